@@ -1,0 +1,175 @@
+"""`concierge knowledge check` and the coverage report."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from knowledge.catalog import Catalog
+from knowledge.models import Condition, Procedure
+
+EXPECTED_KINDS = {"ward": 23, "city": 26, "town": 5, "village": 8}
+# Minimum coverage promised by the catalog issue.
+MIN_EVENTS = 14
+MIN_PROCEDURES = 80
+
+
+@dataclass
+class CheckReport:
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _condition_problems(cond: Condition | None, where: str, cat: Catalog) -> list[str]:
+    if cond is None:
+        return []
+    return [f"{where}: condition uses unknown fact {f!r}" for f in sorted(cond.facts() - set(cat.facts))]
+
+
+def _procedure_problems(p: Procedure, where: str, cat: Catalog) -> list[str]:
+    out = []
+    if not p.sources:
+        out.append(f"{where}: no sources")
+    if p.office not in cat.offices:
+        out.append(f"{where}: unknown office {p.office!r}")
+    for d in p.documents:
+        if d not in cat.documents:
+            out.append(f"{where}: unknown document {d!r}")
+    for rule_name in ("deadline", "opens"):
+        rule = getattr(p, rule_name)
+        if rule is not None and not (rule.sources or p.sources):
+            out.append(f"{where}.{rule_name}: no sources")
+    if p.deadline is not None and not p.deadline.sources:
+        out.append(f"{where}.deadline: no sources")
+    for a in p.amounts:
+        if not a.sources:
+            out.append(f"{where}.amount {a.label.ja}: no sources")
+    out += _condition_problems(p.conditions, where, cat)
+    return out
+
+
+def check_catalog(cat: Catalog, *, strict_counts: bool = True) -> CheckReport:
+    """Schema, references between ids, sources on every fact, all 62 municipalities, no duplicates."""
+    rep = CheckReport()
+    rep.errors += cat.load_errors + cat.duplicates
+
+    kinds = Counter(m.kind for m in cat.municipalities.values())
+    for kind, n in EXPECTED_KINDS.items():
+        if kinds.get(kind, 0) != n:
+            rep.errors.append(f"municipalities: expected {n} of kind {kind}, found {kinds.get(kind, 0)}")
+    for m in cat.municipalities.values():
+        if not m.sources:
+            rep.errors.append(f"municipality {m.code} {m.name}: no sources")
+        if not m.code.startswith("13"):
+            rep.errors.append(f"municipality {m.code} {m.name}: not a Tokyo code")
+
+    for o in cat.offices.values():
+        if o.kind == "online" and not (o.url and o.sources):
+            rep.errors.append(f"office {o.id}: an online service needs url and sources")
+
+    for p in cat.procedures.values():
+        rep.errors += _procedure_problems(p, f"procedure {p.id}", cat)
+
+    proc_ids = cat.all_procedure_ids()
+    for e in cat.events.values():
+        where = f"event {e.id}"
+        for q in e.questions:
+            if q not in cat.facts:
+                rep.errors.append(f"{where}: question uses unknown fact {q!r}")
+        ids = [ep.id for ep in e.procedures]
+        for dup, n in Counter(ids).items():
+            if n > 1:
+                rep.errors.append(f"{where}: procedure {dup!r} listed {n} times")
+        for ep in e.procedures:
+            if ep.id not in cat.procedures:
+                rep.errors.append(f"{where}: unknown procedure {ep.id!r}")
+            for a in ep.after:
+                if a not in ids:
+                    rep.errors.append(f"{where}: {ep.id} depends on {a!r}, which the event does not list")
+            rep.errors += _condition_problems(ep.when, f"{where}.{ep.id}", cat)
+        for ms in e.milestones:
+            if not ms.sources:
+                rep.errors.append(f"{where}.milestone {ms.id}: no sources")
+        if not e.procedures:
+            rep.errors.append(f"{where}: triggers no procedures")
+        if not e.synonyms.ja:
+            rep.warnings.append(f"{where}: no Japanese synonyms")
+
+    seen_programs: set[str] = set()
+    for code, ov in cat.overrides.items():
+        where = f"override {code}"
+        if code not in cat.municipalities:
+            rep.errors.append(f"{where}: unknown municipality")
+        for pid, patch in ov.procedures.items():
+            if pid not in cat.procedures:
+                rep.errors.append(f"{where}: patches unknown procedure {pid!r}")
+            has_source = bool(patch.sources) or all(a.sources for a in patch.amounts or [])
+            if not has_source or (patch.amounts is not None and not all(a.sources for a in patch.amounts)):
+                rep.errors.append(f"{where}.{pid}: no sources")
+            for d in patch.documents or []:
+                if d not in cat.documents:
+                    rep.errors.append(f"{where}.{pid}: unknown document {d!r}")
+        for key, local in {**ov.windows, **ov.local_names}.items():
+            if key not in cat.offices:
+                rep.errors.append(f"{where}: local name for unknown office {key!r}")
+            if not local.sources:
+                rep.errors.append(f"{where}.{key}: no sources")
+        for prog in ov.programs:
+            pw = f"{where}.program {prog.id}"
+            if prog.id in cat.procedures or prog.id in seen_programs:
+                rep.errors.append(f"{pw}: id collides with another procedure")
+            seen_programs.add(prog.id)
+            rep.errors += _procedure_problems(prog, pw, cat)
+            if not prog.events:
+                rep.errors.append(f"{pw}: names no life events")
+            for ev in prog.events:
+                if ev not in cat.events:
+                    rep.errors.append(f"{pw}: unknown life event {ev!r}")
+
+    if strict_counts:
+        if len(cat.events) < MIN_EVENTS:
+            rep.errors.append(f"coverage: {len(cat.events)} life events, at least {MIN_EVENTS} expected")
+        if len(proc_ids) < MIN_PROCEDURES:
+            rep.errors.append(f"coverage: {len(proc_ids)} procedures, at least {MIN_PROCEDURES} expected")
+    return rep
+
+
+OVERRIDE_FACTS = {
+    "nhi-funeral": lambda ov: "nhi-funeral-benefit" in ov.procedures,
+    "late-elderly-funeral": lambda ov: "late-elderly-funeral-benefit" in ov.procedures,
+    "support-centre-name": lambda ov: "community-support-center" in ov.local_names,
+    "child-program": lambda ov: any({"birth", "pregnancy"} & set(p.events) for p in ov.programs),
+}
+
+
+def coverage_report(cat: Catalog) -> str:
+    """A text table: counts, then municipality x (overrides present, local programs per life event)."""
+    kinds = Counter(m.kind for m in cat.municipalities.values())
+    lines = [
+        f"catalog version {cat.version}",
+        f"life events: {len(cat.events)}  procedures: {len(cat.all_procedure_ids())} "
+        f"(baseline {len(cat.procedures)})  offices: {len(cat.offices)}  documents: {len(cat.documents)}",
+        "municipalities: "
+        + ", ".join(f"{k} {kinds.get(k, 0)}/{n}" for k, n in EXPECTED_KINDS.items())
+        + f"  overrides: {len(cat.overrides)}",
+        f"sourced facts: {sum(1 for _ in cat.iter_sources())}",
+        "",
+    ]
+    events = sorted(cat.events)
+    head = ["code", "name", *OVERRIDE_FACTS, *events]
+    lines.append("\t".join(head))
+    for code in sorted(cat.municipalities):
+        m = cat.municipalities[code]
+        ov = cat.overrides.get(code)
+        cells = [code, m.name]
+        cells += ["y" if ov and check(ov) else "-" for check in OVERRIDE_FACTS.values()]
+        for ev in events:
+            base = len(cat.events[ev].procedures)
+            local = sum(1 for p in cat.programs(code) if ev in p.events)
+            cells.append(f"{base}+{local}" if local else str(base))
+        lines.append("\t".join(cells))
+    return "\n".join(lines)

@@ -1,0 +1,144 @@
+"""Deadline engine: due dates from a catalog rule and the event date, as pure functions.
+
+Counting (see knowledge/data/SCHEMA.md):
+- ``inclusive``: the event day is day 1 (戸籍法43条: 出生届・死亡届). 14 days after 2026-11-20 -> 2026-12-03.
+- ``next_day``: counting starts the next day (民法140条). 14 days after 2026-11-20 -> 2026-12-04. Months and years
+  end the day before the corresponding day (民法143条), or on the last day of the month when there is none.
+- ``before``: a window that opens N units before the event (e.g. a moving-out notice from 14 days before).
+Extension: a last day on a Saturday, Sunday, national holiday or the municipal closure 12/29-1/3 moves to the
+next open day (地方自治法4条の2, 行政機関の休日に関する法律).
+
+Example::
+
+    >>> from knowledge.models import DeadlineRule, Text
+    >>> rule = DeadlineRule(length=14, unit="day", counting="inclusive", text=Text(ja="14日以内"))
+    >>> compute_due(rule, dt.date(2026, 11, 23)).due    # 14th day is Sun 12/6 -> Mon 12/7
+    datetime.date(2026, 12, 7)
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+
+import holidays
+
+from knowledge.models import DeadlineRule, Offset
+
+WEEKDAYS_JA = "月火水木金土日"
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@cache
+def _japan_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("JP", years=[year], language="ja")
+
+
+def closure_reason(day: dt.date) -> tuple[str, str] | None:
+    """Why municipal offices are closed on ``day`` as (ja, en), or None when they are open."""
+    if (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3):
+        return "年末年始の閉庁日（12月29日～1月3日）", "the year-end closure (29 Dec - 3 Jan)"
+    name = _japan_holidays(day.year).get(day)
+    if name:
+        return f"祝日（{name}）", f"a national holiday ({name})"
+    if day.weekday() == 5:
+        return "土曜日", "a Saturday"
+    if day.weekday() == 6:
+        return "日曜日", "a Sunday"
+    return None
+
+
+def next_open_day(day: dt.date) -> dt.date:
+    while closure_reason(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day ``months`` later, clamped to the month's last day."""
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def period_end(start: dt.date, length: int, unit: str) -> dt.date:
+    """Last day of a period whose first day is ``start`` (民法143条 for months and years)."""
+    if unit == "day":
+        return start + dt.timedelta(days=length - 1)
+    months = length * (12 if unit == "year" else 1)
+    y, m = divmod(start.month - 1 + months, 12)
+    year, month = start.year + y, m + 1
+    last = calendar.monthrange(year, month)[1]
+    if start.day > last:  # no corresponding day in the last month: ends on that month's last day
+        return dt.date(year, month, last)
+    return dt.date(year, month, start.day) - dt.timedelta(days=1)
+
+
+def offset_date(day: dt.date, offset: Offset) -> dt.date:
+    """A milestone date: ``offset`` after ``day`` (calendar arithmetic, no office calendar)."""
+    if offset.unit == "day":
+        return day + dt.timedelta(days=offset.length)
+    return add_months(day, offset.length * (12 if offset.unit == "year" else 1))
+
+
+def fmt_ja(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日（{WEEKDAYS_JA[day.weekday()]}）"
+
+
+def fmt_en(day: dt.date) -> str:
+    return f"{WEEKDAYS_EN[day.weekday()]} {day.day} {day.strftime('%b')} {day.year}"
+
+
+@dataclass(frozen=True)
+class Due:
+    due: dt.date
+    unextended: dt.date
+    explanation_ja: str
+    explanation_en: str
+
+    @property
+    def extended(self) -> bool:
+        return self.due != self.unextended
+
+    def explanation(self, lang: str = "ja") -> str:
+        return self.explanation_en if lang == "en" else self.explanation_ja
+
+
+_UNIT_JA = {"day": "日", "month": "か月", "year": "年"}
+
+
+def compute_due(rule: DeadlineRule, event: dt.date) -> Due:
+    """The due date (or, for ``before`` rules, the opening date) of ``rule`` for an event on ``event``."""
+    n, unit = rule.length, rule.unit
+    span_ja = f"{n}{_UNIT_JA[unit]}"
+    if rule.direction == "before":
+        if unit == "day":
+            day = event - dt.timedelta(days=n)
+        else:
+            day = add_months(event, -n * (12 if unit == "year" else 1))
+        ja = f"{fmt_ja(event)}の{span_ja}前の{fmt_ja(day)}から"
+        en = f"from {fmt_en(day)}, {n} {unit}(s) before {fmt_en(event)}"
+        return Due(day, day, ja, en)
+
+    if rule.counting == "inclusive":
+        start = event
+        how_en = "counting the day itself as day 1"
+    else:
+        start = event + dt.timedelta(days=1)
+        how_en = "counting from the next day"
+    base = period_end(start, max(n, 1), unit) if n else event
+    if rule.counting == "inclusive":
+        ja = f"{fmt_ja(event)}を1日目として{span_ja}の期限は{fmt_ja(base)}"
+    else:
+        ja = f"{fmt_ja(event)}の翌日から数えて{span_ja}の期限は{fmt_ja(base)}"
+    en = f"{n} {unit}(s) from {fmt_en(event)}, {how_en}: {fmt_en(base)}"
+    due = base
+    if rule.extend:
+        reason = closure_reason(base)
+        if reason:
+            due = next_open_day(base)
+            ja += f"。この日が{reason[0]}のため翌開庁日の{fmt_ja(due)}まで"
+            en += f"; that day is {reason[1]}, so it moves to the next open day, {fmt_en(due)}"
+    return Due(due, base, ja, en)

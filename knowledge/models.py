@@ -1,0 +1,267 @@
+"""Domain models of the curated catalog (see knowledge/data/SCHEMA.md for the YAML they are read from)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Lang = Literal["ja", "en"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Source(Strict):
+    url: str
+    title: str
+    verified: dt.date
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, v: str) -> str:
+        if not v.startswith(("https://", "http://")):
+            raise ValueError(f"source url must be http(s): {v!r}")
+        return v
+
+
+class Text(Strict):
+    """Bilingual text; ``easy`` is やさしい日本語."""
+
+    ja: str
+    en: str | None = None
+    easy: str | None = None
+
+    def get(self, lang: Lang = "ja") -> str:
+        return (self.en or self.ja) if lang == "en" else self.ja
+
+
+class Sourced(Strict):
+    sources: list[Source] = Field(default_factory=list)
+
+
+class OfficeEntry(Strict):
+    name: str
+    address: str | None = None
+    handles: list[str] = Field(default_factory=list)
+
+
+class Municipality(Sourced):
+    code: str = Field(pattern=r"^13\d{4}$")
+    name: str
+    kana: str
+    en: str
+    kind: Literal["ward", "city", "town", "village"]
+    website: str | None = None
+    phone: str | None = None
+    offices: list[OfficeEntry] = Field(default_factory=list)
+
+    @property
+    def short_en(self) -> str:
+        """'Setagaya' from 'Setagaya City'."""
+        for suffix in (" City", " Ward", " Town", " Village"):
+            if self.en.endswith(suffix):
+                return self.en[: -len(suffix)]
+        return self.en
+
+
+class Office(Sourced):
+    id: str
+    kind: Literal[
+        "municipal",
+        "pension",
+        "tax",
+        "hellowork",
+        "legal_affairs",
+        "family_court",
+        "police",
+        "metro",
+        "online",
+        "health_center",
+        "other",
+    ]
+    name: Text
+    url: str | None = None
+
+
+class Document(Sourced):
+    id: str
+    name: Text
+    notes: Text | None = None
+
+
+class FactOption(Strict):
+    value: str
+    ja: str
+    en: str
+
+
+class Fact(Strict):
+    id: str
+    type: Literal["choice", "bool", "int", "date", "municipality"]
+    question: Text
+    options: list[FactOption] = Field(default_factory=list)
+
+
+class Condition(Strict):
+    """A predicate over household facts. Exactly one form is used per node."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    fact: str | None = None
+    eq: Any = None
+    in_: list[Any] | None = Field(None, alias="in")
+    gte: float | None = None
+    lt: float | None = None
+    all: list[Condition] | None = None
+    any: list[Condition] | None = None
+    not_: Condition | None = Field(None, alias="not")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Condition:
+        forms = [self.fact is not None, self.all is not None, self.any is not None, self.not_ is not None]
+        if sum(forms) != 1:
+            raise ValueError("a condition needs exactly one of fact/all/any/not")
+        if (
+            self.fact is not None
+            and self.eq is None
+            and self.in_ is None
+            and self.gte is None
+            and self.lt is None
+        ):
+            raise ValueError(f"condition on {self.fact!r} needs eq, in, gte or lt")
+        return self
+
+    def facts(self) -> set[str]:
+        if self.fact is not None:
+            return {self.fact}
+        out: set[str] = set()
+        for c in (self.all or []) + (self.any or []) + ([self.not_] if self.not_ else []):
+            out |= c.facts()
+        return out
+
+    def evaluate(self, facts: dict[str, Any]) -> bool | None:
+        """True/False when decidable from ``facts``; None when a needed fact is unknown."""
+        if self.fact is not None:
+            if facts.get(self.fact) is None:
+                return None
+            v = facts[self.fact]
+            if self.eq is not None:
+                return bool(v == self.eq)
+            if self.in_ is not None:
+                return v in self.in_
+            ok = True
+            if self.gte is not None:
+                ok = ok and float(v) >= self.gte
+            if self.lt is not None:
+                ok = ok and float(v) < self.lt
+            return ok
+        if self.not_ is not None:
+            r = self.not_.evaluate(facts)
+            return None if r is None else not r
+        results = [c.evaluate(facts) for c in (self.all or self.any or [])]
+        if self.all is not None:
+            if any(r is False for r in results):
+                return False
+            return None if any(r is None for r in results) else True
+        if any(r is True for r in results):
+            return True
+        return None if any(r is None for r in results) else False
+
+
+class DeadlineRule(Sourced):
+    trigger: Literal["event", "learned", "move"] = "event"
+    length: int = Field(ge=0)
+    unit: Literal["day", "month", "year"]
+    counting: Literal["inclusive", "next_day"]
+    direction: Literal["after", "before"] = "after"
+    extend: bool = True
+    text: Text
+
+
+class Online(Strict):
+    url: str
+    note: Text | None = None
+
+
+class Amount(Sourced):
+    label: Text
+    yen: int = Field(ge=0)
+    per: Text | None = None
+    effective_from: dt.date | None = None
+
+
+class Procedure(Sourced):
+    id: str
+    title: Text
+    summary: Text
+    who: Text | None = None
+    office: str
+    deadline: DeadlineRule | None = None
+    opens: DeadlineRule | None = None
+    documents: list[str] = Field(default_factory=list)
+    online: Online | None = None
+    conditions: Condition | None = None
+    amounts: list[Amount] = Field(default_factory=list)
+    legal_basis: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    # set on local programs (overrides/<code>.yaml programs:)
+    events: list[str] = Field(default_factory=list)
+    municipality: str | None = None
+
+
+class EventProcedure(Strict):
+    id: str
+    after: list[str] = Field(default_factory=list)
+    when: Condition | None = None
+
+
+class Offset(Strict):
+    length: int = Field(ge=0)
+    unit: Literal["day", "month", "year"]
+
+
+class Milestone(Sourced):
+    id: str
+    title: Text
+    at: Offset
+    text: Text | None = None
+
+
+class Synonyms(Strict):
+    ja: list[str] = Field(default_factory=list)
+    en: list[str] = Field(default_factory=list)
+
+
+class LifeEvent(Strict):
+    id: str
+    name: Text
+    synonyms: Synonyms = Field(default_factory=Synonyms)
+    questions: list[str] = Field(default_factory=list)
+    procedures: list[EventProcedure] = Field(default_factory=list)
+    milestones: list[Milestone] = Field(default_factory=list)
+
+
+class LocalName(Sourced):
+    name: Text
+
+
+class ProcedurePatch(Sourced):
+    """Fields of a baseline procedure replaced for one municipality."""
+
+    title: Text | None = None
+    summary: Text | None = None
+    office_name: Text | None = None
+    amounts: list[Amount] | None = None
+    online: Online | None = None
+    documents: list[str] | None = None
+
+
+class Override(Strict):
+    municipality: str
+    windows: dict[str, LocalName] = Field(default_factory=dict)
+    local_names: dict[str, LocalName] = Field(default_factory=dict)
+    procedures: dict[str, ProcedurePatch] = Field(default_factory=dict)
+    programs: list[Procedure] = Field(default_factory=list)

