@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from knowledge.catalog import Catalog
 from knowledge.models import Condition, Procedure
@@ -12,6 +13,26 @@ EXPECTED_KINDS = {"ward": 23, "city": 26, "town": 5, "village": 8}
 # Minimum coverage promised by the catalog issue.
 MIN_EVENTS = 14
 MIN_PROCEDURES = 80
+
+
+# Hosts of public bodies; other sources (companies, blogs, aggregators, caches) are flagged for editors to replace.
+OFFICIAL_SUFFIXES = (
+    ".lg.jp",
+    ".go.jp",
+    ".tokyo.jp",
+    ".metro.tokyo.jp",
+    "tokyo-ikiiki.net",
+    "kyoukaikenpo.or.jp",
+)
+
+
+def is_official(url: str, cat: Catalog) -> bool:
+    """True for government and municipal hosts (incl. every municipality's own website host)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host.endswith(OFFICIAL_SUFFIXES):
+        return True
+    own = {(urlsplit(m.website).hostname or "").lower() for m in cat.municipalities.values() if m.website}
+    return host in own or host.removeprefix("www.") in {h.removeprefix("www.") for h in own}
 
 
 @dataclass
@@ -130,6 +151,15 @@ def check_catalog(cat: Catalog, *, strict_counts: bool = True) -> CheckReport:
                 if ev not in cat.events:
                     rep.errors.append(f"{pw}: unknown life event {ev!r}")
 
+    unofficial = sorted(
+        {path.split(".")[0] for path, src in cat.iter_sources() if not is_official(src.url, cat)}
+    )
+    if unofficial:
+        rep.warnings.append(
+            f"{len(unofficial)} catalog entries cite a non-official source (replace when an official page is found): "
+            + ", ".join(unofficial[:12])
+            + (" …" if len(unofficial) > 12 else "")
+        )
     if strict_counts:
         if len(cat.events) < MIN_EVENTS:
             rep.errors.append(f"coverage: {len(cat.events)} life events, at least {MIN_EVENTS} expected")

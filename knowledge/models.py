@@ -96,13 +96,19 @@ class FactOption(Strict):
     value: str
     ja: str
     en: str
+    synonyms: list[str] = Field(default_factory=list)  # words residents use for this answer (ja and en)
 
 
 class Fact(Strict):
     id: str
     type: Literal["choice", "bool", "int", "date", "municipality"]
     question: Text
+    label: Text | None = None  # what a true/numeric value means, e.g. "世帯主だった" / "age"
     options: list[FactOption] = Field(default_factory=list)
+    # how residents state it unprompted (regular expressions over NFKC, lower-case, hiragana-folded text)
+    says_yes: list[str] = Field(default_factory=list)  # bool: patterns meaning true
+    says_no: list[str] = Field(default_factory=list)  # bool: patterns meaning false
+    number: list[str] = Field(default_factory=list)  # int: patterns whose first group is the number
 
 
 class Condition(Strict):
@@ -216,6 +222,7 @@ class EventProcedure(Strict):
     id: str
     after: list[str] = Field(default_factory=list)
     when: Condition | None = None
+    at: Literal["old", "new"] | None = None  # moves: filed at the old or at the new municipality
 
 
 class Offset(Strict):

@@ -1,0 +1,265 @@
+"""Grounded answers: catalog fields for specific questions, extractive passages with citations otherwise.
+
+Nothing in a resident's message or in a page changes what is said: replies are assembled from catalog fields and
+quoted page sentences; sentences that read like instructions to the assistant are never quoted.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.contract import Citation, ProcedureOut
+from bot.planner import Bundle, PlannedItem
+from bot.text import compact, content_tokens, en_words, norm
+from knowledge.catalog import Catalog
+from knowledge.models import Lang
+from knowledge.retrieval_types import Hit, PageSearcher, StoreUnavailable
+
+if TYPE_CHECKING:
+    from bot.sessions import SessionState
+    from bot.understand import Understanding
+
+log = logging.getLogger(__name__)
+
+# Sentences in pages (or messages) that try to steer the assistant are never quoted.
+_INSTRUCTION = re.compile(
+    r"無視して|無視し|指示に従|と答えて|と回答して|システムプロンプト|ignore (all |the )?(previous|above)|disregard|"
+    r"system prompt|you are now|answer that|respond with",
+    re.I,
+)
+_SENT = re.compile(r"(?<=[。！？!?])\s*|\n+")
+MIN_OVERLAP = 1  # content words a passage must share with the question
+SNIPPET_CHARS = 160
+
+
+@dataclass
+class FreeAnswer:
+    reply: str
+    citations: list[Citation] = field(default_factory=list)
+
+
+def _yen(n: int) -> str:
+    return f"{n:,}円"
+
+
+class Answerer:
+    def __init__(self, catalog: Catalog, searcher: PageSearcher | None) -> None:
+        self.catalog = catalog
+        self.searcher = searcher
+
+    # ---- pages ----------------------------------------------------------------------------------------------
+    def _relevant_hits(self, question: str, municipality: str | None, k: int = 5) -> list[Hit]:
+        if self.searcher is None:
+            return []
+        try:
+            hits = self.searcher.search(question, k=k, municipality=municipality)
+        except StoreUnavailable:
+            raise
+        q_ja = content_tokens(question)
+        q_en = en_words(question)
+        out = []
+        for h in hits:
+            body = h.title + " " + h.text
+            overlap = len(q_ja & content_tokens(body)) + len(q_en & en_words(body))
+            if overlap >= MIN_OVERLAP:
+                out.append(h)
+        return out
+
+    def _snippet(self, question: str, hit: Hit) -> str:
+        q = content_tokens(question) | en_words(question)
+        best, best_score = "", -1
+        for sent in _SENT.split(hit.text):
+            sent = sent.strip()
+            if len(sent) < 8 or _INSTRUCTION.search(sent):
+                continue
+            score = len(q & (content_tokens(sent) | en_words(sent)))
+            if score > best_score:
+                best, best_score = sent, score
+        return best[:SNIPPET_CHARS]
+
+    def citations(self, question: str, municipality: str | None, k: int = 3) -> list[Citation]:
+        try:
+            hits = self._relevant_hits(question, municipality)
+        except StoreUnavailable as err:
+            log.warning("citations skipped: %s", err)
+            return []
+        out: list[Citation] = []
+        for h in hits:
+            if any(c.url == h.url for c in out):
+                continue
+            snippet = self._snippet(question, h)
+            if snippet:
+                out.append(Citation(url=h.url, title=h.title, snippet=snippet))
+            if len(out) >= k:
+                break
+        return out
+
+    def where_to_ask(self, municipality: str | None, lang: Lang) -> str:
+        m = self.catalog.municipalities.get(municipality or "")
+        if m and m.phone:
+            return f"{m.en} (main line {m.phone})" if lang == "en" else f"{m.name}（代表 {m.phone}）"
+        if m and m.website:
+            return f"{m.en} ({m.website})" if lang == "en" else f"{m.name}（{m.website}）"
+        return "your ward or city office" if lang == "en" else "お住まいの区市町村の窓口"
+
+    def free_answer(self, question: str, municipality: str | None, lang: Lang) -> FreeAnswer:
+        """Answer a question that names no life event from ingested pages, or say honestly that we can't."""
+        cites = self.citations(question, municipality)
+        if not cites:
+            ask = self.where_to_ask(municipality, lang)
+            if lang == "en":
+                reply = (
+                    "Sorry, my knowledge base of Tokyo's procedures does not cover that question. "
+                    f"Please ask {ask}. You can also tell me about a life event (a birth, a move, a death in the "
+                    "family, care, marriage, divorce, losing a job) and I will list the procedures."
+                )
+            else:
+                reply = (
+                    "申し訳ありません。このご質問は、手続き案内の知識ベースでは扱っていません。"
+                    f"{ask}にお問い合わせください。出産・引っ越し・家族が亡くなった・介護・結婚・離婚・退職などの"
+                    "出来事を教えていただければ、必要な手続きをまとめてご案内します。"
+                )
+            return FreeAnswer(reply)
+        head = (
+            "Here is what the official pages say:"
+            if lang == "en"
+            else "公式ページには次のように書かれています。"
+        )
+        body = "\n".join(f"・{c.snippet}（{c.title}）" for c in cites[:2])
+        return FreeAnswer(f"{head}\n{body}", cites)
+
+    # ---- catalog fields -------------------------------------------------------------------------------------
+    def describe_unknown(self, item: PlannedItem, lang: Lang) -> str:
+        """'Might also apply if …' for an item whose deciding facts are unknown."""
+        yes_no, depends = [], []
+        for f in item.unknown:
+            fact = self.catalog.facts.get(f)
+            if fact and fact.label:
+                (yes_no if fact.type == "bool" else depends).append(fact.label.get(lang))
+        if lang == "en":
+            parts = [f"if {x}" for x in yes_no] + [f"depending on the {x}" for x in depends]
+            return "Might also apply " + " and ".join(parts) + "."
+        parts = [f"{x}場合" for x in yes_no] + [f"{x}によって" for x in depends]
+        return "、".join(parts) + "は必要です。"
+
+    def _match_procedure(self, text: str, bundle: Bundle) -> PlannedItem | None:
+        t = compact(text)
+        toks = content_tokens(text) | en_words(text)
+        best, best_score = None, 0.0
+        for it in bundle.items:
+            title = it.procedure.title
+            names = [title.ja, title.en or "", it.procedure.id.replace("-", " ")]
+            score = 0.0
+            for name in names:
+                c = compact(name)
+                if c and c in t:
+                    score = max(score, 10 + len(c))
+                else:
+                    overlap = toks & (content_tokens(name) | en_words(name))
+                    score = max(score, float(len(overlap)))
+            if score > best_score:
+                best, best_score = it, score
+        return best if best_score >= 1 else None
+
+    def specific_answer(
+        self, u: Understanding, bundle: Bundle, municipality: str | None, lang: Lang
+    ) -> str | None:
+        """期限は？ / いくら？ / 何が必要？ / どこで？ about the matched procedure, from catalog fields only."""
+        item = self._match_procedure(u.text, bundle) or (bundle.items[0] if bundle.items else None)
+        if item is None:
+            return None
+        p = item.procedure
+        title = p.title.get(lang)
+        parts = []
+        if "deadline" in u.intents:
+            if item.due:
+                parts.append(f"{title}: {item.due.explanation(lang)}")
+            elif p.deadline:
+                parts.append(f"{title}: {p.deadline.text.get(lang)}")
+            else:
+                parts.append(
+                    f"{title}: "
+                    + ("no legal deadline is set." if lang == "en" else "法律で決まった期限はありません。")
+                )
+        if "amount" in u.intents:
+            if p.amounts:
+                amounts = "、".join(f"{a.label.get(lang)} {_yen(a.yen)}" for a in p.amounts)
+                parts.append(f"{title}: {amounts}")
+            else:
+                parts.append(
+                    f"{title}: "
+                    + ("the catalog states no amount." if lang == "en" else "金額の情報はありません。")
+                )
+        if "documents" in u.intents:
+            docs = [
+                self.catalog.documents[d].name.get(lang) for d in p.documents if d in self.catalog.documents
+            ]
+            if docs:
+                parts.append(f"{title}: " + ("bring " if lang == "en" else "必要なもの：") + "、".join(docs))
+        if "place" in u.intents:
+            parts.append(f"{title}: " + self.catalog.office_name(p.office, item.municipality).get(lang))
+        if "online" in u.intents:
+            if p.online:
+                parts.append(f"{title}: " + ("online at " if lang == "en" else "オンライン：") + p.online.url)
+            else:
+                parts.append(
+                    f"{title}: "
+                    + (
+                        "no online option is listed."
+                        if lang == "en"
+                        else "オンライン手続きの情報はありません。"
+                    )
+                )
+        return "\n".join(parts) if parts else None
+
+    def bundle_reply(
+        self,
+        state: SessionState,
+        bundle: Bundle,
+        procs: list[ProcedureOut],
+        lang: Lang,
+        follow_up: list[str],
+        specific: str | None,
+    ) -> str:
+        names = [self.catalog.events[e].name.get(lang) for e in state.events if e in self.catalog.events]
+        muni = self.catalog.municipalities.get(state.municipality or "")
+        applies = [p for p in procs if not p.conditional]
+        maybe = [p for p in procs if p.conditional]
+        lines = []
+        if specific:
+            lines.append(specific)
+        if lang == "en":
+            where = f" in {muni.en}" if muni else ""
+            lines.append(
+                f"{' and '.join(names)}{where}: {len(applies)} procedure(s) to do"
+                + (f", {len(maybe)} more that may apply." if maybe else ".")
+            )
+            dated = [p for p in applies if p.deadline and p.deadline.due]
+            for p in dated[:3]:
+                lines.append(f"- {p.title}: by {p.deadline.due}")  # type: ignore[union-attr]
+            if state.date_approximate and state.event_date:
+                lines.append(f"(Dates assume {state.event_date}; tell me the exact date to recompute.)")
+        else:
+            where = f"{muni.name}で" if muni else ""
+            lines.append(
+                f"{'・'.join(names)}ですね。{where}必要な手続きは{len(applies)}件です"
+                + (f"（ほかに条件によって{len(maybe)}件）。" if maybe else "。")
+            )
+            dated = [p for p in applies if p.deadline and p.deadline.due]
+            for p in dated[:3]:
+                lines.append(f"・{p.title}：{p.deadline.due.month}月{p.deadline.due.day}日まで")  # type: ignore[union-attr]
+            if state.date_approximate and state.event_date:
+                d = state.event_date
+                lines.append(
+                    f"（日付は{d.month}月{d.day}日として計算しています。正確な日付を教えていただければ計算し直します）"
+                )
+        lines += follow_up
+        return "\n".join(lines)
+
+
+def has_instruction(text: str) -> bool:
+    """True when ``text`` tries to give the assistant instructions (used by tests and the ingest report)."""
+    return bool(_INSTRUCTION.search(norm(text)))

@@ -1,0 +1,196 @@
+"""Bundle planner: the procedures a resident owes for their life events, filtered, localised, dated and ordered.
+
+Example::
+
+    >>> b = plan_bundle(default_catalog(), ["birth"], {}, municipality="131121", event_date=dt.date(2026, 11, 20))
+    >>> b.items[0].procedure.id, b.items[0].due.due
+    ('birth-registration', datetime.date(2026, 12, 3))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from dataclasses import dataclass, field
+from typing import Any
+
+from knowledge.catalog import Catalog
+from knowledge.deadlines import Due, compute_due, offset_date
+from knowledge.models import Condition, Milestone, Procedure
+
+OUTSIDE_TOKYO = ("outside", "abroad")
+
+
+@dataclass
+class PlannedItem:
+    procedure: Procedure
+    event: str
+    status: str  # "applies" | "maybe"
+    municipality: str | None
+    step: str | None = None  # "old" | "new" for moves
+    unknown: list[str] = field(default_factory=list)  # facts that would decide a "maybe"
+    conditions: list[Condition] = field(default_factory=list)
+    due: Due | None = None
+    opens: Due | None = None
+    after: list[str] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PlannedMilestone:
+    milestone: Milestone
+    event: str
+    date: dt.date | None
+
+
+@dataclass
+class Bundle:
+    items: list[PlannedItem]
+    milestones: list[PlannedMilestone]
+    checklist: list[str]  # document ids, once each, in the order they are first needed
+    decisive: dict[str, int]  # unknown fact -> how many items it would decide
+
+    def by_id(self, proc_id: str) -> PlannedItem | None:
+        return next((i for i in self.items if i.procedure.id == proc_id), None)
+
+
+def move_scope(move_from: str | None, move_to: str | None) -> str | None:
+    """The catalog's ``move_scope`` value from the two ends of a move (codes or 'outside'/'abroad')."""
+    if move_to == "abroad":
+        return "abroad"
+    if move_from == "abroad":
+        return "from_abroad"
+    if move_from and move_to:
+        if move_from == move_to:
+            return "within"
+        if move_from == "outside":
+            return "into_tokyo"
+        if move_to == "outside":
+            return "out_of_tokyo"
+        return "tokyo_to_tokyo"
+    if move_to == "outside":
+        return "out_of_tokyo"
+    if move_from == "outside":
+        return "into_tokyo"
+    return None
+
+
+def _decide(conds: list[Condition], facts: dict[str, Any]) -> tuple[bool | None, list[str]]:
+    unknown: list[str] = []
+    result: bool | None = True
+    for c in conds:
+        r = c.evaluate(facts)
+        if r is False:
+            return False, []
+        if r is None:
+            result = None
+            unknown += [f for f in sorted(c.facts()) if facts.get(f) is None and f not in unknown]
+    return result, unknown
+
+
+def _order(items: list[PlannedItem]) -> list[PlannedItem]:
+    """Dependencies first; otherwise by due date (undated last), then catalog order."""
+    index = {it.procedure.id: n for n, it in enumerate(items)}
+    deps = {it.procedure.id: {a for a in it.after if a in index} for it in items}
+    far = dt.date.max
+
+    def key(pid: str) -> tuple[dt.date, int]:
+        it = items[index[pid]]
+        return (it.due.due if it.due else far, index[pid])
+
+    ready = [(key(p), p) for p, d in deps.items() if not d]
+    heapq.heapify(ready)
+    done: list[str] = []
+    while ready:
+        _, pid = heapq.heappop(ready)
+        done.append(pid)
+        for other, d in deps.items():
+            if pid in d:
+                d.discard(pid)
+                if not d and other not in done and all(other != q for _, q in ready):
+                    heapq.heappush(ready, (key(other), other))
+    done += [p for p in index if p not in done]  # cycles (the check forbids them) keep catalog order
+    return [items[index[p]] for p in done]
+
+
+def plan_bundle(
+    catalog: Catalog,
+    events: list[str],
+    facts: dict[str, Any],
+    *,
+    municipality: str | None = None,
+    move_from: str | None = None,
+    move_to: str | None = None,
+    event_date: dt.date | None = None,
+) -> Bundle:
+    """Plan the bundle for ``events``; unknown facts make conditional items "maybe" rather than dropping them."""
+    facts = dict(facts)
+    if facts.get("move_scope") is None and (scope := move_scope(move_from, move_to)):
+        facts["move_scope"] = scope
+    items: dict[str, PlannedItem] = {}
+    milestones: list[PlannedMilestone] = []
+    for ev_id in events:
+        event = catalog.events.get(ev_id)
+        if event is None:
+            continue
+        entries = [(ep.id, ep.when, ep.after, ep.at) for ep in event.procedures]
+        local_code = move_to if ev_id == "moving" and move_to not in (None, *OUTSIDE_TOKYO) else municipality
+        entries += [
+            (p.id, None, [], "new" if ev_id == "moving" else None)
+            for p in catalog.programs(local_code)
+            if ev_id in p.events
+        ]
+        for proc_id, when, after, at in entries:
+            if ev_id == "moving" and at == "old":
+                code = move_from if move_from not in OUTSIDE_TOKYO else None
+            elif ev_id == "moving" and at == "new":
+                code = move_to if move_to not in OUTSIDE_TOKYO else None
+            else:
+                code = municipality
+            try:
+                proc = catalog.procedure(proc_id, code)
+            except KeyError:
+                continue
+            conds = [c for c in (proc.conditions, when) if c is not None]
+            decided, unknown = _decide(conds, facts)
+            if decided is False:
+                continue
+            key = f"{proc_id}@{code or ''}" if ev_id == "moving" else proc_id
+            if key in items:
+                items[key].events.append(ev_id)
+                continue
+            item = PlannedItem(
+                procedure=proc,
+                event=ev_id,
+                status="applies" if decided else "maybe",
+                municipality=code,
+                step=at if ev_id == "moving" else None,
+                unknown=unknown,
+                conditions=conds,
+                after=list(after),
+                events=[ev_id],
+            )
+            if event_date and proc.deadline:
+                item.due = compute_due(proc.deadline, event_date)
+            if event_date and proc.opens:
+                item.opens = compute_due(proc.opens, event_date)
+            items[key] = item
+        for ms in event.milestones:
+            milestones.append(
+                PlannedMilestone(ms, ev_id, offset_date(event_date, ms.at) if event_date else None)
+            )
+    ordered = _order(list(items.values()))
+    ordered = [i for i in ordered if i.status == "applies"] + [i for i in ordered if i.status != "applies"]
+    checklist: list[str] = []
+    for it in ordered:
+        if it.status != "applies":
+            continue
+        for d in it.procedure.documents:
+            if d not in checklist:
+                checklist.append(d)
+    decisive: dict[str, int] = {}
+    for it in ordered:
+        for f in it.unknown:
+            decisive[f] = decisive.get(f, 0) + 1
+    milestones.sort(key=lambda m: (m.date or dt.date.max, m.milestone.id))
+    return Bundle(ordered, milestones, checklist, decisive)

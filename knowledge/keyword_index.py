@@ -1,0 +1,86 @@
+"""BM25 (bm25s) over Sudachi-normalised tokens, persisted as a folder beside Chroma.
+
+The folder also keeps each chunk's id, text and metadata, so keyword-only hits can be shown without a round trip
+to the vector store, and ``page_count`` is known without one.
+
+Example::
+
+    >>> idx = KeywordIndex.build(["c1", "c2"], ["出生届は14日以内", "転入届"], [{"url": "u1"}, {"url": "u2"}])
+    >>> idx.search("あかちゃん うまれた 届", k=1)[0][0]
+    'c1'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge.japanese import search_text, tokens
+
+_CHUNKS = "chunks.json"
+
+
+class KeywordIndex:
+    """An immutable BM25 index over chunks; build it whole, save it, load it."""
+
+    def __init__(self, bm25: Any, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]]) -> None:
+        self._bm25 = bm25
+        self.ids = ids
+        self.texts = texts
+        self.metadatas = metadatas
+        self._pos = {cid: i for i, cid in enumerate(ids)}
+        self._muni = np.array([m.get("municipality") or "" for m in metadatas], dtype=object)
+
+    @classmethod
+    def build(
+        cls, ids: Sequence[str], texts: Sequence[str], metadatas: Sequence[dict[str, Any]]
+    ) -> KeywordIndex:
+        """Index ``texts`` (title and heading path are expected inside each text)."""
+        import bm25s
+
+        bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        corpus = [tokens(search_text(t)) or ["\u2205"] for t in texts]
+        if corpus:
+            bm25.index(corpus, show_progress=False)
+        return cls(bm25 if corpus else None, list(ids), list(texts), [dict(m) for m in metadatas])
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if self._bm25 is not None:
+            self._bm25.save(str(folder), show_progress=False)
+        payload = {"ids": self.ids, "texts": self.texts, "metadatas": self.metadatas}
+        (folder / _CHUNKS).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> KeywordIndex:
+        import bm25s
+
+        payload = json.loads((folder / _CHUNKS).read_text(encoding="utf-8"))
+        bm25 = bm25s.BM25.load(str(folder), show_progress=False) if payload["ids"] else None
+        return cls(bm25, payload["ids"], payload["texts"], payload["metadatas"])
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def page_count(self) -> int:
+        return len({m.get("url") for m in self.metadatas})
+
+    def position(self, chunk_id: str) -> int | None:
+        return self._pos.get(chunk_id)
+
+    def search(self, query: str, k: int = 20, municipality: str | None = None) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) best first; only positive scores; filter = that municipality + Tokyo-wide."""
+        q = tokens(query)
+        if not q or self._bm25 is None:
+            return []
+        scores = self._bm25.get_scores(q)
+        if municipality is not None:
+            scores = np.where((self._muni == municipality) | (self._muni == ""), scores, 0.0)
+        n = min(k, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
