@@ -225,7 +225,7 @@ class Concierge:
         return ProcedureOut(
             id=p.id,
             title=p.title.get(lang),
-            office=visit_office if muni or not code else visit_office,
+            office=visit_office,
             municipality=muni.name if muni else None,
             deadline=deadline,
             documents=[self._doc_name(d, lang) for d in p.documents],

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 _KATA_TO_HIRA = {c: c - 0x60 for c in range(ord("ァ"), ord("ヶ") + 1)}
 _SPACE = re.compile(r"[\s\u3000・、。,.!?！？「」『』（）()]+")
-_CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "副詞"}
+_CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "副詞", "接尾辞"}
 # very frequent verbs/nouns that carry no meaning for matching
 _STOP = {
     "為る",

@@ -134,24 +134,44 @@ class Understander:
 
     # ---- parts ----------------------------------------------------------------------------------------------
     def detect_events(self, text: str) -> list[str]:
-        """Events whose name or synonym appears (as a string, or all its content words) in ``text``."""
+        """Events whose name or synonym appears (as a string, or all its content words) in ``text``.
+
+        A match that lies inside a longer match of another event yields to it (定年退職 is retirement, not the
+        退職 of job loss).
+        """
         flat = compact(text)
         toks = content_tokens(text)
         words = en_words(text)
-        scored: list[tuple[float, int, str]] = []
-        for order, (ev_id, entries) in enumerate(self._event_syn.items()):
-            best = 0.0
+        found: dict[str, tuple[float, list[tuple[int, int]]]] = {}
+        for ev_id, entries in self._event_syn.items():
+            best, spans = 0.0, []
             for comp, jtoks, etoks in entries:
-                if len(comp) >= 2 and comp in flat:
+                if len(comp) >= 2 and (i := flat.find(comp)) >= 0:
                     best = max(best, 1.0 + len(comp) / 100)
-                elif jtoks and jtoks <= toks:
+                    spans.append((i, i + len(comp)))
+                elif jtoks and len(jtoks) >= 2 and jtoks <= toks:
                     best = max(best, 0.9 + len(jtoks) / 100)
+                    spans.append((-1, -1))  # token match: no span, never yields
                 elif etoks and etoks <= words:
                     best = max(best, 0.9 + len(etoks) / 100)
+                    spans.append((-1, -1))
             if best:
-                scored.append((best, -order, ev_id))
-        scored.sort(reverse=True)
-        return [ev for _, _, ev in scored]
+                found[ev_id] = (best, spans)
+
+        def yields(ev: str) -> bool:
+            return all(
+                a >= 0
+                and any(
+                    o != ev and c <= a and b <= d and (d - c) > (b - a)
+                    for o, (_, other) in found.items()
+                    for c, d in other
+                )
+                for a, b in found[ev][1]
+            )
+
+        kept = [ev for ev in found if not yields(ev)]
+        order = list(self._event_syn)
+        return sorted(kept, key=lambda ev: (-found[ev][0], order.index(ev)))
 
     def find_places(self, text: str) -> list[Mention]:
         t = norm(_strip_accents(text))
