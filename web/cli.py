@@ -59,6 +59,9 @@ def main_callback(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    from knowledge.privacy import install_redaction
+
+    install_redaction()  # My Numbers, phone numbers and e-mail addresses never reach a log
     # third-party chatter stays at WARNING unless asked for
     for noisy in ("httpx", "chromadb", "urllib3", "trafilatura", "htmldate"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
