@@ -44,9 +44,12 @@ class CatalogError(ValueError):
     """The catalog files cannot be read or do not match the schema; the message names the file."""
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a safe loader
     except (OSError, yaml.YAMLError) as err:
         raise CatalogError(f"{path}: {err}") from None
 
@@ -229,9 +232,33 @@ def _index(items: list[Any], key: str, kind: str, dups: list[str]) -> dict[str, 
     return out
 
 
+def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
+    return tuple(
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(root.rglob("*.yaml")) if p.is_file()
+    )
+
+
+_CACHE: dict[Path, tuple[tuple[tuple[str, int, int], ...], Catalog]] = {}
+
+
 def load_catalog(root: Path | None = None) -> Catalog:
-    """Read every YAML file of the catalog. Schema errors are collected in ``load_errors`` (see ``check``)."""
-    root = Path(root) if root else DATA_DIR
+    """Read every YAML file of the catalog (cached per directory until a file changes).
+
+    Schema errors are collected in ``load_errors`` (see ``check``).
+    """
+    root = (Path(root) if root else DATA_DIR).resolve()
+    if not root.is_dir():
+        raise CatalogError(f"catalog directory not found: {root}")
+    fp = _fingerprint(root)
+    cached = _CACHE.get(root)
+    if cached and cached[0] == fp:
+        return cached[1]
+    cat = _load_catalog(root)
+    _CACHE[root] = (fp, cat)
+    return cat
+
+
+def _load_catalog(root: Path) -> Catalog:
     if not root.is_dir():
         raise CatalogError(f"catalog directory not found: {root}")
     errors: list[str] = []
