@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from knowledge.catalog import DATA_DIR, load_catalog
+from knowledge.check import check_catalog, coverage_report, is_official
+
+
+@pytest.fixture
+def tmp_catalog(tmp_path: Path) -> Path:
+    dst = tmp_path / "data"
+    shutil.copytree(DATA_DIR, dst)
+    return dst
+
+
+def test_packaged_catalog_passes_the_check() -> None:
+    cat = load_catalog()
+    rep = check_catalog(cat)
+    assert rep.ok, rep.errors[:10]
+
+
+def test_counts_and_municipalities() -> None:
+    cat = load_catalog()
+    kinds = Counter(m.kind for m in cat.municipalities.values())
+    assert kinds == {"ward": 23, "city": 26, "town": 5, "village": 8}
+    assert len(cat.events) >= 14
+    assert len(cat.all_procedure_ids()) >= 80
+    assert cat.municipality_by_name("世田谷区").code == "131121"  # type: ignore[union-attr]
+    assert cat.municipality_by_name("Hachioji").code == "132012"  # type: ignore[union-attr]
+
+
+def test_every_fact_has_a_source() -> None:
+    cat = load_catalog()
+    for p in cat.procedures.values():
+        assert p.sources, p.id
+        if p.deadline:
+            assert p.deadline.sources, p.id
+        for a in p.amounts:
+            assert a.sources, p.id
+    paths = [path for path, _ in cat.iter_sources()]
+    assert len(paths) > 300
+
+
+def test_override_wins_only_for_its_municipality() -> None:
+    cat = load_catalog()
+    local = cat.procedure("nhi-funeral-benefit", "131121")
+    base = cat.procedure("nhi-funeral-benefit", None)
+    other = cat.procedure("nhi-funeral-benefit", "133078")  # a village without an override file
+    assert [a.yen for a in local.amounts] == [70000]
+    assert local.municipality == "131121"
+    assert base.amounts == other.amounts
+    assert len(local.sources) > len(base.sources)
+
+
+def test_local_names() -> None:
+    cat = load_catalog()
+    assert cat.office_name("community-support-center", "131121").ja == "あんしんすこやかセンター"
+    assert "世田谷区" not in cat.office_name("community-support-center", "131121").ja
+    assert cat.office_name("municipal-family-register", "133078").ja.startswith(cat.municipalities["133078"].name)
+
+
+def test_check_finds_broken_references(tmp_catalog: Path) -> None:
+    birth = tmp_catalog / "events" / "birth.yaml"
+    birth.write_text(birth.read_text(encoding="utf-8").replace("- id: birth-registration", "- id: birth-registraton"), encoding="utf-8")
+    rep = check_catalog(load_catalog(tmp_catalog))
+    assert any("birth-registraton" in e for e in rep.errors)
+
+
+def test_check_finds_unsourced_amounts(tmp_catalog: Path) -> None:
+    path = tmp_catalog / "overrides" / "131121.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\n  late-elderly-funeral-benefit-extra: {}\n", encoding="utf-8")
+    rep = check_catalog(load_catalog(tmp_catalog))
+    assert not rep.ok
+
+
+def test_check_finds_missing_municipality(tmp_catalog: Path) -> None:
+    path = tmp_catalog / "municipalities.yaml"
+    text = path.read_text(encoding="utf-8")
+    cut = text.index('- code: "131024"')
+    path.write_text(text[:cut], encoding="utf-8")
+    rep = check_catalog(load_catalog(tmp_catalog))
+    assert any("kind ward" in e for e in rep.errors)
+
+
+def test_coverage_report_prints_counts_and_matrix() -> None:
+    report = coverage_report(load_catalog())
+    assert "life events: " in report and "municipalities: ward 23/23" in report
+    assert "131121\t世田谷区" in report
+
+
+def test_official_hosts() -> None:
+    cat = load_catalog()
+    assert is_official("https://www.city.setagaya.lg.jp/x.html", cat)
+    assert is_official("https://www.nenkin.go.jp/x", cat)
+    assert not is_official("https://example-funeral.co.jp/list", cat)
