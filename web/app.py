@@ -1,19 +1,112 @@
-"""The FastAPI app factory: services are built once at start-up and handed to routes as dependencies."""
+"""The FastAPI app factory: services are built once at start-up and handed to routes as dependencies.
+
+Example::
+
+    >>> app = create_app(get_settings(data_dir="/tmp/x"))
+    >>> TestClient(app).post("/api/chat", json={"message": "子どもが生まれました"}).status_code
+    200
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import logging
+from pathlib import Path
+from typing import Any
+
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.cors import CORSMiddleware
 
 from knowledge.settings import Settings, get_settings
+from web.auth import EditorAuth
+from web.errors import install_error_handlers
+from web.routers import api, editor, site, staff
+from web.security import BodyLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
+from web.services import build_services
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+RATE_LIMITED = (("POST", "/api/chat"), ("POST", "/api/bundles"), ("POST", "/editor/login"))
+
+
+def http_url(url: object) -> str:
+    """The URL when it is http(s), else "#" (ingested pages are untrusted: no javascript: links)."""
+    text = str(url or "")
+    return text if text.startswith(("https://", "http://")) else "#"
+
+
+def _document_limits(app: FastAPI, settings: Settings) -> None:
+    """State in the OpenAPI document the limits this HTTP layer adds to the chat contract (bot/contract.py)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            message = schema["components"]["schemas"]["ChatRequest"]["properties"]["message"]
+            message.update(minLength=1, maxLength=settings.server.max_message_chars, pattern=r"\S")
+            message["description"] += (
+                f" Not blank; at most {settings.server.max_message_chars} characters (longer: 413)."
+            )
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="Tokyo Life-Event Concierge", version="0.1.0")
+    services = build_services(settings)
+    services.search.entries  # noqa: B018 — build the search index now, not on the first request
+
+    app = FastAPI(
+        title="Tokyo Life-Event Concierge",
+        version="0.1.0",
+        description="Every procedure a life event brings in Tokyo, with due dates and sources.",
+        docs_url=None,  # /docs is served locally (web.routers.site): nothing from a CDN
+        redoc_url=None,
+    )
     app.state.settings = settings
+    app.state.services = services
+    app.state.editor_auth = EditorAuth(settings.editor)
+    templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescaping on
+    templates.env.filters["http_url"] = http_url
+    app.state.templates = templates
+    if not app.state.editor_auth.enabled:
+        log.warning("editor console disabled: set CONCIERGE_EDITOR__TOKEN to enable it")
 
-    @app.get("/healthz")
+    install_error_handlers(app)
+    _document_limits(app, settings)
+
+    @app.get("/healthz", tags=["api"], summary="200 once the app can answer")
     def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+        return {"status": "ok", "catalog": services.catalog.version}
 
+    app.include_router(api.router)
+    app.include_router(site.router)
+    app.include_router(staff.router)
+    app.include_router(editor.router)
+    if importlib.util.find_spec("web.routers.bundles") is not None:
+        from web.routers import bundles
+
+        app.include_router(bundles.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    # the last added runs first: security headers on every answer (errors included), then CORS (so that a
+    # cross-origin widget can read 413/429 answers), then the body size and rate limits
+    server = settings.server
+    app.add_middleware(RateLimitMiddleware, per_minute=server.rate_limit_per_minute, routes=RATE_LIMITED)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=server.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(server.allowed_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        max_age=600,
+    )
+    app.add_middleware(SecurityHeadersMiddleware, allowed_origins=server.allowed_origins)
     return app

@@ -1,0 +1,453 @@
+"""Saved bundles: a resident's plan kept under a short code, re-planned from the catalog whenever it is read.
+
+A saved bundle holds only structured answers — municipality codes, life-event types, the event date and the
+answers to follow-up questions (plus the reply language) — never names, messages or other free text. Values are
+whitelisted against the catalog before they are written. Bundles expire after ``settings.session.bundle_ttl_days``;
+an expired code answers :class:`BundleExpired` (HTTP 410) and its data is deleted.
+
+Example::
+
+    >>> service = build_bundle_service(settings, concierge)
+    >>> saved = service.save_session(session_id)          # -> SavedBundle(code='K7MQ2XWA', ...)
+    >>> view = service.view(saved.code)                    # re-planned with today's catalog
+    >>> ics = service.calendar(saved.code, base_url="https://example.org")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from bot.calendar import FeedChange, FeedRecord, build_calendar, calendar_entries
+from bot.contract import MilestoneOut, ProcedureOut, SourceRef
+from bot.planner import Bundle, plan_bundle
+from bot.service import Concierge
+from bot.sessions import SessionState
+from bot.understand import ABROAD, OUTSIDE
+from knowledge.models import Lang
+from knowledge.settings import Settings
+
+# No 0/O, 1/I/L: codes are read out over the phone and typed from paper.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+_CODE_TRIES = 20
+
+
+class BundleNotFound(LookupError):
+    """No bundle has this code (or the session to save is unknown or expired)."""
+
+
+class BundleExpired(LookupError):
+    """The bundle existed but has expired; its data has been deleted."""
+
+
+class NothingToSave(ValueError):
+    """The session has no life event yet, so there is no bundle to save."""
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text: str) -> str | None:
+    """'k7mq-2xwa' -> 'K7MQ2XWA'; None when it cannot be a code (wrong length or letters outside the alphabet)."""
+    code = "".join(ch for ch in text.upper() if ch not in " -_")
+    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
+        return None
+    return code
+
+
+def display_code(code: str) -> str:
+    """'K7MQ2XWA' -> 'K7MQ-2XWA' (easier to read out)."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+class SavedBundle(BaseModel):
+    """Exactly what is stored: structured answers only (see the module docstring)."""
+
+    code: str
+    events: list[str]
+    municipality: str | None = None
+    move_from: str | None = None
+    move_to: str | None = None
+    event_date: dt.date | None = None
+    facts: dict[str, Any] = Field(default_factory=dict)
+    lang: Lang = "ja"
+    created: dt.datetime
+    expires: dt.datetime
+
+
+class BundleOut(BaseModel):
+    """The re-planned bundle (field names follow the chat contract's ChatResponse)."""
+
+    code: str
+    display_code: str
+    catalog_version: str
+    created: dt.datetime
+    expires: dt.datetime
+    lang: Lang
+    title: str
+    life_events: list[str]
+    event_names: list[str] = Field(default_factory=list)
+    municipality: str | None = None
+    municipality_code: str | None = None
+    move_from: str | None = None
+    move_to: str | None = None
+    event_date: dt.date | None = None
+    procedures: list[ProcedureOut] = Field(default_factory=list)
+    checklist: list[str] = Field(default_factory=list)
+    milestones: list[MilestoneOut] = Field(default_factory=list)
+    facts: dict[str, Any] = Field(default_factory=dict)
+    links: dict[str, str] = Field(default_factory=dict, description="url, ics_url, feed_url, print_url.")
+
+
+def bundle_links(base_url: str, code: str) -> dict[str, str]:
+    base = base_url.rstrip("/")
+    return {
+        "url": f"{base}/bundles/{code}",
+        "ics_url": f"{base}/bundles/{code}.ics",
+        "feed_url": f"{base}/feeds/{code}.ics",
+        "print_url": f"{base}/bundles/{code}/print",
+    }
+
+
+def _utc(ts: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(ts, dt.UTC).replace(microsecond=0)
+
+
+class BundleStore:
+    """SQLite store of saved bundles and of the per-event state of their calendar feeds; thread-safe."""
+
+    def __init__(self, path: Path, ttl_days: float) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.ttl_s = ttl_days * 86400
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS bundles (
+                code TEXT PRIMARY KEY, data TEXT NOT NULL, created REAL NOT NULL, expires REAL NOT NULL);
+            CREATE TABLE IF NOT EXISTS expired_codes (code TEXT PRIMARY KEY, expired REAL NOT NULL);
+            CREATE TABLE IF NOT EXISTS feed_meta (
+                code TEXT PRIMARY KEY, catalog_version TEXT NOT NULL, generated REAL NOT NULL);
+            CREATE TABLE IF NOT EXISTS feed_events (
+                code TEXT NOT NULL, uid TEXT NOT NULL, hash TEXT NOT NULL, sequence INTEGER NOT NULL,
+                modified REAL NOT NULL, snapshot TEXT NOT NULL, change TEXT,
+                PRIMARY KEY (code, uid));
+            """
+        )
+
+    # ---- bundles --------------------------------------------------------------------------------------------
+    def add(self, fields: dict[str, Any], now: float | None = None) -> SavedBundle:
+        """Store ``fields`` (already whitelisted) under a fresh, collision-checked code."""
+        now = time.time() if now is None else now
+        data = json.dumps(fields, ensure_ascii=False, sort_keys=True, default=str)
+        with self._lock:
+            for _ in range(_CODE_TRIES):
+                code = new_code()
+                if self._db.execute("SELECT 1 FROM expired_codes WHERE code = ?", (code,)).fetchone():
+                    continue
+                try:
+                    self._db.execute(
+                        "INSERT INTO bundles (code, data, created, expires) VALUES (?, ?, ?, ?)",
+                        (code, data, now, now + self.ttl_s),
+                    )
+                except sqlite3.IntegrityError:
+                    continue
+                break
+            else:  # pragma: no cover - 31^8 codes; only a broken random source gets here
+                raise RuntimeError("could not allocate a unique bundle code")
+        return SavedBundle(code=code, **fields, created=_utc(now), expires=_utc(now + self.ttl_s))
+
+    def get(self, code: str, now: float | None = None) -> SavedBundle:
+        """The bundle, or :class:`BundleNotFound` / :class:`BundleExpired` (whose data is then purged)."""
+        now = time.time() if now is None else now
+        norm = normalize_code(code)
+        if norm is None:
+            raise BundleNotFound(code)
+        with self._lock:
+            row = self._db.execute(
+                "SELECT data, created, expires FROM bundles WHERE code = ?", (norm,)
+            ).fetchone()
+            expired = self._db.execute("SELECT 1 FROM expired_codes WHERE code = ?", (norm,)).fetchone()
+        if row is None:
+            raise BundleExpired(norm) if expired else BundleNotFound(norm)
+        if row[2] <= now:
+            self.purge_expired(now)
+            raise BundleExpired(norm)
+        return SavedBundle(code=norm, **json.loads(row[0]), created=_utc(row[1]), expires=_utc(row[2]))
+
+    def purge_expired(self, now: float | None = None) -> int:
+        """Delete expired bundles and their feed state; keep only their codes (so they answer 410, not 404)."""
+        now = time.time() if now is None else now
+        with self._lock:
+            self._db.execute("BEGIN")
+            codes = [r[0] for r in self._db.execute("SELECT code FROM bundles WHERE expires <= ?", (now,))]
+            for code in codes:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO expired_codes (code, expired) VALUES (?, ?)", (code, now)
+                )
+                for table in ("bundles", "feed_meta", "feed_events"):
+                    self._db.execute(f"DELETE FROM {table} WHERE code = ?", (code,))
+            # tombstones are forgotten after another TTL
+            self._db.execute("DELETE FROM expired_codes WHERE expired <= ?", (now - self.ttl_s,))
+            self._db.execute("COMMIT")
+        return len(codes)
+
+    def raw_rows(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every table, as stored (for privacy tests)."""
+        with self._lock:
+            tables = [r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            return {t: self._db.execute(f"SELECT * FROM {t}").fetchall() for t in tables}
+
+    # ---- feed state -----------------------------------------------------------------------------------------
+    def feed_state(self, code: str) -> tuple[str | None, dict[str, FeedRecord]]:
+        with self._lock:
+            meta = self._db.execute(
+                "SELECT catalog_version FROM feed_meta WHERE code = ?", (code,)
+            ).fetchone()
+            rows = self._db.execute(
+                "SELECT uid, hash, sequence, modified, snapshot, change FROM feed_events WHERE code = ?",
+                (code,),
+            ).fetchall()
+        records = {
+            r[0]: FeedRecord(
+                hash=r[1],
+                sequence=r[2],
+                modified=_utc(r[3]),
+                snapshot=json.loads(r[4]),
+                change=FeedChange.model_validate_json(r[5]) if r[5] else None,
+            )
+            for r in rows
+        }
+        return (meta[0] if meta else None), records
+
+    def save_feed_state(self, code: str, catalog_version: str, records: dict[str, FeedRecord]) -> None:
+        now = time.time()
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "INSERT OR REPLACE INTO feed_meta (code, catalog_version, generated) VALUES (?, ?, ?)",
+                (code, catalog_version, now),
+            )
+            for uid, rec in records.items():
+                self._db.execute(
+                    "INSERT OR REPLACE INTO feed_events (code, uid, hash, sequence, modified, snapshot, change) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        code,
+                        uid,
+                        rec.hash,
+                        rec.sequence,
+                        rec.modified.timestamp(),
+                        json.dumps(rec.snapshot, ensure_ascii=False, sort_keys=True),
+                        rec.change.model_dump_json() if rec.change else None,
+                    ),
+                )
+            self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+class BundleService:
+    """Save a chat session as a bundle; read it back re-planned; render its calendar and feed."""
+
+    def __init__(self, concierge: Concierge, store: BundleStore) -> None:
+        self.concierge = concierge
+        self.store = store
+        self._feed_lock = threading.Lock()
+
+    @property
+    def catalog(self):
+        return self.concierge.catalog
+
+    # ---- saving ---------------------------------------------------------------------------------------------
+    def _place(self, code: str | None, *, outside_ok: bool) -> str | None:
+        if code in self.catalog.municipalities:
+            return code
+        if outside_ok and code in (OUTSIDE, ABROAD):
+            return code
+        return None
+
+    def _fact_value(self, fact_id: str, value: Any) -> Any:
+        """The value if it is a well-formed answer to catalog fact ``fact_id``; None otherwise (dropped)."""
+        fact = self.catalog.facts.get(fact_id)
+        if fact is None or value is None:
+            return None
+        if fact.type == "choice":
+            return value if isinstance(value, str) and value in {o.value for o in fact.options} else None
+        if fact.type == "bool":
+            return value if isinstance(value, bool) else None
+        if fact.type == "int":
+            return (
+                value
+                if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 200
+                else None
+            )
+        if fact.type == "date":
+            value = getattr(value, "date", value)
+            if isinstance(value, dt.date):
+                return value.isoformat()
+            try:
+                return dt.date.fromisoformat(str(value)).isoformat()
+            except ValueError:
+                return None
+        if fact.type == "municipality":
+            return self._place(value, outside_ok=True)
+        return None
+
+    def fields_from_state(self, state: SessionState) -> dict[str, Any]:
+        """The whitelisted, storable fields of a bot.sessions.SessionState."""
+        facts = {
+            k: v for k, v in ((k, self._fact_value(k, v)) for k, v in state.facts.items()) if v is not None
+        }
+        return {
+            "events": [e for e in state.events if e in self.catalog.events],
+            "municipality": self._place(state.municipality, outside_ok=False),
+            "move_from": self._place(state.move_from, outside_ok=True),
+            "move_to": self._place(state.move_to, outside_ok=True),
+            "event_date": state.event_date.isoformat() if state.event_date else None,
+            "facts": facts,
+            "lang": "en" if state.lang == "en" else "ja",
+        }
+
+    def save_session(self, session_id: str) -> SavedBundle:
+        """Save the session's bundle; :class:`BundleNotFound` if the session is unknown/expired,
+        :class:`NothingToSave` if it has no life event yet."""
+        state = self.concierge.sessions.get(session_id)
+        if state is None:
+            raise BundleNotFound(session_id)
+        fields = self.fields_from_state(state)
+        if not fields["events"]:
+            raise NothingToSave(session_id)
+        return self.store.add(fields)
+
+    # ---- reading --------------------------------------------------------------------------------------------
+    def get(self, code: str) -> SavedBundle:
+        return self.store.get(code)
+
+    def plan(self, saved: SavedBundle) -> Bundle:
+        return plan_bundle(
+            self.catalog,
+            saved.events,
+            saved.facts,
+            municipality=saved.municipality,
+            move_from=saved.move_from,
+            move_to=saved.move_to,
+            event_date=saved.event_date,
+        )
+
+    def _place_name(self, code: str | None, lang: Lang) -> str | None:
+        if code is None:
+            return None
+        if code == OUTSIDE:
+            return "outside Tokyo" if lang == "en" else "東京都外"
+        if code == ABROAD:
+            return "abroad" if lang == "en" else "海外"
+        m = self.catalog.municipalities.get(code)
+        return (m.en if lang == "en" else m.name) if m else None
+
+    def render(self, saved: SavedBundle, lang: Lang | None = None, base_url: str | None = None) -> BundleOut:
+        """The saved bundle re-planned with the current catalog, in ``lang`` (default: the saved language)."""
+        lang = lang or saved.lang
+        cat = self.catalog
+        bundle = self.plan(saved)
+        muni = cat.municipalities.get(saved.municipality or "")
+        names = [cat.events[e].name.get(lang) for e in saved.events if e in cat.events]
+        where = self._place_name(saved.municipality, lang)
+        title = " / ".join(names) + (f" — {where}" if where else "")
+        docs = cat.documents
+        return BundleOut(
+            code=saved.code,
+            display_code=display_code(saved.code),
+            catalog_version=cat.version,
+            created=saved.created,
+            expires=saved.expires,
+            lang=lang,
+            title=title,
+            life_events=list(saved.events),
+            event_names=names,
+            municipality=muni.name if muni else None,
+            municipality_code=muni.code if muni else None,
+            move_from=self._place_name(saved.move_from, lang),
+            move_to=self._place_name(saved.move_to, lang),
+            event_date=saved.event_date,
+            procedures=[self.concierge.procedure_out(it, lang) for it in bundle.items],
+            checklist=[docs[d].name.get(lang) if d in docs else d for d in bundle.checklist],
+            milestones=[
+                MilestoneOut(
+                    id=m.milestone.id,
+                    title=m.milestone.title.get(lang),
+                    date=m.date,
+                    text=m.milestone.text.get(lang) if m.milestone.text else None,
+                    sources=[
+                        SourceRef(url=s.url, title=s.title, verified=s.verified) for s in m.milestone.sources
+                    ],
+                )
+                for m in bundle.milestones
+            ],
+            facts=dict(saved.facts),
+            links=bundle_links(base_url, saved.code) if base_url else {},
+        )
+
+    def view(self, code: str, lang: Lang | None = None, base_url: str | None = None) -> BundleOut:
+        """Open a bundle by code (what the staff console shows); raises BundleNotFound / BundleExpired."""
+        return self.render(self.store.get(code), lang, base_url)
+
+    # ---- calendar -------------------------------------------------------------------------------------------
+    def calendar(self, code: str, *, base_url: str, lang: Lang | None = None, feed: bool = False) -> bytes:
+        """The bundle's iCalendar; events whose content changed since the last generation get a higher SEQUENCE,
+        a new LAST-MODIFIED and a "what changed" line (the per-event state is kept in the store)."""
+        view = self.view(code, lang, base_url)
+        entries = calendar_entries(view, base_url=base_url)
+        with self._feed_lock:
+            prev_version, records = self.store.feed_state(view.code)
+            new_records = {}
+            now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+            for e in entries:
+                old = records.get(e.uid)
+                if old is None:
+                    change = (
+                        FeedChange.added(prev_version, view.catalog_version, now) if prev_version else None
+                    )
+                    new_records[e.uid] = FeedRecord(
+                        hash=e.hash, sequence=0, modified=now, snapshot=e.snapshot, change=change
+                    )
+                elif old.hash != e.hash:
+                    change = FeedChange.diff(
+                        old.snapshot, e.snapshot, prev_version, view.catalog_version, now
+                    )
+                    new_records[e.uid] = FeedRecord(
+                        hash=e.hash,
+                        sequence=old.sequence + 1,
+                        modified=now,
+                        snapshot=e.snapshot,
+                        change=change,
+                    )
+                else:
+                    new_records[e.uid] = old
+            changed = prev_version != view.catalog_version or any(
+                records.get(u) is not r for u, r in new_records.items()
+            )
+            if changed:
+                self.store.save_feed_state(view.code, view.catalog_version, new_records)
+        return build_calendar(view, entries, new_records, feed=feed)
+
+
+def build_bundle_service(settings: Settings, concierge: Concierge) -> BundleService:
+    """The bundle service over ``concierge`` with its store at DATA_DIR/bundles.sqlite3."""
+    store = BundleStore(settings.data_dir / "bundles.sqlite3", settings.session.bundle_ttl_days)
+    store.purge_expired()
+    return BundleService(concierge, store)

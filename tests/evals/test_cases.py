@@ -1,0 +1,96 @@
+"""The evaluation set: schema, references into the catalog, and the coverage the set promises."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evals.cases import CaseError, load_cases, validate_cases
+from knowledge.catalog import load_catalog
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def cases():
+    return load_cases()
+
+
+def test_every_case_references_real_events_procedures_and_municipalities(cases, catalog) -> None:
+    assert validate_cases(cases, catalog) == []
+
+
+def test_the_set_covers_what_it_promises(cases, catalog) -> None:
+    assert len(cases) >= 150
+    heldout = [c for c in cases if c.split == "heldout"]
+    assert len(heldout) * 3 >= len(cases)
+    assert 20 <= sum(c.quick for c in cases) <= 40
+    assert {e for c in cases for e in (c.expect.life_events or [])} == set(catalog.events)
+    munis = {c.expect.municipality for c in cases if c.expect.municipality}
+    kinds = {catalog.municipality_by_name(m).kind for m in munis}
+    assert len(munis) >= 20 and kinds == {"ward", "city", "town", "village"}
+    styles = {c.style for c in cases}
+    assert {"colloquial", "kana", "easy", "english", "typo"} <= styles
+    tags = {t for c in cases for t in c.tags}
+    assert {"wrong-rule", "year-end", "holiday", "weekend", "island", "multi-turn"} <= tags
+    assert sum(c.multi_turn for c in cases) >= 5
+    assert sum(c.expect.no_procedures for c in cases) >= 5
+    assert sum(c.expect.citations for c in cases) >= 5
+    assert sum(bool(c.expect.move_from and c.expect.move_to) for c in cases) >= 10
+
+
+def test_validation_catches_bad_references(tmp_path: Path, catalog) -> None:
+    (tmp_path / "bad.yaml").write_text(
+        """
+- id: bad-one
+  split: dev
+  today: 2026-11-26
+  turns: ["x"]
+  expect:
+    life_events: [birthday]
+    municipality: 世田谷
+    move_to: Osaka
+    must: [birth-registration, no-such-procedure]
+    must_not: [birth-registration]
+    due: {also-missing: 2026-12-01}
+""",
+        encoding="utf-8",
+    )
+    problems = validate_cases(load_cases(tmp_path), catalog)
+    text = "\n".join(problems)
+    for needle in (
+        "birthday",
+        "no-such-procedure",
+        "also-missing",
+        "世田谷",
+        "Osaka",
+        "both required and forbidden",
+    ):
+        assert needle in text
+
+
+def test_schema_errors_name_the_file_and_case(tmp_path: Path) -> None:
+    (tmp_path / "x.yaml").write_text(
+        "- id: Bad_ID\n  split: test\n  today: 2026-11-26\n  turns: []\n  expect: {}\n"
+    )
+    with pytest.raises(CaseError, match=r"x\.yaml\[Bad_ID\]"):
+        load_cases(tmp_path)
+    (tmp_path / "x.yaml").write_text(
+        "- {id: a, split: dev, today: 2026-11-26, turns: [x], expect: {}}\n"
+        "- {id: a, split: dev, today: 2026-11-26, turns: [y], expect: {}}\n"
+    )
+    with pytest.raises(CaseError, match="duplicate"):
+        load_cases(tmp_path)
+
+
+def test_municipality_key_present_means_checked(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(
+        "- {id: a, split: dev, today: 2026-11-26, turns: [x], expect: {municipality: null}}\n"
+        "- {id: b, split: dev, today: 2026-11-26, turns: [x], expect: {}}\n"
+    )
+    a, b = load_cases(tmp_path)
+    assert a.expect.check_municipality and not b.expect.check_municipality

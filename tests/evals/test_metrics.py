@@ -1,0 +1,86 @@
+"""The metric functions on small hand-made inputs, including the inputs that must make them fail."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from evals import metrics as M
+
+
+def test_events_match_needs_all_expected_and_nothing_unexpected() -> None:
+    assert M.events_match(["birth"], [], ["birth"])
+    assert not M.events_match(["birth"], [], [])
+    assert not M.events_match(["birth"], [], ["birth", "divorce"])
+    assert M.events_match(["birth"], ["divorce"], ["birth", "divorce"])
+    assert M.events_match([], [], [])
+    assert not M.events_match([], [], ["moving"])
+
+
+def test_bundle_recall_and_judged_precision() -> None:
+    assert M.bundle_recall(["a", "b"], ["a", "x"]) == 0.5
+    assert M.bundle_recall([], ["a"]) is None
+    # x is not judged by the case; c is forbidden
+    assert M.bundle_precision(["a", "b"], ["c"], ["a", "x", "c"]) == 0.5
+    assert M.bundle_precision(["a"], ["c"], ["a", "x"]) == 1.0
+    assert M.bundle_precision(["a"], ["c"], ["x"]) is None
+    assert M.bundle_precision([], ["c"], ["c"]) == 0.0
+
+
+def test_due_matches_counts_exact_dates_and_missing_procedures() -> None:
+    want = {"a": dt.date(2026, 12, 3), "b": dt.date(2027, 1, 4), "c": None, "d": dt.date(2026, 1, 1)}
+    got = {"a": dt.date(2026, 12, 3), "b": dt.date(2026, 12, 30), "c": None}
+    hits, total, misses = M.due_matches(want, got)
+    assert (hits, total) == (2, 4)
+    assert any(m.startswith("b: got 2026-12-30") for m in misses)
+    assert any(m.startswith("d: missing") for m in misses)
+
+
+@pytest.mark.parametrize(
+    ("haystack", "fact", "found"),
+    [
+        ("葬祭費 70,000円", "70000円", True),
+        ("葬祭費は7万円です", "70,000円", True),
+        ("出産育児一時金 500,000円", "50,000円", False),  # not a longer number's tail
+        ("ＡＢＣ １４日以内", "14日", True),  # full-width digits
+        ("出生届は14日以内", "30日以内", False),
+        ("Sawayaka  Support centre", "sawayaka support", True),
+        ("", "x", False),
+    ],
+)
+def test_contains_fact(haystack: str, fact: str, found: bool) -> None:
+    assert M.contains_fact(haystack, fact) is found
+
+
+def test_fact_score_counts_required_and_wrong() -> None:
+    passed, checked, failures = M.fact_score(
+        "期限は14日以内。30日以内ではありません", ["14日", "出生証明書"], ["30日以内"]
+    )
+    assert (passed, checked) == (1, 3)
+    assert failures == ["missing: 出生証明書", "wrong stated: 30日以内"]
+
+
+def test_numbers_and_invented_numbers() -> None:
+    assert M.numbers_in("2026年12月03日まで、70,000円（7万円）") == ["2026", "12", "3", "70000", "70000"]
+    allowed = {"2026", "12", "3"} | M.date_numbers([dt.date(2026, 11, 20)])
+    assert M.invented_numbers("12月3日までに。手数料は450円", allowed) == ["450"]
+    assert M.invented_numbers("11月20日", allowed) == []
+
+
+def test_retrieval_ranks() -> None:
+    ranked = ["u3", "u2", "u1", "u1"]
+    assert M.first_relevant_rank(ranked, {"u1"}) == 3
+    assert M.recall_at_k(ranked, {"u1"}, k=2) == 0.0
+    assert M.recall_at_k(ranked, {"u1"}, k=5) == 1.0
+    assert M.reciprocal_rank(ranked, {"u1", "u2"}) == 0.5
+    assert M.reciprocal_rank(ranked, {"zz"}) == 0.0
+    assert M.dedupe(ranked) == ["u3", "u2", "u1"]
+
+
+def test_aggregates() -> None:
+    assert M.mean([1.0, None, 0.0]) == 0.5
+    assert M.mean([None]) is None
+    assert M.percentile([1, 2, 3, 4], 50) == 2.5
+    assert M.percentile(list(range(1, 101)), 95) == pytest.approx(95.05)
+    assert M.percentile([], 95) is None

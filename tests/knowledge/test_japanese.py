@@ -1,0 +1,52 @@
+"""Sudachi normalisation for BM25, NFKC search text, and the kana-only query rewriter."""
+
+from __future__ import annotations
+
+import threading
+
+from knowledge.japanese import is_kana_only, rewrite_kana_query, search_text, tokens
+
+
+def test_tokens_are_normalised_content_words() -> None:
+    assert tokens("あかちゃん うまれた") == ["赤ちゃん", "生まれる"]
+    assert tokens("赤ちゃんが生まれました") == ["赤ちゃん", "生まれる"]
+    assert tokens("国民健康保険") == ["国民", "健康", "保険"]  # split mode A
+
+
+def test_full_width_and_english() -> None:
+    assert search_text("ＡＢＣ１２３") == "ABC123"
+    assert tokens("I am moving to Osaka") == ["mov", "osaka"]
+
+
+def test_kana_only_detection_and_rewrite() -> None:
+    assert is_kana_only("あかちゃん うまれた")
+    assert not is_kana_only("赤ちゃん うまれた")
+    assert not is_kana_only("baby")
+    assert rewrite_kana_query("あかちゃん うまれた") == "赤ちゃん 生まれる"
+    assert rewrite_kana_query("ひっこしの てつづき") == "引っ越すの 手続き"
+    assert rewrite_kana_query("出生届 うまれた") == "出生届 うまれた"  # mixed queries stay as written
+
+
+def test_tokenizer_is_shared_and_thread_safe() -> None:
+    errors: list[Exception] = []
+
+    def work() -> None:
+        try:
+            for _ in range(200):
+                assert tokens("転入届と国民健康保険の加入") == [
+                    "転入",
+                    "届け",
+                    "国民",
+                    "健康",
+                    "保険",
+                    "加入",
+                ]
+        except Exception as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors

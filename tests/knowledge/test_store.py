@@ -1,0 +1,219 @@
+"""Store contract: the same tests against embedded Chroma on tmp_path and a real `chroma run` server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ingest.pipeline import run_ingest
+from knowledge.embeddings import HashingEmbeddings
+from knowledge.retrieval import build_searcher
+from knowledge.retrieval_types import StoreUnavailable
+from knowledge.settings import Settings, get_settings
+from knowledge.store import ChromaConnection
+
+CHROMA = Path(sys.executable).with_name("chroma")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ChromaServer:
+    """`chroma run` on a free port, ready when GET /api/v2/heartbeat answers; stopped with SIGTERM."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> ChromaServer:
+        self.proc = subprocess.Popen(
+            [str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/api/v2/heartbeat", timeout=0.5).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"chroma run exited with {self.proc.returncode}")
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("chroma run did not become ready in 20 s")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server")).start()
+    yield server
+    server.stop()
+
+
+EMB = HashingEmbeddings()
+
+
+def _docs(n: int = 4) -> tuple[list[str], list[str], list[dict[str, object]], list[list[float]]]:
+    texts = [
+        "出生届は14日以内に届け出ます",
+        "転入届は引っ越してから14日以内",
+        "国民健康保険の加入",
+        "介護保険の認定",
+    ][:n]
+    ids = [f"c{i}" for i in range(n)]
+    metas: list[dict[str, object]] = [
+        {"url": f"https://example.lg.jp/{i}", "municipality": ["131121", None, "132012", "131121"][i]}
+        for i in range(n)
+    ]
+    return ids, texts, metas, EMB.embed_documents(texts)
+
+
+class StoreContract:
+    """Every backend subclasses this with a ``settings`` fixture."""
+
+    @pytest.fixture
+    def settings(self, tmp_path: Path) -> Settings:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @pytest.fixture
+    def conn(self, settings: Settings) -> ChromaConnection:
+        return ChromaConnection(settings)
+
+    def test_add_get_count_delete(self, conn: ChromaConnection, request: pytest.FixtureRequest) -> None:
+        name = f"t-{request.node.name[:40]}-{os.getpid()}"
+        store = conn.open(name, EMB, create=True)
+        ids, texts, metas, vecs = _docs()
+        store.add(ids, texts, metas, vecs)
+        store.add(ids[:1], texts[:1], metas[:1], vecs[:1])  # upsert: no duplicate
+        assert store.count() == 4
+        got = {c.id: c for c in store.get(["c0", "c1", "missing"], with_embeddings=True)}
+        assert set(got) == {"c0", "c1"}
+        assert got["c0"].text == texts[0]
+        assert got["c1"].metadata["municipality"] == ""  # None is stored as ''
+        assert got["c0"].embedding == pytest.approx(vecs[0], abs=1e-6)
+        store.delete(["c0"])
+        assert store.count() == 3 and not store.get(["c0"])
+        conn.drop(name)
+        assert name not in conn.names()
+
+    def test_query_is_cosine_best_first_and_filters(
+        self, conn: ChromaConnection, request: pytest.FixtureRequest
+    ) -> None:
+        name = f"q-{request.node.name[:40]}-{os.getpid()}"
+        store = conn.open(name, EMB, create=True)
+        ids, texts, metas, vecs = _docs()
+        store.add(ids, texts, metas, vecs)
+        hits = store.query(vecs[0], k=3)
+        assert hits[0].id == "c0" and hits[0].similarity == pytest.approx(1.0, abs=1e-4)
+        assert [h.similarity for h in hits] == sorted((h.similarity for h in hits), reverse=True)
+        filtered = store.query(vecs[2], k=4, where={"municipality": {"$in": ["131121", ""]}})
+        assert {h.id for h in filtered} == {"c0", "c1", "c3"}
+        assert store.query(vecs[0], k=10)  # k above the count is fine
+        conn.drop(name)
+
+    def test_rename_and_missing_collection(
+        self, conn: ChromaConnection, request: pytest.FixtureRequest
+    ) -> None:
+        name = f"r-{request.node.name[:40]}-{os.getpid()}"
+        store = conn.open(name, EMB, create=True)
+        store.add(*_docs(2))
+        conn.rename(name, name + "-renamed")
+        assert name + "-renamed" in conn.names(name)
+        assert conn.open(name + "-renamed", EMB).count() == 2
+        with pytest.raises(KeyError):
+            conn.open(name, EMB)
+        conn.drop(name + "-renamed")
+
+    def test_langchain_vectorstore_view_uses_our_embeddings(
+        self, conn: ChromaConnection, request: pytest.FixtureRequest
+    ) -> None:
+        name = f"l-{request.node.name[:40]}-{os.getpid()}"
+        store = conn.open(name, EMB, create=True)
+        store.add(*_docs())
+        docs = store.vectorstore.similarity_search("出生届は14日以内に届け出ます", k=1)
+        assert docs[0].page_content.startswith("出生届")
+        conn.drop(name)
+
+
+class TestEmbeddedStore(StoreContract):
+    @pytest.fixture
+    def settings(self, tmp_path: Path) -> Settings:
+        return get_settings(data_dir=tmp_path / "var")
+
+    def test_persists_on_disk(self, settings: Settings) -> None:
+        ChromaConnection(settings).open("persist-test", EMB, create=True).add(*_docs())
+        assert (settings.chroma_path / "chroma.sqlite3").exists()
+        assert ChromaConnection(settings).open("persist-test", EMB).count() == 4
+
+
+@pytest.mark.server
+class TestServerStore(StoreContract):
+    @pytest.fixture
+    def settings(self, chroma_server: ChromaServer, tmp_path: Path) -> Settings:
+        return get_settings(data_dir=tmp_path / "var", chroma={"mode": "server", "url": chroma_server.url})
+
+
+@pytest.mark.server
+def test_server_down_raises_store_unavailable(tmp_path: Path) -> None:
+    dead = get_settings(chroma={"mode": "server", "url": f"http://127.0.0.1:{_free_port()}"})
+    with pytest.raises(StoreUnavailable, match="unreachable"):
+        ChromaConnection(dead).names()
+
+    server = ChromaServer(tmp_path / "srv").start()
+    try:
+        conn = ChromaConnection(get_settings(chroma={"mode": "server", "url": server.url, "timeout_s": 2}))
+        store = conn.open("outage", EMB, create=True)
+        store.add(*_docs())
+    finally:
+        server.stop()
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable, match="CONCIERGE_CHROMA__URL"):
+        store.query(EMB.embed_query("出生届"), k=2)
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.server
+def test_ingest_and_search_through_a_server_then_outage(tmp_path: Path) -> None:
+    server = ChromaServer(tmp_path / "srv").start()
+    try:
+        settings = get_settings(
+            data_dir=tmp_path / "var",
+            embedding={"backend": "hashing"},
+            chroma={"mode": "server", "url": server.url, "timeout_s": 2},
+        )
+        rec = run_ingest(
+            settings, [str(Path(__file__).resolve().parents[1] / "fixtures" / "pages")], progress=False
+        )
+        assert rec.status == "ok"
+        searcher = build_searcher(settings)
+        assert searcher.search("出生届 必要なもの", k=3)[0].title == "出生届"
+    finally:
+        server.stop()
+    with pytest.raises(StoreUnavailable):
+        searcher.search("出生届 必要なもの", k=3)

@@ -1,0 +1,276 @@
+"""Read models of the catalog for the API and the consoles: municipalities, life events, procedures (with a
+municipality's overrides applied) and a small ranked search over procedures.
+
+Example::
+
+    >>> view = procedure_view(load_catalog(), "nhi-funeral-benefit", "131121")
+    >>> view.amounts[0].yen, view.local
+    (70000, True)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from bot.text import compact, content_tokens, en_words
+from knowledge.catalog import Catalog
+from knowledge.models import Lang, LifeEvent, Municipality, Procedure, Source
+
+
+class SourceView(BaseModel):
+    url: str
+    title: str
+    verified: dt.date | None = None
+
+
+def _sources(sources: list[Source]) -> list[SourceView]:
+    seen: set[str] = set()
+    out = []
+    for s in sources:
+        if s.url not in seen:
+            seen.add(s.url)
+            out.append(SourceView(url=s.url, title=s.title, verified=s.verified))
+    return out
+
+
+class MunicipalityView(BaseModel):
+    code: str
+    name: str
+    kana: str
+    en: str
+    kind: str
+    website: str | None = None
+    phone: str | None = None
+    has_overrides: bool = False
+    sources: list[SourceView] = Field(default_factory=list)
+
+
+class LifeEventView(BaseModel):
+    id: str
+    name: str
+    name_en: str | None = None
+    procedures: list[str]
+    questions: list[str]
+    milestones: list[str]
+
+
+class DocumentView(BaseModel):
+    id: str
+    name: str
+    notes: str | None = None
+
+
+class AmountView(BaseModel):
+    label: str
+    yen: int
+    per: str | None = None
+    effective_from: dt.date | None = None
+    sources: list[SourceView] = Field(default_factory=list)
+
+
+class RuleView(BaseModel):
+    text: str
+    trigger: str
+    length: int
+    unit: str
+    counting: str
+    sources: list[SourceView] = Field(default_factory=list)
+
+
+class ProcedureView(BaseModel):
+    id: str
+    title: str
+    summary: str
+    who: str | None = None
+    office_id: str
+    office: str = Field(description="The office (the municipality's local window name when known).")
+    municipality_code: str | None = None
+    municipality: str | None = None
+    local: bool = Field(
+        False, description="True when the municipality's own data (override or program) applies."
+    )
+    deadline: RuleView | None = None
+    opens: RuleView | None = None
+    documents: list[DocumentView] = Field(default_factory=list)
+    online_url: str | None = None
+    online_note: str | None = None
+    amounts: list[AmountView] = Field(default_factory=list)
+    legal_basis: str | None = None
+    life_events: list[str] = Field(default_factory=list)
+    sources: list[SourceView] = Field(default_factory=list)
+
+
+class ProcedureSummary(BaseModel):
+    id: str
+    title: str
+    office: str
+    life_events: list[str]
+    municipality_code: str | None = Field(None, description="Set for a municipality's own program.")
+    score: float = 0.0
+
+
+def municipality_view(cat: Catalog, m: Municipality) -> MunicipalityView:
+    return MunicipalityView(
+        code=m.code,
+        name=m.name,
+        kana=m.kana,
+        en=m.en,
+        kind=m.kind,
+        website=m.website,
+        phone=m.phone,
+        has_overrides=m.code in cat.overrides,
+        sources=_sources(m.sources),
+    )
+
+
+def event_view(e: LifeEvent, lang: Lang = "ja") -> LifeEventView:
+    return LifeEventView(
+        id=e.id,
+        name=e.name.get(lang),
+        name_en=e.name.en,
+        procedures=[p.id for p in e.procedures],
+        questions=list(e.questions),
+        milestones=[m.title.get(lang) for m in e.milestones],
+    )
+
+
+def _rule(rule, lang: Lang) -> RuleView | None:  # type: ignore[no-untyped-def]
+    if rule is None:
+        return None
+    return RuleView(
+        text=rule.text.get(lang),
+        trigger=rule.trigger,
+        length=rule.length,
+        unit=rule.unit,
+        counting=rule.counting,
+        sources=_sources(rule.sources),
+    )
+
+
+def procedure_view(cat: Catalog, proc_id: str, code: str | None = None, lang: Lang = "ja") -> ProcedureView:
+    """The procedure as it applies in ``code``; raises KeyError for an unknown id."""
+    p = cat.procedure(proc_id, code)
+    muni = cat.municipalities.get(p.municipality or code or "")
+    docs = []
+    for d in p.documents:
+        doc = cat.documents.get(d)
+        docs.append(
+            DocumentView(
+                id=d,
+                name=doc.name.get(lang) if doc else d,
+                notes=doc.notes.get(lang) if doc and doc.notes else None,
+            )
+        )
+    sources = [*p.sources, *cat.local_name_sources(p.office, muni.code if muni else None)]
+    return ProcedureView(
+        id=p.id,
+        title=p.title.get(lang),
+        summary=p.summary.get(lang),
+        who=p.who.get(lang) if p.who else None,
+        office_id=p.office,
+        office=cat.office_name(p.office, muni.code if muni else None).get(lang),
+        municipality_code=muni.code if muni else None,
+        municipality=(muni.en if lang == "en" else muni.name) if muni else None,
+        local=p.municipality is not None,
+        deadline=_rule(p.deadline, lang),
+        opens=_rule(p.opens, lang),
+        documents=docs,
+        online_url=p.online.url if p.online else None,
+        online_note=p.online.note.get(lang) if p.online and p.online.note else None,
+        amounts=[
+            AmountView(
+                label=a.label.get(lang),
+                yen=a.yen,
+                per=a.per.get(lang) if a.per else None,
+                effective_from=a.effective_from,
+                sources=_sources(a.sources),
+            )
+            for a in p.amounts
+        ],
+        legal_basis=p.legal_basis,
+        life_events=cat.events_for_procedure(p.id),
+        sources=_sources(sources),
+    )
+
+
+class _Entry:
+    __slots__ = ("body", "code", "events", "id", "names", "title_tokens")
+
+    def __init__(self, p: Procedure, code: str | None, events: list[str], cat: Catalog) -> None:
+        self.id, self.code, self.events = p.id, code, events
+        names = [p.title.ja, p.title.en or "", p.id.replace("-", " ")]
+        self.names = [compact(n) for n in names if n]
+        self.title_tokens = frozenset().union(*(content_tokens(n) | en_words(n) for n in names))
+        ev_words = []
+        for e in events:
+            ev = cat.events.get(e)
+            if ev:
+                ev_words += [ev.name.ja, ev.name.en or "", *ev.synonyms.ja, *ev.synonyms.en]
+        texts = [p.summary.ja, p.summary.en or "", *p.tags, *ev_words]
+        self.body = frozenset().union(*(content_tokens(t) | en_words(t) for t in texts if t))
+
+
+class CatalogSearch:
+    """Ranked search over procedures (baseline and municipal programs): title matches first, then summary,
+    tags and life-event words. Filters: municipality (its programs and the baseline) and life event."""
+
+    def __init__(self, cat: Catalog) -> None:
+        self.cat = cat
+        self._entries: list[_Entry] | None = None
+
+    @property
+    def entries(self) -> list[_Entry]:
+        if self._entries is None:
+            cat = self.cat
+            out = [_Entry(p, None, cat.events_for_procedure(p.id), cat) for p in cat.procedures.values()]
+            for code, ov in cat.overrides.items():
+                out += [_Entry(p, code, list(p.events), cat) for p in ov.programs]
+            self._entries = out
+        return self._entries
+
+    def search(
+        self,
+        query: str,
+        municipality: str | None = None,
+        event: str | None = None,
+        limit: int = 20,
+        lang: Lang = "ja",
+    ) -> list[ProcedureSummary]:
+        q = compact(query)
+        q_tokens = (content_tokens(query) | en_words(query)) if query.strip() else frozenset()
+        scored: list[tuple[float, _Entry]] = []
+        for e in self.entries:
+            if e.code is not None and municipality and e.code != municipality:
+                continue
+            if event and event not in e.events:
+                continue
+            if q:
+                score = 0.0
+                for name in e.names:
+                    if q == name:
+                        score = max(score, 30.0)
+                    elif q in name or (len(name) >= 2 and name in q):
+                        score = max(score, 15.0 + len(name) / 10)
+                score += 3 * len(q_tokens & e.title_tokens) + len(q_tokens & e.body)
+                if score <= 0:
+                    continue
+            else:
+                score = 1.0
+            scored.append((score, e))
+        scored.sort(key=lambda se: (-se[0], se[1].id))
+        out = []
+        for score, e in scored[:limit]:
+            p = self.cat.procedure(e.id, e.code or municipality)
+            out.append(
+                ProcedureSummary(
+                    id=e.id,
+                    title=p.title.get(lang),
+                    office=self.cat.office_name(p.office, e.code or municipality).get(lang),
+                    life_events=e.events,
+                    municipality_code=e.code,
+                    score=round(score, 2),
+                )
+            )
+        return out

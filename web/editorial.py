@@ -1,0 +1,248 @@
+"""What the editor console reads and writes: ingest run records, catalog facts to review, re-verification
+records, the audit log of editor actions, the coverage matrix and the latest evaluation report.
+
+Files (all under ``settings.data_dir``): ``index/runs/*.json`` (written by ingest), ``editor/reverified.json``,
+``editor/audit.jsonl``, ``eval/report.json`` (written by ``concierge eval --out``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from knowledge.catalog import Catalog
+from knowledge.check import OVERRIDE_FACTS
+from knowledge.settings import Settings
+
+log = logging.getLogger(__name__)
+audit_log = logging.getLogger("concierge.editor.audit")
+
+PAGE_LISTS = ("added", "changed", "removed", "failed")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, list):
+        return len(value)
+    return value if isinstance(value, int) else 0
+
+
+@dataclass
+class RunView:
+    run_id: str
+    started: str
+    finished: str
+    status: str
+    sources: list[str]
+    counts: dict[str, int]
+    pages: dict[str, list[dict[str, Any]]]
+    pages_total: int
+    chunks_total: int
+    error: str
+    facts_to_review: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class ReviewItem:
+    fact: str
+    url: str
+    title: str
+    verified: str
+    reason: str
+    run_id: str
+    flagged_at: str
+
+
+@dataclass
+class CoverageMatrix:
+    override_columns: list[str]
+    events: list[tuple[str, str]]  # (id, name)
+    rows: list[dict[str, Any]]  # code, name, overrides: [bool], events: [(base, local)]
+
+
+def _entry(item: Any) -> dict[str, Any]:
+    if isinstance(item, dict):
+        return item
+    return {"location": str(item), "url": str(item)}
+
+
+class Editorial:
+    def __init__(self, settings: Settings, catalog: Catalog) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.folder = settings.data_dir / "editor"
+        self._lock = threading.Lock()
+
+    # ---- ingest runs --------------------------------------------------------------------------------------
+    @property
+    def runs_dir(self) -> Path:
+        return self.settings.index_dir / "runs"
+
+    def runs(self, limit: int = 30) -> list[RunView]:
+        """Run records, newest first (run ids sort by start time); unreadable records are skipped and logged."""
+        if not self.runs_dir.is_dir():
+            return []
+        out = []
+        for path in sorted(self.runs_dir.glob("*.json"), reverse=True)[:limit]:
+            try:
+                rec = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as err:
+                log.warning("unreadable run record %s: %s", path, err)
+                continue
+            if not isinstance(rec, dict):
+                continue
+            pages = {k: [_entry(x) for x in rec.get(k) or [] if x] for k in PAGE_LISTS}
+            counts = {k: _count(rec.get(k)) for k in (*PAGE_LISTS, "unchanged")}
+            out.append(
+                RunView(
+                    run_id=str(rec.get("run_id") or path.stem),
+                    started=str(rec.get("started") or ""),
+                    finished=str(rec.get("finished") or ""),
+                    status=str(rec.get("status") or "unknown"),
+                    sources=[str(s) for s in rec.get("sources") or []],
+                    counts=counts,
+                    pages=pages,
+                    pages_total=int(rec.get("pages_total") or 0),
+                    chunks_total=int(rec.get("chunks_total") or 0),
+                    error=str(rec.get("error") or ""),
+                    facts_to_review=[f for f in rec.get("facts_to_review") or [] if isinstance(f, dict)],
+                )
+            )
+        return out
+
+    # ---- facts to review ----------------------------------------------------------------------------------
+    @property
+    def reverified_path(self) -> Path:
+        return self.folder / "reverified.json"
+
+    def reverified(self) -> dict[str, dict[str, str]]:
+        try:
+            data = json.loads(self.reverified_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as err:
+            log.warning("unreadable %s: %s", self.reverified_path, err)
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def to_review(self) -> list[ReviewItem]:
+        """Facts whose source page changed in a run after their last re-verification (newest flag wins)."""
+        done = self.reverified()
+        seen: set[str] = set()
+        out = []
+        for run in self.runs(limit=200):
+            flagged_at = run.finished or run.started
+            for f in run.facts_to_review:
+                key = f"{f.get('fact', '')}|{f.get('url', '')}"
+                if key in seen:
+                    continue
+                seen.add(key)
+                rec = done.get(key)
+                if rec and rec.get("at", "") >= flagged_at:
+                    continue
+                out.append(
+                    ReviewItem(
+                        fact=str(f.get("fact", "")),
+                        url=str(f.get("url", "")),
+                        title=str(f.get("title", "")),
+                        verified=str(f.get("verified", "")),
+                        reason=str(f.get("reason", "")),
+                        run_id=run.run_id,
+                        flagged_at=flagged_at,
+                    )
+                )
+        return out
+
+    def mark_reverified(self, fact: str, url: str, who: str) -> dict[str, str]:
+        """Record that ``who`` re-checked ``fact`` against ``url`` now (atomic write)."""
+        with self._lock:
+            data = self.reverified()
+            rec = {"fact": fact, "url": url, "who": who, "at": _now()}
+            data[f"{fact}|{url}"] = rec
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = self.reverified_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+            os.replace(tmp, self.reverified_path)
+        self.audit(who, "reverify", {"fact": fact, "url": url})
+        return rec
+
+    # ---- audit --------------------------------------------------------------------------------------------
+    @property
+    def audit_path(self) -> Path:
+        return self.folder / "audit.jsonl"
+
+    def audit(self, who: str, action: str, detail: dict[str, Any] | None = None) -> None:
+        """Append who did what when (also to the log); never the token."""
+        entry = {"at": _now(), "who": who, "action": action, **({"detail": detail} if detail else {})}
+        audit_log.info(
+            "editor %s by %s at %s %s", action, who, entry["at"], json.dumps(detail or {}, ensure_ascii=False)
+        )
+        with self._lock:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with self.audit_path.open("a", encoding="utf-8") as f:
+                f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    def audit_tail(self, n: int = 20) -> list[dict[str, Any]]:
+        try:
+            lines = self.audit_path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        out = []
+        for line in reversed(lines[-n:]):
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                continue
+        return out
+
+    # ---- coverage and evaluation --------------------------------------------------------------------------
+    def coverage(self) -> CoverageMatrix:
+        """The data of ``knowledge.check.coverage_report`` as a matrix: overrides present, procedures per event."""
+        cat = self.catalog
+        events = sorted(cat.events)
+        rows = []
+        for code in sorted(cat.municipalities):
+            m = cat.municipalities[code]
+            ov = cat.overrides.get(code)
+            cells = []
+            for ev in events:
+                local = sum(1 for p in cat.programs(code) if ev in p.events)
+                cells.append((len(cat.events[ev].procedures), local))
+            rows.append(
+                {
+                    "code": code,
+                    "name": m.name,
+                    "kind": m.kind,
+                    "overrides": [bool(ov and check(ov)) for check in OVERRIDE_FACTS.values()],
+                    "events": cells,
+                }
+            )
+        return CoverageMatrix(
+            override_columns=list(OVERRIDE_FACTS),
+            events=[(e, cat.events[e].name.ja) for e in events],
+            rows=rows,
+        )
+
+    @property
+    def eval_path(self) -> Path:
+        return self.settings.data_dir / "eval" / "report.json"
+
+    def eval_report(self) -> dict[str, Any] | None:
+        """The latest ``concierge eval`` report, or None when there is none (or it is unreadable, logged)."""
+        try:
+            data = json.loads(self.eval_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as err:
+            log.warning("unreadable evaluation report %s: %s", self.eval_path, err)
+            return None
+        return data if isinstance(data, dict) else None

@@ -1,0 +1,115 @@
+"""JSON errors with one clear message: ``{"error": {"status": 413, "code": "too_long", "message": "…"}}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ErrorBody(BaseModel):
+    status: int
+    code: str = Field(description="Stable machine-readable reason, e.g. too_long, rate_limited.")
+    message: str = Field(description="What went wrong and what to do, in plain words.")
+    details: list[dict[str, Any]] = Field(default_factory=list, description="Per-field problems (422).")
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+class BodyTooLarge(Exception):
+    """Raised while a request body streams in past ``settings.server.max_body_bytes``."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The request body is larger than {limit} bytes; send less.")
+        self.limit = limit
+
+
+class ApiError(Exception):
+    """Raised by routes and middleware; rendered as :class:`ErrorOut`."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = ErrorOut(error=ErrorBody(status=status, code=code, message=message, details=details or []))
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+
+
+# OpenAPI: the error statuses each JSON route may answer with.
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    text = {
+        404: "Not found.",
+        410: "Gone: the saved item has expired.",
+        413: "Request body or message too long.",
+        422: "Malformed JSON or a field of the wrong type.",
+        429: "Too many requests from this client; see Retry-After.",
+        503: "Page search (the vector store) is unavailable; catalog-only answers still work.",
+    }
+    return {s: {"model": ErrorOut, "description": text.get(s, "Error.")} for s in statuses}
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+}
+
+
+def _field_problems(err: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+    details = []
+    for e in err.errors():
+        loc = [str(p) for p in e.get("loc", ()) if p != "body"]
+        details.append({"field": ".".join(loc) or "body", "problem": str(e.get("msg", "invalid"))})
+    if any(e.get("type") == "json_invalid" for e in err.errors()):
+        return "The request body is not valid JSON.", [{"field": "body", "problem": "not valid JSON"}]
+    if details:
+        first = details[0]
+        more = f" (and {len(details) - 1} more)" if len(details) > 1 else ""
+        return f"Invalid request: {first['field']}: {first['problem']}{more}.", details
+    return "Invalid request.", details
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        message, details = _field_problems(exc)
+        return error_response(422, "invalid_request", message, details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc.__cause__, BodyTooLarge):  # FastAPI wraps errors raised while reading the body
+            return error_response(413, "body_too_large", str(exc.__cause__))
+        code = _HTTP_CODES.get(exc.status_code, "error")
+        message = exc.detail if isinstance(exc.detail, str) else "Request failed."
+        if exc.status_code == 400 and message == "There was an error parsing the body":
+            # FastAPI's answer to a body that is not UTF-8: say so, with the same status as other bad JSON
+            return error_response(422, "invalid_request", "The request body is not valid UTF-8 JSON.")
+        return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(500, "internal_error", "Something went wrong on our side; please try again.")

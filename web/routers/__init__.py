@@ -1,0 +1,1 @@
+"""HTTP routers: thin — parse, one service call, respond."""

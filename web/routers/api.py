@@ -1,0 +1,236 @@
+"""The JSON API: chat (the contract in bot/contract.py), catalog reads and the staff search."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from bot.contract import ChatRequest, ChatResponse
+from bot.service import Concierge
+from knowledge.catalog import Catalog
+from knowledge.retrieval_types import StoreUnavailable
+from web.catalog_views import (
+    LifeEventView,
+    MunicipalityView,
+    ProcedureSummary,
+    ProcedureView,
+    event_view,
+    municipality_view,
+    procedure_view,
+)
+from web.deps import CatalogDep, ConciergeDep, ServicesDep, SettingsDep
+from web.errors import ApiError, error_responses
+from web.services import Services, probe_search
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api", tags=["api"])
+
+CHAT_TIMEOUT_S = 30.0
+PAGES_DOWN = (
+    "Searching the municipal pages is unavailable right now, so this question cannot be answered. "
+    "Questions about a life event (a birth, a move, a death in the family, care, marriage…) still work; "
+    "please try again in a few minutes."
+)
+
+LangQ = Annotated[Literal["ja", "en"], Query(description="Language of names and texts.")]
+MunicipalityQ = Annotated[
+    str | None, Query(max_length=40, description="Municipality code (e.g. 131121) or name (世田谷区).")
+]
+
+
+def resolve_municipality(cat: Catalog, value: str | None) -> str | None:
+    """A municipality code from a code or a name; ApiError 404 when it names none of the 62."""
+    if value is None or not value.strip():
+        return None
+    m = cat.municipalities.get(value.strip()) or cat.municipality_by_name(value.strip())
+    if m is None:
+        raise ApiError(404, "unknown_municipality", f"No Tokyo municipality has the code or name {value!r}.")
+    return m.code
+
+
+def resolve_event(cat: Catalog, value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if value not in cat.events:
+        raise ApiError(404, "unknown_life_event", f"Unknown life event {value!r}; see GET /api/life-events.")
+    return value
+
+
+def _turn(concierge: Concierge, req: ChatRequest) -> tuple[ChatResponse, list[str]]:
+    with probe_search() as probe:
+        resp = concierge.chat(req)
+    return resp, probe.failures
+
+
+@router.post(
+    "/chat",
+    response_model=ChatResponse,
+    responses=error_responses(413, 422, 429, 503),
+    summary="One turn of the conversation",
+)
+async def chat(req: ChatRequest, concierge: ConciergeDep, settings: SettingsDep) -> ChatResponse:
+    """What the resident wrote -> their bundle of procedures with due dates and sources, or a grounded answer.
+
+    503 when the answer needs the ingested pages and page search is down; life-event answers (catalog) still work.
+    """
+    limit = settings.server.max_message_chars
+    if len(req.message) > limit:
+        raise ApiError(
+            413, "message_too_long", f"The message has {len(req.message)} characters; the limit is {limit}."
+        )
+    if not req.message.strip():
+        raise ApiError(
+            422, "empty_message", "The message is empty; write what happened, e.g. 子どもが生まれました."
+        )
+    try:
+        resp, failures = await asyncio.wait_for(run_in_threadpool(_turn, concierge, req), CHAT_TIMEOUT_S)
+    except TimeoutError:
+        raise ApiError(503, "timeout", "The answer took too long; please try again.") from None
+    if failures:
+        log.warning("page search failed during a chat turn: %s", failures[0])
+        if not resp.procedures:
+            raise ApiError(503, "pages_unavailable", PAGES_DOWN, headers={"Retry-After": "30"})
+    return resp
+
+
+@router.get(
+    "/municipalities", response_model=list[MunicipalityView], summary="The 62 municipalities of Tokyo"
+)
+def municipalities(
+    cat: CatalogDep, kind: Annotated[Literal["ward", "city", "town", "village"] | None, Query()] = None
+) -> list[MunicipalityView]:
+    return [municipality_view(cat, m) for m in cat.municipalities.values() if kind is None or m.kind == kind]
+
+
+@router.get("/municipalities/{code}", response_model=MunicipalityView, responses=error_responses(404))
+def municipality(code: str, cat: CatalogDep) -> MunicipalityView:
+    return municipality_view(cat, cat.municipalities[resolve_municipality(cat, code) or ""])
+
+
+@router.get("/life-events", response_model=list[LifeEventView], summary="Life events the concierge knows")
+def life_events(cat: CatalogDep, lang: LangQ = "ja") -> list[LifeEventView]:
+    return [event_view(e, lang) for e in cat.events.values()]
+
+
+@router.get("/life-events/{event_id}", response_model=LifeEventView, responses=error_responses(404))
+def life_event(event_id: str, cat: CatalogDep, lang: LangQ = "ja") -> LifeEventView:
+    return event_view(cat.events[resolve_event(cat, event_id) or ""], lang)
+
+
+@router.get(
+    "/procedures",
+    response_model=list[ProcedureSummary],
+    responses=error_responses(404, 422),
+    summary="Procedures, filtered by life event and municipality, optionally ranked by a query",
+)
+def procedures(
+    services: ServicesDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    event: Annotated[str | None, Query(max_length=40)] = None,
+    municipality: MunicipalityQ = None,
+    lang: LangQ = "ja",
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+) -> list[ProcedureSummary]:
+    cat = services.catalog
+    return services.search.search(
+        q, resolve_municipality(cat, municipality), resolve_event(cat, event), limit=limit, lang=lang
+    )
+
+
+@router.get(
+    "/procedures/{proc_id}",
+    response_model=ProcedureView,
+    responses=error_responses(404, 422),
+    summary="One procedure, with a municipality's overrides applied",
+)
+def procedure(
+    proc_id: str, cat: CatalogDep, municipality: MunicipalityQ = None, lang: LangQ = "ja"
+) -> ProcedureView:
+    code = resolve_municipality(cat, municipality)
+    try:
+        return procedure_view(cat, proc_id, code, lang)
+    except KeyError:
+        raise ApiError(
+            404, "unknown_procedure", f"Unknown procedure {proc_id!r}; see GET /api/procedures."
+        ) from None
+
+
+class PageHitOut(BaseModel):
+    url: str
+    title: str
+    snippet: str
+    municipality_code: str | None = None
+    heading: str | None = None
+    updated: str | None = None
+    score: float
+
+
+class SearchOut(BaseModel):
+    query: str
+    procedures: list[ProcedureSummary]
+    pages: list[PageHitOut]
+    pages_available: bool = Field(description="False when page search is down; procedures still come back.")
+    pages_message: str | None = None
+
+
+SNIPPET = 200
+
+
+def staff_search(
+    services: Services,
+    q: str,
+    municipality: str | None,
+    event: str | None,
+    k: int = 10,
+    lang: Literal["ja", "en"] = "ja",
+) -> SearchOut:
+    """Procedures (catalog) and pages (searcher) for one query; pages failing does not fail the search."""
+    procs = services.search.search(q, municipality, event, limit=k * 2, lang=lang)
+    pages: list[PageHitOut] = []
+    available, message = True, None
+    if q.strip():
+        query = q
+        if event and event in services.catalog.events:  # pages carry no event tag: rank with the event's name
+            query = f"{q} {services.catalog.events[event].name.ja}"
+        try:
+            for h in services.pages.search(query, k=k, municipality=municipality):
+                body = " ".join(h.text.split())
+                pages.append(
+                    PageHitOut(
+                        url=h.url,
+                        title=h.title,
+                        snippet=body[:SNIPPET] + ("…" if len(body) > SNIPPET else ""),
+                        municipality_code=h.municipality,
+                        heading=h.heading,
+                        updated=h.updated,
+                        score=round(h.score, 4),
+                    )
+                )
+        except StoreUnavailable as err:
+            available, message = False, f"Page search is unavailable: {err}"
+    return SearchOut(query=q, procedures=procs, pages=pages, pages_available=available, pages_message=message)
+
+
+@router.get(
+    "/search",
+    response_model=SearchOut,
+    responses=error_responses(404, 422),
+    summary="Staff search across procedures (catalog) and ingested pages",
+)
+def search(
+    services: ServicesDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    municipality: MunicipalityQ = None,
+    event: Annotated[str | None, Query(max_length=40)] = None,
+    k: Annotated[int, Query(ge=1, le=50)] = 10,
+    lang: LangQ = "ja",
+) -> SearchOut:
+    cat = services.catalog
+    return staff_search(
+        services, q, resolve_municipality(cat, municipality), resolve_event(cat, event), k, lang
+    )

@@ -1,0 +1,289 @@
+"""Saved bundles over HTTP: save a chat session under a short code, read it back re-planned, as JSON, as an
+iCalendar download, as a subscription feed and as a printable A4 page with a QR code (generated locally).
+
+Routes stay thin: parse, one call to :class:`bot.bundles.BundleService`, respond. The service is taken from
+``app.state.bundles`` (built at start-up by ``create_app``); when the app factory did not build it, it is built on
+first use from ``app.state.services.concierge``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+from typing import Annotated, Literal
+
+import qrcode
+import qrcode.image.svg
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.bundles import (
+    BundleExpired,
+    BundleNotFound,
+    BundleOut,
+    BundleService,
+    NothingToSave,
+    build_bundle_service,
+    bundle_links,
+    display_code,
+)
+from knowledge.settings import Settings
+from web.errors import ApiError, error_responses
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+PRINT_CSS = TEMPLATES / "bundle_print.css"
+CSS_PATH = "/bundles/assets/print.css"
+
+router = APIRouter(tags=["bundles"])
+_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+_build_lock = threading.Lock()
+
+
+# ---- dependencies -------------------------------------------------------------------------------------------
+def _settings(request: Request) -> Settings:
+    services = getattr(request.app.state, "services", None)
+    return services.settings if services is not None else request.app.state.settings
+
+
+def get_bundle_service(request: Request) -> BundleService:
+    """``app.state.bundles`` (or ``app.state.services.bundles``); built once on first use when neither is set."""
+    state = request.app.state
+    services = getattr(state, "services", None)
+    svc = getattr(state, "bundles", None) or getattr(services, "bundles", None)
+    if svc is None:
+        with _build_lock:
+            svc = getattr(state, "bundles", None)
+            if svc is None:
+                concierge = getattr(services, "concierge", None) or getattr(state, "concierge", None)
+                if concierge is None:
+                    from bot.service import build_concierge
+
+                    concierge = build_concierge(_settings(request), with_pages=False)
+                svc = build_bundle_service(_settings(request), concierge)
+                state.bundles = svc
+    return svc
+
+
+def base_url(request: Request) -> str:
+    """settings.server.public_url, or the URL this request came in on."""
+    settings = _settings(request)
+    return (settings.server.public_url or str(request.base_url)).rstrip("/")
+
+
+Bundles = Annotated[BundleService, Depends(get_bundle_service)]
+LangParam = Annotated[Literal["ja", "en"] | None, Query(description="Language (default: the saved one).")]
+
+
+def _open(svc: BundleService, code: str, lang: Literal["ja", "en"] | None, base: str) -> BundleOut:
+    try:
+        return svc.view(code, lang, base)
+    except BundleExpired:
+        raise ApiError(
+            410, "expired", "This bundle has expired; start a new chat to make a new one."
+        ) from None
+    except BundleNotFound:
+        raise ApiError(404, "not_found", f"No saved bundle has the code {code!r}.") from None
+
+
+# ---- QR code ------------------------------------------------------------------------------------------------
+def qr_svg(data: str) -> str:
+    """An SVG QR code for ``data`` (medium error correction, 4-module quiet zone, white background)."""
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    qr.add_data(data)
+    qr.make(fit=True)
+    svg = qr.make_image(image_factory=qrcode.image.svg.SvgPathFillImage).to_string(encoding="unicode")
+    return svg.replace("<svg ", '<svg class="qr-code" role="img" aria-label="QR" ', 1)
+
+
+# ---- page ---------------------------------------------------------------------------------------------------
+LABELS: dict[str, dict[str, str]] = {
+    "ja": {
+        "heading": "手続きバンドル",
+        "code": "バンドル番号",
+        "events": "ライフイベント",
+        "municipality": "市区町村",
+        "move": "引っ越し",
+        "event_date": "出来事の日",
+        "created": "作成日",
+        "expires": "有効期限",
+        "procedures": "必要な手続き",
+        "title": "手続き",
+        "office": "窓口",
+        "due": "期限",
+        "bring": "持ち物",
+        "online": "オンライン",
+        "maybe": "該当する場合",
+        "checklist": "持ち物チェックリスト（まとめて）",
+        "milestones": "この先の予定",
+        "sources": "出典",
+        "qr": "スマートフォンで読み取ると、このバンドルを開けます",
+        "privacy": "このページには氏名・連絡先などの個人情報は含まれていません。窓口で提示するか、コールセンターでバンドル番号をお伝えください。",
+        "calendar": "カレンダー",
+        "download": "ダウンロード（.ics）",
+        "subscribe": "購読（自動更新）",
+        "catalog": "カタログ版",
+        "none": "（なし）",
+    },
+    "en": {
+        "heading": "Your procedures",
+        "code": "Plan code",
+        "events": "Life events",
+        "municipality": "Municipality",
+        "move": "Move",
+        "event_date": "Date of the event",
+        "created": "Created",
+        "expires": "Expires",
+        "procedures": "Procedures",
+        "title": "Procedure",
+        "office": "Office",
+        "due": "Due",
+        "bring": "Bring",
+        "online": "Online",
+        "maybe": "If it applies",
+        "checklist": "What to bring (once each)",
+        "milestones": "Coming up",
+        "sources": "Sources",
+        "qr": "Scan with a phone to open this plan",
+        "privacy": "This page holds no name or contact details. Show it at the window, or read the plan code to the call center.",
+        "calendar": "Calendar",
+        "download": "Download (.ics)",
+        "subscribe": "Subscribe (updates itself)",
+        "catalog": "Catalog version",
+        "none": "(none)",
+    },
+}
+
+
+def render_bundle_page(view: BundleOut, *, staff: bool = False) -> str:
+    """The printable A4 HTML of a bundle (also what the staff console can show for ``/staff/bundles/{code}``)."""
+    tokyo = dt.timezone(dt.timedelta(hours=9))
+    return _env.get_template("bundle_print.html").render(
+        view=view,
+        t=LABELS[view.lang],
+        qr=Markup(qr_svg(view.links["url"])),
+        created=view.created.astimezone(tokyo).date(),
+        expires=view.expires.astimezone(tokyo).date(),
+        css_path=CSS_PATH,
+        staff=staff,
+    )
+
+
+def bundle_page(
+    svc: BundleService, code: str, base: str, lang: Literal["ja", "en"] | None = None, *, staff: bool = False
+) -> HTMLResponse:
+    """Open ``code`` and render its page; 404/410 as JSON errors. For the staff console's ``/staff/bundles/{code}``."""
+    view = _open(svc, code, lang, base)
+    return HTMLResponse(render_bundle_page(view, staff=staff), headers={"Cache-Control": "no-store"})
+
+
+# ---- routes -------------------------------------------------------------------------------------------------
+class SaveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str = Field(min_length=1, max_length=64, description="The chat session whose bundle to save.")
+
+
+class SaveResponse(BaseModel):
+    code: str
+    display_code: str = Field(description="The code as printed and read out, e.g. K7MQ-2XWA.")
+    url: str
+    ics_url: str
+    feed_url: str
+    print_url: str
+    expires: dt.datetime
+
+
+@router.post(
+    "/api/bundles",
+    status_code=201,
+    response_model=SaveResponse,
+    responses=error_responses(404, 422),
+    summary="Save a chat session's bundle under a short code",
+)
+def save_bundle(body: SaveRequest, request: Request, svc: Bundles) -> SaveResponse:
+    try:
+        saved = svc.save_session(body.session_id)
+    except BundleNotFound:
+        raise ApiError(404, "not_found", "Unknown or expired session; start a new chat.") from None
+    except NothingToSave:
+        raise ApiError(
+            422, "no_life_event", "This session has no life event yet, so there is no bundle to save."
+        ) from None
+    return SaveResponse(
+        code=saved.code,
+        display_code=display_code(saved.code),
+        expires=saved.expires,
+        **bundle_links(base_url(request), saved.code),
+    )
+
+
+@router.get(
+    "/api/bundles/{code}",
+    response_model=BundleOut,
+    responses=error_responses(404, 410),
+    summary="A saved bundle, re-planned with the current catalog",
+)
+def get_bundle(code: str, request: Request, svc: Bundles, lang: LangParam = None) -> BundleOut:
+    return _open(svc, code, lang, base_url(request))
+
+
+@router.get(CSS_PATH, include_in_schema=False)
+def print_css() -> Response:
+    return Response(
+        PRINT_CSS.read_bytes(),
+        media_type="text/css; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+def _ics(svc: BundleService, code: str, request: Request, *, feed: bool) -> bytes:
+    base = base_url(request)
+    _open(svc, code, None, base)  # 404 / 410 first
+    return svc.calendar(code, base_url=base, feed=feed)
+
+
+@router.get(
+    "/bundles/{code}.ics", responses=error_responses(404, 410), summary="Download the bundle's calendar"
+)
+def download_ics(code: str, request: Request, svc: Bundles) -> Response:
+    body = _ics(svc, code, request, feed=False)
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="bundle-{code.upper()}.ics"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get(
+    "/feeds/{code}.ics", responses=error_responses(404, 410), summary="Subscription feed of the bundle"
+)
+def feed_ics(code: str, request: Request, svc: Bundles) -> Response:
+    body = _ics(svc, code, request, feed=True)
+    return Response(body, media_type="text/calendar; charset=utf-8", headers={"Cache-Control": "no-cache"})
+
+
+@router.get(
+    "/bundles/{code}/print",
+    response_class=HTMLResponse,
+    responses=error_responses(404, 410),
+    summary="Printable A4 page with a QR code",
+)
+def print_page(code: str, request: Request, svc: Bundles, lang: LangParam = None) -> HTMLResponse:
+    return bundle_page(svc, code, base_url(request), lang)
+
+
+@router.get(
+    "/bundles/{code}",
+    response_class=HTMLResponse,
+    responses=error_responses(404, 410),
+    summary="The bundle page (what the QR code opens)",
+)
+def bundle_html(code: str, request: Request, svc: Bundles, lang: LangParam = None) -> HTMLResponse:
+    return bundle_page(svc, code, base_url(request), lang)

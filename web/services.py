@@ -1,0 +1,142 @@
+"""Services built once at start-up (catalog, concierge, page search, editorial records) and shared by routes."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from bot.service import Concierge, build_concierge
+from knowledge.catalog import Catalog
+from knowledge.index_state import read_active
+from knowledge.retrieval_types import Hit, PageSearcher, StoreUnavailable
+from knowledge.settings import Settings
+from web.catalog_views import CatalogSearch
+from web.editorial import Editorial
+
+log = logging.getLogger(__name__)
+
+RETRY_BUILD_S = 5.0  # after a failed searcher build, try again at most this often
+
+
+@dataclass
+class SearchProbe:
+    """What page search did during one request (set per request; read by the chat route)."""
+
+    failures: list[str] = field(default_factory=list)
+
+
+_probe: contextvars.ContextVar[SearchProbe | None] = contextvars.ContextVar("search_probe", default=None)
+
+
+@contextmanager
+def probe_search() -> Iterator[SearchProbe]:
+    """Record page-search failures that the bot handles silently (it falls back to the catalog)."""
+    probe = SearchProbe()
+    token = _probe.set(probe)
+    try:
+        yield probe
+    finally:
+        _probe.reset(token)
+
+
+def _default_factory(settings: Settings) -> PageSearcher:
+    from knowledge.retrieval import build_searcher
+
+    return build_searcher(settings)
+
+
+class PageSearch:
+    """The page searcher, built lazily and rebuilt after failures, so the app starts and recovers without it.
+
+    Raises :class:`StoreUnavailable` with a clear message when there is no index yet or the vector store is
+    unreachable; every failure is also noted on the current request's :class:`SearchProbe`.
+    """
+
+    def __init__(self, settings: Settings, factory: Callable[[Settings], PageSearcher] | None = None) -> None:
+        self.settings = settings
+        self.factory = factory or _default_factory
+        self._searcher: PageSearcher | None = None
+        self._failed_at = 0.0
+        self._last_error = ""
+        self._lock = threading.Lock()
+
+    def _fail(self, message: str) -> StoreUnavailable:
+        probe = _probe.get()
+        if probe is not None:
+            probe.failures.append(message)
+        return StoreUnavailable(message)
+
+    def _get(self) -> PageSearcher:
+        if read_active(self.settings.index_dir) is None:
+            raise self._fail("no pages are indexed yet; an operator must run `concierge ingest`")
+        with self._lock:
+            if self._searcher is not None:
+                return self._searcher
+            if time.monotonic() - self._failed_at < RETRY_BUILD_S:
+                raise self._fail(self._last_error)
+            try:
+                self._searcher = self.factory(self.settings)
+            except StoreUnavailable as err:
+                self._failed_at, self._last_error = time.monotonic(), str(err)
+                raise self._fail(str(err)) from err
+            except Exception as err:  # e.g. ValueError from a Chroma HttpClient whose server is down
+                self._failed_at = time.monotonic()
+                self._last_error = f"page search could not start: {type(err).__name__}: {err}"
+                log.warning("%s", self._last_error)
+                raise self._fail(self._last_error) from err
+            return self._searcher
+
+    def search(self, query: str, k: int = 5, municipality: str | None = None) -> list[Hit]:
+        searcher = self._get()
+        try:
+            return searcher.search(query, k=k, municipality=municipality)
+        except StoreUnavailable as err:
+            raise self._fail(str(err)) from err
+
+    def page_count(self) -> int:
+        searcher = self._get()
+        try:
+            return searcher.page_count()
+        except StoreUnavailable as err:
+            raise self._fail(str(err)) from err
+
+    def status(self) -> tuple[bool, str]:
+        """(available, message) without raising; for health checks and consoles."""
+        try:
+            n = self.page_count()
+        except StoreUnavailable as err:
+            return False, str(err)
+        return True, f"{n} pages indexed"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    concierge: Concierge
+    pages: PageSearch
+    search: CatalogSearch
+    editorial: Editorial
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.concierge.catalog
+
+
+def build_services(
+    settings: Settings, *, searcher_factory: Callable[[Settings], PageSearcher] | None = None
+) -> Services:
+    """Everything the routes need, built once (the catalog is loaded and validated here, not per request)."""
+    pages = PageSearch(settings, searcher_factory)
+    concierge = build_concierge(settings, searcher=pages)
+    return Services(
+        settings=settings,
+        concierge=concierge,
+        pages=pages,
+        search=CatalogSearch(concierge.catalog),
+        editorial=Editorial(settings, concierge.catalog),
+    )

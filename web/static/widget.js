@@ -1,0 +1,364 @@
+/*
+ * Tokyo Life-Event Concierge — embeddable chat widget. No build step, no dependencies, nothing from a CDN.
+ *
+ *   <script src="https://HOST/widget.js" data-municipality="131121" data-lang="ja" defer></script>
+ *
+ * Renders a launcher button and a chat panel inside a Shadow DOM (the host page's CSS cannot break it and it
+ * cannot break the page). Every string from the server or the resident is inserted with textContent only;
+ * links are created only for http(s) URLs.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript || document.querySelector('script[src*="widget.js"]');
+  if (!script || window.__lifeEventConcierge) return;
+  window.__lifeEventConcierge = true;
+
+  var BASE = new URL(script.getAttribute("src"), document.baseURI);
+  var API = (script.dataset.api ? new URL(script.dataset.api, document.baseURI) : BASE).origin;
+  var MUNICIPALITY = /^13\d{4}$/.test(script.dataset.municipality || "") ? script.dataset.municipality : null;
+  var state = { lang: script.dataset.lang === "en" ? "en" : "ja", session: null, busy: false, open: false };
+
+  var T = {
+    ja: {
+      launcher: "手続きコンシェルジュ", title: "手続きコンシェルジュ", close: "閉じる", restart: "最初から",
+      toggle: "English", toggleLabel: "Switch to English", input: "できごとを入力してください",
+      placeholder: "例：先週、子どもが生まれました", send: "送信", thinking: "回答を作成しています…",
+      greeting: "こんにちは。出産・引っ越し・おくやみ・介護など、あったことを教えてください。必要な手続きと期限、持ち物をまとめてご案内します。",
+      due: "期限", office: "窓口", bring: "持ち物", online: "オンライン申請", sources: "出典", why: "理由",
+      maybe: "条件によっては必要な手続き", applies: "必要な手続き", checklist: "持ち物チェックリスト（まとめて）",
+      milestones: "この先の予定", pages: "参考ページ", save: "保存・カレンダー・印刷", saving: "保存しています…",
+      saved: "保存しました。バンドル番号", open: "バンドルを開く", ics: "カレンダーに追加（.ics）",
+      feed: "カレンダーを購読", print: "印刷用ページ", error: "エラーが発生しました。", you: "あなた",
+      bot: "コンシェルジュ", noDeadline: "期限の定めなし", quick: "回答の候補", skip: "スキップ",
+      network: "サーバーに接続できませんでした。時間をおいてもう一度お試しください。", opens: "受付開始"
+    },
+    en: {
+      launcher: "Procedure concierge", title: "Procedure concierge", close: "Close", restart: "Start over",
+      toggle: "日本語", toggleLabel: "日本語に切り替える", input: "Tell me what happened",
+      placeholder: "e.g. Our baby was born last week", send: "Send", thinking: "Preparing the answer…",
+      greeting: "Hello. Tell me what happened — a birth, a move, a death in the family, care… I will list the procedures, their due dates and what to bring.",
+      due: "Due", office: "Office", bring: "Bring", online: "Apply online", sources: "Sources", why: "Why",
+      maybe: "Might also apply", applies: "Procedures to do", checklist: "What to bring (once each)",
+      milestones: "Coming up", pages: "Pages", save: "Save / calendar / print", saving: "Saving…",
+      saved: "Saved. Plan code", open: "Open the plan", ics: "Add to calendar (.ics)",
+      feed: "Subscribe to the calendar", print: "Printable page", error: "Something went wrong.", you: "You",
+      bot: "Concierge", noDeadline: "No legal deadline", quick: "Suggested answers", skip: "skip",
+      network: "Could not reach the server. Please try again in a moment.", opens: "Opens"
+    }
+  };
+  function t(key) { return T[state.lang][key]; }
+
+  // ---- tiny DOM helpers (text only) ----------------------------------------------------------------------
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        if (k === "text") node.textContent = attrs[k];
+        else if (k === "class") node.className = attrs[k];
+        else if (attrs[k] !== null && attrs[k] !== undefined && attrs[k] !== false) node.setAttribute(k, attrs[k]);
+      });
+    }
+    (children || []).forEach(function (c) {
+      if (c === null || c === undefined) return;
+      node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    });
+    return node;
+  }
+  function safeUrl(url) {
+    try {
+      var u = new URL(url, API);
+      return u.protocol === "https:" || u.protocol === "http:" ? u.href : null;
+    } catch (e) { return null; }
+  }
+  function link(url, text) {
+    var href = safeUrl(url);
+    if (!href) return el("span", { text: text });
+    return el("a", { href: href, target: "_blank", rel: "noopener noreferrer", text: text });
+  }
+  function formatDate(iso) {
+    var d = new Date(iso + "T00:00:00Z");
+    if (isNaN(d)) return iso;
+    var opts = { timeZone: "UTC", year: "numeric", month: "long", day: "numeric", weekday: "short" };
+    return new Intl.DateTimeFormat(state.lang === "en" ? "en-GB" : "ja-JP", opts).format(d);
+  }
+
+  // ---- skeleton -----------------------------------------------------------------------------------------
+  var host = el("div", { id: "life-event-concierge" });
+  var root = host.attachShadow({ mode: "open" });
+  root.appendChild(el("link", { rel: "stylesheet", href: new URL("/static/widget.css", BASE).href }));
+
+  var launcher = el("button", { class: "launcher", type: "button", "aria-expanded": "false", "aria-controls": "lec-panel" });
+  var launcherText = el("span", { text: t("launcher") });
+  launcher.appendChild(el("span", { class: "launcher-icon", "aria-hidden": "true", text: "💬" }));
+  launcher.appendChild(launcherText);
+
+  var titleEl = el("h2", { id: "lec-title", class: "title", text: t("title") });
+  var langBtn = el("button", { type: "button", class: "ghost lang", lang: state.lang === "ja" ? "en" : "ja" });
+  var restartBtn = el("button", { type: "button", class: "ghost restart" });
+  var closeBtn = el("button", { type: "button", class: "ghost close" });
+  var header = el("div", { class: "head" }, [titleEl, el("div", { class: "head-actions" }, [langBtn, restartBtn, closeBtn])]);
+
+  var log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-labelledby": "lec-title" });
+  var plan = el("div", { class: "plan" });
+  var scroller = el("div", { class: "body", tabindex: "-1" }, [log, plan]);
+  var status = el("div", { class: "status", role: "status", "aria-live": "polite" });
+  var quick = el("div", { class: "quick", role: "group" });
+  var inputLabel = el("label", { for: "lec-input", class: "sr-only" });
+  var input = el("input", { id: "lec-input", type: "text", autocomplete: "off", maxlength: "2000", enterkeyhint: "send" });
+  var sendBtn = el("button", { type: "submit", class: "send" });
+  var form = el("form", { class: "composer" }, [inputLabel, input, sendBtn]);
+  var panel = el("div", { id: "lec-panel", class: "panel", role: "dialog", "aria-modal": "false", "aria-labelledby": "lec-title", hidden: "" },
+    [header, scroller, status, quick, form]);
+  root.appendChild(launcher);
+  root.appendChild(panel);
+
+  function applyLabels() {
+    panel.setAttribute("lang", state.lang);
+    launcherText.textContent = t("launcher");
+    titleEl.textContent = t("title");
+    langBtn.textContent = t("toggle");
+    langBtn.setAttribute("aria-label", t("toggleLabel"));
+    langBtn.setAttribute("lang", state.lang === "ja" ? "en" : "ja");
+    restartBtn.textContent = t("restart");
+    closeBtn.textContent = "×";
+    closeBtn.setAttribute("aria-label", t("close"));
+    inputLabel.textContent = t("input");
+    input.setAttribute("placeholder", t("placeholder"));
+    sendBtn.textContent = t("send");
+    quick.setAttribute("aria-label", t("quick"));
+  }
+
+  // ---- messages -----------------------------------------------------------------------------------------
+  function addMessage(who, text, kind) {
+    var msg = el("div", { class: "msg " + who + (kind ? " " + kind : "") }, [
+      el("span", { class: "sr-only", text: (who === "user" ? t("you") : t("bot")) + ": " }),
+      el("p", { text: text })
+    ]);
+    if (kind === "error") msg.setAttribute("role", "alert");
+    log.appendChild(msg);
+    return msg;
+  }
+  function scrollToEnd(node) {
+    (node || log.lastElementChild || scroller).scrollIntoView({ block: "nearest" });
+  }
+
+  function card(p) {
+    var body = [el("h4", { class: "card-title", text: p.title })];
+    body.push(el("p", { class: "office" }, [el("span", { class: "k", text: t("office") + "：" }), p.office]));
+    var d = p.deadline;
+    if (d) {
+      var due = el("p", { class: "due" }, [el("span", { class: "k", text: t("due") + "：" })]);
+      if (d.due) {
+        due.appendChild(el("time", { datetime: d.due, class: "due-date", text: formatDate(d.due) }));
+      } else if (d.opens) {
+        due.appendChild(document.createTextNode(t("opens") + " " + formatDate(d.opens)));
+      }
+      due.appendChild(el("span", { class: "due-text", text: d.explanation || d.text }));
+      body.push(due);
+    } else {
+      body.push(el("p", { class: "due none" }, [el("span", { class: "k", text: t("due") + "：" }), t("noDeadline")]));
+    }
+    if (p.conditional) body.push(el("p", { class: "conditional", text: p.conditional }));
+    else if (p.why) body.push(el("p", { class: "why" }, [el("span", { class: "k", text: t("why") + "：" }), p.why]));
+    if (p.amounts && p.amounts.length) {
+      body.push(el("ul", { class: "amounts" }, p.amounts.map(function (a) {
+        return el("li", { text: a.label + " " + a.yen.toLocaleString("ja-JP") + (state.lang === "en" ? " yen" : "円") });
+      })));
+    }
+    if (p.documents && p.documents.length) {
+      body.push(el("div", { class: "docs" }, [
+        el("span", { class: "k", text: t("bring") + "：" }),
+        el("ul", null, p.documents.map(function (x) { return el("li", { text: x }); }))
+      ]));
+    }
+    if (p.online_url && safeUrl(p.online_url)) body.push(el("p", { class: "online" }, [link(p.online_url, t("online") + " ↗")]));
+    if (p.sources && p.sources.length) {
+      body.push(el("details", { class: "sources" }, [
+        el("summary", { text: t("sources") + "（" + p.sources.length + "）" }),
+        el("ul", null, p.sources.map(function (s) { return el("li", null, [link(s.url, s.title)]); }))
+      ]));
+    }
+    return el("article", { class: "card" + (p.conditional ? " maybe" : ""), "data-procedure": p.id }, body);
+  }
+
+  function renderPlan(resp) {
+    plan.textContent = "";
+    var procs = resp.procedures || [];
+    if (!procs.length && !(resp.citations || []).length) return;
+    var applies = procs.filter(function (p) { return !p.conditional; });
+    var maybe = procs.filter(function (p) { return p.conditional; });
+    if (applies.length) {
+      plan.appendChild(el("h3", { text: t("applies") + "（" + applies.length + "）" }));
+      plan.appendChild(el("div", { class: "cards" }, applies.map(card)));
+    }
+    if (maybe.length) {
+      plan.appendChild(el("h3", { text: t("maybe") + "（" + maybe.length + "）" }));
+      plan.appendChild(el("div", { class: "cards" }, maybe.map(card)));
+    }
+    if ((resp.checklist || []).length) {
+      plan.appendChild(el("section", { class: "checklist" }, [
+        el("h3", { text: t("checklist") }),
+        el("ul", null, resp.checklist.map(function (x) { return el("li", { text: x }); }))
+      ]));
+    }
+    if ((resp.milestones || []).length) {
+      plan.appendChild(el("section", { class: "milestones" }, [
+        el("h3", { text: t("milestones") }),
+        el("ul", null, resp.milestones.map(function (m) {
+          return el("li", null, [m.date ? el("time", { datetime: m.date, text: formatDate(m.date) + " " }) : null, m.title]);
+        }))
+      ]));
+    }
+    if ((resp.citations || []).length) {
+      plan.appendChild(el("section", { class: "citations" }, [
+        el("h3", { text: t("pages") }),
+        el("ul", null, resp.citations.map(function (c) {
+          return el("li", null, [link(c.url, c.title), el("p", { class: "snippet", text: c.snippet })]);
+        }))
+      ]));
+    }
+    if (procs.length) {
+      var saveBox = el("div", { class: "save" });
+      var saveBtn = el("button", { type: "button", class: "secondary save-btn", text: t("save") });
+      saveBtn.addEventListener("click", function () { saveBundle(saveBtn, saveBox); });
+      saveBox.appendChild(saveBtn);
+      plan.appendChild(saveBox);
+    }
+  }
+
+  function renderQuick(replies) {
+    quick.textContent = "";
+    (replies || []).forEach(function (q) {
+      var b = el("button", { type: "button", class: "chip", text: q.label, "data-value": q.value });
+      b.addEventListener("click", function () {
+        send(q.value === "skip" ? (state.lang === "en" ? "skip" : "スキップ") : q.label);
+      });
+      quick.appendChild(b);
+    });
+    quick.hidden = !quick.childElementCount;
+  }
+
+  // ---- network ------------------------------------------------------------------------------------------
+  function errorText(body, fallback) {
+    return body && body.error && typeof body.error.message === "string" ? body.error.message : fallback;
+  }
+  function post(path, payload) {
+    return fetch(API + path, {
+      method: "POST", mode: "cors", credentials: "omit",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload)
+    }).then(function (r) {
+      return r.json().catch(function () { return null; }).then(function (body) { return { ok: r.ok, status: r.status, body: body }; });
+    });
+  }
+
+  function setBusy(busy) {
+    state.busy = busy;
+    panel.setAttribute("aria-busy", busy ? "true" : "false");
+    sendBtn.disabled = busy;
+    status.textContent = busy ? t("thinking") : "";
+  }
+
+  function send(text) {
+    text = (text || "").trim();
+    if (!text || state.busy) return;
+    addMessage("user", text);
+    input.value = "";
+    renderQuick([]);
+    setBusy(true);
+    var payload = { message: text, lang: state.lang };
+    if (state.session) payload.session_id = state.session;
+    if (MUNICIPALITY) payload.municipality = MUNICIPALITY;
+    post("/api/chat", payload).then(function (res) {
+      setBusy(false);
+      if (!res.ok || !res.body) {
+        scrollToEnd(addMessage("bot", errorText(res.body, t("error")), "error"));
+        return;
+      }
+      var resp = res.body;
+      state.session = resp.session_id;
+      var msg = addMessage("bot", resp.reply);
+      renderPlan(resp);
+      renderQuick(resp.quick_replies);
+      scrollToEnd(msg);
+    }, function () {
+      setBusy(false);
+      scrollToEnd(addMessage("bot", t("network"), "error"));
+    }).then(function () { input.focus(); });
+  }
+
+  function saveBundle(btn, box) {
+    if (!state.session) return;
+    btn.disabled = true;
+    btn.textContent = t("saving");
+    post("/api/bundles", { session_id: state.session }).then(function (res) {
+      btn.remove();
+      if (!res.ok || !res.body) {
+        box.appendChild(el("p", { class: "error", role: "alert", text: errorText(res.body, t("error")) }));
+        return;
+      }
+      var b = res.body;
+      var links = el("ul", { class: "save-links" }, [
+        el("li", null, [link(b.print_url, t("print"))]),
+        el("li", null, [link(b.ics_url, t("ics"))]),
+        el("li", null, [link(b.feed_url, t("feed"))]),
+        el("li", null, [link(b.url, t("open"))])
+      ]);
+      var result = el("div", { class: "saved", role: "status", tabindex: "-1" }, [
+        el("p", null, [t("saved") + " ", el("strong", { class: "code", text: b.display_code || b.code })]), links
+      ]);
+      box.appendChild(result);
+      result.focus();
+    }, function () {
+      btn.remove();
+      box.appendChild(el("p", { class: "error", role: "alert", text: t("network") }));
+    });
+  }
+
+  // ---- open / close / restart / language --------------------------------------------------------------------
+  function greet() {
+    log.textContent = "";
+    plan.textContent = "";
+    renderQuick([]);
+    addMessage("bot", t("greeting"));
+  }
+  function openPanel() {
+    state.open = true;
+    panel.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    launcher.hidden = true;
+    if (!log.childElementCount) greet();
+    input.focus();
+  }
+  function closePanel() {
+    state.open = false;
+    panel.hidden = true;
+    launcher.hidden = false;
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.focus();
+  }
+  launcher.addEventListener("click", openPanel);
+  closeBtn.addEventListener("click", closePanel);
+  restartBtn.addEventListener("click", function () {
+    state.session = null;
+    greet();
+    input.focus();
+  });
+  langBtn.addEventListener("click", function () {
+    state.lang = state.lang === "ja" ? "en" : "ja";
+    applyLabels();
+    if (!state.session) greet();
+    langBtn.focus();
+  });
+  panel.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { e.preventDefault(); closePanel(); }
+  });
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    send(input.value);
+  });
+
+  applyLabels();
+  renderQuick([]);
+  function mount() { document.body.appendChild(host); }
+  if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+})();
