@@ -49,7 +49,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a safe loader
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except (OSError, yaml.YAMLError) as err:
         raise CatalogError(f"{path}: {err}") from None
 

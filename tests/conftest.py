@@ -27,7 +27,9 @@ def concierge_factory(tmp_path: Path):  # type: ignore[no-untyped-def]
     from knowledge.settings import get_settings
 
     def make(**session: object):  # type: ignore[no-untyped-def]
-        settings = get_settings(data_dir=tmp_path, session=session) if session else get_settings(data_dir=tmp_path)
+        settings = (
+            get_settings(data_dir=tmp_path, session=session) if session else get_settings(data_dir=tmp_path)
+        )
         return build_concierge(settings, with_pages=False)
 
     return make

@@ -60,12 +60,17 @@ def test_local_names() -> None:
     cat = load_catalog()
     assert cat.office_name("community-support-center", "131121").ja == "あんしんすこやかセンター"
     assert "世田谷区" not in cat.office_name("community-support-center", "131121").ja
-    assert cat.office_name("municipal-family-register", "133078").ja.startswith(cat.municipalities["133078"].name)
+    assert cat.office_name("municipal-family-register", "133078").ja.startswith(
+        cat.municipalities["133078"].name
+    )
 
 
 def test_check_finds_broken_references(tmp_catalog: Path) -> None:
     birth = tmp_catalog / "events" / "birth.yaml"
-    birth.write_text(birth.read_text(encoding="utf-8").replace("- id: birth-registration", "- id: birth-registraton"), encoding="utf-8")
+    birth.write_text(
+        birth.read_text(encoding="utf-8").replace("- id: birth-registration", "- id: birth-registraton"),
+        encoding="utf-8",
+    )
     rep = check_catalog(load_catalog(tmp_catalog))
     assert any("birth-registraton" in e for e in rep.errors)
 

@@ -23,7 +23,9 @@ def test_twelve_digits_with_a_wrong_check_digit_are_kept() -> None:
     assert redact("整理番号123456789012") == "整理番号123456789012"
 
 
-@pytest.mark.parametrize("phone", ["090-1234-5678", "03-5432-1111", "0120-123-456", "+81 90 1234 5678", "09012345678"])
+@pytest.mark.parametrize(
+    "phone", ["090-1234-5678", "03-5432-1111", "0120-123-456", "+81 90 1234 5678", "09012345678"]
+)
 def test_phone_numbers_are_redacted(phone: str) -> None:
     assert redact(f"連絡先は{phone}です") == "連絡先は[電話番号]です"
 
