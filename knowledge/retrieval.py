@@ -33,14 +33,14 @@ from knowledge.store import ChromaConnection, PageStore
 
 log = logging.getLogger(__name__)
 
-Fusion = Literal["rrf", "dense", "keyword"]
+Fusion = Literal["rrf", "dense", "keyword", "adaptive"]
 
 
 @dataclass(frozen=True)
 class FusionConfig:
     """How rankings are combined. Chosen by measuring recall on the ingest evaluation set (see README)."""
 
-    method: Fusion = "rrf"
+    method: Fusion = "adaptive"  # measured on evals/retrieval dev split: see README
     rrf_k: int = 60
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
@@ -144,8 +144,9 @@ class HybridRetriever(PageSearcher):
     def _search(self, loaded: _Loaded, query: str, k: int, municipality: str | None) -> list[Hit]:
         f = self.fusion
         n = max(f.candidates, k * 3)
+        use_keyword = f.method in ("rrf", "keyword") or (f.method == "adaptive" and _has_kanji(query))
         dense = self.dense_ranking(loaded, query, n, municipality) if f.method != "keyword" else []
-        keyword = loaded.keyword.search(query, n, municipality) if f.method != "dense" else []
+        keyword = loaded.keyword.search(query, n, municipality) if use_keyword else []
         scores: dict[str, float] = {}
         extra: dict[str, dict[str, float]] = {}
         payload: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -175,6 +176,11 @@ class HybridRetriever(PageSearcher):
             if len(hits) == k:
                 break
         return hits
+
+
+def _has_kanji(text: str) -> bool:
+    """Keyword matching helps only where there are kanji words; kana-only and English queries go dense-only."""
+    return any("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in text)
 
 
 def _hit(cid: str, text: str, meta: dict[str, Any], score: float, extra: dict[str, float]) -> Hit:

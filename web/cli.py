@@ -7,9 +7,14 @@ Logging is configured here, once, from the settings. Heavy modules are imported 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import logging
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -38,6 +43,84 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+# errors that mean "the data directory is read-only, not ours or full", wherever they surface
+_STORAGE_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_STORAGE_WORDS = (
+    "disk is full",
+    "readonly database",
+    "read-only file system",
+    "unable to open database file",
+)
+
+
+def _storage_reason(err: BaseException) -> str | None:
+    """Why ``err`` (or an error it came from) is a storage problem: a read-only or full data directory."""
+    seen: set[int] = set()
+    e: BaseException | None = err
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, OSError) and e.errno in _STORAGE_ERRNOS:
+            where = f" ({e.filename})" if e.filename else ""
+            return f"{e.strerror or e}{where}"
+        text = str(e).lower()
+        if any(w in text for w in _STORAGE_WORDS):  # sqlite3 / chromadb errors carry no errno
+            return str(e).splitlines()[0]
+        e = e.__cause__ or e.__context__
+    return None
+
+
+LOW_SPACE_BYTES = 1 << 20
+
+
+def _disk_problem(s: Settings, err: Exception) -> str | None:
+    """After an error without a clear cause (Chroma's engine hides ENOSPC), look at the disk itself."""
+    paths = [s.data_dir] + ([s.chroma_path] if s.chroma.mode == "embedded" else [])
+    for path in paths:
+        try:
+            st = os.statvfs(path)
+        except OSError:
+            continue
+        cause = f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+        if st.f_flag & os.ST_RDONLY:
+            return f"read-only file system ({cause})"
+        free = st.f_bavail * st.f_frsize
+        if free < LOW_SPACE_BYTES:
+            return f"no space left on the device, {free // 1024} KB free ({cause})"
+    return None
+
+
+def _storage_message(s: Settings, reason: str) -> str:
+    return (
+        f"cannot write to the data directory {s.data_dir.resolve()}: {reason}; "
+        "make it writable, free some space or point CONCIERGE_DATA_DIR elsewhere"
+    )
+
+
+@contextmanager
+def _storage_guard(s: Settings) -> Iterator[None]:
+    """A read-only or full data directory ends the command with one line naming it (exit 1), no traceback."""
+    try:
+        yield
+    except Exception as err:
+        reason = _storage_reason(err) or _disk_problem(s, err)
+        if reason is None:
+            raise
+        log.debug("storage error", exc_info=True)
+        raise _fail(_storage_message(s, reason), 1) from None
+
+
+def _require_writable(s: Settings) -> None:
+    """Create the data directory and write a probe file in it, so that a read-only or full disk is reported first."""
+    try:
+        s.data_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=s.data_dir) as probe:
+            probe.write(b"\0" * 4096)
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as err:
+        raise _fail(_storage_message(s, err.strerror or str(err)), 1) from None
+
+
 def settings() -> Settings:
     if _State.settings is None:
         try:
@@ -63,7 +146,7 @@ def main_callback(
 
     install_redaction()  # My Numbers, phone numbers and e-mail addresses never reach a log
     # third-party chatter stays at WARNING unless asked for
-    for noisy in ("httpx", "chromadb", "urllib3", "trafilatura", "htmldate"):
+    for noisy in ("httpx", "chromadb", "urllib3", "trafilatura", "htmldate", "bm25s"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
@@ -80,7 +163,10 @@ def serve(
     from web.app import create_app
 
     s = settings()
-    uvicorn.run(create_app(s), host=host or s.server.host, port=port or s.server.port, log_level="warning")
+    _require_writable(s)
+    with _storage_guard(s):
+        app = create_app(s)
+    uvicorn.run(app, host=host or s.server.host, port=port or s.server.port, log_level="warning")
 
 
 @app.command()
@@ -97,10 +183,15 @@ def ingest(
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Fetch, extract, chunk and index pages incrementally (unchanged pages are not re-embedded)."""
-    from ingest.pipeline import run_ingest
+    from ingest.pipeline import IngestBusy, run_ingest
 
     s = settings()
-    record = run_ingest(s, sources or [str(s.seeds_dir)], if_stale=if_stale, progress=progress)
+    _require_writable(s)
+    try:
+        with _storage_guard(s):
+            record = run_ingest(s, sources or [str(s.seeds_dir)], if_stale=if_stale, progress=progress)
+    except IngestBusy as err:
+        raise _fail(f"{err}; wait for it to finish (or stop it) and try again", 1) from None
     typer.echo(record.summary())
     if record.failed and not record.added and not record.changed and not record.unchanged:
         raise typer.Exit(1)
@@ -125,8 +216,10 @@ def ask(
         raise _fail(f"--today must be YYYY-MM-DD, got {today!r}") from None
     if lang not in (None, "ja", "en"):
         raise _fail(f"--lang must be ja or en, got {lang!r}")
-    concierge = build_concierge(settings())
-    resp = concierge.chat(ChatRequest(message=message, session_id=session, today=ref, lang=lang))  # type: ignore[arg-type]
+    s = settings()
+    with _storage_guard(s):
+        concierge = build_concierge(s)
+        resp = concierge.chat(ChatRequest(message=message, session_id=session, today=ref, lang=lang))  # type: ignore[arg-type]
     if json_out:
         typer.echo(json.dumps(resp.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
