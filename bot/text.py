@@ -73,6 +73,26 @@ def content_tokens(s: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=4096)
+def noun_tokens(s: str) -> frozenset[str]:
+    """Normalised forms of the nouns of ``s`` (no suffixes, no single kana), for relevance checks."""
+    text = unicodedata.normalize("NFKC", s)
+    tokenizer, mode = _tokenizer()
+    out = set()
+    for m in tokenizer.tokenize(text, mode):
+        if m.part_of_speech()[0] != "名詞" or m.part_of_speech()[1] == "数詞":
+            continue
+        form = m.normalized_form()
+        if form in _STOP or (len(form) == 1 and not ("\u4e00" <= form <= "\u9fff")):
+            continue
+        out.add(form)
+    return frozenset(out)
+
+
+def has_kanji(s: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in s)
+
+
 _EN_WORD = re.compile(r"[a-z]+")
 
 
