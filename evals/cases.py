@@ -1,0 +1,172 @@
+"""Evaluation cases: YAML under ``evals/cases/``, one list of cases per file, validated here.
+
+A case is a conversation (one or more turns) and what the final answer must contain, written from the catalog
+and the law before looking at the bot's output::
+
+    - id: birth-setagaya-last-friday
+      split: dev                    # dev | heldout
+      quick: true                   # part of the CI subset
+      style: colloquial             # colloquial | formal | kana | easy | english | typo | injection
+      today: 2026-11-26             # reference date for every turn (a turn may override it)
+      turns: ["先週の金曜日に世田谷区で子どもが生まれました"]
+      expect:
+        life_events: [birth]        # exactly these (plus any of life_events_ok)
+        municipality: 世田谷区       # null = none must be inferred; omit = not checked
+        must: [birth-registration]  # procedures that must be listed
+        must_not: [death-registration]
+        due: {birth-registration: 2026-12-03}   # null = no due date may be given
+        facts: ["出生証明書"]        # must appear in the reply or the procedures
+        wrong: ["30日以内"]          # must not appear anywhere in the answer
+
+Example::
+
+    >>> cases = load_cases()
+    >>> problems = validate_cases(cases, load_catalog())
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from knowledge.catalog import Catalog
+
+CASES_DIR = Path(__file__).with_name("cases")
+PLACE_KEYWORDS = ("outside", "abroad")  # move_from / move_to outside Tokyo
+
+
+class CaseError(ValueError):
+    """A case file cannot be read or does not match the schema; the message names the file and case."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Turn(_Strict):
+    message: str = Field(min_length=1)
+    today: dt.date | None = None
+
+
+class Expect(_Strict):
+    life_events: list[str] | None = None
+    life_events_ok: list[str] = Field(default_factory=list)
+    municipality: str | None = None
+    check_municipality: bool = False  # set by the loader when the key is present (null = must be None)
+    move_from: str | None = None
+    move_to: str | None = None
+    must: list[str] = Field(default_factory=list)
+    must_not: list[str] = Field(default_factory=list)
+    due: dict[str, dt.date | None] = Field(default_factory=dict)
+    facts: list[str] = Field(default_factory=list)
+    wrong: list[str] = Field(default_factory=list)
+    no_procedures: bool = False  # out of scope: the answer lists no procedure
+    citations: bool = False  # the answer cites at least one ingested page (needs an index)
+
+
+class Case(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    split: Literal["dev", "heldout"]
+    quick: bool = False
+    style: str = "colloquial"
+    tags: list[str] = Field(default_factory=list)
+    today: dt.date
+    turns: list[Turn] = Field(min_length=1)
+    expect: Expect
+    file: str = ""
+
+    @field_validator("turns", mode="before")
+    @classmethod
+    def _turns(cls, v: object) -> object:
+        if isinstance(v, list):
+            return [{"message": t} if isinstance(t, str) else t for t in v]
+        return v
+
+    @property
+    def needs_index(self) -> bool:
+        return self.expect.citations
+
+    @property
+    def multi_turn(self) -> bool:
+        return len(self.turns) > 1
+
+
+def load_cases(root: Path | None = None) -> list[Case]:
+    """Every case of every ``*.yaml`` under ``root`` (default ``evals/cases``), in file order."""
+    root = Path(root) if root else CASES_DIR
+    out: list[Case] = []
+    seen: dict[str, str] = {}
+    for path in sorted(root.glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        except (OSError, yaml.YAMLError) as err:
+            raise CaseError(f"{path}: {err}") from None
+        if not isinstance(data, list):
+            raise CaseError(f"{path}: expected a list of cases")
+        for i, item in enumerate(data):
+            ident = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
+            try:
+                if isinstance(item, dict) and isinstance(item.get("expect"), dict):
+                    item = {
+                        **item,
+                        "expect": {**item["expect"], "check_municipality": "municipality" in item["expect"]},
+                    }
+                case = Case.model_validate({**item, "file": path.name} if isinstance(item, dict) else item)
+            except ValidationError as err:
+                msgs = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
+                raise CaseError(f"{path.name}[{ident}]: {msgs}") from None
+            if case.id in seen:
+                raise CaseError(f"{path.name}[{case.id}]: duplicate id (also in {seen[case.id]})")
+            seen[case.id] = path.name
+            out.append(case)
+    return out
+
+
+def validate_cases(cases: list[Case], catalog: Catalog) -> list[str]:
+    """Problems with the cases' references: unknown events, procedures or municipalities, contradictions."""
+    problems: list[str] = []
+    procs = catalog.all_procedure_ids()
+
+    def muni_ok(name: str | None, *, place: bool = False) -> bool:
+        if name is None:
+            return True
+        if place and name in PLACE_KEYWORDS:
+            return True
+        m = catalog.municipality_by_name(name)
+        return m is not None and m.name == name
+
+    for c in cases:
+        e = c.expect
+        where = f"{c.file}[{c.id}]"
+        for ev in [*(e.life_events or []), *e.life_events_ok]:
+            if ev not in catalog.events:
+                problems.append(f"{where}: unknown life event {ev!r}")
+        for pid in [*e.must, *e.must_not, *e.due]:
+            if pid not in procs:
+                problems.append(f"{where}: unknown procedure {pid!r}")
+        if set(e.must) & set(e.must_not):
+            problems.append(
+                f"{where}: procedures both required and forbidden: {sorted(set(e.must) & set(e.must_not))}"
+            )
+        for pid, day in e.due.items():
+            if day is not None and pid in e.must_not:
+                problems.append(f"{where}: due date for a forbidden procedure {pid!r}")
+        if not muni_ok(e.municipality):
+            problems.append(
+                f"{where}: municipality {e.municipality!r} is not a catalog name (use the kanji name)"
+            )
+        for label, value in (("move_from", e.move_from), ("move_to", e.move_to)):
+            if not muni_ok(value, place=True):
+                problems.append(f"{where}: {label} {value!r} is neither a catalog name nor outside/abroad")
+        if e.no_procedures and (e.must or e.due):
+            problems.append(f"{where}: no_procedures contradicts must/due")
+        if set(e.facts) & set(e.wrong):
+            problems.append(f"{where}: a fact is both required and wrong")
+        for t in c.turns:
+            if t.today and t.today < c.today:
+                problems.append(f"{where}: a turn's today is before the case's today")
+    return problems

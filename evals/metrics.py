@@ -1,0 +1,191 @@
+"""Metric functions: pure, small, on plain values (sets, dates, strings), so tests can feed them hand-made inputs.
+
+Conventions: a ratio is ``None`` when nothing was measured (no denominator) — callers skip it in averages rather
+than counting it as a pass.
+
+Example::
+
+    >>> bundle_recall({"a", "b"}, ["a", "c"])
+    0.5
+    >>> recall_at_k(["u2", "u1"], {"u1"}, 5), reciprocal_rank(["u2", "u1"], {"u1"})
+    (1.0, 0.5)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+# ---- sets of ids ----------------------------------------------------------------------------------------------
+
+
+def events_match(expected: Iterable[str], acceptable: Iterable[str], got: Iterable[str]) -> bool:
+    """Every expected event found and nothing beyond the expected or the acceptable ones."""
+    exp, ok, got_set = set(expected), set(acceptable), set(got)
+    return exp <= got_set and got_set <= exp | ok
+
+
+def bundle_recall(must: Iterable[str], got: Iterable[str]) -> float | None:
+    """Share of the required procedures that were listed."""
+    must_set = set(must)
+    if not must_set:
+        return None
+    return len(must_set & set(got)) / len(must_set)
+
+
+def bundle_precision(must: Iterable[str], must_not: Iterable[str], got: Iterable[str]) -> float | None:
+    """Among listed procedures the case judges (required or forbidden), the share that are required.
+
+    Procedures the case says nothing about are not judged: a case lists what must and must not appear,
+    not the whole bundle.
+    """
+    must_set, not_set, got_set = set(must), set(must_not), set(got)
+    judged = got_set & (must_set | not_set)
+    if not judged:
+        return None
+    return len(judged & must_set) / len(judged)
+
+
+def due_matches(
+    expected: dict[str, dt.date | None], got: dict[str, dt.date | None]
+) -> tuple[int, int, list[str]]:
+    """(exact matches, expected count, mismatch descriptions). A procedure missing from ``got`` is a mismatch."""
+    hits, misses = 0, []
+    for pid, want in expected.items():
+        if pid not in got:
+            misses.append(f"{pid}: missing (want {want})")
+            continue
+        have = got[pid]
+        if have == want:
+            hits += 1
+        else:
+            misses.append(f"{pid}: got {have}, want {want}")
+    return hits, len(expected), misses
+
+
+# ---- text -------------------------------------------------------------------------------------------------------
+
+_MAN = re.compile(r"(\d+(?:\.\d+)?)万(\d{1,4})?")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
+def normalize_text(text: str) -> str:
+    """NFKC, lower case, thousands separators dropped, ``7万円`` -> ``70000円``, whitespace removed."""
+    t = unicodedata.normalize("NFKC", text).lower()
+    t = _THOUSANDS.sub("", t)
+
+    def man(m: re.Match[str]) -> str:
+        value = float(m.group(1)) * 10000 + (int(m.group(2)) if m.group(2) else 0)
+        return str(int(value))
+
+    t = _MAN.sub(man, t)
+    return re.sub(r"\s+", "", t)
+
+
+def contains_fact(haystack: str, fact: str) -> bool:
+    """``fact`` appears in ``haystack`` after normalisation; a fact starting with a digit must not continue a
+    longer number (``50000円`` is not found in ``500000円``)."""
+    h, f = normalize_text(haystack), normalize_text(fact)
+    if not f:
+        return False
+    start = 0
+    while (i := h.find(f, start)) >= 0:
+        before_ok = not (f[0].isdigit() and i > 0 and h[i - 1].isdigit())
+        end = i + len(f)
+        after_ok = not (f[-1].isdigit() and end < len(h) and h[end].isdigit())
+        if before_ok and after_ok:
+            return True
+        start = i + 1
+    return False
+
+
+def fact_score(haystack: str, facts: Sequence[str], wrong: Sequence[str]) -> tuple[int, int, list[str]]:
+    """(passed, checked, failures): each required fact found and each wrong fact absent counts as one check."""
+    failures = [f"missing: {f}" for f in facts if not contains_fact(haystack, f)]
+    failures += [f"wrong stated: {w}" for w in wrong if contains_fact(haystack, w)]
+    checked = len(facts) + len(wrong)
+    return checked - len(failures), checked, failures
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def numbers_in(text: str) -> list[str]:
+    """Numbers in ``text`` after normalisation, canonical (no leading zeros): '2026年12月03日' -> 2026, 12, 3."""
+    out = []
+    for m in _NUMBER.finditer(normalize_text(text)):
+        s = m.group(0)
+        if "." in s:
+            s = s.rstrip("0").rstrip(".") or "0"
+        out.append(str(int(s)) if s.isdigit() else s)
+    return out
+
+
+def date_numbers(days: Iterable[dt.date | None]) -> set[str]:
+    """Year, month and day of each date as canonical number strings."""
+    out: set[str] = set()
+    for d in days:
+        if d:
+            out |= {str(d.year), str(d.month), str(d.day)}
+    return out
+
+
+def invented_numbers(reply: str, allowed: set[str]) -> list[str]:
+    """Numbers in ``reply`` that are not in ``allowed`` (catalog numbers, cited evidence, the resident's own
+    words, computed dates and counts)."""
+    return [n for n in numbers_in(reply) if n not in allowed]
+
+
+# ---- retrieval --------------------------------------------------------------------------------------------------
+
+
+def first_relevant_rank(ranked_urls: Sequence[str], relevant: Iterable[str]) -> int | None:
+    """1-based rank of the first relevant URL, or None."""
+    rel = set(relevant)
+    for i, url in enumerate(ranked_urls, 1):
+        if url in rel:
+            return i
+    return None
+
+
+def recall_at_k(ranked_urls: Sequence[str], relevant: Iterable[str], k: int = 5) -> float:
+    """1.0 when a relevant URL is among the first ``k`` (success@k, the usual 'recall@k' for one-answer queries)."""
+    rank = first_relevant_rank(ranked_urls, relevant)
+    return 1.0 if rank is not None and rank <= k else 0.0
+
+
+def reciprocal_rank(ranked_urls: Sequence[str], relevant: Iterable[str]) -> float:
+    rank = first_relevant_rank(ranked_urls, relevant)
+    return 1.0 / rank if rank else 0.0
+
+
+def dedupe(urls: Iterable[str]) -> list[str]:
+    """URLs in first-seen order (several chunks of one page count once)."""
+    seen: set[str] = set()
+    out = []
+    for u in urls:
+        if u not in seen:
+            seen.add(u)
+            out.append(u)
+    return out
+
+
+# ---- aggregates -------------------------------------------------------------------------------------------------
+
+
+def mean(values: Iterable[float | None]) -> float | None:
+    vals = [v for v in values if v is not None]
+    return sum(vals) / len(vals) if vals else None
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Linear-interpolated percentile (q in 0..100), as numpy's default."""
+    if not values:
+        return None
+    s = sorted(values)
+    pos = (len(s) - 1) * q / 100
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return s[lo] + (s[hi] - s[lo]) * (pos - lo)
