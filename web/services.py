@@ -53,8 +53,9 @@ def _default_factory(settings: Settings) -> PageSearcher:
 class PageSearch:
     """The page searcher, built lazily and rebuilt after failures, so the app starts and recovers without it.
 
-    Raises :class:`StoreUnavailable` with a clear message when there is no index yet or the vector store is
-    unreachable; every failure is also noted on the current request's :class:`SearchProbe`.
+    With no index yet, searches find nothing (the concierge then says honestly that its pages don't cover the
+    question). Raises :class:`StoreUnavailable` with a clear message when the vector store is unreachable; every
+    failure is also noted on the current request's :class:`SearchProbe`.
     """
 
     def __init__(self, settings: Settings, factory: Callable[[Settings], PageSearcher] | None = None) -> None:
@@ -71,9 +72,14 @@ class PageSearch:
             probe.failures.append(message)
         return StoreUnavailable(message)
 
-    def _get(self) -> PageSearcher:
+    @property
+    def similarity_floors(self) -> tuple[float, float] | None:
+        """The evidence floors of the underlying searcher's embedding model (None until it is built)."""
+        return getattr(self._searcher, "similarity_floors", None)
+
+    def _get(self) -> PageSearcher | None:
         if read_active(self.settings.index_dir) is None:
-            raise self._fail("no pages are indexed yet; an operator must run `concierge ingest`")
+            return None
         with self._lock:
             if self._searcher is not None:
                 return self._searcher
@@ -93,6 +99,8 @@ class PageSearch:
 
     def search(self, query: str, k: int = 5, municipality: str | None = None) -> list[Hit]:
         searcher = self._get()
+        if searcher is None:
+            return []
         try:
             return searcher.search(query, k=k, municipality=municipality)
         except StoreUnavailable as err:
@@ -100,6 +108,8 @@ class PageSearch:
 
     def page_count(self) -> int:
         searcher = self._get()
+        if searcher is None:
+            return 0
         try:
             return searcher.page_count()
         except StoreUnavailable as err:
@@ -107,6 +117,8 @@ class PageSearch:
 
     def status(self) -> tuple[bool, str]:
         """(available, message) without raising; for health checks and consoles."""
+        if read_active(self.settings.index_dir) is None:
+            return False, "no pages are indexed yet; an operator must run `concierge ingest`"
         try:
             n = self.page_count()
         except StoreUnavailable as err:

@@ -3,12 +3,12 @@ per module, and apps over real stores."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import hashing_settings, write_pages
+from web_support import AppFactory, hashing_settings, write_pages
 
 
 @pytest.fixture(scope="module")
@@ -22,9 +22,6 @@ def indexed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     record = run_ingest(settings, [str(pages)], progress=False)
     assert record.status == "ok" and record.added, record.summary()
     return base / "var"
-
-
-AppFactory = Callable[..., TestClient]
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from conftest import AppFactory
+from web_support import AppFactory
 
 TODAY = "2026-11-26"
 

@@ -7,8 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from conftest import AppFactory
-from web_support import CATALOG_SOURCE_URL, hashing_settings, write_pages
+from web_support import CATALOG_SOURCE_URL, AppFactory, hashing_settings, write_pages
 
 from ingest.pipeline import run_ingest
 

@@ -6,13 +6,17 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import uvicorn
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from knowledge.settings import Settings, get_settings
+
+AppFactory = Callable[..., TestClient]
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_PAGES = ROOT / "tests" / "fixtures" / "pages"

@@ -192,8 +192,9 @@ def staff_search(
     """Procedures (catalog) and pages (searcher) for one query; pages failing does not fail the search."""
     procs = services.search.search(q, municipality, event, limit=k * 2, lang=lang)
     pages: list[PageHitOut] = []
-    available, message = True, None
-    if q.strip():
+    available, status = services.pages.status()
+    message = None if available else status
+    if q.strip() and available:
         query = q
         if event and event in services.catalog.events:  # pages carry no event tag: rank with the event's name
             query = f"{q} {services.catalog.events[event].name.ja}"
