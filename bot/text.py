@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from functools import lru_cache
+
+from knowledge.japanese import analyze
 
 _KATA_TO_HIRA = {c: c - 0x60 for c in range(ord("ァ"), ord("ヶ") + 1)}
 _SPACE = re.compile(r"[\s\u3000・、。,.!?！？「」『』（）()]+")
@@ -29,8 +30,6 @@ _STOP = {
     "よう",
 }
 
-_local = threading.local()
-
 
 def to_hiragana(s: str) -> str:
     return s.translate(_KATA_TO_HIRA)
@@ -46,27 +45,13 @@ def compact(s: str) -> str:
     return _SPACE.sub("", norm(s))
 
 
-def _tokenizer():  # type: ignore[no-untyped-def]
-    tok = getattr(_local, "tok", None)
-    if tok is None:
-        from sudachipy import Dictionary, SplitMode
-
-        tok = (Dictionary().tokenizer(), SplitMode.A)
-        _local.tok = tok
-    return tok
-
-
 @lru_cache(maxsize=4096)
 def content_tokens(s: str) -> frozenset[str]:
     """Normalised forms of the content words of ``s`` (Sudachi split mode A), e.g. 生まれた -> 生まれる."""
-    text = unicodedata.normalize("NFKC", s)
-    tokenizer, mode = _tokenizer()
     out = set()
-    for m in tokenizer.tokenize(text, mode):
-        pos = m.part_of_speech()[0]
+    for _surface, form, pos, _sub in analyze(unicodedata.normalize("NFKC", s)):
         if pos not in _CONTENT_POS:
             continue
-        form = m.normalized_form()
         if form in _STOP or not form.strip():
             continue
         out.add(to_hiragana(form.lower()) if form.isascii() else form)
@@ -76,13 +61,10 @@ def content_tokens(s: str) -> frozenset[str]:
 @lru_cache(maxsize=4096)
 def noun_tokens(s: str) -> frozenset[str]:
     """Normalised forms of the nouns of ``s`` (no suffixes, no single kana), for relevance checks."""
-    text = unicodedata.normalize("NFKC", s)
-    tokenizer, mode = _tokenizer()
     out = set()
-    for m in tokenizer.tokenize(text, mode):
-        if m.part_of_speech()[0] != "名詞" or m.part_of_speech()[1] == "数詞":
+    for _surface, form, pos, sub in analyze(unicodedata.normalize("NFKC", s)):
+        if pos != "名詞" or sub == "数詞":
             continue
-        form = m.normalized_form()
         if form in _STOP or (len(form) == 1 and not ("\u4e00" <= form <= "\u9fff")):
             continue
         out.add(form)

@@ -87,18 +87,24 @@ def _tokenizer() -> Any:
     return make(mode=SplitMode.A)
 
 
-def _morphemes(text: str) -> list[tuple[str, str, str]]:
-    """(surface, normalized form, part of speech) for each morpheme of ``text``."""
+def analyze(text: str) -> list[tuple[str, str, str, str]]:
+    """(surface, normalized form, part of speech, its sub-category) for each morpheme (split mode A)."""
     if not text:
         return []
     tok = _tokenizer()
-    out: list[tuple[str, str, str]] = []
+    out: list[tuple[str, str, str, str]] = []
     with _LOCK:
         # Sudachi refuses inputs over ~49 KB; chunks are far smaller, but stay safe.
         for start in range(0, len(text), 16_000):
             for m in tok.tokenize(text[start : start + 16_000]):
-                out.append((m.surface(), m.normalized_form(), m.part_of_speech()[0]))
+                pos = m.part_of_speech()
+                out.append((m.surface(), m.normalized_form(), pos[0], pos[1]))
     return out
+
+
+def _morphemes(text: str) -> list[tuple[str, str, str]]:
+    """(surface, normalized form, part of speech) for each morpheme of ``text``."""
+    return [(surface, norm, pos) for surface, norm, pos, _ in analyze(text)]
 
 
 def tokens(text: str) -> list[str]:
