@@ -46,6 +46,20 @@ class FreeAnswer:
     citations: list[Citation] = field(default_factory=list)
 
 
+_UNIT_JA = {"day": "日", "month": "か月", "year": "年"}
+_CLAIM = re.compile(r"(\d+)\s*(日|か月|ヶ月|カ月|ヵ月|年|days?|months?|years?)")
+
+
+def _claimed_rule(text: str) -> tuple[int, str] | None:
+    """A period the resident states (\"30日以内でいいですよね\") as (length, unit), if any."""
+    m = _CLAIM.search(norm(text))
+    if not m:
+        return None
+    unit = m.group(2)
+    kind = "day" if unit.startswith(("日", "day")) else "year" if unit.startswith(("年", "year")) else "month"
+    return int(m.group(1)), kind
+
+
 def _yen(n: int) -> str:
     return f"{n:,}円"
 
@@ -196,7 +210,19 @@ class Answerer:
         p = item.procedure
         title = p.title.get(lang)
         parts = []
-        if "deadline" in u.intents:
+        if "claim" in u.intents and p.deadline and (claimed := _claimed_rule(u.text)):
+            n, unit = claimed
+            if (n, unit) != (p.deadline.length, p.deadline.unit):
+                rule = p.deadline.text.get(lang)
+                if lang == "en":
+                    parts.append(
+                        f"Please note: the deadline for {title} is not {n} {unit}(s). It is: {rule}."
+                    )
+                else:
+                    parts.append(
+                        f"ご注意ください：{title}の期限は{n}{_UNIT_JA[unit]}ではありません。正しくは「{rule}」です。"
+                    )
+        if "deadline" in u.intents or "claim" in u.intents:
             if item.due:
                 parts.append(f"{title}: {item.due.explanation(lang)}")
             elif p.deadline:

@@ -68,6 +68,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日"), "md"),
     (re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])"), "md"),
 ]
+_KANA_UNITS = re.compile(r"(\d)\s*(ねん|がつ|にち)")
 _EN_DMY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]{3,9})\.?(?:,?\s+(\d{4}))?")
 _EN_MDY = re.compile(r"([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?")
 _REL_DAYS = [
@@ -85,7 +86,9 @@ _EN_WEEK_DAY = re.compile(r"(last|this|next)\s+(monday|tuesday|wednesday|thursda
 
 def parse_date(text: str, today: dt.date) -> ParsedDate | None:
     """The first date the text mentions, or None."""
-    t = norm(text)
+    t = _KANA_UNITS.sub(
+        lambda m: m.group(1) + {"ねん": "年", "がつ": "月", "にち": "日"}[m.group(2)], norm(text)
+    )
     for pat, kind in _PATTERNS:
         m = pat.search(t)
         if not m:

@@ -153,8 +153,8 @@ def plan_bundle(
                 continue
             conds = [c for c in (proc.conditions, when) if c is not None]
             decided, unknown = _decide(conds, facts)
-            if decided is False:
-                continue
+            if decided is False or (decided is None and "move_scope" in unknown):
+                continue  # the kind of move is asked first; until then its variants would only be noise
             key = f"{proc_id}@{code or ''}" if ev_id == "moving" else proc_id
             if key in items:
                 items[key].events.append(ev_id)

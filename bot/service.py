@@ -72,13 +72,27 @@ class Concierge:
                 state.id = req.session_id[:64]
         return state
 
-    def _merge(self, state: SessionState, u: Understanding, req: ChatRequest, today: dt.date) -> None:
+    def _merge(self, state: SessionState, u: Understanding, req: ChatRequest, today: dt.date) -> bool:
+        """Fold the message into the state; True when it (only) answered the pending question."""
         pending = state.pending
+        answered = False
         if pending and u.skip:
             state.skipped.append(pending)
+            answered = True
+        elif pending in ("move_to", "move_from") and u.mentions:
+            answered = True
+            # "杉並区から中野区です": roles decide, whichever end was asked about
+            for m in u.mentions:
+                if m.role == "from":
+                    state.move_from = m.code
+                elif m.role == "to" or pending == "move_to":
+                    state.move_to = m.code
+                else:
+                    state.move_from = m.code
         elif pending:
             value = self.understander.parse_answer(pending, u.text, today)
             if value is not None:
+                answered = True
                 if pending == "event_date":
                     state.event_date, state.date_approximate = value.date, value.approximate
                 elif pending == "municipality":
@@ -106,6 +120,7 @@ class Concierge:
             state.event_date, state.date_approximate = u.date.date, u.date.approximate
         for k, v in u.facts.items():
             state.facts[k] = v
+        return answered and not u.events
 
     def _next_question(self, state: SessionState, bundle: Bundle) -> str | None:
         candidates: list[str] = []
@@ -153,7 +168,7 @@ class Concierge:
         if req.lang is None and state.turns and not any(c.isalpha() and c.isascii() for c in req.message):
             lang = "en" if state.lang == "en" and u.lang == "en" else lang
         state.lang = lang
-        self._merge(state, u, req, today)
+        answered = self._merge(state, u, req, today)
         state.turns += 1
 
         if not state.events:
@@ -174,7 +189,7 @@ class Concierge:
         if question:
             state.pending = question
             state.asked.append(question)
-        resp = self._bundle_response(state, bundle, u, lang, question)
+        resp = self._bundle_response(state, bundle, u, lang, question, answered)
         self.sessions.save(state)
         return resp
 
@@ -311,7 +326,13 @@ class Concierge:
         return [skip]
 
     def _bundle_response(
-        self, state: SessionState, bundle: Bundle, u: Understanding, lang: Lang, question: str | None
+        self,
+        state: SessionState,
+        bundle: Bundle,
+        u: Understanding,
+        lang: Lang,
+        question: str | None,
+        answered: bool = False,
     ) -> ChatResponse:
         muni = self.catalog.municipalities.get(state.municipality or "")
         procs = [self.procedure_out(it, lang) for it in bundle.items]
@@ -328,7 +349,8 @@ class Concierge:
         ]
         follow_up = [self.catalog.facts[question].question.get(lang)] if question else []
         specific = self.answerer.specific_answer(u, bundle, state.municipality, lang) if u.intents else None
-        citations = self.answerer.citations(u.text, state.municipality) if (u.intents or not u.events) else []
+        asks = bool(u.intents) or not (u.events or answered)
+        citations = self.answerer.citations(u.text, state.municipality) if asks else []
         reply = self.answerer.bundle_reply(state, bundle, procs, lang, follow_up, specific)
         return ChatResponse(
             session_id=state.id,

@@ -41,6 +41,10 @@ _INTENTS: dict[str, re.Pattern[str]] = {
         r"何が必要|なにがひつよう|必要なもの|ひつようなもの|持ち物|もちもの|持って(いく|行く)もの|書類|what (do i|to) bring|documents?|what do i need"
     ),
     "place": re.compile(r"どこで|どこに|どこへ|窓口|where"),
+    "claim": re.compile(r"\d+\s*(日|か月|ヶ月|カ月|ヵ月|年|days?|months?|years?)"),
+    "question": re.compile(
+        r"[?？]|何|なに|いつ|どこ|いくら|どう|どの|だれ|誰|教えて|おしえて|\b(how|what|when|where|which|who|can i|do i)\b"
+    ),
     "online": re.compile(r"オンライン|おんらいん|ネットで|電子申請|マイナポータル|まいなぽーたる|online"),
 }
 _SKIP = re.compile(
@@ -73,6 +77,21 @@ class Understanding:
     skip: bool = False
     new_topic: bool = False
     mentions: list[Mention] = field(default_factory=list)
+
+
+_NEGATED = re.compile(
+    r"^[^。、.,]{0,8}?(ていない|ていません|てない|ていなかった|ませんでした|ません|ない|なかった|not)"
+)
+
+
+def _affirmed(word: str, text: str) -> bool:
+    """``word`` occurs in ``text`` and is not negated right after (年金をもらっていません)."""
+    start = 0
+    while (i := text.find(word, start)) >= 0:
+        start = i + 1
+        if not _NEGATED.match(text[i + len(word) :]):
+            return True
+    return False
 
 
 def _strip_accents(s: str) -> str:
@@ -170,6 +189,11 @@ class Understander:
             )
 
         kept = [ev for ev in found if not yields(ev)]
+        strong = [ev for ev in kept if any(a >= 0 for a, _ in found[ev][1])]
+        if (
+            strong
+        ):  # a match of all the words of a synonym is weak evidence next to a synonym found as written
+            kept = strong
         order = list(self._event_syn)
         return sorted(kept, key=lambda ev: (-found[ev][0], order.index(ev)))
 
@@ -197,6 +221,8 @@ class Understander:
         after = t[j : j + 14].lstrip(" 　")
         before = t[max(0, i - 12) : i]
         after = re.sub(r"^(区|市|町|村|都|府|県|道|city|ward|-ku|-shi)", "", after).lstrip()
+        if re.match(r"(内|の中)", after) or re.search(r"within\s*$", before):
+            return "within"
         if re.match(r"(から|より)", after) or re.search(r"from\s*$", before):
             return "from"
         if re.match(r"(に|で)?(住んで|すんで|在住|暮らして|くらして)", after) or re.search(
@@ -213,17 +239,17 @@ class Understander:
         for fact in self.catalog.facts.values():
             if fact.type == "choice":
                 for opt in fact.options:
-                    if any(norm(s) in t for s in opt.synonyms):
+                    if any(_affirmed(norm(s), t) for s in opt.synonyms):
                         out[fact.id] = opt.value
                         break
             elif fact.type == "bool":
-                if any(re.search(p, t) for p in fact.says_no):
+                if any(re.search(norm(p), t) for p in fact.says_no):
                     out[fact.id] = False
-                elif any(re.search(p, t) for p in fact.says_yes):
+                elif any(re.search(norm(p), t) for p in fact.says_yes):
                     out[fact.id] = True
             elif fact.type == "int":
                 for p in fact.number:
-                    if m := re.search(p, t):
+                    if m := re.search(norm(p), t):
                         out[fact.id] = int(m.group(1))
                         break
         return out
@@ -275,6 +301,10 @@ class Understander:
         froms = [m.code for m in u.mentions if m.role == "from"]
         tos = [m.code for m in u.mentions if m.role == "to"]
         heres = [m.code for m in u.mentions if m.role == "here"]
+        within = [m.code for m in u.mentions if m.role == "within"]
+        if within and not (froms or tos):
+            froms, tos = within[:1], within[:1]
+        heres += [c for c in within if c not in heres]
         if tos and not u.events and "moving" in self.catalog.events:
             u.events.append("moving")  # "来月から杉並区に住む": a destination is a move
         if "moving" in u.events or (froms and tos):
@@ -284,6 +314,13 @@ class Understander:
                 u.move_to = heres[0]
             if "moving" not in u.events and u.move_from and u.move_to:
                 u.events.append("moving")
+        if (
+            u.move_from == ABROAD
+            and u.facts.get("nationality") == "foreign"
+            and "foreign-resident" in self.catalog.events
+            and "foreign-resident" not in u.events
+        ):
+            u.events.append("foreign-resident")
         tokyo = [m.code for m in u.mentions if m.code not in (OUTSIDE, ABROAD)]
         if u.move_to and u.move_to not in (OUTSIDE, ABROAD):
             u.municipality = u.move_to

@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
@@ -384,7 +384,13 @@ class Extractor:
         canonical = None
         for link in tree.css("link[rel]"):
             if (link.attributes.get("rel") or "").lower() == "canonical" and link.attributes.get("href"):
-                canonical = (link.attributes.get("href") or "").strip()
+                # pages are untrusted: only an http(s) canonical (relative ones resolved) becomes the page URL
+                href = (link.attributes.get("href") or "").strip()
+                href = urljoin(url, href) if url.startswith(("http://", "https://")) else href
+                if urlparse(href).scheme in ("http", "https") and urlparse(href).netloc:
+                    canonical = href
+                else:
+                    log.warning("%s: ignoring canonical URL %r (not http(s))", fetched.location, href[:200])
                 break
         meta_code = None
         node = tree.css_first('meta[name="municipality-code"]')

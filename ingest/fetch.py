@@ -31,6 +31,12 @@ TEXT_TYPES = (
 )
 
 
+def is_binary(data: bytes) -> bool:
+    """NUL bytes or the magic number of a PDF, ZIP/Office, PNG, JPEG or GIF file near the start."""
+    head = data[:8192]
+    return b"\x00" in head or head.startswith((b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8"))
+
+
 class Fetcher:
     """One HTTP client for a run. Refusals raise ``PageRefused`` with the reason; the caller logs and skips."""
 
@@ -121,6 +127,8 @@ class Fetcher:
                     buf += part
                     if len(buf) > self.max_bytes:
                         raise PageRefused(f"too large (over {self.max_bytes} bytes)")
+                if is_binary(bytes(buf[:8192])):  # a server may call any file text/html
+                    raise PageRefused("binary file, not a text page")
                 return Fetched(location=url, data=bytes(buf), content_type=ctype, final_url=str(r.url))
         except httpx.TooManyRedirects:
             raise PageRefused("too many redirects") from None

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from ingest.fetch import MAX_BYTES, Fetcher
+from ingest.fetch import MAX_BYTES, Fetcher, is_binary
 from ingest.models import Fetched, PageRefused
 
 log = logging.getLogger(__name__)
@@ -55,18 +55,13 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-def _is_binary(data: bytes) -> bool:
-    head = data[:8192]
-    return b"\x00" in head or head.startswith((b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8"))
-
-
 def read_page_file(path: Path, max_bytes: int = MAX_BYTES) -> Fetched:
     """A page file's bytes; huge and binary files are refused with the reason."""
     size = path.stat().st_size
     if size > max_bytes:
         raise PageRefused(f"too large ({size} bytes > {max_bytes})")
     data = path.read_bytes()
-    if _is_binary(data):
+    if is_binary(data):
         raise PageRefused("binary file, not a text page")
     return Fetched(location=_display_path(path), data=data)
 

@@ -59,6 +59,11 @@ class RedactingFilter(logging.Filter):
             return True
         record.msg = redact(message)
         record.args = None
+        if record.exc_info:  # a traceback may quote resident input too: format it now, redacted
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
         return True
 
 

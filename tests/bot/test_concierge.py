@@ -143,7 +143,8 @@ def test_injection_does_not_change_rules(concierge: Concierge) -> None:
     )
     reg = next(p for p in r.procedures if p.id == "birth-registration")
     assert reg.deadline and reg.deadline.due == dt.date(2026, 12, 3)
-    assert "30日" not in r.reply
+    assert "30日以内" not in r.reply and "期限は30日です" not in r.reply
+    assert "30日ではありません" in r.reply  # the false rule is corrected, never repeated as true
     assert "14日" in reg.deadline.text
 
 
@@ -202,6 +203,27 @@ def test_specific_question_from_catalog(concierge: Concierge) -> None:
     r1 = ask(concierge, "11月20日に世田谷区で子どもが生まれました")
     r2 = ask(concierge, "出生届の期限はいつまで？", r1.session_id)
     assert "2026年12月3日" in r2.reply
+
+
+def test_wrong_rule_is_corrected(concierge: Concierge) -> None:
+    r = ask(concierge, "出生届は30日以内でいいですよね？世田谷区で11月20日に生まれました")
+    assert "30日ではありません" in r.reply and "14日" in r.reply
+
+
+def test_move_answered_with_both_ends(concierge: Concierge) -> None:
+    r1 = ask(concierge, "引っ越しをします")
+    r2 = ask(concierge, "杉並区から中野区です", r1.session_id)
+    assert (r2.move_from, r2.move_to) == ("杉並区", "中野区")
+
+
+def test_negated_facts(concierge: Concierge) -> None:
+    r = ask(
+        concierge,
+        "世田谷区で父が亡くなりました。父は年金をもらっていませんでした。マイナンバーカードは持っていません",
+    )
+    assert r.facts.get("received_pension") is False
+    assert r.facts.get("has_my_number_card") is False
+    assert "turning-65" not in r.life_events
 
 
 def test_checklist_is_deduplicated(concierge: Concierge) -> None:

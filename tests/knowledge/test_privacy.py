@@ -48,6 +48,18 @@ def test_log_records_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
     assert "[電話番号]" in caplog.text
 
 
+def test_tracebacks_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("test.privacy.tb")
+    caplog.handler.addFilter(RedactingFilter())
+    with caplog.at_level(logging.ERROR, logger="test.privacy.tb"):
+        try:
+            raise ValueError("bad input: taro@example.jp 090-1234-5678")
+        except ValueError:
+            logger.exception("chat failed")
+    assert "taro@example.jp" not in caplog.text and "090-1234-5678" not in caplog.text
+    assert "ValueError" in caplog.text
+
+
 def test_sessions_store_no_message_text(concierge_factory: object) -> None:
     c: Concierge = concierge_factory()  # type: ignore[operator]
     message = "山田太郎です。電話090-1234-5678。世田谷区で11月20日に子どもが生まれました"
