@@ -40,9 +40,11 @@ lint: $(VENV)/.test-installed
 check-catalog: venv
 	$(BIN)/concierge knowledge check
 
-# The whole test suite (lint, catalog check, every pytest suite incl. browser, server and real-model ones).
+# The whole test suite (lint, format, types, catalog check, every pytest suite incl. browser, server and real-model ones).
 test: test-deps
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/concierge knowledge check
 	$(BIN)/pytest
 

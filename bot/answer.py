@@ -6,6 +6,7 @@ quoted page sentences; sentences that read like instructions to the assistant ar
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from bot.contract import Citation, ProcedureOut
 from bot.planner import Bundle, PlannedItem
 from bot.text import compact, content_tokens, en_words, has_kanji, norm, noun_tokens
 from knowledge.catalog import Catalog
+from knowledge.deadlines import compute_due
 from knowledge.models import Lang
 from knowledge.retrieval_types import Hit, PageSearcher, StoreUnavailable
 
@@ -168,43 +170,89 @@ class Answerer:
         return FreeAnswer(f"{head}\n{body}", cites)
 
     # ---- catalog fields -------------------------------------------------------------------------------------
+    @staticmethod
+    def outside_bundle_note(lang: Lang) -> str:
+        if lang == "en":
+            return "You asked about this one; whether it applies depends on the details asked for above."
+        return "お尋ねの手続きです。必要かどうかは、上の質問へのお答えで決まります。"
+
     def describe_unknown(self, item: PlannedItem, lang: Lang) -> str:
         """'Might also apply if …' for an item whose deciding facts are unknown."""
-        yes_no, depends = [], []
+        yes_no: list[str] = []
+        depends: list[str] = []
         for f in item.unknown:
             fact = self.catalog.facts.get(f)
             if fact and fact.label:
                 (yes_no if fact.type == "bool" else depends).append(fact.label.get(lang))
+        if not (yes_no or depends):
+            return ""
         if lang == "en":
             parts = [f"if {x}" for x in yes_no] + [f"depending on the {x}" for x in depends]
             return "Might also apply " + " and ".join(parts) + "."
         parts = [f"{x}場合" for x in yes_no] + [f"{x}によって" for x in depends]
         return "、".join(parts) + "は必要です。"
 
-    def _match_procedure(self, text: str, bundle: Bundle) -> PlannedItem | None:
+    def _match_procedure(
+        self, text: str, bundle: Bundle, municipality: str | None, event_date: dt.date | None
+    ) -> PlannedItem | None:
+        """The procedure the message names: a bundle item first, else any catalog procedure named by its title."""
         t = compact(text)
         toks = content_tokens(text) | en_words(text)
-        best, best_score = None, 0.0
-        for it in bundle.items:
-            title = it.procedure.title
-            names = [title.ja, title.en or "", it.procedure.id.replace("-", " ")]
-            score = 0.0
-            for name in names:
-                c = compact(name)
-                if c and c in t:
-                    score = max(score, 10 + len(c))
+
+        def score(title_ja: str, title_en: str | None, proc_id: str) -> float:
+            best = 0.0
+            for name in (title_ja, title_en or "", proc_id.replace("-", " ")):
+                c = compact(name.split("（")[0])
+                if len(c) >= 2 and c in t:
+                    best = max(best, 10.0 + len(c))
                 else:
-                    overlap = toks & (content_tokens(name) | en_words(name))
-                    score = max(score, float(len(overlap)))
-            if score > best_score:
-                best, best_score = it, score
-        return best if best_score >= 1 else None
+                    words = content_tokens(name) | en_words(name)
+                    overlap = toks & words
+                    if len(overlap) >= 2 or (overlap and len(words) == 1):
+                        best = max(best, float(len(overlap)))
+            return best
+
+        ranked = sorted(
+            (
+                (score(it.procedure.title.ja, it.procedure.title.en, it.procedure.id), n, it)
+                for n, it in enumerate(bundle.items)
+            ),
+            key=lambda x: (-x[0], x[1]),
+        )
+        if ranked and ranked[0][0] >= 10:
+            return ranked[0][2]
+        in_bundle = {it.procedure.id for it in bundle.items}
+        named = [
+            (score(p.title.ja, p.title.en, p.id), p.id)
+            for p in [*self.catalog.procedures.values(), *self.catalog.programs(municipality)]
+            if p.id not in in_bundle
+        ]
+        named.sort(key=lambda x: -x[0])
+        if named and named[0][0] >= 10:
+            proc = self.catalog.procedure(named[0][1], municipality)
+            due = compute_due(proc.deadline, event_date) if proc.deadline and event_date else None
+            events = self.catalog.events_for_procedure(proc.id)
+            return PlannedItem(
+                proc, events[0] if events else "", "maybe", municipality, due=due, events=events
+            )
+        if ranked and ranked[0][0] >= 1:
+            return ranked[0][2]
+        return None
 
     def specific_answer(
-        self, u: Understanding, bundle: Bundle, municipality: str | None, lang: Lang
-    ) -> str | None:
-        """期限は？ / いくら？ / 何が必要？ / どこで？ about the matched procedure, from catalog fields only."""
-        item = self._match_procedure(u.text, bundle) or (bundle.items[0] if bundle.items else None)
+        self,
+        u: Understanding,
+        bundle: Bundle,
+        municipality: str | None,
+        lang: Lang,
+        event_date: dt.date | None = None,
+    ) -> tuple[str, PlannedItem] | None:
+        """期限は？ / いくら？ / 何が必要？ / どこで？ about the procedure the message names, from catalog fields only.
+
+        Nothing is said when the message names no procedure (the bundle itself answers it). Returns the answer and
+        the procedure it is about (which may lie outside the bundle, e.g. 転入届 before the kind of move is known).
+        """
+        item = self._match_procedure(u.text, bundle, municipality, event_date)
         if item is None:
             return None
         p = item.procedure
@@ -261,7 +309,7 @@ class Answerer:
                         else "オンライン手続きの情報はありません。"
                     )
                 )
-        return "\n".join(parts) if parts else None
+        return ("\n".join(parts), item) if parts else None
 
     def bundle_reply(
         self,

@@ -235,7 +235,7 @@ class Concierge:
                 item, lang
             )
         else:
-            conditional = self.answerer.describe_unknown(item, lang)
+            conditional = self.answerer.describe_unknown(item, lang) or None
         visit_office = self.catalog.office_name(p.office, code).get(lang)
         return ProcedureOut(
             id=p.id,
@@ -262,10 +262,10 @@ class Concierge:
         if not facts:
             return "。" if lang == "ja" else "."
         labels = [
-            self.catalog.facts[f].label.get(lang)
+            self.catalog.facts[f].label.get(lang)  # type: ignore[union-attr]
             for f in facts
             if f in self.catalog.facts and self.catalog.facts[f].label
-        ]  # type: ignore[union-attr]
+        ]
         if lang == "en":
             return f" (it applies given: {', '.join(labels)})."
         return f"（{'・'.join(labels)}の条件に当てはまるため）。"
@@ -348,10 +348,20 @@ class Concierge:
             for m in bundle.milestones
         ]
         follow_up = [self.catalog.facts[question].question.get(lang)] if question else []
-        specific = self.answerer.specific_answer(u, bundle, state.municipality, lang) if u.intents else None
+        specific = (
+            self.answerer.specific_answer(u, bundle, state.municipality, lang, state.event_date)
+            if u.intents
+            else None
+        )
         asks = bool(u.intents) or not (u.events or answered)
         citations = self.answerer.citations(u.text, state.municipality) if asks else []
-        reply = self.answerer.bundle_reply(state, bundle, procs, lang, follow_up, specific)
+        if specific and all(p.id != specific[1].procedure.id for p in procs):
+            named = self.procedure_out(specific[1], lang)
+            named.conditional = named.conditional or self.answerer.outside_bundle_note(lang)
+            procs.append(named)
+        reply = self.answerer.bundle_reply(
+            state, bundle, procs, lang, follow_up, specific[0] if specific else None
+        )
         return ChatResponse(
             session_id=state.id,
             reply=reply,

@@ -145,7 +145,8 @@ class Understander:
         out: dict[str, list[tuple[str, frozenset[str], frozenset[str]]]] = {}
         for ev in self.catalog.events.values():
             words = [*ev.synonyms.ja, ev.name.ja, *(x for x in (ev.name.easy,) if x)]
-            entries = [(compact(w), content_tokens(w), frozenset()) for w in words]
+            empty: frozenset[str] = frozenset()
+            entries = [(compact(w), content_tokens(w), empty) for w in words]
             for w in [*ev.synonyms.en, *(x for x in (ev.name.en,) if x)]:
                 entries.append((compact(w), frozenset(), en_words(w)))
             out[ev.id] = [e for e in entries if e[0]]

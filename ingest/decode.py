@@ -55,8 +55,8 @@ def declared_charset(data: bytes, content_type: str | None = None) -> str | None
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    m = _META.search(data[:4096])
-    return _codec(m.group(1).decode("ascii", "ignore")) if m else None
+    meta = _META.search(data[:4096])
+    return _codec(meta.group(1).decode("ascii", "ignore")) if meta else None
 
 
 def decode(data: bytes, content_type: str | None = None) -> str:

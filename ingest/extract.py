@@ -430,14 +430,13 @@ class Extractor:
             return meta_code
         host = (urlparse(url).hostname or "").removeprefix("www.")
         if host:
-            for known, code in self.hosts.items():
+            for known, host_code in self.hosts.items():
                 if host == known or host.endswith("." + known):
-                    return code
+                    return host_code
         if not location.startswith(("http://", "https://")):
             for part in reversed(Path(location).parent.parts):
-                code = self.names.get(part.lower())
-                if code:
-                    return code
+                if folder_code := self.names.get(part.lower()):
+                    return folder_code
                 if re.fullmatch(r"13\d{4}", part):
                     return part
         return None

@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -89,7 +90,7 @@ class DirectorySource:
 
     def items(self) -> Iterator[SourceItem]:
         for path in self._files():
-            yield SourceItem(_display_path(path), lambda p=path: read_page_file(p, self.max_bytes))
+            yield SourceItem(_display_path(path), functools.partial(read_page_file, path, self.max_bytes))
 
     def fingerprint(self) -> str | None:
         h = hashlib.sha256()
@@ -116,7 +117,7 @@ class UrlListSource:
 
     def items(self) -> Iterator[SourceItem]:
         for url in self.urls():
-            yield SourceItem(url, lambda u=url: self.fetcher.fetch(u))
+            yield SourceItem(url, functools.partial(self.fetcher.fetch, url))
 
     def fingerprint(self) -> str | None:
         return None  # remote pages may change at any time
@@ -150,7 +151,7 @@ class SitemapSource:
 
     def items(self) -> Iterator[SourceItem]:
         for url in dict.fromkeys(self._locs(self.url)):
-            yield SourceItem(url, lambda u=url: self.fetcher.fetch(u))
+            yield SourceItem(url, functools.partial(self.fetcher.fetch, url))
 
     def fingerprint(self) -> str | None:
         return None

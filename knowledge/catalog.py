@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from knowledge.models import (
     Document,
@@ -54,7 +54,7 @@ def _read_yaml(path: Path) -> Any:
         raise CatalogError(f"{path}: {err}") from None
 
 
-def _load_list(paths: Iterable[Path], model: type, errors: list[str]) -> list[Any]:
+def _load_list(paths: Iterable[Path], model: type[BaseModel], errors: list[str]) -> list[Any]:
     out = []
     for path in paths:
         data = _read_yaml(path) or []
@@ -124,8 +124,8 @@ class Catalog:
                     if prog.id == proc_id:
                         return prog.model_copy(update={"municipality": ov.municipality})
             raise KeyError(proc_id)
-        ov = self.overrides.get(code or "")
-        patch = ov.procedures.get(proc_id) if ov else None
+        local = self.overrides.get(code or "")
+        patch = local.procedures.get(proc_id) if local else None
         if patch is None:
             return base
         update: dict[str, Any] = {"municipality": code}

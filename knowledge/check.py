@@ -78,7 +78,7 @@ def check_catalog(cat: Catalog, *, strict_counts: bool = True) -> CheckReport:
     rep = CheckReport()
     rep.errors += cat.load_errors + cat.duplicates
 
-    kinds = Counter(m.kind for m in cat.municipalities.values())
+    kinds: Counter[str] = Counter(str(m.kind) for m in cat.municipalities.values())
     for kind, n in EXPECTED_KINDS.items():
         if kinds.get(kind, 0) != n:
             rep.errors.append(f"municipalities: expected {n} of kind {kind}, found {kinds.get(kind, 0)}")
@@ -178,7 +178,7 @@ OVERRIDE_FACTS = {
 
 def coverage_report(cat: Catalog) -> str:
     """A text table: counts, then municipality x (overrides present, local programs per life event)."""
-    kinds = Counter(m.kind for m in cat.municipalities.values())
+    kinds: Counter[str] = Counter(str(m.kind) for m in cat.municipalities.values())
     lines = [
         f"catalog version {cat.version}",
         f"life events: {len(cat.events)}  procedures: {len(cat.all_procedure_ids())} "
