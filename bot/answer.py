@@ -48,7 +48,6 @@ class FreeAnswer:
     citations: list[Citation] = field(default_factory=list)
 
 
-_UNIT_JA = {"day": "日", "month": "か月", "year": "年"}
 _CLAIM = re.compile(r"(\d+)\s*(日|か月|ヶ月|カ月|ヵ月|年|days?|months?|years?)")
 
 
@@ -258,18 +257,16 @@ class Answerer:
         p = item.procedure
         title = p.title.get(lang)
         parts = []
-        if "claim" in u.intents and p.deadline and (claimed := _claimed_rule(u.text)):
-            n, unit = claimed
-            if (n, unit) != (p.deadline.length, p.deadline.unit):
-                rule = p.deadline.text.get(lang)
-                if lang == "en":
-                    parts.append(
-                        f"Please note: the deadline for {title} is not {n} {unit}(s). It is: {rule}."
-                    )
-                else:
-                    parts.append(
-                        f"ご注意ください：{title}の期限は{n}{_UNIT_JA[unit]}ではありません。正しくは「{rule}」です。"
-                    )
+        claimed = _claimed_rule(u.text) if "claim" in u.intents else None
+        if p.deadline and claimed and claimed != (p.deadline.length, p.deadline.unit):
+            rule = p.deadline.text.get(lang)
+            # the resident's number is not repeated: only the rule from the catalog is stated
+            if lang == "en":
+                parts.append(f"Please note: that is not the deadline for {title}. The rule is: {rule}.")
+            else:
+                parts.append(
+                    f"ご注意ください：{title}の期限はお書きの期間とは違います。正しくは「{rule}」です。"
+                )
         if "deadline" in u.intents or "claim" in u.intents:
             if item.due:
                 parts.append(f"{title}: {item.due.explanation(lang)}")

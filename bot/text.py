@@ -75,7 +75,7 @@ def has_kanji(s: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in s)
 
 
-_EN_WORD = re.compile(r"[a-z]+")
+_EN_WORD = re.compile(r"[a-z0-9]+")
 
 
 def en_words(s: str) -> frozenset[str]:

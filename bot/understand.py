@@ -308,7 +308,12 @@ class Understander:
         heres += [c for c in within if c not in heres]
         if tos and not u.events and "moving" in self.catalog.events:
             u.events.append("moving")  # "来月から杉並区に住む": a destination is a move
-        if "moving" in u.events or (froms and tos):
+        arrival = {"moving", "foreign-resident"} & set(u.events)
+        if (
+            arrival and froms and not tos and heres
+        ):  # "from Vietnam … live in Hachioji": moved from there to here
+            tos = heres[:1]
+        if "moving" in u.events or (froms and tos) or (arrival and (froms or tos)):
             u.move_from = froms[0] if froms else (heres[0] if heres and tos else None)
             u.move_to = tos[0] if tos else (heres[0] if heres and froms else None)
             if not (u.move_from or u.move_to) and heres:

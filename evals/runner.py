@@ -115,6 +115,8 @@ def catalog_numbers(catalog: Catalog) -> set[str]:
         catalog.overrides,
     )
     dump = [_strip_links(item.model_dump(mode="json")) for g in groups for item in g.values()]
+    if catalog.calendar:  # closed days (12/29-1/3) quoted in deadline explanations
+        dump.append(_strip_links(catalog.calendar.model_dump(mode="json")))
     numbers = set(M.numbers_in(json.dumps(dump, ensure_ascii=False)))
     for p in catalog.procedures.values():  # amounts as stated in yen
         numbers |= {str(a.yen) for a in p.amounts}

@@ -29,6 +29,7 @@ from knowledge.models import (
     LifeEvent,
     Municipality,
     Office,
+    OfficeCalendar,
     Override,
     Procedure,
     Source,
@@ -92,6 +93,7 @@ class Catalog:
     procedures: dict[str, Procedure]
     events: dict[str, LifeEvent]
     overrides: dict[str, Override]
+    calendar: OfficeCalendar | None = None
     load_errors: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
 
@@ -170,6 +172,8 @@ class Catalog:
 
     def iter_sources(self) -> Iterator[tuple[str, Source]]:
         """(fact path, source) for every sourced fact, e.g. ('procedure:birth-registration.deadline', src)."""
+        for s in self.calendar.sources if self.calendar else []:
+            yield "calendar", s
         for m in self.municipalities.values():
             for s in m.sources:
                 yield f"municipality:{m.code}", s
@@ -270,6 +274,7 @@ def _load_catalog(root: Path) -> Catalog:
     procs = _load_list(_files(root, "procedures"), Procedure, errors)
     events = _load_list(_files(root, "events"), LifeEvent, errors)
     overrides = _load_list(_files(root, "overrides"), Override, errors)
+    calendars = _load_list(_files(root, "calendar"), OfficeCalendar, errors)
     return Catalog(
         municipalities=_index(munis, "code", "municipality", dups),
         offices=_index(offices, "id", "office", dups),
@@ -278,6 +283,7 @@ def _load_catalog(root: Path) -> Catalog:
         procedures=_index(procs, "id", "procedure", dups),
         events=_index(events, "id", "event", dups),
         overrides=_index(overrides, "municipality", "override", dups),
+        calendar=calendars[0] if calendars else None,
         load_errors=errors,
         duplicates=dups,
     )

@@ -88,6 +88,11 @@ def check_catalog(cat: Catalog, *, strict_counts: bool = True) -> CheckReport:
         if not m.code.startswith("13"):
             rep.errors.append(f"municipality {m.code} {m.name}: not a Tokyo code")
 
+    if cat.calendar is None:
+        rep.errors.append("calendar.yaml: missing (closed days of municipal windows)")
+    elif not cat.calendar.sources:
+        rep.errors.append("calendar.yaml: no sources")
+
     for o in cat.offices.values():
         if o.kind == "online" and not (o.url and o.sources):
             rep.errors.append(f"office {o.id}: an online service needs url and sources")

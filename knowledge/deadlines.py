@@ -25,7 +25,7 @@ from functools import cache
 
 import holidays
 
-from knowledge.models import DeadlineRule, Offset
+from knowledge.models import DeadlineRule, OfficeCalendar, Offset
 
 WEEKDAYS_JA = "月火水木金土日"
 WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -36,18 +36,37 @@ def _japan_holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("JP", years=[year], language="ja")
 
 
-def closure_reason(day: dt.date) -> tuple[str, str] | None:
+def _office_calendar() -> OfficeCalendar:
+    from knowledge.catalog import default_catalog  # the packaged calendar.yaml (sourced like every fact)
+
+    cal = default_catalog().calendar
+    if cal is None:
+        raise RuntimeError("knowledge/data/calendar.yaml is missing: closed days are unknown")
+    return cal
+
+
+def closure_reason(day: dt.date, calendar: OfficeCalendar | None = None) -> tuple[str, str] | None:
     """Why municipal offices are closed on ``day`` as (ja, en), or None when they are open."""
-    if (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3):
-        return "年末年始の閉庁日（12月29日～1月3日）", "the year-end closure (29 Dec - 3 Jan)"
-    name = _japan_holidays(day.year).get(day)
-    if name:
+    cal = calendar or _office_calendar()
+    for closure in cal.closures:
+        if closure.contains(day.month, day.day):
+            s_m, s_d = (int(x) for x in closure.start.split("-"))
+            e_m, e_d = (int(x) for x in closure.end.split("-"))
+            return (
+                f"{closure.name.ja}（{s_m}月{s_d}日～{e_m}月{e_d}日）",
+                f"{closure.name.get('en')} ({s_d} {calendar_month(s_m)} - {e_d} {calendar_month(e_m)})",
+            )
+    if cal.national_holidays and (name := _japan_holidays(day.year).get(day)):
         return f"祝日（{name}）", f"a national holiday ({name})"
-    if day.weekday() == 5:
+    if cal.weekends and day.weekday() == 5:
         return "土曜日", "a Saturday"
-    if day.weekday() == 6:
+    if cal.weekends and day.weekday() == 6:
         return "日曜日", "a Sunday"
     return None
+
+
+def calendar_month(month: int) -> str:
+    return calendar.month_abbr[month]
 
 
 def next_open_day(day: dt.date) -> dt.date:

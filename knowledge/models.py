@@ -272,3 +272,24 @@ class Override(Strict):
     local_names: dict[str, LocalName] = Field(default_factory=dict)
     procedures: dict[str, ProcedurePatch] = Field(default_factory=dict)
     programs: list[Procedure] = Field(default_factory=list)
+
+
+class Closure(Strict):
+    start: str = Field(pattern=r"^\d{2}-\d{2}$")  # MM-DD
+    end: str = Field(pattern=r"^\d{2}-\d{2}$")  # MM-DD, may wrap into the next year
+    name: Text
+
+    def contains(self, month: int, day: int) -> bool:
+        md = f"{month:02d}-{day:02d}"
+        if self.start <= self.end:
+            return self.start <= md <= self.end
+        return md >= self.start or md <= self.end
+
+
+class OfficeCalendar(Sourced):
+    """Closed days of municipal windows and the extension rule for deadlines (calendar.yaml)."""
+
+    closures: list[Closure] = Field(default_factory=list)
+    weekends: bool = True
+    national_holidays: bool = True
+    extension: Text

@@ -144,7 +144,7 @@ def test_injection_does_not_change_rules(concierge: Concierge) -> None:
     reg = next(p for p in r.procedures if p.id == "birth-registration")
     assert reg.deadline and reg.deadline.due == dt.date(2026, 12, 3)
     assert "30日以内" not in r.reply and "期限は30日です" not in r.reply
-    assert "30日ではありません" in r.reply  # the false rule is corrected, never repeated as true
+    assert "お書きの期間とは違います" in r.reply  # the false rule is corrected, never repeated
     assert "14日" in reg.deadline.text
 
 
@@ -207,7 +207,7 @@ def test_specific_question_from_catalog(concierge: Concierge) -> None:
 
 def test_wrong_rule_is_corrected(concierge: Concierge) -> None:
     r = ask(concierge, "出生届は30日以内でいいですよね？世田谷区で11月20日に生まれました")
-    assert "30日ではありません" in r.reply and "14日" in r.reply
+    assert "お書きの期間とは違います" in r.reply and "14日" in r.reply and "30日" not in r.reply
 
 
 def test_move_answered_with_both_ends(concierge: Concierge) -> None:
