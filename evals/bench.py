@@ -6,6 +6,7 @@
 - ``ingest``: full and incremental ingest of ``seeds/`` into a throw-away data dir.
 - ``retrieval``: page-search latency alone over the retrieval questions (needs an index).
 - ``load``: 50 simulated residents holding conversations for 60 s; 5xx count, p95, RSS at start and end.
+- ``fusion``: retrieval recall@5 / MRR of each fusion method on the retrieval questions (dev and held-out splits).
 
 The benchmark server runs with the rate limit off (every simulated client shares one loopback address) and a
 throw-away session store. Each result is printed and written to ``OUT/bench-WHAT.json``.
@@ -312,6 +313,54 @@ def bench_retrieval_questions(settings: Settings) -> dict[str, Any]:
     return bench_retrieval(settings, queries)
 
 
+def _query_kind(query: str) -> str:
+    if query.isascii():
+        return "en"
+    if all("\u3040" <= ch <= "\u30ff" or ch in " 　、。？?！!ー" for ch in query):
+        return "kana"
+    return "ja"
+
+
+def bench_fusion(settings: Settings) -> dict[str, Any]:
+    """Recall@5 and MRR of each fusion method over the retrieval questions, per split and query kind."""
+    import yaml
+
+    from ingest.bench import recall_at_k
+    from knowledge.retrieval import FusionConfig
+
+    path = Path(__file__).with_name("retrieval") / "questions.yaml"
+    questions = yaml.safe_load(path.read_text(encoding="utf-8"))
+    configs = {
+        "dense": FusionConfig(method="dense"),
+        "keyword": FusionConfig(method="keyword"),
+        "rrf": FusionConfig(method="rrf"),
+        "rrf-k20": FusionConfig(method="rrf", rrf_k=20),
+        "rrf-kw0.5": FusionConfig(method="rrf", keyword_weight=0.5),
+        "adaptive": FusionConfig(method="adaptive"),
+    }
+    out: dict[str, Any] = {}
+    for split in ("dev", "heldout"):
+        cases = [
+            {
+                "query": q["query"],
+                "expected": q["relevant"],
+                "municipality": q.get("municipality"),
+                "tag": _query_kind(q["query"]),
+            }
+            for q in questions
+            if q.get("split") == split
+        ]
+        for name, cfg in configs.items():
+            r = recall_at_k(settings, cases, 5, cfg)
+            out.setdefault(split, {})[name] = {
+                "recall@5": r["recall@5"],
+                "mrr": r["mrr"],
+                "by_kind": {k: v["recall@5"] for k, v in r["by_tag"].items()},
+                "cases": r["cases"],
+            }
+    return out
+
+
 def run_bench(settings: Settings, what: str, out: Path) -> dict[str, Any]:
     """Run one benchmark, write ``out/bench-<what>.json`` and return the result."""
     runners = {
@@ -319,6 +368,7 @@ def run_bench(settings: Settings, what: str, out: Path) -> dict[str, Any]:
         "ingest": bench_ingest_seeds,
         "retrieval": bench_retrieval_questions,
         "load": bench_load,
+        "fusion": bench_fusion,
     }
     if what not in runners:
         raise ValueError(f"unknown benchmark {what!r}; choose one of {sorted(runners)}")

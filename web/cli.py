@@ -246,7 +246,7 @@ def eval_cmd(
 
 @app.command()
 def bench(
-    what: Annotated[str, typer.Argument(help="chat, ingest, retrieval or load.")],
+    what: Annotated[str, typer.Argument(help="chat, ingest, retrieval, load or fusion.")],
     out: Annotated[Path, typer.Option(help="Where to write the JSON result.")] = Path("var/bench"),
 ) -> None:
     """Benchmarks (not tests): latency, throughput, memory. Prints JSON."""
