@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+from servers import ChromaServer, free_port
 
 from ingest.pipeline import run_ingest
 from knowledge.embeddings import HashingEmbeddings
@@ -20,53 +16,6 @@ from knowledge.retrieval import build_searcher
 from knowledge.retrieval_types import StoreUnavailable
 from knowledge.settings import Settings, get_settings
 from knowledge.store import ChromaConnection
-
-CHROMA = Path(sys.executable).with_name("chroma")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class ChromaServer:
-    """`chroma run` on a free port, ready when GET /api/v2/heartbeat answers; stopped with SIGTERM."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> ChromaServer:
-        self.proc = subprocess.Popen(
-            [str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-        )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/api/v2/heartbeat", timeout=0.5).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited with {self.proc.returncode}")
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("chroma run did not become ready in 20 s")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +130,7 @@ class TestServerStore(StoreContract):
 
 @pytest.mark.server
 def test_server_down_raises_store_unavailable(tmp_path: Path) -> None:
-    dead = get_settings(chroma={"mode": "server", "url": f"http://127.0.0.1:{_free_port()}"})
+    dead = get_settings(chroma={"mode": "server", "url": f"http://127.0.0.1:{free_port()}"})
     with pytest.raises(StoreUnavailable, match="unreachable"):
         ChromaConnection(dead).names()
 

@@ -8,7 +8,6 @@ import pty
 import re
 import select
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -17,19 +16,14 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import httpx
+from servers import ChromaServer, ServerThread, free_port
+
+__all__ = ["ChromaServer", "ServerThread", "free_port"]
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 FIXTURE_PAGES = ROOT / "tests" / "fixtures" / "pages"
-CHROMA = Path(sys.executable).with_name("chroma")
 CLI = [sys.executable, "-m", "web.cli"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def cli_env(**extra: str) -> dict[str, str]:
@@ -86,74 +80,3 @@ class ProgressWatcher:
         code = self.proc.wait(timeout=10)
         os.close(self.master)
         return code
-
-
-class ChromaServer:
-    """`chroma run --path DIR --host 127.0.0.1 --port P`; ready when GET /api/v2/heartbeat answers 200."""
-
-    def __init__(self, path: Path, port: int | None = None) -> None:
-        self.path = path
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 20) -> ChromaServer:
-        self.proc = subprocess.Popen(
-            [str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/api/v2/heartbeat", timeout=0.5).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited with {self.proc.returncode}")
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"chroma run did not become ready in {timeout} s")
-
-    def stop(self) -> None:
-        """SIGTERM (a clean stop), SIGKILL if it lingers."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
-class ServerThread:
-    """The real app under uvicorn on a free loopback port, in a thread."""
-
-    def __init__(self, app: object) -> None:
-        import threading
-
-        import uvicorn
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")  # type: ignore[arg-type]
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> ServerThread:
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("uvicorn did not start")
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)

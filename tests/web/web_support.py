@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
-import uvicorn
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from servers import ServerThread, free_port
 
 from knowledge.settings import Settings, get_settings
+
+__all__ = ["ServerThread", "free_port"]
 
 AppFactory = Callable[..., TestClient]
 
@@ -52,39 +49,6 @@ def write_pages(dest: Path) -> Path:
     (dest / "ota").mkdir()
     (dest / "ota" / "birth.html").write_text(OTA_BIRTH_PAGE, encoding="utf-8")
     return dest
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class ServerThread:
-    """A real uvicorn server on a free loopback port, in a thread (encode/httpx style)."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> ServerThread:
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("uvicorn did not start")
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 TOKEN_FOR_BROWSER = "browser-test-token"
