@@ -84,6 +84,13 @@ class Answerer:
         self.catalog = catalog
         self.searcher = searcher
         self.ignored_nouns = place_words(catalog) | GENERIC_NOUNS
+        procs = [*catalog.procedures.values(), *(p for ov in catalog.overrides.values() for p in ov.programs)]
+        self._titles = {c for p in procs if len(c := compact(p.title.ja.split("（")[0])) >= 2}
+
+    def names_a_procedure(self, text: str) -> bool:
+        """True when ``text`` names a catalog procedure by its title (出生届, 葬祭費 …)."""
+        t = compact(text)
+        return any(title in t for title in self._titles)
 
     def _floors(self) -> tuple[float, float]:
         """Similarity floors (questions with kanji, without) of the searcher's embedding model."""

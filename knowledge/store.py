@@ -158,6 +158,7 @@ class PageStore:
         self.vectorstore = vectorstore
         self.name = name
         self._conn = conn
+        self._size: int | None = None  # cached for queries; collections are only written before they go live
 
     @property
     def _col(self) -> Any:
@@ -177,6 +178,7 @@ class PageStore:
         """Upsert chunks with their precomputed vectors (never Chroma's own embedding function)."""
         if not (len(ids) == len(texts) == len(metadatas) == len(embeddings)):
             raise ValueError("ids, texts, metadatas and embeddings differ in length")
+        self._size = None
         with self._conn.guard("add"):
             for i in range(0, len(ids), _BATCH):
                 self._col.upsert(
@@ -187,6 +189,7 @@ class PageStore:
                 )
 
     def delete(self, ids: Sequence[str]) -> None:
+        self._size = None
         with self._conn.guard("delete"):
             for i in range(0, len(ids), _BATCH):
                 self._col.delete(ids=list(ids[i : i + _BATCH]))
@@ -222,7 +225,9 @@ class PageStore:
     def query(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[VectorHit]:
         """The ``k`` nearest chunks to ``vector`` (optionally filtered by metadata), best first."""
         with self._conn.guard("query"):
-            n = min(k, self._col.count())
+            if self._size is None:
+                self._size = int(self._col.count())
+            n = min(k, self._size)
             if n <= 0:
                 return []
             r = self._col.query(
