@@ -9,7 +9,6 @@ Example::
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from pathlib import Path
 from typing import Any
@@ -20,10 +19,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.cors import CORSMiddleware
 
+from bot.bundles import build_bundle_service
 from knowledge.settings import Settings, get_settings
 from web.auth import EditorAuth
 from web.errors import install_error_handlers
-from web.routers import api, editor, site, staff
+from web.routers import api, bundles, editor, site, staff
 from web.security import BodyLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from web.services import build_services
 
@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.services = services
+    app.state.bundles = build_bundle_service(settings, services.concierge)
     app.state.editor_auth = EditorAuth(settings.editor)
     templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescaping on
     templates.env.filters["http_url"] = http_url
@@ -90,10 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(site.router)
     app.include_router(staff.router)
     app.include_router(editor.router)
-    if importlib.util.find_spec("web.routers.bundles") is not None:
-        from web.routers import bundles
-
-        app.include_router(bundles.router)
+    app.include_router(bundles.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     # the last added runs first: security headers on every answer (errors included), then CORS (so that a

@@ -2,14 +2,12 @@
 iCalendar download, as a subscription feed and as a printable A4 page with a QR code (generated locally).
 
 Routes stay thin: parse, one call to :class:`bot.bundles.BundleService`, respond. The service is taken from
-``app.state.bundles`` (built at start-up by ``create_app``); when the app factory did not build it, it is built on
-first use from ``app.state.services.concierge``.
+``app.state.bundles`` (built at start-up by ``create_app``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -27,7 +25,6 @@ from bot.bundles import (
     BundleOut,
     BundleService,
     NothingToSave,
-    build_bundle_service,
     bundle_links,
     display_code,
 )
@@ -40,7 +37,6 @@ CSS_PATH = "/bundles/assets/print.css"
 
 router = APIRouter(tags=["bundles"])
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-_build_lock = threading.Lock()
 
 
 # ---- dependencies -------------------------------------------------------------------------------------------
@@ -50,21 +46,8 @@ def _settings(request: Request) -> Settings:
 
 
 def get_bundle_service(request: Request) -> BundleService:
-    """``app.state.bundles`` (or ``app.state.services.bundles``); built once on first use when neither is set."""
-    state = request.app.state
-    services = getattr(state, "services", None)
-    svc = getattr(state, "bundles", None) or getattr(services, "bundles", None)
-    if svc is None:
-        with _build_lock:
-            svc = getattr(state, "bundles", None)
-            if svc is None:
-                concierge = getattr(services, "concierge", None) or getattr(state, "concierge", None)
-                if concierge is None:
-                    from bot.service import build_concierge
-
-                    concierge = build_concierge(_settings(request), with_pages=False)
-                svc = build_bundle_service(_settings(request), concierge)
-                state.bundles = svc
+    """The bundle service ``create_app`` built at start-up."""
+    svc: BundleService = request.app.state.bundles
     return svc
 
 
