@@ -112,8 +112,11 @@ def test_check_against_thresholds() -> None:
 def test_quick_subset_runs_through_the_real_concierge_and_writes_reports(tmp_path: Path, monkeypatch) -> None:
     settings = get_settings()  # CONCIERGE_DATA_DIR is a fresh tmp dir: catalog only, no page index
     lines: list[str] = []
-    ok = runner.run_eval(settings, split="all", quick=True, out=tmp_path / "out", echo=lines.append)
-    assert ok
+    # the CI gate: the quick subset must stay at or above evals/thresholds.yaml
+    ok = runner.run_eval(
+        settings, split="all", quick=True, out=tmp_path / "out", check_thresholds=True, echo=lines.append
+    )
+    assert ok, [x for x in lines if "below threshold" in x]
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert report["mode"] == "quick" and 20 <= report["summary"]["all"]["cases"] <= 40
