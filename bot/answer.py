@@ -98,7 +98,7 @@ class Answerer:
         return floors if floors else (MIN_DENSE, MIN_DENSE_NO_KANJI)
 
     # ---- pages ----------------------------------------------------------------------------------------------
-    def _relevant_hits(self, question: str, municipality: str | None, k: int = 5) -> list[Hit]:
+    def relevant_hits(self, question: str, municipality: str | None, k: int = 5) -> list[Hit]:
         if self.searcher is None:
             return []
         hits = self.searcher.search(question, k=k, municipality=municipality)
@@ -126,7 +126,7 @@ class Answerer:
 
     def citations(self, question: str, municipality: str | None, k: int = 3) -> list[Citation]:
         try:
-            hits = self._relevant_hits(question, municipality)
+            hits = self.relevant_hits(question, municipality)
         except StoreUnavailable as err:
             log.warning("citations skipped: %s", err)
             return []

@@ -113,6 +113,23 @@ def _order(items: list[PlannedItem]) -> list[PlannedItem]:
     return [items[index[p]] for p in done]
 
 
+def visit_key(item: PlannedItem) -> str:
+    """Procedures with the same key are done at the same window of the same office (one visit)."""
+    return f"{item.procedure.office}@{item.municipality or ''}"
+
+
+def _by_visit(items: list[PlannedItem]) -> list[PlannedItem]:
+    """Group items done at the same visit, groups in the order of their first item; dependencies still hold."""
+    groups: dict[str, list[PlannedItem]] = {}
+    for it in items:
+        groups.setdefault(visit_key(it), []).append(it)
+    grouped = [it for g in groups.values() for it in g]
+    position = {it.procedure.id: n for n, it in enumerate(grouped)}
+    if any(position.get(a, -1) > position[it.procedure.id] for it in grouped for a in it.after):
+        return items  # grouping would put a step before one it depends on
+    return grouped
+
+
 def plan_bundle(
     catalog: Catalog,
     events: list[str],
@@ -180,7 +197,9 @@ def plan_bundle(
                 PlannedMilestone(ms, ev_id, offset_date(event_date, ms.at) if event_date else None)
             )
     ordered = _order(list(items.values()))
-    ordered = [i for i in ordered if i.status == "applies"] + [i for i in ordered if i.status != "applies"]
+    ordered = _by_visit([i for i in ordered if i.status == "applies"]) + _by_visit(
+        [i for i in ordered if i.status != "applies"]
+    )
     checklist: list[str] = []
     for it in ordered:
         if it.status != "applies":

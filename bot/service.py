@@ -25,7 +25,7 @@ from bot.contract import (
     QuickReply,
     SourceRef,
 )
-from bot.planner import Bundle, PlannedItem, plan_bundle
+from bot.planner import Bundle, PlannedItem, plan_bundle, visit_key
 from bot.sessions import SessionState, SessionStore
 from bot.understand import ABROAD, OUTSIDE, Understander, Understanding
 from knowledge.catalog import Catalog, load_catalog
@@ -254,7 +254,7 @@ class Concierge:
             ],
             life_event=event.id if event else None,
             step=item.step,  # type: ignore[arg-type]
-            visit=f"{p.office}@{code or ''}",
+            visit=visit_key(item),
         )
 
     def _why_facts(self, item: PlannedItem, lang: Lang) -> str:

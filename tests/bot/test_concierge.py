@@ -263,3 +263,13 @@ def test_cli_ask_json_contract() -> None:
     got = {p["id"]: p for p in data["procedures"]}
     assert {"birth-registration", "child-allowance"} <= set(got)
     assert got["birth-registration"]["deadline"]["due"] == "2026-12-02"
+
+
+def test_bundle_grouped_by_visit_and_dependencies_hold(concierge: Concierge) -> None:
+    r = ask(concierge, "11月20日に世田谷区で父が亡くなりました。国民健康保険でした。父は世帯主でした")
+    order = [p.id for p in r.procedures if not p.conditional]
+    assert order.index("death-registration") < order.index("cremation-permit")
+    visits = [p.visit for p in r.procedures if not p.conditional]
+    # each visit (office window) forms one contiguous run
+    runs = [v for n, v in enumerate(visits) if n == 0 or visits[n - 1] != v]
+    assert len(runs) == len(set(runs))

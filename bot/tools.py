@@ -1,0 +1,154 @@
+"""The tool layer: what the concierge itself uses, as typed, JSON-friendly functions an LLM agent can call too.
+
+Every result comes from the catalog or the page index with its sources; an agent that phrases answers from these
+tools has nothing to invent. ``as_langchain_tools`` wraps them as langchain-core ``StructuredTool`` objects.
+
+Example::
+
+    >>> tools = ConciergeTools(build_concierge(get_settings(), with_pages=False))
+    >>> tools.compute_deadline("birth-registration", "2026-11-23")["due"]
+    '2026-12-07'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from langchain_core.tools import BaseTool, StructuredTool
+
+from bot.planner import PlannedItem, plan_bundle
+from bot.service import Concierge
+from knowledge.deadlines import compute_due
+from knowledge.models import Lang
+from knowledge.retrieval_types import StoreUnavailable
+
+
+class ToolError(ValueError):
+    """A tool was called with an unknown id, municipality or a malformed date; the message says which."""
+
+
+class ConciergeTools:
+    def __init__(self, concierge: Concierge) -> None:
+        self.concierge = concierge
+        self.catalog = concierge.catalog
+
+    # ---- argument checks ------------------------------------------------------------------------------------
+    def _code(self, municipality: str | None) -> str | None:
+        if not municipality:
+            return None
+        m = self.catalog.municipality_by_name(municipality)
+        if m is None:
+            places = self.concierge.understander.find_places(municipality)
+            if places and places[0].code in self.catalog.municipalities:
+                return places[0].code
+            raise ToolError(f"unknown municipality {municipality!r}: give one of Tokyo's 62 by name or code")
+        return m.code
+
+    @staticmethod
+    def _date(value: str | None) -> dt.date | None:
+        if not value:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ToolError(f"dates are YYYY-MM-DD, got {value!r}") from None
+
+    def _procedure_id(self, procedure_id: str) -> str:
+        if procedure_id not in self.catalog.all_procedure_ids():
+            raise ToolError(f"unknown procedure {procedure_id!r}")
+        return procedure_id
+
+    # ---- tools ----------------------------------------------------------------------------------------------
+    def search_pages(self, query: str, municipality: str | None = None, k: int = 5) -> list[dict[str, Any]]:
+        """Search the ingested municipal pages; passages that pass the evidence floor, with URL and title."""
+        searcher = self.concierge.answerer.searcher
+        if searcher is None:
+            return []
+        try:
+            hits = self.concierge.answerer.relevant_hits(query, self._code(municipality), k=k)
+        except StoreUnavailable as err:
+            raise ToolError(f"page search is unavailable: {err}") from err
+        return [
+            {"url": h.url, "title": h.title, "text": h.text, "municipality": h.municipality} for h in hits
+        ]
+
+    def get_procedure(
+        self, procedure_id: str, municipality: str | None = None, lang: Lang = "ja"
+    ) -> dict[str, Any]:
+        """One procedure as it applies in a municipality (local overrides applied), with its sources."""
+        code = self._code(municipality)
+        proc = self.catalog.procedure(self._procedure_id(procedure_id), code)
+        item = PlannedItem(proc, "", "applies", code, events=self.catalog.events_for_procedure(proc.id))
+        return self.concierge.procedure_out(item, lang).model_dump(
+            mode="json", exclude={"why", "conditional"}
+        )
+
+    def plan_bundle(
+        self,
+        life_events: list[str],
+        municipality: str | None = None,
+        event_date: str | None = None,
+        facts: dict[str, Any] | None = None,
+        move_from: str | None = None,
+        move_to: str | None = None,
+        lang: Lang = "ja",
+    ) -> dict[str, Any]:
+        """The bundle for life events: procedures (due dates when the date is known), checklist, milestones."""
+        unknown = [e for e in life_events if e not in self.catalog.events]
+        if unknown:
+            raise ToolError(f"unknown life events {unknown}; known: {sorted(self.catalog.events)}")
+        bundle = plan_bundle(
+            self.catalog,
+            life_events,
+            facts or {},
+            municipality=self._code(municipality),
+            move_from=self._code(move_from) if move_from not in ("outside", "abroad") else move_from,
+            move_to=self._code(move_to) if move_to not in ("outside", "abroad") else move_to,
+            event_date=self._date(event_date),
+        )
+        docs = self.catalog.documents
+        return {
+            "procedures": [
+                self.concierge.procedure_out(it, lang).model_dump(mode="json") for it in bundle.items
+            ],
+            "checklist": [docs[d].name.get(lang) if d in docs else d for d in bundle.checklist],
+            "milestones": [
+                {
+                    "id": m.milestone.id,
+                    "title": m.milestone.title.get(lang),
+                    "date": m.date.isoformat() if m.date else None,
+                }
+                for m in bundle.milestones
+            ],
+            "unknown_facts": sorted(bundle.decisive),
+        }
+
+    def compute_deadline(
+        self, procedure_id: str, event_date: str, municipality: str | None = None, lang: Lang = "ja"
+    ) -> dict[str, Any]:
+        """The due date of a procedure for an event on ``event_date`` and how it was computed."""
+        proc = self.catalog.procedure(self._procedure_id(procedure_id), self._code(municipality))
+        day = self._date(event_date)
+        if proc.deadline is None or day is None:
+            return {
+                "procedure": proc.id,
+                "due": None,
+                "rule": None,
+                "explanation": "no deadline is set by law",
+            }
+        due = compute_due(proc.deadline, day)
+        return {
+            "procedure": proc.id,
+            "due": due.due.isoformat(),
+            "rule": proc.deadline.text.get(lang),
+            "explanation": due.explanation(lang),
+            "sources": [s.url for s in proc.deadline.sources or proc.sources],
+        }
+
+    def as_langchain_tools(self) -> list[BaseTool]:
+        """The four tools as langchain-core ``StructuredTool`` objects (schemas from the signatures)."""
+        return [
+            StructuredTool.from_function(fn, name=fn.__name__, description=(fn.__doc__ or "").strip())
+            for fn in (self.search_pages, self.get_procedure, self.plan_bundle, self.compute_deadline)
+        ]

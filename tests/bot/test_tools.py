@@ -1,0 +1,58 @@
+"""The tool layer an LLM agent would call: the same catalog-grounded functions the concierge uses."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.service import Concierge
+from bot.tools import ConciergeTools, ToolError
+
+
+@pytest.fixture
+def tools(concierge: Concierge) -> ConciergeTools:
+    return ConciergeTools(concierge)
+
+
+def test_compute_deadline_extends_over_sunday(tools: ConciergeTools) -> None:
+    out = tools.compute_deadline("birth-registration", "2026-11-23")
+    assert out["due"] == "2026-12-07"
+    assert "日曜日" in out["explanation"] and out["sources"]
+
+
+def test_get_procedure_applies_the_local_override(tools: ConciergeTools) -> None:
+    ward = tools.get_procedure("nhi-funeral-benefit", "世田谷区")
+    city = tools.get_procedure("nhi-funeral-benefit", "Hachioji")
+    assert [a["yen"] for a in ward["amounts"]] == [70000]
+    assert [a["yen"] for a in city["amounts"]] == [50000]
+    assert ward["sources"] and ward["municipality"] == "世田谷区"
+
+
+def test_plan_bundle_for_a_move(tools: ConciergeTools) -> None:
+    out = tools.plan_bundle(["moving"], move_from="八王子市", move_to="杉並区", event_date="2026-12-10")
+    steps = {p["id"]: p["step"] for p in out["procedures"]}
+    assert steps["moving-out-notice"] == "old" and steps["moving-in-notice"] == "new"
+    due = {p["id"]: p["deadline"]["due"] for p in out["procedures"] if p["deadline"]}
+    assert due["moving-in-notice"] == "2026-12-24"  # 14 days counted from the next day
+    assert out["checklist"]
+
+
+def test_bad_arguments_are_clear_errors(tools: ConciergeTools) -> None:
+    with pytest.raises(ToolError, match="unknown procedure"):
+        tools.compute_deadline("birth-registraton", "2026-11-20")
+    with pytest.raises(ToolError, match="YYYY-MM-DD"):
+        tools.compute_deadline("birth-registration", "20/11/2026")
+    with pytest.raises(ToolError, match="unknown municipality"):
+        tools.get_procedure("birth-registration", "Atlantis")
+    with pytest.raises(ToolError, match="unknown life events"):
+        tools.plan_bundle(["lottery-win"])
+
+
+def test_langchain_tools_take_json_arguments(tools: ConciergeTools) -> None:
+    by_name = {t.name: t for t in tools.as_langchain_tools()}
+    assert set(by_name) == {"search_pages", "get_procedure", "plan_bundle", "compute_deadline"}
+    out = by_name["compute_deadline"].invoke(
+        {"procedure_id": "death-registration", "event_date": "2026-11-24"}
+    )
+    assert out["due"] == "2026-11-30"
+    assert "event_date" in by_name["plan_bundle"].args
+    assert by_name["search_pages"].invoke({"query": "出生届"}) == []  # no page index in this test
