@@ -97,18 +97,6 @@ class EditorSettings(BaseModel):
     allow_open: bool = Field(False, description="Explicitly allow the editor console without a token.")
 
 
-class LLMSettings(BaseModel):
-    provider: Literal["none", "openai"] = Field("none", description="Optional LLM phrasing; off by default.")
-    base_url: str | None = Field(None, description="OpenAI-compatible endpoint when provider=openai.")
-    model: str | None = Field(None, description="Chat model name when provider=openai.")
-
-    @model_validator(mode="after")
-    def _endpoint_for_provider(self) -> LLMSettings:
-        if self.provider == "openai" and not (self.base_url and self.model):
-            raise ValueError("LLM__PROVIDER=openai needs LLM__BASE_URL and LLM__MODEL")
-        return self
-
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -126,7 +114,6 @@ class Settings(BaseSettings):
     session: SessionSettings = Field(default_factory=SessionSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     editor: EditorSettings = Field(default_factory=EditorSettings)
-    llm: LLMSettings = Field(default_factory=LLMSettings)
 
     @property
     def chroma_path(self) -> Path:
