@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from knowledge.catalog import Catalog
+from knowledge.catalog import Catalog, default_catalog
 from knowledge.models import Condition, Procedure
 
 EXPECTED_KINDS = {"ward": 23, "city": 26, "town": 5, "village": 8}
@@ -26,13 +26,20 @@ OFFICIAL_SUFFIXES = (
 )
 
 
-def is_official(url: str, cat: Catalog) -> bool:
+def is_official(url: str, cat: Catalog | None = None) -> bool:
     """True for government and municipal hosts (incl. every municipality's own website host)."""
     host = (urlsplit(url).hostname or "").lower()
     if host.endswith(OFFICIAL_SUFFIXES):
         return True
-    own = {(urlsplit(m.website).hostname or "").lower() for m in cat.municipalities.values() if m.website}
-    return host in own or host.removeprefix("www.") in {h.removeprefix("www.") for h in own}
+    return host.removeprefix("www.") in _municipal_hosts(cat or default_catalog())
+
+
+def _municipal_hosts(cat: Catalog) -> frozenset[str]:
+    return frozenset(
+        (urlsplit(m.website).hostname or "").lower().removeprefix("www.")
+        for m in cat.municipalities.values()
+        if m.website
+    )
 
 
 @dataclass

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from bot.text import compact, content_tokens, en_words
 from knowledge.catalog import Catalog
+from knowledge.check import is_official
 from knowledge.models import Lang, LifeEvent, Municipality, Procedure, Source
 
 
@@ -23,6 +24,9 @@ class SourceView(BaseModel):
     url: str
     title: str
     verified: dt.date | None = None
+    official: bool = Field(
+        True, description="False for company pages, blogs, aggregators and caches (to replace)."
+    )
 
 
 def _sources(sources: list[Source]) -> list[SourceView]:
@@ -31,7 +35,7 @@ def _sources(sources: list[Source]) -> list[SourceView]:
     for s in sources:
         if s.url not in seen:
             seen.add(s.url)
-            out.append(SourceView(url=s.url, title=s.title, verified=s.verified))
+            out.append(SourceView(url=s.url, title=s.title, verified=s.verified, official=is_official(s.url)))
     return out
 
 

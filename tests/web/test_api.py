@@ -96,3 +96,16 @@ def test_not_found_and_bad_filters_are_clear_json(make_client: AppFactory) -> No
     assert r.status_code == 404 and "999999" in r.json()["error"]["message"]
     r = c.get("/api/procedures", params={"event": "volcano"})
     assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_life_event"
+
+
+def test_procedure_view_marks_unofficial_sources(make_client: AppFactory) -> None:
+    c = make_client()
+    body = c.get("/api/procedures/birth-registration", params={"municipality": "131121"}).json()
+    assert body["sources"] and all(s["official"] for s in body["sources"])  # ward pages (.lg.jp, .tokyo.jp)
+    body = c.get("/api/procedures/nhi-funeral-benefit", params={"municipality": "131121"}).json()
+    flags = {s["url"]: s["official"] for s in body["sources"]}
+    assert (
+        flags["https://local-media.heteml.net/archives/12003"] is False
+    )  # an aggregator, flagged for editors
+    html = c.get("/staff/procedures/nhi-funeral-benefit", params={"municipality": "131121"}).text
+    assert "非公式の出典" in html
