@@ -352,16 +352,6 @@ class BundleService:
             event_date=saved.event_date,
         )
 
-    def _place_name(self, code: str | None, lang: Lang) -> str | None:
-        if code is None:
-            return None
-        if code == OUTSIDE:
-            return "outside Tokyo" if lang == "en" else "東京都外"
-        if code == ABROAD:
-            return "abroad" if lang == "en" else "海外"
-        m = self.catalog.municipalities.get(code)
-        return (m.en if lang == "en" else m.name) if m else None
-
     def render(self, saved: SavedBundle, lang: Lang | None = None, base_url: str | None = None) -> BundleOut:
         """The saved bundle re-planned with the current catalog, in ``lang`` (default: the saved language)."""
         lang = lang or saved.lang
@@ -369,7 +359,7 @@ class BundleService:
         bundle = self.plan(saved)
         muni = cat.municipalities.get(saved.municipality or "")
         names = [cat.events[e].name.get(lang) for e in saved.events if e in cat.events]
-        where = self._place_name(saved.municipality, lang)
+        where = self.concierge.place_name(saved.municipality, lang)
         title = " / ".join(names) + (f" — {where}" if where else "")
         docs = cat.documents
         return BundleOut(
@@ -384,8 +374,8 @@ class BundleService:
             event_names=names,
             municipality=muni.name if muni else None,
             municipality_code=muni.code if muni else None,
-            move_from=self._place_name(saved.move_from, lang),
-            move_to=self._place_name(saved.move_to, lang),
+            move_from=self.concierge.place_name(saved.move_from, lang),
+            move_to=self.concierge.place_name(saved.move_to, lang),
             event_date=saved.event_date,
             procedures=[self.concierge.procedure_out(it, lang) for it in bundle.items],
             checklist=[docs[d].name.get(lang) if d in docs else d for d in bundle.checklist],

@@ -377,8 +377,8 @@ class Concierge:
             follow_up=follow_up,
             lang=lang,
             municipality_code=muni.code if muni else None,
-            move_from=self._place_name(state.move_from, lang),
-            move_to=self._place_name(state.move_to, lang),
+            move_from=self.place_name(state.move_from, lang),
+            move_to=self.place_name(state.move_to, lang),
             event_date=state.event_date,
             checklist=checklist,
             quick_replies=self._quick_replies(question, state, lang),
@@ -386,7 +386,8 @@ class Concierge:
             facts=self._public_facts(state),
         )
 
-    def _place_name(self, code: str | None, lang: Lang) -> str | None:
+    def place_name(self, code: str | None, lang: Lang) -> str | None:
+        """A municipality code (or outside/abroad) as a name in ``lang``."""
         if code is None:
             return None
         if code == OUTSIDE:
