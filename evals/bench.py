@@ -333,10 +333,11 @@ def bench_fusion(settings: Settings) -> dict[str, Any]:
     configs = {
         "dense": FusionConfig(method="dense"),
         "keyword": FusionConfig(method="keyword"),
-        "rrf": FusionConfig(method="rrf"),
-        "rrf-k20": FusionConfig(method="rrf", rrf_k=20),
-        "rrf-kw0.5": FusionConfig(method="rrf", keyword_weight=0.5),
-        "adaptive": FusionConfig(method="adaptive"),
+        "rrf-k60": FusionConfig(method="rrf", rrf_k=60, keyword_weight=1.0),
+        "rrf-k20": FusionConfig(method="rrf", rrf_k=20, keyword_weight=1.0),
+        "rrf-k20-kw0.5": FusionConfig(method="rrf", rrf_k=20, keyword_weight=0.5),
+        "adaptive-k20": FusionConfig(method="adaptive", rrf_k=20, keyword_weight=1.0),
+        "adaptive-k20-kw0.5": FusionConfig(method="adaptive", rrf_k=20, keyword_weight=0.5),
     }
     out: dict[str, Any] = {}
     for split in ("dev", "heldout"):

@@ -41,9 +41,9 @@ class FusionConfig:
     """How rankings are combined. Chosen by measuring recall on the ingest evaluation set (see README)."""
 
     method: Fusion = "adaptive"  # measured on evals/retrieval dev split: see README
-    rrf_k: int = 60
+    rrf_k: int = 20
     dense_weight: float = 1.0
-    keyword_weight: float = 1.0
+    keyword_weight: float = 0.5
     candidates: int = 30  # per ranker
     max_per_page: int = 2  # chunks of one page in a result list (0 = no limit)
     kana_rewrite: bool = True
@@ -149,7 +149,7 @@ class HybridRetriever(PageSearcher):
     def _search(self, loaded: _Loaded, query: str, k: int, municipality: str | None) -> list[Hit]:
         f = self.fusion
         n = max(f.candidates, k * 3)
-        use_keyword = f.method in ("rrf", "keyword") or (f.method == "adaptive" and _has_kanji(query))
+        use_keyword = f.method in ("rrf", "keyword") or (f.method == "adaptive" and _has_japanese(query))
         dense = self.dense_ranking(loaded, query, n, municipality) if f.method != "keyword" else []
         keyword = loaded.keyword.search(query, n, municipality) if use_keyword else []
         scores: dict[str, float] = {}
@@ -183,9 +183,9 @@ class HybridRetriever(PageSearcher):
         return hits
 
 
-def _has_kanji(text: str) -> bool:
-    """Keyword matching helps only where there are kanji words; kana-only and English queries go dense-only."""
-    return any("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in text)
+def _has_japanese(text: str) -> bool:
+    """BM25 over Japanese tokens helps Japanese queries (kana-only included); English ones go dense-only."""
+    return any("\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff" for ch in text)
 
 
 def _hit(cid: str, text: str, meta: dict[str, Any], score: float, extra: dict[str, float]) -> Hit:
