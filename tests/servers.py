@@ -15,6 +15,19 @@ import httpx
 import uvicorn
 
 CHROMA = Path(sys.executable).with_name("chroma")
+# Debian's chromium, launched so that it stays off the network (../shared/ENV-NOTES.md)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
 
 
 def free_port() -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -128,15 +127,11 @@ def test_page_markup_is_text_in_the_staff_console(client: TestClient) -> None:
 
 @pytest.mark.browser
 def test_widget_and_staff_console_render_page_markup_as_text(settings: Settings) -> None:
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        pytest.skip("Debian chromium is not installed")
     from playwright.sync_api import expect, sync_playwright
+    from servers import CHROMIUM, CHROMIUM_ARGS
 
-    args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-sync"]
-    args += ["--disable-background-networking", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
     with ServerThread(create_app(settings)) as srv, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), headless=True, args=args)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(locale="ja-JP")
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))

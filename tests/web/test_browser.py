@@ -10,24 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from servers import CHROMIUM, CHROMIUM_ARGS
 from web_support import ARTIFACTS, TOKEN_FOR_BROWSER, ServerThread, hashing_settings
 
 from web.app import create_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
+LAUNCH_ARGS = CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="module")

@@ -13,24 +13,14 @@ import httpx
 import numpy as np
 import pytest
 import uvicorn
+from servers import CHROMIUM, CHROMIUM_ARGS
 
 from knowledge.settings import get_settings
 from web.app import create_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
+LAUNCH_ARGS = CHROMIUM_ARGS
 
 
 @pytest.fixture
