@@ -17,8 +17,6 @@ from web.app import create_app
 
 pytestmark = pytest.mark.browser
 
-LAUNCH_ARGS = CHROMIUM_ARGS
-
 
 @pytest.fixture(scope="module")
 def server(indexed_dir: Path) -> Iterator[ServerThread]:
@@ -34,7 +32,7 @@ def browser():  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
 

@@ -20,8 +20,6 @@ from web.app import create_app
 
 pytestmark = pytest.mark.browser
 
-LAUNCH_ARGS = CHROMIUM_ARGS
-
 
 @pytest.fixture
 def live_url() -> Iterator[str]:
@@ -50,7 +48,7 @@ def test_print_page_renders_a4_and_its_qr_code_decodes_to_the_bundle_url(live_ur
         links = http.post("/api/bundles", json={"session_id": chat.json()["session_id"]}).json()
 
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(device_scale_factor=2)
             problems: list[str] = []
