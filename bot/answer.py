@@ -86,11 +86,22 @@ class Answerer:
         self.ignored_nouns = place_words(catalog) | GENERIC_NOUNS
         procs = [*catalog.procedures.values(), *(p for ov in catalog.overrides.values() for p in ov.programs)]
         self._titles = {c for p in procs if len(c := compact(p.title.ja.split("（")[0])) >= 2}
+        self._title_nouns = [noun_tokens(p.title.ja) for p in procs]
+        # distinctive parts of titles that residents write alone (葬祭費, 児童手当, 転入届): kanji runs of 3+ chars
+        self._title_parts = {m for t in self._titles for m in re.findall(r"[一-龥々]{3,}", t)} - {
+            "区市町村",
+            "健康保険",
+            "国民健康保険",
+        }
 
     def names_a_procedure(self, text: str) -> bool:
-        """True when ``text`` names a catalog procedure by its title (出生届, 葬祭費 …)."""
+        """True when ``text`` names a catalog procedure: its title, a 3+ character part of it (葬祭費), or two
+        of its nouns (要介護認定の結果 ~ 要介護・要支援認定の申請)."""
         t = compact(text)
-        return any(title in t for title in self._titles)
+        if any(title in t for title in self._titles) or any(part in t for part in self._title_parts):
+            return True
+        nouns = noun_tokens(text) - self.ignored_nouns
+        return any(len(nouns & title_nouns) >= 2 for title_nouns in self._title_nouns)
 
     def _floors(self) -> tuple[float, float]:
         """Similarity floors (questions with kanji, without) of the searcher's embedding model."""
@@ -209,8 +220,11 @@ class Answerer:
             best = 0.0
             for name in (title_ja, title_en or "", proc_id.replace("-", " ")):
                 c = compact(name.split("（")[0])
+                parts = [x for x in re.findall(r"[一-龥々]{3,}", c) if x in self._title_parts and x in t]
                 if len(c) >= 2 and c in t:
                     best = max(best, 10.0 + len(c))
+                elif parts:
+                    best = max(best, 10.0 + max(len(x) for x in parts) / 2)
                 else:
                     words = content_tokens(name) | en_words(name)
                     overlap = toks & words

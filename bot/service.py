@@ -196,11 +196,19 @@ class Concierge:
     def _no_event_answer(self, state: SessionState, u: Understanding, lang: Lang) -> ChatResponse:
         muni = self.catalog.municipalities.get(state.municipality or "")
         ans = self.answerer.free_answer(u.text, state.municipality, lang)
+        reply = ans.reply
+        named = None
+        if u.intents - {"question"} and self.answerer.names_a_procedure(u.text):
+            empty = Bundle(items=[], milestones=[], checklist=[], decisive={})
+            named = self.answerer.specific_answer(u, empty, state.municipality, lang, state.event_date)
+        if named:  # "葬祭費の申請期限は？": the catalog's rule first, the pages' words after it
+            reply = named[0] + ("\n" + ans.reply if ans.citations else "")
         return ChatResponse(
             session_id=state.id,
-            reply=ans.reply,
+            reply=reply,
             municipality=muni.name if muni else None,
             municipality_code=muni.code if muni else None,
+            procedures=[self.procedure_out(named[1], lang)] if named else [],
             citations=ans.citations,
             lang=lang,
             facts=self._public_facts(state),

@@ -94,8 +94,24 @@ def _affirmed(word: str, text: str) -> bool:
     return False
 
 
+def _one_edit(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ by exactly one substitution, insertion or deletion."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
 def _strip_accents(s: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
+    """Drop accents from Latin letters (Hachiōji -> Hachioji); kana keep their (han)dakuten (で stays で)."""
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFD", s):
+        if unicodedata.combining(ch) and out and out[-1].isascii():
+            continue
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out))
 
 
 class Understander:
@@ -198,6 +214,23 @@ class Understander:
         order = list(self._event_syn)
         return sorted(kept, key=lambda ev: (-found[ev][0], order.index(ev)))
 
+    def _fuzzy_places(self, t: str) -> list[Mention]:
+        """One-character typos of municipality names: 練間区 for 練馬区, setagya for Setagaya (unique matches only)."""
+        found: list[Mention] = []
+        for m in re.finditer(r"[一-龥々ヶ]{1,4}[区市町村]|[a-z]{6,}", t):
+            word = m.group(0)
+            hits = {
+                code
+                for surface, code, latin in self._lexicon
+                if code not in (OUTSIDE, ABROAD)
+                and latin == word.isascii()
+                and (len(surface) >= 6 if latin else surface[-1:] == word[-1:])
+                and _one_edit(surface, word)
+            }
+            if len(hits) == 1:
+                found.append(Mention(hits.pop(), m.start(), m.end(), self._role(t, m.start(), m.end())))
+        return found
+
     def find_places(self, text: str) -> list[Mention]:
         t = norm(_strip_accents(text))
         taken = [False] * len(t)
@@ -214,6 +247,8 @@ class Understander:
                 for k in range(i, j):
                     taken[k] = True
                 found.append(Mention(code, i, j, self._role(t, i, j)))
+        if not any(m.code not in (OUTSIDE, ABROAD) for m in found):
+            found += [m for m in self._fuzzy_places(t) if not any(taken[m.start : m.end])]
         found.sort(key=lambda m: m.start)
         return found
 
@@ -221,7 +256,11 @@ class Understander:
     def _role(t: str, i: int, j: int) -> str:
         after = t[j : j + 14].lstrip(" 　")
         before = t[max(0, i - 12) : i]
-        after = re.sub(r"^(区|市|町|村|都|府|県|道|city|ward|-ku|-shi)", "", after).lstrip()
+        after = re.sub(
+            r"^(区|市|町|村|都|府|県|道|city|ward|-ku|-shi|く|し|ちょう|まち|むら|そん)", "", after
+        ).lstrip()
+        if not after.isascii():
+            after = re.sub(r"\s+", "", after)  # "せたがやくに すんでいます"
         if re.match(r"(内|の中)", after) or re.search(r"within\s*$", before):
             return "within"
         if re.match(r"(から|より)", after) or re.search(r"from\s*$", before):

@@ -273,3 +273,33 @@ def test_bundle_grouped_by_visit_and_dependencies_hold(concierge: Concierge) -> 
     # each visit (office window) forms one contiguous run
     runs = [v for n, v in enumerate(visits) if n == 0 or visits[n - 1] != v]
     assert len(runs) == len(set(runs))
+
+
+@pytest.mark.parametrize(
+    ("message", "code", "events"),
+    [
+        (
+            "練馬区に住んでいます。子どもが生まれました",
+            "131202",
+            ["birth"],
+        ),  # 住んで keeps its dakuten: not a move
+        ("せたがやくに すんでいます。あかちゃんが うまれました", "131121", ["birth"]),
+        ("こどもが産まれたした。練間区です", "131202", ["birth"]),  # one-character typo of 練馬区
+        ("my mom dies last week, we live in setagya", "131121", ["death"]),
+    ],
+)
+def test_residence_and_typos(concierge: Concierge, message: str, code: str, events: list[str]) -> None:
+    r = ask(concierge, message)
+    assert r.municipality_code == code
+    assert r.life_events == events
+
+
+def test_typo_in_move_origin(concierge: Concierge) -> None:
+    r = ask(concierge, "引越ししたんだけど転入届っていつまで？府中しから調布市")
+    assert (r.move_from, r.move_to) == ("府中市", "調布市")
+
+
+def test_procedure_question_without_a_life_event(concierge: Concierge) -> None:
+    r = ask(concierge, "葬祭費の申請期限はいつまでですか？")
+    assert "2年" in r.reply
+    assert [p.id for p in r.procedures] == ["nhi-funeral-benefit"]
