@@ -30,7 +30,7 @@ from bot.calendar import FeedChange, FeedRecord, build_calendar, calendar_entrie
 from bot.contract import MilestoneOut, ProcedureOut, SourceRef
 from bot.planner import Bundle, plan_bundle
 from bot.service import Concierge
-from bot.sessions import SessionState
+from bot.sessions import SessionState, open_sqlite
 from bot.understand import ABROAD, OUTSIDE
 from knowledge.models import Lang
 from knowledge.settings import Settings
@@ -128,14 +128,9 @@ class BundleStore:
 
     def __init__(self, path: Path, ttl_days: float) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.ttl_s = ttl_days * 86400
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "PRAGMA synchronous=NORMAL"
-        )  # WAL keeps it consistent; a crash may lose the last turn
+        self._db = open_sqlite(self.path)
         self._db.executescript(
             """
             CREATE TABLE IF NOT EXISTS bundles (

@@ -45,6 +45,18 @@ class SessionState(BaseModel):
         return self.facts.get(fact) is not None
 
 
+def open_sqlite(path: Path) -> sqlite3.Connection:
+    """A connection shared between threads (callers hold their own lock), in WAL mode.
+
+    synchronous=NORMAL: WAL keeps the file consistent; a crash may lose only the last write.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
 def sqlite_path(url: str) -> Path:
     if not url.startswith("sqlite:///"):
         raise ValueError(f"unsupported session store URL {url!r} (only sqlite:///PATH is built in)")
@@ -56,14 +68,9 @@ class SessionStore:
 
     def __init__(self, url: str, ttl_hours: float = 24.0) -> None:
         self.path = sqlite_path(url)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.ttl_s = ttl_hours * 3600
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "PRAGMA synchronous=NORMAL"
-        )  # WAL keeps it consistent; a crash may lose the last turn
+        self._db = open_sqlite(self.path)
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, state TEXT NOT NULL, updated REAL NOT NULL)"
         )
