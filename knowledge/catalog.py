@@ -30,6 +30,7 @@ from knowledge.models import (
     Municipality,
     Office,
     OfficeCalendar,
+    OfficeEntry,
     Override,
     Procedure,
     Source,
@@ -39,6 +40,12 @@ from knowledge.models import (
 log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).with_name("data")
+
+# Generic office ids answered by a municipality's own window (municipalities.yaml `offices[].handles`).
+REGISTRATION_HANDLES = {
+    "municipal-resident-registration": "resident_registration",
+    "municipal-family-register": "family_register",
+}
 
 
 class CatalogError(ValueError):
@@ -149,18 +156,31 @@ class Catalog:
         if office is None:
             return Text(ja=office_id, en=office_id)
         muni = self.municipalities.get(code or "")
+        window = self.registration_window(office_id, code)
+        if muni and window:
+            en = (office.name.en or office.name.ja).split(" (")[0]
+            return Text(ja=window.name, en=f"{muni.en}: {en} ({window.name})")
         if muni and office.kind in ("municipal", "health_center"):
             ja = office.name.ja.split("（")[0]
             en = (office.name.en or office.name.ja).split(" (")[0]
             return Text(ja=f"{muni.name} {ja}", en=f"{muni.en}: {en}")
         return office.name
 
+    def registration_window(self, office_id: str, code: str | None) -> OfficeEntry | None:
+        """The municipality's own window for the generic registration office id, when the catalog names one."""
+        handle = REGISTRATION_HANDLES.get(office_id)
+        muni = self.municipalities.get(code or "")
+        if not handle or not muni:
+            return None
+        return next((o for o in muni.offices if handle in o.handles), None)
+
     def local_name_sources(self, office_id: str, code: str | None) -> list[Source]:
         ov = self.overrides.get(code or "")
-        if not ov:
-            return []
-        local = ov.windows.get(office_id) or ov.local_names.get(office_id)
-        return list(local.sources) if local else []
+        local = (ov.windows.get(office_id) or ov.local_names.get(office_id)) if ov else None
+        if local:
+            return list(local.sources)
+        window = self.registration_window(office_id, code)
+        return list(window.sources) if window else []
 
     def events_for_procedure(self, proc_id: str) -> list[str]:
         out = [e.id for e in self.events.values() if any(p.id == proc_id for p in e.procedures)]
@@ -177,6 +197,9 @@ class Catalog:
         for m in self.municipalities.values():
             for s in m.sources:
                 yield f"municipality:{m.code}", s
+            for i, entry in enumerate(m.offices):
+                for s in entry.sources:
+                    yield f"municipality:{m.code}.office:{i}", s
         for o in self.offices.values():
             for s in o.sources:
                 yield f"office:{o.id}", s

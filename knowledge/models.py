@@ -43,9 +43,13 @@ class Sourced(Strict):
 
 
 class OfficeEntry(Strict):
+    """A municipality's own window for resident registration and/or family registers."""
+
     name: str
     address: str | None = None
-    handles: list[str] = Field(default_factory=list)
+    phone: str | None = None
+    handles: list[Literal["resident_registration", "family_register"]] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
 
 
 class Municipality(Sourced):

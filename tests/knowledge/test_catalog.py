@@ -65,6 +65,31 @@ def test_local_names() -> None:
     )
 
 
+def test_registration_window_of_the_municipality_names_the_office(tmp_catalog: Path) -> None:
+    path = tmp_catalog / "municipalities.yaml"
+    text = path.read_text(encoding="utf-8")
+    window = (
+        '  offices:\n    - name: "テスト村役場 住民係"\n      phone: "04992-0-0000"\n'
+        "      handles: [resident_registration]\n"
+        '      sources: [{url: "https://example.lg.jp/juminhyo.html", title: "住民票", verified: 2026-11-26}]\n'
+    )
+    anchor = '  name: 檜原村\n'
+    assert anchor in text
+    block_start = text.index(anchor)
+    sources_at = text.index("  sources:", block_start)
+    path.write_text(text[:sources_at] + window + text[sources_at:], encoding="utf-8")
+    cat = load_catalog(tmp_catalog)
+    assert cat.office_name("municipal-resident-registration", "133078").ja == "テスト村役場 住民係"
+    assert "テスト村役場 住民係" in cat.office_name("municipal-resident-registration", "133078").en
+    assert [s.url for s in cat.local_name_sources("municipal-resident-registration", "133078")] == [
+        "https://example.lg.jp/juminhyo.html"
+    ]
+    # the family-register window is not claimed by that entry, other municipalities are untouched
+    assert cat.office_name("municipal-family-register", "133078").ja.startswith("檜原村 ")
+    assert "テスト村役場" not in cat.office_name("municipal-resident-registration", "133051").ja
+    assert any(path.endswith(".office:0") for path, _ in cat.iter_sources())
+
+
 def test_check_finds_broken_references(tmp_catalog: Path) -> None:
     birth = tmp_catalog / "events" / "birth.yaml"
     birth.write_text(
