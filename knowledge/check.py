@@ -191,6 +191,16 @@ OVERRIDE_FACTS = {
 def coverage_report(cat: Catalog) -> str:
     """A text table: counts, then municipality x (overrides present, local programs per life event)."""
     kinds: Counter[str] = Counter(str(m.kind) for m in cat.municipalities.values())
+    munis = list(cat.municipalities.values())
+    field_counts = [
+        ("website", sum(1 for m in munis if m.website)),
+        ("phone", sum(1 for m in munis if m.phone)),
+        ("registration window", sum(1 for m in munis if m.offices)),
+    ]
+    override_counts = []
+    for name, check in OVERRIDE_FACTS.items():
+        have = [m.kind for m in munis if (ov := cat.overrides.get(m.code)) and check(ov)]
+        override_counts.append((name, have.count("ward"), have.count("city")))
     lines = [
         f"catalog version {cat.version}",
         f"life events: {len(cat.events)}  procedures: {len(cat.all_procedure_ids())} "
@@ -199,15 +209,21 @@ def coverage_report(cat: Catalog) -> str:
         + ", ".join(f"{k} {kinds.get(k, 0)}/{n}" for k, n in EXPECTED_KINDS.items())
         + f"  overrides: {len(cat.overrides)}",
         f"sourced facts: {sum(1 for _ in cat.iter_sources())}",
+        "municipality fields: "
+        + "  ".join(f"{name} {n}/{len(cat.municipalities)}" for name, n in field_counts),
+        "overrides (wards / cities): "
+        + "  ".join(
+            f"{name} {wards}/{EXPECTED_KINDS['ward']} / {cities}" for name, wards, cities in override_counts
+        ),
         "",
     ]
     events = sorted(cat.events)
-    head = ["code", "name", *OVERRIDE_FACTS, *events]
+    head = ["code", "name", "website", "phone", "window", *OVERRIDE_FACTS, *events]
     lines.append("\t".join(head))
     for code in sorted(cat.municipalities):
         m = cat.municipalities[code]
         ov = cat.overrides.get(code)
-        cells = [code, m.name]
+        cells = [code, m.name, *("y" if x else "-" for x in (m.website, m.phone, m.offices))]
         cells += ["y" if ov and check(ov) else "-" for check in OVERRIDE_FACTS.values()]
         for ev in events:
             base = len(cat.events[ev].procedures)

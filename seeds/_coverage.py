@@ -76,7 +76,9 @@ def report() -> str:
     lines = [f"life events: {len(events)}"]
     for romaji, got in sorted(cov.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         missing = [e for e in events if e not in got]
-        lines.append(f"{romaji:16s} {kind[romaji]:6s} {len(got):2d}/{len(events)}  missing: {' '.join(missing) or '-'}")
+        lines.append(
+            f"{romaji:16s} {kind[romaji]:6s} {len(got):2d}/{len(events)}  missing: {' '.join(missing) or '-'}"
+        )
     done = complete_municipalities()
     lines.append(f"municipalities with every life event: {len(done)} ({', '.join(done) or '-'})")
     return "\n".join(lines)

@@ -73,7 +73,7 @@ def test_registration_window_of_the_municipality_names_the_office(tmp_catalog: P
         "      handles: [resident_registration]\n"
         '      sources: [{url: "https://example.lg.jp/juminhyo.html", title: "住民票", verified: 2026-11-26}]\n'
     )
-    anchor = '  name: 檜原村\n'
+    anchor = "  name: 檜原村\n"
     assert anchor in text
     block_start = text.index(anchor)
     sources_at = text.index("  sources:", block_start)
@@ -120,7 +120,8 @@ def test_check_finds_missing_municipality(tmp_catalog: Path) -> None:
 def test_coverage_report_prints_counts_and_matrix() -> None:
     report = coverage_report(load_catalog())
     assert "life events: " in report and "municipalities: ward 23/23" in report
-    assert "131121\t世田谷区" in report
+    assert "131121\t世田谷区\ty\t" in report
+    assert "municipality fields: website " in report and "overrides (wards / cities): nhi-funeral " in report
 
 
 def test_official_hosts() -> None:
