@@ -337,6 +337,9 @@ def bench_fusion(settings: Settings) -> dict[str, Any]:
         "rrf-k20": FusionConfig(method="rrf", rrf_k=20, keyword_weight=1.0),
         "rrf-k20-kw0.5": FusionConfig(method="rrf", rrf_k=20, keyword_weight=0.5),
         "adaptive-k20": FusionConfig(method="adaptive", rrf_k=20, keyword_weight=1.0),
+        "adaptive-k20-kw0.5-sudachi-kana": FusionConfig(
+            method="adaptive", rrf_k=20, keyword_weight=0.5, kana_readings=False
+        ),
         "adaptive-k20-kw0.5": FusionConfig(method="adaptive", rrf_k=20, keyword_weight=0.5),
     }
     out: dict[str, Any] = {}

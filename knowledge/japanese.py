@@ -156,3 +156,111 @@ def rewrite_kana_query(text: str) -> str:
         else:
             parts.append(surface)
     return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+# Kana sequences that are grammar far more often than words in a question (しました, ください, ...).
+_KANA_GRAMMAR = frozenset(
+    [
+        "した",
+        "して",
+        "しない",
+        "ない",
+        "ます",
+        "です",
+        "ました",
+        "から",
+        "まで",
+        "ので",
+        "たい",
+        "いる",
+        "ある",
+        "なる",
+        "する",
+        "こと",
+        "もの",
+        "とき",
+        "ください",
+        "どう",
+        "なに",
+        "なん",
+        "どこ",
+        "いつ",
+        "いい",
+        "よい",
+        "ほしい",
+    ]
+)
+
+
+def _to_hiragana(text: str) -> str:
+    return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
+
+
+def reading_counts(texts: list[str]) -> dict[str, dict[str, int]]:
+    """Hiragana reading -> {surface written with kanji: count} for the content words of ``texts``."""
+    counts: dict[str, dict[str, int]] = {}
+
+    def add(reading: str, surface: str) -> None:
+        if len(reading) >= 2 and _KANA.match(reading):
+            by_surface = counts.setdefault(reading, {})
+            by_surface[surface] = by_surface.get(surface, 0) + 1
+
+    tok = _tokenizer()
+    with _LOCK:
+        for text in texts:
+            t = search_text(text)
+            for start in range(0, len(t), 16_000):
+                run: list[
+                    tuple[str, str]
+                ] = []  # adjacent kanji words: 保育+園, 児童+手当 (compounds read as one)
+                for m in tok.tokenize(t[start : start + 16_000]):
+                    surface = m.surface()
+                    if m.part_of_speech()[0] in _SKIP_POS or not _HAS_KANJI.search(surface):
+                        run = []
+                        continue
+                    reading = _to_hiragana(m.reading_form())
+                    add(reading, surface)
+                    run = [*run[-2:], (reading, surface)]
+                    for n in (2, 3):
+                        if len(run) >= n:
+                            add("".join(r for r, _ in run[-n:]), "".join(s for _, s in run[-n:]))
+    return counts
+
+
+class KanaReadings:
+    """Write a kana-only query with the kanji words the indexed pages use (reading -> most frequent surface).
+
+    Sudachi segments pure-hiragana text poorly (おや -> お/や), so a query like 'じどうてあて もらいたい' is matched
+    greedily, longest reading first, against the readings of the words in the index: '児童手当 もらいたい'.
+    """
+
+    def __init__(self, counts: dict[str, dict[str, int]], min_count: int = 2) -> None:
+        self.best: dict[str, str] = {}
+        for reading, by_surface in counts.items():
+            surface, n = max(by_surface.items(), key=lambda kv: (kv[1], -len(kv[0])))
+            if n >= min_count and reading not in _KANA_GRAMMAR:
+                self.best[reading] = surface
+        self.longest = max((len(r) for r in self.best), default=0)
+
+    def rewrite(self, query: str) -> str:
+        """The query with known readings replaced by kanji; queries with kanji or Latin letters are unchanged."""
+        t = search_text(query)
+        if not is_kana_only(t) or not self.best:
+            return t
+        out: list[str] = []
+        text = _to_hiragana(t)
+        i = 0
+        mid_word = False  # right after a kana that matched nothing: only a longer reading may start here
+        while i < len(text):
+            shortest = 3 if mid_word else 2
+            for j in range(min(len(text), i + self.longest), i + shortest - 1, -1):
+                word = self.best.get(text[i:j])
+                if word:
+                    out.append(word)
+                    i, mid_word = j, False
+                    break
+            else:
+                out.append(t[i])
+                mid_word = not t[i].isspace()
+                i += 1
+        return "".join(out)

@@ -19,21 +19,40 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.japanese import search_text, tokens
+from knowledge.japanese import KanaReadings, reading_counts, search_text, tokens
 
 _CHUNKS = "chunks.json"
+_READINGS = "readings.json"
 
 
 class KeywordIndex:
     """An immutable BM25 index over chunks; build it whole, save it, load it."""
 
-    def __init__(self, bm25: Any, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        bm25: Any,
+        ids: list[str],
+        texts: list[str],
+        metadatas: list[dict[str, Any]],
+        reading_counts_: dict[str, dict[str, int]] | None = None,
+    ) -> None:
         self._bm25 = bm25
         self.ids = ids
         self.texts = texts
         self.metadatas = metadatas
         self._pos = {cid: i for i, cid in enumerate(ids)}
         self._muni = np.array([m.get("municipality") or "" for m in metadatas], dtype=object)
+        self._reading_counts = reading_counts_
+        self._readings: KanaReadings | None = None
+
+    @property
+    def readings(self) -> KanaReadings:
+        """Kana readings of the words in the indexed texts (for kana-only queries); computed once if not saved."""
+        if self._readings is None:
+            if self._reading_counts is None:
+                self._reading_counts = reading_counts(self.texts)
+            self._readings = KanaReadings(self._reading_counts)
+        return self._readings
 
     @classmethod
     def build(
@@ -46,7 +65,10 @@ class KeywordIndex:
         corpus = [tokens(search_text(t)) or ["\u2205"] for t in texts]
         if corpus:
             bm25.index(corpus, show_progress=False)
-        return cls(bm25 if corpus else None, list(ids), list(texts), [dict(m) for m in metadatas])
+        texts = list(texts)
+        return cls(
+            bm25 if corpus else None, list(ids), texts, [dict(m) for m in metadatas], reading_counts(texts)
+        )
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -54,6 +76,10 @@ class KeywordIndex:
             self._bm25.save(str(folder), show_progress=False)
         payload = {"ids": self.ids, "texts": self.texts, "metadatas": self.metadatas}
         (folder / _CHUNKS).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        if self._reading_counts is not None:
+            (folder / _READINGS).write_text(
+                json.dumps(self._reading_counts, ensure_ascii=False), encoding="utf-8"
+            )
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex:
@@ -61,7 +87,11 @@ class KeywordIndex:
 
         payload = json.loads((folder / _CHUNKS).read_text(encoding="utf-8"))
         bm25 = bm25s.BM25.load(str(folder), show_progress=False) if payload["ids"] else None
-        return cls(bm25, payload["ids"], payload["texts"], payload["metadatas"])
+        readings_file = (
+            folder / _READINGS
+        )  # indexes built before readings were kept compute them on first use
+        counts = json.loads(readings_file.read_text(encoding="utf-8")) if readings_file.exists() else None
+        return cls(bm25, payload["ids"], payload["texts"], payload["metadatas"], counts)
 
     def __len__(self) -> int:
         return len(self.ids)

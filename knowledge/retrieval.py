@@ -25,7 +25,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from knowledge.embeddings import NamedEmbeddings, make_embeddings
 from knowledge.index_state import ActiveIndex, active_mtime, read_active
-from knowledge.japanese import rewrite_kana_query, search_text
+from knowledge.japanese import is_kana_only, rewrite_kana_query, search_text
 from knowledge.keyword_index import KeywordIndex
 from knowledge.retrieval_types import Hit, PageSearcher, StoreUnavailable
 from knowledge.settings import Settings
@@ -47,6 +47,9 @@ class FusionConfig:
     candidates: int = 30  # per ranker
     max_per_page: int = 2  # chunks of one page in a result list (0 = no limit)
     kana_rewrite: bool = True
+    # kana-only queries: words matched by reading against the index's own vocabulary (じどうてあて -> 児童手当),
+    # used for both rankings; off = Sudachi normalised forms for the dense query only
+    kana_readings: bool = True
 
 
 @dataclass
@@ -141,7 +144,10 @@ class HybridRetriever(PageSearcher):
     def dense_ranking(
         self, loaded: _Loaded, query: str, n: int, municipality: str | None
     ) -> list[tuple[str, float, str, dict[str, Any]]]:
-        q = rewrite_kana_query(query) if self.fusion.kana_rewrite else search_text(query)
+        if self.fusion.kana_readings and is_kana_only(query):
+            q = loaded.keyword.readings.rewrite(query)
+        else:
+            q = rewrite_kana_query(query) if self.fusion.kana_rewrite else search_text(query)
         vector = self.embeddings.embed_query(q)
         where = {"municipality": {"$in": [municipality, ""]}} if municipality else None
         return [(h.id, h.similarity, h.text, h.metadata) for h in loaded.store.query(vector, n, where)]
@@ -151,7 +157,10 @@ class HybridRetriever(PageSearcher):
         n = max(f.candidates, k * 3)
         use_keyword = f.method in ("rrf", "keyword") or (f.method == "adaptive" and _has_japanese(query))
         dense = self.dense_ranking(loaded, query, n, municipality) if f.method != "keyword" else []
-        keyword = loaded.keyword.search(query, n, municipality) if use_keyword else []
+        keyword_query = query
+        if f.kana_readings and is_kana_only(query):
+            keyword_query = f"{loaded.keyword.readings.rewrite(query)} {query}"
+        keyword = loaded.keyword.search(keyword_query, n, municipality) if use_keyword else []
         scores: dict[str, float] = {}
         extra: dict[str, dict[str, float]] = {}
         payload: dict[str, tuple[str, dict[str, Any]]] = {}

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import threading
 
-from knowledge.japanese import is_kana_only, rewrite_kana_query, search_text, tokens
+from knowledge.japanese import (
+    KanaReadings,
+    is_kana_only,
+    reading_counts,
+    rewrite_kana_query,
+    search_text,
+    tokens,
+)
 
 
 def test_tokens_are_normalised_content_words() -> None:
@@ -50,3 +57,24 @@ def test_tokenizer_is_shared_and_thread_safe() -> None:
     for t in threads:
         t.join()
     assert not errors
+
+
+def test_kana_readings_write_kana_queries_with_the_index_words() -> None:
+    texts = [
+        "児童手当の認定請求は出生日の翌日から15日以内。",
+        "保育園の入園申込みは前月10日まで。児童手当と保育園。",
+        "国民健康保険に加入する。介護保険の要介護認定。",
+        "配偶者の妻、児童手当、保育園、国民健康保険、介護保険、要介護認定、加入する。",
+    ]
+    readings = KanaReadings(reading_counts(texts))
+    assert readings.rewrite("じどうてあて もらいたい") == "児童手当 もらいたい"
+    assert (
+        readings.rewrite("ほいくえんに はいりたい") == "保育園に はいりたい"
+    )  # compounds beat 保育 + 園 (円)
+    assert readings.rewrite("こくみんけんこうほけん かにゅう") == "国民健康保険 加入"
+    assert readings.rewrite("ようかいごにんてい") == "要介護認定"
+    # a short reading does not start inside an unknown word (いつまで is not い + 妻 + で)
+    assert readings.rewrite("じどうてあて いつまで") == "児童手当 いつまで"
+    # queries with kanji or Latin letters stay as written; words seen once are not trusted
+    assert readings.rewrite("児童手当 いつまで") == "児童手当 いつまで"
+    assert readings.rewrite("はいぐうしゃ") == "はいぐうしゃ"
