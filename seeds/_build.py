@@ -33,6 +33,9 @@ HEADER_LINKS = ["文字サイズ 標準 拡大", "背景色変更", "Foreign Lan
 FOOTER_LINKS = ["このサイトについて", "個人情報の取扱い", "ウェブアクセシビリティ方針", "リンク集", "お問い合わせ一覧"]
 CATS = ["妊娠・出産", "子育て・手当", "保育・教育", "住所・引っ越し", "戸籍・結婚", "ひとり親", "おくやみ",
         "高齢者・介護", "国保・年金", "外国人の方へ", "戸籍・住民票", "税・年金", "相続", "仕事", "くらし・手続き"]
+WINDOW_OF_CATEGORY = {"妊娠・出産": "w_hoken", "子育て・手当": "w_kodomo", "保育・教育": "w_kodomo", "ひとり親": "w_kodomo",
+                      "戸籍・結婚": "w_koseki", "おくやみ": "w_koseki", "高齢者・介護": "w_kaigo", "国保・年金": "w_kokuho",
+                      "税・年金": "w_kokuho"}
 TOPIC_OF_FILE = {"child.yaml": "子育て・手当", "death.yaml": "おくやみ", "moving.yaml": "住所・引っ越し",
                  "family.yaml": "戸籍・結婚", "care.yaml": "高齢者・介護", "ageing.yaml": "高齢者・介護",
                  "work.yaml": "国保・年金"}
@@ -207,7 +210,9 @@ def build() -> dict:
                 parts.append(pdf_links(p["title"]))
             window = {"pregnancy": v["w_hoken"], "birth": v["w_koseki"], "marriage": v["w_koseki"],
                       "death": v["w_koseki"], "funeral": v["w_kokuho"], "job-loss": v["w_kokuho"],
-                      "care": v["w_kaigo"], "turning-65-75": v["w_kaigo"]}.get(p.get("topic"), v["w_jumin"])
+                      "care": v["w_kaigo"], "turning-65-75": v["w_kaigo"]}.get(p.get("topic") or "")
+            if window is None:  # pages without a topic: the window of their category
+                window = v[WINDOW_OF_CATEGORY.get(p["category"], "w_jumin")]
             parts.append(contact_box(muni, window))
             enc = p.get("encoding", muni.get("encoding", "utf-8"))
             m2 = dict(muni, encoding=enc)

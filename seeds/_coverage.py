@@ -57,7 +57,7 @@ def coverage() -> tuple[dict[str, set[str]], dict[str, str]]:
         romaji = page["romaji"]
         if romaji not in kind:
             code = page.get("code")
-            kind[romaji] = "tokyo" if not code else ("ward" if code < "132000" else "city")
+            kind[romaji] = "tokyo" if not code else ("ward" if code < "132000" else "city" if code < "133000" else "town-village")
         got = cov.setdefault(romaji, set())
         got.update(e for e, procs in events.items() if page["id"] in procs)
     return cov, kind
