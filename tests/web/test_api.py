@@ -100,8 +100,14 @@ def test_not_found_and_bad_filters_are_clear_json(make_client: AppFactory) -> No
 
 def test_procedure_view_marks_unofficial_sources(make_client: AppFactory) -> None:
     c = make_client()
-    body = c.get("/api/procedures/birth-registration", params={"municipality": "131121"}).json()
+    body = c.get("/api/procedures/birth-registration", params={"municipality": "131016"}).json()
     assert body["sources"] and all(s["official"] for s in body["sources"])  # ward pages (.lg.jp, .tokyo.jp)
+    assert body["office"].startswith("千代田区役所 総合窓口課")  # the ward's own family-register window
+    body = c.get("/api/procedures/birth-registration", params={"municipality": "131121"}).json()
+    flags = {s["url"]: s["official"] for s in body["sources"]}
+    assert (
+        flags["http://www.city.setagaya.lg.jp.cache.yimg.jp/documents/7718/benricho06_72-88.txt"] is False
+    )  # a cache copy
     body = c.get("/api/procedures/nhi-funeral-benefit", params={"municipality": "131121"}).json()
     flags = {s["url"]: s["official"] for s in body["sources"]}
     assert (
