@@ -210,9 +210,8 @@ def reading_counts(texts: list[str]) -> dict[str, dict[str, int]]:
         for text in texts:
             t = search_text(text)
             for start in range(0, len(t), 16_000):
-                run: list[
-                    tuple[str, str]
-                ] = []  # adjacent kanji words: 保育+園, 児童+手当 (compounds read as one)
+                # adjacent kanji words are also read as one compound: 保育+園, 児童+手当
+                run: list[tuple[str, str]] = []
                 for m in tok.tokenize(t[start : start + 16_000]):
                     surface = m.surface()
                     if m.part_of_speech()[0] in _SKIP_POS or not _HAS_KANJI.search(surface):

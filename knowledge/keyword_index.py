@@ -87,9 +87,8 @@ class KeywordIndex:
 
         payload = json.loads((folder / _CHUNKS).read_text(encoding="utf-8"))
         bm25 = bm25s.BM25.load(str(folder), show_progress=False) if payload["ids"] else None
-        readings_file = (
-            folder / _READINGS
-        )  # indexes built before readings were kept compute them on first use
+        # indexes built before readings were kept compute them on first use
+        readings_file = folder / _READINGS
         counts = json.loads(readings_file.read_text(encoding="utf-8")) if readings_file.exists() else None
         return cls(bm25, payload["ids"], payload["texts"], payload["metadatas"], counts)
 
