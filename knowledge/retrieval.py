@@ -141,13 +141,16 @@ class HybridRetriever(PageSearcher):
             loaded = self._current(force=True)
             return self._search(loaded, query, k, municipality) if loaded else []
 
-    def dense_ranking(
-        self, loaded: _Loaded, query: str, n: int, municipality: str | None
-    ) -> list[tuple[str, float, str, dict[str, Any]]]:
+    def query_texts(self, loaded: _Loaded, query: str) -> tuple[str, str]:
+        """(text for the dense model, text for BM25); kana-only queries are read once against the index's words."""
         if self.fusion.kana_readings and is_kana_only(query):
-            q = loaded.keyword.readings.rewrite(query)
-        else:
-            q = rewrite_kana_query(query) if self.fusion.kana_rewrite else search_text(query)
+            read = loaded.keyword.readings.rewrite(query)
+            return read, f"{read} {query}"
+        return (rewrite_kana_query(query) if self.fusion.kana_rewrite else search_text(query)), query
+
+    def dense_ranking(
+        self, loaded: _Loaded, q: str, n: int, municipality: str | None
+    ) -> list[tuple[str, float, str, dict[str, Any]]]:
         vector = self.embeddings.embed_query(q)
         where = {"municipality": {"$in": [municipality, ""]}} if municipality else None
         return [(h.id, h.similarity, h.text, h.metadata) for h in loaded.store.query(vector, n, where)]
@@ -156,10 +159,8 @@ class HybridRetriever(PageSearcher):
         f = self.fusion
         n = max(f.candidates, k * 3)
         use_keyword = f.method in ("rrf", "keyword") or (f.method == "adaptive" and _has_japanese(query))
-        dense = self.dense_ranking(loaded, query, n, municipality) if f.method != "keyword" else []
-        keyword_query = query
-        if f.kana_readings and is_kana_only(query):
-            keyword_query = f"{loaded.keyword.readings.rewrite(query)} {query}"
+        dense_query, keyword_query = self.query_texts(loaded, query)
+        dense = self.dense_ranking(loaded, dense_query, n, municipality) if f.method != "keyword" else []
         keyword = loaded.keyword.search(keyword_query, n, municipality) if use_keyword else []
         scores: dict[str, float] = {}
         extra: dict[str, dict[str, float]] = {}
