@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from knowledge.catalog import Catalog, default_catalog
 from knowledge.models import Condition, Procedure
@@ -15,31 +14,10 @@ MIN_EVENTS = 14
 MIN_PROCEDURES = 80
 
 
-# Hosts of public bodies; other sources (companies, blogs, aggregators, caches) are flagged for editors to replace.
-OFFICIAL_SUFFIXES = (
-    ".lg.jp",
-    ".go.jp",
-    ".tokyo.jp",
-    ".metro.tokyo.jp",
-    "tokyo-ikiiki.net",
-    "kyoukaikenpo.or.jp",
-)
-
-
 def is_official(url: str, cat: Catalog | None = None) -> bool:
-    """True for government and municipal hosts (incl. every municipality's own website host)."""
-    host = (urlsplit(url).hostname or "").lower()
-    if host.endswith(OFFICIAL_SUFFIXES):
-        return True
-    return host.removeprefix("www.") in _municipal_hosts(cat or default_catalog())
-
-
-def _municipal_hosts(cat: Catalog) -> frozenset[str]:
-    return frozenset(
-        (urlsplit(m.website).hostname or "").lower().removeprefix("www.")
-        for m in cat.municipalities.values()
-        if m.website
-    )
+    """True only for the official kinds (municipal, metropolitan, national, public body): see publishers.yaml."""
+    prov = (cat or default_catalog()).provenance(url)
+    return bool(prov and prov.official)
 
 
 @dataclass
@@ -163,6 +141,12 @@ def check_catalog(cat: Catalog, *, strict_counts: bool = True) -> CheckReport:
                 if ev not in cat.events:
                     rep.errors.append(f"{pw}: unknown life event {ev!r}")
 
+    undecided = cat.publishers.unknown_hosts(src.url for _, src in cat.iter_sources())
+    if undecided:
+        rep.errors.append(
+            f"{len(undecided)} cited hosts have no publisher in publishers.yaml (classify each once): "
+            + ", ".join(undecided)
+        )
     unofficial = sorted(
         {path.split(".")[0] for path, src in cat.iter_sources() if not is_official(src.url, cat)}
     )
