@@ -75,23 +75,20 @@ class Expect(_Strict):
     no_procedures: bool = False  # out of scope: the answer lists no procedure
     citations: bool = False  # the answer cites at least one ingested page (needs an index)
     # additive checks (2026-12-07, issue #14)
-    lang: Literal["ja", "easy", "en"] | None = (
-        None  # every reply in this language (see metrics.language_problems)
-    )
+    # every reply in this language (see metrics.language_problems)
+    lang: Literal["ja", "easy", "en"] | None = None
     not_asked: list[str] = Field(default_factory=list)  # facts.yaml ids no reply may ask about again
     not_asked_after: int = Field(0, ge=0)  # ... checked on the replies to turns with this index and later
-    known: dict[str, str | int | bool] = Field(
-        default_factory=dict
-    )  # the final response's `facts` hold these
+    asks: list[str] = Field(default_factory=list)  # facts.yaml ids the final reply asks about
+    # the final response's `facts` hold these values
+    known: dict[str, str | int | bool] = Field(default_factory=dict)
     required: list[str] = Field(default_factory=list)  # listed and not marked conditional
     not_required: list[str] = Field(default_factory=list)  # absent, or listed with a `conditional` note
     overdue: list[str] = Field(default_factory=list)  # listed and marked as past its deadline
-    not_overdue: list[str] = Field(
-        default_factory=list
-    )  # listed, or absent, but never marked past its deadline
-    checklist_not: list[str] = Field(
-        default_factory=list
-    )  # in no checklist line and no procedure's documents
+    # listed, or absent, but never marked past its deadline
+    not_overdue: list[str] = Field(default_factory=list)
+    # in no checklist line and no procedure's documents
+    checklist_not: list[str] = Field(default_factory=list)
     outside_tokyo: bool = False  # the reply says the place (or one end of the move) is outside Tokyo
 
 
@@ -189,7 +186,9 @@ def validate_cases(cases: list[Case], catalog: Catalog) -> list[str]:
         for label, value in (("move_from", e.move_from), ("move_to", e.move_to)):
             if not muni_ok(value, place=True):
                 problems.append(f"{where}: {label} {value!r} is neither a catalog name nor outside/abroad")
-        for fid in [*e.not_asked, *e.known]:
+        if set(e.asks) & set(e.not_asked):
+            problems.append(f"{where}: a fact both asked and not asked")
+        for fid in [*e.not_asked, *e.known, *e.asks]:
             if fid not in catalog.facts:
                 problems.append(f"{where}: unknown fact {fid!r}")
         if set(e.required) & set(e.not_required):

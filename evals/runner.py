@@ -333,6 +333,10 @@ def score_case(
             again = sorted(set(e.not_asked) & asked_facts(x, catalog))
             if again:
                 r.failures.append(f"turn {i + 1} asks again about {again}")
+    if e.asks:
+        missing_q = sorted(set(e.asks) - asked_facts(resp, catalog))
+        if missing_q:
+            r.failures.append(f"the reply does not ask about {missing_q}")
     have = dict(getattr(resp, "facts", {}) or {})
     for fid, want in e.known.items():
         if fid not in have:

@@ -230,3 +230,12 @@ def test_new_fields_validate_against_the_catalog(catalog) -> None:
     text = "\n".join(problems)
     assert "unknown fact 'no_such_fact'" in text and "unknown procedure 'x-proc'" in text
     assert "both overdue and not overdue" in text and "not_asked_after" in text
+
+
+def test_asks(catalog) -> None:
+    case = _case(["親の介護が始まりそう"], asks=["municipality"], municipality=None)
+    asking = _resp("", quick_replies=[QuickReply(fact="municipality", label="世田谷区", value="131121")])
+    assert _score(case, asking, catalog).passed
+    assert _score(case, _resp("お住まいの（または手続きをする）区市町村はどこですか？"), catalog).passed
+    r = _score(case, _resp("地域包括支援センターに相談しましょう", municipality="世田谷区"), catalog)
+    assert len(r.failures) == 2  # silently took 世田谷区 and never asked
