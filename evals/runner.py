@@ -337,12 +337,12 @@ def score_case(
         missing_q = sorted(set(e.asks) - asked_facts(resp, catalog))
         if missing_q:
             r.failures.append(f"the reply does not ask about {missing_q}")
-    have = dict(getattr(resp, "facts", {}) or {})
-    for fid, want in e.known.items():
-        if fid not in have:
-            r.failures.append(f"fact {fid} not taken (want {want})")
-        elif _known(have[fid]) != _known(want):
-            r.failures.append(f"fact {fid} = {have[fid]!r}, want {want!r}")
+    taken: dict[str, Any] = dict(getattr(resp, "facts", {}) or {})
+    for fid, value in e.known.items():
+        if fid not in taken:
+            r.failures.append(f"fact {fid} not taken (want {value})")
+        elif _known(taken[fid]) != _known(value):
+            r.failures.append(f"fact {fid} = {taken[fid]!r}, want {value!r}")
 
     lang, explicit = expected_lang(case)
     if lang:
