@@ -150,6 +150,9 @@ def main_callback(
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
+LOOPBACK_BINDS = ("127.0.0.1", "localhost", "::1")
+
+
 @app.command()
 def serve(
     host: Annotated[
@@ -160,13 +163,23 @@ def serve(
     """Run the web app: chat API, widget demo page, staff and editor consoles."""
     import uvicorn
 
+    from bot.sessions import StoreCorrupt
     from web.app import create_app
 
     s = settings()
+    bind = host or s.server.host
+    if bind not in LOOPBACK_BINDS and not (s.server.public_url or s.server.allowed_hosts):
+        raise _fail(
+            f"serving on {bind} needs CONCIERGE_SERVER__PUBLIC_URL (or CONCIERGE_SERVER__ALLOWED_HOSTS): links in "
+            "bundles, feeds and QR codes would otherwise be built from whatever Host header a client sends"
+        )
     _require_writable(s)
-    with _storage_guard(s):
-        app = create_app(s)
-    uvicorn.run(app, host=host or s.server.host, port=port or s.server.port, log_level="warning")
+    try:
+        with _storage_guard(s):
+            app = create_app(s)
+    except StoreCorrupt as err:
+        raise _fail(str(err), 1) from None
+    uvicorn.run(app, host=bind, port=port or s.server.port, log_level="warning")
 
 
 @app.command()

@@ -172,7 +172,12 @@ def test_widget_at_375px(server: ServerThread, browser) -> None:  # type: ignore
 def test_staff_search_and_compare(server: ServerThread, page) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
-    page.goto(server.url + "/staff")
+    page.goto(server.url + "/staff")  # anonymous: sent to the console sign-in, then back
+    assert "/editor/login?next=/staff" in page.url
+    page.locator("#name").fill("鈴木")
+    page.locator("#token").fill(TOKEN_FOR_BROWSER)
+    page.locator("form button").click()
+    assert page.url.endswith("/staff")
     page.locator("#q").fill("葬祭費")
     page.locator("#municipality").select_option("131121")
     page.locator("form[role=search] button").click()
