@@ -66,10 +66,17 @@ def resolve_event(cat: Catalog, value: str | None) -> str | None:
 # A reference date outside this range is not a plausible "today" for current rules (and dates near the ends of
 # Python's calendar overflow when deadlines are added).
 TODAY_RANGE = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
-DATE_RANGE_REPLY = (
-    "その日付では期限を計算できません（扱える日付の範囲外です）。出来事の日付を確かめて、もう一度お書きください。"
-    " / That date is outside the range deadlines can be computed for; please check the date and write again."
-)
+DATE_RANGE_REPLY = {
+    "ja": "その日付では期限を計算できません（扱える日付の範囲外です）。日付を確かめて、もう一度お書きください。",
+    "en": "That date is outside the range deadlines can be computed for; please check the date and write again.",
+}
+
+
+def _date_reply(concierge: Concierge, req: ChatRequest) -> ChatResponse:
+    """A clear reply (not an error) when ``today`` or a date in the message lies outside what can be computed."""
+    known = req.session_id and concierge.sessions.get(req.session_id) is not None
+    lang = "en" if req.lang == "en" else "ja"
+    return ChatResponse(session_id=req.session_id if known else "", reply=DATE_RANGE_REPLY[lang], lang=lang)
 
 
 def _check_text(req: ChatRequest) -> None:
@@ -114,21 +121,15 @@ async def chat(req: ChatRequest, concierge: ConciergeDep, settings: SettingsDep)
         )
     _check_text(req)
     if req.today is not None and not TODAY_RANGE[0] <= req.today <= TODAY_RANGE[1]:
-        raise ApiError(
-            422,
-            "today_out_of_range",
-            f"today must lie between {TODAY_RANGE[0].isoformat()} and {TODAY_RANGE[1].isoformat()}.",
-        )
+        log.info("chat turn with today out of range")
+        return _date_reply(concierge, req)
     try:
         resp, failures = await asyncio.wait_for(run_in_threadpool(_turn, concierge, req), CHAT_TIMEOUT_S)
     except TimeoutError:
         raise ApiError(503, "timeout", "The answer took too long; please try again.") from None
-    except (
-        DateOutOfRange,
-        OverflowError,
-    ):  # e.g. 「9999年1月1日に生まれました」: no deadline can be computed
+    except (DateOutOfRange, OverflowError):  # 「9999年1月1日に生まれました」: no deadline can be computed
         log.info("chat turn with a date out of range")
-        raise ApiError(422, "date_out_of_range", DATE_RANGE_REPLY) from None
+        return _date_reply(concierge, req)
     if failures:
         log.warning("page search failed during a chat turn: %s", failures[0])
         if not resp.procedures:
