@@ -92,7 +92,7 @@ def test_widget_birth_flow_with_follow_up_and_cards(server: ServerThread, page) 
     page.locator(".save-btn").click()  # save / calendar / print (the push feature's endpoint)
     saved = page.locator(".saved")
     expect(saved).to_be_focused()
-    expect(saved.locator(".code")).to_have_text(re.compile(r"^[0-9A-Z]{4}-?[0-9A-Z]{4}$"))
+    expect(saved.locator(".code")).to_have_text(re.compile(r"^[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}$"))
     expect(saved.locator("a")).to_have_count(4)
     shot(page, "04-saved")
 
