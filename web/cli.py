@@ -98,9 +98,13 @@ def _storage_message(s: Settings, reason: str) -> str:
 
 @contextmanager
 def _storage_guard(s: Settings) -> Iterator[None]:
-    """A read-only or full data directory ends the command with one line naming it (exit 1), no traceback."""
+    """A read-only or full data directory, or a corrupt store, ends the command with one line (exit 1)."""
+    from bot.sessions import StoreCorrupt
+
     try:
         yield
+    except StoreCorrupt as err:  # says which file and how to recover (move it aside)
+        raise _fail(str(err), 1) from None
     except Exception as err:
         reason = _storage_reason(err) or _disk_problem(s, err)
         if reason is None:
@@ -163,7 +167,6 @@ def serve(
     """Run the web app: chat API, widget demo page, staff and editor consoles."""
     import uvicorn
 
-    from bot.sessions import StoreCorrupt
     from web.app import create_app
 
     s = settings()
@@ -174,11 +177,8 @@ def serve(
             "bundles, feeds and QR codes would otherwise be built from whatever Host header a client sends"
         )
     _require_writable(s)
-    try:
-        with _storage_guard(s):
-            app = create_app(s)
-    except StoreCorrupt as err:
-        raise _fail(str(err), 1) from None
+    with _storage_guard(s):
+        app = create_app(s)
     uvicorn.run(app, host=bind, port=port or s.server.port, log_level="warning")
 
 

@@ -265,15 +265,13 @@ def test_a_corrupt_session_store_at_start_gives_one_line_and_how_to_recover(tmp_
     data = tmp_path / "var"
     data.mkdir()
     (data / "sessions.sqlite3").write_bytes(b"this is not a database" * 200)
-    proc = run_cli(
-        ["serve", "--port", str(free_port())],
-        cli_env(CONCIERGE_DATA_DIR=str(data), CONCIERGE_EMBEDDING__BACKEND="hashing"),
-        timeout=60,
-    )
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
-    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
-    assert len(lines) == 1 and "corrupt" in lines[0] and "move it aside" in lines[0], proc.stderr[-2000:]
-    assert str(data / "sessions.sqlite3") in lines[0]
+    env = cli_env(CONCIERGE_DATA_DIR=str(data), CONCIERGE_EMBEDDING__BACKEND="hashing")
+    for args in (["serve", "--port", str(free_port())], ["ask", "--today", TODAY, "結婚しました"]):
+        proc = run_cli(args, env, timeout=60)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+        lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
+        assert len(lines) == 1 and "corrupt" in lines[0] and "move it aside" in lines[0], proc.stderr[-2000:]
+        assert str(data / "sessions.sqlite3") in lines[0]
 
 
 # ---- Host header -----------------------------------------------------------------------------------------------------
