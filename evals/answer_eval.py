@@ -307,9 +307,11 @@ def run_answer_eval(
         searcher = build_searcher(eval_settings)
         concierge = build_concierge(eval_settings, searcher=searcher)
         rows = []
-        for q in questions:
+        for i, q in enumerate(questions, 1):
             m = catalog.municipality_by_name(q.municipality)
             rows.append(score_question(q, searcher, concierge, m.code if m else None, known_numbers))
+            if i % 20 == 0 or i == len(questions):
+                log.info("answers eval: %d/%d questions asked", i, len(questions))
         if hasattr(concierge.sessions, "close"):
             concierge.sessions.close()
     summary = summarize(rows)
