@@ -248,8 +248,25 @@ def eval_cmd(
     check_thresholds: Annotated[
         bool, typer.Option("--check-thresholds", help="Exit 1 when a metric is below evals/thresholds.yaml.")
     ] = False,
+    answers: Annotated[
+        bool,
+        typer.Option(
+            "--answers",
+            help="Answer quality on the real-page set (evals/answers): ingests its pages into a temporary index "
+            "and reports search R@1/R@5/MRR, cited-page and answered-in-reply rates; report in OUT/answers.",
+        ),
+    ] = False,
 ) -> None:
     """Run the evaluation set: metrics table, JSON and an HTML report."""
+    if answers:
+        from evals.answer_eval import AnswerQuestionError, run_answer_eval
+
+        try:
+            run_answer_eval(settings(), split=split, out=out / "answers")
+        except AnswerQuestionError as err:
+            typer.secho(f"invalid answer questions: {err}", fg="red", err=True)
+            raise typer.Exit(1) from None
+        return
     from evals.runner import run_eval
 
     ok = run_eval(settings(), split=split, quick=quick, out=out, check_thresholds=check_thresholds)
