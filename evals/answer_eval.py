@@ -260,10 +260,18 @@ def format_tables(summary: dict[str, dict[str, Any]]) -> str:
 # ---- entry point ---------------------------------------------------------------------------------------------
 
 
-def _eval_settings(settings: Settings, data_dir: Path) -> Settings:
-    """The caller's settings (embedder, catalog) over a throw-away data dir, embedded Chroma and sessions."""
+def _eval_settings(settings: Settings, data_dir: Path, pages_dir: Path) -> Settings:
+    """The caller's settings (embedder, catalog) over a throw-away data dir, embedded Chroma and sessions.
+
+    The test pages are curated restatements of official pages, so their directory may claim those pages'
+    canonical URLs (ingest refuses a foreign canonical from any other directory).
+    """
     session = settings.session.model_copy(update={"url": f"sqlite:///{data_dir / 'sessions.sqlite3'}"})
-    return settings.model_copy(update={"data_dir": data_dir, "chroma": ChromaSettings(), "session": session})
+    hosts = {**settings.ingest.directory_hosts, str(pages_dir.resolve()): ["*"]}
+    ingest = settings.ingest.model_copy(update={"directory_hosts": hosts})
+    return settings.model_copy(
+        update={"data_dir": data_dir, "chroma": ChromaSettings(), "session": session, "ingest": ingest}
+    )
 
 
 def run_answer_eval(
@@ -299,7 +307,7 @@ def run_answer_eval(
     known_numbers = catalog_numbers(catalog)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="concierge-answers-", ignore_cleanup_errors=True) as tmp:
-        eval_settings = _eval_settings(settings, Path(tmp))
+        eval_settings = _eval_settings(settings, Path(tmp), pages_dir)
         record = run_ingest(eval_settings, [str(pages_dir)], progress=False)
         if record.status != "ok":
             raise RuntimeError(f"ingest of {pages_dir} failed: {record.summary()}")
