@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot.contract import Citation, ProcedureOut
 from bot.planner import Bundle, PlannedItem
 from bot.text import compact, content_tokens, en_words, has_kanji, norm, noun_tokens
+from bot.understand import claimed_period
 from knowledge.catalog import Catalog
 from knowledge.deadlines import compute_due
 from knowledge.models import Lang
@@ -48,17 +49,9 @@ class FreeAnswer:
     citations: list[Citation] = field(default_factory=list)
 
 
-_CLAIM = re.compile(r"(\d+)\s*(日|か月|ヶ月|カ月|ヵ月|年|days?|months?|years?)")
-
-
 def _claimed_rule(text: str) -> tuple[int, str] | None:
     """A period the resident states (\"30日以内でいいですよね\") as (length, unit), if any."""
-    m = _CLAIM.search(norm(text))
-    if not m:
-        return None
-    unit = m.group(2)
-    kind = "day" if unit.startswith(("日", "day")) else "year" if unit.startswith(("年", "year")) else "month"
-    return int(m.group(1)), kind
+    return claimed_period(text)
 
 
 def _yen(n: int) -> str:

@@ -41,12 +41,37 @@ _INTENTS: dict[str, re.Pattern[str]] = {
         r"何が必要|なにがひつよう|必要なもの|ひつようなもの|持ち物|もちもの|持って(いく|行く)もの|書類|what (do i|to) bring|documents?|what do i need"
     ),
     "place": re.compile(r"どこで|どこに|どこへ|窓口|where"),
-    "claim": re.compile(r"\d+\s*(日|か月|ヶ月|カ月|ヵ月|年|days?|months?|years?)"),
     "question": re.compile(
         r"[?？]|何|なに|いつ|どこ|いくら|どう|どの|だれ|誰|教えて|おしえて|\b(how|what|when|where|which|who|can i|do i)\b"
     ),
     "online": re.compile(r"オンライン|おんらいん|ネットで|電子申請|マイナポータル|まいなぽーたる|online"),
 }
+# A period the resident states as the rule (「30日以内でいいですよね」, "within 14 days"); a date is not one
+_CLAIM = re.compile(
+    r"(?<![\d月/])(\d+)\s*(日|週間|か月|ヶ月|カ月|ヵ月|ケ月|年)\s*(?:以内|間|のうち|内)"
+    r"|within\s+(\d+)\s*(days?|weeks?|months?|years?)\b"
+    r"|(?<![\d/])(\d+)\s*(days?|weeks?|months?|years?)\b(?!\s*(?:ago|later|old|before|after|from now|of age))"
+    r"|(?:期限|締め?切り?)(?:は|が|って|を)?\s*(\d+)\s*(日|週間|か月|ヶ月|カ月|ヵ月|ケ月|年)(?![前後])"
+)
+
+
+def claimed_period(text: str) -> tuple[int, str] | None:
+    """The period the resident states as a rule, as (length, unit) with unit day/month/year, or None.
+
+    >>> claimed_period("30日以内でいいですよね"), claimed_period("2026年11月23日に生まれました")
+    ((30, 'day'), None)
+    """
+    m = _CLAIM.search(norm(text))
+    if not m:
+        return None
+    n, unit = next((m.group(i), m.group(i + 1)) for i in (1, 3, 5, 7) if m.group(i))
+    length = int(n)
+    if unit.startswith(("週", "week")):
+        return length * 7, "day"
+    kind = "day" if unit.startswith(("日", "day")) else "year" if unit.startswith(("年", "year")) else "month"
+    return length, kind
+
+
 _SKIP = re.compile(
     r"^(スキップ|すきっぷ|わからない|分からない|わかりません|分かりません|答えたくない|skip|i don.t know|not sure|pass)[。.!！]?$"
 )
@@ -92,6 +117,12 @@ def _affirmed(word: str, text: str) -> bool:
         if not _NEGATED.match(text[i + len(word) :]):
             return True
     return False
+
+
+def _whole(comp: str, spaced: str) -> bool:
+    """An English synonym (in compact form) occurs as whole words: "dead" is not in "deadline"."""
+    letters = r"[\s\-]*".join(re.escape(c) for c in comp)
+    return re.search(rf"(?<![a-z]){letters}(?![a-z])", spaced) is not None
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -176,13 +207,14 @@ class Understander:
         退職 of job loss).
         """
         flat = compact(text)
+        spaced = norm(text)
         toks = content_tokens(text)
         words = en_words(text)
         found: dict[str, tuple[float, list[tuple[int, int]]]] = {}
         for ev_id, entries in self._event_syn.items():
             best, spans = 0.0, []
             for comp, jtoks, etoks in entries:
-                if len(comp) >= 2 and (i := flat.find(comp)) >= 0:
+                if len(comp) >= 2 and (i := flat.find(comp)) >= 0 and (not etoks or _whole(comp, spaced)):
                     best = max(best, 1.0 + len(comp) / 100)
                     spans.append((i, i + len(comp)))
                 elif jtoks and len(jtoks) >= 2 and jtoks <= toks:
@@ -334,6 +366,8 @@ class Understander:
         u.skip = bool(_SKIP.match(t))
         u.new_topic = bool(_NEW_TOPIC.search(t))
         u.intents = {name for name, pat in _INTENTS.items() if pat.search(t)}
+        if claimed_period(text):
+            u.intents.add("claim")
         u.events = self.detect_events(text)
         u.mentions = self.find_places(text)
         u.date = parse_date(text, today)
