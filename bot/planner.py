@@ -19,6 +19,17 @@ from knowledge.deadlines import Due, compute_due, offset_date
 from knowledge.models import Condition, Milestone, Procedure
 
 OUTSIDE_TOKYO = ("outside", "abroad")
+TOKYO_ONLY_PREFIX = (
+    "tokyo-"  # catalog convention: programmes of the Tokyo Metropolitan Government (018サポート …)
+)
+
+
+def _in_tokyo(ev_id: str, municipality: str | None, move_to: str | None) -> bool | None:
+    """Whether the resident lives in Tokyo for ``ev_id`` (after a move: at the destination); None if unknown."""
+    where = move_to if ev_id == "moving" and move_to is not None else municipality
+    if where is None:
+        return None
+    return where not in OUTSIDE_TOKYO
 
 
 @dataclass
@@ -164,6 +175,8 @@ def plan_bundle(
                 code = move_to if move_to not in OUTSIDE_TOKYO else None
             else:
                 code = municipality
+            if proc_id.startswith(TOKYO_ONLY_PREFIX) and _in_tokyo(ev_id, municipality, move_to) is False:
+                continue  # a Tokyo programme for someone who lives (or will live) outside Tokyo
             try:
                 proc = catalog.procedure(proc_id, code)
             except KeyError:

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from bot import gazetteer
 from bot.dates import ParsedDate, parse_date
 from bot.text import compact, content_tokens, en_words, is_english, norm
 from knowledge.catalog import Catalog, default_catalog
@@ -86,6 +87,7 @@ class Mention:
     start: int
     end: int
     role: str  # from | to | here
+    name: str | None = None  # a place outside Tokyo as the gazetteer names it (大阪府大阪市北区)
 
 
 @dataclass
@@ -102,6 +104,9 @@ class Understanding:
     skip: bool = False
     new_topic: bool = False
     mentions: list[Mention] = field(default_factory=list)
+    places: dict[str, str] = field(
+        default_factory=dict
+    )  # role (here/from/to) -> name of a place outside Tokyo
 
 
 _NEGATED = re.compile(
@@ -150,7 +155,11 @@ class Understander:
 
     def __init__(self, catalog: Catalog | None = None) -> None:
         self.catalog = catalog or default_catalog()
+        self._labels: dict[str, str] = {}  # surface -> name, for places outside Tokyo
         self._lexicon = self._build_lexicon()
+        self._by_char: dict[str, list[tuple[str, str, bool]]] = {}
+        for entry in self._lexicon:  # longest first within each bucket, as in the lexicon
+            self._by_char.setdefault(entry[0][0], []).append(entry)
         self._event_syn = self._build_event_synonyms()
 
     # ---- vocabulary -----------------------------------------------------------------------------------------
@@ -178,9 +187,22 @@ class Understander:
             add(m.en, m.code)
             add(m.short_en, m.code)
             add(m.short_en + ("-ku" if m.kind == "ward" else "-shi" if m.kind == "city" else ""), m.code)
+        for surface, found in gazetteer.surfaces().items():  # every other municipality in Japan
+            outside = [p for p in found if not p.tokyo]
+            key = norm(surface)
+            if not outside or key in lex or (surface.isascii() or len(surface) < 2):
+                continue
+            if surface == outside[0].kana and len(surface) < 5:
+                continue  # short readings are too often parts of other words
+            lex[key] = OUTSIDE
+            labels = {p.label for p in outside}
+            self._labels[key] = labels.pop() if len(labels) == 1 else surface
         places = yaml.safe_load(PLACES.read_text(encoding="utf-8"))
         for group, code in (("prefectures", OUTSIDE), ("cities", OUTSIDE), ("abroad", ABROAD)):
             for kanji, kana, latin in places[group]:
+                if code == OUTSIDE:
+                    for surface in (kanji, kana, latin):
+                        self._labels.setdefault(norm(surface), kanji)
                 add(kanji, code)
                 if len(kana) >= 4:
                     add(kana, code)
@@ -267,7 +289,11 @@ class Understander:
         t = norm(_strip_accents(text))
         taken = [False] * len(t)
         found: list[Mention] = []
-        for surface, code, latin in self._lexicon:
+        chars = set(t)
+        candidates = sorted(
+            (e for c in chars for e in self._by_char.get(c, ())), key=lambda e: (-len(e[0]), e[0])
+        )
+        for surface, code, latin in candidates:
             start = 0
             while (i := t.find(surface, start)) >= 0:
                 start = i + 1
@@ -278,7 +304,7 @@ class Understander:
                     continue
                 for k in range(i, j):
                     taken[k] = True
-                found.append(Mention(code, i, j, self._role(t, i, j)))
+                found.append(Mention(code, i, j, self._role(t, i, j), self._labels.get(surface)))
         if not any(m.code not in (OUTSIDE, ABROAD) for m in found):
             found += [m for m in self._fuzzy_places(t) if not any(taken[m.start : m.end])]
         found.sort(key=lambda m: m.start)
@@ -325,6 +351,27 @@ class Understander:
                         out[fact.id] = int(m.group(1))
                         break
         return out
+
+    def fact_phrases(self, text: str, only: str | None = None) -> list[str]:
+        """The words in ``text`` that state a choice fact's value (「後期高齢者医療制度」), longest first."""
+        t = norm(text)
+        found: set[str] = set()
+        for fact in self.catalog.facts.values():
+            if fact.type != "choice" or (only and fact.id != only):
+                continue
+            for opt in fact.options:
+                for label in (opt.ja, opt.en, *opt.synonyms):
+                    w = norm(label or "")
+                    if len(w) >= 2 and w in t:
+                        found.add(w)
+        return sorted(found, key=len, reverse=True)
+
+    @staticmethod
+    def without(text: str, phrases: list[str]) -> str:
+        t = norm(text)
+        for w in phrases:
+            t = t.replace(w, " ")
+        return t
 
     def parse_answer(self, fact_id: str, text: str, today: dt.date) -> Any:
         """The value ``text`` gives for the pending question ``fact_id``, or None if it doesn't answer it."""
@@ -407,4 +454,9 @@ class Understander:
             u.municipality = u.move_from
         elif tokyo:
             u.municipality = tokyo[0]
+        elif "moving" not in u.events and any(m.code == OUTSIDE and m.role == "here" for m in u.mentions):
+            u.municipality = OUTSIDE  # "川崎市で生まれました": the resident lives outside Tokyo
+        for m in u.mentions:
+            if m.code == OUTSIDE and m.name:
+                u.places.setdefault(m.role if m.role in ("from", "to") else "here", m.name)
         return u
