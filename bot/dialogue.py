@@ -165,6 +165,8 @@ def merge(
         if k == "insurance" and pending != "insurance" and state.facts.get(k) is not None:
             continue  # an answered insurance is not overwritten by a word elsewhere in a later message
         state.facts[k] = v
+    if "foreign-resident" in state.events and state.facts.get("nationality") is None:
+        state.facts["nationality"] = "foreign"  # the event is a foreign national settling in Tokyo
     for k, v in implied_facts(state.facts).items():
         state.facts[k] = v
     return Merged(answered and not events, not_understood)
@@ -235,6 +237,9 @@ def next_question(catalog: Catalog, state: SessionState, bundle: Bundle) -> str 
         and state.facts.get("move_scope") == "from_abroad"
     ):
         state.move_from = ABROAD  # arrived from abroad: there is no "where in Japan" to ask
+        open_q.remove("move_from")
+    if "move_from" in open_q and state.facts.get("move_scope") == "within" and state.move_to:
+        state.move_from = state.move_to  # 「区内で引っ越し」: both ends are the same municipality
         open_q.remove("move_from")
     useful = [q for q in open_q if weight(q)[0] > 0]
     return max(useful, key=weight) if useful else None

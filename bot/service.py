@@ -199,7 +199,9 @@ class Concierge:
             office=visit_office,
             municipality=muni.name if muni else None,
             deadline=deadline,
-            documents=[self._doc_name(d, lang) for d in p.documents],
+            documents=[
+                self._doc_name(d, lang) for d in (p.documents if item.documents is None else item.documents)
+            ],
             online_url=p.online.url if p.online else None,
             sources=_src(sources),
             summary=p.summary.get(lang),

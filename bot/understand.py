@@ -73,6 +73,9 @@ def claimed_period(text: str) -> tuple[int, str] | None:
     return length, kind
 
 
+_ARRIVED = re.compile(
+    r"来日|日本に(来|き)|にほんに(き|来)|入国|上陸|arrived in japan|moved to japan|came to japan|new to japan|just arrived"
+)
 _SKIP = re.compile(
     r"^(スキップ|すきっぷ|わからない|分からない|わかりません|分かりません|答えたくない|skip|i don.t know|not sure|pass)[。.!！]?$"
 )
@@ -447,6 +450,10 @@ class Understander:
             and "foreign-resident" not in u.events
         ):
             u.events.append("foreign-resident")
+        if "foreign-resident" in u.events and u.move_from is None and _ARRIVED.search(t):
+            u.move_from = ABROAD  # 「来日しました」: arrived from abroad, not from somewhere in Japan
+            if heres and not u.move_to:
+                u.move_to = heres[0]
         tokyo = [m.code for m in u.mentions if m.code not in (OUTSIDE, ABROAD)]
         if u.move_to and u.move_to not in (OUTSIDE, ABROAD):
             u.municipality = u.move_to
