@@ -36,6 +36,8 @@ class DeadlineOut(BaseModel):
         None, description="How the date was computed (extensions for closed days)."
     )
     opens: dt.date | None = Field(None, description="Earliest date, for windows that open before the event.")
+    overdue: bool = Field(False, description="Additive: the due date is already past on the request's today.")
+    late: str | None = Field(None, description="Additive: what to do now when the deadline has passed.")
 
 
 class AmountOut(BaseModel):

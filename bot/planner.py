@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from knowledge.catalog import Catalog
-from knowledge.deadlines import Due, compute_due, offset_date
+from knowledge.deadlines import Due, compute_due, is_overdue, offset_date
 from knowledge.models import Condition, Milestone, Procedure
 
 OUTSIDE_TOKYO = ("outside", "abroad")
@@ -87,6 +87,7 @@ class PlannedItem:
     opens: Due | None = None
     after: list[str] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
+    overdue: bool = False  # the due date is already past on the request's today
     documents: list[str] | None = None  # what this resident brings (see DOCUMENT_WHEN); None: all listed
 
 
@@ -193,6 +194,7 @@ def plan_bundle(
     move_from: str | None = None,
     move_to: str | None = None,
     event_date: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> Bundle:
     """Plan the bundle for ``events``; unknown facts make conditional items "maybe" rather than dropping them."""
     facts = dict(facts)
@@ -246,6 +248,7 @@ def plan_bundle(
             )
             if event_date and proc.deadline:
                 item.due = compute_due(proc.deadline, event_date)
+                item.overdue = today is not None and is_overdue(item.due, today)
             if event_date and proc.opens:
                 item.opens = compute_due(proc.opens, event_date)
             items[key] = item

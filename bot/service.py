@@ -106,6 +106,7 @@ class Concierge:
             move_from=state.move_from,
             move_to=state.move_to,
             event_date=state.event_date,
+            today=today,
         )
         question = self._next_question(state, bundle)
         if question:
@@ -175,6 +176,16 @@ class Concierge:
                 due=item.due.due if item.due else None,
                 explanation=item.due.explanation(lang) if item.due else None,
                 opens=item.opens.due if item.opens else None,
+                overdue=item.overdue,
+                late=(
+                    (
+                        "This deadline has passed: contact the office as soon as possible."
+                        if lang == "en"
+                        else "期限を過ぎています。できるだけ早く窓口に相談してください。"
+                    )
+                    if item.overdue
+                    else None
+                ),
             )
         sources = [
             *p.sources,

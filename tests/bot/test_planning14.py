@@ -192,3 +192,20 @@ def test_newly_arrived_foreign_resident(concierge: Concierge, message: str) -> N
     text = " ".join(r.checklist)
     for doc in ("戸籍", "転出証明書", "離職票"):
         assert doc not in text
+
+
+# ---- deadlines -----------------------------------------------------------------------------------------------
+def test_past_deadline_is_overdue(concierge: Concierge) -> None:
+    (r,) = talk(concierge, "11月30日に世田谷区で子どもが生まれました。会社の健康保険に入っています")
+    baby = next(p for p in r.procedures if p.id == "baby-employee-insurance")
+    assert baby.deadline and baby.deadline.due and baby.deadline.due < TODAY
+    assert baby.deadline.overdue and baby.deadline.late
+    reg = next(p for p in r.procedures if p.id == "birth-registration")
+    assert reg.deadline and not reg.deadline.overdue and reg.deadline.late is None
+
+
+def test_death_deadlines_move_past_a_holiday(concierge: Concierge) -> None:
+    rs = talk(concierge, "2026年9月9日に新宿区の父が亡くなりました。父は世帯主で国民健康保険でした", "3")
+    due = {p.id: p.deadline.due for p in rs[-1].procedures if p.deadline}
+    assert due["death-nhi-withdrawal"] == dt.date(2026, 9, 24)
+    assert due.get("death-household-head-change") in (None, dt.date(2026, 9, 24))
