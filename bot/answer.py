@@ -291,9 +291,16 @@ class Answerer:
                     f"{title}: "
                     + ("no legal deadline is set." if lang == "en" else "法律で決まった期限はありません。")
                 )
+        if "opens" in u.intents and p.opens:  # 「転出届はいつから出せますか」: the catalog's opening rule
+            parts.append(
+                f"{title}: " + (item.opens.explanation(lang) if item.opens else p.opens.text.get(lang))
+            )
         if "amount" in u.intents:
             if p.amounts:
-                amounts = "、".join(f"{a.label.get(lang)} {_yen(a.yen)}" for a in p.amounts)
+                amounts = "、".join(
+                    f"{a.label.get(lang)} {_yen(a.yen)}" + (f"（{a.sources[0].url}）" if a.sources else "")
+                    for a in p.amounts
+                )
                 parts.append(f"{title}: {amounts}")
             else:
                 parts.append(

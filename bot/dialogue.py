@@ -138,7 +138,13 @@ def merge(
     state.pending = None
     # a message in a conversation already about something: fact values in it are slot values, not events
     slot_fact = pending if answered else None
-    events = _events_of(und, u, slot_fact) if (state.events or answered) else list(u.events)
+    if state.events or answered:
+        events = _events_of(und, u, slot_fact)
+    else:  # a first message: an event named only by a fact's value yields to the others
+        events = _events_of(und, u, None)
+        if not events and not u.intents - {"question"}:
+            events = list(u.events)  # 「後期高齢者医療制度に加入します」 is the event itself
+        # else 「後期高齢者医療の葬祭費はもらえますか」: a question about a procedure, not the event "turning 75"
     for ev in events:
         if ev not in state.events:
             state.events.append(ev)

@@ -37,7 +37,10 @@ _GENERIC_STEMS = {"中央", "国立", "日の出", "港", "北", "大島"}
 
 _INTENTS: dict[str, re.Pattern[str]] = {
     "deadline": re.compile(r"期限|いつまで|締め?切|何日以内|deadline|by when|how long do i have|due"),
-    "amount": re.compile(r"いくら|金額|何円|もらえる額|支給額|how much|amount"),
+    "amount": re.compile(
+        r"いくら|金額|何円|もらえる額|支給額|もらえ|受け取れ|支給され|how much|amount|can i (get|receive|claim)|eligible"
+    ),
+    "opens": re.compile(r"いつから|何日前から|なんにちまえから|from when|how early|earliest"),
     "documents": re.compile(
         r"何が必要|なにがひつよう|必要なもの|ひつようなもの|持ち物|もちもの|持って(いく|行く)もの|書類|what (do i|to) bring|documents?|what do i need"
     ),

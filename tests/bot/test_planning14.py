@@ -209,3 +209,29 @@ def test_death_deadlines_move_past_a_holiday(concierge: Concierge) -> None:
     due = {p.id: p.deadline.due for p in rs[-1].procedures if p.deadline}
     assert due["death-nhi-withdrawal"] == dt.date(2026, 9, 24)
     assert due.get("death-household-head-change") in (None, dt.date(2026, 9, 24))
+
+
+# ---- direct questions ----------------------------------------------------------------------------------------
+def test_when_can_the_moving_out_notice_be_filed(concierge: Concierge) -> None:
+    (r,) = talk(concierge, "転出届はいつから出せますか")
+    assert "14日前から" in r.reply.split("\n")[0]
+
+
+def test_late_elderly_funeral_benefit_amount(concierge: Concierge) -> None:
+    (r,) = talk(concierge, "港区に住んでいます。後期高齢者医療の葬祭費はもらえますか")
+    assert "turning-75" not in r.life_events
+    first = r.reply.split("\n")[0]
+    assert "70,000円" in first and "city.minato.tokyo.jp" in first
+    card = next(p for p in r.procedures if p.id == "late-elderly-funeral-benefit")
+    assert card.amounts and card.amounts[0].yen == 70000 and card.amounts[0].sources
+
+
+def test_funeral_benefit_in_a_death_conversation(concierge: Concierge) -> None:
+    *_, r = talk(concierge, "父が亡くなりました。港区です", "後期高齢者医療の葬祭費はもらえますか")
+    assert r.life_events == ["death"]
+    assert "70,000円" in r.reply.split("\n")[0]
+
+
+def test_joining_late_elderly_care_is_still_turning_75(concierge: Concierge) -> None:
+    (r,) = talk(concierge, "後期高齢者医療制度に加入します")
+    assert r.life_events == ["turning-75"]
