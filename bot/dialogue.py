@@ -87,7 +87,9 @@ def _events_of(und: Understander, u: Understanding, answer_fact: str | None) -> 
     phrases = und.fact_phrases(u.text, only=answer_fact)
     if not phrases:
         return list(u.events)
-    return und.detect_events(und.without(u.text, phrases))
+    # only events read from those words drop; events inferred from the places (a move, an arrival) stay
+    dropped = set(und.detect_events(u.text)) - set(und.detect_events(und.without(u.text, phrases)))
+    return [ev for ev in u.events if ev not in dropped]
 
 
 def merge(
