@@ -298,7 +298,16 @@ class Answerer:
         if "amount" in u.intents:
             if p.amounts:
                 amounts = "、".join(
-                    f"{a.label.get(lang)} {_yen(a.yen)}" + (f"（{a.sources[0].url}）" if a.sources else "")
+                    f"{a.label.get(lang)} {_yen(a.yen)}"
+                    + (
+                        (
+                            f" (source: {a.sources[0].title})"
+                            if lang == "en"
+                            else f"（出典：{a.sources[0].title}）"
+                        )
+                        if a.sources
+                        else ""
+                    )
                     for a in p.amounts
                 )
                 parts.append(f"{title}: {amounts}")

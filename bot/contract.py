@@ -107,3 +107,7 @@ class ChatResponse(BaseModel):
     quick_replies: list[QuickReply] = Field(default_factory=list)
     milestones: list[MilestoneOut] = Field(default_factory=list)
     facts: dict[str, object] = Field(default_factory=dict, description="What is known (no free text).")
+    outside_places: dict[str, str] = Field(
+        default_factory=dict,
+        description="Additive: places outside Tokyo named by the resident, by role (here/from/to), e.g. 大阪府大阪市北区.",
+    )

@@ -142,11 +142,11 @@ def merge(
     slot_fact = pending if answered else None
     if state.events or answered:
         events = _events_of(und, u, slot_fact)
-    else:  # a first message: an event named only by a fact's value yields to the others
+    elif u.intents - {"question"}:
+        # a first message asking about a procedure: 「後期高齢者医療の葬祭費はもらえますか」 is not "turning 75"
         events = _events_of(und, u, None)
-        if not events and not u.intents - {"question"}:
-            events = list(u.events)  # 「後期高齢者医療制度に加入します」 is the event itself
-        # else 「後期高齢者医療の葬祭費はもらえますか」: a question about a procedure, not the event "turning 75"
+    else:  # 「後期高齢者医療制度に加入します」, "I am a foreigner … came to Japan": the words tell the event
+        events = list(u.events)
     for ev in events:
         if ev not in state.events:
             state.events.append(ev)

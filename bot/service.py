@@ -346,8 +346,9 @@ class Concierge:
             follow_up=follow_up,
             lang=lang,
             municipality_code=muni.code if muni else None,
-            move_from=self.place_name(state.move_from, lang, state.places.get("from")),
-            move_to=self.place_name(state.move_to, lang, state.places.get("to")),
+            move_from=self.place_name(state.move_from, lang),
+            move_to=self.place_name(state.move_to, lang),
+            outside_places=dict(state.places),
             event_date=state.event_date,
             checklist=checklist,
             quick_replies=self._quick_replies(question, state, lang),
@@ -359,13 +360,11 @@ class Concierge:
         """The Tokyo municipality code of the conversation (None for a place outside Tokyo)."""
         return state.municipality if state.municipality in self.catalog.municipalities else None
 
-    def place_name(self, code: str | None, lang: Lang, named: str | None = None) -> str | None:
+    def place_name(self, code: str | None, lang: Lang) -> str | None:
         """A municipality code (or outside/abroad) as a name in ``lang``."""
         if code is None:
             return None
         if code == OUTSIDE:
-            if named:
-                return f"{named} (outside Tokyo)" if lang == "en" else f"{named}（東京都外）"
             return "outside Tokyo" if lang == "en" else "東京都外"
         if code == ABROAD:
             return "abroad" if lang == "en" else "海外"
