@@ -179,7 +179,9 @@ class Concierge:
                 overdue=item.overdue,
                 late=(
                     (
-                        "This deadline has passed: contact the office as soon as possible."
+                        p.deadline.late.get(lang)
+                        if p.deadline and p.deadline.late
+                        else "This deadline has passed: contact the office as soon as possible."
                         if lang == "en"
                         else "期限を過ぎています。できるだけ早く窓口に相談してください。"
                     )

@@ -240,3 +240,11 @@ def test_funeral_benefit_in_a_death_conversation(concierge: Concierge) -> None:
 def test_joining_late_elderly_care_is_still_turning_75(concierge: Concierge) -> None:
     (r,) = talk(concierge, "後期高齢者医療制度に加入します")
     assert r.life_events == ["turning-75"]
+
+
+def test_late_birth_registration_says_what_to_do(concierge: Concierge) -> None:
+    (r,) = talk(concierge, "11月1日に世田谷区で子どもが生まれました")
+    reg = next(p for p in r.procedures if p.id == "birth-registration")
+    assert reg.deadline and reg.deadline.overdue
+    assert reg.deadline.late and "理由書" in reg.deadline.late
+    assert any("ashoro" in s.url for s in reg.sources)
