@@ -132,8 +132,8 @@ class Concierge:
             if name in state.places.values():
                 where = {"from": "引っ越し元の", "to": "引っ越し先の"}.get(role, "")
                 notes.append(
-                    f"{name} is outside Tokyo: this concierge covers Tokyo's municipalities only, so "
-                    "programmes of that municipality are not shown."
+                    f"The place you named ({name}) is outside Tokyo: this concierge covers Tokyo's municipalities "
+                    "only, so that municipality's own programmes are not shown."
                     if lang == "en"
                     else f"{where}{name}は東京都外です。このコンシェルジュは東京都の区市町村の手続きをご案内しており、"
                     "東京都外の市区町村独自の制度は表示していません。"

@@ -149,8 +149,13 @@ def test_dog_registration_only_with_a_dog(concierge: Concierge) -> None:
 def test_no_residence_card_for_a_japanese_national(concierge: Concierge) -> None:
     (r,) = talk(concierge, "来月、世田谷区から杉並区へ引っ越します。日本国籍です")
     assert "residence-card-address" not in {p.id for p in r.procedures}
-    assert "在留カード" not in r.checklist
-    assert all("在留カード" not in p.documents for p in r.procedures)
+    assert "在留カード" not in " ".join(r.checklist)
+    assert all("在留カード" not in " ".join(p.documents) for p in r.procedures)
+    (r,) = talk(
+        concierge, "来月、世田谷区から杉並区へ引っ越します"
+    )  # nationality unknown: not on the list either
+    assert "在留カード" not in " ".join(r.checklist)
+    assert "residence-card-address" in conditional(r)
 
 
 def test_death_pensions_and_inheritance_are_conditional(concierge: Concierge) -> None:
@@ -248,3 +253,9 @@ def test_late_birth_registration_says_what_to_do(concierge: Concierge) -> None:
     assert reg.deadline and reg.deadline.overdue
     assert reg.deadline.late and "理由書" in reg.deadline.late
     assert any("ashoro" in s.url for s in reg.sources)
+
+
+def test_english_outside_tokyo(concierge: Concierge) -> None:
+    (r,) = talk(concierge, "We are moving from Setagaya to Yokohama next month")
+    assert r.move_to == "outside Tokyo" and r.municipality == "世田谷区"
+    assert "outside Tokyo" in r.reply.split("\n")[0]
