@@ -140,7 +140,7 @@ def merge(
     state.pending = None
     # a message in a conversation already about something: fact values in it are slot values, not events
     slot_fact = pending if answered else None
-    if state.events or answered:
+    if answered or (state.events and not u.new_topic):
         events = _events_of(und, u, slot_fact)
     elif u.intents - {"question"}:
         # a first message asking about a procedure: 「後期高齢者医療の葬祭費はもらえますか」 is not "turning 75"

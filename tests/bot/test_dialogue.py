@@ -101,6 +101,13 @@ MERGE_CASES = [
         False,
     ),
     # a new event in a later message is still an event
+    (  # 「それと」 opens a new topic: the words tell an event again
+        {"events": ["birth"], "municipality": "131121"},
+        "それと、父が後期高齢者医療制度に加入します",
+        ["birth", "turning-75"],
+        {},
+        False,
+    ),
     (
         {"events": ["birth"], "municipality": "131121"},
         "それと、来月引っ越します",
