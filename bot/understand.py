@@ -325,7 +325,7 @@ class Understander:
         ).lstrip()
         if not after.isascii():
             after = re.sub(r"\s+", "", after)  # "せたがやくに すんでいます"
-        if re.match(r"(内|の中)", after) or re.search(r"within\s*$", before):
+        if re.match(r"(内|の中|のなか)", after) or re.search(r"within\s*$", before):
             return "within"
         if re.match(r"(から|より)", after) or re.search(r"from\s*$", before):
             return "from"
