@@ -259,3 +259,12 @@ def test_english_outside_tokyo(concierge: Concierge) -> None:
     (r,) = talk(concierge, "We are moving from Setagaya to Yokohama next month")
     assert r.move_to == "outside Tokyo" and r.municipality == "世田谷区"
     assert "outside Tokyo" in r.reply.split("\n")[0]
+
+
+def test_turning_75_asks_about_dependants_not_the_insurance(concierge: Concierge) -> None:
+    rs = talk(concierge, "父が75歳になりました。港区です", "skip", "skip", "skip")
+    asked = " ".join(q for r in rs for q in r.follow_up)
+    assert "健康保険は何に" not in asked
+    assert "nhi-enrollment" in conditional(rs[0])  # for dependants under 75, decided by its own question
+    (r,) = talk(concierge, "父が75歳になりました。港区です。75歳未満の母を扶養しています")
+    assert "nhi-enrollment" in required(r)
