@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot.contract import Citation, ProcedureOut
 from bot.planner import Bundle, PlannedItem
 from bot.text import compact, content_tokens, en_words, has_kanji, norm, noun_tokens
+from bot.understand import claimed_period
 from knowledge.catalog import Catalog
 from knowledge.deadlines import compute_due
 from knowledge.models import Lang
@@ -48,17 +49,9 @@ class FreeAnswer:
     citations: list[Citation] = field(default_factory=list)
 
 
-_CLAIM = re.compile(r"(\d+)\s*(日|か月|ヶ月|カ月|ヵ月|年|days?|months?|years?)")
-
-
 def _claimed_rule(text: str) -> tuple[int, str] | None:
     """A period the resident states (\"30日以内でいいですよね\") as (length, unit), if any."""
-    m = _CLAIM.search(norm(text))
-    if not m:
-        return None
-    unit = m.group(2)
-    kind = "day" if unit.startswith(("日", "day")) else "year" if unit.startswith(("年", "year")) else "month"
-    return int(m.group(1)), kind
+    return claimed_period(text)
 
 
 def _yen(n: int) -> str:
@@ -298,9 +291,25 @@ class Answerer:
                     f"{title}: "
                     + ("no legal deadline is set." if lang == "en" else "法律で決まった期限はありません。")
                 )
+        if "opens" in u.intents and p.opens:  # 「転出届はいつから出せますか」: the catalog's opening rule
+            parts.append(
+                f"{title}: " + (item.opens.explanation(lang) if item.opens else p.opens.text.get(lang))
+            )
         if "amount" in u.intents:
             if p.amounts:
-                amounts = "、".join(f"{a.label.get(lang)} {_yen(a.yen)}" for a in p.amounts)
+                amounts = "、".join(
+                    f"{a.label.get(lang)} {_yen(a.yen)}"
+                    + (
+                        (
+                            f" (source: {a.sources[0].title})"
+                            if lang == "en"
+                            else f"（出典：{a.sources[0].title}）"
+                        )
+                        if a.sources
+                        else ""
+                    )
+                    for a in p.amounts
+                )
                 parts.append(f"{title}: {amounts}")
             else:
                 parts.append(

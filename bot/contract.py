@@ -46,6 +46,8 @@ class DeadlineOut(BaseModel):
         None, description="How the date was computed (extensions for closed days)."
     )
     opens: dt.date | None = Field(None, description="Earliest date, for windows that open before the event.")
+    overdue: bool = Field(False, description="Additive: the due date is already past on the request's today.")
+    late: str | None = Field(None, description="Additive: what to do now when the deadline has passed.")
 
 
 class AmountOut(BaseModel):
@@ -115,3 +117,7 @@ class ChatResponse(BaseModel):
     quick_replies: list[QuickReply] = Field(default_factory=list)
     milestones: list[MilestoneOut] = Field(default_factory=list)
     facts: dict[str, object] = Field(default_factory=dict, description="What is known (no free text).")
+    outside_places: dict[str, str] = Field(
+        default_factory=dict,
+        description="Additive: places outside Tokyo named by the resident, by role (here/from/to), e.g. 大阪府大阪市北区.",
+    )

@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from bot import dialogue
 from bot.answer import Answerer
 from bot.contract import (
     AmountOut,
@@ -36,8 +37,6 @@ from knowledge.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_QUICK_REPLIES = 8
-# The order in which unknown facts usually change a bundle most (ties in the decisive count break this way).
-FIRST_QUESTIONS = ("move_to", "move_from", "municipality", "event_date")
 
 __all__ = ["ChatRequest", "ChatResponse", "Concierge", "build_concierge"]
 
@@ -71,91 +70,11 @@ class Concierge:
         return state
 
     def _merge(self, state: SessionState, u: Understanding, req: ChatRequest, today: dt.date) -> bool:
-        """Fold the message into the state; True when it (only) answered the pending question."""
-        pending = state.pending
-        answered = False
-        if pending and u.skip:
-            state.skipped.append(pending)
-            answered = True
-        elif pending in ("move_to", "move_from") and u.mentions:
-            answered = True
-            # "杉並区から中野区です": roles decide, whichever end was asked about
-            for m in u.mentions:
-                if m.role == "from":
-                    state.move_from = m.code
-                elif m.role == "to" or pending == "move_to":
-                    state.move_to = m.code
-                else:
-                    state.move_from = m.code
-        elif pending:
-            value = self.understander.parse_answer(pending, u.text, today)
-            if value is not None:
-                answered = True
-                if pending == "event_date":
-                    state.event_date, state.date_approximate = value.date, value.approximate
-                elif pending == "municipality":
-                    if value not in (OUTSIDE, ABROAD):
-                        state.municipality = value
-                elif pending in ("move_to", "move_from"):
-                    setattr(state, pending, value)
-                else:
-                    state.facts[pending] = value
-        state.pending = None
-        for ev in u.events:
-            if ev not in state.events:
-                state.events.append(ev)
-        if u.move_from:
-            state.move_from = u.move_from
-        if u.move_to:
-            state.move_to = u.move_to
-        if u.municipality:
-            state.municipality = u.municipality
-        elif "moving" in state.events and state.move_to not in (None, OUTSIDE, ABROAD):
-            state.municipality = state.move_to
-        if state.municipality is None and req.municipality in self.catalog.municipalities:
-            state.municipality = req.municipality
-        if u.date and (u.events or not state.event_date or state.date_approximate):
-            state.event_date, state.date_approximate = u.date.date, u.date.approximate
-        for k, v in u.facts.items():
-            state.facts[k] = v
-        return answered and not u.events
+        """Fold the message into the state (bot.dialogue.merge); True when it (only) answered the pending question."""
+        return dialogue.merge(self.catalog, self.understander, state, u, req.municipality, today).answered
 
     def _next_question(self, state: SessionState, bundle: Bundle) -> str | None:
-        candidates: list[str] = []
-        for ev in state.events:
-            event = self.catalog.events.get(ev)
-            if event:
-                candidates += [q for q in event.questions if q not in candidates]
-        if "moving" in state.events:
-            candidates = [
-                "move_to",
-                "move_from",
-                *[c for c in candidates if c not in ("move_to", "move_from")],
-            ]
-        has_deadline = any(it.procedure.deadline for it in bundle.items)
-
-        def weight(q: str) -> tuple[int, int]:
-            if q in FIRST_QUESTIONS:
-                if q == "event_date" and not has_deadline:
-                    return (0, 0)
-                return (1000 - FIRST_QUESTIONS.index(q), 0)
-            return (bundle.decisive.get(q, 0), -candidates.index(q))
-
-        open_q = [
-            q
-            for q in candidates
-            if q in self.catalog.facts
-            and not state.known(q)
-            and q not in state.skipped
-            and q not in state.asked
-        ]
-        if "municipality" in open_q and "moving" in state.events and (state.move_to or state.move_from):
-            open_q.remove("municipality")
-        if "move_from" in open_q and state.move_to in (OUTSIDE, ABROAD) and state.municipality:
-            state.move_from = state.municipality
-            open_q.remove("move_from")
-        useful = [q for q in open_q if weight(q)[0] > 0]
-        return max(useful, key=weight) if useful else None
+        return dialogue.next_question(self.catalog, state, bundle)
 
     # ---- one turn -------------------------------------------------------------------------------------------
     def chat(self, req: ChatRequest) -> ChatResponse:
@@ -166,13 +85,16 @@ class Concierge:
         if req.lang is None and state.turns and not any(c.isalpha() and c.isascii() for c in req.message):
             lang = "en" if state.lang == "en" and u.lang == "en" else lang
         state.lang = lang
-        answered = self._merge(state, u, req, today)
+        merged = dialogue.merge(self.catalog, self.understander, state, u, req.municipality, today)
+        answered = merged.answered
+        if merged.not_understood:
+            state.retry.append(merged.not_understood)
         state.turns += 1
 
         if not state.events:
             resp = self._no_event_answer(state, u, lang)
             self.sessions.save(state)
-            return resp
+            return self._notes(resp, state, u, merged, lang)
 
         bundle = plan_bundle(
             self.catalog,
@@ -182,6 +104,7 @@ class Concierge:
             move_from=state.move_from,
             move_to=state.move_to,
             event_date=state.event_date,
+            today=today,
         )
         question = self._next_question(state, bundle)
         if question:
@@ -189,16 +112,42 @@ class Concierge:
             state.asked.append(question)
         resp = self._bundle_response(state, bundle, u, lang, question, answered)
         self.sessions.save(state)
+        return self._notes(resp, state, u, merged, lang)
+
+    def _notes(
+        self, resp: ChatResponse, state: SessionState, u: Understanding, merged: dialogue.Merged, lang: Lang
+    ) -> ChatResponse:
+        """Say what was not understood, and that a place named is outside Tokyo (before the reply)."""
+        notes: list[str] = []
+        if merged.not_understood and (fact := self.catalog.facts.get(merged.not_understood)):
+            label = (fact.label.get(lang) if fact.label else None) or merged.not_understood
+            notes.append(
+                f"Sorry, I could not read that as an answer about the {label}."
+                if lang == "en"
+                else f"すみません、「{label}」についてのお答えとして読み取れませんでした。"
+            )
+        for role, name in u.places.items():
+            if name in state.places.values():
+                where = {"from": "引っ越し元の", "to": "引っ越し先の"}.get(role, "")
+                notes.append(
+                    f"The place you named ({name}) is outside Tokyo: this concierge covers Tokyo's municipalities "
+                    "only, so that municipality's own programmes are not shown."
+                    if lang == "en"
+                    else f"{where}{name}は東京都外です。このコンシェルジュは東京都の区市町村の手続きをご案内しており、"
+                    "東京都外の市区町村独自の制度は表示していません。"
+                )
+        if notes:
+            resp.reply = "\n".join([*notes, resp.reply])
         return resp
 
     def _no_event_answer(self, state: SessionState, u: Understanding, lang: Lang) -> ChatResponse:
         muni = self.catalog.municipalities.get(state.municipality or "")
-        ans = self.answerer.free_answer(u.text, state.municipality, lang)
+        ans = self.answerer.free_answer(u.text, self._local(state), lang)
         reply = ans.reply
         named = None
         if u.intents - {"question"} and self.answerer.names_a_procedure(u.text):
             empty = Bundle(items=[], milestones=[], checklist=[], decisive={})
-            named = self.answerer.specific_answer(u, empty, state.municipality, lang, state.event_date)
+            named = self.answerer.specific_answer(u, empty, self._local(state), lang, state.event_date)
         if named:  # "葬祭費の申請期限は？": the catalog's rule first, the pages' words after it
             reply = named[0] + ("\n" + ans.reply if ans.citations else "")
         return ChatResponse(
@@ -225,6 +174,18 @@ class Concierge:
                 due=item.due.due if item.due else None,
                 explanation=item.due.explanation(lang) if item.due else None,
                 opens=item.opens.due if item.opens else None,
+                overdue=item.overdue,
+                late=(
+                    (
+                        p.deadline.late.get(lang)
+                        if p.deadline and p.deadline.late
+                        else "This deadline has passed: contact the office as soon as possible."
+                        if lang == "en"
+                        else "期限を過ぎています。できるだけ早く窓口に相談してください。"
+                    )
+                    if item.overdue
+                    else None
+                ),
             )
         sources = [
             *p.sources,
@@ -249,7 +210,9 @@ class Concierge:
             office=visit_office,
             municipality=muni.name if muni else None,
             deadline=deadline,
-            documents=[self._doc_name(d, lang) for d in p.documents],
+            documents=[
+                self._doc_name(d, lang) for d in (p.documents if item.documents is None else item.documents)
+            ],
             online_url=p.online.url if p.online else None,
             sources=_src(sources),
             summary=p.summary.get(lang),
@@ -355,7 +318,7 @@ class Concierge:
         ]
         follow_up = [self.catalog.facts[question].question.get(lang)] if question else []
         specific = (
-            self.answerer.specific_answer(u, bundle, state.municipality, lang, state.event_date)
+            self.answerer.specific_answer(u, bundle, self._local(state), lang, state.event_date)
             if u.intents
             else None
         )
@@ -365,7 +328,7 @@ class Concierge:
             or not (u.events or answered)
             or ("question" in u.intents and (not u.events or self.answerer.names_a_procedure(u.text)))
         )
-        citations = self.answerer.citations(u.text, state.municipality) if asks else []
+        citations = self.answerer.citations(u.text, self._local(state)) if asks else []
         if specific and all(p.id != specific[1].procedure.id for p in procs):
             named = self.procedure_out(specific[1], lang)
             named.conditional = named.conditional or self.answerer.outside_bundle_note(lang)
@@ -385,12 +348,17 @@ class Concierge:
             municipality_code=muni.code if muni else None,
             move_from=self.place_name(state.move_from, lang),
             move_to=self.place_name(state.move_to, lang),
+            outside_places=dict(state.places),
             event_date=state.event_date,
             checklist=checklist,
             quick_replies=self._quick_replies(question, state, lang),
             milestones=milestones,
             facts=self._public_facts(state),
         )
+
+    def _local(self, state: SessionState) -> str | None:
+        """The Tokyo municipality code of the conversation (None for a place outside Tokyo)."""
+        return state.municipality if state.municipality in self.catalog.municipalities else None
 
     def place_name(self, code: str | None, lang: Lang) -> str | None:
         """A municipality code (or outside/abroad) as a name in ``lang``."""

@@ -42,6 +42,11 @@ class SessionState(BaseModel):
     asked: list[str] = Field(default_factory=list)
     skipped: list[str] = Field(default_factory=list)
     pending: str | None = None  # the fact the last reply asked about
+    municipality_preset: bool = False  # the municipality came only from the embedding page, not the resident
+    places: dict[str, str] = Field(default_factory=dict)  # here/from/to -> name of a place outside Tokyo
+    retry: list[str] = Field(
+        default_factory=list
+    )  # questions whose answer could not be read (asked again once)
     lang: str = "ja"
     turns: int = 0
 

@@ -6,7 +6,8 @@ Counting (see knowledge/data/SCHEMA.md):
   end the day before the corresponding day (民法143条), or on the last day of the month when there is none.
 - ``before``: a window that opens N units before the event (e.g. a moving-out notice from 14 days before).
 Extension: a last day on a Saturday, Sunday, national holiday or the municipal closure 12/29-1/3 moves to the
-next open day (地方自治法4条の2, 行政機関の休日に関する法律).
+next open day (地方自治法4条の2, 行政機関の休日に関する法律) when the rule's ``extend`` is set; when it is not, the
+explanation says that the deadline does not move.
 
 Example::
 
@@ -186,10 +187,17 @@ def compute_due(rule: DeadlineRule, event: dt.date) -> Due:
         ja = f"{fmt_ja(event)}の翌日から数えて{span_ja}の期限は{fmt_ja(base)}"
     en = f"{n} {unit}(s) from {fmt_en(event)}, {how_en}: {fmt_en(base)}"
     due = base
-    if rule.extend:
-        reason = closure_reason(base)
-        if reason:
-            due = next_open_day(base)
-            ja += f"。この日が{reason[0]}のため翌開庁日の{fmt_ja(due)}まで"
-            en += f"; that day is {reason[1]}, so it moves to the next open day, {fmt_en(due)}"
+    reason = closure_reason(base)
+    if rule.extend and reason:
+        due = next_open_day(base)
+        ja += f"。この日が{reason[0]}のため翌開庁日の{fmt_ja(due)}まで"
+        en += f"; that day is {reason[1]}, so it moves to the next open day, {fmt_en(due)}"
+    elif reason:  # the card says so: this rule does not move past closed days
+        ja += f"。この日は{reason[0]}ですが、この期限は閉庁日でも延びません（前の開庁日までに）"
+        en += f"; that day is {reason[1]}, but this deadline does not move past closed days (act by the open day before)"
     return Due(due, base, ja, en)
+
+
+def is_overdue(due: Due | None, today: dt.date) -> bool:
+    """The (extended) last day is already past on ``today``."""
+    return due is not None and due.due < today

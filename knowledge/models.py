@@ -192,6 +192,7 @@ class DeadlineRule(Sourced):
     direction: Literal["after", "before"] = "after"
     extend: bool = True
     text: Text
+    late: Text | None = None  # after the last day: what to do now (only what the sources say)
 
 
 class Online(Strict):
