@@ -259,6 +259,11 @@ def test_a_local_page_cannot_claim_an_official_canonical(tmp_path: Path) -> None
     # ...but only that host
     other = _settings(tmp_path / "o", directory_hosts={str(pages): ["www.city.shinjuku.lg.jp"]})
     assert run_ingest(other, [str(pages)], progress=False).added[0].url == "drop/setagaya/birth.html"
+    # taking the mapping away re-extracts the unchanged page of an existing index: the claim goes with it
+    unmapped = mapped.model_copy(update={"ingest": settings.ingest})
+    again = run_ingest(unmapped, [str(pages)], progress=False)
+    assert [p.url for p in again.changed] == ["drop/setagaya/birth.html"]
+    assert build_searcher(unmapped).search("出生届 電話", k=1)[0].url == "drop/setagaya/birth.html"
 
 
 def test_a_fetched_page_may_claim_only_its_own_host_or_an_alias(public: Server) -> None:
