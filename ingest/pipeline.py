@@ -45,7 +45,9 @@ from knowledge.store import ChromaConnection, PageStore
 
 log = logging.getLogger(__name__)
 
-PIPELINE_VERSION = "1"  # bump when extraction/chunking changes so --if-stale rebuilds
+# bump when extraction/chunking changes: --if-stale rebuilds and pages of an older version are extracted again
+# ("2": canonical URLs checked against the fetched host / directory hosts, relative file identities)
+PIPELINE_VERSION = "2"
 MANIFEST = "manifest.json"
 KEYWORD = "keyword"
 
@@ -67,6 +69,7 @@ class PageState:
     chunk_ids: list[str]
     municipality: str | None = None
     updated: str | None = None
+    pipeline: str = "1"  # extraction_version() that extracted the page (older manifests: "1")
 
 
 @dataclass
@@ -110,8 +113,24 @@ def _load_previous(index_dir: Path) -> _Previous:
     return _Previous(active, pages, chunks)
 
 
+def extraction_version(settings: Settings) -> str:
+    """PIPELINE_VERSION plus a digest of the settings that change what a page becomes (its canonical URL policy),
+    so that pages are extracted again when either changes."""
+    cfg = settings.ingest
+    policy = json.dumps(
+        [
+            cfg.canonical_aliases,
+            {str(Path(d).resolve()): h for d, h in cfg.directory_hosts.items()},
+            cfg.trust_seeds_canonical and str(Path(settings.seeds_dir).resolve()),
+        ],
+        sort_keys=True,
+    )
+    return f"{PIPELINE_VERSION}:{hashlib.sha256(policy.encode()).hexdigest()[:12]}"
+
+
 def _fingerprint(settings: Settings, model_id: str, sources: list[Source]) -> str | None:
-    h = hashlib.sha256(f"{PIPELINE_VERSION}|{model_id}|{settings.chroma.mode}|{settings.chroma.url}".encode())
+    version = extraction_version(settings)
+    h = hashlib.sha256(f"{version}|{model_id}|{settings.chroma.mode}|{settings.chroma.url}".encode())
     for s in sources:
         try:
             fp = s.fingerprint()
@@ -252,6 +271,7 @@ def _run(
         record.collection = prev.active.collection
         return
 
+    version = extraction_version(settings)
     hosts, names = municipality_lookups(settings.catalog_dir)
     extractor = Extractor(hosts=hosts, names=names, canonical_ok=CanonicalPolicy.from_settings(settings))
     chunker = Chunker()
@@ -290,6 +310,7 @@ def _run(
                     if (
                         old is not None
                         and old.raw_hash == fetched.raw_hash
+                        and old.pipeline == version
                         and all(cid in prev.chunks for cid in old.chunk_ids)
                     ):
                         pages[item.location] = old
@@ -334,6 +355,7 @@ def _run(
                     chunk_ids=[c.id for c in chunks],
                     municipality=page.municipality,
                     updated=page.updated,
+                    pipeline=version,
                 )
                 pages[item.location] = state
                 page_chunks[item.location] = [(c.id, c.text, c.metadata()) for c in chunks]

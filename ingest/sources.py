@@ -109,6 +109,11 @@ class DirectorySource:
         out = []
         for dirpath, dirnames, filenames in os.walk(self.root):  # does not descend into symlinked directories
             dirnames[:] = sorted(d for d in dirnames if not d.startswith(("_", ".")))
+            for d in [d for d in dirnames if (Path(dirpath) / d).is_symlink()]:
+                log.warning(
+                    "skipped %s: symbolic link to a directory refused", _display_path(Path(dirpath) / d)
+                )
+                dirnames.remove(d)
             for name in sorted(filenames):
                 if name.startswith(("_", ".")) or name.upper().startswith("README"):
                     continue

@@ -96,7 +96,7 @@ class ServerSettings(BaseModel):
     rate_limit_search_per_minute: int = Field(
         30,
         ge=1,
-        description="Rate-limit group `search`: /api/search and /staff searches per client per minute.",
+        description="Rate-limit group `search`: /api/search requests per client per minute.",
     )
     rate_limit_signin_per_minute: int = Field(
         5, ge=1, description="Rate-limit group `signin`: console sign-in attempts per client per minute."

@@ -179,7 +179,9 @@ def serve(
     _require_writable(s)
     with _storage_guard(s):
         app = create_app(s)
-    uvicorn.run(app, host=bind, port=port or s.server.port, log_level="warning")
+    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from any loopback peer; the app's own
+    # middleware believes it only from CONCIERGE_SERVER__TRUSTED_PROXIES (web/security.py)
+    uvicorn.run(app, host=bind, port=port or s.server.port, log_level="warning", proxy_headers=False)
 
 
 @app.command()

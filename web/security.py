@@ -162,10 +162,14 @@ class ClientAddress:
             return False
         return any(ip in net for net in self.trusted)
 
+    def trusts(self, scope: Scope) -> bool:
+        client = scope.get("client")
+        return bool(self.trusted and client and self._is_trusted(client[0]))
+
     def __call__(self, scope: Scope) -> str:
         client = scope.get("client")
         peer = client[0] if client else "unknown"
-        if not self.trusted or not self._is_trusted(peer):
+        if not self.trusts(scope):
             return peer
         forwarded: list[str] = []
         for name, value in scope.get("headers", []):
@@ -191,7 +195,9 @@ class RateGroup:
 
 class RateLimitMiddleware:
     """Per-client limits, one bucket per route group (chat, bundles, search, sign-in), so that one group's traffic
-    cannot use up another's. Records the client address it used in ``scope["state"]["client"]``."""
+    cannot use up another's. Records the client address it used in ``scope["state"]["client"]``; behind a trusted
+    proxy it also sets the scope's client and scheme (X-Forwarded-Proto), as uvicorn's proxy headers would (those
+    are off in ``concierge serve``: uvicorn believes any loopback peer)."""
 
     def __init__(
         self, app: ASGIApp, groups: Iterable[RateGroup], trusted_proxies: Iterable[str] = ()
@@ -206,6 +212,13 @@ class RateLimitMiddleware:
             return
         key = self.client(scope)
         scope.setdefault("state", {})["client"] = key
+        if self.client.trusts(
+            scope
+        ):  # behind a trusted proxy: the resident's address and the original scheme
+            scope["client"] = (key, 0)
+            for name, value in scope.get("headers", []):
+                if name == b"x-forwarded-proto" and value.strip().lower() in (b"http", b"https"):
+                    scope["scheme"] = value.strip().lower().decode()
         path = scope["path"].rstrip("/") or "/"
         for group, limiter in self.groups:
             if not group.matches(scope["method"], path):

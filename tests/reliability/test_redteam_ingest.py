@@ -215,6 +215,9 @@ def test_symlinks_and_fifos_in_a_source_directory_are_refused(
     pages.mkdir()
     (pages / "ok.html").write_bytes(_html("印鑑登録", "印鑑登録は本人が窓口で申請します。"))
     (pages / "leak.txt").symlink_to(secret)
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.md").write_text("# 秘密\n\nHUNTER2-SECRET の控えです。", encoding="utf-8")
+    (pages / "linked-dir").symlink_to(tmp_path / "outside")
     os.mkfifo(pages / "pipe.html")
     settings = _settings(tmp_path)
     result: list[object] = []
@@ -232,6 +235,7 @@ def test_symlinks_and_fifos_in_a_source_directory_are_refused(
     assert "symbolic link" in failed["leak.txt"] and "not a regular file" in failed["pipe.html"]
     assert [p.title for p in rec.added] == ["印鑑登録"]  # type: ignore[attr-defined]
     assert any("symbolic link" in r.getMessage() for r in caplog.records)
+    assert any("linked-dir" in r.getMessage() and "symbolic link" in r.getMessage() for r in caplog.records)
     assert all("HUNTER2" not in h.text for h in build_searcher(settings).search("パスワード 管理者", k=5))
 
 
@@ -259,6 +263,11 @@ def test_a_local_page_cannot_claim_an_official_canonical(tmp_path: Path) -> None
     # ...but only that host
     other = _settings(tmp_path / "o", directory_hosts={str(pages): ["www.city.shinjuku.lg.jp"]})
     assert run_ingest(other, [str(pages)], progress=False).added[0].url == "drop/setagaya/birth.html"
+    # taking the mapping away re-extracts the unchanged page of an existing index: the claim goes with it
+    unmapped = mapped.model_copy(update={"ingest": settings.ingest})
+    again = run_ingest(unmapped, [str(pages)], progress=False)
+    assert [p.url for p in again.changed] == ["drop/setagaya/birth.html"]
+    assert build_searcher(unmapped).search("出生届 電話", k=1)[0].url == "drop/setagaya/birth.html"
 
 
 def test_a_fetched_page_may_claim_only_its_own_host_or_an_alias(public: Server) -> None:

@@ -290,3 +290,50 @@ def test_serving_off_loopback_needs_a_public_url_or_allowed_hosts(tmp_path: Path
     proc = run_cli(["serve", "--host", "0.0.0.0", "--port", str(free_port())], env, timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
     assert "CONCIERGE_SERVER__PUBLIC_URL" in proc.stderr.strip().splitlines()[-1]
+
+
+def test_a_served_app_does_not_believe_forwarded_for_from_loopback(tmp_path: Path) -> None:
+    """The finding as found: `concierge serve` on loopback, X-Forwarded-For rotated per request (uvicorn's own proxy
+    handling believed it from 127.0.0.1 and gave every request a new bucket)."""
+    import subprocess
+
+    import httpx
+    from reliability_support import CLI, ROOT
+
+    port = free_port()
+    env = cli_env(
+        CONCIERGE_DATA_DIR=str(tmp_path / "var"),
+        CONCIERGE_EMBEDDING__BACKEND="hashing",
+        CONCIERGE_SERVER__RATE_LIMIT_PER_MINUTE="3",
+    )
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        with httpx.Client(base_url=base, timeout=30) as c:
+            statuses = [
+                c.post(
+                    "/api/chat",
+                    json={"message": BIRTH, "today": TODAY},
+                    headers={"X-Forwarded-For": f"198.51.100.{i}"},
+                ).status_code
+                for i in range(5)
+            ]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+    assert statuses == [200, 200, 200, 429, 429], statuses
