@@ -146,7 +146,7 @@ def render_bundle_page(view: BundleOut, *, staff: bool = False) -> str:
     tokyo = dt.timezone(dt.timedelta(hours=9))
     return _env.get_template("bundle_print.html").render(
         view=view,
-        t=LABELS[view.lang],
+        t=LABELS.get(view.lang, LABELS["ja"]),
         qr=Markup(qr_svg(view.links["url"])),
         created=view.created.astimezone(tokyo).date(),
         expires=view.expires.astimezone(tokyo).date(),
