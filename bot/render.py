@@ -338,12 +338,19 @@ def hard_kanji(text: str) -> list[str]:
 
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff5e\u3000-\u303f]")
-_BRACKETS = re.compile(r"\([^()]*\)|（[^（）]*）|「[^「」]*」")
+_BRACKETS = re.compile(r"\([^()（）]*\)|（[^()（）]*）|「[^「」]*」")
+_URL = re.compile(r"https?://\S+")
 
 
 def japanese_outside_brackets(text: str) -> str:
-    """The Japanese characters of an English text that stand outside brackets (empty = English throughout)."""
-    return "".join(_JAPANESE.findall(_BRACKETS.sub("", text)))
+    """The Japanese characters of an English text that stand outside brackets and URLs (empty = English
+    throughout)."""
+    text = _URL.sub("", text)
+    while True:  # innermost brackets first: "(中野区役所 戸籍住民課（1階）)"
+        stripped = _BRACKETS.sub("", text)
+        if stripped == text:
+            return "".join(_JAPANESE.findall(text))
+        text = stripped
 
 
 def consistent(text: str, lang: str) -> bool:
@@ -572,7 +579,11 @@ class Renderer:
                 if c in self.catalog.municipalities
             ]
             opts = [
-                QuickReply(fact=question, label=m.short_en if self.lang == "en" else m.name, value=m.name)
+                QuickReply(
+                    fact=question,
+                    label=m.short_en if self.lang == "en" else self.place(m.code) or m.name,
+                    value=m.name,
+                )
                 for m in picks
             ]
             if question == "move_to":

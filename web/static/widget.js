@@ -3,6 +3,8 @@
  *
  *   <script src="https://HOST/widget.js" data-municipality="131121" data-lang="ja" defer></script>
  *
+ * data-lang: ja (default), easy (やさしい日本語) or en; the resident can switch in the panel's header.
+ *
  * Renders a launcher button and a chat panel inside a Shadow DOM (the host page's CSS cannot break it and it
  * cannot break the page). Every string from the server or the resident is inserted with textContent only;
  * links are created only for http(s) URLs.
@@ -16,12 +18,13 @@
   var BASE = new URL(script.getAttribute("src"), document.baseURI);
   var API = (script.dataset.api ? new URL(script.dataset.api, document.baseURI) : BASE).origin;
   var MUNICIPALITY = /^13\d{4}$/.test(script.dataset.municipality || "") ? script.dataset.municipality : null;
-  var state = { lang: script.dataset.lang === "en" ? "en" : "ja", session: null, busy: false, open: false };
+  var LANGS = ["ja", "easy", "en"];
+  var state = { lang: LANGS.indexOf(script.dataset.lang) >= 0 ? script.dataset.lang : "ja", session: null, busy: false, open: false };
 
   var T = {
     ja: {
       launcher: "手続きコンシェルジュ", title: "手続きコンシェルジュ", close: "閉じる", restart: "最初から",
-      toggle: "English", toggleLabel: "Switch to English", input: "できごとを入力してください",
+      langGroup: "表示する言語", input: "できごとを入力してください",
       placeholder: "例：先週、子どもが生まれました", send: "送信", thinking: "回答を作成しています…",
       greeting: "こんにちは。出産・引っ越し・おくやみ・介護など、あったことを教えてください。必要な手続きと期限、持ち物をまとめてご案内します。",
       due: "期限", office: "窓口", bring: "持ち物", online: "オンライン申請", sources: "出典", why: "理由",
@@ -32,9 +35,22 @@
       bot: "コンシェルジュ", noDeadline: "期限の定めなし", quick: "回答の候補", skip: "スキップ",
       network: "サーバーに接続できませんでした。時間をおいてもう一度お試しください。", opens: "受付開始"
     },
+    easy: {
+      launcher: "てつづきの あんない", title: "てつづきの あんない", close: "とじる", restart: "はじめから",
+      langGroup: "ことば", input: "あったことを 書いて ください",
+      placeholder: "れい：子どもが うまれました", send: "おくる", thinking: "こたえを 作って います…",
+      greeting: "こんにちは。子どもが うまれた、ひっこし、かぞくが なくなった など、あったことを 書いて ください。する てつづき、きげん、もって いく ものを おしえます。",
+      due: "きげん", office: "まどぐち", bring: "もって いく もの", online: "オンラインで もうしこむ", sources: "でどころ", why: "りゆう",
+      maybe: "ひつような ときが ある てつづき", applies: "する てつづき", checklist: "もって いく もの（まとめ）",
+      milestones: "これからの よてい", pages: "さんこうの ページ", save: "ほぞん・カレンダー・いんさつ", saving: "ほぞん して います…",
+      saved: "ほぞん しました。ばんごう", open: "まとめを ひらく", ics: "カレンダーに 入れる（.ics）",
+      feed: "カレンダーを こうどく する", print: "いんさつ する ページ", error: "エラーが おきました。", you: "あなた",
+      bot: "あんない", noDeadline: "きげんは ありません", quick: "こたえの れい", skip: "スキップ",
+      network: "サーバーに つながりません。すこし まって、もう 一ど ためして ください。", opens: "はじまる 日"
+    },
     en: {
       launcher: "Procedure concierge", title: "Procedure concierge", close: "Close", restart: "Start over",
-      toggle: "日本語", toggleLabel: "日本語に切り替える", input: "Tell me what happened",
+      langGroup: "Language", input: "Tell me what happened",
       placeholder: "e.g. Our baby was born last week", send: "Send", thinking: "Preparing the answer…",
       greeting: "Hello. Tell me what happened — a birth, a move, a death in the family, care… I will list the procedures, their due dates and what to bring.",
       due: "Due", office: "Office", bring: "Bring", online: "Apply online", sources: "Sources", why: "Why",
@@ -93,10 +109,15 @@
   launcher.appendChild(launcherText);
 
   var titleEl = el("h2", { id: "lec-title", class: "title", text: t("title") });
-  var langBtn = el("button", { type: "button", class: "ghost lang", lang: state.lang === "ja" ? "en" : "ja" });
+  // the language switch: each button names its language in that language
+  var LANG_NAMES = { ja: "日本語", easy: "やさしい にほんご", en: "English" };
+  var langBtns = LANGS.map(function (code) {
+    return el("button", { type: "button", class: "ghost lang", "data-lang": code, lang: code === "en" ? "en" : "ja", text: LANG_NAMES[code] });
+  });
+  var langGroup = el("div", { class: "lang-switch", role: "group" }, langBtns);
   var restartBtn = el("button", { type: "button", class: "ghost restart" });
   var closeBtn = el("button", { type: "button", class: "ghost close" });
-  var header = el("div", { class: "head" }, [titleEl, el("div", { class: "head-actions" }, [langBtn, restartBtn, closeBtn])]);
+  var header = el("div", { class: "head" }, [titleEl, el("div", { class: "head-actions" }, [langGroup, restartBtn, closeBtn])]);
 
   var log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-labelledby": "lec-title" });
   var plan = el("div", { class: "plan" });
@@ -113,12 +134,11 @@
   root.appendChild(panel);
 
   function applyLabels() {
-    panel.setAttribute("lang", state.lang);
+    panel.setAttribute("lang", state.lang === "en" ? "en" : "ja");
     launcherText.textContent = t("launcher");
     titleEl.textContent = t("title");
-    langBtn.textContent = t("toggle");
-    langBtn.setAttribute("aria-label", t("toggleLabel"));
-    langBtn.setAttribute("lang", state.lang === "ja" ? "en" : "ja");
+    langGroup.setAttribute("aria-label", t("langGroup"));
+    langBtns.forEach(function (b) { b.setAttribute("aria-pressed", b.dataset.lang === state.lang ? "true" : "false"); });
     restartBtn.textContent = t("restart");
     closeBtn.textContent = "×";
     closeBtn.setAttribute("aria-label", t("close"));
@@ -162,7 +182,7 @@
     else if (p.why) body.push(el("p", { class: "why" }, [el("span", { class: "k", text: t("why") + "：" }), p.why]));
     if (p.amounts && p.amounts.length) {
       body.push(el("ul", { class: "amounts" }, p.amounts.map(function (a) {
-        return el("li", { text: a.label + " " + a.yen.toLocaleString("ja-JP") + (state.lang === "en" ? " yen" : "円") });
+        return el("li", { text: state.lang === "en" ? a.label + " ¥" + a.yen.toLocaleString("en-GB") : a.label + " " + a.yen.toLocaleString("ja-JP") + "円" });
       })));
     }
     if (p.documents && p.documents.length) {
@@ -239,8 +259,12 @@
   }
 
   // ---- network ------------------------------------------------------------------------------------------
+  // the server's error message in the widget's language (message_ja on Japanese pages), else our own words
   function errorText(body, fallback) {
-    return body && body.error && typeof body.error.message === "string" ? body.error.message : fallback;
+    var e = body && body.error;
+    if (!e) return fallback;
+    var text = state.lang === "en" ? e.message : e.message_ja;
+    return typeof text === "string" && text ? text : fallback;
   }
   function post(path, payload) {
     return fetch(API + path, {
@@ -343,11 +367,13 @@
     greet();
     input.focus();
   });
-  langBtn.addEventListener("click", function () {
-    state.lang = state.lang === "ja" ? "en" : "ja";
-    applyLabels();
-    if (!state.session) greet();
-    langBtn.focus();
+  langBtns.forEach(function (b) {
+    b.addEventListener("click", function () {
+      state.lang = b.dataset.lang;
+      applyLabels();
+      if (!state.session) greet();
+      b.focus();
+    });
   });
   panel.addEventListener("keydown", function (e) {
     if (e.key === "Escape") { e.preventDefault(); closePanel(); }
