@@ -122,7 +122,7 @@ def test_easy_uses_kana_or_simple_kanji(catalog: Catalog, name: str) -> None:
 
 @pytest.mark.parametrize("name", list(BUNDLES))
 def test_the_same_bundle_in_three_languages(catalog: Catalog, name: str) -> None:
-    bundle, state = _plan(catalog, name)
+    bundle, _state = _plan(catalog, name)
     cards = {
         lang: [Renderer(catalog, lang, TODAY).procedure(it) for it in bundle.items]
         for lang in ("ja", "easy", "en")

@@ -28,6 +28,7 @@ from bot.bundles import (
     bundle_links,
     display_code,
 )
+from bot.render import format_date
 from knowledge.settings import Settings
 from web.errors import ApiError, error_responses
 
@@ -147,6 +148,7 @@ def render_bundle_page(view: BundleOut, *, staff: bool = False) -> str:
     return _env.get_template("bundle_print.html").render(
         view=view,
         t=LABELS.get(view.lang, LABELS["ja"]),
+        fmt_date=lambda day: format_date(day, view.lang),
         qr=Markup(qr_svg(view.links["url"])),
         created=view.created.astimezone(tokyo).date(),
         expires=view.expires.astimezone(tokyo).date(),
