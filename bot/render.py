@@ -119,6 +119,18 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     # places
     "place.outside": {"ja": "東京都外", "easy": "東京都の 外", "en": "outside Tokyo"},
     "place.abroad": {"ja": "海外", "easy": "外国", "en": "abroad"},
+    # easy only (ja and en: bot.answer.free_answer words the 'not covered' reply)
+    "not_covered": {
+        "ja": "",
+        "easy": (
+            "ごめんなさい。この しつもんには こたえられません。{where}に きいて ください。\n"
+            "子どもが うまれた、ひっこし、かぞくが なくなった、かいご、けっこん、りこん、しごとを やめた など、"
+            "あったことを 書いて ください。する てつづきを おしえます。"
+        ),
+        "en": "",
+    },
+    "not_covered.phone": {"ja": "", "easy": "{place}（でんわ {phone}）", "en": ""},
+    "not_covered.office": {"ja": "", "easy": "すんで いる 区や 市の まどぐち", "en": ""},
     "title.join": {"ja": " / ", "easy": " / ", "en": " / "},
     "title.where": {"ja": " — {place}", "easy": " — {place}", "en": " — {place}"},
     # quick replies
@@ -295,6 +307,7 @@ def choose_lang(requested: str | None, message: str, previous: str | None, turns
 
 # ---- やさしい日本語: readings and the check used by tests and evaluations --------------------------------------
 SIMPLE_KANJI = frozenset(KYOIKU)  # 小学校で習う漢字 (学年別漢字配当表, 令和2年)
+_READING_ONLY = re.compile(r"(?<=[^\s（）()、。・「」：])（[\u3041-\u3096ー・ ]+）")
 _READING = re.compile(r"[^\s（）()、。・「」：]+（[\u3041-\u3096ー・ ]+）")
 
 
@@ -329,6 +342,11 @@ def with_readings(text: str) -> str:
     if run:
         flush()
     return "".join(out)
+
+
+def strip_readings(text: str) -> str:
+    """``text`` without the kana readings :func:`with_readings` added: '福祉（ふくし）センター' -> '福祉センター'."""
+    return _READING_ONLY.sub("", text)
 
 
 def hard_kanji(text: str) -> list[str]:
@@ -409,20 +427,38 @@ class Renderer:
     def events_text(self, events: list[str]) -> str:
         return self.msg("events.join").join(self.event_names(events))
 
-    def place(self, code: str | None) -> str | None:
-        """A municipality code (or outside/abroad) as a name."""
+    def place(self, code: str | None, *, readings: bool = True) -> str | None:
+        """A municipality code (or outside/abroad) as a name; ``readings=False`` for data fields (move_to),
+        which stay plain names (easy -> the Japanese name)."""
         if code is None:
             return None
+        lang: Lang = "ja" if self.lang == "easy" and not readings else self.lang
         if code == OUTSIDE:
-            return self.msg("place.outside")
+            return msg("place.outside", lang)
         if code == ABROAD:
-            return self.msg("place.abroad")
+            return msg("place.abroad", lang)
         m = self.catalog.municipalities.get(code)
         if m is None:
             return code
-        if self.lang == "en":
+        if lang == "en":
             return m.en
-        return f"{m.name}（{m.kana}）" if self.lang == "easy" and _hard(m.name) else m.name
+        return f"{m.name}（{m.kana}）" if lang == "easy" and _hard(m.name) else m.name
+
+    def procedure_title(self, title: Text) -> str:
+        """A procedure's name; in やさしい日本語 the catalog's easy words, then the official name (with readings)
+        in brackets, the word to say at the window: 「あかちゃんが うまれたことを とどけます（出生届）」."""
+        if self.lang != "easy" or not title.easy:
+            return self.text(title)
+        return f"{title.easy}（{with_readings(title.ja.split('（')[0])}）"
+
+    def not_covered(self, code: str | None) -> str:
+        """The honest 'not covered, ask there' reply in やさしい日本語."""
+        m = self.catalog.municipalities.get(code or "")
+        if m and m.phone:
+            where = self.msg("not_covered.phone", place=self.place(m.code), phone=m.phone)
+        else:
+            where = (self.place(m.code) if m else None) or self.msg("not_covered.office")
+        return self.msg("not_covered", where=where)
 
     def office(self, office_id: str, code: str | None) -> str:
         return self.text(self.catalog.office_name(office_id, code))
@@ -512,7 +548,7 @@ class Renderer:
             conditional = conditional or self.msg("outside_bundle")
         return ProcedureOut(
             id=p.id,
-            title=self.text(p.title),
+            title=self.procedure_title(p.title),
             office=self.office(p.office, code),
             municipality=muni.name if muni else None,
             deadline=self.deadline(item),

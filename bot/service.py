@@ -176,6 +176,8 @@ class Concierge:
         muni = self.catalog.municipalities.get(state.municipality or "")
         ans = self.answerer.free_answer(u.text, state.municipality, lang)
         reply = ans.reply
+        if lang == "easy" and not ans.citations:
+            reply = self.renderer(lang).not_covered(state.municipality)
         named = None
         if u.intents - {"question"} and self.answerer.names_a_procedure(u.text):
             empty = Bundle(items=[], milestones=[], checklist=[], decisive={})
@@ -246,8 +248,8 @@ class Concierge:
             follow_up=follow_up,
             lang=lang,
             municipality_code=muni.code if muni else None,
-            move_from=r.place(state.move_from),
-            move_to=r.place(state.move_to),
+            move_from=r.place(state.move_from, readings=False),
+            move_to=r.place(state.move_to, readings=False),
             event_date=state.event_date,
             checklist=r.checklist(bundle),
             quick_replies=r.quick_replies(question, state),

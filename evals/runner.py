@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from bot.render import consistent, strip_readings
 from evals import metrics as M
 from evals.cases import Case, load_cases, validate_cases
 from evals.report import write_html
@@ -54,6 +55,7 @@ METRICS: list[tuple[str, str, str]] = [
     ("retrieval_mrr", "retrieval MRR", "ratio"),
     ("citation_validity", "citation validity", "ratio"),
     ("invented_number_rate", "invented-number rate", "rate"),
+    ("language_consistency", "language consistency (en / easy replies)", "ratio"),
     ("latency_median_ms", "latency median (ms/turn)", "ms"),
     ("latency_p95_ms", "latency p95 (ms/turn)", "ms"),
 ]
@@ -80,6 +82,7 @@ class CaseResult:
     invalid_citations: list[str] = field(default_factory=list)
     numbers_total: int = 0
     invented: list[str] = field(default_factory=list)
+    language_ok: bool | None = None  # en / easy replies only: written in that language throughout
     latencies_ms: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     answer: dict[str, Any] = field(default_factory=dict)
@@ -173,6 +176,19 @@ def answer_text(resp: Any) -> str:
     return "\n".join(parts)
 
 
+def shown_text(resp: Any) -> list[str]:
+    """The concierge's own words in a reply (not quoted page titles or snippets), for the language check."""
+    parts = [resp.reply, *resp.follow_up, *resp.checklist, *(q.label for q in resp.quick_replies)]
+    for p in resp.procedures:
+        parts += [p.title, p.office, p.summary or "", p.why or "", p.conditional or "", *p.documents]
+        parts += [a.label for a in p.amounts]
+        if p.deadline:
+            parts += [p.deadline.text, p.deadline.explanation or ""]
+    for m in resp.milestones:
+        parts += [m.title, m.text or ""]
+    return [x for x in parts if x]
+
+
 def _place(catalog: Catalog, name: str | None) -> str | None:
     if name is None:
         return None
@@ -236,7 +252,9 @@ def score_case(
     r.due_hits, r.due_total, due_misses = M.due_matches(e.due, dues)
     r.failures += [f"due {m}" for m in due_misses]
 
-    text = answer_text(resp)
+    text = strip_readings(
+        answer_text(resp)
+    )  # 福祉（ふくし）センター in やさしい日本語 still names 福祉センター
     r.fact_pass, r.fact_total, fact_failures = M.fact_score(text, e.facts, e.wrong)
     r.failures += [f"fact {f}" for f in fact_failures]
 
@@ -278,6 +296,12 @@ def score_case(
     r.invented = M.invented_numbers(resp.reply, allowed)
     if r.invented:
         r.failures.append(f"numbers in the reply found nowhere in catalog/evidence: {r.invented[:5]}")
+
+    if resp.lang in ("en", "easy"):
+        off = [t for t in shown_text(resp) if not consistent(t, resp.lang)]
+        r.language_ok = not off
+        if off:
+            r.failures.append(f"not written in {resp.lang} throughout: {off[0][:80]!r}")
 
     r.answer = {
         "reply": resp.reply[:600],
@@ -407,6 +431,9 @@ def aggregate(results: list[CaseResult], retrieval: list[dict[str, Any]] | None)
         ),
         "invented_number_rate": _ratio(
             sum(len(r.invented) for r in scored), sum(r.numbers_total for r in scored)
+        ),
+        "language_consistency": M.mean(
+            float(r.language_ok) if r.language_ok is not None else None for r in scored
         ),
         "latency_median_ms": M.percentile(lat, 50),
         "latency_p95_ms": M.percentile(lat, 95),

@@ -18,6 +18,7 @@ from bot.render import (
     format_date,
     hard_kanji,
     japanese_outside_brackets,
+    strip_readings,
     with_readings,
 )
 from bot.sessions import SessionState
@@ -137,8 +138,13 @@ def test_the_same_bundle_in_three_languages(catalog: Catalog, name: str) -> None
     for ja, easy, en, item in zip(cards["ja"], cards["easy"], cards["en"], bundle.items, strict=True):
         assert ja.title == item.procedure.title.ja
         assert en.title == item.procedure.title.en
-        # easy comes from Text.easy where the catalog has one, else the Japanese with readings
-        assert easy.title == (item.procedure.title.easy or with_readings(item.procedure.title.ja))
+        # easy: Text.easy with the official name (readings added) to say at the window; else the Japanese
+        # with readings
+        title = item.procedure.title
+        if title.easy:
+            assert easy.title == f"{title.easy}（{with_readings(title.ja.split('（')[0])}）"
+        else:
+            assert easy.title == with_readings(title.ja)
         assert (ja.conditional is None) == (en.conditional is None) == (easy.conditional is None)
 
 
@@ -242,6 +248,7 @@ def test_readings_follow_words_with_harder_kanji() -> None:
     assert hard_kanji(with_readings("被扶養者になる")) == []
     assert japanese_outside_brackets("Moving-in notice (中野区役所 戸籍住民課)") == ""
     assert japanese_outside_brackets("4 procedures：") == "："
+    assert strip_readings(with_readings("すこやか福祉センターと戸籍謄本")) == "すこやか福祉センターと戸籍謄本"
 
 
 def test_every_message_has_three_languages_and_easy_is_easy() -> None:
@@ -256,4 +263,8 @@ def test_catalog_easy_texts_are_used(catalog: Catalog) -> None:
     assert len(with_easy) > 80
     r = Renderer(catalog, "easy", TODAY)
     assert all(r.text(p.title) == p.title.easy for p in with_easy)
+    assert (
+        r.procedure_title(catalog.procedures["birth-registration"].title)
+        == "あかちゃんが うまれたことを とどけます（出生届）"
+    )
     assert r.event_names(["birth"]) == [catalog.events["birth"].name.easy]

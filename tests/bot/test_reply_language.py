@@ -46,8 +46,8 @@ def test_kana_only_message_gets_an_easy_reply(concierge: Concierge, message: str
     cat = concierge.catalog
     for p in r.procedures:
         proc = cat.procedure(p.id, r.municipality_code)
-        if proc.title.easy:
-            assert p.title == proc.title.easy
+        if proc.title.easy:  # then the official name, the word to use at the window
+            assert p.title.startswith(proc.title.easy + "（")
 
 
 def test_easy_conversation_stays_easy_through_short_answers(concierge: Concierge) -> None:
@@ -62,6 +62,7 @@ def test_easy_conversation_stays_easy_through_short_answers(concierge: Concierge
 def test_easy_can_be_chosen_explicitly(concierge: Concierge) -> None:
     r = ask(concierge, "先週、世田谷区で子どもが生まれました", lang="easy")
     assert r.lang == "easy"
+    assert any(p.title == "あかちゃんが うまれたことを とどけます（出生届）" for p in r.procedures)
     assert r.reply.startswith("「あかちゃんが うまれた」ですね。")
     assert all(not hard_kanji(t) for t in shown(r))
 
@@ -115,3 +116,19 @@ def test_terminal_text_follows_the_language(concierge: Concierge) -> None:
     lines = [line for line in text.split("\n") if "http" not in line]
     assert not japanese_outside_brackets("\n".join(lines))
     assert "What to bring:" in text and "14 December 2026" in text
+
+
+def test_easy_question_outside_the_catalog_gets_an_easy_answer(concierge: Concierge) -> None:
+    r = ask(concierge, "きょうの ばんごはん なにが いい")
+    assert r.lang == "easy" and not r.procedures
+    assert "こたえられません" in r.reply and not hard_kanji(r.reply)
+
+
+def test_easy_move_fields_stay_plain_names(concierge: Concierge) -> None:
+    r = ask(concierge, "せたがやく から しぶやく に ひっこし します")
+    assert r.lang == "easy"
+    # the contract's data fields carry names, not readings; the reply text has the reading
+    assert (r.move_from, r.move_to) == ("世田谷区", "渋谷区")
+    assert "渋谷区（しぶやく）で する てつづきは" in r.reply
+    abroad = ask(concierge, "すみだくから がいこくに ひっこし します")
+    assert abroad.move_to == "海外"
