@@ -95,6 +95,9 @@ def test_language_switch_easy_then_english(server: ServerThread, page) -> None: 
     reply = bot.last.inner_text()
     assert not japanese_outside_brackets(reply), reply
     expect(page.locator(".plan h3").first).to_contain_text("Procedures to do")
+    plan = page.locator(".plan").inner_text()  # the cards as shown (collapsed source lists are not)
+    assert "：" not in plan, plan
+    assert not japanese_outside_brackets(plan), japanese_outside_brackets(plan)
     shot(page, "21-widget-english")
 
 

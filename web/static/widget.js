@@ -63,6 +63,9 @@
     }
   };
   function t(key) { return T[state.lang][key]; }
+  // "窓口：" / "Office: " and "必要な手続き（3）" / "Procedures to do (3)": no full-width marks in English
+  function label(key) { return t(key) + (state.lang === "en" ? ": " : "："); }
+  function counted(key, n) { return t(key) + (state.lang === "en" ? " (" + n + ")" : "（" + n + "）"); }
 
   // ---- tiny DOM helpers (text only) ----------------------------------------------------------------------
   function el(tag, attrs, children) {
@@ -164,10 +167,10 @@
 
   function card(p) {
     var body = [el("h4", { class: "card-title", text: p.title })];
-    body.push(el("p", { class: "office" }, [el("span", { class: "k", text: t("office") + "：" }), p.office]));
+    body.push(el("p", { class: "office" }, [el("span", { class: "k", text: label("office") }), p.office]));
     var d = p.deadline;
     if (d) {
-      var due = el("p", { class: "due" }, [el("span", { class: "k", text: t("due") + "：" })]);
+      var due = el("p", { class: "due" }, [el("span", { class: "k", text: label("due") })]);
       if (d.due) {
         due.appendChild(el("time", { datetime: d.due, class: "due-date", text: formatDate(d.due) }));
       } else if (d.opens) {
@@ -176,10 +179,10 @@
       due.appendChild(el("span", { class: "due-text", text: d.explanation || d.text }));
       body.push(due);
     } else {
-      body.push(el("p", { class: "due none" }, [el("span", { class: "k", text: t("due") + "：" }), t("noDeadline")]));
+      body.push(el("p", { class: "due none" }, [el("span", { class: "k", text: label("due") }), t("noDeadline")]));
     }
     if (p.conditional) body.push(el("p", { class: "conditional", text: p.conditional }));
-    else if (p.why) body.push(el("p", { class: "why" }, [el("span", { class: "k", text: t("why") + "：" }), p.why]));
+    else if (p.why) body.push(el("p", { class: "why" }, [el("span", { class: "k", text: label("why") }), p.why]));
     if (p.amounts && p.amounts.length) {
       body.push(el("ul", { class: "amounts" }, p.amounts.map(function (a) {
         return el("li", { text: state.lang === "en" ? a.label + " ¥" + a.yen.toLocaleString("en-GB") : a.label + " " + a.yen.toLocaleString("ja-JP") + "円" });
@@ -187,14 +190,14 @@
     }
     if (p.documents && p.documents.length) {
       body.push(el("div", { class: "docs" }, [
-        el("span", { class: "k", text: t("bring") + "：" }),
+        el("span", { class: "k", text: label("bring") }),
         el("ul", null, p.documents.map(function (x) { return el("li", { text: x }); }))
       ]));
     }
     if (p.online_url && safeUrl(p.online_url)) body.push(el("p", { class: "online" }, [link(p.online_url, t("online") + " ↗")]));
     if (p.sources && p.sources.length) {
       body.push(el("details", { class: "sources" }, [
-        el("summary", { text: t("sources") + "（" + p.sources.length + "）" }),
+        el("summary", { text: counted("sources", p.sources.length) }),
         el("ul", null, p.sources.map(function (s) { return el("li", null, [link(s.url, s.title)]); }))
       ]));
     }
@@ -208,11 +211,11 @@
     var applies = procs.filter(function (p) { return !p.conditional; });
     var maybe = procs.filter(function (p) { return p.conditional; });
     if (applies.length) {
-      plan.appendChild(el("h3", { text: t("applies") + "（" + applies.length + "）" }));
+      plan.appendChild(el("h3", { text: counted("applies", applies.length) }));
       plan.appendChild(el("div", { class: "cards" }, applies.map(card)));
     }
     if (maybe.length) {
-      plan.appendChild(el("h3", { text: t("maybe") + "（" + maybe.length + "）" }));
+      plan.appendChild(el("h3", { text: counted("maybe", maybe.length) }));
       plan.appendChild(el("div", { class: "cards" }, maybe.map(card)));
     }
     if ((resp.checklist || []).length) {
