@@ -349,6 +349,15 @@ def strip_readings(text: str) -> str:
     return _READING_ONLY.sub("", text)
 
 
+def reading(text: str) -> str:
+    """The hiragana reading of ``text`` (words without kanji stay as written).
+
+    >>> reading("後期高齢者医療制度")
+    'こうきこうれいしゃいりょうせいど'
+    """
+    return "".join(r if _KANJI.search(s) and r else s for s, r in reading_pairs(text))
+
+
 def hard_kanji(text: str) -> list[str]:
     """Kanji in ``text`` beyond 小学校 kanji that carry no reading right after their word (empty = easy enough)."""
     bare = _READING.sub("", text)
@@ -413,9 +422,10 @@ class Renderer:
             return t.easy or with_readings(t.ja)
         return t.ja
 
-    def plain(self, ja: str) -> str:
-        """A Japanese-only string (a local name, an option label) for this language's reader."""
-        return with_readings(ja) if self.lang == "easy" else ja
+    def answer_label(self, ja: str) -> str:
+        """A quick-reply label (sent back as the resident's answer when chosen): in やさしい日本語 the whole
+        reading follows the words, which stay intact for understanding: 「家族の扶養に入っている（かぞくの…）」."""
+        return f"{ja}（{reading(ja)}）" if self.lang == "easy" and _hard(ja) else ja
 
     def date(self, day: dt.date) -> str:
         return format_date(day, self.lang, self.today)
@@ -591,7 +601,7 @@ class Renderer:
         if fact.type == "choice":
             opts = [
                 QuickReply(
-                    fact=question, label=o.en if self.lang == "en" else self.plain(o.ja), value=o.value
+                    fact=question, label=o.en if self.lang == "en" else self.answer_label(o.ja), value=o.value
                 )
                 for o in fact.options
             ]

@@ -258,6 +258,14 @@ def test_every_message_has_three_languages_and_easy_is_easy() -> None:
         assert consistent(texts["en"], "en"), (key, texts["en"])
 
 
+def test_easy_quick_replies_keep_the_words_the_understanding_reads(catalog: Catalog) -> None:
+    state = SessionState(id="t", events=["birth"])
+    labels = [q.label for q in Renderer(catalog, "easy", TODAY).quick_replies("insurance", state)]
+    assert "家族の扶養に入っている（かぞくのふようにはいっている）" in labels  # 扶養に入 stays matchable
+    assert "国民健康保険" in labels  # 小学校 kanji only: as it is
+    assert all(not hard_kanji(x) for x in labels)
+
+
 def test_catalog_easy_texts_are_used(catalog: Catalog) -> None:
     with_easy = [p for p in catalog.procedures.values() if p.title.easy]
     assert len(with_easy) > 80

@@ -132,3 +132,17 @@ def test_easy_move_fields_stay_plain_names(concierge: Concierge) -> None:
     assert "渋谷区（しぶやく）で する てつづきは" in r.reply
     abroad = ask(concierge, "すみだくから がいこくに ひっこし します")
     assert abroad.move_to == "海外"
+
+
+def test_easy_quick_reply_label_is_understood_as_the_answer(concierge: Concierge) -> None:
+    r = ask(concierge, "あかちゃん が うまれました。せたがやく です")
+    for _ in range(5):  # answer the questions until the insurance one comes, as the widget does (with labels)
+        if r.quick_replies and r.quick_replies[0].fact == "insurance":
+            break
+        r = ask(concierge, r.quick_replies[0].label, r.session_id)
+    assert r.lang == "easy" and r.quick_replies[0].fact == "insurance"
+    dependant = next(q for q in r.quick_replies if q.value == "dependent")
+    assert not hard_kanji(dependant.label)
+    after = ask(concierge, dependant.label, r.session_id)
+    assert after.facts.get("insurance") == "dependent"
+    assert after.lang == "easy"
