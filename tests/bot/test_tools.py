@@ -56,3 +56,18 @@ def test_langchain_tools_take_json_arguments(tools: ConciergeTools) -> None:
     assert out["due"] == "2026-11-30"
     assert "event_date" in by_name["plan_bundle"].args
     assert by_name["search_pages"].invoke({"query": "出生届"}) == []  # no page index in this test
+
+
+@pytest.mark.parametrize("lang", ["ja", "easy", "en"])
+def test_tools_speak_the_rendering_layers_languages(tools: ConciergeTools, lang: str) -> None:
+    from bot.render import consistent
+
+    out = tools.plan_bundle(["birth"], "世田谷区", "2026-11-20", lang=lang)  # type: ignore[arg-type]
+    texts = (
+        [p["title"] for p in out["procedures"]] + out["checklist"] + [m["title"] for m in out["milestones"]]
+    )
+    texts += [p["office"] for p in out["procedures"]]
+    assert all(consistent(t, lang) for t in texts)
+    due = tools.compute_deadline("birth-registration", "2026-11-23", lang=lang)  # type: ignore[arg-type]
+    assert due["due"] == "2026-12-07"
+    assert {"ja": "2026年12月7日", "easy": "12月7日までに", "en": "7 Dec 2026"}[lang] in due["explanation"]
