@@ -60,6 +60,7 @@ def test_saved_bundle_keeps_easy_and_renders_in_each_language(make_client: AppFa
     page = c.get(f"/bundles/{code}/print")
     assert page.status_code == 200 and '<html lang="ja">' in page.text
     assert "2026年12月14日" in page.text  # dates in words, not ISO
+    assert "する てつづき" in page.text and "もって いく もの" in page.text  # the page's labels in easy too
     cal = icalendar.Calendar.from_ical(c.get(f"/bundles/{code}.ics").content)
     descriptions = [str(ev["DESCRIPTION"]) for ev in cal.walk("VEVENT")]
     assert descriptions and all(not re.search(r"\d{4}-\d{2}-\d{2}", d) for d in descriptions)
@@ -69,3 +70,13 @@ def test_saved_bundle_keeps_easy_and_renders_in_each_language(make_client: AppFa
 def test_demo_page_embeds_the_widget_in_easy_japanese(make_client: AppFactory) -> None:
     html = make_client().get("/", params={"lang": "easy"}).text
     assert 'data-lang="easy"' in html and '<html lang="ja">' in html
+
+
+def test_print_page_labels_exist_in_every_language() -> None:
+    from bot.render import consistent
+    from web.routers.bundles import LABELS
+
+    assert set(LABELS) == {"ja", "easy", "en"}
+    assert all(set(LABELS[lang]) == set(LABELS["ja"]) for lang in LABELS)
+    assert all(consistent(v, "easy") for v in LABELS["easy"].values())
+    assert all(consistent(v, "en") for v in LABELS["en"].values())
