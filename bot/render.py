@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +32,7 @@ from bot.contract import (
     SourceRef,
 )
 from bot.planner import Bundle, PlannedItem, visit_key
+from bot.text import is_english
 from knowledge.catalog import Catalog
 from knowledge.japanese import reading_pairs
 from knowledge.models import Lang, Source, Text
@@ -265,19 +265,13 @@ _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30faー]")
 _JA_SPACE = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff][ \u3000]+[\u3041-\u30ff\u4e00-\u9fff]")
 
 
-def _is_english(text: str) -> bool:
-    letters = sum(c.isascii() and c.isalpha() for c in text)
-    cjk = sum(not c.isascii() and unicodedata.category(c).startswith("L") for c in text)
-    return letters > 0 and cjk * 3 < letters
-
-
 def detect_lang(text: str) -> Lang:
     """``en`` for English; ``easy`` for kana-only or やさしい日本語 (mostly hiragana, phrases spaced); else ``ja``.
 
     >>> detect_lang("あかちゃん うまれた"), detect_lang("子どもが生まれました"), detect_lang("We moved")
     ('easy', 'ja', 'en')
     """
-    if _is_english(text):
+    if is_english(text):
         return "en"
     kana = len(_KANA.findall(text))
     kanji = len(_KANJI.findall(text))
