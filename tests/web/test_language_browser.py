@@ -101,6 +101,26 @@ def test_language_switch_easy_then_english(server: ServerThread, page) -> None: 
     shot(page, "21-widget-english")
 
 
+def test_kana_only_writing_switches_the_panel_to_easy_japanese(server: ServerThread, page) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.goto(server.url + "/")
+    page.locator(".launcher").click()
+    box = page.locator("#lec-input")
+    box.fill("あかちゃん うまれた")
+    box.press("Enter")
+    bot = page.locator(".msg.bot")
+    expect(bot).to_have_count(2)
+    expect(bot.last).to_contain_text("「あかちゃんが うまれた」ですね。")
+    expect(page.locator('.lang[data-lang="easy"]')).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".send")).to_have_text("おくる")
+    expect(page.locator(".plan h3").first).to_contain_text("する てつづき")
+    page.locator(".quick .chip").first.click()  # a quick reply keeps the conversation in やさしい日本語
+    expect(bot).to_have_count(3)
+    assert not hard_kanji(bot.last.inner_text()), bot.last.inner_text()
+    shot(page, "23-widget-kana-input-easy-reply")
+
+
 def test_server_error_is_shown_in_the_pages_language(server: ServerThread, page) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 

@@ -3,7 +3,9 @@
  *
  *   <script src="https://HOST/widget.js" data-municipality="131121" data-lang="ja" defer></script>
  *
- * data-lang: ja (default), easy (やさしい日本語) or en; the resident can switch in the panel's header.
+ * data-lang: ja (default), easy (やさしい日本語) or en; the resident can switch in the panel's header. Until the
+ * page or the resident picks easy or en, the server detects the language of each message (kana-only writing gets
+ * やさしい日本語) and the panel follows the language of the reply.
  *
  * Renders a launcher button and a chat panel inside a Shadow DOM (the host page's CSS cannot break it and it
  * cannot break the page). Every string from the server or the resident is inserted with textContent only;
@@ -20,6 +22,7 @@
   var MUNICIPALITY = /^13\d{4}$/.test(script.dataset.municipality || "") ? script.dataset.municipality : null;
   var LANGS = ["ja", "easy", "en"];
   var state = { lang: LANGS.indexOf(script.dataset.lang) >= 0 ? script.dataset.lang : "ja", session: null, busy: false, open: false };
+  var chosen = state.lang !== "ja";  // an explicit language (page or resident) is sent; otherwise the server detects
 
   var T = {
     ja: {
@@ -292,7 +295,8 @@
     input.value = "";
     renderQuick([]);
     setBusy(true);
-    var payload = { message: text, lang: state.lang };
+    var payload = { message: text };
+    if (chosen) payload.lang = state.lang;
     if (state.session) payload.session_id = state.session;
     if (MUNICIPALITY) payload.municipality = MUNICIPALITY;
     post("/api/chat", payload).then(function (res) {
@@ -303,6 +307,10 @@
       }
       var resp = res.body;
       state.session = resp.session_id;
+      if (!chosen && LANGS.indexOf(resp.lang) >= 0 && resp.lang !== state.lang) {
+        state.lang = resp.lang;  // the resident wrote kana-only (or English): the panel follows
+        applyLabels();
+      }
       var msg = addMessage("bot", resp.reply);
       renderPlan(resp);
       renderQuick(resp.quick_replies);
@@ -373,6 +381,7 @@
   langBtns.forEach(function (b) {
     b.addEventListener("click", function () {
       state.lang = b.dataset.lang;
+      chosen = true;
       applyLabels();
       if (!state.session) greet();
       b.focus();
