@@ -25,10 +25,20 @@ class ChatRequest(BaseModel):
     )
 
 
+SourceKind = Literal["municipal", "metropolitan", "national", "public-body", "copy-of-official", "private"]
+
+
 class SourceRef(BaseModel):
     url: str
     title: str
-    verified: dt.date | None = None
+    verified: dt.date | None = Field(None, description="When the fact was checked against the page.")
+    # additive (provenance): who really published the page, derived from knowledge/data/publishers.yaml
+    publisher: str | None = Field(None, description="Who published the page (name).")
+    kind: SourceKind | None = Field(None, description="Publisher kind; only the first four are official.")
+    page_date: dt.date | None = Field(None, description="The date the page itself states, if any.")
+    reference: bool = Field(
+        False, description="True when the page belongs to another municipality than the card's (参考)."
+    )
 
 
 class DeadlineOut(BaseModel):

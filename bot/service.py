@@ -47,10 +47,8 @@ class Concierge:
     # ---- state ----------------------------------------------------------------------------------------------
     def _load(self, req: ChatRequest, lang: str) -> SessionState:
         state = self.sessions.get(req.session_id) if req.session_id else None
-        if state is None:
+        if state is None:  # unknown or expired: a new session with a server-issued id (never the client's)
             state = self.sessions.new(lang)
-            if req.session_id:
-                state.id = req.session_id[:64]
         return state
 
     def _merge(self, state: SessionState, u: Understanding, req: ChatRequest, today: dt.date) -> bool:

@@ -17,6 +17,14 @@ and the law before looking at the bot's output::
         due: {birth-registration: 2026-12-03}   # null = no due date may be given
         facts: ["出生証明書"]        # must appear in the reply or the procedures
         wrong: ["30日以内"]          # must not appear anywhere in the answer
+        lang: ja                    # ja | easy | en: every reply in this language
+        not_asked: [insurance]      # facts.yaml ids never asked (quick reply, follow-up or the question's text)
+        known: {insurance: national}   # the response's `facts` hold these values
+        required: [birth-registration]          # listed without a `conditional` note
+        not_required: [dog-registration-change] # absent, or listed as conditional
+        overdue: [baby-employee-insurance]      # listed and marked past due (flag or words)
+        checklist_not: ["戸籍謄本"]   # in no checklist line or procedure document
+        outside_tokyo: true         # the reply says the place is outside Tokyo
 
 Example::
 
@@ -66,6 +74,22 @@ class Expect(_Strict):
     wrong: list[str] = Field(default_factory=list)
     no_procedures: bool = False  # out of scope: the answer lists no procedure
     citations: bool = False  # the answer cites at least one ingested page (needs an index)
+    # additive checks (2026-12-07, issue #14)
+    # every reply in this language (see metrics.language_problems)
+    lang: Literal["ja", "easy", "en"] | None = None
+    not_asked: list[str] = Field(default_factory=list)  # facts.yaml ids no reply may ask about again
+    not_asked_after: int = Field(0, ge=0)  # ... checked on the replies to turns with this index and later
+    asks: list[str] = Field(default_factory=list)  # facts.yaml ids the final reply asks about
+    # the final response's `facts` hold these values
+    known: dict[str, str | int | bool] = Field(default_factory=dict)
+    required: list[str] = Field(default_factory=list)  # listed and not marked conditional
+    not_required: list[str] = Field(default_factory=list)  # absent, or listed with a `conditional` note
+    overdue: list[str] = Field(default_factory=list)  # listed and marked as past its deadline
+    # listed, or absent, but never marked past its deadline
+    not_overdue: list[str] = Field(default_factory=list)
+    # in no checklist line and no procedure's documents
+    checklist_not: list[str] = Field(default_factory=list)
+    outside_tokyo: bool = False  # the reply says the place (or one end of the move) is outside Tokyo
 
 
 class Case(_Strict):
@@ -145,7 +169,7 @@ def validate_cases(cases: list[Case], catalog: Catalog) -> list[str]:
         for ev in [*(e.life_events or []), *e.life_events_ok]:
             if ev not in catalog.events:
                 problems.append(f"{where}: unknown life event {ev!r}")
-        for pid in [*e.must, *e.must_not, *e.due]:
+        for pid in [*e.must, *e.must_not, *e.due, *e.required, *e.not_required, *e.overdue, *e.not_overdue]:
             if pid not in procs:
                 problems.append(f"{where}: unknown procedure {pid!r}")
         if set(e.must) & set(e.must_not):
@@ -162,6 +186,19 @@ def validate_cases(cases: list[Case], catalog: Catalog) -> list[str]:
         for label, value in (("move_from", e.move_from), ("move_to", e.move_to)):
             if not muni_ok(value, place=True):
                 problems.append(f"{where}: {label} {value!r} is neither a catalog name nor outside/abroad")
+        if set(e.asks) & set(e.not_asked):
+            problems.append(f"{where}: a fact both asked and not asked")
+        for fid in [*e.not_asked, *e.known, *e.asks]:
+            if fid not in catalog.facts:
+                problems.append(f"{where}: unknown fact {fid!r}")
+        if set(e.required) & set(e.not_required):
+            problems.append(f"{where}: procedures both required and not required")
+        if set(e.required) & set(e.must_not) or set(e.overdue) & set(e.must_not):
+            problems.append(f"{where}: a forbidden procedure is also required or overdue")
+        if set(e.overdue) & set(e.not_overdue):
+            problems.append(f"{where}: procedures both overdue and not overdue")
+        if e.not_asked_after >= len(c.turns):
+            problems.append(f"{where}: not_asked_after is past the last turn")
         if e.no_procedures and (e.must or e.due):
             problems.append(f"{where}: no_procedures contradicts must/due")
         if set(e.facts) & set(e.wrong):

@@ -14,10 +14,12 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 # ---- sets of ids ----------------------------------------------------------------------------------------------
 
@@ -189,3 +191,117 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     pos = (len(s) - 1) * q / 100
     lo, hi = math.floor(pos), math.ceil(pos)
     return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+
+
+# ---- reply language ---------------------------------------------------------------------------------------------
+
+KYOIKU_FILE = Path(__file__).with_name("data") / "kyoiku_kanji.txt"
+
+
+@functools.cache
+def kyoiku_kanji() -> frozenset[str]:
+    """The 1,026 教育漢字 (学年別漢字配当表) from ``evals/data/kyoiku_kanji.txt``."""
+    chars: set[str] = set()
+    for line in KYOIKU_FILE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            chars.update(line.split(maxsplit=1)[1])
+    return frozenset(chars)
+
+
+_KANJI = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆"
+_KANA = r"\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f"
+# Japanese script and Japanese-only punctuation (。、「」：（） full-width forms), which an English reply must not show
+_JAPANESE = re.compile(rf"[{_KANJI}{_KANA}\u3000-\u303f\uff01-\uff60]+")
+# spans that may quote the Japanese name once: （…） (…) 「…」 『…』 【…】 […]
+_BRACKETED = re.compile(r"（[^（）]*）|\([^()]*\)|「[^「」]*」|『[^『』]*』|【[^【】]*】|\[[^\[\]]*\]")
+_RUBY = re.compile(r"<ruby>(.*?)<rt>(.*?)</rt></ruby>", re.S)
+_KANJI_RUN = re.compile(rf"[{_KANJI}]+")
+_READING = re.compile(rf"\s?[（(][{_KANA}ー・\s]+[）)]")
+
+
+def japanese_outside_brackets(text: str) -> list[str]:
+    """Runs of Japanese script or full-width punctuation in ``text`` outside brackets (an English reply may give a
+    Japanese name once in brackets after an English description: "Family-register window (戸籍の窓口)")."""
+    prev = None
+    t = text
+    while prev != t:  # nested brackets: strip innermost first
+        prev, t = t, _BRACKETED.sub(" ", t)
+    return _JAPANESE.findall(t)
+
+
+def non_easy_kanji(text: str) -> list[str]:
+    """Kanji runs with a character outside the 教育漢字 that carry no reading: a reading is ``<ruby>`` markup or
+    kana in brackets right after the run (届（とどけ）)."""
+    allowed = kyoiku_kanji()
+    t = _RUBY.sub(lambda m: "" if re.fullmatch(rf"[{_KANA}ー\s]+", m.group(2)) else m.group(1), text)
+    bad = []
+    for m in _KANJI_RUN.finditer(t):
+        run = m.group(0)
+        if all(ch in allowed or ch in "々" for ch in run):
+            continue
+        if _READING.match(t, m.end()):
+            continue
+        bad.append(run)
+    return bad
+
+
+def has_japanese(text: str) -> bool:
+    return bool(re.search(rf"[{_KANJI}{_KANA}]", text))
+
+
+def language_problems(texts: Iterable[str], lang: str) -> list[str]:
+    """What breaks the expected reply language in ``texts`` (one per part shown): ``en`` — Japanese outside
+    brackets; ``easy`` — kanji outside the 教育漢字 without a reading; ``ja`` — no Japanese at all."""
+    out: list[str] = []
+    parts = [t for t in texts if t]
+    if lang == "en":
+        for t in parts:
+            out += [f"Japanese in English: {run}" for run in japanese_outside_brackets(t)]
+    elif lang == "easy":
+        for t in parts:
+            out += [f"not 小学校 kanji: {run}" for run in non_easy_kanji(t)]
+    elif lang == "ja":
+        if parts and not any(has_japanese(t) for t in parts):
+            out.append("no Japanese in a Japanese reply")
+    else:
+        raise ValueError(f"unknown language {lang!r}")
+    return list(dict.fromkeys(out))
+
+
+# ---- overdue and places -----------------------------------------------------------------------------------------
+
+OVERDUE_MARKERS = (
+    "期限を過ぎ",
+    "期限が過ぎ",
+    "期限切れ",
+    "期限をすぎ",
+    "きげんをすぎ",
+    "きげんがすぎ",
+    "きげんを すぎ",
+    "きげんが すぎ",
+    "過ぎています",
+    "すぎています",
+    "overdue",
+    "past due",
+    "deadline has passed",
+    "deadline passed",
+)
+OUTSIDE_TOKYO_MARKERS = (
+    "東京都外",
+    "都外",
+    "東京都の外",
+    "東京都ではありません",
+    "東京都ではない",
+    "とうきょうとの そと",
+    "とうきょうと の そと",
+    "とうきょうとのそと",
+    "とうきょうと では ありません",
+    "outside tokyo",
+    "not in tokyo",
+    "outside of tokyo",
+)
+
+
+def mentions_any(text: str, markers: Iterable[str]) -> bool:
+    t = normalize_text(text)
+    return any(normalize_text(m) in t for m in markers)

@@ -25,7 +25,6 @@ from typing import Any
 
 import yaml
 
-from bot.render import consistent, strip_readings
 from evals import metrics as M
 from evals.cases import Case, load_cases, validate_cases
 from evals.report import write_html
@@ -82,8 +81,10 @@ class CaseResult:
     invalid_citations: list[str] = field(default_factory=list)
     numbers_total: int = 0
     invented: list[str] = field(default_factory=list)
-    language_ok: bool | None = None  # en / easy replies only: written in that language throughout
     latencies_ms: list[float] = field(default_factory=list)
+    lang: str | None = None  # the reply language judged (the case's `lang`, else read from its style)
+    lang_ok: bool | None = None
+    lang_problems: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     answer: dict[str, Any] = field(default_factory=dict)
 
@@ -176,17 +177,61 @@ def answer_text(resp: Any) -> str:
     return "\n".join(parts)
 
 
-def shown_text(resp: Any) -> list[str]:
-    """The concierge's own words in a reply (not quoted page titles or snippets), for the language check."""
+STYLE_LANG = {"english": "en", "easy": "easy", "kana": "easy"}  # the reply language a style calls for
+
+
+def expected_lang(case: Case) -> tuple[str | None, bool]:
+    """(language, explicit): the case's ``expect.lang``, else the one its style calls for (english -> en,
+    easy/kana -> easy). Only an explicit language fails the case; a style-read one counts in the metric."""
+    if case.expect.lang:
+        return case.expect.lang, True
+    return STYLE_LANG.get(case.style), False
+
+
+def language_texts(resp: Any) -> list[str]:
+    """The parts of a response written for the resident (page snippets excluded: they quote the pages)."""
     parts = [resp.reply, *resp.follow_up, *resp.checklist, *(q.label for q in resp.quick_replies)]
     for p in resp.procedures:
         parts += [p.title, p.office, p.summary or "", p.why or "", p.conditional or "", *p.documents]
-        parts += [a.label for a in p.amounts]
         if p.deadline:
             parts += [p.deadline.text, p.deadline.explanation or ""]
+        parts += [a.label for a in p.amounts]
     for m in resp.milestones:
         parts += [m.title, m.text or ""]
     return [x for x in parts if x]
+
+
+def asked_facts(resp: Any, catalog: Catalog) -> set[str]:
+    """Facts a response asks about: a quick reply for the fact, or the fact's question (ja / en / easy) in the
+    reply or the follow-up questions."""
+    asked = {q.fact for q in resp.quick_replies}
+    text = M.normalize_text("\n".join([resp.reply, *resp.follow_up]))
+    for f in catalog.facts.values():
+        for q in (f.question.ja, f.question.en, f.question.easy):
+            if q and M.normalize_text(q) in text:
+                asked.add(f.id)
+    return asked
+
+
+def _flag(obj: Any, name: str) -> bool:
+    return obj is not None and (getattr(obj, name, None) is True or getattr(obj, "status", None) == name)
+
+
+def is_overdue(p: Any, reply: str = "") -> bool:
+    """A procedure is marked past due: an ``overdue`` flag (or ``status: overdue``) on it or its deadline, words
+    saying so on its card, or a reply line naming it with such words."""
+    if _flag(p, "overdue") or _flag(p.deadline, "overdue"):
+        return True
+    texts = [p.summary or "", p.why or "", p.conditional or ""]
+    if p.deadline:
+        texts += [p.deadline.text, p.deadline.explanation or ""]
+    if M.mentions_any(" ".join(texts), M.OVERDUE_MARKERS):
+        return True
+    return any(p.title in line and M.mentions_any(line, M.OVERDUE_MARKERS) for line in reply.splitlines())
+
+
+def _known(value: Any) -> str:
+    return str(value).lower()
 
 
 def _place(catalog: Catalog, name: str | None) -> str | None:
@@ -207,10 +252,13 @@ def score_case(
     *,
     known_numbers: set[str],
     known_urls: set[str],
+    responses: list[Any] | None = None,
 ) -> CaseResult:
-    """Score the final answer ``resp`` (a ChatResponse) of ``case``."""
+    """Score the final answer ``resp`` (a ChatResponse) of ``case``; ``responses`` are the answers to every turn
+    (default: the final one only), for the checks that span the conversation (language, questions asked)."""
     e = case.expect
     r = CaseResult(case.id, case.split, case.style, list(case.tags), case.file)
+    responses = list(responses) if responses else [resp]
     got_events = list(resp.life_events)
     got_procs = [p.id for p in resp.procedures]
     if e.life_events is not None:
@@ -252,9 +300,59 @@ def score_case(
     r.due_hits, r.due_total, due_misses = M.due_matches(e.due, dues)
     r.failures += [f"due {m}" for m in due_misses]
 
-    text = strip_readings(
-        answer_text(resp)
-    )  # 福祉（ふくし）センター in やさしい日本語 still names 福祉センター
+    listed = {p.id: p for p in resp.procedures}
+    for pid in e.required:
+        if pid in listed and listed[pid].conditional:
+            r.failures.append(f"{pid} marked conditional, want required")
+        elif pid not in listed:
+            r.failures.append(f"{pid} not listed, want required")
+    for pid in e.not_required:
+        if pid in listed and not listed[pid].conditional:
+            r.failures.append(f"{pid} listed as required, want conditional or absent")
+    for pid in e.overdue:
+        if pid not in listed:
+            r.failures.append(f"{pid} not listed, want it marked overdue")
+        elif not is_overdue(listed[pid], resp.reply):
+            r.failures.append(f"{pid} not marked overdue")
+    for pid in e.not_overdue:
+        if pid in listed and is_overdue(listed[pid], resp.reply):
+            r.failures.append(f"{pid} marked overdue, its deadline is ahead")
+    if e.checklist_not:
+        shown = [*resp.checklist, *(d for p in resp.procedures for d in p.documents)]
+        for doc in e.checklist_not:
+            if any(M.contains_fact(line, doc) for line in shown):
+                r.failures.append(f"checklist asks for {doc}")
+    if e.outside_tokyo and not any(
+        M.mentions_any("\n".join([x.reply, *x.follow_up]), M.OUTSIDE_TOKYO_MARKERS) for x in responses
+    ):
+        r.failures.append("the reply does not say the place is outside Tokyo")
+    if e.not_asked:
+        for i, x in enumerate(responses):
+            if i < e.not_asked_after:
+                continue
+            again = sorted(set(e.not_asked) & asked_facts(x, catalog))
+            if again:
+                r.failures.append(f"turn {i + 1} asks again about {again}")
+    if e.asks:
+        missing_q = sorted(set(e.asks) - asked_facts(resp, catalog))
+        if missing_q:
+            r.failures.append(f"the reply does not ask about {missing_q}")
+    taken: dict[str, Any] = dict(getattr(resp, "facts", {}) or {})
+    for fid, value in e.known.items():
+        if fid not in taken:
+            r.failures.append(f"fact {fid} not taken (want {value})")
+        elif _known(taken[fid]) != _known(value):
+            r.failures.append(f"fact {fid} = {taken[fid]!r}, want {value!r}")
+
+    lang, explicit = expected_lang(case)
+    if lang:
+        r.lang = lang
+        r.lang_problems = M.language_problems([t for x in responses for t in language_texts(x)], lang)
+        r.lang_ok = not r.lang_problems
+        if explicit and r.lang_problems:
+            r.failures.append(f"reply language ({lang}): {r.lang_problems[:4]}")
+
+    text = answer_text(resp)
     r.fact_pass, r.fact_total, fact_failures = M.fact_score(text, e.facts, e.wrong)
     r.failures += [f"fact {f}" for f in fact_failures]
 
@@ -297,12 +395,6 @@ def score_case(
     if r.invented:
         r.failures.append(f"numbers in the reply found nowhere in catalog/evidence: {r.invented[:5]}")
 
-    if resp.lang in ("en", "easy"):
-        off = [t for t in shown_text(resp) if not consistent(t, resp.lang)]
-        r.language_ok = not off
-        if off:
-            r.failures.append(f"not written in {resp.lang} throughout: {off[0][:80]!r}")
-
     r.answer = {
         "reply": resp.reply[:600],
         "life_events": got_events,
@@ -311,6 +403,7 @@ def score_case(
         "move_to": resp.move_to,
         "procedures": got_procs,
         "due": {k: str(v) if v else None for k, v in dues.items() if k in e.due},
+        "lang": resp.lang,
         "citations": [c.url for c in resp.citations],
     }
     return r
@@ -323,6 +416,7 @@ def run_case(
 
     session: str | None = None
     latencies: list[float] = []
+    responses: list[Any] = []
     resp: Any = None
     error = None
     for turn in case.turns:
@@ -345,7 +439,10 @@ def run_case(
         finally:
             latencies.append((time.perf_counter() - started) * 1000)
         session = resp.session_id
-    result = score_case(case, resp, catalog, known_numbers=known_numbers, known_urls=known_urls)
+        responses.append(resp)
+    result = score_case(
+        case, resp, catalog, known_numbers=known_numbers, known_urls=known_urls, responses=responses or None
+    )
     result.latencies_ms = [round(x, 2) for x in latencies]
     if error:
         result.failures.insert(0, f"error: {error}")
@@ -432,9 +529,7 @@ def aggregate(results: list[CaseResult], retrieval: list[dict[str, Any]] | None)
         "invented_number_rate": _ratio(
             sum(len(r.invented) for r in scored), sum(r.numbers_total for r in scored)
         ),
-        "language_consistency": M.mean(
-            float(r.language_ok) if r.language_ok is not None else None for r in scored
-        ),
+        "language_consistency": M.mean(float(r.lang_ok) if r.lang_ok is not None else None for r in scored),
         "latency_median_ms": M.percentile(lat, 50),
         "latency_p95_ms": M.percentile(lat, 95),
         "retrieval_recall_at_5": None,

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.chunking import Chunker
-from ingest.extract import Extractor, municipality_lookups
+from ingest.extract import CanonicalPolicy, Extractor, municipality_lookups
 from ingest.fetch import Fetcher
 from ingest.models import Chunk, PageRefused
 from ingest.records import FactToReview, Failure, PageEntry, RunRecord
@@ -223,7 +223,11 @@ def _run(
 
     def get_fetcher() -> Fetcher:
         if not fetch_holder:
-            fetch_holder.append(Fetcher())
+            fetch_holder.append(
+                Fetcher(
+                    deadline_s=settings.ingest.page_deadline_s, allowed_hosts=settings.ingest.allowed_hosts
+                )
+            )
         return fetch_holder[0]
 
     srcs = make_sources(specs, get_fetcher)
@@ -249,7 +253,7 @@ def _run(
         return
 
     hosts, names = municipality_lookups(settings.catalog_dir)
-    extractor = Extractor(hosts=hosts, names=names)
+    extractor = Extractor(hosts=hosts, names=names, canonical_ok=CanonicalPolicy.from_settings(settings))
     chunker = Chunker()
     t = time.perf_counter()
 
@@ -296,6 +300,11 @@ def _run(
                     chunks = chunker(page)
                     if not chunks:
                         raise PageRefused("no text to index after extraction")
+                    if len(chunks) > settings.ingest.max_chunks_per_page:
+                        raise PageRefused(
+                            f"too many chunks ({len(chunks)} > {settings.ingest.max_chunks_per_page}, "
+                            "CONCIERGE_INGEST__MAX_CHUNKS_PER_PAGE)"
+                        )
                 except PageRefused as err:
                     log.warning("skipped %s: %s", item.location, err)
                     record.failed.append(Failure(item.location, str(err)))

@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,8 @@ from knowledge.models import (
     Source,
     Text,
 )
+from knowledge.provenance import DATA as PUBLISHERS
+from knowledge.provenance import Provenance, Publishers
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +105,16 @@ class Catalog:
     calendar: OfficeCalendar | None = None
     load_errors: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
+    root: Path = DATA_DIR
+
+    @cached_property
+    def publishers(self) -> Publishers:
+        """Who publishes each cited host (publishers.yaml + the 62 municipalities' own hosts)."""
+        path = self.root / "publishers.yaml"
+        return Publishers.load(path if path.exists() else PUBLISHERS, self.municipalities.values())
+
+    def provenance(self, url: str) -> Provenance | None:
+        return self.publishers.classify(url)
 
     # ---- look-ups -------------------------------------------------------------------------------------------
     def municipality_by_name(self, name: str) -> Municipality | None:
@@ -309,6 +321,7 @@ def _load_catalog(root: Path) -> Catalog:
         calendar=calendars[0] if calendars else None,
         load_errors=errors,
         duplicates=dups,
+        root=root,
     )
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from knowledge.catalog import Catalog, default_catalog
-from knowledge.models import Condition, Procedure
+from knowledge.models import Condition, Procedure, Source
 
 EXPECTED_KINDS = {"ward": 23, "city": 26, "town": 5, "village": 8}
 # Minimum coverage promised by the catalog issue.
@@ -15,31 +14,10 @@ MIN_EVENTS = 14
 MIN_PROCEDURES = 80
 
 
-# Hosts of public bodies; other sources (companies, blogs, aggregators, caches) are flagged for editors to replace.
-OFFICIAL_SUFFIXES = (
-    ".lg.jp",
-    ".go.jp",
-    ".tokyo.jp",
-    ".metro.tokyo.jp",
-    "tokyo-ikiiki.net",
-    "kyoukaikenpo.or.jp",
-)
-
-
 def is_official(url: str, cat: Catalog | None = None) -> bool:
-    """True for government and municipal hosts (incl. every municipality's own website host)."""
-    host = (urlsplit(url).hostname or "").lower()
-    if host.endswith(OFFICIAL_SUFFIXES):
-        return True
-    return host.removeprefix("www.") in _municipal_hosts(cat or default_catalog())
-
-
-def _municipal_hosts(cat: Catalog) -> frozenset[str]:
-    return frozenset(
-        (urlsplit(m.website).hostname or "").lower().removeprefix("www.")
-        for m in cat.municipalities.values()
-        if m.website
-    )
+    """True only for the official kinds (municipal, metropolitan, national, public body): see publishers.yaml."""
+    prov = (cat or default_catalog()).provenance(url)
+    return bool(prov and prov.official)
 
 
 @dataclass
@@ -163,6 +141,12 @@ def check_catalog(cat: Catalog, *, strict_counts: bool = True) -> CheckReport:
                 if ev not in cat.events:
                     rep.errors.append(f"{pw}: unknown life event {ev!r}")
 
+    undecided = cat.publishers.unknown_hosts(src.url for _, src in cat.iter_sources())
+    if undecided:
+        rep.errors.append(
+            f"{len(undecided)} cited hosts have no publisher in publishers.yaml (classify each once): "
+            + ", ".join(undecided)
+        )
     unofficial = sorted(
         {path.split(".")[0] for path, src in cat.iter_sources() if not is_official(src.url, cat)}
     )
@@ -186,6 +170,66 @@ OVERRIDE_FACTS = {
     "support-centre-name": lambda ov: "community-support-center" in ov.local_names,
     "child-program": lambda ov: any({"birth", "pregnancy"} & set(p.events) for p in ov.programs),
 }
+
+
+FACT_KINDS = ("deadlines", "amounts", "windows / offices", "local names", "documents / procedure sources")
+
+
+def official_coverage(cat: Catalog) -> dict[str, tuple[int, int]]:
+    """Per kind of fact: (facts resting on at least one official source, facts). Official = municipal, metropolitan,
+    national or public body (publishers.yaml); a stored copy or a private site alone does not count.
+
+    Also ``local amounts`` (amounts in overrides: patches and local programmes) and ``葬祭費 amounts`` (the funeral
+    benefit amounts of the national-health-insurance and late-elderly schemes, baseline and overrides).
+    Entries without any source (generic office and document descriptions) are not counted as facts.
+    """
+    facts: dict[str, list[list[Source]]] = {k: [] for k in (*FACT_KINDS, "local amounts", "葬祭費 amounts")}
+    funeral = {"nhi-funeral-benefit", "late-elderly-funeral-benefit"}
+
+    def procedure(p: Procedure, local: bool) -> None:
+        facts["documents / procedure sources"].append(p.sources)
+        if p.deadline is not None:
+            facts["deadlines"].append(p.deadline.sources or p.sources)
+        for a in p.amounts:
+            facts["amounts"].append(a.sources)
+            if local:
+                facts["local amounts"].append(a.sources)
+            if p.id in funeral:
+                facts["葬祭費 amounts"].append(a.sources)
+
+    for p in cat.procedures.values():
+        procedure(p, local=False)
+    for d in cat.documents.values():
+        facts["documents / procedure sources"].append(d.sources)
+    for o in cat.offices.values():
+        facts["windows / offices"].append(o.sources)
+    for m in cat.municipalities.values():
+        for entry in m.offices:
+            facts["windows / offices"].append(entry.sources)
+    for ov in cat.overrides.values():
+        for local in ov.windows.values():
+            facts["windows / offices"].append(local.sources)
+        for local in ov.local_names.values():
+            facts["local names"].append(local.sources)
+        for pid, patch in ov.procedures.items():
+            if patch.sources and (
+                patch.documents is not None or patch.summary or patch.online or patch.office_name
+            ):
+                facts["documents / procedure sources"].append(patch.sources)
+            for a in patch.amounts or []:
+                for key in ("amounts", "local amounts"):
+                    facts[key].append(a.sources)
+                if pid in funeral:
+                    facts["葬祭費 amounts"].append(a.sources)
+        for prog in ov.programs:
+            procedure(prog, local=True)
+    return {
+        kind: (
+            sum(1 for srcs in lists if any(is_official(s.url, cat) for s in srcs)),
+            sum(1 for srcs in lists if srcs),
+        )
+        for kind, lists in facts.items()
+    }
 
 
 def coverage_report(cat: Catalog) -> str:
@@ -215,6 +259,8 @@ def coverage_report(cat: Catalog) -> str:
         + "  ".join(
             f"{name} {wards}/{EXPECTED_KINDS['ward']} / {cities}" for name, wards, cities in override_counts
         ),
+        "resting on at least one official source: "
+        + "  ".join(f"{kind} {n}/{total}" for kind, (n, total) in official_coverage(cat).items()),
         "",
     ]
     events = sorted(cat.events)

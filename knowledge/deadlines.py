@@ -20,12 +20,39 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, wraps
+from typing import ParamSpec, TypeVar
 
 import holidays
 
 from knowledge.models import DeadlineRule, OfficeCalendar, Offset
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+class DateOutOfRange(ValueError):
+    """A date the rules would give lies outside the calendar (year 1-9999), e.g. an event in the year 9999."""
+
+
+def _in_range(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Turn Python's date overflow (OverflowError, "year 10000 is out of range") into :class:`DateOutOfRange`."""
+
+    @wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return func(*args, **kwargs)
+        except OverflowError as err:
+            raise DateOutOfRange(f"date out of range: {err}") from None
+        except ValueError as err:
+            if "out of range" not in str(err):
+                raise
+            raise DateOutOfRange(f"date out of range: {err}") from None
+
+    return wrapper
+
 
 WEEKDAYS_JA = "月火水木金土日"
 WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -69,12 +96,14 @@ def calendar_month(month: int) -> str:
     return calendar.month_abbr[month]
 
 
+@_in_range
 def next_open_day(day: dt.date) -> dt.date:
     while closure_reason(day):
         day += dt.timedelta(days=1)
     return day
 
 
+@_in_range
 def add_months(day: dt.date, months: int) -> dt.date:
     """Same day ``months`` later, clamped to the month's last day."""
     y, m = divmod(day.month - 1 + months, 12)
@@ -82,6 +111,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+@_in_range
 def period_end(start: dt.date, length: int, unit: str) -> dt.date:
     """Last day of a period whose first day is ``start`` (民法143条 for months and years)."""
     if unit == "day":
@@ -95,6 +125,7 @@ def period_end(start: dt.date, length: int, unit: str) -> dt.date:
     return dt.date(year, month, start.day) - dt.timedelta(days=1)
 
 
+@_in_range
 def offset_date(day: dt.date, offset: Offset) -> dt.date:
     """A milestone date: ``offset`` after ``day`` (calendar arithmetic, no office calendar)."""
     if offset.unit == "day":
@@ -133,6 +164,7 @@ def _span_en(n: int, unit: str) -> str:
     return f"{n} {unit}" + ("" if n == 1 else "s")
 
 
+@_in_range
 def compute_due(rule: DeadlineRule, event: dt.date) -> Due:
     """The due date (or, for ``before`` rules, the opening date) of ``rule`` for an event on ``event``."""
     n, unit = rule.length, rule.unit

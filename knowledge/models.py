@@ -15,9 +15,12 @@ class Strict(BaseModel):
 
 
 class Source(Strict):
+    """A page a fact rests on. Its publisher and kind are derived from the host (knowledge/provenance.py)."""
+
     url: str
     title: str
-    verified: dt.date
+    verified: dt.date  # the day we checked the fact against the page (not a date of the page)
+    page_date: dt.date | None = None  # the date the page itself states (更新日/掲載日), when it states one
 
     @field_validator("url")
     @classmethod
@@ -205,6 +208,7 @@ class Amount(Sourced):
     yen: int = Field(ge=0)
     per: Text | None = None
     effective_from: dt.date | None = None
+    valid_until: dt.date | None = None  # last day this amount applies (as the source states)
 
 
 class Procedure(Sourced):
@@ -221,6 +225,10 @@ class Procedure(Sourced):
     amounts: list[Amount] = Field(default_factory=list)
     legal_basis: str | None = None
     tags: list[str] = Field(default_factory=list)
+    # validity in time, as the source states it: offered only for events on or after valid_from and on or
+    # before valid_until (a programme that ended, or one that starts later, is never offered as current)
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
     # set on local programs (overrides/<code>.yaml programs:)
     events: list[str] = Field(default_factory=list)
     municipality: str | None = None

@@ -1,7 +1,10 @@
-"""Editor console access: a configured token compared in constant time, then a server-side cookie session.
+"""Console access (editor and staff consoles): a configured token compared in constant time, then a server-side
+cookie session.
 
 The token is never stored or logged; sessions live in memory (a restart logs editors out) and carry a CSRF token
-that every state-changing form must echo.
+that every state-changing form must echo. Until per-user accounts exist, the staff console (``/staff``, including
+a resident's bundle by code) uses the same sign-in and the same development switch
+(``CONCIERGE_EDITOR__ALLOW_OPEN``).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from knowledge.settings import EditorSettings
 
 COOKIE = "concierge_editor"
+COOKIE_PATH = "/"  # sent to /editor and /staff
 SESSION_TTL_S = 8 * 3600
 MAX_SESSIONS = 1000
 _NAME = re.compile(r"^[\w .@'-]{1,40}$", re.UNICODE)
@@ -52,7 +56,7 @@ class EditorAuth:
 
     def check_token(self, token: str) -> bool:
         """Constant-time comparison (of fixed-length digests, so the length does not leak either)."""
-        if self._expected is None:
+        if self._expected is None or not token.strip():
             return False
         return hmac.compare_digest(_digest(token), self._expected)
 
@@ -84,3 +88,10 @@ class EditorAuth:
     def open_session(self) -> EditorSession:
         """The session used when open access is allowed (no login)."""
         return EditorSession(who="open-access", csrf=self._open_csrf, expires=float("inf"))
+
+
+def safe_next(target: str | None, default: str = "/editor") -> str:
+    """Where to go after signing in: only this server's console paths (never another site)."""
+    if target and target.startswith(("/staff", "/editor")) and "//" not in target and "\\" not in target:
+        return target
+    return default

@@ -102,6 +102,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 _HTTP_CODES = {
+    303: "sign_in_required",
     400: "bad_request",
     401: "unauthorized",
     403: "forbidden",

@@ -94,3 +94,33 @@ def test_municipality_key_present_means_checked(tmp_path: Path) -> None:
     )
     a, b = load_cases(tmp_path)
     assert a.expect.check_municipality and not b.expect.check_municipality
+
+
+def test_the_issue_14_heldout_set_loads_and_covers_its_categories(cases, catalog) -> None:
+    """evals/cases/heldout-2026-12.yaml: written before the bot changed for issue #14; never in the quick subset."""
+    new = [c for c in cases if c.file == "heldout-2026-12.yaml"]
+    assert len(new) >= 110
+    assert all(c.split == "heldout" and not c.quick for c in new)
+    assert validate_cases(new, catalog) == []
+    categories = {
+        "cat-relative-date",
+        "cat-outside-tokyo",
+        "cat-answer",
+        "cat-given-fact",
+        "cat-required",
+        "cat-foreign",
+        "cat-closed-day",
+        "cat-overdue",
+        "cat-language",
+    }
+    for c in new:
+        assert categories & set(c.tags), c.id
+    for cat in categories:
+        assert sum(cat in c.tags for c in new) >= 10, cat
+    e = [c.expect for c in new]
+    assert sum(x.outside_tokyo for x in e) >= 10
+    assert sum(bool(x.overdue) for x in e) >= 10
+    assert sum(bool(x.not_asked) for x in e) >= 15
+    assert sum(bool(x.not_required) for x in e) >= 8
+    assert {x.lang for x in e} >= {"ja", "easy", "en"}
+    assert sum(bool(x.due) for x in e) >= 70

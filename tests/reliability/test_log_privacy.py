@@ -84,6 +84,10 @@ def test_server_logs_at_debug_hold_no_personal_data(tmp_path: Path) -> None:
             f"連絡先 {PHONES[1]} / {EMAILS[1]}、番号 {MY_NUMBERS[1]} {MY_NUMBERS[2]} フリーダイヤル{PHONES[2]}"
         )
         with httpx.Client(base_url=base, timeout=30) as c:
+            signed_in = c.post(
+                "/editor/login", data={"name": "tester", "token": "a-long-editor-token-for-tests"}
+            )
+            assert signed_in.status_code == 303  # the staff console needs the console sign-in
             statuses = [
                 c.post(
                     "/api/chat", json={"message": f"世田谷区で子どもが生まれました。{personal}"}

@@ -9,10 +9,10 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from web.auth import COOKIE, SESSION_TTL_S, EditorSession, valid_name
+from web.auth import COOKIE, COOKIE_PATH, SESSION_TTL_S, EditorSession, safe_next, valid_name
 from web.deps import AuthDep, ServicesDep, TemplatesDep
 
 router = APIRouter(prefix="/editor", include_in_schema=False)
@@ -50,12 +50,16 @@ def flatten_metrics(report: dict[str, Any], prefix: str = "", depth: int = 0) ->
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, templates: TemplatesDep, auth: AuthDep) -> Response:
+def login_form(
+    request: Request, templates: TemplatesDep, auth: AuthDep, next: Annotated[str, Query(max_length=300)] = ""
+) -> Response:
     if not auth.enabled:
         return _error(request, templates, 503, DISABLED)
     if _session(request, auth):
-        return RedirectResponse("/editor", status_code=303)
-    return templates.TemplateResponse(request, "editor_login.html", {"error": None, "name": ""})
+        return RedirectResponse(safe_next(next), status_code=303)
+    return templates.TemplateResponse(
+        request, "editor_login.html", {"error": None, "name": "", "next": safe_next(next)}
+    )
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -66,30 +70,39 @@ def login(
     services: ServicesDep,
     name: Annotated[str, Form(max_length=200)] = "",
     token: Annotated[str, Form(max_length=1000)] = "",
+    next: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     if not auth.enabled:
         return _error(request, templates, 503, DISABLED)
+    target = safe_next(next)
     name = name.strip()
     if not valid_name(name):
         return templates.TemplateResponse(
             request,
             "editor_login.html",
-            {"error": "Enter your name (up to 40 letters, digits, spaces, . @ ' -).", "name": ""},
+            {
+                "error": "Enter your name (up to 40 letters, digits, spaces, . @ ' -).",
+                "name": "",
+                "next": target,
+            },
             status_code=422,
         )
     if not auth.check_token(token):
         services.editorial.audit(name, "login_failed")
         return templates.TemplateResponse(
-            request, "editor_login.html", {"error": "Wrong token.", "name": name}, status_code=401
+            request,
+            "editor_login.html",
+            {"error": "Wrong token.", "name": name, "next": target},
+            status_code=401,
         )
     sid = auth.start(name)
     services.editorial.audit(name, "login")
-    resp = RedirectResponse("/editor", status_code=303)
+    resp = RedirectResponse(target, status_code=303)
     resp.set_cookie(
         COOKIE,
         sid,
         max_age=SESSION_TTL_S,
-        path="/editor",
+        path=COOKIE_PATH,
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
@@ -111,7 +124,7 @@ def logout(
     services.editorial.audit(session.who, "logout")
     auth.end(request.cookies.get(COOKIE))
     resp = RedirectResponse("/editor/login", status_code=303)
-    resp.delete_cookie(COOKIE, path="/editor")
+    resp.delete_cookie(COOKIE, path=COOKIE_PATH)
     return resp
 
 

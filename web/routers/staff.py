@@ -1,19 +1,50 @@
 """The call-center console: search procedures and pages, view a procedure for a municipality, compare two
-municipalities side by side, open a resident's saved bundle by its short code. Server-rendered, no script."""
+municipalities side by side, open a resident's saved bundle by its short code. Server-rendered, no script.
+
+Signed-in staff only: until per-user accounts exist, the console uses the editor console's sign-in (token, then
+a cookie session; ``CONCIERGE_EDITOR__ALLOW_OPEN`` opens both on a closed development network). Anonymous
+requests are sent to the sign-in page; with no token configured the console refuses to serve (503).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
 
+from web.auth import COOKIE, EditorAuth
 from web.catalog_views import procedure_view
 from web.deps import ServicesDep, TemplatesDep
 from web.errors import ApiError
 from web.routers.api import resolve_event, resolve_municipality, staff_search
 
-router = APIRouter(prefix="/staff", include_in_schema=False)
+DISABLED = (
+    "The staff console is disabled: no console token is configured. Set CONCIERGE_EDITOR__TOKEN "
+    "(or, on a closed network only, CONCIERGE_EDITOR__ALLOW_OPEN=true)."
+)
+
+
+def require_console(request: Request) -> None:
+    """Anonymous -> 303 to the sign-in page (then back here); no token configured -> 503."""
+    auth: EditorAuth = request.app.state.editor_auth
+    if not auth.enabled:
+        raise ApiError(503, "console_disabled", DISABLED)
+    if auth.open or auth.get(request.cookies.get(COOKIE)) is not None:
+        return
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    raise HTTPException(
+        303,
+        "Sign in to the staff console first.",
+        headers={"Location": f"/editor/login?next={quote(target)}"},
+    )
+
+
+NOT_A_CODE = "That is not a bundle code (15 letters and digits in three groups, e.g. K7MQ2-XWA9P-3HJ4C)."
+
+router = APIRouter(prefix="/staff", include_in_schema=False, dependencies=[Depends(require_console)])
 
 Text = Annotated[str, Query(max_length=200)]
 Opt = Annotated[str | None, Query(max_length=40)]
@@ -106,7 +137,7 @@ def staff_compare(
 
 
 @router.get("/bundle")
-def staff_bundle_lookup(code: Annotated[str, Query(max_length=20)]) -> RedirectResponse:
+def staff_bundle_lookup(code: Annotated[str, Query(max_length=40)]) -> RedirectResponse:
     """The short-code form's target."""
     from urllib.parse import quote
 
@@ -117,17 +148,18 @@ def staff_bundle_lookup(code: Annotated[str, Query(max_length=20)]) -> RedirectR
 def staff_bundle(code: str, request: Request, templates: TemplatesDep) -> Response:
     """A resident's saved bundle (warm hand-off), rendered by the push feature's page in staff mode."""
     try:
-        from bot.bundles import normalize_code
-        from web.routers.bundles import base_url, bundle_page, get_bundle_service
+        from bot.bundles import code_status
+        from web.routers.bundles import MISTYPED, base_url, bundle_page, client_of, get_bundle_service
     except ImportError:
         return _page_error(request, templates, 503, "Saved bundles are not available in this installation.")
 
-    norm = normalize_code(code)
+    norm, status = code_status(code)
     if norm is None:
-        return _page_error(
-            request, templates, 404, "That is not a bundle code (8 letters and digits, e.g. K7MQ-2XWA)."
-        )
+        message = MISTYPED if status == "mistyped" else NOT_A_CODE
+        return _page_error(request, templates, 422 if status == "mistyped" else 404, message)
     try:
-        return bundle_page(get_bundle_service(request), norm, base_url(request), staff=True)
+        return bundle_page(
+            get_bundle_service(request), norm, base_url(request), staff=True, client=client_of(request)
+        )
     except ApiError as err:
         return _page_error(request, templates, err.status, err.message)

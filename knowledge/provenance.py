@@ -1,0 +1,198 @@
+"""Who published a source: the publisher's name and kind, derived from a maintained table of hosts.
+
+The kind of a source is never written by hand per entry: it comes from ``knowledge/data/publishers.yaml`` (national
+bodies, the Tokyo Metropolitan Government, public bodies, other prefectures' municipalities, and every private
+host the catalog or the seeds cite) and from the 62 municipalities' own hosts in ``municipalities.yaml``.
+Local-government hosts follow the reserved JP patterns (``*.lg.jp``; ``city.X.tokyo.jp``, ``town.``, ``vill.``);
+the open prefecture-type domains (``anything.tokyo.jp``) are *not* official by suffix. A host the table cannot
+decide gives ``None``; ``knowledge check`` fails on it, so an editor classifies every new host once.
+
+>>> pubs = Publishers.from_catalog(default_catalog())  # doctest: +SKIP
+>>> pubs.classify("https://www.city.setagaya.lg.jp/mokuji/kurashi/001/index.html").kind  # doctest: +SKIP
+'municipal'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+import yaml
+
+from knowledge.models import Municipality
+
+Kind = Literal["municipal", "metropolitan", "national", "public-body", "copy-of-official", "private"]
+KINDS: tuple[Kind, ...] = (
+    "municipal",
+    "metropolitan",
+    "national",
+    "public-body",
+    "copy-of-official",
+    "private",
+)
+# Kinds a resident may be told are official. A stored copy shows an official page's text but is not the page.
+OFFICIAL_KINDS: frozenset[str] = frozenset({"municipal", "metropolitan", "national", "public-body"})
+
+DATA = Path(__file__).parent / "data" / "publishers.yaml"
+
+# Reserved local-government names in the JP registry: city.X.<pref>.jp, town.X.<pref>.jp, vill.X.<pref>.jp,
+# pref.X.jp and anything under .lg.jp (only local governments may hold those).
+_LG_RESERVED = re.compile(r"(?:^|\.)(city|town|vill|pref)\.([a-z0-9-]+)\.(?:lg\.jp|[a-z]+\.jp)$")
+# Yahoo! cache hosts: www-city-suginami-tokyo-jp.cache.yimg.jp or www.city.setagaya.lg.jp.cache.yimg.jp
+_YIMG = re.compile(r"^(?P<host>.+?)\.cache\.yimg\.jp$")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Who published a page: ``publisher`` (a name), ``kind``, and the Tokyo municipality when it is one of the 62."""
+
+    publisher: str
+    kind: Kind
+    municipality: str | None = None  # 6-digit code when the publisher is one of Tokyo's 62 municipalities
+    official_url: str | None = None  # copy-of-official: the address of the official page it copies
+    category: str | None = None  # private: what kind of site (葬儀社, 報道, 専門家事務所, …)
+
+    @property
+    def official(self) -> bool:
+        return self.kind in OFFICIAL_KINDS
+
+
+@dataclass(frozen=True)
+class _Entry:
+    host: str
+    kind: Kind
+    publisher: str
+    category: str | None = None
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().rstrip(".")
+
+
+def _strip_www(host: str) -> str:
+    return host[4:] if host.startswith("www.") else host
+
+
+class Publishers:
+    """The table of hosts; ``classify(url)`` answers who published a URL (or None when the table cannot say)."""
+
+    def __init__(self, entries: Iterable[_Entry], municipalities: Iterable[Municipality]) -> None:
+        self._entries = sorted(entries, key=lambda e: -len(e.host))  # most specific host first
+        self._muni_hosts: dict[str, Municipality] = {}
+        self._muni_labels: dict[str, Municipality] = {}
+        for m in municipalities:
+            if not m.website:
+                continue
+            host = _strip_www(host_of(m.website))
+            self._muni_hosts[host] = m
+            reserved = _LG_RESERVED.search(host)
+            if reserved and reserved.group(1) in {"city", "town", "vill"}:
+                self._muni_labels[f"{reserved.group(1)}.{reserved.group(2)}"] = m
+
+    @classmethod
+    def load(cls, path: Path, municipalities: Iterable[Municipality]) -> Publishers:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entries: list[_Entry] = []
+        for kind in KINDS:
+            for item in raw.get(kind, []) or []:
+                entries.append(
+                    _Entry(
+                        host=str(item["host"]).lower(),
+                        kind=kind,
+                        publisher=str(item["publisher"]),
+                        category=item.get("category"),
+                    )
+                )
+        return cls(entries, municipalities)
+
+    def _tokyo_municipality(self, host: str) -> Municipality | None:
+        bare = _strip_www(host)
+        for mh, m in self._muni_hosts.items():
+            if bare == mh or bare.endswith("." + mh):
+                return m
+        reserved = _LG_RESERVED.search(host)
+        if reserved and reserved.group(1) in {"city", "town", "vill"}:
+            return self._muni_labels.get(f"{reserved.group(1)}.{reserved.group(2)}")
+        return None
+
+    def classify_host(self, host: str) -> Provenance | None:
+        host = host.lower().rstrip(".")
+        if not host:
+            return None
+        for e in self._entries:
+            if host == e.host or host.endswith("." + e.host):
+                return Provenance(e.publisher, e.kind, category=e.category)
+        m = self._tokyo_municipality(host)
+        if m is not None:
+            return Provenance(m.name, "municipal", municipality=m.code)
+        if _LG_RESERVED.search(host) or host.endswith(".lg.jp"):
+            return Provenance(f"他の自治体（{_strip_www(host)}）", "municipal")
+        return None
+
+    def classify(self, url: str) -> Provenance | None:
+        """Who published ``url``; None when neither the table nor the reserved patterns decide it."""
+        host = host_of(url)
+        cached = _YIMG.match(host)
+        if cached:
+            inner = cached.group("host")
+            if "." not in inner:  # dashed form: www-city-suginami-tokyo-jp
+                inner = inner.replace("-", ".")
+            original = self.classify_host(inner)
+            if original is None or not original.official:
+                return None
+            parts = urlsplit(url)
+            official_url = f"{parts.scheme}://{inner}{parts.path}" + (
+                f"?{parts.query}" if parts.query else ""
+            )
+            return Provenance(
+                original.publisher,
+                "copy-of-official",
+                municipality=original.municipality,
+                official_url=official_url,
+                category="検索エンジンの保存コピー",
+            )
+        return self.classify_host(host)
+
+    def unknown_hosts(self, urls: Iterable[str]) -> list[str]:
+        return sorted({host_of(u) or u for u in urls if self.classify(u) is None})
+
+
+def kind_label(kind: str, lang: str = "ja") -> str:
+    """The badge a resident sees for a source kind."""
+    ja = {
+        "municipal": "公式",
+        "metropolitan": "公式",
+        "national": "公式",
+        "public-body": "公的機関",
+        "copy-of-official": "保存コピー",
+        "private": "非公式・要確認",
+    }
+    en = {
+        "municipal": "Official",
+        "metropolitan": "Official",
+        "national": "Official",
+        "public-body": "Public body",
+        "copy-of-official": "Stored copy",
+        "private": "Unofficial – please confirm",
+    }
+    table = en if lang == "en" else ja
+    return table.get(kind, table["private"])
+
+
+def parse_page_date(text: str) -> dt.date | None:
+    """A date the page states (更新日・掲載日・最終更新), never the day we checked it."""
+    m = re.search(
+        r"(?:更新日|最終更新日?|掲載日|公開日|ページ更新日)\s*[:：]?\s*(\d{4})年\s*(\d{1,2})月\s*(\d{1,2})日",
+        text,
+    )
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
