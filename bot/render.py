@@ -32,7 +32,7 @@ from bot.contract import (
     SourceRef,
 )
 from bot.planner import Bundle, PlannedItem, visit_key
-from bot.text import is_english
+from bot.text import is_english, to_hiragana
 from knowledge.catalog import Catalog
 from knowledge.japanese import reading_pairs
 from knowledge.models import Lang, Source, Text
@@ -299,40 +299,53 @@ def choose_lang(requested: str | None, message: str, previous: str | None, turns
     return detected
 
 
-# ---- やさしい日本語: readings and the check used by tests and evaluations --------------------------------------
+# ---- やさしい日本語: readings (the check lives in evals.metrics) -----------------------------------------------
 SIMPLE_KANJI = frozenset(KYOIKU)  # 小学校で習う漢字 (学年別漢字配当表, 令和2年)
 _READING_ONLY = re.compile(r"(?<=[^\s（）()、。・「」：])（[\u3041-\u3096ー・ ]+）")
-_READING = re.compile(r"[^\s（）()、。・「」：]+（[\u3041-\u3096ー・ ]+）")
 
 
 def _hard(s: str) -> bool:
     return any(_KANJI.match(ch) and ch not in SIMPLE_KANJI for ch in s)
 
 
+def _segments(surface: str, reading: str) -> list[tuple[str, str | None]]:
+    """A word split into kanji runs (with their part of the reading) and kana (None): 引っ越し/ひっこし ->
+    [('引', 'ひ'), ('っ', None), ('越', 'こ'), ('し', None)]; the whole word when the parts can't be aligned."""
+    parts = re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff々〆]+|[^\u3400-\u4dbf\u4e00-\u9fff々〆]+", surface)
+    pattern = "".join("(.+?)" if _KANJI.match(x) else re.escape(to_hiragana(x)) for x in parts)
+    m = re.fullmatch(pattern, reading)
+    if m is None:  # 5万円/ごまんえん: digits are read out; such a word needs a reading only for a hard kanji
+        return [(surface, reading if _hard(surface) else None)]
+    groups = iter(m.groups())
+    return [(x, next(groups)) if _KANJI.match(x) else (x, None) for x in parts]
+
+
 @lru_cache(maxsize=4096)
 def with_readings(text: str) -> str:
-    """Japanese text with a hiragana reading after each word written with kanji beyond 小学校 kanji.
+    """Japanese text with a hiragana reading right after each run of kanji that has one beyond 小学校 kanji.
 
-    >>> with_readings("戸籍謄本")
-    '戸籍謄本（こせきとうほん）'
+    >>> with_readings("戸籍謄本を含めて")
+    '戸籍謄本（こせきとうほん）を含（ふく）めて'
     """
     if not _hard(text):
         return text
     out: list[str] = []
-    run: list[tuple[str, str]] = []
+    run: list[tuple[str, str]] = []  # adjacent kanji parts: 後期+高齢+者 read as one compound
 
     def flush() -> None:
-        surface = "".join(s for s, _ in run)
+        surface = "".join(x for x, _ in run)
         out.append(f"{surface}（{''.join(r for _, r in run)}）" if _hard(surface) else surface)
         run.clear()
 
     for surface, reading in reading_pairs(text):
-        if _KANJI.search(surface) and reading and _HIRAGANA.search(reading):
-            run.append((surface, reading))
-            continue
-        if run:
-            flush()
-        out.append(surface)
+        has_reading = _KANJI.search(surface) and reading and _HIRAGANA.search(reading)
+        for part, part_reading in _segments(surface, reading) if has_reading else [(surface, None)]:
+            if part_reading is not None:
+                run.append((part, part_reading))
+                continue
+            if run:
+                flush()
+            out.append(part)
     if run:
         flush()
     return "".join(out)
@@ -341,47 +354,6 @@ def with_readings(text: str) -> str:
 def strip_readings(text: str) -> str:
     """``text`` without the kana readings :func:`with_readings` added: '福祉（ふくし）センター' -> '福祉センター'."""
     return _READING_ONLY.sub("", text)
-
-
-def reading(text: str) -> str:
-    """The hiragana reading of ``text`` (words without kanji stay as written).
-
-    >>> reading("後期高齢者医療制度")
-    'こうきこうれいしゃいりょうせいど'
-    """
-    return "".join(r if _KANJI.search(s) and r else s for s, r in reading_pairs(text))
-
-
-def hard_kanji(text: str) -> list[str]:
-    """Kanji in ``text`` beyond 小学校 kanji that carry no reading right after their word (empty = easy enough)."""
-    bare = _READING.sub("", text)
-    return [ch for ch in bare if _KANJI.match(ch) and ch not in SIMPLE_KANJI]
-
-
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff5e\u3000-\u303f]")
-_BRACKETS = re.compile(r"\([^()（）]*\)|（[^()（）]*）|「[^「」]*」")
-_URL = re.compile(r"https?://\S+")
-
-
-def japanese_outside_brackets(text: str) -> str:
-    """The Japanese characters of an English text that stand outside brackets and URLs (empty = English
-    throughout)."""
-    text = _URL.sub("", text)
-    while True:  # innermost brackets first: "(中野区役所 戸籍住民課（1階）)"
-        stripped = _BRACKETS.sub("", text)
-        if stripped == text:
-            return "".join(_JAPANESE.findall(text))
-        text = stripped
-
-
-def consistent(text: str, lang: str) -> bool:
-    """True when ``text`` is written in ``lang``: English without Japanese outside brackets; やさしい日本語 with
-    only 小学校 kanji or readings; Japanese always."""
-    if lang == "en":
-        return not japanese_outside_brackets(text)
-    if lang == "easy":
-        return not hard_kanji(text)
-    return True
 
 
 def source_refs(sources: list[Source]) -> list[SourceRef]:
@@ -417,9 +389,9 @@ class Renderer:
         return t.ja
 
     def answer_label(self, ja: str) -> str:
-        """A quick-reply label (sent back as the resident's answer when chosen): in やさしい日本語 the whole
-        reading follows the words, which stay intact for understanding: 「家族の扶養に入っている（かぞくの…）」."""
-        return f"{ja}（{reading(ja)}）" if self.lang == "easy" and _hard(ja) else ja
+        """A quick-reply label: 「家族の扶養（ふよう）に入っている」 in やさしい日本語 (the widget sends it back
+        without the readings, see :func:`strip_readings`)."""
+        return with_readings(ja) if self.lang == "easy" else ja
 
     def date(self, day: dt.date) -> str:
         return format_date(day, self.lang, self.today)

@@ -6,6 +6,20 @@ import pytest
 
 from bot.service import Concierge
 from bot.tools import ConciergeTools, ToolError
+from evals import metrics as M
+
+
+def hard_kanji(text: str) -> list[str]:
+    """Kanji runs beyond 小学校 kanji without a reading (the evaluation's own check)."""
+    return M.non_easy_kanji(text)
+
+
+def japanese_outside_brackets(text: str) -> str:
+    return "".join(M.japanese_outside_brackets(text))
+
+
+def consistent(text: str, lang: str) -> bool:
+    return not M.language_problems([text], lang)
 
 
 @pytest.fixture
@@ -60,7 +74,6 @@ def test_langchain_tools_take_json_arguments(tools: ConciergeTools) -> None:
 
 @pytest.mark.parametrize("lang", ["ja", "easy", "en"])
 def test_tools_speak_the_rendering_layers_languages(tools: ConciergeTools, lang: str) -> None:
-    from bot.render import consistent
 
     out = tools.plan_bundle(["birth"], "世田谷区", "2026-11-20", lang=lang)  # type: ignore[arg-type]
     texts = (

@@ -65,6 +65,7 @@
       network: "Could not reach the server. Please try again in a moment.", opens: "Opens"
     }
   };
+  var READINGS = /（[\u3041-\u3096ー・ ]+）/g;  // the kana readings bot/render.py adds after harder kanji
   function t(key) { return T[state.lang][key]; }
   // "窓口：" / "Office: " and "必要な手続き（3）" / "Procedures to do (3)": no full-width marks in English
   function label(key) { return t(key) + (state.lang === "en" ? ": " : "："); }
@@ -257,7 +258,8 @@
     (replies || []).forEach(function (q) {
       var b = el("button", { type: "button", class: "chip", text: q.label, "data-value": q.value });
       b.addEventListener("click", function () {
-        send(q.value === "skip" ? (state.lang === "en" ? "skip" : "スキップ") : q.label);
+        // やさしい日本語 labels carry kana readings (扶養（ふよう）); the answer is sent without them
+        send(q.value === "skip" ? (state.lang === "en" ? "skip" : "スキップ") : q.label.replace(READINGS, ""));
       });
       quick.appendChild(b);
     });
