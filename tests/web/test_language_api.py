@@ -93,3 +93,15 @@ def test_print_page_labels_exist_in_every_language() -> None:
     assert all(set(LABELS[lang]) == set(LABELS["ja"]) for lang in LABELS)
     assert all(consistent(v, "easy") for v in LABELS["easy"].values())
     assert all(consistent(v, "en") for v in LABELS["en"].values())
+
+
+def test_every_error_code_the_app_raises_has_a_japanese_message() -> None:
+    import re as _re
+    from pathlib import Path
+
+    from web.errors import MESSAGES_JA
+
+    root = Path(__file__).resolve().parents[2] / "web"
+    source = "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("*.py"))
+    codes = set(_re.findall(r'(?:ApiError|error_response)\(\s*\d+,\s*"([a-z_]+)"', source))
+    assert codes and codes <= set(MESSAGES_JA), codes - set(MESSAGES_JA)
