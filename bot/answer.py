@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.contract import Citation, ProcedureOut
+from bot.contract import Citation
 from bot.planner import Bundle, PlannedItem
 from bot.text import compact, content_tokens, en_words, has_kanji, norm, noun_tokens
 from bot.understand import claimed_period
@@ -22,7 +22,6 @@ from knowledge.models import Lang
 from knowledge.retrieval_types import Hit, PageSearcher, StoreUnavailable
 
 if TYPE_CHECKING:
-    from bot.sessions import SessionState
     from bot.understand import Understanding
 
 log = logging.getLogger(__name__)
@@ -180,28 +179,6 @@ class Answerer:
         return FreeAnswer(f"{head}\n{body}", cites)
 
     # ---- catalog fields -------------------------------------------------------------------------------------
-    @staticmethod
-    def outside_bundle_note(lang: Lang) -> str:
-        if lang == "en":
-            return "You asked about this one; whether it applies depends on the details asked for above."
-        return "お尋ねの手続きです。必要かどうかは、上の質問へのお答えで決まります。"
-
-    def describe_unknown(self, item: PlannedItem, lang: Lang) -> str:
-        """'Might also apply if …' for an item whose deciding facts are unknown."""
-        yes_no: list[str] = []
-        depends: list[str] = []
-        for f in item.unknown:
-            fact = self.catalog.facts.get(f)
-            if fact and fact.label:
-                (yes_no if fact.type == "bool" else depends).append(fact.label.get(lang))
-        if not (yes_no or depends):
-            return ""
-        if lang == "en":
-            parts = [f"if {x}" for x in yes_no] + [f"depending on the {x}" for x in depends]
-            return "Might also apply " + " and ".join(parts) + "."
-        parts = [f"{x}場合" for x in yes_no] + [f"{x}によって" for x in depends]
-        return "、".join(parts) + "は必要です。"
-
     def _match_procedure(
         self, text: str, bundle: Bundle, municipality: str | None, event_date: dt.date | None
     ) -> PlannedItem | None:
@@ -337,50 +314,6 @@ class Answerer:
                     )
                 )
         return ("\n".join(parts), item) if parts else None
-
-    def bundle_reply(
-        self,
-        state: SessionState,
-        bundle: Bundle,
-        procs: list[ProcedureOut],
-        lang: Lang,
-        follow_up: list[str],
-        specific: str | None,
-    ) -> str:
-        names = [self.catalog.events[e].name.get(lang) for e in state.events if e in self.catalog.events]
-        muni = self.catalog.municipalities.get(state.municipality or "")
-        applies = [p for p in procs if not p.conditional]
-        maybe = [p for p in procs if p.conditional]
-        lines = []
-        if specific:
-            lines.append(specific)
-        if lang == "en":
-            where = f" in {muni.en}" if muni else ""
-            lines.append(
-                f"{' and '.join(names)}{where}: {len(applies)} procedure(s) to do"
-                + (f", {len(maybe)} more that may apply." if maybe else ".")
-            )
-            dated = [p for p in applies if p.deadline and p.deadline.due]
-            for p in dated[:3]:
-                lines.append(f"- {p.title}: by {p.deadline.due}")  # type: ignore[union-attr]
-            if state.date_approximate and state.event_date:
-                lines.append(f"(Dates assume {state.event_date}; tell me the exact date to recompute.)")
-        else:
-            where = f"{muni.name}で" if muni else ""
-            lines.append(
-                f"{'・'.join(names)}ですね。{where}必要な手続きは{len(applies)}件です"
-                + (f"（ほかに条件によって{len(maybe)}件）。" if maybe else "。")
-            )
-            dated = [p for p in applies if p.deadline and p.deadline.due]
-            for p in dated[:3]:
-                lines.append(f"・{p.title}：{p.deadline.due.month}月{p.deadline.due.day}日まで")  # type: ignore[union-attr]
-            if state.date_approximate and state.event_date:
-                d = state.event_date
-                lines.append(
-                    f"（日付は{d.month}月{d.day}日として計算しています。正確な日付を教えていただければ計算し直します）"
-                )
-        lines += follow_up
-        return "\n".join(lines)
 
 
 def has_instruction(text: str) -> bool:

@@ -28,8 +28,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from bot.calendar import FeedChange, FeedRecord, build_calendar, calendar_entries
-from bot.contract import MilestoneOut, ProcedureOut, SourceRef
+from bot.contract import MilestoneOut, ProcedureOut
 from bot.planner import Bundle, plan_bundle
+from bot.render import LANGS, Renderer
 from bot.service import Concierge
 from bot.sessions import SessionState, open_sqlite
 from bot.understand import ABROAD, OUTSIDE
@@ -360,7 +361,7 @@ class BundleService:
             "move_to": self._place(state.move_to, outside_ok=True),
             "event_date": state.event_date.isoformat() if state.event_date else None,
             "facts": facts,
-            "lang": "en" if state.lang == "en" else "ja",
+            "lang": state.lang if state.lang in LANGS else "ja",
         }
 
     def save_session(self, session_id: str) -> SavedBundle:
@@ -389,45 +390,36 @@ class BundleService:
             event_date=saved.event_date,
         )
 
-    def render(self, saved: SavedBundle, lang: Lang | None = None, base_url: str | None = None) -> BundleOut:
+    def render(
+        self,
+        saved: SavedBundle,
+        lang: Lang | None = None,
+        base_url: str | None = None,
+        today: dt.date | None = None,
+    ) -> BundleOut:
         """The saved bundle re-planned with the current catalog, in ``lang`` (default: the saved language)."""
         lang = lang or saved.lang
-        cat = self.catalog
+        r = Renderer(self.catalog, lang, today or dt.date.today())
         bundle = self.plan(saved)
-        muni = cat.municipalities.get(saved.municipality or "")
-        names = [cat.events[e].name.get(lang) for e in saved.events if e in cat.events]
-        where = self.concierge.place_name(saved.municipality, lang)
-        title = " / ".join(names) + (f" — {where}" if where else "")
-        docs = cat.documents
+        muni = self.catalog.municipalities.get(saved.municipality or "")
         return BundleOut(
             code=saved.code,
             display_code=display_code(saved.code),
-            catalog_version=cat.version,
+            catalog_version=self.catalog.version,
             created=saved.created,
             expires=saved.expires,
             lang=lang,
-            title=title,
+            title=r.title(saved.events, saved.municipality),
             life_events=list(saved.events),
-            event_names=names,
+            event_names=r.event_names(saved.events),
             municipality=muni.name if muni else None,
             municipality_code=muni.code if muni else None,
-            move_from=self.concierge.place_name(saved.move_from, lang),
-            move_to=self.concierge.place_name(saved.move_to, lang),
+            move_from=r.place(saved.move_from, readings=False),
+            move_to=r.place(saved.move_to, readings=False),
             event_date=saved.event_date,
-            procedures=[self.concierge.procedure_out(it, lang) for it in bundle.items],
-            checklist=[docs[d].name.get(lang) if d in docs else d for d in bundle.checklist],
-            milestones=[
-                MilestoneOut(
-                    id=m.milestone.id,
-                    title=m.milestone.title.get(lang),
-                    date=m.date,
-                    text=m.milestone.text.get(lang) if m.milestone.text else None,
-                    sources=[
-                        SourceRef(url=s.url, title=s.title, verified=s.verified) for s in m.milestone.sources
-                    ],
-                )
-                for m in bundle.milestones
-            ],
+            procedures=[r.procedure(it) for it in bundle.items],
+            checklist=r.checklist(bundle),
+            milestones=r.milestones(bundle),
             facts=dict(saved.facts),
             links=bundle_links(base_url, saved.code) if base_url else {},
         )

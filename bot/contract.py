@@ -17,7 +17,9 @@ class ChatRequest(BaseModel):
     message: str = Field(description="What the resident wrote.")
     session_id: str | None = Field(None, max_length=64, description="Continue this session.")
     today: dt.date | None = Field(None, description="Reference date for relative dates and deadlines.")
-    lang: Literal["ja", "en"] | None = Field(None, description="Reply language (default: detected).")
+    lang: Literal["ja", "easy", "en"] | None = Field(
+        None, description="Reply language: ja, easy (やさしい日本語, additive) or en (default: detected)."
+    )
     municipality: str | None = Field(
         None, max_length=16, description="Additive: municipality code preset by the embedding page (widget)."
     )
@@ -108,7 +110,7 @@ class ChatResponse(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     follow_up: list[str] = Field(default_factory=list)
     # additive fields
-    lang: Literal["ja", "en"] = "ja"
+    lang: Literal["ja", "easy", "en"] = "ja"
     municipality_code: str | None = None
     move_from: str | None = None
     move_to: str | None = None

@@ -160,6 +160,11 @@ class Due:
 _UNIT_JA = {"day": "日", "month": "か月", "year": "年"}
 
 
+def _span_en(n: int, unit: str) -> str:
+    """'14 days', '1 month'."""
+    return f"{n} {unit}" + ("" if n == 1 else "s")
+
+
 @_in_range
 def compute_due(rule: DeadlineRule, event: dt.date) -> Due:
     """The due date (or, for ``before`` rules, the opening date) of ``rule`` for an event on ``event``."""
@@ -171,7 +176,7 @@ def compute_due(rule: DeadlineRule, event: dt.date) -> Due:
         else:
             day = add_months(event, -n * (12 if unit == "year" else 1))
         ja = f"{fmt_ja(event)}の{span_ja}前の{fmt_ja(day)}から"
-        en = f"from {fmt_en(day)}, {n} {unit}(s) before {fmt_en(event)}"
+        en = f"from {fmt_en(day)}, {_span_en(n, unit)} before {fmt_en(event)}"
         return Due(day, day, ja, en)
 
     if rule.counting == "inclusive":
@@ -185,7 +190,7 @@ def compute_due(rule: DeadlineRule, event: dt.date) -> Due:
         ja = f"{fmt_ja(event)}を1日目として{span_ja}の期限は{fmt_ja(base)}"
     else:
         ja = f"{fmt_ja(event)}の翌日から数えて{span_ja}の期限は{fmt_ja(base)}"
-    en = f"{n} {unit}(s) from {fmt_en(event)}, {how_en}: {fmt_en(base)}"
+    en = f"{_span_en(n, unit)} from {fmt_en(event)}, {how_en}: {fmt_en(base)}"
     due = base
     reason = closure_reason(base)
     if rule.extend and reason:

@@ -220,7 +220,9 @@ def ask(
         str | None, typer.Option(help="Continue a session (id printed by an earlier turn).")
     ] = None,
     today: Annotated[str | None, typer.Option(help="Reference date YYYY-MM-DD (default: today).")] = None,
-    lang: Annotated[str | None, typer.Option(help="ja or en (default: detected).")] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="ja, easy (やさしい日本語) or en (default: detected).")
+    ] = None,
 ) -> None:
     """One turn of the conversation from the shell."""
     from bot.service import ChatRequest, build_concierge
@@ -229,8 +231,8 @@ def ask(
         ref = dt.date.fromisoformat(today) if today else None
     except ValueError:
         raise _fail(f"--today must be YYYY-MM-DD, got {today!r}") from None
-    if lang not in (None, "ja", "en"):
-        raise _fail(f"--lang must be ja or en, got {lang!r}")
+    if lang not in (None, "ja", "easy", "en"):
+        raise _fail(f"--lang must be ja, easy or en, got {lang!r}")
     s = settings()
     with _storage_guard(s):
         concierge = build_concierge(s)

@@ -163,7 +163,7 @@ def test_widget_at_375px(server: ServerThread, browser) -> None:  # type: ignore
     assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no horizontal scrolling
     card = page.locator(".card").first.bounding_box()
     assert card and card["x"] + card["width"] <= 375
-    page.locator(".lang").click()  # language toggle
+    page.locator('.lang[data-lang="en"]').click()  # language switch
     expect(page.locator(".send")).to_have_text("Send")
     shot(page, "06-mobile-375")
     ctx.close()

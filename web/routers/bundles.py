@@ -32,6 +32,7 @@ from bot.bundles import (
     display_code,
     normalize_code,
 )
+from bot.render import format_date
 from knowledge.settings import Settings
 from web.errors import ApiError, error_responses
 
@@ -157,6 +158,33 @@ LABELS: dict[str, dict[str, str]] = {
         "catalog": "カタログ版",
         "none": "（なし）",
     },
+    "easy": {
+        "heading": "てつづきの まとめ",
+        "code": "ばんごう",
+        "events": "あったこと",
+        "municipality": "区や 市",
+        "move": "ひっこし",
+        "event_date": "あった 日",
+        "created": "作った 日",
+        "expires": "つかえる きげん",
+        "procedures": "する てつづき",
+        "title": "てつづき",
+        "office": "まどぐち",
+        "due": "きげん",
+        "bring": "もって いく もの",
+        "online": "オンライン",
+        "maybe": "ひつような とき",
+        "checklist": "もって いく もの（まとめ）",
+        "milestones": "これからの よてい",
+        "sources": "でどころ",
+        "qr": "スマートフォンで よみとると、この まとめを ひらけます",
+        "privacy": "この ページには なまえや でんわばんごうは ありません。まどぐちで 見せるか、でんわで ばんごうを いって ください。",
+        "calendar": "カレンダー",
+        "download": "ダウンロード（.ics）",
+        "subscribe": "こうどく（じどうで かわります）",
+        "catalog": "カタログ",
+        "none": "（なし）",
+    },
     "en": {
         "heading": "Your procedures",
         "code": "Plan code",
@@ -192,7 +220,8 @@ def render_bundle_page(view: BundleOut, *, staff: bool = False) -> str:
     tokyo = dt.timezone(dt.timedelta(hours=9))
     return _env.get_template("bundle_print.html").render(
         view=view,
-        t=LABELS[view.lang],
+        t=LABELS.get(view.lang, LABELS["ja"]),
+        fmt_date=lambda day: format_date(day, view.lang),
         qr=Markup(qr_svg(view.links["url"])),
         created=view.created.astimezone(tokyo).date(),
         expires=view.expires.astimezone(tokyo).date(),
