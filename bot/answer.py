@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.contract import Citation, ProcedureOut
 from bot.planner import Bundle, PlannedItem
+from bot.provenance_view import citation, free_answer_head, quoted_line, reply_note
 from bot.text import compact, content_tokens, en_words, has_kanji, norm, noun_tokens
 from knowledge.catalog import Catalog
 from knowledge.deadlines import compute_due
@@ -147,7 +148,7 @@ class Answerer:
                 continue
             snippet = self._snippet(question, h)
             if snippet:
-                out.append(Citation(url=h.url, title=h.title, snippet=snippet))
+                out.append(citation(self.catalog, h, snippet, municipality))
             if len(out) >= k:
                 break
         return out
@@ -178,12 +179,8 @@ class Answerer:
                     "出来事を教えていただければ、必要な手続きをまとめてご案内します。"
                 )
             return FreeAnswer(reply)
-        head = (
-            "Here is what the official pages say:"
-            if lang == "en"
-            else "公式ページには次のように書かれています。"
-        )
-        body = "\n".join(f"・{c.snippet}（{c.title}）" for c in cites[:2])
+        head = free_answer_head(cites[:2], lang)  # 「公式ページには」 only when the quoted pages are official
+        body = "\n".join(quoted_line(c, lang) for c in cites[:2])
         return FreeAnswer(f"{head}\n{body}", cites)
 
     # ---- catalog fields -------------------------------------------------------------------------------------
@@ -327,6 +324,8 @@ class Answerer:
                         else "オンライン手続きの情報はありません。"
                     )
                 )
+        if parts and (note := reply_note(self.catalog, p, item.municipality, u.intents, lang)):
+            parts.append(note)  # a fact resting only on non-official pages is not stated as settled
         return ("\n".join(parts), item) if parts else None
 
     def bundle_reply(

@@ -27,8 +27,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from bot.calendar import FeedChange, FeedRecord, build_calendar, calendar_entries
-from bot.contract import MilestoneOut, ProcedureOut, SourceRef
+from bot.contract import MilestoneOut, ProcedureOut
 from bot.planner import Bundle, plan_bundle
+from bot.provenance_view import source_refs
 from bot.service import Concierge
 from bot.sessions import SessionState, open_sqlite
 from bot.understand import ABROAD, OUTSIDE
@@ -380,9 +381,7 @@ class BundleService:
                     title=m.milestone.title.get(lang),
                     date=m.date,
                     text=m.milestone.text.get(lang) if m.milestone.text else None,
-                    sources=[
-                        SourceRef(url=s.url, title=s.title, verified=s.verified) for s in m.milestone.sources
-                    ],
+                    sources=source_refs(cat, m.milestone.sources, saved.municipality, lang),
                 )
                 for m in bundle.milestones
             ],

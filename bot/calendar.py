@@ -25,6 +25,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import icalendar
 from pydantic import BaseModel, Field
 
+from bot.contract import SourceRef
+from knowledge.provenance import badge_text
+
 if TYPE_CHECKING:  # bot.bundles imports this module
     from bot.bundles import BundleOut
 
@@ -197,12 +200,19 @@ def calendar_entries(view: BundleOut, *, base_url: str) -> list[CalendarEntry]:
         if p.documents:
             lines.append(f"{'Bring' if en else '持ち物'}: {(', ' if en else '、').join(p.documents)}")
         for a in p.amounts:
-            lines.append(f"{'Amount' if en else '金額'}: {a.label} {_yen(a.yen, view.lang)}")
+            unconfirmed = (
+                ""
+                if a.confirmed
+                else (" (not confirmed on an official page)" if en else "（公式ページで未確認）")
+            )
+            lines.append(f"{'Amount' if en else '金額'}: {a.label} {_yen(a.yen, view.lang)}{unconfirmed}")
+        if p.unconfirmed:
+            lines.append(f"※ {p.unconfirmed}")
         if p.online_url:
             lines.append(f"{'Online' if en else 'オンライン申請'}: {p.online_url}")
         if maybe:
             lines.append(p.conditional or "")
-        lines += [f"{'Source' if en else '出典'}: {s.title} {s.url}" for s in p.sources]
+        lines += [_source_line(s, en) for s in p.sources]
         lines.append(f"{'Your plan' if en else '手続きバンドル'} ({view.display_code}): {bundle_url}")
         out.append(
             CalendarEntry(
@@ -231,7 +241,7 @@ def calendar_entries(view: BundleOut, *, base_url: str) -> list[CalendarEntry]:
         if m.date is None:
             continue
         lines = [m.text] if m.text else []
-        lines += [f"{'Source' if en else '出典'}: {s.title} {s.url}" for s in m.sources]
+        lines += [_source_line(s, en) for s in m.sources]
         lines.append(f"{'Your plan' if en else '手続きバンドル'} ({view.display_code}): {bundle_url}")
         out.append(
             CalendarEntry(
@@ -252,6 +262,15 @@ def calendar_entries(view: BundleOut, *, base_url: str) -> list[CalendarEntry]:
             )
         )
     return out
+
+
+def _source_line(s: SourceRef, en: bool) -> str:
+    """One source in a calendar description: its badge (公式 / 公的機関 / 非公式・要確認 / 保存コピー), whether it is
+    another municipality's page, its publisher and the date the page states (never the check date)."""
+    lang = "en" if en else "ja"
+    badge = badge_text(s.kind or "private", s.page_date, s.reference, lang)
+    who = f" — {s.publisher}" if s.publisher else ""
+    return f"{'Source' if en else '出典'} [{badge}]{who}: {s.title} {s.url}"
 
 
 def _tokyo_vtimezone() -> icalendar.Timezone:

@@ -26,6 +26,7 @@ from bot.contract import (
     SourceRef,
 )
 from bot.planner import Bundle, PlannedItem, plan_bundle, visit_key
+from bot.provenance_view import confirmed, local_online_url, source_refs, unconfirmed_note
 from bot.sessions import SessionState, SessionStore
 from bot.understand import ABROAD, OUTSIDE, Understander, Understanding
 from knowledge.catalog import Catalog, load_catalog
@@ -42,14 +43,11 @@ FIRST_QUESTIONS = ("move_to", "move_from", "municipality", "event_date")
 __all__ = ["ChatRequest", "ChatResponse", "Concierge", "build_concierge"]
 
 
-def _src(sources: list[Source]) -> list[SourceRef]:
-    seen: set[str] = set()
-    out = []
-    for s in sources:
-        if s.url not in seen:
-            seen.add(s.url)
-            out.append(SourceRef(url=s.url, title=s.title, verified=s.verified))
-    return out
+def _src(
+    catalog: Catalog, sources: list[Source], municipality: str | None = None, lang: Lang = "ja"
+) -> list[SourceRef]:
+    """Each source once with its publisher, kind, page date and verified date (bot/provenance_view.py)."""
+    return source_refs(catalog, sources, municipality, lang)
 
 
 class Concierge:
@@ -252,17 +250,24 @@ class Concierge:
             municipality=muni.name if muni else None,
             deadline=deadline,
             documents=[self._doc_name(d, lang) for d in p.documents],
-            online_url=p.online.url if p.online else None,
-            sources=_src(sources),
+            online_url=local_online_url(self.catalog, p.online.url if p.online else None, code),
+            sources=_src(self.catalog, sources, code, lang),
             summary=p.summary.get(lang),
             why=why,
             conditional=conditional,
             amounts=[
-                AmountOut(label=a.label.get(lang), yen=a.yen, sources=_src(a.sources)) for a in p.amounts
+                AmountOut(
+                    label=a.label.get(lang),
+                    yen=a.yen,
+                    sources=_src(self.catalog, a.sources, code, lang),
+                    confirmed=confirmed(self.catalog, a.sources) or not a.sources,
+                )
+                for a in p.amounts
             ],
             life_event=event.id if event else None,
             step=item.step,  # type: ignore[arg-type]
             visit=visit_key(item),
+            unconfirmed=unconfirmed_note(self.catalog, p, code, lang),
         )
 
     def _why_facts(self, item: PlannedItem, lang: Lang) -> str:
@@ -351,7 +356,7 @@ class Concierge:
                 title=m.milestone.title.get(lang),
                 date=m.date,
                 text=m.milestone.text.get(lang) if m.milestone.text else None,
-                sources=_src(m.milestone.sources),
+                sources=_src(self.catalog, m.milestone.sources, state.municipality, lang),
             )
             for m in bundle.milestones
         ]

@@ -28,6 +28,7 @@ from bot.bundles import (
     bundle_links,
     display_code,
 )
+from knowledge.provenance import page_date_label
 from knowledge.settings import Settings
 from web.errors import ApiError, error_responses
 
@@ -37,6 +38,7 @@ CSS_PATH = "/bundles/assets/print.css"
 
 router = APIRouter(tags=["bundles"])
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+_env.globals["page_date_label"] = page_date_label
 
 
 # ---- dependencies -------------------------------------------------------------------------------------------
@@ -103,6 +105,9 @@ LABELS: dict[str, dict[str, str]] = {
         "checklist": "持ち物チェックリスト（まとめて）",
         "milestones": "この先の予定",
         "sources": "出典",
+        "reference": "参考：他の区市町村のページ",
+        "unconfirmed": "公式ページで未確認",
+        "more_sources": "ほか{}件の出典",
         "qr": "スマートフォンで読み取ると、このバンドルを開けます",
         "privacy": "このページには氏名・連絡先などの個人情報は含まれていません。窓口で提示するか、コールセンターでバンドル番号をお伝えください。",
         "calendar": "カレンダー",
@@ -130,6 +135,9 @@ LABELS: dict[str, dict[str, str]] = {
         "checklist": "What to bring (once each)",
         "milestones": "Coming up",
         "sources": "Sources",
+        "reference": "For reference: another municipality's page",
+        "unconfirmed": "not confirmed on an official page",
+        "more_sources": "{} more sources",
         "qr": "Scan with a phone to open this plan",
         "privacy": "This page holds no name or contact details. Show it at the window, or read the plan code to the call center.",
         "calendar": "Calendar",
