@@ -17,6 +17,7 @@ from typing import Any
 from knowledge.catalog import Catalog
 from knowledge.deadlines import Due, compute_due, offset_date
 from knowledge.models import Condition, Milestone, Procedure
+from knowledge.validity import in_force
 
 OUTSIDE_TOKYO = ("outside", "abroad")
 
@@ -165,9 +166,12 @@ def plan_bundle(
             else:
                 code = municipality
             try:
-                proc = catalog.procedure(proc_id, code)
+                current = in_force(catalog.procedure(proc_id, code), event_date)
             except KeyError:
                 continue
+            if current is None:
+                continue  # ended before the event (or starts after it): never offered as current
+            proc = current
             conds = [c for c in (proc.conditions, when) if c is not None]
             decided, unknown = _decide(conds, facts)
             if decided is False or (decided is None and "move_scope" in unknown):
