@@ -480,7 +480,7 @@ def provenance_metadata(catalog_dir: Path | None) -> Callable[[str, str | None],
             prov = pubs.describe(url)
             publisher, kind = prov.publisher, prov.kind
         else:
-            publisher, kind = (urlparse(url).hostname or url)[:200], "private"
+            publisher, kind = (urlparse(url).hostname or "発行元不明")[:200], "private"
         return {"publisher": publisher, "kind": kind, "page_date": updated or ""}
 
     return meta

@@ -39,6 +39,7 @@ KINDS: tuple[Kind, ...] = (
 OFFICIAL_KINDS: frozenset[str] = frozenset({"municipal", "metropolitan", "national", "public-body"})
 
 DATA = Path(__file__).parent / "data" / "publishers.yaml"
+UNKNOWN_PUBLISHER = "発行元不明"
 
 # Reserved local-government names in the JP registry: city.X.<pref>.jp, town.X.<pref>.jp, vill.X.<pref>.jp,
 # pref.X.jp and anything under .lg.jp (only local governments may hold those).
@@ -171,8 +172,8 @@ class Publishers:
         prov = self.classify(url)
         if prov is not None:
             return prov
-        host = _strip_www(host_of(url)) or url[:80]
-        return Provenance(host, "private", category="未分類")
+        host = _strip_www(host_of(url))  # a file with no web address has no publisher we can name
+        return Provenance(host or UNKNOWN_PUBLISHER, "private", category="未分類")
 
     def unknown_hosts(self, urls: Iterable[str]) -> list[str]:
         return sorted({host_of(u) or u for u in urls if self.classify(u) is None})

@@ -113,3 +113,8 @@ def test_validity_filters_ended_and_future_schemes() -> None:
     )
     assert in_force(ended, dt.date(2026, 9, 30)).amounts  # type: ignore[union-attr]
     assert in_force(ended, dt.date(2026, 10, 1)).amounts == []  # type: ignore[union-attr]
+
+
+def test_a_file_without_a_web_address_has_an_unknown_publisher() -> None:
+    prov = default_catalog().publishers.describe("/srv/pages/tokyo/moving-checklist.md")
+    assert (prov.kind, prov.publisher) == ("private", "発行元不明")

@@ -87,6 +87,7 @@ def test_widget_cards_show_source_badges_and_page_dates(server: ServerThread, pa
     expect(official.locator(".badge")).to_have_text("公式")
     labels = [cites.nth(i).locator("a").get_attribute("aria-label") or "" for i in range(cites.count())]
     assert all(("公式" in x or "要確認" in x or "保存コピー" in x) and "ページ" in x for x in labels), labels
+    assert not any("/tmp/" in x for x in labels)  # a local file has no publisher to name
     page.locator(".citations").scroll_into_view_if_needed()
     shot(page, "provenance-widget-citations", page.locator(".citations"))
 

@@ -32,7 +32,7 @@
       bot: "コンシェルジュ", noDeadline: "期限の定めなし", quick: "回答の候補", skip: "スキップ",
       network: "サーバーに接続できませんでした。時間をおいてもう一度お試しください。", opens: "受付開始",
       kind_official: "公式", kind_public: "公的機関", kind_private: "非公式・要確認", kind_copy: "保存コピー",
-      reference: "参考：他の区市町村のページ", pageDate: "ページの日付", noPageDate: "日付の記載なし",
+      reference: "参考：他の区市町村のページ", pageDate: "ページの日付", noPageDate: "ページに日付の記載なし",
       unconfirmed: "公式ページで未確認"
     },
     en: {
@@ -49,7 +49,7 @@
       network: "Could not reach the server. Please try again in a moment.", opens: "Opens",
       kind_official: "Official", kind_public: "Public body", kind_private: "Unofficial – please confirm",
       kind_copy: "Stored copy", reference: "For reference: another municipality's page", pageDate: "Page dated",
-      noPageDate: "no date stated", unconfirmed: "not confirmed on an official page"
+      noPageDate: "page states no date", unconfirmed: "not confirmed on an official page"
     }
   };
   function t(key) { return T[state.lang][key]; }
