@@ -152,3 +152,37 @@ def test_the_calendar_names_each_sources_kind(client: TestClient) -> None:
     page = client.get(f"/bundles/{code}").text
     assert "［非公式・要確認］" in page and "［公式］" in page
     assert "ページに日付の記載なし" in page  # the catalog's sources state no page date: none is invented
+
+
+def test_staff_console_badges_each_source(client: TestClient) -> None:
+    html = client.get("/staff/procedures/nhi-funeral-benefit", params={"municipality": "131121"}).text
+    assert '<span class="badge kind-private">非公式・要確認</span>' in html
+    assert '<span class="badge kind-copy-of-official">保存コピー</span>' in html
+    assert '<span class="badge ref">参考：他の区市町村のページ</span>' in html
+    assert (
+        'aria-label="世田谷区の葬祭費支給制度（ローカログ 世田谷エリア）（非公式・要確認・ページに日付の記載なし）"'
+        in html
+    )
+    assert 'class="unconfirmed"' in html and "公式ページで未確認" in html
+    search = client.get("/staff", params={"q": "年金の繰下げ受給"}).text
+    assert 'data-kind="private"' in search and "kurashinotomo.jp" in search
+
+
+def test_editor_console_badges_flagged_sources(tmp_path: Path) -> None:
+    from web_support import CATALOG_SOURCE_URL, write_pages
+
+    from ingest.pipeline import run_ingest
+    from web.app import create_app
+
+    data = tmp_path / "var"
+    pages = write_pages(tmp_path / "pages")
+    settings = hashing_settings(data, editor={"token": "editor-token"})
+    run_ingest(settings, [str(pages)], progress=False)
+    page = pages / "ota" / "birth.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("14日以内", "十四日以内"), encoding="utf-8")
+    run_ingest(settings, [str(pages)], progress=False)
+    with TestClient(create_app(settings)) as c:
+        c.post("/editor/login", data={"name": "editor", "token": "editor-token"})
+        html = c.get("/editor").text
+    row = html.split(CATALOG_SOURCE_URL)[0].rsplit("<tr>", 1)[-1]  # the review row of 大田区's 出生届 page
+    assert '<td data-kind="municipal"><span class="badge kind-municipal">公式</span>' in row
