@@ -20,6 +20,7 @@ from knowledge.catalog import Catalog
 from knowledge.deadlines import compute_due
 from knowledge.models import Lang
 from knowledge.retrieval_types import Hit, PageSearcher, StoreUnavailable
+from knowledge.validity import in_force
 
 if TYPE_CHECKING:
     from bot.sessions import SessionState
@@ -242,7 +243,7 @@ class Answerer:
         named = [
             (score(p.title.ja, p.title.en, p.id), p.id)
             for p in [*self.catalog.procedures.values(), *self.catalog.programs(municipality)]
-            if p.id not in in_bundle
+            if p.id not in in_bundle and in_force(p, event_date) is not None  # an ended scheme is not current
         ]
         named.sort(key=lambda x: -x[0])
         if named and named[0][0] >= 10:

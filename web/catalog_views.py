@@ -89,6 +89,7 @@ class AmountView(BaseModel):
     yen: int
     per: str | None = None
     effective_from: dt.date | None = None
+    valid_until: dt.date | None = None
     sources: list[SourceView] = Field(default_factory=list)
     confirmed: bool = Field(True, description="False when no official page confirms the amount.")
 
@@ -126,6 +127,8 @@ class ProcedureView(BaseModel):
     unconfirmed: str | None = Field(
         None, description="Facts resting only on non-official pages, and where to confirm them."
     )
+    valid_from: dt.date | None = Field(None, description="Offered for events on or after this day.")
+    valid_until: dt.date | None = Field(None, description="Ended after this day (kept as history).")
 
 
 class ProcedureSummary(BaseModel):
@@ -212,6 +215,7 @@ def procedure_view(cat: Catalog, proc_id: str, code: str | None = None, lang: La
                 yen=a.yen,
                 per=a.per.get(lang) if a.per else None,
                 effective_from=a.effective_from,
+                valid_until=a.valid_until,
                 sources=_sources(a.sources, cat, code, lang),
                 confirmed=confirmed(cat, a.sources) or not a.sources,
             )
@@ -221,6 +225,8 @@ def procedure_view(cat: Catalog, proc_id: str, code: str | None = None, lang: La
         life_events=cat.events_for_procedure(p.id),
         sources=_sources(sources, cat, code, lang),
         unconfirmed=unconfirmed_note(cat, p, code, lang),
+        valid_from=p.valid_from,
+        valid_until=p.valid_until,
     )
 
 

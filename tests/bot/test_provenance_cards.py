@@ -195,3 +195,9 @@ def test_chat_for_a_2027_birth_never_offers_the_ended_gift(concierge: Concierge)
     ids = [p.id for p in resp.procedures]
     assert "koto-birth-childcare-gift" not in ids and "pregnancy-support-payment-birth" in ids
     assert "出産・子育て応援ギフト" not in resp.reply
+
+
+def test_asking_for_an_ended_gift_by_name_does_not_state_it_as_current(concierge: Concierge) -> None:
+    resp = ask(concierge, "江東区の出産・子育て応援ギフトはいくらですか")
+    assert "koto-birth-childcare-gift" not in [p.id for p in resp.procedures]
+    assert "出産応援ギフト 50,000円" not in resp.reply

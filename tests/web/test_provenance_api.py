@@ -186,3 +186,10 @@ def test_editor_console_badges_flagged_sources(tmp_path: Path) -> None:
         html = c.get("/editor").text
     row = html.split(CATALOG_SOURCE_URL)[0].rsplit("<tr>", 1)[-1]  # the review row of 大田区's 出生届 page
     assert '<td data-kind="municipal"><span class="badge kind-municipal">公式</span>' in row
+
+
+def test_an_ended_programme_is_shown_with_its_end_as_history(client: TestClient) -> None:
+    view = client.get("/api/procedures/koto-birth-childcare-gift", params={"municipality": "131083"}).json()
+    assert view["valid_until"] == "2025-03-31"
+    html = client.get("/staff/procedures/koto-birth-childcare-gift", params={"municipality": "131083"}).text
+    assert "2025-03-31で終了しました" in html
