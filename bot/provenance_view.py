@@ -151,19 +151,14 @@ def where_to_confirm(cat: Catalog, proc: Procedure, code: str | None, lang: Lang
     office = cat.offices.get(proc.office)
     window = cat.office_name(proc.office, code).get(lang)
     muni = cat.municipalities.get(code or "")
-    local = office is None or office.kind in ("municipal", "health_center")
-    if muni and local:
-        contact = []
-        if muni.phone:
-            contact.append(f"main line {muni.phone}" if en else f"代表 {muni.phone}")
-        if muni.website:
-            contact.append(muni.website)
-        joined = ", ".join(contact) if en else "、".join(contact)
-        return (
-            f"{window} ({muni.en}: {joined})"
-            if en and contact
-            else (f"{window}（{muni.name} {joined}）" if contact else window)
-        )
+    if muni and (office is None or office.kind in ("municipal", "health_center")):
+        contact = [f"main line {muni.phone}" if en else f"代表 {muni.phone}"] if muni.phone else []
+        contact += [muni.website] if muni.website else []
+        if not contact:
+            return window
+        if en:
+            return f"{window} ({muni.en}: {', '.join(contact)})"
+        return f"{window}（{muni.name} {'、'.join(contact)}）"
     if office is not None and office.url:
         return f"{window} ({office.url})" if en else f"{window}（{office.url}）"
     return window
