@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING
 
 from bot.contract import Citation
 from bot.planner import Bundle, PlannedItem
+from bot.provenance_view import citation, free_answer_head, quoted_line, reply_note
 from bot.text import compact, content_tokens, en_words, has_kanji, norm, noun_tokens
 from bot.understand import claimed_period
 from knowledge.catalog import Catalog
 from knowledge.deadlines import compute_due
 from knowledge.models import Lang
 from knowledge.retrieval_types import Hit, PageSearcher, StoreUnavailable
+from knowledge.validity import in_force
 
 if TYPE_CHECKING:
     from bot.understand import Understanding
@@ -139,7 +141,7 @@ class Answerer:
                 continue
             snippet = self._snippet(question, h)
             if snippet:
-                out.append(Citation(url=h.url, title=h.title, snippet=snippet))
+                out.append(citation(self.catalog, h, snippet, municipality))
             if len(out) >= k:
                 break
         return out
@@ -170,12 +172,8 @@ class Answerer:
                     "出来事を教えていただければ、必要な手続きをまとめてご案内します。"
                 )
             return FreeAnswer(reply)
-        head = (
-            "Here is what the official pages say:"
-            if lang == "en"
-            else "公式ページには次のように書かれています。"
-        )
-        body = "\n".join(f"・{c.snippet}（{c.title}）" for c in cites[:2])
+        head = free_answer_head(cites[:2], lang)  # 「公式ページには」 only when the quoted pages are official
+        body = "\n".join(quoted_line(c, lang) for c in cites[:2])
         return FreeAnswer(f"{head}\n{body}", cites)
 
     # ---- catalog fields -------------------------------------------------------------------------------------
@@ -215,7 +213,7 @@ class Answerer:
         named = [
             (score(p.title.ja, p.title.en, p.id), p.id)
             for p in [*self.catalog.procedures.values(), *self.catalog.programs(municipality)]
-            if p.id not in in_bundle
+            if p.id not in in_bundle and in_force(p, event_date) is not None  # an ended scheme is not current
         ]
         named.sort(key=lambda x: -x[0])
         if named and named[0][0] >= 10:
@@ -313,6 +311,8 @@ class Answerer:
                         else "オンライン手続きの情報はありません。"
                     )
                 )
+        if parts and (note := reply_note(self.catalog, p, item.municipality, u.intents, lang)):
+            parts.append(note)  # a fact resting only on non-official pages is not stated as settled
         return ("\n".join(parts), item) if parts else None
 
 

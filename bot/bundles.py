@@ -419,7 +419,7 @@ class BundleService:
             event_date=saved.event_date,
             procedures=[r.procedure(it) for it in bundle.items],
             checklist=r.checklist(bundle),
-            milestones=r.milestones(bundle),
+            milestones=r.milestones(bundle, saved.municipality),
             facts=dict(saved.facts),
             links=bundle_links(base_url, saved.code) if base_url else {},
         )

@@ -25,8 +25,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import icalendar
 from pydantic import BaseModel, Field
 
+from bot.contract import SourceRef
 from bot.render import LANGS, MESSAGES, format_date, msg, yen
 from knowledge.models import Lang
+from knowledge.provenance import badge_text
 
 if TYPE_CHECKING:  # bot.bundles imports this module
     from bot.bundles import BundleOut
@@ -206,12 +208,15 @@ def calendar_entries(view: BundleOut, *, base_url: str) -> list[CalendarEntry]:
         if p.documents:
             lines.append(line("cal.bring", msg("cal.list_sep", lang).join(p.documents)))
         for a in p.amounts:
-            lines.append(line("cal.amount", f"{a.label} {yen(a.yen, lang)}"))
+            unconfirmed = "" if a.confirmed else msg("cal.not_confirmed", lang)
+            lines.append(line("cal.amount", f"{a.label} {yen(a.yen, lang)}{unconfirmed}"))
+        if p.unconfirmed:
+            lines.append(f"※ {p.unconfirmed}")
         if p.online_url:
             lines.append(line("cal.online", p.online_url))
         if maybe:
             lines.append(p.conditional or "")
-        lines += [line("cal.source", _titled(s.title, s.url, lang)) for s in p.sources]
+        lines += [_source_line(s, lang) for s in p.sources]
         lines.append(plan_line)
         out.append(
             CalendarEntry(
@@ -240,7 +245,7 @@ def calendar_entries(view: BundleOut, *, base_url: str) -> list[CalendarEntry]:
         if m.date is None:
             continue
         lines = [m.text] if m.text else []
-        lines += [line("cal.source", _titled(s.title, s.url, lang)) for s in m.sources]
+        lines += [_source_line(s, lang) for s in m.sources]
         lines.append(plan_line)
         out.append(
             CalendarEntry(
@@ -263,9 +268,14 @@ def calendar_entries(view: BundleOut, *, base_url: str) -> list[CalendarEntry]:
     return out
 
 
-def _titled(title: str, url: str, lang: Lang) -> str:
-    """A (Japanese) page title and its URL; in English the title stands once in brackets."""
-    return f"{url} ({title})" if lang == "en" else f"{title} {url}"
+def _source_line(s: SourceRef, lang: Lang) -> str:
+    """One source in a calendar description: its badge (公式 / 公的機関 / 非公式・要確認 / 保存コピー), whether it is
+    another municipality's page, its publisher and the date the page states (never the check date); in English the
+    Japanese page title stands once in brackets after the URL."""
+    badge = badge_text(s.kind or "private", s.page_date, s.reference, "en" if lang == "en" else "ja")
+    who = f" — {s.publisher}" if s.publisher else ""
+    page = f"{s.url} ({s.title})" if lang == "en" else f"{s.title} {s.url}"
+    return f"{msg('cal.source', lang)} [{badge}]{who}: {page}"
 
 
 def _tokyo_vtimezone() -> icalendar.Timezone:

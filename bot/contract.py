@@ -39,6 +39,10 @@ class SourceRef(BaseModel):
     reference: bool = Field(
         False, description="True when the page belongs to another municipality than the card's (参考)."
     )
+    badge: str | None = Field(
+        None,
+        description="What the resident sees and hears: kind label (公式 / 公的機関 / 非公式・要確認 / 保存コピー).",
+    )
 
 
 class DeadlineOut(BaseModel):
@@ -56,6 +60,7 @@ class AmountOut(BaseModel):
     label: str
     yen: int
     sources: list[SourceRef] = Field(default_factory=list)
+    confirmed: bool = Field(True, description="False when no official page confirms the amount.")
 
 
 class ProcedureOut(BaseModel):
@@ -79,12 +84,23 @@ class ProcedureOut(BaseModel):
         None, description="For moves: at the old or new place."
     )
     visit: str | None = Field(None, description="Group key: procedures done at the same office visit.")
+    unconfirmed: str | None = Field(
+        None,
+        description="Facts of this card that rest only on non-official pages, and where to confirm them.",
+    )
 
 
 class Citation(BaseModel):
     url: str
     title: str
     snippet: str
+    # additive (provenance), as on SourceRef
+    publisher: str | None = None
+    kind: SourceKind | None = None
+    page_date: dt.date | None = None
+    verified: dt.date | None = Field(None, description="Pages are not checked fact by fact: null.")
+    reference: bool = False
+    badge: str | None = None
 
 
 class MilestoneOut(BaseModel):

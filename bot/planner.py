@@ -17,6 +17,7 @@ from typing import Any
 from knowledge.catalog import Catalog
 from knowledge.deadlines import Due, compute_due, is_overdue, offset_date
 from knowledge.models import Condition, Milestone, Procedure
+from knowledge.validity import in_force
 
 OUTSIDE_TOKYO = ("outside", "abroad")
 TOKYO_ONLY_PREFIX = (
@@ -223,9 +224,12 @@ def plan_bundle(
             if proc_id.startswith(TOKYO_ONLY_PREFIX) and _in_tokyo(ev_id, municipality, move_to) is False:
                 continue  # a Tokyo programme for someone who lives (or will live) outside Tokyo
             try:
-                proc = catalog.procedure(proc_id, code)
+                current = in_force(catalog.procedure(proc_id, code), event_date)
             except KeyError:
                 continue
+            if current is None:
+                continue  # ended before the event (or starts after it): never offered as current
+            proc = current
             conds = [c for c in (proc.conditions, when) if c is not None]
             decided, unknown = _decide(conds, facts)
             if decided is False or (decided is None and "move_scope" in unknown):

@@ -32,6 +32,7 @@ from bot.contract import (
     SourceRef,
 )
 from bot.planner import Bundle, PlannedItem, visit_key
+from bot.provenance_view import confirmed, local_online_url, source_refs, unconfirmed_note
 from bot.text import is_english, to_hiragana
 from knowledge.catalog import Catalog
 from knowledge.japanese import reading_pairs
@@ -178,6 +179,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "cal.amount": {"ja": "金額", "easy": "お金", "en": "Amount"},
     "cal.online": {"ja": "オンライン申請", "easy": "オンラインで もうしこむ", "en": "Online"},
     "cal.source": {"ja": "出典", "easy": "でどころ", "en": "Source"},
+    "cal.not_confirmed": {
+        "ja": "（公式ページで未確認）",
+        "easy": "（こうしきの ページで たしかめて いません）",
+        "en": " (not confirmed on an official page)",
+    },
     "cal.plan": {"ja": "手続きバンドル", "easy": "てつづきの まとめ", "en": "Your plan"},
     "cal.list_sep": {"ja": "、", "easy": "、", "en": ", "},
     "cal.category.procedure": {"ja": "期限", "easy": "きげん", "en": "Deadline"},
@@ -375,16 +381,6 @@ def strip_readings(text: str) -> str:
     return _READING_ONLY.sub("", text)
 
 
-def source_refs(sources: list[Source]) -> list[SourceRef]:
-    seen: set[str] = set()
-    out = []
-    for s in sources:
-        if s.url not in seen:
-            seen.add(s.url)
-            out.append(SourceRef(url=s.url, title=s.title, verified=s.verified))
-    return out
-
-
 # ---- the renderer --------------------------------------------------------------------------------------------
 class Renderer:
     """Everything the concierge shows, in one language, relative to ``today`` (for the year of dates)."""
@@ -553,31 +549,41 @@ class Renderer:
             municipality=muni.name if muni else None,
             deadline=self.deadline(item),
             documents=[self.document(d) for d in (p.documents if item.documents is None else item.documents)],
-            online_url=p.online.url if p.online else None,
-            sources=source_refs(sources),
+            online_url=local_online_url(self.catalog, p.online.url if p.online else None, code),
+            sources=self.sources(sources, code),
             summary=self.text(p.summary) if p.summary else None,
             why=why,
             conditional=conditional,
             amounts=[
-                AmountOut(label=self.text(a.label), yen=a.yen, sources=source_refs(a.sources))
+                AmountOut(
+                    label=self.text(a.label),
+                    yen=a.yen,
+                    sources=self.sources(a.sources, code),
+                    confirmed=confirmed(self.catalog, a.sources) or not a.sources,
+                )
                 for a in p.amounts
             ],
             life_event=event.id if event else None,
             step=item.step,  # type: ignore[arg-type]
             visit=visit_key(item),
+            unconfirmed=unconfirmed_note(self.catalog, p, code, "en" if self.lang == "en" else "ja"),
         )
 
     def checklist(self, bundle: Bundle) -> list[str]:
         return [self.document(d) for d in bundle.checklist]
 
-    def milestones(self, bundle: Bundle) -> list[MilestoneOut]:
+    def sources(self, sources: list[Source], municipality: str | None) -> list[SourceRef]:
+        """Each source once with its publisher, kind and dates; other municipalities' pages last, as 参考."""
+        return source_refs(self.catalog, sources, municipality, "en" if self.lang == "en" else "ja")
+
+    def milestones(self, bundle: Bundle, municipality: str | None = None) -> list[MilestoneOut]:
         return [
             MilestoneOut(
                 id=m.milestone.id,
                 title=self.text(m.milestone.title),
                 date=m.date,
                 text=self.text(m.milestone.text) if m.milestone.text else None,
-                sources=source_refs(m.milestone.sources),
+                sources=self.sources(m.milestone.sources, municipality),
             )
             for m in bundle.milestones
         ]

@@ -192,7 +192,7 @@ class Concierge:
             event_date=state.event_date,
             checklist=r.checklist(bundle),
             quick_replies=r.quick_replies(question, state),
-            milestones=r.milestones(bundle),
+            milestones=r.milestones(bundle, state.municipality),
             facts=self._public_facts(state),
         )
 

@@ -470,7 +470,7 @@ class Extractor:
         title_node = tree.css_first("title")
         raw_title = title_node.text() if title_node is not None else ""
         body_text = tree.body.text(separator="\n") if tree.body is not None else html
-        updated = parse_updated(body_text)
+        updated = parse_updated(body_text) or stated_date(tree)
 
         how = self.primary
         if how == "auto":
@@ -511,6 +511,50 @@ class Extractor:
                 if re.fullmatch(r"13\d{4}", part):
                     return part
         return None
+
+
+# dates a page states about itself in its markup (never the day it was fetched or checked)
+_DATE_METAS = ("dcterms.modified", "article:modified_time", "last-modified", "date", "dcterms.date")
+
+
+def stated_date(tree: HTMLParser) -> str | None:
+    """ISO date from ``<meta name|property=... content=YYYY-MM-DD>`` or a ``<time datetime>``, when the text has none."""
+    for node in tree.css("meta[content]"):
+        name = (node.attributes.get("name") or node.attributes.get("property") or "").lower()
+        if name in _DATE_METAS:
+            m = re.match(r"(\d{4})-(\d{2})-(\d{2})", (node.attributes.get("content") or "").strip())
+            if m:
+                return m.group(0)
+    time_node = tree.css_first("time[datetime]")
+    if time_node is not None:
+        m = re.match(r"(\d{4})-(\d{2})-(\d{2})", (time_node.attributes.get("datetime") or "").strip())
+        if m:
+            return m.group(0)
+    return None
+
+
+def provenance_metadata(catalog_dir: Path | None) -> Callable[[str, str | None], dict[str, str]]:
+    """``meta(url, updated)`` -> {publisher, kind, page_date} for a chunk, from the catalog's publishers table.
+
+    A page whose host the table cannot decide (or a file with no http URL) is ``private``, its host as publisher.
+    """
+    try:
+        from knowledge.catalog import load_catalog
+
+        pubs = load_catalog(catalog_dir).publishers
+    except Exception as err:  # a broken catalog must not stop ingest: every page is then undecided (private)
+        log.warning("catalog unreadable, pages get no publisher: %s", err)
+        pubs = None
+
+    def meta(url: str, updated: str | None) -> dict[str, str]:
+        if pubs is not None:
+            prov = pubs.describe(url)
+            publisher, kind = prov.publisher, prov.kind
+        else:
+            publisher, kind = (urlparse(url).hostname or "発行元不明")[:200], "private"
+        return {"publisher": publisher, "kind": kind, "page_date": updated or ""}
+
+    return meta
 
 
 def municipality_lookups(catalog_dir: Path | None) -> tuple[dict[str, str], dict[str, str]]:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.chunking import Chunker
-from ingest.extract import CanonicalPolicy, Extractor, municipality_lookups
+from ingest.extract import CanonicalPolicy, Extractor, municipality_lookups, provenance_metadata
 from ingest.fetch import Fetcher
 from ingest.models import Chunk, PageRefused
 from ingest.records import FactToReview, Failure, PageEntry, RunRecord
@@ -274,6 +274,7 @@ def _run(
     version = extraction_version(settings)
     hosts, names = municipality_lookups(settings.catalog_dir)
     extractor = Extractor(hosts=hosts, names=names, canonical_ok=CanonicalPolicy.from_settings(settings))
+    page_meta = provenance_metadata(settings.catalog_dir)  # publisher, kind and the page's own date per chunk
     chunker = Chunker()
     t = time.perf_counter()
 
@@ -358,7 +359,8 @@ def _run(
                     pipeline=version,
                 )
                 pages[item.location] = state
-                page_chunks[item.location] = [(c.id, c.text, c.metadata()) for c in chunks]
+                provenance = page_meta(page.url, page.updated)
+                page_chunks[item.location] = [(c.id, c.text, {**c.metadata(), **provenance}) for c in chunks]
                 for c in chunks:
                     new_chunks.setdefault(c.id, c)
                 entry = PageEntry(item.location, page.url, page.title, len(chunks))

@@ -25,6 +25,7 @@ from starlette.middleware.cors import CORSMiddleware
 from bot.bundles import build_bundle_service
 from knowledge.settings import Settings, get_settings
 from web.auth import EditorAuth
+from web.catalog_views import install_provenance
 from web.errors import install_error_handlers
 from web.routers import api, bundles, editor, site, staff
 from web.security import (
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.editor_auth = EditorAuth(settings.editor)
     templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescaping on
     templates.env.filters["http_url"] = http_url
+    install_provenance(templates.env, services.catalog)  # source badges in both consoles
     app.state.templates = templates
     if not app.state.editor_auth.enabled:
         log.warning("editor console disabled: set CONCIERGE_EDITOR__TOKEN to enable it")

@@ -178,3 +178,15 @@ def test_extractors_agree_on_the_body() -> None:
         "原則として父または母が届出人となります。父母が届出できない場合は、同居者、出産に立ち会った医師・助産師などが届出人となります。"
         in a & b
     )
+
+
+def test_the_page_date_is_what_the_page_states_in_text_meta_or_time() -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from ingest.extract import stated_date
+
+    meta = '<html><head><meta property="article:modified_time" content="2024-05-10T09:00:00+09:00"></head></html>'
+    assert stated_date(LexborHTMLParser(meta)) == "2024-05-10"
+    time = '<html><body><time datetime="2023-02-14">2023年2月14日</time></body></html>'
+    assert stated_date(LexborHTMLParser(time)) == "2023-02-14"
+    assert stated_date(LexborHTMLParser("<html><body><p>no date</p></body></html>")) is None

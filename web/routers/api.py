@@ -11,7 +11,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from bot.contract import ChatRequest, ChatResponse
+from bot.contract import ChatRequest, ChatResponse, SourceKind
+from bot.provenance_view import citation
 from bot.service import Concierge
 from knowledge.catalog import Catalog
 from knowledge.deadlines import DateOutOfRange
@@ -207,6 +208,13 @@ class PageHitOut(BaseModel):
     heading: str | None = None
     updated: str | None = None
     score: float
+    # additive (provenance), as on the chat's citations
+    publisher: str | None = None
+    kind: SourceKind | None = None
+    page_date: dt.date | None = None
+    verified: dt.date | None = None
+    reference: bool = False
+    badge: str | None = None
 
 
 class SearchOut(BaseModel):
@@ -240,11 +248,14 @@ def staff_search(
         try:
             for h in services.pages.search(query, k=k, municipality=municipality):
                 body = " ".join(h.text.split())
+                snippet = body[:SNIPPET] + ("…" if len(body) > SNIPPET else "")
+                prov = citation(services.catalog, h, snippet, municipality, lang)
                 pages.append(
                     PageHitOut(
+                        **prov.model_dump(exclude={"url", "title", "snippet"}),
                         url=h.url,
                         title=h.title,
-                        snippet=body[:SNIPPET] + ("…" if len(body) > SNIPPET else ""),
+                        snippet=snippet,
                         municipality_code=h.municipality,
                         heading=h.heading,
                         updated=h.updated,

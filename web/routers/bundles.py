@@ -33,6 +33,7 @@ from bot.bundles import (
     normalize_code,
 )
 from bot.render import format_date
+from knowledge.provenance import page_date_label
 from knowledge.settings import Settings
 from web.errors import ApiError, error_responses
 
@@ -49,6 +50,7 @@ MISTYPED = (
 )
 GUESS_WARN_AFTER = 10  # unknown codes per client per minute before a guessing warning is logged
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+_env.globals["page_date_label"] = page_date_label
 
 
 # ---- dependencies -------------------------------------------------------------------------------------------
@@ -150,6 +152,9 @@ LABELS: dict[str, dict[str, str]] = {
         "checklist": "持ち物チェックリスト（まとめて）",
         "milestones": "この先の予定",
         "sources": "出典",
+        "reference": "参考：他の区市町村のページ",
+        "unconfirmed": "公式ページで未確認",
+        "more_sources": "ほか{}件の出典",
         "qr": "スマートフォンで読み取ると、このバンドルを開けます",
         "privacy": "このページには氏名・連絡先などの個人情報は含まれていません。窓口で提示するか、コールセンターでバンドル番号をお伝えください。",
         "calendar": "カレンダー",
@@ -184,6 +189,9 @@ LABELS: dict[str, dict[str, str]] = {
         "subscribe": "こうどく（じどうで かわります）",
         "catalog": "カタログ",
         "none": "（なし）",
+        "reference": "さんこう：ほかの 区や 市の ページ",
+        "unconfirmed": "こうしきの ページで たしかめて いません",
+        "more_sources": "ほかに {}この でどころ",
     },
     "en": {
         "heading": "Your procedures",
@@ -204,6 +212,9 @@ LABELS: dict[str, dict[str, str]] = {
         "checklist": "What to bring (once each)",
         "milestones": "Coming up",
         "sources": "Sources",
+        "reference": "For reference: another municipality's page",
+        "unconfirmed": "not confirmed on an official page",
+        "more_sources": "{} more sources",
         "qr": "Scan with a phone to open this plan",
         "privacy": "This page holds no name or contact details. Show it at the window, or read the plan code to the call center.",
         "calendar": "Calendar",

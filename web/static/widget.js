@@ -36,7 +36,10 @@
       saved: "保存しました。バンドル番号", open: "バンドルを開く", ics: "カレンダーに追加（.ics）",
       feed: "カレンダーを購読", print: "印刷用ページ", error: "エラーが発生しました。", you: "あなた",
       bot: "コンシェルジュ", noDeadline: "期限の定めなし", quick: "回答の候補", skip: "スキップ",
-      network: "サーバーに接続できませんでした。時間をおいてもう一度お試しください。", opens: "受付開始"
+      network: "サーバーに接続できませんでした。時間をおいてもう一度お試しください。", opens: "受付開始",
+      kind_official: "公式", kind_public: "公的機関", kind_private: "非公式・要確認", kind_copy: "保存コピー",
+      reference: "参考：他の区市町村のページ", pageDate: "ページの日付", noPageDate: "ページに日付の記載なし",
+      unconfirmed: "公式ページで未確認"
     },
     easy: {
       launcher: "てつづきの あんない", title: "てつづきの あんない", close: "とじる", restart: "はじめから",
@@ -49,7 +52,10 @@
       saved: "ほぞん しました。ばんごう", open: "まとめを ひらく", ics: "カレンダーに 入れる（.ics）",
       feed: "カレンダーを こうどく する", print: "いんさつ する ページ", error: "エラーが おきました。", you: "あなた",
       bot: "あんない", noDeadline: "きげんは ありません", quick: "こたえの れい", skip: "スキップ",
-      network: "サーバーに つながりません。すこし まって、もう 一ど ためして ください。", opens: "はじまる 日"
+      network: "サーバーに つながりません。すこし まって、もう 一ど ためして ください。", opens: "はじまる 日",
+      kind_official: "こうしき", kind_public: "おおやけの きかん", kind_private: "こうしきでは ない・たしかめて ください",
+      kind_copy: "ほぞんした コピー", reference: "さんこう：ほかの 区や 市の ページ", pageDate: "ページの 日づけ",
+      noPageDate: "ページに 日づけが ありません", unconfirmed: "こうしきの ページで たしかめて いません"
     },
     en: {
       launcher: "Procedure concierge", title: "Procedure concierge", close: "Close", restart: "Start over",
@@ -62,7 +68,10 @@
       saved: "Saved. Plan code", open: "Open the plan", ics: "Add to calendar (.ics)",
       feed: "Subscribe to the calendar", print: "Printable page", error: "Something went wrong.", you: "You",
       bot: "Concierge", noDeadline: "No legal deadline", quick: "Suggested answers", skip: "skip",
-      network: "Could not reach the server. Please try again in a moment.", opens: "Opens"
+      network: "Could not reach the server. Please try again in a moment.", opens: "Opens",
+      kind_official: "Official", kind_public: "Public body", kind_private: "Unofficial – please confirm",
+      kind_copy: "Stored copy", reference: "For reference: another municipality's page", pageDate: "Page dated",
+      noPageDate: "page states no date", unconfirmed: "not confirmed on an official page"
     }
   };
   var READINGS = /（[\u3041-\u3096ー・ ]+）/g;  // the kana readings bot/render.py adds after harder kanji
@@ -97,6 +106,29 @@
     var href = safeUrl(url);
     if (!href) return el("span", { text: text });
     return el("a", { href: href, target: "_blank", rel: "noopener noreferrer", text: text });
+  }
+  // ---- provenance: a visible badge per source and the page's own date; screen readers hear both --------------
+  var KIND_KEY = { municipal: "kind_official", metropolitan: "kind_official", national: "kind_official",
+    "public-body": "kind_public", "copy-of-official": "kind_copy", "private": "kind_private" };
+  function kindLabel(kind) { return t(KIND_KEY[kind] || "kind_private"); }
+  function sourceItem(s) {
+    var kind = KIND_KEY[s.kind] ? s.kind : "private";
+    var date = s.page_date ? t("pageDate") + " " + formatDay(s.page_date) : t("noPageDate");
+    var sep = state.lang === "en" ? "; " : "・";
+    var info = [kindLabel(kind)].concat(s.reference ? [t("reference")] : [], s.publisher ? [s.publisher] : [], [date]).join(sep);
+    var a = link(s.url, s.title);
+    a.setAttribute("aria-label", s.title + "（" + info + "）");
+    var parts = [el("span", { class: "badge kind-" + kind, "aria-hidden": "true", text: kindLabel(kind) })];
+    if (s.reference) parts.push(el("span", { class: "badge ref", "aria-hidden": "true", text: t("reference") }));
+    parts.push(a);
+    parts.push(el("span", { class: "src-meta", "aria-hidden": "true", text: (s.publisher ? s.publisher + " · " : "") + date }));
+    return el("li", { class: "source" + (s.reference ? " reference" : ""), "data-kind": kind }, parts);
+  }
+  function formatDay(iso) {
+    var d = new Date(iso + "T00:00:00Z");
+    if (isNaN(d)) return iso;
+    var opts = { timeZone: "UTC", year: "numeric", month: "long", day: "numeric" };
+    return new Intl.DateTimeFormat(state.lang === "en" ? "en-GB" : "ja-JP", opts).format(d);
   }
   function formatDate(iso) {
     var d = new Date(iso + "T00:00:00Z");
@@ -189,9 +221,12 @@
     else if (p.why) body.push(el("p", { class: "why" }, [el("span", { class: "k", text: label("why") }), p.why]));
     if (p.amounts && p.amounts.length) {
       body.push(el("ul", { class: "amounts" }, p.amounts.map(function (a) {
-        return el("li", { text: state.lang === "en" ? a.label + " ¥" + a.yen.toLocaleString("en-GB") : a.label + " " + a.yen.toLocaleString("ja-JP") + "円" });
+        var li = el("li", { text: state.lang === "en" ? a.label + " ¥" + a.yen.toLocaleString("en-GB") : a.label + " " + a.yen.toLocaleString("ja-JP") + "円" });
+        if (a.confirmed === false) li.appendChild(el("span", { class: "badge kind-private", text: t("unconfirmed") }));
+        return li;
       })));
     }
+    if (p.unconfirmed) body.push(el("p", { class: "unconfirmed", role: "note", text: p.unconfirmed }));
     if (p.documents && p.documents.length) {
       body.push(el("div", { class: "docs" }, [
         el("span", { class: "k", text: label("bring") }),
@@ -202,7 +237,7 @@
     if (p.sources && p.sources.length) {
       body.push(el("details", { class: "sources" }, [
         el("summary", { text: counted("sources", p.sources.length) }),
-        el("ul", null, p.sources.map(function (s) { return el("li", null, [link(s.url, s.title)]); }))
+        el("ul", null, p.sources.map(sourceItem))
       ]));
     }
     return el("article", { class: "card" + (p.conditional ? " maybe" : ""), "data-procedure": p.id }, body);
@@ -240,7 +275,9 @@
       plan.appendChild(el("section", { class: "citations" }, [
         el("h3", { text: t("pages") }),
         el("ul", null, resp.citations.map(function (c) {
-          return el("li", null, [link(c.url, c.title), el("p", { class: "snippet", text: c.snippet })]);
+          var li = sourceItem(c);
+          li.appendChild(el("p", { class: "snippet", text: c.snippet }));
+          return li;
         }))
       ]));
     }
