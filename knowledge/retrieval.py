@@ -25,7 +25,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from knowledge.embeddings import NamedEmbeddings, make_embeddings
 from knowledge.index_state import ActiveIndex, active_mtime, read_active
-from knowledge.japanese import is_kana_only, rewrite_kana_query, search_text
+from knowledge.japanese import PlaceNames, is_kana_only, rewrite_kana_query, search_text
 from knowledge.keyword_index import KeywordIndex
 from knowledge.retrieval_types import Hit, PageSearcher, StoreUnavailable
 from knowledge.settings import Settings
@@ -50,6 +50,9 @@ class FusionConfig:
     # kana-only queries: words matched by reading against the index's own vocabulary (じどうてあて -> 児童手当),
     # used for both rankings; off = Sudachi normalised forms for the dense query only
     kana_readings: bool = True
+    # a municipality named in the query (品川区 / しながわ / Shinagawa) filters the search like the parameter does,
+    # when the index holds pages of it (Tokyo-wide and national pages stay eligible)
+    places_from_query: bool = True
 
 
 @dataclass
@@ -57,6 +60,7 @@ class _Loaded:
     active: ActiveIndex
     keyword: KeywordIndex
     store: PageStore
+    municipalities: frozenset[str] = frozenset()  # codes that have chunks in this index
 
 
 class HybridRetriever(PageSearcher):
@@ -75,6 +79,7 @@ class HybridRetriever(PageSearcher):
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
         self._mtime = -1.0
+        self._places: PlaceNames | None = None
 
     @property
     def embeddings(self) -> NamedEmbeddings:
@@ -107,8 +112,22 @@ class HybridRetriever(PageSearcher):
                 raise StoreUnavailable(
                     f"collection {active.collection} is missing from {self._conn.where}: re-run `concierge ingest`"
                 ) from None
-            self._loaded, self._mtime = _Loaded(active, keyword, store), mtime
+            munis = frozenset(str(m.get("municipality") or "") for m in keyword.metadatas) - {""}
+            self._loaded, self._mtime = _Loaded(active, keyword, store, munis), mtime
             return self._loaded
+
+    @property
+    def places(self) -> PlaceNames:
+        """Municipality names and readings from the catalog (for places named in a query)."""
+        if self._places is None:
+            self._places = place_names(self.settings)
+        return self._places
+
+    def place_filter(self, query: str) -> str | None:
+        """The municipality a query names, when the index has pages of it (else None: no filter)."""
+        loaded = self._current()
+        code = self.places.find(query) if self.fusion.places_from_query else None
+        return code if loaded is not None and code in loaded.municipalities else None
 
     @property
     def similarity_floors(self) -> tuple[float, float] | None:
@@ -125,12 +144,18 @@ class HybridRetriever(PageSearcher):
         return loaded.keyword.page_count() if loaded else 0
 
     def search(self, query: str, k: int = 5, municipality: str | None = None) -> list[Hit]:
-        """At most ``k`` hits, best first, unique chunk ids; municipality = that one plus Tokyo-wide pages."""
+        """At most ``k`` hits, best first, unique chunk ids; municipality = that one plus Tokyo-wide pages.
+
+        Without ``municipality``, a municipality the query names (and the index has pages of) is used instead.
+        """
         if not query.strip() or k <= 0:
             return []
         loaded = self._current()
         if loaded is None:
             return []
+        if municipality is None and self.fusion.places_from_query:
+            code = self.places.find(query)
+            municipality = code if code in loaded.municipalities else None
         try:
             return self._search(loaded, query, k, municipality)
         except StoreUnavailable:
@@ -143,7 +168,17 @@ class HybridRetriever(PageSearcher):
 
     def query_texts(self, loaded: _Loaded, query: str) -> tuple[str, str]:
         """(text for the dense model, text for BM25); kana-only queries are read once against the index's words."""
-        if self.fusion.kana_readings and is_kana_only(query):
+        kana_only = is_kana_only(query)
+        if (
+            kana_only and self.fusion.places_from_query
+        ):  # places first: ふちゅうしで -> 府中市で, not ふ中しで
+            placed = self.places.read_kana(query)
+            if placed != search_text(query):
+                if not self.fusion.kana_readings:
+                    return placed, f"{placed} {query}"
+                read = loaded.keyword.readings.rewrite_around(placed)
+                return read, f"{read} {query}"
+        if self.fusion.kana_readings and kana_only:
             read = loaded.keyword.readings.rewrite(query)
             return read, f"{read} {query}"
         return (rewrite_kana_query(query) if self.fusion.kana_rewrite else search_text(query)), query
@@ -239,6 +274,14 @@ class PageRetriever(BaseRetriever):
             )
             for h in self.searcher.search(query, k=self.k, municipality=self.municipality)
         ]
+
+
+def place_names(settings: Settings) -> PlaceNames:
+    """``PlaceNames`` of the catalog's municipalities (kanji, kana, English names)."""
+    from knowledge.catalog import load_catalog
+
+    cat = load_catalog(settings.catalog_dir)
+    return PlaceNames([(m.code, m.name, m.kana, m.en) for m in cat.municipalities.values()])
 
 
 def build_searcher(
