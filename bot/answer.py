@@ -17,7 +17,7 @@ from bot.planner import Bundle, PlannedItem
 from bot.text import compact, content_tokens, en_words, has_kanji, is_english, norm, noun_tokens
 from knowledge.catalog import Catalog
 from knowledge.deadlines import compute_due
-from knowledge.japanese import PlaceNames
+from knowledge.japanese import EnglishTerms, PlaceNames
 from knowledge.models import Lang
 from knowledge.retrieval_types import Hit, PageSearcher, StoreUnavailable
 
@@ -41,6 +41,9 @@ SNIPPET_CHARS = 160
 # questions score 0.86-0.94, out-of-scope ones 0.70-0.85 (README, "Answer thresholds"). Other models bring theirs.
 MIN_DENSE = 0.83
 MIN_DENSE_NO_KANJI = 0.845
+# English questions, searched with the Japanese names of the catalog terms they use: on the dev retrieval questions
+# in-scope ones score 0.82-0.91 with their page, out-of-scope ones 0.75-0.79 (README, "Answer thresholds").
+MIN_DENSE_EN = 0.81
 
 # What a question asks, and the shape of a sentence that answers it: an amount has 円, hours have 時/曜日, a deadline
 # has 以内/まで/日. Order = priority when a message asks two things.
@@ -194,13 +197,34 @@ def _asked_amounts(text: str, amounts: list[Any]) -> list[Any]:
     return hit if 0 < len(hit) < len(amounts) else amounts
 
 
-def _yen(n: int) -> str:
-    return f"{n:,}円"
+def _yen(n: int, lang: Lang = "ja") -> str:
+    return f"{n:,} yen" if lang == "en" else f"{n:,}円"
 
 
 # Nouns that say nothing about a topic: a question and a passage sharing only these are not related.
 GENERIC_NOUNS = frozenset(
     {"東京", "東京都", "今日", "明日", "昨日", "今", "方", "何", "誰", "時", "場合", "ため", "よう", "こと"}
+)
+
+
+# Nouns too general to tie a quote to a question (令和7年4月1日以降 vs 第3子以降).
+_GENERIC_QUOTE_NOUNS = frozenset(
+    [
+        "以降",
+        "以上",
+        "以下",
+        "以内",
+        "未満",
+        "場合",
+        "方法",
+        "必要",
+        "手続き",
+        "手続",
+        "申請",
+        "曜日",
+        "時間",
+        "金額",
+    ]
 )
 
 
@@ -210,35 +234,6 @@ def place_words(catalog: Catalog) -> frozenset[str]:
     for m in catalog.municipalities.values():
         out |= content_tokens(m.name) | noun_tokens(m.name) | en_words(m.en) | {m.name, m.name[:-1]}
     return frozenset(out)
-
-
-_EN_FILLER = frozenset(
-    {"a", "an", "the", "of", "for", "to", "in", "on", "and", "or", "my", "your", "at", "by"}
-)
-
-
-def _glossary(catalog: Catalog) -> list[tuple[frozenset[str], str]]:
-    """(English words, Japanese name) of procedures, documents, offices and life events, most specific first:
-    the bilingual names English questions are searched with (funeral benefit -> 葬祭費)."""
-    pairs: dict[frozenset[str], str] = {}
-
-    def add(en: str | None, ja: str) -> None:
-        words = en_words((en or "").split("(")[0]) - _EN_FILLER
-        ja = ja.split("（")[0].strip()
-        if en and len(words) >= 2 and ja and words not in pairs:
-            pairs[words] = ja
-
-    for p in catalog.procedures.values():
-        add(p.title.en, p.title.ja)
-        for a in p.amounts:
-            add(a.label.en, a.label.ja)
-    for d in catalog.documents.values():
-        add(d.name.en, d.name.ja)
-    for o in catalog.offices.values():
-        add(o.name.en, o.name.ja)
-    for e in catalog.events.values():
-        add(e.name.en, e.name.ja)
-    return sorted(pairs.items(), key=lambda kv: -len(kv[0]))
 
 
 class Answerer:
@@ -256,7 +251,7 @@ class Answerer:
             "国民健康保険",
         }
         self.places = PlaceNames([(m.code, m.name, m.kana, m.en) for m in catalog.municipalities.values()])
-        self._glossary = _glossary(catalog)
+        self.english = EnglishTerms.from_catalog(catalog)
 
     def names_a_procedure(self, text: str) -> bool:
         """True when ``text`` names a catalog procedure: its title, a 3+ character part of it (葬祭費), or two
@@ -267,10 +262,12 @@ class Answerer:
         nouns = noun_tokens(text) - self.ignored_nouns
         return any(len(nouns & title_nouns) >= 2 for title_nouns in self._title_nouns)
 
-    def _floors(self) -> tuple[float, float]:
-        """Similarity floors (questions with kanji, without) of the searcher's embedding model."""
+    def _floors(self) -> tuple[float, float, float]:
+        """Similarity floors (questions with kanji, kana-only, English) of the searcher's embedding model."""
         floors = getattr(self.searcher, "similarity_floors", None)
-        return floors if floors else (MIN_DENSE, MIN_DENSE_NO_KANJI)
+        kanji, no_kanji = floors if floors else (MIN_DENSE, MIN_DENSE_NO_KANJI)
+        en = getattr(self.searcher, "similarity_floor_en", None)
+        return kanji, no_kanji, en if en is not None else min(MIN_DENSE_EN, no_kanji)
 
     # ---- pages ----------------------------------------------------------------------------------------------
     def place_in(self, text: str) -> str | None:
@@ -281,34 +278,27 @@ class Answerer:
         """The text page search gets: English questions also carry the Japanese names of the catalog terms and the
         place they name ('funeral benefit in Setagaya' -> '… 葬祭費 世田谷区'), so Japanese pages score as they
         do for a Japanese question; other questions are searched as written."""
-        if not is_english(question):
-            return question
-        words = en_words(question)
-        terms = [ja for en, ja in self._glossary if en <= words]
-        code = self.place_in(question)
-        if code:
-            terms.append(self.catalog.municipalities[code].name)
-        terms = list(dict.fromkeys(t for t in terms if not any(t != o and t in o for o in terms)))
-        return f"{question} {' '.join(terms[:4])}" if terms else question
+        return self.english.augment(question, self.places)
 
     def relevant_hits(self, question: str, municipality: str | None, k: int = 5) -> list[Hit]:
         """Page passages that are evidence for ``question``: the resident's municipality (known, or named in the
-        question) and Tokyo-wide pages, above the embedding model's floor for the question's script."""
+        question) and Tokyo-wide pages, above the embedding model's floor for the question's language
+        (README, "Answer thresholds"); questions with kanji (and English ones searched with Japanese terms) must
+        also share a noun other than a place with the passage."""
         if self.searcher is None:
             return []
         query = self.search_query(question)
         hits = self.searcher.search(query, k=k, municipality=municipality or self.place_in(question))
-        floor, floor_no_kanji = self._floors()
+        floor, floor_no_kanji, floor_en = self._floors()
+        if is_english(question):
+            floor = floor_en
+        elif not has_kanji(question):
+            floor = floor_no_kanji
+        hits = [h for h in hits if h.extra.get("dense", 0.0) >= floor]
         if not has_kanji(query):
-            return [h for h in hits if h.extra.get("dense", 0.0) >= floor_no_kanji]
-        if not has_kanji(question):  # English with Japanese terms: the terms must be on the page
-            floor = floor_no_kanji if query == question else floor
+            return hits
         nouns = noun_tokens(query) - self.ignored_nouns
-        return [
-            h
-            for h in hits
-            if h.extra.get("dense", 0.0) >= floor and nouns & noun_tokens(h.title + " " + h.text)
-        ]
+        return [h for h in hits if nouns & noun_tokens(h.title + " " + h.text)]
 
     def _sentence(self, question: str, hit: Hit, kinds: list[str] | None = None) -> tuple[str, int]:
         """(the sentence of ``hit`` that best answers ``question``, how well): a full sentence sharing the most
@@ -346,12 +336,21 @@ class Answerer:
             log.warning("citations skipped: %s", err)
             return []
         kinds = question_kinds(question)
+        query = self.search_query(question)
+        nouns = (
+            frozenset(
+                n for n in noun_tokens(query) - self.ignored_nouns - _GENERIC_QUOTE_NOUNS if len(n) >= 2
+            )
+            if has_kanji(query)
+            else frozenset()
+        )
         scored: list[tuple[int, int, Hit, str]] = []
         for n, h in enumerate(hits):
             if any(x[2].url == h.url for x in scored):
                 continue
             sent, score = self._sentence(question, h, kinds)
-            if sent:
+            # the quote is about what was asked: its page title or the sentence itself names it
+            if sent and (not nouns or nouns & noun_tokens(h.title + " " + sent)):
                 scored.append((score, -n, h, sent))
         if not scored:
             return []
@@ -548,7 +547,7 @@ class Answerer:
         if "amount" in intents:
             if p.amounts:
                 amounts = "、".join(
-                    f"{a.label.get(lang)} {_yen(a.yen)}" + (f"（{a.per.get(lang)}）" if a.per else "")
+                    f"{a.label.get(lang)} {_yen(a.yen, lang)}" + (f"（{a.per.get(lang)}）" if a.per else "")
                     for a in _asked_amounts(u.text, p.amounts)
                 )
                 parts.append(f"{title}: {amounts}")
@@ -588,6 +587,16 @@ class Answerer:
             quote = self._page_answer(u.text, item.municipality or municipality, page_kinds)
             if quote:
                 parts.append(f"{title}: {quote}")
+            elif "penalty" in page_kinds and p.deadline:  # what happens when late: the rule, and whom to ask
+                ask = self.where_to_ask(item.municipality or municipality, lang)
+                parts.append(
+                    f"{title}: "
+                    + (
+                        f"the deadline is: {p.deadline.text.get(lang)}. If it has passed, please ask {ask}."
+                        if lang == "en"
+                        else f"期限は「{p.deadline.text.get(lang)}」です。過ぎてしまった場合は{ask}にご相談ください。"
+                    )
+                )
         return ("\n".join(parts), item) if parts else None
 
     def _page_answer(self, question: str, municipality: str | None, kinds: list[str]) -> str | None:

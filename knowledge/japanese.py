@@ -343,7 +343,7 @@ class PlaceNames:
                     names.setdefault(word, code)
         self.codes = names
         self.kana = kana
-        self._by_name = {name: code for code, name, _, _ in places}
+        self.names_by_code = {code: name for code, name, _, _ in places}
         self._kana_re = re.compile("|".join(re.escape(k) for k in sorted(kana, key=len, reverse=True)))
         alts = sorted((n for n in names if not n.isascii()), key=len, reverse=True)
         self._ja_re = re.compile("|".join(re.escape(n) for n in alts))
@@ -379,3 +379,120 @@ class PlaceNames:
         """The one municipality ``text`` names; None when it names none or several."""
         codes = self.find_all(text)
         return codes[0] if len(codes) == 1 else None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# English questions searched with Japanese terms
+# ---------------------------------------------------------------------------------------------------------------
+
+# English words of residents' questions that no catalog name carries, with the Japanese words pages use for them.
+_EN_WORDS = {
+    "hours": "時間 曜日",
+    "open": "開いている",
+    "what time": "時間",
+    "consultation": "相談",
+    "consult": "相談",
+    "deadline": "期限",
+    "bring": "必要なもの",
+    "documents": "必要なもの",
+    "how much": "金額",
+    "amount": "金額",
+    "where": "窓口",
+    "online": "オンライン",
+    "by post": "郵送",
+    "by mail": "郵送",
+    "late": "遅れ",
+    "penalty": "過料",
+    "eligible": "対象",
+    "who can": "対象",
+    "birth": "出生",
+    "born": "出生",
+    "died": "死亡",
+    "death": "死亡",
+    "funeral": "葬祭費",
+    "nursery": "保育園",
+    "daycare": "保育園",
+    "moved": "転入",
+    "moving": "転入",
+    "move": "転入",
+    "marriage": "婚姻届",
+    "married": "婚姻届",
+    "divorce": "離婚届",
+    "pension": "年金",
+    "health insurance": "国民健康保険",
+    "child allowance": "児童手当",
+    "care": "介護",
+    "elderly": "高齢者",
+    "unemployment": "雇用保険",
+    "pregnant": "妊娠",
+    "pregnancy": "妊娠",
+    "residence certificate": "住民票",
+    "my number": "マイナンバー",
+}
+_EN_FILLER = frozenset(
+    {"a", "an", "the", "of", "for", "to", "in", "on", "and", "or", "my", "your", "at", "by"}
+)
+
+
+def _glossary(catalog: Any) -> list[tuple[frozenset[str], str]]:
+    """(English words, Japanese name) of procedures, documents, offices and life events, most specific first:
+    the bilingual names English questions are searched with (funeral benefit -> 葬祭費)."""
+    pairs: dict[frozenset[str], str] = {}
+
+    def add(en: str | None, ja: str) -> None:
+        words = _en_words((en or "").split("(")[0]) - _EN_FILLER
+        ja = ja.split("（")[0].strip()
+        if en and len(words) >= 2 and ja and words not in pairs:
+            pairs[words] = ja
+
+    for p in catalog.procedures.values():
+        add(p.title.en, p.title.ja)
+        for a in p.amounts:
+            add(a.label.en, a.label.ja)
+    for d in catalog.documents.values():
+        add(d.name.en, d.name.ja)
+    for o in catalog.offices.values():
+        add(o.name.en, o.name.ja)
+    for e in catalog.events.values():
+        add(e.name.en, e.name.ja)
+    return sorted(pairs.items(), key=lambda kv: -len(kv[0]))
+
+
+def _en_words(text: str) -> frozenset[str]:
+    """Lower-case English words with a light stem (as ``tokens`` does)."""
+    return frozenset(_en_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def is_english_query(text: str) -> bool:
+    """Latin letters and no Japanese at all (a query already carrying Japanese terms is not read again)."""
+    return any(c.isascii() and c.isalpha() for c in text) and not re.search(
+        r"[\u3040-\u30ff\u3400-\u9fff]", text
+    )
+
+
+class EnglishTerms:
+    """English questions are searched with the Japanese names of the catalog terms they use (procedures, amounts,
+    documents, offices, life events: 'funeral benefit' -> 葬祭費) plus a few words no name carries (hours ->
+    時間 曜日), and the place they name: Japanese pages then score as they do for a Japanese question."""
+
+    def __init__(self, pairs: list[tuple[frozenset[str], str]]) -> None:
+        self.pairs = pairs + [(_en_words(en), ja) for en, ja in _EN_WORDS.items()]
+
+    @classmethod
+    def from_catalog(cls, catalog: Any) -> EnglishTerms:
+        return cls(_glossary(catalog))
+
+    def terms(self, query: str) -> list[str]:
+        words = _en_words(query)
+        terms = [ja for en, ja in self.pairs if en and en <= words]
+        return list(dict.fromkeys(t for t in terms if not any(t != o and t in o for o in terms)))
+
+    def augment(self, query: str, places: PlaceNames | None = None) -> str:
+        """``query`` + its Japanese terms (at most four) and the Japanese name of the place it names."""
+        if not is_english_query(query):
+            return query
+        terms = self.terms(query)[:4]
+        code = places.find(query) if places else None
+        if code:
+            terms.append(places.names_by_code[code])  # type: ignore[union-attr]
+        return f"{query} {' '.join(terms)}" if terms else query

@@ -25,7 +25,14 @@ from langchain_core.retrievers import BaseRetriever
 
 from knowledge.embeddings import NamedEmbeddings, make_embeddings
 from knowledge.index_state import ActiveIndex, active_mtime, read_active
-from knowledge.japanese import PlaceNames, is_kana_only, rewrite_kana_query, search_text
+from knowledge.japanese import (
+    EnglishTerms,
+    PlaceNames,
+    is_english_query,
+    is_kana_only,
+    rewrite_kana_query,
+    search_text,
+)
 from knowledge.keyword_index import KeywordIndex
 from knowledge.retrieval_types import Hit, PageSearcher, StoreUnavailable
 from knowledge.settings import Settings
@@ -50,9 +57,11 @@ class FusionConfig:
     # kana-only queries: words matched by reading against the index's own vocabulary (じどうてあて -> 児童手当),
     # used for both rankings; off = Sudachi normalised forms for the dense query only
     kana_readings: bool = True
-    # a municipality named in the query (品川区 / しながわ / Shinagawa) filters the search like the parameter does,
-    # when the index holds pages of it (Tokyo-wide and national pages stay eligible)
+    # a municipality named in the query (品川区 / しながわ / Shinagawa) filters the search like the parameter does
+    # (Tokyo-wide and national pages stay eligible; another municipality's page never answers for it)
     places_from_query: bool = True
+    # English queries also carry the Japanese names of the catalog terms they use (funeral benefit -> 葬祭費)
+    english_terms: bool = True
 
 
 @dataclass
@@ -60,7 +69,6 @@ class _Loaded:
     active: ActiveIndex
     keyword: KeywordIndex
     store: PageStore
-    municipalities: frozenset[str] = frozenset()  # codes that have chunks in this index
 
 
 class HybridRetriever(PageSearcher):
@@ -80,6 +88,7 @@ class HybridRetriever(PageSearcher):
         self._loaded: _Loaded | None = None
         self._mtime = -1.0
         self._places: PlaceNames | None = None
+        self._english: EnglishTerms | None = None
 
     @property
     def embeddings(self) -> NamedEmbeddings:
@@ -112,8 +121,7 @@ class HybridRetriever(PageSearcher):
                 raise StoreUnavailable(
                     f"collection {active.collection} is missing from {self._conn.where}: re-run `concierge ingest`"
                 ) from None
-            munis = frozenset(str(m.get("municipality") or "") for m in keyword.metadatas) - {""}
-            self._loaded, self._mtime = _Loaded(active, keyword, store, munis), mtime
+            self._loaded, self._mtime = _Loaded(active, keyword, store), mtime
             return self._loaded
 
     @property
@@ -123,16 +131,24 @@ class HybridRetriever(PageSearcher):
             self._places = place_names(self.settings)
         return self._places
 
-    def place_filter(self, query: str) -> str | None:
-        """The municipality a query names, when the index has pages of it (else None: no filter)."""
-        loaded = self._current()
-        code = self.places.find(query) if self.fusion.places_from_query else None
-        return code if loaded is not None and code in loaded.municipalities else None
+    @property
+    def english(self) -> EnglishTerms:
+        """The catalog's bilingual names (for English queries)."""
+        if self._english is None:
+            from knowledge.catalog import load_catalog
+
+            self._english = EnglishTerms.from_catalog(load_catalog(self.settings.catalog_dir))
+        return self._english
 
     @property
     def similarity_floors(self) -> tuple[float, float] | None:
         """The embedding model's evidence floors (see ``NamedEmbeddings.similarity_floors``)."""
         return self.embeddings.similarity_floors
+
+    @property
+    def similarity_floor_en(self) -> float | None:
+        """The embedding model's evidence floor for English questions."""
+        return self.embeddings.similarity_floor_en
 
     def warm_up(self) -> None:
         """Load the model, the keyword index and the collection now instead of on the first question."""
@@ -146,7 +162,8 @@ class HybridRetriever(PageSearcher):
     def search(self, query: str, k: int = 5, municipality: str | None = None) -> list[Hit]:
         """At most ``k`` hits, best first, unique chunk ids; municipality = that one plus Tokyo-wide pages.
 
-        Without ``municipality``, a municipality the query names (and the index has pages of) is used instead.
+        Without ``municipality``, the one municipality the query names (品川区 / しながわ / Shinagawa) is used;
+        English queries are searched with the Japanese names of the catalog terms they use.
         """
         if not query.strip() or k <= 0:
             return []
@@ -154,8 +171,9 @@ class HybridRetriever(PageSearcher):
         if loaded is None:
             return []
         if municipality is None and self.fusion.places_from_query:
-            code = self.places.find(query)
-            municipality = code if code in loaded.municipalities else None
+            municipality = self.places.find(query)
+        if self.fusion.english_terms and is_english_query(query):
+            query = self.english.augment(query, self.places)
         try:
             return self._search(loaded, query, k, municipality)
         except StoreUnavailable:

@@ -58,7 +58,10 @@ def test_a_place_named_in_the_query_filters_like_the_parameter(indexed: Settings
     assert any(h.municipality == SHINAGAWA for h in hits)
     assert any(h.municipality is None for h in hits)  # Tokyo-wide pages are kept
     # kana and English names steer the same way; a place without pages leaves only Tokyo-wide pages
-    assert {h.municipality for h in searcher.search("じゅくねん そうだんしつ えどがわく", k=10)} <= {None, EDOGAWA}
+    assert {h.municipality for h in searcher.search("じゅくねん そうだんしつ えどがわく", k=10)} <= {
+        None,
+        EDOGAWA,
+    }
     assert {h.municipality for h in searcher.search("Setagaya birth registration", k=10)} <= {None, SETAGAYA}
     assert {h.municipality for h in searcher.search("ふちゅうしで じどうてあて", k=10)} <= {None, FUCHU}
     # the parameter still wins over the text

@@ -30,7 +30,10 @@ def test_nothing_matched_says_so_and_names_the_contact(make_client: AppFactory, 
     assert body["procedures"] == [] and body["pages"] == [], body
     assert "一致する手続き・ページはありません" in body["no_match"]
     body = c.get("/api/search", params={"q": "粗大ごみの出し方", "municipality": "131121"}).json()
-    assert body["no_match"].startswith("「粗大ごみの出し方」") and "世田谷区（代表 03-5432-1111）" in body["no_match"]
+    assert (
+        body["no_match"].startswith("「粗大ごみの出し方」")
+        and "世田谷区（代表 03-5432-1111）" in body["no_match"]
+    )
     en = c.get("/api/search", params={"q": "粗大ごみの出し方", "municipality": "131121", "lang": "en"}).json()
     assert en["no_match"].startswith("Nothing in the catalog") and "Setagaya City" in en["no_match"]
     html = c.get("/staff", params={"q": "粗大ごみの出し方"}).text
