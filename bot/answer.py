@@ -81,7 +81,7 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"必要なもの|持ち物|持って|証明書|確認書類|通帳|印鑑|カード|被保険者証|申請書"),
     ),
     "place": (
-        re.compile(r"どこ|窓口|まどぐち|where|which office", re.I),
+        re.compile(r"どこ|where|which office|(窓口|まどぐち)(は|を)?(どこ|教えて|知りたい)", re.I),
         re.compile(r"窓口|課|係|センター|出張所|区役所|市役所|役場|庁舎|[0-9０-９]+階|申請先|届出先|提出先"),
     ),
     "apply": (
@@ -172,16 +172,24 @@ def _claimed_rule(text: str) -> tuple[int, str] | None:
     return int(m.group(1)), kind
 
 
-def _common_run(a: str, b: str) -> int:
-    """Length of the longest common substring of ``a`` and ``b`` when it has 2+ characters, else 0."""
-    best = 0
+# Title words shared by many procedures: a message sharing only these names none of them.
+_GENERIC_TITLE_RUNS = frozenset(["国民健康保険", "健康保険", "区市町村", "後期高齢者医療", "介護保険"])
+
+
+def _common_sub(a: str, b: str) -> str:
+    """The longest common substring of ``a`` and ``b`` when it has 2+ characters, else ''."""
+    best = ""
     for i in range(len(a)):
-        for j in range(i + best + 1, len(a) + 1):
+        for j in range(i + len(best) + 1, len(a) + 1):
             if a[i:j] in b:
-                best = j - i
+                best = a[i:j]
             else:
                 break
-    return best if best >= 2 else 0
+    return best if len(best) >= 2 else ""
+
+
+def _common_run(a: str, b: str) -> int:
+    return len(_common_sub(a, b))
 
 
 def _asked_amounts(text: str, amounts: list[Any]) -> list[Any]:
@@ -314,10 +322,11 @@ class Answerer:
             if len(sent) < 8 or _INSTRUCTION.search(sent):
                 continue
             score = 2 * len(q & (content_tokens(sent) | en_words(sent)))
-            if evidence and any(e.search(sent) for e in evidence[:1]):
-                score += 6
+            # carrying the kind of answer asked weighs more than sharing the question's words
+            if evidence and evidence[0].search(sent):
+                score += 10
             elif evidence and any(e.search(sent) for e in evidence):
-                score += 3
+                score += 4
             if _FULL_SENTENCE.search(sent) and len(sent) >= 15:
                 score += 2  # a full sentence, not a heading fragment
             if score > best_score:
@@ -462,12 +471,21 @@ class Answerer:
                 if len(c) >= 2 and c in t and qualifier and not any(_common_run(r, t) for r in qualifier):
                     # 児童手当（引っ越し先での認定請求） when the message says nothing of a move: a part match only
                     best = max(best, 10.0 + len(c) / 2)
-                elif len(c) >= 2 and c in t:
+                    continue
+                if len(c) >= 2 and c in t:
                     best = max(best, 10.0 + len(c))
-                elif parts:
-                    # 後期高齢者の葬祭費: 葬祭費 names two procedures; the rest of the title (後期高齢者医療) decides
-                    rest = sum(_common_run(r, t) for r in re.findall(r"[一-龥々]{2,}", compact(name)))
+                    continue
+                # 後期高齢者の葬祭費: 葬祭費 names two procedures; the rest of the title (後期高齢者医療) decides, by the
+                # share of the title the message has (要介護認定の申請 is nearer 要介護・要支援認定の申請 than 更新申請)
+                runs = re.findall(r"[一-龥々]{2,}", compact(name))
+                shared = [_common_sub(r, t) for r in runs]
+                common = sum(len(x) for x in shared)
+                rest = common - (sum(len(r) for r in runs) - common) / 2
+                longest = max(shared, key=len, default="")
+                if parts:
                     best = max(best, 10.0 + max(len(x) for x in parts) / 2 + rest / 10)
+                elif common >= 5 and len(longest) >= 3 and longest not in _GENERIC_TITLE_RUNS and rest > 0:
+                    best = max(best, 10.0 + rest / 10)
                 else:
                     words = content_tokens(name) | en_words(name)
                     overlap = toks & words
@@ -524,6 +542,8 @@ class Answerer:
         parts = []
         kinds = question_kinds(u.text)
         intents = set(u.intents) | set(kinds)
+        if "hours" in kinds and "place" not in kinds:  # 窓口の受付時間は？ asks the hours, not the place
+            intents.discard("place")
         claimed = _claimed_rule(u.text) if "claim" in u.intents else None
         if p.deadline and claimed and claimed != (p.deadline.length, p.deadline.unit):
             rule = p.deadline.text.get(lang)

@@ -346,8 +346,8 @@ def bench_fusion(settings: Settings) -> dict[str, Any]:
     # the place only in the question text (no municipality parameter): read from the text, or ignored (before)
     in_text = {
         "adaptive-k20-kw0.5 place-in-text": FusionConfig(method="adaptive", rrf_k=20, keyword_weight=0.5),
-        "adaptive-k20-kw0.5 place-in-text, places ignored": FusionConfig(
-            method="adaptive", rrf_k=20, keyword_weight=0.5, places_from_query=False
+        "adaptive-k20-kw0.5 place-in-text, before (places ignored, English as written)": FusionConfig(
+            method="adaptive", rrf_k=20, keyword_weight=0.5, places_from_query=False, english_terms=False
         ),
     }
     out: dict[str, Any] = {}

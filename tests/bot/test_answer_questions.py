@@ -85,3 +85,13 @@ def test_a_question_naming_a_procedure_is_answered_before_the_bundle(concierge: 
     first = r.reply.splitlines()[0]
     assert first.startswith("出生届") and "14日以内" in first, r.reply
     assert not first.startswith("子どもの誕生ですね")
+
+
+def test_the_procedure_is_the_one_whose_title_the_message_covers_most(concierge: Concierge) -> None:
+    r = ask(concierge, "要介護認定の申請はどこでできますか", "131237")
+    assert r.reply.splitlines()[0].startswith("要介護・要支援認定の申請:"), r.reply  # not its 更新申請
+
+
+def test_hours_asked_at_a_window_are_not_answered_with_the_window(concierge: Concierge) -> None:
+    r = ask(concierge, "熟年相談室の窓口の受付時間は？", "131237")
+    assert "午前9時から午後6時" in r.reply.splitlines()[0], r.reply
