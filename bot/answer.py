@@ -16,6 +16,7 @@ from bot.contract import Citation, ProcedureOut
 from bot.planner import Bundle, PlannedItem
 from bot.text import compact, content_tokens, en_words, has_kanji, is_english, norm, noun_tokens
 from knowledge.catalog import Catalog
+from knowledge.check import is_official
 from knowledge.deadlines import compute_due
 from knowledge.japanese import EnglishTerms, PlaceNames
 from knowledge.models import Lang
@@ -417,17 +418,21 @@ class Answerer:
         return FreeAnswer("\n".join(self.quote_lines(cites, lang)), cites)
 
     def quote_lines(self, cites: list[Citation], lang: Lang) -> list[str]:
-        """The reply lines for page quotes: what the page states, then where (title and link)."""
+        """The reply lines for page quotes: what the page states, then where (title and link). A page that is not
+        a government one (a company, a blog, a cache) is named as such, never as official."""
         lines = []
         for c in cites[:2]:
+            official = is_official(c.url, self.catalog)
             if lang == "en":
                 gist = english_gist(c.snippet)
                 said = f"it states {gist}" if gist else "it says"
+                kind = "the official page" if official else "the page (not an official site)"
                 lines.append(
-                    f"According to the official page “{c.title}” (in Japanese), {said}: 「{c.snippet}」 {c.url}"
+                    f"According to {kind} “{c.title}” (in Japanese), {said}: 「{c.snippet}」 {c.url}"
                 )
             else:
-                lines.append(f"{c.title}のページによると、{c.snippet.rstrip('。')}。（{c.url}）")
+                kind = "" if official else "（公式サイトではありません）"
+                lines.append(f"{c.title}{kind}のページによると、{c.snippet.rstrip('。')}。（{c.url}）")
         return lines
 
     # ---- catalog fields -------------------------------------------------------------------------------------

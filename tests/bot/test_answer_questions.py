@@ -95,3 +95,18 @@ def test_the_procedure_is_the_one_whose_title_the_message_covers_most(concierge:
 def test_hours_asked_at_a_window_are_not_answered_with_the_window(concierge: Concierge) -> None:
     r = ask(concierge, "熟年相談室の窓口の受付時間は？", "131237")
     assert "午前9時から午後6時" in r.reply.splitlines()[0], r.reply
+
+
+def test_a_quote_from_a_private_site_is_never_called_official(concierge: Concierge) -> None:
+    from bot.contract import Citation
+
+    private = Citation(
+        url="https://www.kurashinotomo.jp/media/n90-setagayaku-sougi-hojokin-sousaihi/",
+        title="国民健康保険・後期高齢者医療の葬祭費",
+        snippet="世田谷区の支給額は7万円です。",
+    )
+    en = concierge.answerer.quote_lines([private], "en")[0]
+    assert "not an official site" in en and "the official page" not in en and "70,000 yen" in en
+    assert "公式サイトではありません" in concierge.answerer.quote_lines([private], "ja")[0]
+    official = private.model_copy(update={"url": JUKUNEN})
+    assert "the official page" in concierge.answerer.quote_lines([official], "en")[0]
