@@ -94,9 +94,7 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"オンライン|電子申請|郵送|窓口|申請|提出|届け出|マイナポータル"),
     ),
     "eligibility": (
-        re.compile(
-            r"対象|誰が|だれが|受けられ|もらえます|使えます|利用でき|条件|eligible|who can|qualif", re.I
-        ),
+        re.compile(r"対象|誰が|だれが|受けられますか|利用できますか|条件|eligible|who can|qualif", re.I),
         re.compile(r"対象|方|人|場合|歳|以上|未満|世帯"),
     ),
 }
@@ -204,6 +202,13 @@ def _asked_amounts(text: str, amounts: list[Any]) -> list[Any]:
             return hit
     hit = [a for a in amounts if any(w in t for w in re.findall(r"[一-龥々]{3,}", norm(a.label.ja)))]
     return hit if 0 < len(hit) < len(amounts) else amounts
+
+
+def _plain(sentence: str) -> str:
+    """A table row quoted as text: '| 3歳未満 | 15,000円 |' -> '3歳未満：15,000円'."""
+    if sentence.startswith("|"):
+        return "：".join(cell.strip() for cell in sentence.strip("| ").split("|") if cell.strip())
+    return sentence
 
 
 def _yen(n: int, lang: Lang = "ja") -> str:
@@ -418,21 +423,23 @@ class Answerer:
         return FreeAnswer("\n".join(self.quote_lines(cites, lang)), cites)
 
     def quote_lines(self, cites: list[Citation], lang: Lang) -> list[str]:
-        """The reply lines for page quotes: what the page states, then where (title and link). A page that is not
-        a government one (a company, a blog, a cache) is named as such, never as official."""
+        """The reply lines for page quotes: what the page states and which page (its link travels in the
+        citation). A page that is not a government one (a company, a blog, a cache) is named as such, never as
+        official."""
         lines = []
         for c in cites[:2]:
             official = is_official(c.url, self.catalog)
+            quote = _plain(c.snippet)
             if lang == "en":
-                gist = english_gist(c.snippet)
+                gist = english_gist(quote)
                 said = f"it states {gist}" if gist else "it says"
                 kind = "the official page" if official else "the page (not an official site)"
                 lines.append(
-                    f"According to {kind} “{c.title}” (in Japanese), {said}: 「{c.snippet}」 {c.url}"
+                    f"According to {kind} “{c.title}” (in Japanese; linked below), {said}: 「{quote}」"
                 )
             else:
                 kind = "" if official else "（公式サイトではありません）"
-                lines.append(f"{c.title}{kind}のページによると、{c.snippet.rstrip('。')}。（{c.url}）")
+                lines.append(f"{c.title}{kind}のページによると、{quote.rstrip('。')}。")
         return lines
 
     # ---- catalog fields -------------------------------------------------------------------------------------
@@ -631,7 +638,7 @@ class Answerer:
         except StoreUnavailable:
             return None
         if cites and any(QUESTION_KINDS[kd][1].search(cites[0].snippet) for kd in kinds):
-            return f"{cites[0].snippet}（{cites[0].title} {cites[0].url}）"
+            return f"{_plain(cites[0].snippet)}（{cites[0].title}）"
         return None
 
     def bundle_reply(
