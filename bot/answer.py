@@ -10,16 +10,19 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.contract import Citation
 from bot.planner import Bundle, PlannedItem
-from bot.provenance_view import citation, free_answer_head, quoted_line, reply_note
-from bot.text import compact, content_tokens, en_words, has_kanji, norm, noun_tokens
+from bot.provenance_view import citation, reply_note
+from bot.text import compact, content_tokens, en_words, has_kanji, is_english, norm, noun_tokens
 from bot.understand import claimed_period
 from knowledge.catalog import Catalog
+from knowledge.check import is_official
 from knowledge.deadlines import compute_due
+from knowledge.japanese import EnglishTerms, PlaceNames
 from knowledge.models import Lang
+from knowledge.provenance import OFFICIAL_KINDS, kind_label
 from knowledge.retrieval_types import Hit, PageSearcher, StoreUnavailable
 from knowledge.validity import in_force
 
@@ -42,6 +45,114 @@ SNIPPET_CHARS = 160
 # questions score 0.86-0.94, out-of-scope ones 0.70-0.85 (README, "Answer thresholds"). Other models bring theirs.
 MIN_DENSE = 0.83
 MIN_DENSE_NO_KANJI = 0.845
+# English questions, searched with the Japanese names of the catalog terms they use: on the dev retrieval questions
+# in-scope ones score 0.82-0.91 with their page, out-of-scope ones 0.75-0.79 (README, "Answer thresholds").
+MIN_DENSE_EN = 0.81
+
+# What a question asks, and the shape of a sentence that answers it: an amount has 円, hours have 時/曜日, a deadline
+# has 以内/まで/日. Order = priority when a message asks two things.
+QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "amount": (
+        re.compile(
+            r"いくら|幾ら|金額|何円|なんえん|支給額|もらえる額|費用|how much|amount|\bcost|\bfees?\b", re.I
+        ),
+        re.compile(r"[0-9０-９][0-9０-９,，]*\s*(万)?円|無料|自己負担"),
+    ),
+    "hours": (
+        re.compile(
+            r"何時|なんじ|何曜|なんよう|曜日|開いて|あいて|開庁|受付時間|営業|hours|open|what time|which days?",
+            re.I,
+        ),
+        re.compile(r"[0-9０-９]+時|曜日|開庁|午前|午後"),
+    ),
+    "deadline": (
+        re.compile(
+            r"期限|いつまで|締め?切|しめきり|何日以内|なんにち|deadline|by when|how long|\bdue\b|how many days",
+            re.I,
+        ),
+        re.compile(r"以内|まで|期限|[0-9０-９]+\s*(日|か月|ヶ月|カ月)"),
+    ),
+    "penalty": (
+        re.compile(r"過ぎ|遅れ|おくれ|間に合わ|まにあわ|罰|過料|late\b|miss(ed)? the|penalt|fine\b", re.I),
+        re.compile(r"過料|罰|遅れ|過ぎ|翌月分|減り|さかのぼ"),
+    ),
+    "documents": (
+        re.compile(
+            r"何が必要|なにがひつよう|必要なもの|ひつようなもの|必要書類|持ち物|もちもの|持って(いく|行く)|書類|"
+            r"what (do i|to|should i) bring|documents?|what do i need|need to bring",
+            re.I,
+        ),
+        re.compile(r"必要なもの|持ち物|持って|証明書|確認書類|通帳|印鑑|カード|被保険者証|申請書"),
+    ),
+    "place": (
+        re.compile(r"どこ|where|which office|(窓口|まどぐち)(は|を)?(どこ|教えて|知りたい)", re.I),
+        re.compile(r"窓口|課|係|センター|出張所|区役所|市役所|役場|庁舎|[0-9０-９]+階|申請先|届出先|提出先"),
+    ),
+    "apply": (
+        re.compile(
+            r"申請方法|申し込み方|申込方法|どうやって|どうすれば|どのように|手続き方法|オンライン|郵送|電子申請|ネットで|"
+            r"how (do|can) i (apply|submit|register|file)|online|by (post|mail)",
+            re.I,
+        ),
+        re.compile(r"オンライン|電子申請|郵送|窓口|申請|提出|届け出|マイナポータル"),
+    ),
+    "eligibility": (
+        re.compile(r"対象|誰が|だれが|受けられますか|利用できますか|条件|eligible|who can|qualif", re.I),
+        re.compile(r"対象|方|人|場合|歳|以上|未満|世帯"),
+    ),
+}
+# A quoted sentence is a full sentence: it ends like one (。/です/ます) and is long enough to carry an answer.
+_FULL_SENTENCE = re.compile(r"(。|です|ます|した|ません)$")
+_WEEKDAYS = {
+    "月": "Monday",
+    "火": "Tuesday",
+    "水": "Wednesday",
+    "木": "Thursday",
+    "金": "Friday",
+    "土": "Saturday",
+}
+_WEEKDAYS["日"] = "Sunday"
+
+
+def question_kinds(text: str) -> list[str]:
+    """What ``text`` asks (amount, hours, deadline, penalty, documents, place, apply, eligibility), by priority."""
+    t = norm(text)
+    kinds = [k for k, (ask, _) in QUESTION_KINDS.items() if ask.search(t)]
+    if "penalty" in kinds and "deadline" in kinds:
+        kinds.remove("deadline")  # 期限を過ぎたら？ asks what happens after the deadline
+    return kinds
+
+
+def english_gist(sentence: str) -> str:
+    """The numbers, times and weekdays a Japanese sentence states, said in English (nothing invented: only what
+    the sentence has, e.g. '午前9時から午後6時' -> '9:00 to 18:00', '5万円' -> '50,000 yen', '14日以内' ->
+    'within 14 days')."""
+    t = norm(sentence)
+    out: list[str] = []
+    for m in re.finditer(r"(\d[\d,]*)\s*(万)?円", t):
+        n = int(m.group(1).replace(",", "")) * (10_000 if m.group(2) else 1)
+        out.append(f"{n:,} yen")
+    times = []
+    for m in re.finditer(r"(午前|午後)?\s*(\d{1,2})時(?:(\d{1,2})分|半)?", t):
+        h = int(m.group(2)) + (12 if m.group(1) == "午後" and int(m.group(2)) < 12 else 0)
+        minutes = int(m.group(3)) if m.group(3) else 30 if m.group(0).endswith("半") else 0
+        times.append(f"{h}:{minutes:02d}")
+    if times:
+        out.append(" to ".join(times[:2]) if len(times) >= 2 else times[0])
+    days = [_WEEKDAYS[d] for d in re.findall(r"([月火水木金土日])曜", t)]
+    if days:
+        out.append(" to ".join(days[:2]) if "から" in t and len(days) >= 2 else ", ".join(days))
+    for m in re.finditer(r"(\d+)\s*(日|か月|ヶ月|カ月|年)(以内)?", t):
+        if m.group(3):
+            unit = {"日": "days", "年": "years"}.get(m.group(2), "months")
+            out.append(f"within {m.group(1)} {unit}")
+    if "無料" in t:
+        out.append("free of charge")
+    if "郵送" in t:
+        out.append("by post")
+    if "オンライン" in t or "電子申請" in t:
+        out.append("online")
+    return "; ".join(dict.fromkeys(out))
 
 
 @dataclass
@@ -55,13 +166,74 @@ def _claimed_rule(text: str) -> tuple[int, str] | None:
     return claimed_period(text)
 
 
-def _yen(n: int) -> str:
-    return f"{n:,}円"
+# Title words shared by many procedures: a message sharing only these names none of them.
+_GENERIC_TITLE_RUNS = frozenset(["国民健康保険", "健康保険", "区市町村", "後期高齢者医療", "介護保険"])
+
+
+def _common_sub(a: str, b: str) -> str:
+    """The longest common substring of ``a`` and ``b`` when it has 2+ characters, else ''."""
+    best = ""
+    for i in range(len(a)):
+        for j in range(i + len(best) + 1, len(a) + 1):
+            if a[i:j] in b:
+                best = a[i:j]
+            else:
+                break
+    return best if len(best) >= 2 else ""
+
+
+def _common_run(a: str, b: str) -> int:
+    return len(_common_sub(a, b))
+
+
+def _asked_amounts(text: str, amounts: list[Any]) -> list[Any]:
+    """The amounts a question asks about: 第3子以降いくら -> the 第3子以降 line; 後期高齢者の葬祭費 -> that line;
+    all of them when the question singles none out."""
+    t = norm(text)
+    nth = re.findall(r"第\d+子", t)
+    if nth:
+        hit = [a for a in amounts if any(n in norm(a.label.ja) for n in nth)]
+        if hit:
+            return hit
+    hit = [a for a in amounts if any(w in t for w in re.findall(r"[一-龥々]{3,}", norm(a.label.ja)))]
+    return hit if 0 < len(hit) < len(amounts) else amounts
+
+
+def _plain(sentence: str) -> str:
+    """A table row quoted as text: '| 3歳未満 | 15,000円 |' -> '3歳未満：15,000円'."""
+    if sentence.startswith("|"):
+        return "：".join(cell.strip() for cell in sentence.strip("| ").split("|") if cell.strip())
+    return sentence
+
+
+def _yen(n: int, lang: Lang = "ja") -> str:
+    return f"{n:,} yen" if lang == "en" else f"{n:,}円"
 
 
 # Nouns that say nothing about a topic: a question and a passage sharing only these are not related.
 GENERIC_NOUNS = frozenset(
     {"東京", "東京都", "今日", "明日", "昨日", "今", "方", "何", "誰", "時", "場合", "ため", "よう", "こと"}
+)
+
+
+# Nouns too general to tie a quote to a question (令和7年4月1日以降 vs 第3子以降).
+_GENERIC_QUOTE_NOUNS = frozenset(
+    [
+        "以降",
+        "以上",
+        "以下",
+        "以内",
+        "未満",
+        "場合",
+        "方法",
+        "必要",
+        "手続き",
+        "手続",
+        "申請",
+        "曜日",
+        "時間",
+        "金額",
+    ]
 )
 
 
@@ -87,6 +259,8 @@ class Answerer:
             "健康保険",
             "国民健康保険",
         }
+        self.places = PlaceNames([(m.code, m.name, m.kana, m.en) for m in catalog.municipalities.values()])
+        self.english = EnglishTerms.from_catalog(catalog)
 
     def names_a_procedure(self, text: str) -> bool:
         """True when ``text`` names a catalog procedure: its title, a 3+ character part of it (葬祭費), or two
@@ -97,53 +271,112 @@ class Answerer:
         nouns = noun_tokens(text) - self.ignored_nouns
         return any(len(nouns & title_nouns) >= 2 for title_nouns in self._title_nouns)
 
-    def _floors(self) -> tuple[float, float]:
-        """Similarity floors (questions with kanji, without) of the searcher's embedding model."""
+    def _floors(self) -> tuple[float, float, float]:
+        """Similarity floors (questions with kanji, kana-only, English) of the searcher's embedding model."""
         floors = getattr(self.searcher, "similarity_floors", None)
-        return floors if floors else (MIN_DENSE, MIN_DENSE_NO_KANJI)
+        kanji, no_kanji = floors if floors else (MIN_DENSE, MIN_DENSE_NO_KANJI)
+        en = getattr(self.searcher, "similarity_floor_en", None)
+        return kanji, no_kanji, en if en is not None else min(MIN_DENSE_EN, no_kanji)
 
     # ---- pages ----------------------------------------------------------------------------------------------
+    def place_in(self, text: str) -> str | None:
+        """The one municipality ``text`` names (品川区 / しながわ / Shinagawa), if any."""
+        return self.places.find(text)
+
+    def search_query(self, question: str) -> str:
+        """The text page search gets: English questions also carry the Japanese names of the catalog terms and the
+        place they name ('funeral benefit in Setagaya' -> '… 葬祭費 世田谷区'), so Japanese pages score as they
+        do for a Japanese question; other questions are searched as written."""
+        return self.english.augment(question, self.places)
+
     def relevant_hits(self, question: str, municipality: str | None, k: int = 5) -> list[Hit]:
+        """Page passages that are evidence for ``question``: the resident's municipality (known, or named in the
+        question) and Tokyo-wide pages, above the embedding model's floor for the question's language
+        (README, "Answer thresholds"); questions with kanji (and English ones searched with Japanese terms) must
+        also share a noun other than a place with the passage."""
         if self.searcher is None:
             return []
-        hits = self.searcher.search(question, k=k, municipality=municipality)
-        floor, floor_no_kanji = self._floors()
-        if not has_kanji(question):
-            return [h for h in hits if h.extra.get("dense", 0.0) >= floor_no_kanji]
-        nouns = noun_tokens(question) - self.ignored_nouns
-        return [
-            h
-            for h in hits
-            if h.extra.get("dense", 0.0) >= floor and nouns & noun_tokens(h.title + " " + h.text)
-        ]
+        query = self.search_query(question)
+        hits = self.searcher.search(query, k=k, municipality=municipality or self.place_in(question))
+        floor, floor_no_kanji, floor_en = self._floors()
+        if is_english(question):
+            floor = floor_en
+        elif not has_kanji(question):
+            floor = floor_no_kanji
+        hits = [h for h in hits if h.extra.get("dense", 0.0) >= floor]
+        if not has_kanji(query):
+            return hits
+        nouns = noun_tokens(query) - self.ignored_nouns
+        return [h for h in hits if nouns & noun_tokens(h.title + " " + h.text)]
 
-    def _snippet(self, question: str, hit: Hit) -> str:
+    def _sentence(self, question: str, hit: Hit, kinds: list[str] | None = None) -> tuple[str, int]:
+        """(the sentence of ``hit`` that best answers ``question``, how well): a full sentence sharing the most
+        words with the question, carrying the kind of answer asked (an amount has 円, hours have 時/曜日…)."""
         q = content_tokens(question) | en_words(question)
+        if not has_kanji(question):
+            q |= content_tokens(self.search_query(question))
+        kinds = question_kinds(question) if kinds is None else kinds
+        evidence = [QUESTION_KINDS[kd][1] for kd in kinds]
         best, best_score = "", -1
         for sent in _SENT.split(hit.text):
             sent = sent.strip()
             if len(sent) < 8 or _INSTRUCTION.search(sent):
                 continue
-            score = len(q & (content_tokens(sent) | en_words(sent)))
+            score = 2 * len(q & (content_tokens(sent) | en_words(sent)))
+            # carrying the kind of answer asked weighs more than sharing the question's words
+            if evidence and evidence[0].search(sent):
+                score += 10
+            elif evidence and any(e.search(sent) for e in evidence):
+                score += 4
+            if _FULL_SENTENCE.search(sent) and len(sent) >= 15:
+                score += 2  # a full sentence, not a heading fragment
             if score > best_score:
                 best, best_score = sent, score
-        return best[:SNIPPET_CHARS]
+        return best[:SNIPPET_CHARS], best_score
+
+    def _snippet(self, question: str, hit: Hit) -> str:
+        return self._sentence(question, hit)[0]
 
     def citations(self, question: str, municipality: str | None, k: int = 3) -> list[Citation]:
+        """Quotes that answer ``question``, best first: one per page; the first is the sentence that carries the
+        kind of answer asked, a second only when it answers another part of the question."""
         try:
             hits = self.relevant_hits(question, municipality)
         except StoreUnavailable as err:
             log.warning("citations skipped: %s", err)
             return []
-        out: list[Citation] = []
-        for h in hits:
-            if any(c.url == h.url for c in out):
+        kinds = question_kinds(question)
+        query = self.search_query(question)
+        nouns = (
+            frozenset(
+                n for n in noun_tokens(query) - self.ignored_nouns - _GENERIC_QUOTE_NOUNS if len(n) >= 2
+            )
+            if has_kanji(query)
+            else frozenset()
+        )
+        scored: list[tuple[int, int, Hit, str]] = []
+        for n, h in enumerate(hits):
+            if any(x[2].url == h.url for x in scored):
                 continue
-            snippet = self._snippet(question, h)
-            if snippet:
-                out.append(citation(self.catalog, h, snippet, municipality))
+            sent, score = self._sentence(question, h, kinds)
+            # the quote is about what was asked: its page title or the sentence itself names it
+            if sent and (not nouns or nouns & noun_tokens(h.title + " " + sent)):
+                scored.append((score, -n, h, sent))
+        if not scored:
+            return []
+        if kinds:  # the best answer first (search order breaks ties)
+            scored.sort(key=lambda x: (-x[0], -x[1]))
+        out = [citation(self.catalog, scored[0][2], scored[0][3], municipality)]
+        answered = {kd for kd in kinds if QUESTION_KINDS[kd][1].search(scored[0][3])}
+        for _, _, h, sent in scored[1:]:
             if len(out) >= k:
                 break
+            if kinds:  # a second quote only when it answers a part the first does not
+                parts = {kd for kd in kinds if QUESTION_KINDS[kd][1].search(sent)} - answered
+                if not parts:
+                    continue
+                answered |= parts
+            out.append(citation(self.catalog, h, sent, municipality))
         return out
 
     def where_to_ask(self, municipality: str | None, lang: Lang) -> str:
@@ -154,11 +387,21 @@ class Answerer:
             return f"{m.en} ({m.website})" if lang == "en" else f"{m.name}（{m.website}）"
         return "your ward or city office" if lang == "en" else "お住まいの区市町村の窓口"
 
+    def no_match_text(self, query: str, municipality: str | None, lang: Lang) -> str:
+        """What staff search says when nothing passed the floor: nothing matched, and whom to ask."""
+        ask = self.where_to_ask(municipality, lang)
+        if lang == "en":
+            return f"Nothing in the catalog or the indexed pages matches “{query}”. Please refer the caller to {ask}."
+        return f"「{query}」に一致する手続き・ページはありません。{ask}をご案内ください。"
+
     def free_answer(self, question: str, municipality: str | None, lang: Lang) -> FreeAnswer:
-        """Answer a question that names no life event from ingested pages, or say honestly that we can't."""
+        """Answer a question that names no life event from ingested pages, or say honestly that we can't.
+
+        The answer comes first: the sentence that carries what is asked (an amount, hours, a deadline…), with its
+        page; English replies state in English what the Japanese sentence says, then quote it."""
         cites = self.citations(question, municipality)
         if not cites:
-            ask = self.where_to_ask(municipality, lang)
+            ask = self.where_to_ask(municipality or self.place_in(question), lang)
             if lang == "en":
                 reply = (
                     "Sorry, my knowledge base of Tokyo's procedures does not cover that question. "
@@ -172,9 +415,36 @@ class Answerer:
                     "出来事を教えていただければ、必要な手続きをまとめてご案内します。"
                 )
             return FreeAnswer(reply)
-        head = free_answer_head(cites[:2], lang)  # 「公式ページには」 only when the quoted pages are official
-        body = "\n".join(quoted_line(c, lang) for c in cites[:2])
-        return FreeAnswer(f"{head}\n{body}", cites)
+        return FreeAnswer("\n".join(self.quote_lines(cites, lang)), cites)
+
+    def quote_lines(self, cites: list[Citation], lang: Lang) -> list[str]:
+        """The reply lines for page quotes: what the page states and which page (its link travels in the
+        citation). A page that is not a government one (a company, a blog, a cache) is named as such, never as
+        official."""
+        lines = []
+        for c in cites[:2]:
+            official = c.kind in OFFICIAL_KINDS if c.kind else is_official(c.url, self.catalog)
+            copy = c.kind == "copy-of-official"
+            quote = _plain(c.snippet)
+            if lang == "en":
+                gist = english_gist(quote)
+                said = f"it states {gist}" if gist else "it says"
+                kind = (
+                    "the official page"
+                    if official
+                    else "a stored copy of an official page"
+                    if copy
+                    else "the page (not an official site)"
+                )
+                lines.append(
+                    f"According to {kind} “{c.title}” (in Japanese; linked below), {said}: 「{quote}」"
+                )
+            else:
+                # who published it and its badge, as on the cards: （世田谷区・公式）, （example.com・非公式・要確認）
+                label = kind_label(c.kind or ("municipal" if official else "private"), "ja")
+                who = f"{c.publisher}・" if c.publisher else ""
+                lines.append(f"{c.title}（{who}{label}）のページによると、{quote.rstrip('。')}。")
+        return lines
 
     # ---- catalog fields -------------------------------------------------------------------------------------
     def _match_procedure(
@@ -189,10 +459,27 @@ class Answerer:
             for name in (title_ja, title_en or "", proc_id.replace("-", " ")):
                 c = compact(name.split("（")[0])
                 parts = [x for x in re.findall(r"[一-龥々]{3,}", c) if x in self._title_parts and x in t]
+                qualifier = (
+                    re.findall(r"[一-龥々]{2,}", compact(name.split("（", 1)[1])) if "（" in name else []
+                )
+                if len(c) >= 2 and c in t and qualifier and not any(_common_run(r, t) for r in qualifier):
+                    # 児童手当（引っ越し先での認定請求） when the message says nothing of a move: a part match only
+                    best = max(best, 10.0 + len(c) / 2)
+                    continue
                 if len(c) >= 2 and c in t:
                     best = max(best, 10.0 + len(c))
-                elif parts:
-                    best = max(best, 10.0 + max(len(x) for x in parts) / 2)
+                    continue
+                # 後期高齢者の葬祭費: 葬祭費 names two procedures; the rest of the title (後期高齢者医療) decides, by the
+                # share of the title the message has (要介護認定の申請 is nearer 要介護・要支援認定の申請 than 更新申請)
+                runs = re.findall(r"[一-龥々]{2,}", compact(name))
+                shared = [_common_sub(r, t) for r in runs]
+                common = sum(len(x) for x in shared)
+                rest = common - (sum(len(r) for r in runs) - common) / 2
+                longest = max(shared, key=len, default="")
+                if parts:
+                    best = max(best, 10.0 + max(len(x) for x in parts) / 2 + rest / 10)
+                elif common >= 5 and len(longest) >= 3 and longest not in _GENERIC_TITLE_RUNS and rest > 0:
+                    best = max(best, 10.0 + rest / 10)
                 else:
                     words = content_tokens(name) | en_words(name)
                     overlap = toks & words
@@ -207,8 +494,6 @@ class Answerer:
             ),
             key=lambda x: (-x[0], x[1]),
         )
-        if ranked and ranked[0][0] >= 10:
-            return ranked[0][2]
         in_bundle = {it.procedure.id for it in bundle.items}
         named = [
             (score(p.title.ja, p.title.en, p.id), p.id)
@@ -216,6 +501,9 @@ class Answerer:
             if p.id not in in_bundle and in_force(p, event_date) is not None  # an ended scheme is not current
         ]
         named.sort(key=lambda x: -x[0])
+        # a bundle item first, unless a procedure outside the bundle matches the message better
+        if ranked and ranked[0][0] >= 10 and not (named and named[0][0] > ranked[0][0]):
+            return ranked[0][2]
         if named and named[0][0] >= 10:
             proc = self.catalog.procedure(named[0][1], municipality)
             due = compute_due(proc.deadline, event_date) if proc.deadline and event_date else None
@@ -246,6 +534,10 @@ class Answerer:
         p = item.procedure
         title = p.title.get(lang)
         parts = []
+        kinds = question_kinds(u.text)
+        intents = set(u.intents) | set(kinds)
+        if "hours" in kinds and "place" not in kinds:  # 窓口の受付時間は？ asks the hours, not the place
+            intents.discard("place")
         claimed = _claimed_rule(u.text) if "claim" in u.intents else None
         if p.deadline and claimed and claimed != (p.deadline.length, p.deadline.unit):
             rule = p.deadline.text.get(lang)
@@ -256,7 +548,7 @@ class Answerer:
                 parts.append(
                     f"ご注意ください：{title}の期限はお書きの期間とは違います。正しくは「{rule}」です。"
                 )
-        if "deadline" in u.intents or "claim" in u.intents:
+        if "deadline" in intents or "claim" in u.intents:
             if item.due:
                 parts.append(f"{title}: {item.due.explanation(lang)}")
             elif p.deadline:
@@ -270,10 +562,11 @@ class Answerer:
             parts.append(
                 f"{title}: " + (item.opens.explanation(lang) if item.opens else p.opens.text.get(lang))
             )
-        if "amount" in u.intents:
+        if "amount" in intents:
             if p.amounts:
                 amounts = "、".join(
-                    f"{a.label.get(lang)} {_yen(a.yen)}"
+                    f"{a.label.get(lang)} {_yen(a.yen, lang)}"
+                    + (f"（{a.per.get(lang)}）" if a.per else "")
                     + (
                         (
                             f" (source: {a.sources[0].title})"
@@ -283,7 +576,7 @@ class Answerer:
                         if a.sources
                         else ""
                     )
-                    for a in p.amounts
+                    for a in _asked_amounts(u.text, p.amounts)
                 )
                 parts.append(f"{title}: {amounts}")
             else:
@@ -291,14 +584,16 @@ class Answerer:
                     f"{title}: "
                     + ("the catalog states no amount." if lang == "en" else "金額の情報はありません。")
                 )
-        if "documents" in u.intents:
+        if "documents" in intents:
             docs = [
                 self.catalog.documents[d].name.get(lang) for d in p.documents if d in self.catalog.documents
             ]
             if docs:
                 parts.append(f"{title}: " + ("bring " if lang == "en" else "必要なもの：") + "、".join(docs))
-        if "place" in u.intents:
+        if "place" in intents:
             parts.append(f"{title}: " + self.catalog.office_name(p.office, item.municipality).get(lang))
+        if "eligibility" in kinds and p.who:
+            parts.append(f"{title}: " + ("who: " if lang == "en" else "対象：") + p.who.get(lang))
         if "online" in u.intents:
             if p.online:
                 parts.append(f"{title}: " + ("online at " if lang == "en" else "オンライン：") + p.online.url)
@@ -311,9 +606,38 @@ class Answerer:
                         else "オンライン手続きの情報はありません。"
                     )
                 )
-        if parts and (note := reply_note(self.catalog, p, item.municipality, u.intents, lang)):
+        # what the catalog has no field for (opening hours, a late-filing penalty, how to apply by post…) is
+        # answered from the page sentence that carries it
+        page_kinds = [
+            kd for kd in kinds if kd in ("hours", "penalty", "apply") and not (kd == "apply" and p.online)
+        ]
+        if page_kinds and not parts:
+            quote = self._page_answer(u.text, item.municipality or municipality, page_kinds)
+            if quote:
+                parts.append(f"{title}: {quote}")
+            elif "penalty" in page_kinds and p.deadline:  # what happens when late: the rule, and whom to ask
+                ask = self.where_to_ask(item.municipality or municipality, lang)
+                parts.append(
+                    f"{title}: "
+                    + (
+                        f"the deadline is: {p.deadline.text.get(lang)}. If it has passed, please ask {ask}."
+                        if lang == "en"
+                        else f"期限は「{p.deadline.text.get(lang)}」です。過ぎてしまった場合は{ask}にご相談ください。"
+                    )
+                )
+        if parts and (note := reply_note(self.catalog, p, item.municipality, intents, lang)):
             parts.append(note)  # a fact resting only on non-official pages is not stated as settled
         return ("\n".join(parts), item) if parts else None
+
+    def _page_answer(self, question: str, municipality: str | None, kinds: list[str]) -> str | None:
+        """The first quote's sentence when it carries the kind of answer asked (None otherwise)."""
+        try:
+            cites = self.citations(question, municipality, k=1)
+        except StoreUnavailable:
+            return None
+        if cites and any(QUESTION_KINDS[kd][1].search(cites[0].snippet) for kd in kinds):
+            return f"{_plain(cites[0].snippet)}（{cites[0].title}）"
+        return None
 
 
 def has_instruction(text: str) -> bool:

@@ -322,7 +322,8 @@ def _query_kind(query: str) -> str:
 
 
 def bench_fusion(settings: Settings) -> dict[str, Any]:
-    """Recall@5 and MRR of each fusion method over the retrieval questions, per split and query kind."""
+    """Recall@1, recall@5 and MRR of each fusion method over the retrieval questions, per split and query kind;
+    the default method also with the place only in the question text (read from it, or ignored as before)."""
     import yaml
 
     from ingest.bench import recall_at_k
@@ -342,6 +343,13 @@ def bench_fusion(settings: Settings) -> dict[str, Any]:
         ),
         "adaptive-k20-kw0.5": FusionConfig(method="adaptive", rrf_k=20, keyword_weight=0.5),
     }
+    # the place only in the question text (no municipality parameter): read from the text, or ignored (before)
+    in_text = {
+        "adaptive-k20-kw0.5 place-in-text": FusionConfig(method="adaptive", rrf_k=20, keyword_weight=0.5),
+        "adaptive-k20-kw0.5 place-in-text, before (places ignored, English as written)": FusionConfig(
+            method="adaptive", rrf_k=20, keyword_weight=0.5, places_from_query=False, english_terms=False
+        ),
+    }
     out: dict[str, Any] = {}
     for split in ("dev", "heldout"):
         cases = [
@@ -354,12 +362,15 @@ def bench_fusion(settings: Settings) -> dict[str, Any]:
             for q in questions
             if q.get("split") == split
         ]
-        for name, cfg in configs.items():
-            r = recall_at_k(settings, cases, 5, cfg)
+        text_only = [{**c, "municipality": None} for c in cases]
+        for name, cfg in [*configs.items(), *in_text.items()]:
+            r = recall_at_k(settings, text_only if name in in_text else cases, 5, cfg)
             out.setdefault(split, {})[name] = {
+                "recall@1": r["recall@1"],
                 "recall@5": r["recall@5"],
                 "mrr": r["mrr"],
                 "by_kind": {k: v["recall@5"] for k, v in r["by_tag"].items()},
+                "by_kind_r1": {k: v["recall@1"] for k, v in r["by_tag"].items()},
                 "cases": r["cases"],
             }
     return out

@@ -120,9 +120,14 @@ def recall_at_k(
     out: dict[str, Any] = {
         "cases": len(rows),
         f"recall@{k}": round(sum(f for f, _ in rows) / len(rows), 3) if rows else None,
+        "recall@1": round(sum(m == 1.0 for _, m in rows) / len(rows), 3) if rows else None,
         "mrr": round(sum(m for _, m in rows) / len(rows), 3) if rows else None,
         "by_tag": {
-            t: {"cases": len(v), f"recall@{k}": round(sum(f for f, _ in v) / len(v), 3)}
+            t: {
+                "cases": len(v),
+                f"recall@{k}": round(sum(f for f, _ in v) / len(v), 3),
+                "recall@1": round(sum(m == 1.0 for _, m in v) / len(v), 3),
+            }
             for t, v in per_tag.items()
         },
         "misses": misses,

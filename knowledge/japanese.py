@@ -71,6 +71,7 @@ _KANA = re.compile(r"^[\u3040-\u309f\u30a0-\u30ffー\s・、。！？!?]+$")
 _HAS_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々〆]")
 _LONE_KANA = re.compile(r"^[\u3040-\u309f]$")  # a single hiragana is usually a mis-split (お/ご/や)
 _ASCII_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9'\-]*$")
+_NON_KANA_RUN = re.compile(r"([^\u3040-\u309f\u30a0-\u30ffー\s・、。！？!?]+)")
 
 
 def search_text(text: str) -> str:
@@ -259,6 +260,21 @@ class KanaReadings:
         t = search_text(query)
         if not is_kana_only(t) or not self.best:
             return t
+        return self._read(t)
+
+    def rewrite_around(self, text: str) -> str:
+        """``rewrite`` applied to each kana run of a query whose places were already written in kanji
+        ('府中市で じどうてあて' -> '府中市で 児童手当'). Callers use it for queries that were kana-only before
+        ``PlaceNames.read_kana``."""
+        t = search_text(text)
+        if not self.best:
+            return t
+        parts = _NON_KANA_RUN.split(
+            t
+        )  # the pattern captures: odd parts are the non-kana runs, kept as written
+        return "".join(part if n % 2 else self._read(part) for n, part in enumerate(parts))
+
+    def _read(self, t: str) -> str:
         out: list[str] = []
         text = _to_hiragana(t)
         i = 0
@@ -276,3 +292,220 @@ class KanaReadings:
                 mid_word = not t[i].isspace()
                 i += 1
         return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# places named in a query
+# ---------------------------------------------------------------------------------------------------------------
+
+# Short forms (the name without 区/市/町/村) that are also everyday words or parts of other names: only the full name
+# counts for them (中央図書館, 国立病院, 多摩地域, 'かぞくのなかの', 'みたかった', 'こうとうがっこう').
+_AMBIGUOUS_SHORT = frozenset(
+    [
+        "中央",
+        "国立",
+        "多摩",
+        "日の出",
+        "ちゅうおう",
+        "なかの",
+        "としま",
+        "みたか",
+        "こうとう",
+        "たいとう",
+        "みなと",
+        "ひので",
+        "おおた",
+        "たま",
+        "きた",
+        "ひの",
+        "こまえ",
+        "おおしま",
+    ]
+)
+_KANA_SUFFIXES = ("まち", "ちょう", "むら", "そん", "く", "し")
+_KANJI_SUFFIXES = ("区", "市", "町", "村")
+
+
+class PlaceNames:
+    """Municipality names as residents write them: 品川区 / 品川 / しながわく / しながわ / Shinagawa.
+
+    ``find`` gives the one municipality a query names (None for none or for two different ones, e.g. a move);
+    ``read_kana`` writes kana place names with their kanji names before any kana rewrite, so 'ふちゅうしで' reads as
+    '府中市で' and not as 'ふ中し' (the reading rewriter would otherwise match ちゅう to 中).
+    """
+
+    def __init__(self, places: list[tuple[str, str, str, str]]) -> None:
+        """``places``: (code, kanji name, kana reading, English name) per municipality."""
+        names: dict[str, str] = {}
+        kana: dict[str, str] = {}
+        for code, name, reading, en in places:
+            reading = _to_hiragana(reading)
+            names[name] = code
+            kana[reading] = name
+            short = name[:-1] if name.endswith(_KANJI_SUFFIXES) else name
+            if len(short) >= 2 and short not in _AMBIGUOUS_SHORT:
+                names.setdefault(short, code)
+            for suffix in _KANA_SUFFIXES:
+                if reading.endswith(suffix):
+                    stem = reading[: -len(suffix)]
+                    if len(stem) >= 3 and stem not in _AMBIGUOUS_SHORT:
+                        kana.setdefault(stem, name)
+                    break
+            for word in {en.lower(), re.sub(r" (city|ward|town|village)$", "", en.lower())}:
+                if len(word) >= 3:
+                    names.setdefault(word, code)
+        self.codes = names
+        self.kana = kana
+        self.names_by_code = {code: name for code, name, _, _ in places}
+        self._kana_re = re.compile("|".join(re.escape(k) for k in sorted(kana, key=len, reverse=True)))
+        alts = sorted((n for n in names if not n.isascii()), key=len, reverse=True)
+        self._ja_re = re.compile("|".join(re.escape(n) for n in alts))
+        en_alts = sorted((n for n in names if n.isascii()), key=len, reverse=True)
+        self._en_re = re.compile(r"\b(" + "|".join(re.escape(n) for n in en_alts) + r")\b", re.I)
+
+    def read_kana(self, text: str) -> str:
+        """Kana place names replaced by their kanji names ('ふちゅうしで じどうてあて' -> '府中市で じどうてあて')."""
+        s = search_text(text)
+        if not self.kana:
+            return s
+        out, last = [], 0
+        for m in self._kana_re.finditer(_to_hiragana(s)):  # one character for one: offsets hold in ``s``
+            out += [s[last : m.start()], self.kana[m.group(0)]]
+            last = m.end()
+        return "".join(out) + s[last:]
+
+    def find_all(self, text: str) -> list[str]:
+        """Codes of the municipalities ``text`` names, in order, without repeats."""
+        t = self.read_kana(search_text(text))
+        found: list[tuple[int, str]] = []
+        if self._ja_re.pattern:
+            found += [(m.start(), self.codes[m.group(0)]) for m in self._ja_re.finditer(t)]
+        if self._en_re.pattern != r"\b()\b":
+            found += [(m.start(), self.codes[m.group(0).lower()]) for m in self._en_re.finditer(t)]
+        out: list[str] = []
+        for _, code in sorted(found):
+            if code not in out:
+                out.append(code)
+        return out
+
+    def find(self, text: str) -> str | None:
+        """The one municipality ``text`` names; None when it names none or several."""
+        codes = self.find_all(text)
+        return codes[0] if len(codes) == 1 else None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# English questions searched with Japanese terms
+# ---------------------------------------------------------------------------------------------------------------
+
+# English words of residents' questions that no catalog name carries, with the Japanese words pages use for them.
+_EN_WORDS = {
+    "hours": "時間 曜日",
+    "open": "開いている",
+    "what time": "時間",
+    "consultation": "相談",
+    "consult": "相談",
+    "deadline": "期限",
+    "bring": "必要なもの",
+    "documents": "必要なもの",
+    "how much": "金額",
+    "amount": "金額",
+    "where": "窓口",
+    "online": "オンライン",
+    "by post": "郵送",
+    "by mail": "郵送",
+    "late": "遅れ",
+    "penalty": "過料",
+    "eligible": "対象",
+    "who can": "対象",
+    "birth": "出生",
+    "born": "出生",
+    "died": "死亡",
+    "death": "死亡",
+    "funeral": "葬祭費",
+    "nursery": "保育園",
+    "daycare": "保育園",
+    "moved": "転入",
+    "moving": "転入",
+    "move": "転入",
+    "marriage": "婚姻届",
+    "married": "婚姻届",
+    "divorce": "離婚届",
+    "pension": "年金",
+    "health insurance": "国民健康保険",
+    "child allowance": "児童手当",
+    "care": "介護",
+    "elderly": "高齢者",
+    "unemployment": "雇用保険",
+    "pregnant": "妊娠",
+    "pregnancy": "妊娠",
+    "residence certificate": "住民票",
+    "my number": "マイナンバー",
+}
+_EN_FILLER = frozenset(
+    {"a", "an", "the", "of", "for", "to", "in", "on", "and", "or", "my", "your", "at", "by"}
+)
+
+
+def _glossary(catalog: Any) -> list[tuple[frozenset[str], str]]:
+    """(English words, Japanese name) of procedures, documents, offices and life events, most specific first:
+    the bilingual names English questions are searched with (funeral benefit -> 葬祭費)."""
+    pairs: dict[frozenset[str], str] = {}
+
+    def add(en: str | None, ja: str) -> None:
+        words = _en_words((en or "").split("(")[0]) - _EN_FILLER
+        ja = ja.split("（")[0].strip()
+        if en and len(words) >= 2 and ja and words not in pairs:
+            pairs[words] = ja
+
+    for p in catalog.procedures.values():
+        add(p.title.en, p.title.ja)
+        for a in p.amounts:
+            add(a.label.en, a.label.ja)
+    for d in catalog.documents.values():
+        add(d.name.en, d.name.ja)
+    for o in catalog.offices.values():
+        add(o.name.en, o.name.ja)
+    for e in catalog.events.values():
+        add(e.name.en, e.name.ja)
+    return sorted(pairs.items(), key=lambda kv: -len(kv[0]))
+
+
+def _en_words(text: str) -> frozenset[str]:
+    """Lower-case English words with a light stem (as ``tokens`` does)."""
+    return frozenset(_en_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def is_english_query(text: str) -> bool:
+    """Latin letters and no Japanese at all (a query already carrying Japanese terms is not read again)."""
+    return any(c.isascii() and c.isalpha() for c in text) and not re.search(
+        r"[\u3040-\u30ff\u3400-\u9fff]", text
+    )
+
+
+class EnglishTerms:
+    """English questions are searched with the Japanese names of the catalog terms they use (procedures, amounts,
+    documents, offices, life events: 'funeral benefit' -> 葬祭費) plus a few words no name carries (hours ->
+    時間 曜日), and the place they name: Japanese pages then score as they do for a Japanese question."""
+
+    def __init__(self, pairs: list[tuple[frozenset[str], str]]) -> None:
+        self.pairs = pairs + [(_en_words(en), ja) for en, ja in _EN_WORDS.items()]
+
+    @classmethod
+    def from_catalog(cls, catalog: Any) -> EnglishTerms:
+        return cls(_glossary(catalog))
+
+    def terms(self, query: str) -> list[str]:
+        words = _en_words(query)
+        terms = [ja for en, ja in self.pairs if en and en <= words]
+        return list(dict.fromkeys(t for t in terms if not any(t != o and t in o for o in terms)))
+
+    def augment(self, query: str, places: PlaceNames | None = None) -> str:
+        """``query`` + its Japanese terms (at most four) and the Japanese name of the place it names."""
+        if not is_english_query(query):
+            return query
+        terms = self.terms(query)[:4]
+        code = places.find(query) if places else None
+        if code:
+            terms.append(places.names_by_code[code])  # type: ignore[union-attr]
+        return f"{query} {' '.join(terms)}" if terms else query

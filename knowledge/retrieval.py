@@ -25,7 +25,14 @@ from langchain_core.retrievers import BaseRetriever
 
 from knowledge.embeddings import NamedEmbeddings, make_embeddings
 from knowledge.index_state import ActiveIndex, active_mtime, read_active
-from knowledge.japanese import is_kana_only, rewrite_kana_query, search_text
+from knowledge.japanese import (
+    EnglishTerms,
+    PlaceNames,
+    is_english_query,
+    is_kana_only,
+    rewrite_kana_query,
+    search_text,
+)
 from knowledge.keyword_index import KeywordIndex
 from knowledge.retrieval_types import Hit, PageSearcher, StoreUnavailable
 from knowledge.settings import Settings
@@ -50,6 +57,11 @@ class FusionConfig:
     # kana-only queries: words matched by reading against the index's own vocabulary (じどうてあて -> 児童手当),
     # used for both rankings; off = Sudachi normalised forms for the dense query only
     kana_readings: bool = True
+    # a municipality named in the query (品川区 / しながわ / Shinagawa) filters the search like the parameter does
+    # (Tokyo-wide and national pages stay eligible; another municipality's page never answers for it)
+    places_from_query: bool = True
+    # English queries also carry the Japanese names of the catalog terms they use (funeral benefit -> 葬祭費)
+    english_terms: bool = True
 
 
 @dataclass
@@ -75,6 +87,8 @@ class HybridRetriever(PageSearcher):
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
         self._mtime = -1.0
+        self._places: PlaceNames | None = None
+        self._english: EnglishTerms | None = None
 
     @property
     def embeddings(self) -> NamedEmbeddings:
@@ -111,9 +125,30 @@ class HybridRetriever(PageSearcher):
             return self._loaded
 
     @property
+    def places(self) -> PlaceNames:
+        """Municipality names and readings from the catalog (for places named in a query)."""
+        if self._places is None:
+            self._places = place_names(self.settings)
+        return self._places
+
+    @property
+    def english(self) -> EnglishTerms:
+        """The catalog's bilingual names (for English queries)."""
+        if self._english is None:
+            from knowledge.catalog import load_catalog
+
+            self._english = EnglishTerms.from_catalog(load_catalog(self.settings.catalog_dir))
+        return self._english
+
+    @property
     def similarity_floors(self) -> tuple[float, float] | None:
         """The embedding model's evidence floors (see ``NamedEmbeddings.similarity_floors``)."""
         return self.embeddings.similarity_floors
+
+    @property
+    def similarity_floor_en(self) -> float | None:
+        """The embedding model's evidence floor for English questions."""
+        return self.embeddings.similarity_floor_en
 
     def warm_up(self) -> None:
         """Load the model, the keyword index and the collection now instead of on the first question."""
@@ -125,12 +160,20 @@ class HybridRetriever(PageSearcher):
         return loaded.keyword.page_count() if loaded else 0
 
     def search(self, query: str, k: int = 5, municipality: str | None = None) -> list[Hit]:
-        """At most ``k`` hits, best first, unique chunk ids; municipality = that one plus Tokyo-wide pages."""
+        """At most ``k`` hits, best first, unique chunk ids; municipality = that one plus Tokyo-wide pages.
+
+        Without ``municipality``, the one municipality the query names (品川区 / しながわ / Shinagawa) is used;
+        English queries are searched with the Japanese names of the catalog terms they use.
+        """
         if not query.strip() or k <= 0:
             return []
         loaded = self._current()
         if loaded is None:
             return []
+        if municipality is None and self.fusion.places_from_query:
+            municipality = self.places.find(query)
+        if self.fusion.english_terms and is_english_query(query):
+            query = self.english.augment(query, self.places)
         try:
             return self._search(loaded, query, k, municipality)
         except StoreUnavailable:
@@ -143,7 +186,17 @@ class HybridRetriever(PageSearcher):
 
     def query_texts(self, loaded: _Loaded, query: str) -> tuple[str, str]:
         """(text for the dense model, text for BM25); kana-only queries are read once against the index's words."""
-        if self.fusion.kana_readings and is_kana_only(query):
+        kana_only = is_kana_only(query)
+        if (
+            kana_only and self.fusion.places_from_query
+        ):  # places first: ふちゅうしで -> 府中市で, not ふ中しで
+            placed = self.places.read_kana(query)
+            if placed != search_text(query):
+                if not self.fusion.kana_readings:
+                    return placed, f"{placed} {query}"
+                read = loaded.keyword.readings.rewrite_around(placed)
+                return read, f"{read} {query}"
+        if self.fusion.kana_readings and kana_only:
             read = loaded.keyword.readings.rewrite(query)
             return read, f"{read} {query}"
         return (rewrite_kana_query(query) if self.fusion.kana_rewrite else search_text(query)), query
@@ -241,6 +294,14 @@ class PageRetriever(BaseRetriever):
             )
             for h in self.searcher.search(query, k=self.k, municipality=self.municipality)
         ]
+
+
+def place_names(settings: Settings) -> PlaceNames:
+    """``PlaceNames`` of the catalog's municipalities (kanji, kana, English names)."""
+    from knowledge.catalog import load_catalog
+
+    cat = load_catalog(settings.catalog_dir)
+    return PlaceNames([(m.code, m.name, m.kana, m.en) for m in cat.municipalities.values()])
 
 
 def build_searcher(

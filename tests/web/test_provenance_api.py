@@ -107,7 +107,7 @@ def test_an_official_quote_may_say_official(client: TestClient) -> None:
         "/api/chat", json={"message": "粗大ごみの出し方を教えてください", "today": "2026-12-07"}
     ).json()
     assert body["citations"] and all(c["kind"] == "municipal" for c in body["citations"][:2]), body
-    assert body["reply"].startswith("公式ページには")
+    assert "・公式）のページによると" in body["reply"] and "非公式" not in body["reply"]
     assert body["citations"][0]["page_date"] == "2025-04-01"
 
 

@@ -77,19 +77,9 @@ def test_widget_cards_show_source_badges_and_page_dates(server: ServerThread, pa
     expect(reference.locator(".badge.ref")).to_have_text("参考：他の区市町村のページ")
     card.scroll_into_view_if_needed()
     shot(page, "provenance-widget-card", card)
-
-    # an official page quoted (the fixture pages are Tokyo's and Setagaya's own): 公式 with its date
-    box.fill("出生届の期限は？")
-    box.press("Enter")
-    cites = page.locator(".citations li.source")
-    expect(cites.first).to_be_visible()
-    official = page.locator('.citations li.source[data-kind="municipal"]').first
-    expect(official.locator(".badge")).to_have_text("公式")
-    labels = [cites.nth(i).locator("a").get_attribute("aria-label") or "" for i in range(cites.count())]
-    assert all(("公式" in x or "要確認" in x or "保存コピー" in x) and "ページ" in x for x in labels), labels
-    assert not any("/tmp/" in x for x in labels)  # a local file has no publisher to name
-    page.locator(".citations").last.scroll_into_view_if_needed()
-    shot(page, "provenance-widget-citations", page.locator(".citations").last)
+    expect(reference.locator(".badge").first).to_have_text(
+        "保存コピー"
+    )  # a stored copy of another ward's page
 
 
 def test_widget_badges_in_english(server: ServerThread, page) -> None:  # type: ignore[no-untyped-def]

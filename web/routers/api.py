@@ -215,6 +215,7 @@ class PageHitOut(BaseModel):
     verified: dt.date | None = None
     reference: bool = False
     badge: str | None = None
+    similarity: float | None = Field(None, description="Cosine similarity of the passage to the query.")
 
 
 class SearchOut(BaseModel):
@@ -223,6 +224,13 @@ class SearchOut(BaseModel):
     pages: list[PageHitOut]
     pages_available: bool = Field(description="False when page search is down; procedures still come back.")
     pages_message: str | None = None
+    municipality_code: str | None = Field(
+        None, description="The municipality searched: the parameter, else the one the query names."
+    )
+    no_match: str | None = Field(
+        None,
+        description="Set when no procedure and no page passed the evidence floor: says so and names whom to ask.",
+    )
 
 
 SNIPPET = 200
@@ -236,8 +244,15 @@ def staff_search(
     k: int = 10,
     lang: Literal["ja", "en"] = "ja",
 ) -> SearchOut:
-    """Procedures (catalog) and pages (searcher) for one query; pages failing does not fail the search."""
-    procs = services.search.search(q, municipality, event, limit=k * 2, lang=lang)
+    """Procedures (catalog) and pages (searcher) for one query; pages failing does not fail the search.
+
+    A municipality named in the query (品川区の児童手当) is searched like the parameter. Procedures below the catalog
+    search's floor and pages below the chat's evidence floor are left out; when nothing is left, ``no_match`` says
+    so and suggests the municipality's contact.
+    """
+    answerer = services.concierge.answerer
+    code = municipality or (answerer.place_in(q) if q.strip() else None)
+    procs = services.search.search(q, code, event, limit=k * 2, lang=lang)
     pages: list[PageHitOut] = []
     available, status = services.pages.status()
     message = None if available else status
@@ -246,10 +261,10 @@ def staff_search(
         if event and event in services.catalog.events:  # pages carry no event tag: rank with the event's name
             query = f"{q} {services.catalog.events[event].name.ja}"
         try:
-            for h in services.pages.search(query, k=k, municipality=municipality):
+            for h in answerer.relevant_hits(query, code, k=k):
                 body = " ".join(h.text.split())
                 snippet = body[:SNIPPET] + ("…" if len(body) > SNIPPET else "")
-                prov = citation(services.catalog, h, snippet, municipality, lang)
+                prov = citation(services.catalog, h, snippet, code, lang)
                 pages.append(
                     PageHitOut(
                         **prov.model_dump(exclude={"url", "title", "snippet"}),
@@ -260,11 +275,23 @@ def staff_search(
                         heading=h.heading,
                         updated=h.updated,
                         score=round(h.score, 4),
+                        similarity=round(h.extra["dense"], 4) if "dense" in h.extra else None,
                     )
                 )
         except StoreUnavailable as err:
             available, message = False, f"Page search is unavailable: {err}"
-    return SearchOut(query=q, procedures=procs, pages=pages, pages_available=available, pages_message=message)
+    no_match = None
+    if q.strip() and not procs and not pages:
+        no_match = answerer.no_match_text(q, code, lang)
+    return SearchOut(
+        query=q,
+        procedures=procs,
+        pages=pages,
+        pages_available=available,
+        pages_message=message,
+        municipality_code=code,
+        no_match=no_match,
+    )
 
 
 @router.get(
