@@ -16,6 +16,7 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import threading
 import time
@@ -99,6 +100,17 @@ def _rss_mb(pid: int, field: str) -> float | None:
     return round(kb / 1024, 1) if kb is not None else None
 
 
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the server's processes."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in _process_tree(pid):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def tree_rss(pid: int, field: str = "VmRSS") -> dict[str, float | None]:
     """RSS of each process of the server (the supervisor first); ``field`` VmRSS or VmHWM (peak)."""
     return {str(p): _rss_mb(p, field) for p in _process_tree(pid)}
@@ -125,6 +137,7 @@ def bench_chat_distinct(
                         lat.append(ms)
                         statuses[code] = statuses.get(code, 0) + 1
 
+        cpu_before = tree_cpu_s(server.pid)
         started = time.perf_counter()
         threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
         for t in threads:
@@ -132,6 +145,7 @@ def bench_chat_distinct(
         for t in threads:
             t.join()
         wall = time.perf_counter() - started
+        cpu = tree_cpu_s(server.pid) - cpu_before
         rss = tree_rss(server.pid)
         peak = tree_rss(server.pid, "VmHWM")
     worst = max((v for v in peak.values() if v is not None), default=None)
@@ -146,6 +160,10 @@ def bench_chat_distinct(
         "max_ms": _r(max(lat) if lat else None),
         "throughput_rps": round(len(lat) / wall, 1) if wall else None,
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        # CPU the server spent per answer: robust to other programs sharing the cores, unlike latency; on an
+        # otherwise idle machine throughput is bounded by cores * 1000 / cpu_ms_per_request
+        "server_cpu_ms_per_request": round(cpu * 1000 / len(lat), 1) if lat else None,
+        "capacity_rps_per_core": round(len(lat) / cpu, 1) if cpu else None,
         "rss_mb_by_process": rss,
         "peak_rss_mb_by_process": peak,
         "rss_mb_total": round(sum(v for v in rss.values() if v is not None), 1),
