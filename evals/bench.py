@@ -366,12 +366,16 @@ def bench_fusion(settings: Settings) -> dict[str, Any]:
     return out
 
 
-def run_bench(settings: Settings, what: str, out: Path, workers: int = 1) -> dict[str, Any]:
+def run_bench(
+    settings: Settings, what: str, out: Path, workers: int = 1, copies: tuple[int, ...] = (1, 20)
+) -> dict[str, Any]:
     """Run one benchmark, write ``out/bench-<what>.json`` and return the result."""
+    from evals.bench_corpus import bench_corpus_scale
     from evals.bench_scale import bench_chat_distinct
 
     runners: dict[str, Any] = {
         "chat-distinct": lambda s: bench_chat_distinct(s, workers=workers),
+        "scale": lambda s: bench_corpus_scale(s, copies),
         "chat": bench_chat,
         "ingest": bench_ingest_seeds,
         "retrieval": bench_retrieval_questions,

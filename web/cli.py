@@ -254,14 +254,18 @@ def eval_cmd(
 
 @app.command()
 def bench(
-    what: Annotated[str, typer.Argument(help="chat, chat-distinct, ingest, retrieval, load or fusion.")],
+    what: Annotated[
+        str, typer.Argument(help="chat, chat-distinct, scale, ingest, retrieval, load or fusion.")
+    ],
     out: Annotated[Path, typer.Option(help="Where to write the JSON result.")] = Path("var/bench"),
     workers: Annotated[int, typer.Option(help="chat-distinct: server worker processes.")] = 1,
+    copies: Annotated[str, typer.Option(help="scale: corpus sizes as seed copies, e.g. 1,20.")] = "1,20",
 ) -> None:
     """Benchmarks (not tests): latency, throughput, memory. Prints JSON."""
     from evals.bench import run_bench
 
-    result = run_bench(settings(), what, out, workers=workers)
+    sizes = tuple(int(c) for c in copies.split(",") if c.strip())
+    result = run_bench(settings(), what, out, workers=workers, copies=sizes)
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
