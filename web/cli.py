@@ -163,6 +163,9 @@ def serve(
         str | None, typer.Option(help="Interface (default CONCIERGE_SERVER__HOST, 127.0.0.1).")
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default CONCIERGE_SERVER__PORT, 8000).")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes serving the app (README: Speed and scale).")
+    ] = 1,
 ) -> None:
     """Run the web app: chat API, widget demo page, staff and editor consoles."""
     import uvicorn
@@ -177,6 +180,11 @@ def serve(
             "bundles, feeds and QR codes would otherwise be built from whatever Host header a client sends"
         )
     _require_writable(s)
+    if workers > 1:
+        from web.workers import run_workers
+
+        run_workers(host or s.server.host, port or s.server.port, workers)
+        return
     with _storage_guard(s):
         app = create_app(s)
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from any loopback peer; the app's own
@@ -280,13 +288,18 @@ def eval_cmd(
 
 @app.command()
 def bench(
-    what: Annotated[str, typer.Argument(help="chat, ingest, retrieval, load or fusion.")],
+    what: Annotated[
+        str, typer.Argument(help="chat, chat-distinct, scale, ingest, retrieval, load or fusion.")
+    ],
     out: Annotated[Path, typer.Option(help="Where to write the JSON result.")] = Path("var/bench"),
+    workers: Annotated[int, typer.Option(help="chat-distinct: server worker processes.")] = 1,
+    copies: Annotated[str, typer.Option(help="scale: corpus sizes as seed copies, e.g. 1,20.")] = "1,20",
 ) -> None:
     """Benchmarks (not tests): latency, throughput, memory. Prints JSON."""
     from evals.bench import run_bench
 
-    result = run_bench(settings(), what, out)
+    sizes = tuple(int(c) for c in copies.split(",") if c.strip())
+    result = run_bench(settings(), what, out, workers=workers, copies=sizes)
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
