@@ -101,7 +101,10 @@ def _load_previous(index_dir: Path) -> _Previous:
     folder = active.folder(index_dir)
     try:
         raw = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        pages = {loc: PageState(**p) for loc, p in raw["pages"].items()}
+        pages: dict[str, PageState] = {}
+        for p in raw["pages"].values():  # older manifests were keyed by location: re-key by canonical URL
+            state = PageState(**p)
+            pages.setdefault(page_key(state.url), state)
         kw = json.loads((folder / KEYWORD / "chunks.json").read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError) as err:
         log.warning("previous index %s unreadable (%s); rebuilding from scratch", folder, err)
@@ -126,6 +129,51 @@ def _fingerprint(settings: Settings, model_id: str, sources: list[Source]) -> st
 def _norm_url(url: str) -> str:
     u = url.strip().split("#")[0].rstrip("/").lower()
     return u.replace("http://", "https://", 1).replace("://www.", "://", 1)
+
+
+def page_key(url: str) -> str:
+    """A page's identity: its canonical URL (normalised), whatever folder or host it came from.
+
+    A page without a canonical URL is known by its file path or fetched URL, which is what ``Page.url`` holds."""
+    return _norm_url(url) if url.startswith(("http://", "https://")) else url
+
+
+class PageTexts:
+    """Main text of every page version indexed, kept under ``INDEX_DIR/texts/`` (content-addressed, across
+    generations) so the editor console can show what changed on a page, old and new side by side."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.root = index_dir / "texts"
+
+    def _path(self, key: str, page_hash: str) -> Path:
+        return self.root / hashlib.sha256(key.encode()).hexdigest()[:24] / f"{page_hash[:32]}.txt"
+
+    def exists(self, key: str, page_hash: str) -> bool:
+        return self._path(key, page_hash).exists()
+
+    def save(self, key: str, page_hash: str, text: str) -> None:
+        path = self._path(key, page_hash)
+        if path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+
+    def load(self, url: str, page_hash: str) -> str | None:
+        try:
+            return self._path(page_key(url), page_hash).read_text(encoding="utf-8")
+        except OSError:
+            return None
+
+
+def _text_from_chunks(old: PageState, chunks: dict[str, tuple[str, dict[str, Any]]]) -> str:
+    parts = []
+    for cid in old.chunk_ids:
+        if cid in chunks:
+            text, meta = chunks[cid]
+            parts.append(text[int(meta.get("body_start", 0)) :])
+    return "\n".join(parts)
 
 
 def _facts_to_review(
@@ -265,31 +313,42 @@ def _run(
             failed_sources.add(src.key)
     record.timings_s["list"] = round(time.perf_counter() - t, 3)
 
-    # 2. load, extract and chunk what changed
+    # 2. load, extract and chunk what changed. A page's identity is its canonical URL (``page_key``), whatever
+    #    folder, file name or host it came from: the same page from a copy of a folder is the same page.
     t = time.perf_counter()
-    pages: dict[str, PageState] = {}
-    page_chunks: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}  # location -> [(id, text, meta)]
+    pages: dict[str, PageState] = {}  # page key -> state
+    page_chunks: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}  # page key -> [(id, text, meta)]
     new_chunks: dict[str, Chunk] = {}
     updated_by_url: dict[str, str | None] = {}
     seen_sources: set[str] = set()
+    seen_locations: set[str] = set()
+    prev_by_location = {p.location: (k, p) for k, p in prev.pages.items()}
+    prev_by_raw = {p.raw_hash: (k, p) for k, p in prev.pages.items()}
+    page_texts = PageTexts(index_dir)
+
+    def keep_old(key: str, old: PageState) -> None:
+        pages[key] = old
+        page_chunks[key] = [(c, *prev.chunks[c]) for c in old.chunk_ids if c in prev.chunks]
+
     total_items = sum(len(items) for _, items in listed)
     with progress.bar(total_items, "pages") as bar:
         for src, items in listed:
             seen_sources.add(src.key)
             for item in items:
                 bar.update(1)
-                if item.location in pages:
-                    continue  # the same page through two sources
-                old = prev.pages.get(item.location)
+                if item.location in seen_locations:
+                    continue  # the same file through two sources
+                seen_locations.add(item.location)
+                by_location = prev_by_location.get(item.location)
                 try:
                     fetched = item.load()
-                    if (
-                        old is not None
-                        and old.raw_hash == fetched.raw_hash
-                        and all(cid in prev.chunks for cid in old.chunk_ids)
-                    ):
-                        pages[item.location] = old
-                        page_chunks[item.location] = [(c, *prev.chunks[c]) for c in old.chunk_ids]
+                    same = (
+                        by_location if by_location and by_location[1].raw_hash == fetched.raw_hash else None
+                    )
+                    same = same or prev_by_raw.get(fetched.raw_hash)  # identical bytes elsewhere: same page
+                    if same is not None and all(cid in prev.chunks for cid in same[1].chunk_ids):
+                        if same[0] not in pages:
+                            keep_old(*same)
                         record.unchanged.append(item.location)
                         continue
                     page = extractor(fetched)
@@ -299,22 +358,34 @@ def _run(
                 except PageRefused as err:
                     log.warning("skipped %s: %s", item.location, err)
                     record.failed.append(Failure(item.location, str(err)))
-                    if old is not None:  # keep the last good version
-                        pages[item.location] = old
-                        page_chunks[item.location] = [
-                            (c, *prev.chunks[c]) for c in old.chunk_ids if c in prev.chunks
-                        ]
+                    if by_location is not None and by_location[0] not in pages:  # keep the last good version
+                        keep_old(*by_location)
                     continue
                 except (OSError, ValueError, UnicodeError) as err:
                     log.warning("failed %s: %s: %s", item.location, type(err).__name__, err)
                     record.failed.append(Failure(item.location, f"{type(err).__name__}: {err}"))
-                    if old is not None:
-                        pages[item.location] = old
-                        page_chunks[item.location] = [
-                            (c, *prev.chunks[c]) for c in old.chunk_ids if c in prev.chunks
-                        ]
+                    if by_location is not None and by_location[0] not in pages:
+                        keep_old(*by_location)
+                    continue
+                key = page_key(page.url)
+                if key in pages:  # a second copy of a page already taken in this run
+                    if pages[key].page_hash == page.content_hash:
+                        record.unchanged.append(item.location)
+                    else:
+                        log.warning(
+                            "%s: same canonical URL as %s, other text; kept the first",
+                            item.location,
+                            pages[key].location,
+                        )
+                        record.failed.append(
+                            Failure(
+                                item.location,
+                                f"same canonical URL as {pages[key].location} with other text; not taken",
+                            )
+                        )
                     continue
                 record.extractors[page.extractor] = record.extractors.get(page.extractor, 0) + 1
+                old = prev.pages.get(key)
                 state = PageState(
                     source=src.key,
                     location=item.location,
@@ -326,8 +397,13 @@ def _run(
                     municipality=page.municipality,
                     updated=page.updated,
                 )
-                pages[item.location] = state
-                page_chunks[item.location] = [(c.id, c.text, c.metadata()) for c in chunks]
+                if old is not None and old.page_hash == state.page_hash and old.location != item.location:
+                    keep_old(key, old)  # the same page from another folder or host: one copy, the one we had
+                    record.unchanged.append(item.location)
+                    continue
+                page_texts.save(key, state.page_hash, page.text)
+                pages[key] = state
+                page_chunks[key] = [(c.id, c.text, c.metadata()) for c in chunks]
                 for c in chunks:
                     new_chunks.setdefault(c.id, c)
                 entry = PageEntry(item.location, page.url, page.title, len(chunks))
@@ -335,18 +411,20 @@ def _run(
                     record.added.append(entry)
                     updated_by_url[_norm_url(page.url)] = page.updated
                 elif old.page_hash != state.page_hash:
+                    entry.old_hash, entry.new_hash = old.page_hash, state.page_hash
+                    if not page_texts.exists(key, old.page_hash):  # index made before texts were kept
+                        page_texts.save(key, old.page_hash, _text_from_chunks(old, prev.chunks))
                     record.changed.append(entry)
                 else:
                     record.unchanged.append(item.location)
     # pages of sources not in this run (or that failed to list) are carried over unchanged
-    for loc, old in prev.pages.items():
-        if loc in pages:
+    for key, old in prev.pages.items():
+        if key in pages:
             continue
         if old.source in seen_sources:
-            record.removed.append(PageEntry(loc, old.url, old.title, len(old.chunk_ids)))
+            record.removed.append(PageEntry(old.location, old.url, old.title, len(old.chunk_ids)))
             continue
-        pages[loc] = old
-        page_chunks[loc] = [(c, *prev.chunks[c]) for c in old.chunk_ids if c in prev.chunks]
+        keep_old(key, old)
     record.timings_s["extract"] = round(time.perf_counter() - t, 3)
 
     desired: dict[str, tuple[str, dict[str, Any]]] = {}
