@@ -93,8 +93,13 @@ class ServerSettings(BaseModel):
 
 
 class EditorSettings(BaseModel):
-    token: SecretStr | None = Field(None, description="Token that opens the editor console.")
-    allow_open: bool = Field(False, description="Explicitly allow the editor console without a token.")
+    token: SecretStr | None = Field(None, description="Shared editor token (only with DEV_TOKEN=true).")
+    allow_open: bool = Field(
+        False, description="Development only: open both consoles without sign-in (when no token is set)."
+    )
+    dev_token: bool = Field(
+        False, description="Development only: accept TOKEN plus a typed-in name as an editor sign-in."
+    )
 
 
 class Settings(BaseSettings):

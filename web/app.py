@@ -21,16 +21,17 @@ from starlette.middleware.cors import CORSMiddleware
 
 from bot.bundles import build_bundle_service
 from knowledge.settings import Settings, get_settings
-from web.auth import EditorAuth
+from web.auth import ConsoleAuth
+from web.editorial import to_jst
 from web.errors import install_error_handlers
-from web.routers import api, bundles, editor, site, staff
+from web.routers import api, bundles, editor, signin, site, staff
 from web.security import BodyLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from web.services import build_services
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-RATE_LIMITED = (("POST", "/api/chat"), ("POST", "/api/bundles"), ("POST", "/editor/login"))
+RATE_LIMITED = (("POST", "/api/chat"), ("POST", "/api/bundles"), ("POST", "/login"))
 
 
 def http_url(url: object) -> str:
@@ -73,14 +74,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.services = services
     app.state.bundles = build_bundle_service(settings, services.concierge)
-    app.state.editor_auth = EditorAuth(settings.editor)
+    app.state.editor_auth = ConsoleAuth(settings.editor, settings.data_dir)
     templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescaping on
     templates.env.filters["http_url"] = http_url
+    templates.env.filters["jst"] = to_jst
     app.state.templates = templates
     if not app.state.editor_auth.enabled:
-        log.warning("editor console disabled: set CONCIERGE_EDITOR__TOKEN to enable it")
+        log.warning("consoles disabled: no account yet (create one with `concierge users add`)")
+    if settings.editor.token is not None and not settings.editor.dev_token:
+        log.warning(
+            "CONCIERGE_EDITOR__TOKEN is ignored: the shared token is a development setting (DEV_TOKEN)"
+        )
 
     install_error_handlers(app)
+    signin.install(app)
     _document_limits(app, settings)
 
     @app.get("/healthz", tags=["api"], summary="200 once the app can answer")
@@ -91,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(site.router)
     app.include_router(staff.router)
     app.include_router(editor.router)
+    app.include_router(signin.router)
     app.include_router(bundles.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

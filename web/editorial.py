@@ -26,8 +26,27 @@ audit_log = logging.getLogger("concierge.editor.audit")
 PAGE_LISTS = ("added", "changed", "removed", "failed")
 
 
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
+AUDIT_FIELDS = ("at", "who", "role", "ip", "action", "detail")
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def now_jst() -> str:
+    return dt.datetime.now(JST).isoformat(timespec="seconds")
+
+
+def to_jst(stamp: str) -> str:
+    """'2026-12-07T01:02:03+00:00' -> '2026-12-07 10:02 JST' (unparseable text is returned as it is)."""
+    try:
+        t = dt.datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return stamp
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.UTC)
+    return t.astimezone(JST).strftime("%Y-%m-%d %H:%M JST")
 
 
 def _count(value: Any) -> int:
@@ -162,17 +181,21 @@ class Editorial:
                 )
         return out
 
-    def mark_reverified(self, fact: str, url: str, who: str) -> dict[str, str]:
-        """Record that ``who`` re-checked ``fact`` against ``url`` now (atomic write)."""
+    def mark_reverified(
+        self, fact: str, url: str, who: str, *, role: str = "", ip: str = "", note: str = ""
+    ) -> dict[str, str]:
+        """Record that ``who`` re-checked ``fact`` against ``url`` now (atomic write), with an optional note."""
         with self._lock:
             data = self.reverified()
-            rec = {"fact": fact, "url": url, "who": who, "at": _now()}
+            rec = {"fact": fact, "url": url, "who": who, "at": _now(), **({"note": note} if note else {})}
             data[f"{fact}|{url}"] = rec
             self.folder.mkdir(parents=True, exist_ok=True)
             tmp = self.reverified_path.with_suffix(".tmp")
             tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
             os.replace(tmp, self.reverified_path)
-        self.audit(who, "reverify", {"fact": fact, "url": url})
+        self.audit(
+            who, "reverify", {"fact": fact, "url": url, **({"note": note} if note else {})}, role=role, ip=ip
+        )
         return rec
 
     # ---- audit --------------------------------------------------------------------------------------------
@@ -180,9 +203,18 @@ class Editorial:
     def audit_path(self) -> Path:
         return self.folder / "audit.jsonl"
 
-    def audit(self, who: str, action: str, detail: dict[str, Any] | None = None) -> None:
-        """Append who did what when (also to the log); never the token."""
-        entry = {"at": _now(), "who": who, "action": action, **({"detail": detail} if detail else {})}
+    def audit(
+        self, who: str, action: str, detail: dict[str, Any] | None = None, *, role: str = "", ip: str = ""
+    ) -> None:
+        """Append who (user, role, IP) did what when (JST), also to the log; never a password or token."""
+        entry = {
+            "at": now_jst(),
+            "who": who,
+            "role": role,
+            "ip": ip,
+            "action": action,
+            **({"detail": detail} if detail else {}),
+        }
         audit_log.info(
             "editor %s by %s at %s %s", action, who, entry["at"], json.dumps(detail or {}, ensure_ascii=False)
         )
@@ -191,18 +223,57 @@ class Editorial:
             with self.audit_path.open("a", encoding="utf-8") as f:
                 f.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
-    def audit_tail(self, n: int = 20) -> list[dict[str, Any]]:
+    def audit_entries(
+        self, who: str = "", action: str = "", since: str = "", until: str = "", limit: int = 0
+    ) -> list[dict[str, Any]]:
+        """Audit entries, newest first, filtered by user (substring), action and JST dates (YYYY-MM-DD)."""
         try:
             lines = self.audit_path.read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
             return []
         out = []
-        for line in reversed(lines[-n:]):
+        for line in reversed(lines):
             try:
-                out.append(json.loads(line))
+                e = json.loads(line)
             except ValueError:
                 continue
+            if not isinstance(e, dict):
+                continue
+            day = to_jst(str(e.get("at", "")))[:10]
+            if who and who not in str(e.get("who", "")):
+                continue
+            if action and action != e.get("action"):
+                continue
+            if (since and day < since) or (until and day > until):
+                continue
+            out.append(e)
+            if limit and len(out) >= limit:
+                break
         return out
+
+    def audit_tail(self, n: int = 20) -> list[dict[str, Any]]:
+        return self.audit_entries(limit=n)
+
+    def audit_csv(self, entries: list[dict[str, Any]]) -> str:
+        import csv
+        import io
+
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["日時(JST)", "ユーザー", "役割", "IP", "操作", "詳細"])
+        for e in entries:
+            detail = e.get("detail")
+            w.writerow(
+                [
+                    to_jst(str(e.get("at", ""))),
+                    e.get("who", ""),
+                    e.get("role", ""),
+                    e.get("ip", ""),
+                    e.get("action", ""),
+                    json.dumps(detail, ensure_ascii=False) if detail else "",
+                ]
+            )
+        return buf.getvalue()
 
     # ---- coverage and evaluation --------------------------------------------------------------------------
     def coverage(self) -> CoverageMatrix:

@@ -66,7 +66,10 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     (pages / "test-ku").mkdir()
     (pages / "test-ku" / "inkan.html").write_text(HOSTILE, encoding="utf-8")
     s = get_settings(
-        data_dir=base / "var", embedding={"backend": "hashing"}, server={"rate_limit_per_minute": 0}
+        data_dir=base / "var",
+        embedding={"backend": "hashing"},
+        server={"rate_limit_per_minute": 0},
+        editor={"allow_open": True},  # the staff console without sign-in (development setting)
     )
     rec = run_ingest(s, [str(pages)], progress=False)
     assert rec.status == "ok" and {"印鑑登録の申請 <svg onload=window.__pwned=2>"} <= {

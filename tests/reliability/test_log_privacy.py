@@ -43,6 +43,7 @@ def _serve(data: Path, port: int, stderr_path: Path) -> subprocess.Popen[bytes]:
         CONCIERGE_DATA_DIR=str(data),
         CONCIERGE_EMBEDDING__BACKEND="hashing",
         CONCIERGE_EDITOR__TOKEN="a-long-editor-token-for-tests",
+        CONCIERGE_EDITOR__DEV_TOKEN="true",
         CONCIERGE_SERVER__RATE_LIMIT_PER_MINUTE="0",
     )
     with stderr_path.open("wb") as err:
@@ -84,6 +85,11 @@ def test_server_logs_at_debug_hold_no_personal_data(tmp_path: Path) -> None:
             f"連絡先 {PHONES[1]} / {EMAILS[1]}、番号 {MY_NUMBERS[1]} {MY_NUMBERS[2]} フリーダイヤル{PHONES[2]}"
         )
         with httpx.Client(base_url=base, timeout=30) as c:
+            signed_in = c.post(
+                "/login",
+                data={"name": "log test", "token": "a-long-editor-token-for-tests", "next": "/staff"},
+            )
+            assert signed_in.status_code == 303
             statuses = [
                 c.post(
                     "/api/chat", json={"message": f"世田谷区で子どもが生まれました。{personal}"}
@@ -99,7 +105,7 @@ def test_server_logs_at_debug_hold_no_personal_data(tmp_path: Path) -> None:
                 c.post("/api/chat", json={"message": personal * 200}).status_code,  # too long
                 c.post("/api/chat", json={"message": personal, "today": personal}).status_code,  # bad date
                 c.post("/api/chat", content=f'{{"message": "{personal}"'.encode()).status_code,  # bad JSON
-                c.post("/editor/login", data={"name": EMAILS[0], "token": MY_NUMBERS[0]}).status_code,
+                c.post("/login", data={"name": EMAILS[0], "token": MY_NUMBERS[0]}).status_code,
             ]
         assert statuses == [200, 200, 200, 200, 200, 413, 422, 422, 401], statuses
     finally:

@@ -153,7 +153,7 @@ def test_cors_and_frame_ancestors_follow_the_allow_list(make_client: AppFactory)
 def test_untrusted_page_text_is_escaped_in_the_staff_console(
     make_client: AppFactory, indexed_dir: Path
 ) -> None:
-    html = make_client(indexed_dir).get("/staff", params={"q": "粗大ごみ"}).text
+    html = make_client(indexed_dir, editor={"allow_open": True}).get("/staff", params={"q": "粗大ごみ"}).text
     assert "粗大ごみの出し方" in html
     assert "&lt;img src=x onerror=" in html and "<img src=x" not in html
     assert "&lt;script&gt;window.__pwned=4&lt;/script&gt;" in html and "<script>window.__pwned" not in html

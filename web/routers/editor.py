@@ -9,30 +9,32 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from web.auth import COOKIE, SESSION_TTL_S, EditorSession, valid_name
+from web.accounts import ConsoleSession
+from web.auth import client_ip
 from web.deps import AuthDep, ServicesDep, TemplatesDep
+from web.routers.signin import ROLE_NAMES, require
+
+AUDIT_ACTIONS = {
+    "login": "ログイン",
+    "login_failed": "ログイン失敗",
+    "logout": "ログアウト",
+    "reverify": "再確認済み",
+    "edit_needed": "要修正",
+    "ingest_started": "取り込み開始",
+}
 
 router = APIRouter(prefix="/editor", include_in_schema=False)
 
-DISABLED = (
-    "The editor console is disabled: no editor token is configured. Set CONCIERGE_EDITOR__TOKEN "
-    "(or, on a closed network only, CONCIERGE_EDITOR__ALLOW_OPEN=true)."
-)
+EditorDep = Annotated[ConsoleSession, require("editor")]
 
 
 def _error(request: Request, templates, status: int, message: str) -> Response:  # type: ignore[no-untyped-def]
     return templates.TemplateResponse(
         request, "error.html", {"status": status, "message": message}, status_code=status
     )
-
-
-def _session(request: Request, auth) -> EditorSession | None:  # type: ignore[no-untyped-def]
-    if auth.open:
-        return auth.open_session()
-    return auth.get(request.cookies.get(COOKIE))
 
 
 def flatten_metrics(report: dict[str, Any], prefix: str = "", depth: int = 0) -> list[tuple[str, Any]]:
@@ -49,79 +51,46 @@ def flatten_metrics(report: dict[str, Any], prefix: str = "", depth: int = 0) ->
     return rows
 
 
-@router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, templates: TemplatesDep, auth: AuthDep) -> Response:
-    if not auth.enabled:
-        return _error(request, templates, 503, DISABLED)
-    if _session(request, auth):
-        return RedirectResponse("/editor", status_code=303)
-    return templates.TemplateResponse(request, "editor_login.html", {"error": None, "name": ""})
+@router.get("/login")
+def login_form() -> Response:
+    """The former editor sign-in address: the consoles share one sign-in page."""
+    return RedirectResponse("/login?next=/editor", status_code=303)
 
 
-@router.post("/login", response_class=HTMLResponse)
-def login(
-    request: Request,
-    templates: TemplatesDep,
-    auth: AuthDep,
+@router.get("/audit.csv")
+def audit_csv(
     services: ServicesDep,
-    name: Annotated[str, Form(max_length=200)] = "",
-    token: Annotated[str, Form(max_length=1000)] = "",
+    session: EditorDep,
+    who: Annotated[str, Query(max_length=40)] = "",
+    action: Annotated[str, Query(max_length=40)] = "",
+    since: Annotated[str, Query(max_length=10)] = "",
+    until: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
-    if not auth.enabled:
-        return _error(request, templates, 503, DISABLED)
-    name = name.strip()
-    if not valid_name(name):
-        return templates.TemplateResponse(
-            request,
-            "editor_login.html",
-            {"error": "Enter your name (up to 40 letters, digits, spaces, . @ ' -).", "name": ""},
-            status_code=422,
-        )
-    if not auth.check_token(token):
-        services.editorial.audit(name, "login_failed")
-        return templates.TemplateResponse(
-            request, "editor_login.html", {"error": "Wrong token.", "name": name}, status_code=401
-        )
-    sid = auth.start(name)
-    services.editorial.audit(name, "login")
-    resp = RedirectResponse("/editor", status_code=303)
-    resp.set_cookie(
-        COOKIE,
-        sid,
-        max_age=SESSION_TTL_S,
-        path="/editor",
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
+    """The audit log, filtered like the console's table, as CSV (UTF-8 with BOM so that Excel reads it)."""
+    ed = services.editorial
+    body = "\ufeff" + ed.audit_csv(ed.audit_entries(who, action, since, until))
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="audit.csv"', "Cache-Control": "no-store"},
     )
-    return resp
-
-
-@router.post("/logout")
-def logout(
-    request: Request,
-    templates: TemplatesDep,
-    auth: AuthDep,
-    services: ServicesDep,
-    csrf: Annotated[str, Form(max_length=100)] = "",
-) -> Response:
-    session = _session(request, auth)
-    if session is None or not hmac.compare_digest(csrf.encode(), session.csrf.encode()):
-        return _error(request, templates, 401, "Not logged in.")
-    services.editorial.audit(session.who, "logout")
-    auth.end(request.cookies.get(COOKIE))
-    resp = RedirectResponse("/editor/login", status_code=303)
-    resp.delete_cookie(COOKIE, path="/editor")
-    return resp
 
 
 @router.get("", response_class=HTMLResponse)
-def dashboard(request: Request, templates: TemplatesDep, auth: AuthDep, services: ServicesDep) -> Response:
-    if not auth.enabled:
-        return _error(request, templates, 503, DISABLED)
-    session = _session(request, auth)
-    if session is None:
-        return RedirectResponse("/editor/login", status_code=303)
+def dashboard(
+    request: Request,
+    templates: TemplatesDep,
+    auth: AuthDep,
+    services: ServicesDep,
+    session: EditorDep,
+    who: Annotated[str, Query(max_length=40)] = "",
+    action: Annotated[str, Query(max_length=40)] = "",
+    since: Annotated[str, Query(max_length=10)] = "",
+    until: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    from urllib.parse import urlencode
+
+    af = {"who": who, "action": action, "since": since, "until": until}
     ed = services.editorial
     report = ed.eval_report()
     pages_ok, pages_msg = services.pages.status()
@@ -136,7 +105,11 @@ def dashboard(request: Request, templates: TemplatesDep, auth: AuthDep, services
             "coverage": ed.coverage(),
             "report": report,
             "metrics": flatten_metrics(report) if report else [],
-            "audit": ed.audit_tail(),
+            "audit": ed.audit_entries(who, action, since, until, limit=100),
+            "af": af,
+            "af_query": urlencode({k: v for k, v in af.items() if v}),
+            "audit_actions": AUDIT_ACTIONS,
+            "role_names": ROLE_NAMES,
             "pages_ok": pages_ok,
             "pages_msg": pages_msg,
             "catalog_version": services.catalog.version,
@@ -149,19 +122,19 @@ def dashboard(request: Request, templates: TemplatesDep, auth: AuthDep, services
 def reverify(
     request: Request,
     templates: TemplatesDep,
-    auth: AuthDep,
     services: ServicesDep,
+    session: EditorDep,
     fact: Annotated[str, Form(min_length=1, max_length=300)],
     url: Annotated[str, Form(min_length=1, max_length=2000)],
     csrf: Annotated[str, Form(max_length=100)] = "",
+    note: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """Record that the signed-in editor re-checked a flagged fact against its (changed) source page."""
-    if not auth.enabled:
-        return _error(request, templates, 503, DISABLED)
-    session = _session(request, auth)
-    if session is None:
-        return _error(request, templates, 401, "Log in to the editor console first.")
     if not hmac.compare_digest(csrf.encode(), session.csrf.encode()):
-        return _error(request, templates, 403, "The form expired; reload the page and try again.")
-    services.editorial.mark_reverified(fact, url, session.who)
+        return _error(
+            request, templates, 403, "フォームの有効期限が切れました。ページを再読み込みしてください。"
+        )
+    services.editorial.mark_reverified(
+        fact, url, session.who, role=session.role, ip=client_ip(request), note=note.strip()
+    )
     return RedirectResponse("/editor#review", status_code=303)

@@ -12,8 +12,9 @@ from web.catalog_views import procedure_view
 from web.deps import ServicesDep, TemplatesDep
 from web.errors import ApiError
 from web.routers.api import resolve_event, resolve_municipality, staff_search
+from web.routers.signin import require
 
-router = APIRouter(prefix="/staff", include_in_schema=False)
+router = APIRouter(prefix="/staff", include_in_schema=False, dependencies=[require("staff")])
 
 Text = Annotated[str, Query(max_length=200)]
 Opt = Annotated[str | None, Query(max_length=40)]
