@@ -5,6 +5,7 @@ Debian's headless chromium (Playwright) against a real uvicorn server in a threa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def page(browser):  # type: ignore[no-untyped-def]
         "console",
         lambda m: (
             errors.append(m.text)
-            if m.type == "error" and not any(f"status of {s}" in m.text for s in (401, 403))
+            if m.type == "error" and not any(f"status of {s}" in m.text for s in (401, 403, 404))
             else None
         ),
     )
@@ -86,3 +87,69 @@ def test_staff_sign_in_and_refusal_without_it(server: ServerThread, page) -> Non
     response = page.goto(server.url + "/editor")  # a staff account is not an editor
     assert response is not None and response.status == 403
     expect(page.locator("main")).to_contain_text("編集者の権限が必要です")
+
+
+def _sign_in(page, url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url)
+    if "/login" in page.url:
+        page.locator("#username").fill("tanaka")
+        page.locator("#password").fill(PASSWORD)
+        page.locator("#login-form button").click()
+
+
+def test_move_planned_in_under_ten_actions_and_saved_code_opens_full_width(  # type: ignore[no-untyped-def]
+    server: ServerThread, page
+) -> None:
+    import datetime as dt
+
+    from playwright.sync_api import expect
+
+    from web.staff_planner import today_jst
+
+    _sign_in(page, server.url + "/staff/plan")  # signing in is not part of the call
+    next_month = (today_jst().replace(day=1) + dt.timedelta(days=32)).replace(day=10)
+    actions = 0
+
+    def act(step) -> None:  # type: ignore[no-untyped-def]
+        nonlocal actions
+        actions += 1
+        step()
+
+    act(lambda: page.goto(server.url + "/staff/plan"))
+    act(lambda: page.locator("input[name=events][value=moving]").check())
+    act(lambda: page.locator("#move-from").select_option("131113"))
+    act(lambda: page.locator("#move-to").select_option("132080"))
+    act(lambda: page.locator("#event-date").fill(next_month.isoformat()))
+    act(lambda: page.locator("#plan-submit").click())
+    table = page.locator("#plan-table")
+
+    def row(title: str):  # type: ignore[no-untyped-def]
+        return table.locator("tbody tr").filter(
+            has=page.locator("td:nth-child(2) > strong", has_text=re.compile(f"^{title}$"))
+        )
+
+    expect(row("転入届").locator("td.due strong")).to_have_text(re.compile(r"\d{4}-\d{2}-\d{2}"))
+    expect(row("転入届").locator(".phone")).to_contain_text("042-481-7111")
+    expect(row("転出届").locator("td.due strong")).to_have_text(re.compile(r"\d{4}-\d{2}-\d{2}"))
+    assert actions < 10, actions
+    shot(page, "22-staff-planner-move")
+    page.emulate_media(media="print")
+    expect(page.locator(".console-head")).to_be_hidden()
+    expect(page.locator("#plan-form")).to_be_hidden()
+    shot(page, "23-staff-planner-print")
+    page.emulate_media(media="screen")
+
+    act(lambda: page.locator("#save-plan").click())
+    code = page.locator("#bundle-code").inner_text()
+    assert actions < 10, actions
+    wide = "".join(chr(ord(ch) + 0xFEE0) if ch != "-" else "－" for ch in code)
+    page.goto(server.url + "/staff")
+    page.locator("#code").fill(wide)
+    page.locator("#code").press("Enter")
+    expect(page.locator("#bundle-code")).to_have_text(code)
+    expect(page.locator("#plan-table")).to_contain_text("転入届")
+    shot(page, "24-staff-bundle-full-width-code")
+    page.goto(server.url + "/staff")
+    page.locator("#code").fill("ＺＺＺ")
+    page.locator("#code").press("Enter")
+    expect(page.locator("main")).to_contain_text("保存コードの形式ではありません")

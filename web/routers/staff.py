@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from web.accounts import ConsoleSession
+from web.auth import client_ip
 from web.catalog_views import procedure_view
 from web.deps import ServicesDep, TemplatesDep
 from web.errors import ApiError
@@ -116,19 +118,111 @@ def staff_bundle_lookup(code: Annotated[str, Query(max_length=20)]) -> RedirectR
 
 @router.get("/bundles/{code}", response_class=HTMLResponse)
 def staff_bundle(code: str, request: Request, templates: TemplatesDep) -> Response:
-    """A resident's saved bundle (warm hand-off), rendered by the push feature's page in staff mode."""
-    try:
-        from bot.bundles import normalize_code
-        from web.routers.bundles import base_url, bundle_page, get_bundle_service
-    except ImportError:
-        return _page_error(request, templates, 503, "Saved bundles are not available in this installation.")
+    """A resident's saved bundle (warm hand-off), re-planned in the staff planner's layout; a code may be typed
+    in full width or with long-vowel marks (「６ＪＡ６－Ｎ７Ｒ３」)."""
+    from bot.bundles import BundleExpired, BundleNotFound
+    from web.routers.bundles import get_bundle_service
+    from web.staff_planner import plan_view, staff_code
 
-    norm = normalize_code(code)
+    norm = staff_code(code)
     if norm is None:
         return _page_error(
-            request, templates, 404, "That is not a bundle code (8 letters and digits, e.g. K7MQ-2XWA)."
+            request, templates, 404, "保存コードの形式ではありません（英数字8文字、例：K7MQ-2XWA）。"
         )
+    svc = get_bundle_service(request)
     try:
-        return bundle_page(get_bundle_service(request), norm, base_url(request), staff=True)
-    except ApiError as err:
-        return _page_error(request, templates, err.status, err.message)
+        saved = svc.get(norm)
+    except BundleNotFound:
+        return _page_error(
+            request, templates, 404, "このコードの保存プランは見つかりません。コードをご確認ください。"
+        )
+    except BundleExpired:
+        return _page_error(
+            request, templates, 410, "このコードの保存プランは保存期間が過ぎて削除されました。"
+        )
+    return _plan_page(request, templates, svc, plan_view(svc, saved), {}, saved=True)
+
+
+def _plan_page(request, templates, svc, view, form, saved=False, session=None):  # type: ignore[no-untyped-def]
+    from web.staff_planner import PLACE_CHOICES, household_facts
+
+    cat = svc.catalog
+    munis = sorted(cat.municipalities.values(), key=lambda m: m.code)
+    return templates.TemplateResponse(
+        request,
+        "staff_plan.html",
+        {
+            "view": view,
+            "form": form,
+            "saved": saved,
+            "munis": munis,
+            "places": PLACE_CHOICES,
+            "events": [(e.id, e.name.ja) for e in cat.events.values()],
+            "facts": household_facts(cat),
+            "session": session,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _plan_form(request: Request) -> dict:  # type: ignore[type-arg]
+    q = request.query_params
+    return {
+        "events": q.getlist("events")[:5],
+        "municipality": q.get("municipality", "")[:10],
+        "move_from": q.get("move_from", "")[:10],
+        "move_to": q.get("move_to", "")[:10],
+        "event_date": q.get("event_date", "")[:10],
+        "facts": {k[2:]: v[:20] for k, v in q.items() if k.startswith("f.") and len(k) < 60},
+    }
+
+
+@router.get("/plan", response_class=HTMLResponse)
+def staff_plan(
+    request: Request, templates: TemplatesDep, session: Annotated[ConsoleSession, require("staff")]
+) -> Response:
+    """The staff planner: the residents' planner as a form; the result can be saved as a bundle code."""
+    from web.routers.bundles import get_bundle_service
+    from web.staff_planner import fields_from_form, preview
+
+    svc = get_bundle_service(request)
+    form = _plan_form(request)
+    fields = fields_from_form(svc, form)
+    view = preview(svc, fields) if fields["events"] else None
+    return _plan_page(request, templates, svc, view, form, session=session)
+
+
+@router.post("/plan/save")
+async def staff_plan_save(
+    request: Request, templates: TemplatesDep, session: Annotated[ConsoleSession, require("staff")]
+) -> Response:
+    """Save the planned bundle under a short code for the resident (audited), then open it."""
+    import hmac
+    from urllib.parse import quote
+
+    from web.routers.bundles import get_bundle_service
+    from web.staff_planner import fields_from_form
+
+    data = await request.form()
+    if not hmac.compare_digest(str(data.get("csrf", "")).encode(), session.csrf.encode()):
+        return _page_error(
+            request, templates, 403, "フォームの有効期限が切れました。ページを再読み込みしてください。"
+        )
+    form = {
+        "events": [str(v) for v in data.getlist("events")][:5],
+        "municipality": str(data.get("municipality", ""))[:10],
+        "move_from": str(data.get("move_from", ""))[:10],
+        "move_to": str(data.get("move_to", ""))[:10],
+        "event_date": str(data.get("event_date", ""))[:10],
+        "facts": {k[2:]: str(v)[:20] for k, v in data.items() if k.startswith("f.") and len(k) < 60},
+    }
+    svc = get_bundle_service(request)
+    fields = fields_from_form(svc, form)
+    if not fields["events"]:
+        return _page_error(request, templates, 422, "ライフイベントを選んでください。")
+    saved = svc.store.add(fields)
+    services = request.app.state.services
+    services.editorial.audit(
+        session.who, "bundle_saved", {"code": saved.code}, role=session.role, ip=client_ip(request)
+    )
+    return RedirectResponse(f"/staff/bundles/{quote(saved.code)}?saved=1", status_code=303)
