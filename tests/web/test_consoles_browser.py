@@ -153,3 +153,27 @@ def test_move_planned_in_under_ten_actions_and_saved_code_opens_full_width(  # t
     page.locator("#code").fill("ＺＺＺ")
     page.locator("#code").press("Enter")
     expect(page.locator("main")).to_contain_text("保存コードの形式ではありません")
+
+
+def test_compare_one_fact_over_62_and_its_csv(server: ServerThread, page) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    _sign_in(page, server.url + "/staff/compare-all")
+    page.locator("#ca-procedure").select_option("late-elderly-funeral-benefit")
+    page.locator("#ca-field").select_option("amount")
+    page.locator("#compare-all-form button").click()
+    rows = page.locator("#compare-table tbody tr")
+    expect(rows).to_have_count(62)
+    expect(rows.first.locator("th")).to_have_text("千代田区")
+    expect(rows.first).to_contain_text("131016")
+    expect(rows.first.locator(".kind").first).to_contain_text("公式")
+    shot(page, "25-staff-compare-62")
+    with page.expect_download() as info:
+        page.locator("#compare-csv").click()
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
+    assert len(lines) == 63 and lines[1].startswith("131016,千代田区,")
+    page.emulate_media(media="print")
+    expect(page.locator(".console-head")).to_be_hidden()
+    expect(page.locator("#compare-all-form")).to_be_hidden()
+    shot(page, "26-staff-compare-62-print")

@@ -226,3 +226,72 @@ async def staff_plan_save(
         session.who, "bundle_saved", {"code": saved.code}, role=session.role, ip=client_ip(request)
     )
     return RedirectResponse(f"/staff/bundles/{quote(saved.code)}?saved=1", status_code=303)
+
+
+def _compare_all(request: Request, services, procedure: str, field: str):  # type: ignore[no-untyped-def]
+    from web.compare_all import FIELDS, compare_all
+
+    cat = services.catalog
+    rows = compare_all(cat, procedure, field)
+    title = f"{cat.procedure(procedure).title.ja}：{FIELDS[field]}"
+    return rows, title
+
+
+@router.get("/compare-all", response_class=HTMLResponse)
+def staff_compare_all(
+    request: Request,
+    services: ServicesDep,
+    templates: TemplatesDep,
+    procedure: Annotated[str, Query(max_length=80)] = "",
+    field: Annotated[str, Query(max_length=20)] = "amount",
+) -> Response:
+    """One fact for all 62 municipalities as a table with sources and their kind; CSV and A4 print."""
+    from urllib.parse import urlencode
+
+    from web.compare_all import FIELDS, PRESETS
+
+    cat = services.catalog
+    rows, title = None, ""
+    if procedure:
+        try:
+            rows, title = _compare_all(request, services, procedure, field)
+        except KeyError:
+            return _page_error(request, templates, 404, "その手続きまたは項目はカタログにありません。")
+    procs = sorted(
+        {(pid, cat.procedure(pid).title.ja) for pid in cat.all_procedure_ids()}, key=lambda x: (x[1], x[0])
+    )
+    return templates.TemplateResponse(
+        request,
+        "staff_compare_all.html",
+        {
+            "rows": rows,
+            "title": title,
+            "procedure": procedure,
+            "field": field,
+            "fields": FIELDS,
+            "presets": PRESETS,
+            "procs": procs,
+            "csv_query": urlencode({"procedure": procedure, "field": field}),
+        },
+    )
+
+
+@router.get("/compare-all.csv")
+def staff_compare_all_csv(
+    request: Request,
+    services: ServicesDep,
+    templates: TemplatesDep,
+    procedure: Annotated[str, Query(max_length=80)],
+    field: Annotated[str, Query(max_length=20)] = "amount",
+) -> Response:
+    from web.compare_all import to_csv
+
+    try:
+        rows, title = _compare_all(request, services, procedure, field)
+    except KeyError:
+        return _page_error(request, templates, 404, "その手続きまたは項目はカタログにありません。")
+    return Response(
+        "\ufeff" + to_csv(rows, title),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="compare-{procedure}-{field}.csv"'},
+    )
