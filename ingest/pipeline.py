@@ -24,7 +24,7 @@ import secrets
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -204,16 +204,43 @@ def _facts_to_review(
     return list(out.values())
 
 
-class _Progress:
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
+ProgressCallback = Callable[[str, int, int], None]  # (stage "pages" | "embedding", done, total)
 
-    def bar(self, total: int, desc: str) -> Any:
+
+class _Bar:
+    """A tqdm bar that also reports to a callback (the editor console's progress)."""
+
+    def __init__(self, bar: Any, desc: str, total: int, callback: ProgressCallback | None) -> None:
+        self.bar, self.desc, self.total, self.callback, self.done = bar, desc, total, callback, 0
+        if callback:
+            callback(desc, 0, total)
+
+    def __enter__(self) -> _Bar:
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(*exc)
+
+    def update(self, n: int) -> None:
+        self.bar.update(n)
+        self.done += n
+        if self.callback:
+            self.callback(self.desc, self.done, self.total)
+
+
+class _Progress:
+    def __init__(self, enabled: bool, callback: ProgressCallback | None = None) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.callback = callback
+
+    def bar(self, total: int, desc: str) -> _Bar:
         from tqdm import tqdm
 
-        return tqdm(
+        bar = tqdm(
             total=total, desc=desc, unit="page" if desc == "pages" else "chunk", disable=not self.enabled
         )
+        return _Bar(bar, desc, total, self.callback)
 
 
 def run_ingest(
@@ -224,12 +251,14 @@ def run_ingest(
     progress: bool = True,
     embeddings: NamedEmbeddings | None = None,
     fetcher: Fetcher | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> RunRecord:
     """Ingest ``sources`` (directories, sitemap URLs, URL-list files, page files or URLs) incrementally.
 
     ``if_stale``: return at once (status "skipped") when the sources and settings are unchanged since the last
     successful run. ``embeddings``/``fetcher`` may be injected (tests, benchmarks); by default they come from the
-    settings. One failing page is logged with its URL and recorded; the run goes on.
+    settings. One failing page is logged with its URL and recorded; the run goes on. ``on_progress(stage, done,
+    total)`` is called as pages are read and chunks embedded (the editor console shows it).
     """
     index_dir = settings.index_dir
     run_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f") + "-" + secrets.token_hex(2)
@@ -237,7 +266,7 @@ def run_ingest(
     t0 = time.perf_counter()
     with _lock(index_dir):
         try:
-            _run(settings, sources, record, if_stale, _Progress(progress), embeddings, fetcher)
+            _run(settings, sources, record, if_stale, _Progress(progress, on_progress), embeddings, fetcher)
         except Exception as err:
             record.status = "failed"
             record.error = f"{type(err).__name__}: {err}"

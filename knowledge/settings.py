@@ -100,6 +100,10 @@ class EditorSettings(BaseModel):
     dev_token: bool = Field(
         False, description="Development only: accept TOKEN plus a typed-in name as an editor sign-in."
     )
+    ingest_sources: list[str] = Field(
+        default_factory=list,
+        description="Sources editors may ingest from the console (folders, sitemap URLs, URL lists); SEEDS_DIR always.",
+    )
 
 
 class Settings(BaseSettings):

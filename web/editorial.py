@@ -68,6 +68,7 @@ class RunView:
     chunks_total: int
     error: str
     facts_to_review: list[dict[str, Any]] = field(default_factory=list)
+    duration_s: float = 0.0
 
 
 @dataclass
@@ -86,6 +87,12 @@ class CoverageMatrix:
     override_columns: list[str]
     events: list[tuple[str, str]]  # (id, name)
     rows: list[dict[str, Any]]  # code, name, overrides: [bool], events: [(base, local)]
+
+
+def _same_url(a: str, b: str) -> bool:
+    from ingest.pipeline import page_key
+
+    return page_key(a) == page_key(b)
 
 
 def _entry(item: Any) -> dict[str, Any]:
@@ -134,9 +141,53 @@ class Editorial:
                     chunks_total=int(rec.get("chunks_total") or 0),
                     error=str(rec.get("error") or ""),
                     facts_to_review=[f for f in rec.get("facts_to_review") or [] if isinstance(f, dict)],
+                    duration_s=float((rec.get("timings_s") or {}).get("total") or 0.0),
                 )
             )
         return out
+
+    def run(self, run_id: str) -> RunView | None:
+        return next((r for r in self.runs(limit=200) if r.run_id == run_id), None)
+
+    def page_diff(self, run_id: str, index: int) -> dict[str, Any] | None:
+        """The stored old and new text of the run's ``index``-th changed page, side by side (line pairs)."""
+        import difflib
+
+        from ingest.pipeline import PageTexts
+
+        run = self.run(run_id)
+        if run is None or not 0 <= index < len(run.pages["changed"]):
+            return None
+        page = run.pages["changed"][index]
+        texts = PageTexts(self.settings.index_dir)
+        old = (
+            texts.load(str(page.get("url", "")), str(page.get("old_hash", "")))
+            if page.get("old_hash")
+            else None
+        )
+        new = (
+            texts.load(str(page.get("url", "")), str(page.get("new_hash", "")))
+            if page.get("new_hash")
+            else None
+        )
+        rows: list[tuple[str, str, str]] = []  # (tag, old line, new line)
+        if old is not None and new is not None:
+            a, b = old.splitlines(), new.splitlines()
+            for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+                left, right = a[i1:i2], b[j1:j2]
+                for k in range(max(len(left), len(right))):
+                    rows.append((tag, left[k] if k < len(left) else "", right[k] if k < len(right) else ""))
+        facts = [
+            f for f in run.facts_to_review if f.get("url") and _same_url(str(f["url"]), str(page.get("url")))
+        ]
+        return {
+            "run": run,
+            "page": page,
+            "index": index,
+            "rows": rows,
+            "available": bool(rows),
+            "facts": facts,
+        }
 
     # ---- facts to review ----------------------------------------------------------------------------------
     @property

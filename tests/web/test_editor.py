@@ -95,7 +95,7 @@ def test_runs_review_and_reverify(make_client: AppFactory, tmp_path: Path) -> No
     c = make_client(data, editor=DEV)
     _login(c)
     html = c.get("/editor").text
-    runs = re.findall(r"<td>(\d{8}T[^<]+)<div", html)
+    runs = re.findall(r"<a href=\"/editor/runs/[^\"]+\">(\d{8}T[^<]+)</a>", html)
     assert runs == sorted(runs, reverse=True) and len(runs) == 2  # newest first
     assert "procedure:birth-registration" in html and CATALOG_SOURCE_URL in html
     assert "retrieval.recall@5" in html and "0.9412" in html

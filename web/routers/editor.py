@@ -109,6 +109,8 @@ def dashboard(
             "af": af,
             "af_query": urlencode({k: v for k, v in af.items() if v}),
             "audit_actions": AUDIT_ACTIONS,
+            "ingest_sources": _jobs(request).sources(),
+            "job": _jobs(request).running(),
             "role_names": ROLE_NAMES,
             "pages_ok": pages_ok,
             "pages_msg": pages_msg,
@@ -138,3 +140,91 @@ def reverify(
         fact, url, session.who, role=session.role, ip=client_ip(request), note=note.strip()
     )
     return RedirectResponse("/editor#review", status_code=303)
+
+
+# ---- ingest from the console ---------------------------------------------------------------------------------
+def _jobs(request: Request):  # type: ignore[no-untyped-def]
+    from web.ingest_jobs import IngestJobs
+
+    jobs = getattr(request.app.state, "ingest_jobs", None)
+    if jobs is None:
+        jobs = request.app.state.ingest_jobs = IngestJobs(request.app.state.services.settings)
+    return jobs
+
+
+@router.post("/ingest")
+def start_ingest(
+    request: Request,
+    templates: TemplatesDep,
+    services: ServicesDep,
+    session: EditorDep,
+    source: Annotated[str, Form(max_length=2000)] = "",
+    csrf: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Start an ingest run on a configured source in the background (one at a time), then show its progress."""
+    if not hmac.compare_digest(csrf.encode(), session.csrf.encode()):
+        return _error(
+            request, templates, 403, "フォームの有効期限が切れました。ページを再読み込みしてください。"
+        )
+    jobs = _jobs(request)
+    try:
+        job = jobs.start(source, session.who)
+    except ValueError:
+        return _error(request, templates, 422, "設定されていない取り込み元です。")
+    services.editorial.audit(
+        session.who, "ingest_started", {"source": source}, role=session.role, ip=client_ip(request)
+    )
+    return RedirectResponse(f"/editor/ingest/{job.id}", status_code=303)
+
+
+@router.get("/ingest/{job_id}", response_class=HTMLResponse)
+def ingest_job(request: Request, templates: TemplatesDep, session: EditorDep, job_id: str) -> Response:
+    from web.ingest_jobs import started_jst
+
+    job = _jobs(request).get(job_id)
+    if job is None:
+        return _error(
+            request, templates, 404, "その取り込みジョブはありません（サーバーの再起動で消えます）。"
+        )
+    return templates.TemplateResponse(
+        request,
+        "editor_job.html",
+        {"job": job, "started": started_jst(job.started), "session": session},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/ingest/{job_id}/status")
+def ingest_job_json(request: Request, session: EditorDep, job_id: str) -> Response:
+    import json
+
+    job = _jobs(request).get(job_id)
+    if job is None:
+        return Response('{"error": "not found"}', status_code=404, media_type="application/json")
+    return Response(json.dumps(job.to_dict(), ensure_ascii=False), media_type="application/json")
+
+
+@router.get("/runs/{run_id}", response_class=HTMLResponse)
+def run_detail(
+    request: Request, templates: TemplatesDep, services: ServicesDep, session: EditorDep, run_id: str
+) -> Response:
+    run = services.editorial.run(run_id)
+    if run is None:
+        return _error(request, templates, 404, "その取り込みの記録はありません。")
+    return templates.TemplateResponse(request, "editor_run.html", {"run": run, "session": session})
+
+
+@router.get("/runs/{run_id}/diff/{index}", response_class=HTMLResponse)
+def run_diff(
+    request: Request,
+    templates: TemplatesDep,
+    services: ServicesDep,
+    session: EditorDep,
+    run_id: str,
+    index: int,
+) -> Response:
+    """A changed page of a run: the stored old and new text side by side, and the facts that cite it."""
+    diff = services.editorial.page_diff(run_id, index)
+    if diff is None:
+        return _error(request, templates, 404, "その変更ページはありません。")
+    return templates.TemplateResponse(request, "editor_diff.html", {**diff, "session": session})
