@@ -89,6 +89,12 @@ class CoverageMatrix:
     rows: list[dict[str, Any]]  # code, name, overrides: [bool], events: [(base, local)]
 
 
+def _norm(url: str) -> str:
+    from ingest.pipeline import page_key
+
+    return page_key(url)
+
+
 def _same_url(a: str, b: str) -> bool:
     from ingest.pipeline import page_key
 
@@ -204,9 +210,78 @@ class Editorial:
             return {}
         return data if isinstance(data, dict) else {}
 
+    @property
+    def todos_path(self) -> Path:
+        return self.folder / "todos.json"
+
+    def todos(self) -> list[dict[str, str]]:
+        """Catalog edits an editor said are needed (newest first)."""
+        try:
+            data = json.loads(self.todos_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError) as err:
+            log.warning("unreadable %s: %s", self.todos_path, err)
+            return []
+        return [t for t in data if isinstance(t, dict)][::-1] if isinstance(data, list) else []
+
+    def add_todo(
+        self, fact: str, url: str, who: str, *, note: str = "", role: str = "", ip: str = ""
+    ) -> dict[str, str]:
+        """Record that ``fact`` needs a catalog edit (a to-do); it leaves the review list; audited."""
+        with self._lock:
+            data = self.todos()[::-1]
+            todo = {"fact": fact, "url": url, "who": who, "at": _now(), "note": note, "status": "open"}
+            data.append(todo)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = self.todos_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+            os.replace(tmp, self.todos_path)
+        self.audit(
+            who,
+            "edit_needed",
+            {"fact": fact, "url": url, **({"note": note} if note else {})},
+            role=role,
+            ip=ip,
+        )
+        return todo
+
+    def review_items(self) -> list[dict[str, Any]]:
+        """The review list for the console: each fact in words, its current value, a Japanese reason and a link to
+        the diff of its cited page in the run that flagged it."""
+        from web.review import describe, reason_ja
+
+        out = []
+        diffs: dict[str, dict[str, int]] = {}
+        for item in self.to_review():
+            if item.run_id not in diffs:
+                run = self.run(item.run_id)
+                diffs[item.run_id] = (
+                    {_norm(str(p.get("url", ""))): i for i, p in enumerate(run.pages["changed"])}
+                    if run
+                    else {}
+                )
+            index = diffs[item.run_id].get(_norm(item.url))
+            words, value = describe(self.catalog, item.fact)
+            out.append(
+                {
+                    **item.__dict__,
+                    "words": words,
+                    "value": value,
+                    "reason_ja": reason_ja(item.reason),
+                    "diff_url": f"/editor/runs/{item.run_id}/diff/{index}" if index is not None else "",
+                }
+            )
+        return out
+
     def to_review(self) -> list[ReviewItem]:
-        """Facts whose source page changed in a run after their last re-verification (newest flag wins)."""
-        done = self.reverified()
+        """Facts whose source page changed in a run after their last re-verification (newest flag wins);
+        facts an editor sent to the to-do list since are left out."""
+        done = dict(self.reverified())
+        for t in self.todos():
+            key = f"{t.get('fact', '')}|{t.get('url', '')}"
+            if t.get("at", "") > done.get(key, {}).get("at", ""):
+                done[key] = t
         seen: set[str] = set()
         out = []
         for run in self.runs(limit=200):

@@ -177,3 +177,54 @@ def test_compare_one_fact_over_62_and_its_csv(server: ServerThread, page) -> Non
     expect(page.locator(".console-head")).to_be_hidden()
     expect(page.locator("#compare-all-form")).to_be_hidden()
     shot(page, "26-staff-compare-62-print")
+
+
+def test_editor_ingests_sees_diff_and_reverifies_with_a_note(  # type: ignore[no-untyped-def]
+    browser, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from playwright.sync_api import expect
+    from web_support import write_pages
+
+    base = tmp_path_factory.mktemp("editor-flow")
+    pages = write_pages(base / "pages")
+    data = base / "var"
+    SqliteUserStore(data / "accounts.sqlite3").add("kato", PASSWORD, role="editor", display_name="加藤 編集")
+    settings = hashing_settings(data, editor={"ingest_sources": [str(pages)]})
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    page = ctx.new_page()
+    with ServerThread(create_app(settings)) as srv:
+        page.goto(srv.url + "/editor")
+        page.locator("#username").fill("kato")
+        page.locator("#password").fill(PASSWORD)
+        page.locator("#login-form button").click()
+        for _ in range(2):
+            page.locator("#ingest-source").select_option(str(pages))
+            page.locator("#ingest-start").click()
+            expect(page.locator("#job")).to_have_attribute("data-status", "ok", timeout=60_000)
+            expect(page.locator("#job-progress")).to_contain_text("/")
+            shot(page, "27-editor-ingest-job")
+            page.goto(srv.url + "/editor")
+            birth = pages / "ota" / "birth.html"
+            birth.write_text(
+                birth.read_text(encoding="utf-8").replace("14日以内", "十四日以内"), encoding="utf-8"
+            )
+        expect(page.locator("#runs tbody tr")).to_have_count(2)
+        expect(page.locator("#runs .run-source").first).to_contain_text(str(pages))
+        page.locator("#runs tbody tr").first.locator("a").click()
+        expect(page.locator("#changed-pages li")).to_have_count(1)
+        page.locator("#changed-pages a").click()
+        expect(page.locator("#diff .d-replace").first).to_contain_text("十四日以内")
+        expect(page.locator("#diff-facts")).to_contain_text("procedure:birth-registration")
+        shot(page, "28-editor-diff")
+        page.goto(srv.url + "/editor#review")
+        item = page.locator(".review-items tr", has_text="「出生届」の期限")
+        item.locator("input[name=note]").fill("表記の変更のみ")
+        item.locator("button[value=reverify]").click()
+        expect(page.locator(".review-items tr", has_text="「出生届」の期限")).to_have_count(0)
+        audit = page.locator("#audit tbody tr").first
+        expect(audit).to_contain_text("加藤 編集")
+        expect(audit).to_contain_text("再確認済み")
+        expect(audit).to_contain_text("表記の変更のみ")
+        expect(audit).to_contain_text("JST")
+        shot(page, "29-editor-audit")
+    ctx.close()

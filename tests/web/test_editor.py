@@ -100,7 +100,7 @@ def test_runs_review_and_reverify(make_client: AppFactory, tmp_path: Path) -> No
     assert "procedure:birth-registration" in html and CATALOG_SOURCE_URL in html
     assert "retrieval.recall@5" in html and "0.9412" in html
     assert 'id="coverage"' in html and "世田谷区" in html
-    assert "page changed" in html
+    assert "出典ページの内容が変わりました" in html
 
     csrf = _csrf(html)
     assert (

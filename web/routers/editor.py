@@ -101,7 +101,8 @@ def dashboard(
             "session": session,
             "open": auth.open,
             "runs": ed.runs(),
-            "review": ed.to_review(),
+            "review": ed.review_items(),
+            "todos": ed.todos(),
             "coverage": ed.coverage(),
             "report": report,
             "metrics": flatten_metrics(report) if report else [],
@@ -120,6 +121,10 @@ def dashboard(
     )
 
 
+UNKNOWN_FACT = "カタログにない情報です（情報と出典の組み合わせを確認してください）。"
+EXPIRED = "フォームの有効期限が切れました。ページを再読み込みしてください。"
+
+
 @router.post("/reverify")
 def reverify(
     request: Request,
@@ -130,15 +135,47 @@ def reverify(
     url: Annotated[str, Form(min_length=1, max_length=2000)],
     csrf: Annotated[str, Form(max_length=100)] = "",
     note: Annotated[str, Form(max_length=500)] = "",
+    action: Annotated[str, Form(max_length=20)] = "reverify",
 ) -> Response:
-    """Record that the signed-in editor re-checked a flagged fact against its (changed) source page."""
+    """Decide on a flagged fact: re-verified against its (changed) source page (with a note), or an edit is
+    needed (a to-do). Only facts the catalog has, citing that URL, are accepted; both are audited."""
+    from web.review import is_known
+
     if not hmac.compare_digest(csrf.encode(), session.csrf.encode()):
-        return _error(
-            request, templates, 403, "フォームの有効期限が切れました。ページを再読み込みしてください。"
+        return _error(request, templates, 403, EXPIRED)
+    if not is_known(services.catalog, fact, url):
+        return _error(request, templates, 422, UNKNOWN_FACT)
+    who = {"role": session.role, "ip": client_ip(request), "note": note.strip()}
+    if action == "edit_needed":
+        services.editorial.add_todo(fact, url, session.who, **who)
+    else:
+        services.editorial.mark_reverified(fact, url, session.who, **who)
+    return RedirectResponse("/editor#review", status_code=303)
+
+
+@router.post("/reverify-page")
+def reverify_page(
+    request: Request,
+    templates: TemplatesDep,
+    services: ServicesDep,
+    session: EditorDep,
+    url: Annotated[str, Form(min_length=1, max_length=2000)],
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Bulk: mark every flagged fact citing ``url`` re-verified (one audit entry per fact)."""
+    from web.review import is_known
+
+    if not hmac.compare_digest(csrf.encode(), session.csrf.encode()):
+        return _error(request, templates, 403, EXPIRED)
+    ed = services.editorial
+    items = [r for r in ed.to_review() if r.url == url and is_known(services.catalog, r.fact, r.url)]
+    if not items:
+        return _error(request, templates, 422, "このページを出典とする要確認の情報はありません。")
+    for r in items:
+        ed.mark_reverified(
+            r.fact, r.url, session.who, role=session.role, ip=client_ip(request), note=note.strip()
         )
-    services.editorial.mark_reverified(
-        fact, url, session.who, role=session.role, ip=client_ip(request), note=note.strip()
-    )
     return RedirectResponse("/editor#review", status_code=303)
 
 
