@@ -24,6 +24,12 @@ log = logging.getLogger(__name__)
 audit_log = logging.getLogger("concierge.editor.audit")
 
 PAGE_LISTS = ("added", "changed", "removed", "failed")
+OVERRIDE_NAMES = {
+    "nhi-funeral": "国保 葬祭費",
+    "late-elderly-funeral": "後期高齢 葬祭費",
+    "support-centre-name": "包括支援センター名",
+    "child-program": "独自の子育て制度",
+}
 
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
@@ -86,7 +92,9 @@ class ReviewItem:
 class CoverageMatrix:
     override_columns: list[str]
     events: list[tuple[str, str]]  # (id, name)
-    rows: list[dict[str, Any]]  # code, name, overrides: [bool], events: [(base, local)]
+    rows: list[
+        dict[str, Any]
+    ]  # code, name, overrides: ['official' | 'unofficial' | None], events: [(base, local)]
 
 
 def _norm(url: str) -> str:
@@ -419,15 +427,35 @@ class Editorial:
                     "code": code,
                     "name": m.name,
                     "kind": m.kind,
-                    "overrides": [bool(ov and check(ov)) for check in OVERRIDE_FACTS.values()],
+                    "overrides": [
+                        self._override_state(ov, name) if ov and check(ov) else None
+                        for name, check in OVERRIDE_FACTS.items()
+                    ],
                     "events": cells,
                 }
             )
         return CoverageMatrix(
-            override_columns=list(OVERRIDE_FACTS),
+            override_columns=[OVERRIDE_NAMES.get(k, k) for k in OVERRIDE_FACTS],
             events=[(e, cat.events[e].name.ja) for e in events],
             rows=rows,
         )
+
+    def _override_state(self, ov: Any, name: str) -> str:
+        """'official' when every source of that local fact is an official page, else 'unofficial'."""
+        sources: list[Any] = []
+        if name in ("nhi-funeral", "late-elderly-funeral"):
+            patch = ov.procedures.get(
+                "nhi-funeral-benefit" if name == "nhi-funeral" else "late-elderly-funeral-benefit"
+            )
+            if patch is not None:
+                sources = [*patch.sources, *(s for a in patch.amounts or [] for s in a.sources)]
+        elif name == "support-centre-name":
+            local = ov.local_names.get("community-support-center")
+            sources = list(local.sources) if local else []
+        else:
+            sources = [s for prog in ov.programs for s in prog.sources]
+        provs = [self.catalog.provenance(s.url) for s in sources]
+        return "official" if provs and all(p is not None and p.official for p in provs) else "unofficial"
 
     @property
     def eval_path(self) -> Path:

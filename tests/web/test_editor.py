@@ -66,7 +66,7 @@ def test_dev_token_login_logout_and_audit(make_client: AppFactory, tmp_path: Pat
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
     page = c.get("/editor")
     assert page.status_code == 200 and "山田 editor" in page.text
-    assert "no evaluation yet" in page.text and "まだ取り込みの記録はありません" in page.text
+    assert "評価はまだありません" in page.text and "まだ取り込みの記録はありません" in page.text
     assert c.post("/logout", data={"csrf": "wrong"}).status_code == 401
     assert c.post("/logout", data={"csrf": _csrf(page.text)}, follow_redirects=False).status_code == 303
     assert c.get("/editor", follow_redirects=False).status_code == 303
@@ -90,7 +90,25 @@ def test_runs_review_and_reverify(make_client: AppFactory, tmp_path: Path) -> No
     second = run_ingest(settings, [str(pages)], progress=False)
     assert any(f.url == CATALOG_SOURCE_URL for f in second.facts_to_review)
     (data / "eval").mkdir()
-    (data / "eval" / "report.json").write_text(json.dumps({"retrieval": {"recall@5": 0.9412}, "cases": 113}))
+    report = {
+        "generated": "2026-12-07T10:00:00+00:00",
+        "mode": "full",
+        "summary": {"all": {"cases": 113, "case_pass_rate": 0.77, "retrieval_recall_at_5": 0.9412}},
+        "metrics": [{"key": "case_pass_rate"}, {"key": "retrieval_recall_at_5"}, {"key": "latency_p95_ms"}],
+        "thresholds": {"case_pass_rate": {"min": 0.87}, "retrieval_recall_at_5": {"min": 0.85}},
+        "cases": [
+            {
+                "id": "move-ota-chofu-1",
+                "split": "heldout",
+                "file": "moving.yaml",
+                "skipped": None,
+                "passed": False,
+                "failures": ["due date 2027-01-25 expected 2027-01-24"],
+            },
+            {"id": "birth-1", "split": "dev", "file": "birth.yaml", "skipped": None, "passed": True},
+        ],
+    }
+    (data / "eval" / "report.json").write_text(json.dumps(report))
 
     c = make_client(data, editor=DEV)
     _login(c)
@@ -98,8 +116,18 @@ def test_runs_review_and_reverify(make_client: AppFactory, tmp_path: Path) -> No
     runs = re.findall(r"<a href=\"/editor/runs/[^\"]+\">(\d{8}T[^<]+)</a>", html)
     assert runs == sorted(runs, reverse=True) and len(runs) == 2  # newest first
     assert "procedure:birth-registration" in html and CATALOG_SOURCE_URL in html
-    assert "retrieval.recall@5" in html and "0.9412" in html
+    ev = html.split('id="eval-section"')[1].split("</section>")[0]
+    assert "全項目に合格したケースの割合" in ev and "0.770" in ev and "≥ 0.87" in ev
+    assert re.search(r'class="eval-fail">.*?全項目に合格したケースの割合', ev, re.S)
+    assert re.search(r'class="eval-pass">.*?ページ検索の再現率@5', ev, re.S) and "0.941" in ev
+    assert "move-ota-chofu-1" in ev and "birth-1" not in ev  # only the failing cases, linked to the report
+    assert "summary.heldout" not in html and "2026-12-07 19:00 JST" in ev
     assert 'id="coverage"' in html and "世田谷区" in html
+    coverage = html.split('id="coverage"')[1].split("</table>")[0]
+    assert "国保 葬祭費" in coverage and "nhi-funeral" not in coverage  # Japanese column headers
+    assert (
+        'class="unofficial">△' in coverage and 'class="yes">✓' in coverage
+    )  # funeral-company sources told apart
     assert "出典ページの内容が変わりました" in html
 
     csrf = _csrf(html)

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from web.accounts import ConsoleSession
 from web.auth import client_ip
 from web.deps import AuthDep, ServicesDep, TemplatesDep
+from web.eval_view import eval_view
 from web.routers.signin import ROLE_NAMES, require
 
 AUDIT_ACTIONS = {
@@ -57,6 +58,32 @@ def login_form() -> Response:
     return RedirectResponse("/login?next=/editor", status_code=303)
 
 
+def _pages_ja(ok: bool, message: str) -> str:
+    """The page index status in Japanese, without internal addresses."""
+    import re
+
+    if ok:
+        m = re.match(r"(\d+) pages indexed", message)
+        return f"{m.group(1)}ページを検索できます" if m else "検索できます"
+    if "no pages are indexed" in message:
+        return "まだページが取り込まれていません（下の「取り込みを実行」から取り込めます）"
+    return "検索サーバーに接続できません（管理者に連絡してください）"
+
+
+@router.get("/eval/report", response_class=HTMLResponse)
+def eval_report_html(
+    request: Request, templates: TemplatesDep, services: ServicesDep, session: EditorDep
+) -> Response:
+    """The full HTML report of the latest evaluation (written by ``concierge eval``)."""
+    path = services.editorial.eval_path.with_name("report.html")
+    try:
+        return HTMLResponse(path.read_text(encoding="utf-8"), headers={"Cache-Control": "no-store"})
+    except OSError:
+        return _error(
+            request, templates, 404, "評価の報告書はまだありません（concierge eval で作成されます）。"
+        )
+
+
 @router.get("/audit.csv")
 def audit_csv(
     services: ServicesDep,
@@ -94,6 +121,7 @@ def dashboard(
     ed = services.editorial
     report = ed.eval_report()
     pages_ok, pages_msg = services.pages.status()
+    pages_msg = _pages_ja(pages_ok, pages_msg)
     return templates.TemplateResponse(
         request,
         "editor.html",
@@ -106,6 +134,7 @@ def dashboard(
             "coverage": ed.coverage(),
             "report": report,
             "metrics": flatten_metrics(report) if report else [],
+            "ev": eval_view(report) if report else None,
             "audit": ed.audit_entries(who, action, since, until, limit=100),
             "af": af,
             "af_query": urlencode({k: v for k, v in af.items() if v}),
