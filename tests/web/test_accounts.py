@@ -133,3 +133,21 @@ def test_roles_sessions_and_audit(make_client: AppFactory, tmp_path: Path) -> No
     assert rows[0] == ["日時(JST)", "ユーザー", "役割", "IP", "操作", "詳細"]
     assert {row[4] for row in rows[1:]} == {"login"} and all(row[0].endswith("JST") for row in rows[1:])
     assert "admin" in {row[1] for row in rows[1:]}
+
+
+def test_consoles_are_japanese_until_switched(make_client: AppFactory) -> None:
+    c = make_client(editor={"allow_open": True})
+    ja = c.get("/editor").text
+    assert '<html lang="ja">' in ja and "編集コンソール" in ja and "Editor console" not in ja
+    r = c.get("/console/lang", params={"to": "en", "next": "/editor"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/editor"
+    en = c.get("/editor").text
+    assert '<html lang="en">' in en and "<h1>Editor console</h1>" in en and "Audit log" in en
+    plan = c.get("/staff/plan").text
+    assert "Life event(s)" in plan and "Moving from" in plan
+    assert (
+        c.get(
+            "/console/lang", params={"to": "ja", "next": "https://evil.example/"}, follow_redirects=False
+        ).headers["location"]
+        == "/staff"
+    )

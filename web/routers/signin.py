@@ -8,11 +8,12 @@ Every sign-in, refused sign-in and sign-out is audited with user, role, IP and t
 from __future__ import annotations
 
 import hmac
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import pass_context
 
 from web.accounts import ConsoleSession
 from web.auth import COOKIE, SESSION_TTL_S, ConsoleAuth, client_ip, valid_name
@@ -59,7 +60,35 @@ def require(needed: str):  # type: ignore[no-untyped-def]
     return Depends(dependency)
 
 
+LANG_COOKIE = "console_lang"
+
+
+def console_lang(request: Request | None) -> str:
+    """The consoles are Japanese unless switched to English (a cookie set by /console/lang)."""
+    return "en" if request is not None and request.cookies.get(LANG_COOKIE) == "en" else "ja"
+
+
+@pass_context
+def _tr(ctx: Any, ja: str, en: str) -> str:
+    return en if console_lang(ctx.get("request")) == "en" else ja
+
+
+@router.get("/console/lang")
+def switch_lang(
+    to: Annotated[str, Query(max_length=2)] = "ja", next: Annotated[str, Query(max_length=300)] = "/staff"
+) -> Response:
+    """Switch the consoles' language (Japanese by default) and go back."""
+    target = next if next.startswith(("/staff", "/editor", "/login")) and "//" not in next else "/staff"
+    resp = RedirectResponse(target, status_code=303)
+    resp.set_cookie(LANG_COOKIE, "en" if to == "en" else "ja", max_age=365 * 86400, path="/", samesite="lax")
+    return resp
+
+
 def install(app: FastAPI) -> None:
+    templates = app.state.templates
+    templates.env.globals["tr"] = _tr
+    templates.env.globals["console_lang"] = console_lang
+
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:
         if exc.status == 401 and request.method == "GET":
