@@ -118,3 +118,11 @@ def test_staff_code_reads_what_the_phone_gives() -> None:
     assert staff_code("６ＪＡ６－Ｎ７Ｒ３") == "6JA6N7R3"
     assert staff_code("6JA6ーN7R3") == "6JA6N7R3"
     assert staff_code("6JA6") is None
+
+
+def test_staff_errors_are_japanese(make_client: AppFactory, tmp_path: Path) -> None:
+    c = _client(make_client, tmp_path)
+    r = c.get("/staff", params={"q": "葬祭費", "municipality": "999999"})
+    assert r.status_code == 404 and "62区市町村にありません" in r.text and "No Tokyo" not in r.text
+    r = c.get("/staff/procedures/no-such-thing")
+    assert r.status_code == 404 and "その手続きはカタログにありません" in r.text

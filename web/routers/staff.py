@@ -29,6 +29,17 @@ def _choices(services):  # type: ignore[no-untyped-def]
     return munis, events
 
 
+API_ERRORS_JA = {
+    "unknown_municipality": "その区市町村は東京都の62区市町村にありません。",
+    "unknown_life_event": "そのライフイベントはカタログにありません。",
+}
+
+
+def _ja(err: ApiError) -> str:
+    """The console's Japanese wording of an API error (the JSON API keeps its English message)."""
+    return API_ERRORS_JA.get(err.code, err.message)
+
+
 def _page_error(request: Request, templates, status: int, message: str) -> Response:  # type: ignore[no-untyped-def]
     return templates.TemplateResponse(
         request, "error.html", {"status": status, "message": message}, status_code=status
@@ -49,7 +60,7 @@ def staff_home(
         code = resolve_municipality(cat, municipality)
         ev = resolve_event(cat, event)
     except ApiError as err:
-        return _page_error(request, templates, err.status, err.message)
+        return _page_error(request, templates, err.status, _ja(err))
     result = staff_search(services, q, code, ev) if (q.strip() or ev) else None
     munis, events = _choices(services)
     return templates.TemplateResponse(
@@ -86,9 +97,9 @@ def staff_procedure(
         if b:
             views.append(procedure_view(cat, proc_id, b))
     except ApiError as err:
-        return _page_error(request, templates, err.status, err.message)
+        return _page_error(request, templates, err.status, _ja(err))
     except KeyError:
-        return _page_error(request, templates, 404, f"Unknown procedure {proc_id!r}.")
+        return _page_error(request, templates, 404, "その手続きはカタログにありません。")
     munis, _ = _choices(services)
     return templates.TemplateResponse(
         request,
