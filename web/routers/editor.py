@@ -25,6 +25,7 @@ AUDIT_ACTIONS = {
     "reverify": "再確認済み",
     "edit_needed": "要修正",
     "ingest_started": "取り込み開始",
+    "bundle_saved": "プラン保存（コード発行）",
 }
 
 router = APIRouter(prefix="/editor", include_in_schema=False)
