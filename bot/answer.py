@@ -12,16 +12,18 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.contract import Citation, ProcedureOut
+from bot.contract import Citation
 from bot.planner import Bundle, PlannedItem
+from bot.provenance_view import citation, free_answer_head, quoted_line, reply_note
 from bot.text import compact, content_tokens, en_words, has_kanji, norm, noun_tokens
+from bot.understand import claimed_period
 from knowledge.catalog import Catalog
 from knowledge.deadlines import compute_due
 from knowledge.models import Lang
 from knowledge.retrieval_types import Hit, PageSearcher, StoreUnavailable
+from knowledge.validity import in_force
 
 if TYPE_CHECKING:
-    from bot.sessions import SessionState
     from bot.understand import Understanding
 
 log = logging.getLogger(__name__)
@@ -48,17 +50,9 @@ class FreeAnswer:
     citations: list[Citation] = field(default_factory=list)
 
 
-_CLAIM = re.compile(r"(\d+)\s*(日|か月|ヶ月|カ月|ヵ月|年|days?|months?|years?)")
-
-
 def _claimed_rule(text: str) -> tuple[int, str] | None:
     """A period the resident states (\"30日以内でいいですよね\") as (length, unit), if any."""
-    m = _CLAIM.search(norm(text))
-    if not m:
-        return None
-    unit = m.group(2)
-    kind = "day" if unit.startswith(("日", "day")) else "year" if unit.startswith(("年", "year")) else "month"
-    return int(m.group(1)), kind
+    return claimed_period(text)
 
 
 def _yen(n: int) -> str:
@@ -147,7 +141,7 @@ class Answerer:
                 continue
             snippet = self._snippet(question, h)
             if snippet:
-                out.append(Citation(url=h.url, title=h.title, snippet=snippet))
+                out.append(citation(self.catalog, h, snippet, municipality))
             if len(out) >= k:
                 break
         return out
@@ -178,37 +172,11 @@ class Answerer:
                     "出来事を教えていただければ、必要な手続きをまとめてご案内します。"
                 )
             return FreeAnswer(reply)
-        head = (
-            "Here is what the official pages say:"
-            if lang == "en"
-            else "公式ページには次のように書かれています。"
-        )
-        body = "\n".join(f"・{c.snippet}（{c.title}）" for c in cites[:2])
+        head = free_answer_head(cites[:2], lang)  # 「公式ページには」 only when the quoted pages are official
+        body = "\n".join(quoted_line(c, lang) for c in cites[:2])
         return FreeAnswer(f"{head}\n{body}", cites)
 
     # ---- catalog fields -------------------------------------------------------------------------------------
-    @staticmethod
-    def outside_bundle_note(lang: Lang) -> str:
-        if lang == "en":
-            return "You asked about this one; whether it applies depends on the details asked for above."
-        return "お尋ねの手続きです。必要かどうかは、上の質問へのお答えで決まります。"
-
-    def describe_unknown(self, item: PlannedItem, lang: Lang) -> str:
-        """'Might also apply if …' for an item whose deciding facts are unknown."""
-        yes_no: list[str] = []
-        depends: list[str] = []
-        for f in item.unknown:
-            fact = self.catalog.facts.get(f)
-            if fact and fact.label:
-                (yes_no if fact.type == "bool" else depends).append(fact.label.get(lang))
-        if not (yes_no or depends):
-            return ""
-        if lang == "en":
-            parts = [f"if {x}" for x in yes_no] + [f"depending on the {x}" for x in depends]
-            return "Might also apply " + " and ".join(parts) + "."
-        parts = [f"{x}場合" for x in yes_no] + [f"{x}によって" for x in depends]
-        return "、".join(parts) + "は必要です。"
-
     def _match_procedure(
         self, text: str, bundle: Bundle, municipality: str | None, event_date: dt.date | None
     ) -> PlannedItem | None:
@@ -245,7 +213,7 @@ class Answerer:
         named = [
             (score(p.title.ja, p.title.en, p.id), p.id)
             for p in [*self.catalog.procedures.values(), *self.catalog.programs(municipality)]
-            if p.id not in in_bundle
+            if p.id not in in_bundle and in_force(p, event_date) is not None  # an ended scheme is not current
         ]
         named.sort(key=lambda x: -x[0])
         if named and named[0][0] >= 10:
@@ -298,9 +266,25 @@ class Answerer:
                     f"{title}: "
                     + ("no legal deadline is set." if lang == "en" else "法律で決まった期限はありません。")
                 )
+        if "opens" in u.intents and p.opens:  # 「転出届はいつから出せますか」: the catalog's opening rule
+            parts.append(
+                f"{title}: " + (item.opens.explanation(lang) if item.opens else p.opens.text.get(lang))
+            )
         if "amount" in u.intents:
             if p.amounts:
-                amounts = "、".join(f"{a.label.get(lang)} {_yen(a.yen)}" for a in p.amounts)
+                amounts = "、".join(
+                    f"{a.label.get(lang)} {_yen(a.yen)}"
+                    + (
+                        (
+                            f" (source: {a.sources[0].title})"
+                            if lang == "en"
+                            else f"（出典：{a.sources[0].title}）"
+                        )
+                        if a.sources
+                        else ""
+                    )
+                    for a in p.amounts
+                )
                 parts.append(f"{title}: {amounts}")
             else:
                 parts.append(
@@ -327,51 +311,9 @@ class Answerer:
                         else "オンライン手続きの情報はありません。"
                     )
                 )
+        if parts and (note := reply_note(self.catalog, p, item.municipality, u.intents, lang)):
+            parts.append(note)  # a fact resting only on non-official pages is not stated as settled
         return ("\n".join(parts), item) if parts else None
-
-    def bundle_reply(
-        self,
-        state: SessionState,
-        bundle: Bundle,
-        procs: list[ProcedureOut],
-        lang: Lang,
-        follow_up: list[str],
-        specific: str | None,
-    ) -> str:
-        names = [self.catalog.events[e].name.get(lang) for e in state.events if e in self.catalog.events]
-        muni = self.catalog.municipalities.get(state.municipality or "")
-        applies = [p for p in procs if not p.conditional]
-        maybe = [p for p in procs if p.conditional]
-        lines = []
-        if specific:
-            lines.append(specific)
-        if lang == "en":
-            where = f" in {muni.en}" if muni else ""
-            lines.append(
-                f"{' and '.join(names)}{where}: {len(applies)} procedure(s) to do"
-                + (f", {len(maybe)} more that may apply." if maybe else ".")
-            )
-            dated = [p for p in applies if p.deadline and p.deadline.due]
-            for p in dated[:3]:
-                lines.append(f"- {p.title}: by {p.deadline.due}")  # type: ignore[union-attr]
-            if state.date_approximate and state.event_date:
-                lines.append(f"(Dates assume {state.event_date}; tell me the exact date to recompute.)")
-        else:
-            where = f"{muni.name}で" if muni else ""
-            lines.append(
-                f"{'・'.join(names)}ですね。{where}必要な手続きは{len(applies)}件です"
-                + (f"（ほかに条件によって{len(maybe)}件）。" if maybe else "。")
-            )
-            dated = [p for p in applies if p.deadline and p.deadline.due]
-            for p in dated[:3]:
-                lines.append(f"・{p.title}：{p.deadline.due.month}月{p.deadline.due.day}日まで")  # type: ignore[union-attr]
-            if state.date_approximate and state.event_date:
-                d = state.event_date
-                lines.append(
-                    f"（日付は{d.month}月{d.day}日として計算しています。正確な日付を教えていただければ計算し直します）"
-                )
-        lines += follow_up
-        return "\n".join(lines)
 
 
 def has_instruction(text: str) -> bool:

@@ -8,7 +8,7 @@ an expired code answers :class:`BundleExpired` (HTTP 410) and its data is delete
 Example::
 
     >>> service = build_bundle_service(settings, concierge)
-    >>> saved = service.save_session(session_id)          # -> SavedBundle(code='K7MQ2XWA', ...)
+    >>> saved = service.save_session(session_id)          # -> SavedBundle(code='K7MQ2XWA9P3HJ4C', ...)
     >>> view = service.view(saved.code)                    # re-planned with today's catalog
     >>> ics = service.calendar(saved.code, base_url="https://example.org")
 """
@@ -21,28 +21,40 @@ import secrets
 import sqlite3
 import threading
 import time
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from bot.calendar import FeedChange, FeedRecord, build_calendar, calendar_entries
-from bot.contract import MilestoneOut, ProcedureOut, SourceRef
+from bot.contract import MilestoneOut, ProcedureOut
 from bot.planner import Bundle, plan_bundle
+from bot.render import LANGS, Renderer
 from bot.service import Concierge
 from bot.sessions import SessionState, open_sqlite
 from bot.understand import ABROAD, OUTSIDE
 from knowledge.models import Lang
 from knowledge.settings import Settings
 
-# No 0/O, 1/I/L: codes are read out over the phone and typed from paper.
+# No 0/O, 1/I/L: codes are read out over the phone and typed from paper. 31 symbols (a prime, for the check).
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 8
+CODE_DATA_LENGTH = 14  # 14 random symbols = 69.3 bits (an attack review guessed 1,500 codes per second)
+CODE_LENGTH = CODE_DATA_LENGTH + 1  # plus one check symbol; shown as three groups of five: K7MQ2-XWA9P-3HJ4C
+CODE_GROUP = 5
+LEGACY_CODE_LENGTH = 8  # codes saved before issue 18 (no check symbol) are still read until they expire
 _CODE_TRIES = 20
+# Dashes and spaces people type between the groups, full-width and Japanese forms included (ー is what an IME
+# gives for "-" in kana mode). NFKC folds full-width letters and digits (６ＪＡ６) to ASCII first.
+_SEPARATORS = frozenset(" -_.\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\u30fb\u3000\uff0d\uff70\ufe63")
 
 
 class BundleNotFound(LookupError):
     """No bundle has this code (or the session to save is unknown or expired)."""
+
+
+class BundleMistyped(BundleNotFound):
+    """The text has a code's shape but its check symbol does not match (or it holds a symbol codes never use)."""
 
 
 class BundleExpired(LookupError):
@@ -53,21 +65,51 @@ class NothingToSave(ValueError):
     """The session has no life event yet, so there is no bundle to save."""
 
 
+def check_symbol(data: str) -> str:
+    """The symbol that makes sum((i + 1) * value) over the whole code 0 mod 31: any one wrong symbol and any two
+    swapped neighbours are detected (31 is prime and neighbouring weights differ by one)."""
+    total = sum((i + 1) * CODE_ALPHABET.index(ch) for i, ch in enumerate(data))
+    weight = len(data) + 1
+    return CODE_ALPHABET[(-total * pow(weight, -1, len(CODE_ALPHABET))) % len(CODE_ALPHABET)]
+
+
 def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    data = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_DATA_LENGTH))
+    return data + check_symbol(data)
+
+
+def _clean(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in folded if ch not in _SEPARATORS and not ch.isspace()).upper()
+
+
+def code_status(text: str) -> tuple[str | None, str]:
+    """(normalised code, "ok") or (None, "mistyped" | "invalid").
+
+    "mistyped": a full code's length but a wrong check symbol or a symbol codes never use (0, O, 1, I, L);
+    "invalid": not a code at all."""
+    code = _clean(text)
+    if len(code) not in (CODE_LENGTH, LEGACY_CODE_LENGTH):
+        return None, "invalid"
+    if any(
+        ch not in CODE_ALPHABET for ch in code
+    ):  # e.g. O for 0 in a full code; a legacy-length word is not one
+        return None, "mistyped" if len(code) == CODE_LENGTH else "invalid"
+    if len(code) == CODE_LENGTH and check_symbol(code[:-1]) != code[-1]:
+        return None, "mistyped"
+    return code, "ok"
 
 
 def normalize_code(text: str) -> str | None:
-    """'k7mq-2xwa' -> 'K7MQ2XWA'; None when it cannot be a code (wrong length or letters outside the alphabet)."""
-    code = "".join(ch for ch in text.upper() if ch not in " -_")
-    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
-        return None
-    return code
+    """'k7mq2-xwa9p-3hj4c', '６ＪＡ６－Ｎ７Ｒ３' or '6JA6ーN7R3' -> the stored code; None when it cannot be one."""
+    return code_status(text)[0]
 
 
 def display_code(code: str) -> str:
-    """'K7MQ2XWA' -> 'K7MQ-2XWA' (easier to read out)."""
-    return f"{code[:4]}-{code[4:]}"
+    """'K7MQ2XWA9P3HJ4C' -> 'K7MQ2-XWA9P-3HJ4C' (legacy 'K7MQ2XWA' -> 'K7MQ-2XWA'): easier to read out."""
+    if len(code) == LEGACY_CODE_LENGTH:
+        return f"{code[:4]}-{code[4:]}"
+    return "-".join(code[i : i + CODE_GROUP] for i in range(0, len(code), CODE_GROUP))
 
 
 class SavedBundle(BaseModel):
@@ -144,6 +186,7 @@ class BundleStore:
                 PRIMARY KEY (code, uid));
             """
         )
+        self.purge_expired()  # at start; reads purge too (an expired code answers 410 and its data goes)
 
     # ---- bundles --------------------------------------------------------------------------------------------
     def add(self, fields: dict[str, Any], now: float | None = None) -> SavedBundle:
@@ -163,16 +206,16 @@ class BundleStore:
                 except sqlite3.IntegrityError:
                     continue
                 break
-            else:  # pragma: no cover - 31^8 codes; only a broken random source gets here
+            else:  # pragma: no cover - 31^14 codes; only a broken random source gets here
                 raise RuntimeError("could not allocate a unique bundle code")
         return SavedBundle(code=code, **fields, created=_utc(now), expires=_utc(now + self.ttl_s))
 
     def get(self, code: str, now: float | None = None) -> SavedBundle:
         """The bundle, or :class:`BundleNotFound` / :class:`BundleExpired` (whose data is then purged)."""
         now = time.time() if now is None else now
-        norm = normalize_code(code)
+        norm, status = code_status(code)
         if norm is None:
-            raise BundleNotFound(code)
+            raise BundleMistyped(code) if status == "mistyped" else BundleNotFound(code)
         with self._lock:
             row = self._db.execute(
                 "SELECT data, created, expires FROM bundles WHERE code = ?", (norm,)
@@ -318,7 +361,7 @@ class BundleService:
             "move_to": self._place(state.move_to, outside_ok=True),
             "event_date": state.event_date.isoformat() if state.event_date else None,
             "facts": facts,
-            "lang": "en" if state.lang == "en" else "ja",
+            "lang": state.lang if state.lang in LANGS else "ja",
         }
 
     def save_session(self, session_id: str) -> SavedBundle:
@@ -347,45 +390,36 @@ class BundleService:
             event_date=saved.event_date,
         )
 
-    def render(self, saved: SavedBundle, lang: Lang | None = None, base_url: str | None = None) -> BundleOut:
+    def render(
+        self,
+        saved: SavedBundle,
+        lang: Lang | None = None,
+        base_url: str | None = None,
+        today: dt.date | None = None,
+    ) -> BundleOut:
         """The saved bundle re-planned with the current catalog, in ``lang`` (default: the saved language)."""
         lang = lang or saved.lang
-        cat = self.catalog
+        r = Renderer(self.catalog, lang, today or dt.date.today())
         bundle = self.plan(saved)
-        muni = cat.municipalities.get(saved.municipality or "")
-        names = [cat.events[e].name.get(lang) for e in saved.events if e in cat.events]
-        where = self.concierge.place_name(saved.municipality, lang)
-        title = " / ".join(names) + (f" — {where}" if where else "")
-        docs = cat.documents
+        muni = self.catalog.municipalities.get(saved.municipality or "")
         return BundleOut(
             code=saved.code,
             display_code=display_code(saved.code),
-            catalog_version=cat.version,
+            catalog_version=self.catalog.version,
             created=saved.created,
             expires=saved.expires,
             lang=lang,
-            title=title,
+            title=r.title(saved.events, saved.municipality),
             life_events=list(saved.events),
-            event_names=names,
+            event_names=r.event_names(saved.events),
             municipality=muni.name if muni else None,
             municipality_code=muni.code if muni else None,
-            move_from=self.concierge.place_name(saved.move_from, lang),
-            move_to=self.concierge.place_name(saved.move_to, lang),
+            move_from=r.place(saved.move_from, readings=False),
+            move_to=r.place(saved.move_to, readings=False),
             event_date=saved.event_date,
-            procedures=[self.concierge.procedure_out(it, lang) for it in bundle.items],
-            checklist=[docs[d].name.get(lang) if d in docs else d for d in bundle.checklist],
-            milestones=[
-                MilestoneOut(
-                    id=m.milestone.id,
-                    title=m.milestone.title.get(lang),
-                    date=m.date,
-                    text=m.milestone.text.get(lang) if m.milestone.text else None,
-                    sources=[
-                        SourceRef(url=s.url, title=s.title, verified=s.verified) for s in m.milestone.sources
-                    ],
-                )
-                for m in bundle.milestones
-            ],
+            procedures=[r.procedure(it) for it in bundle.items],
+            checklist=r.checklist(bundle),
+            milestones=r.milestones(bundle, saved.municipality),
             facts=dict(saved.facts),
             links=bundle_links(base_url, saved.code) if base_url else {},
         )

@@ -25,6 +25,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import icalendar
 from pydantic import BaseModel, Field
 
+from bot.contract import SourceRef
+from bot.render import LANGS, MESSAGES, format_date, msg, yen
+from knowledge.models import Lang
+from knowledge.provenance import badge_text
+
 if TYPE_CHECKING:  # bot.bundles imports this module
     from bot.bundles import BundleOut
 
@@ -36,22 +41,23 @@ FEED_REFRESH = dt.timedelta(hours=12)
 PRODID = "-//Tokyo Life-Event Concierge//Bundle calendar//JA"
 UID_DOMAIN = "life-event-concierge"
 
-_FIELD_NAMES = {
-    "title": ("名称", "Title"),
-    "date": ("日付", "Date"),
-    "office": ("窓口", "Office"),
-    "documents": ("持ち物", "Documents"),
-    "amounts": ("金額", "Amount"),
-    "online_url": ("オンライン申請", "Online"),
-    "deadline": ("期限の決まり", "Deadline rule"),
-    "status": ("対象", "Applies"),
-    "sources": ("出典", "Sources"),
-    "text": ("内容", "Details"),
-}
+# the fields of an event's snapshot, in the order a "what changed" line names them (names: bot.render "field.*")
+_FIELDS = (
+    "title",
+    "date",
+    "office",
+    "documents",
+    "amounts",
+    "online_url",
+    "deadline",
+    "status",
+    "sources",
+    "text",
+)
 
 
-def _yen(v: Any, lang: str) -> str:
-    return f"¥{v:,}" if lang == "en" else f"{v:,}円"
+def _lang(lang: str) -> Lang:
+    return lang if lang in LANGS else "ja"  # type: ignore[return-value]
 
 
 class ChangeItem(BaseModel):
@@ -84,9 +90,7 @@ class FeedChange(BaseModel):
         at: dt.datetime,
     ) -> FeedChange:
         items: list[ChangeItem] = []
-        for key in sorted(
-            set(old) | set(new), key=lambda k: list(_FIELD_NAMES).index(k) if k in _FIELD_NAMES else 99
-        ):
+        for key in sorted(set(old) | set(new), key=lambda k: _FIELDS.index(k) if k in _FIELDS else 99):
             a, b = old.get(key), new.get(key)
             if a == b:
                 continue
@@ -105,40 +109,44 @@ class FeedChange(BaseModel):
         return cls(kind="changed", at=at, from_version=from_version, to_version=to_version, items=items)
 
     def text(self, lang: str) -> str:
-        """One line, e.g. '【更新 2026-11-26】金額 3歳未満: 15,000円 → 16,000円（カタログ版 0491a26a → 5c1e…）'."""
-        en = lang == "en"
-        day = self.at.astimezone(_tokyo()).date().isoformat()
+        """One line, e.g. '【更新 2026年11月26日】金額 3歳未満: 15,000円 → 16,000円（カタログ版 0491a26a → 5c1e…）'."""
+        lg = _lang(lang)
+        day = format_date(self.at.astimezone(_tokyo()).date(), lg)
         if self.kind == "added":
-            head = f"[New {day}] Added to your plan" if en else f"【追加 {day}】この予定が新しく加わりました"
+            head = msg("cal.added", lg, date=day)
             parts: list[str] = []
         else:
-            head = f"[Updated {day}]" if en else f"【更新 {day}】"
-            parts = [self._item_text(i, lang) for i in self.items]
+            head = msg("cal.updated", lg, date=day)
+            parts = [self._item_text(i, lg) for i in self.items]
         version = ""
         if self.from_version and self.to_version and self.from_version != self.to_version:
-            version = (
-                f" (catalog {self.from_version} → {self.to_version})"
-                if en
-                else f"（カタログ版 {self.from_version} → {self.to_version}）"
-            )
-        sep = "; " if en else "／"
-        return head + (" " if en and parts else "") + sep.join(parts) + version
+            version = msg("cal.version", lg, old=self.from_version, new=self.to_version)
+        return head + (" " if lg == "en" and parts else "") + msg("cal.sep", lg).join(parts) + version
 
     @staticmethod
-    def _item_text(item: ChangeItem, lang: str) -> str:
-        en = lang == "en"
-        name = _FIELD_NAMES.get(item.field, (item.field, item.field))[1 if en else 0]
-        none = "none" if en else "なし"
+    def _item_text(item: ChangeItem, lang: Lang) -> str:
+        key = f"field.{item.field}"
+        name = msg(key, lang) if key in MESSAGES else item.field
+        none = msg("cal.none", lang)
         if item.field == "amounts":
-            old = _yen(item.old, lang) if item.old is not None else none
-            new = _yen(item.new, lang) if item.new is not None else none
+            old = yen(item.old, lang) if item.old is not None else none
+            new = yen(item.new, lang) if item.new is not None else none
             return f"{name} {item.label}: {old} → {new}"
         if item.field in ("documents", "sources"):
             bits = [f"+{x}" for x in item.new or []] + [f"−{x}" for x in item.old or []]
-            return f"{name}: {', '.join(bits) if en else '、'.join(bits)}"
+            return f"{name}: {msg('cal.list_sep', lang).join(bits)}"
         old = item.old if item.old not in (None, "") else none
         new = item.new if item.new not in (None, "") else none
+        if item.field == "date":
+            old, new = (_day_text(v, lang) if v is not none else v for v in (old, new))
         return f"{name}: {old} → {new}"
+
+
+def _day_text(value: Any, lang: Lang) -> str:
+    try:
+        return format_date(dt.date.fromisoformat(str(value)), lang)
+    except ValueError:
+        return str(value)
 
 
 class FeedRecord(BaseModel):
@@ -178,32 +186,38 @@ def _tokyo() -> dt.tzinfo:
 
 def calendar_entries(view: BundleOut, *, base_url: str) -> list[CalendarEntry]:
     """The dated procedures and milestones of ``view`` as calendar entries (undated ones are left out)."""
-    en = view.lang == "en"
+    lang = _lang(view.lang)
+
+    def line(key: str, value: str) -> str:
+        return f"{msg(key, lang)}: {value}"
+
     bundle_url = f"{base_url.rstrip('/')}/bundles/{view.code}"
+    plan_line = f"{msg('cal.plan', lang)} ({view.display_code}): {bundle_url}"
     out: list[CalendarEntry] = []
     for p in view.procedures:
         if not (p.deadline and p.deadline.due):
             continue
         where = (p.visit or "@").split("@", 1)[1] or "tokyo"
         maybe = p.conditional is not None
-        summary = (f"Due: {p.title}" if en else f"期限：{p.title}") + (
-            (" (if it applies)" if en else "（該当する場合）") if maybe else ""
-        )
+        summary = msg("cal.summary", lang, title=p.title) + (msg("cal.if_applies", lang) if maybe else "")
         lines = [
-            f"{'Due' if en else '期限'}: {p.deadline.due.isoformat()}",
-            f"{'Rule' if en else '期限の決まり'}: {p.deadline.explanation or p.deadline.text}",
-            f"{'Office' if en else '窓口'}: {p.office}",
+            line("cal.due", format_date(p.deadline.due, lang)),
+            line("cal.rule", p.deadline.explanation or p.deadline.text),
+            line("cal.office", p.office),
         ]
         if p.documents:
-            lines.append(f"{'Bring' if en else '持ち物'}: {(', ' if en else '、').join(p.documents)}")
+            lines.append(line("cal.bring", msg("cal.list_sep", lang).join(p.documents)))
         for a in p.amounts:
-            lines.append(f"{'Amount' if en else '金額'}: {a.label} {_yen(a.yen, view.lang)}")
+            unconfirmed = "" if a.confirmed else msg("cal.not_confirmed", lang)
+            lines.append(line("cal.amount", f"{a.label} {yen(a.yen, lang)}{unconfirmed}"))
+        if p.unconfirmed:
+            lines.append(f"※ {p.unconfirmed}")
         if p.online_url:
-            lines.append(f"{'Online' if en else 'オンライン申請'}: {p.online_url}")
+            lines.append(line("cal.online", p.online_url))
         if maybe:
             lines.append(p.conditional or "")
-        lines += [f"{'Source' if en else '出典'}: {s.title} {s.url}" for s in p.sources]
-        lines.append(f"{'Your plan' if en else '手続きバンドル'} ({view.display_code}): {bundle_url}")
+        lines += [_source_line(s, lang) for s in p.sources]
+        lines.append(plan_line)
         out.append(
             CalendarEntry(
                 uid=f"{view.code}-{p.id}-{where}@{UID_DOMAIN}",
@@ -231,8 +245,8 @@ def calendar_entries(view: BundleOut, *, base_url: str) -> list[CalendarEntry]:
         if m.date is None:
             continue
         lines = [m.text] if m.text else []
-        lines += [f"{'Source' if en else '出典'}: {s.title} {s.url}" for s in m.sources]
-        lines.append(f"{'Your plan' if en else '手続きバンドル'} ({view.display_code}): {bundle_url}")
+        lines += [_source_line(s, lang) for s in m.sources]
+        lines.append(plan_line)
         out.append(
             CalendarEntry(
                 uid=f"{view.code}-milestone-{m.id}@{UID_DOMAIN}",
@@ -252,6 +266,16 @@ def calendar_entries(view: BundleOut, *, base_url: str) -> list[CalendarEntry]:
             )
         )
     return out
+
+
+def _source_line(s: SourceRef, lang: Lang) -> str:
+    """One source in a calendar description: its badge (公式 / 公的機関 / 非公式・要確認 / 保存コピー), whether it is
+    another municipality's page, its publisher and the date the page states (never the check date); in English the
+    Japanese page title stands once in brackets after the URL."""
+    badge = badge_text(s.kind or "private", s.page_date, s.reference, "en" if lang == "en" else "ja")
+    who = f" — {s.publisher}" if s.publisher else ""
+    page = f"{s.url} ({s.title})" if lang == "en" else f"{s.title} {s.url}"
+    return f"{msg('cal.source', lang)} [{badge}]{who}: {page}"
 
 
 def _tokyo_vtimezone() -> icalendar.Timezone:
@@ -276,7 +300,7 @@ def build_calendar(
     view: BundleOut, entries: list[CalendarEntry], records: dict[str, FeedRecord], *, feed: bool = False
 ) -> bytes:
     """Serialise ``entries``; ``records`` (by UID) give SEQUENCE, LAST-MODIFIED and the "what changed" line."""
-    en = view.lang == "en"
+    lang = _lang(view.lang)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
@@ -287,14 +311,7 @@ def build_calendar(
     cal.add("x-wr-calname", name)
     cal.add("name", name)
     cal.add("x-wr-timezone", TZID)
-    cal.add(
-        "x-wr-caldesc",
-        (
-            f"Procedures and milestones of plan {view.display_code} (catalog {view.catalog_version})."
-            if en
-            else f"手続きバンドル {view.display_code} の期限と予定（カタログ版 {view.catalog_version}）。"
-        ),
-    )
+    cal.add("x-wr-caldesc", msg("cal.desc", lang, code=view.display_code, version=view.catalog_version))
     if feed:
         cal.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", icalendar.vDuration(FEED_REFRESH).to_ical().decode())
@@ -317,10 +334,7 @@ def build_calendar(
         if e.url:
             ev.add("url", e.url)
         ev.add("transp", "TRANSPARENT")
-        ev.add(
-            "categories",
-            ["Deadline" if en else "期限"] if e.kind == "procedure" else ["Milestone" if en else "予定"],
-        )
+        ev.add("categories", [msg(f"cal.category.{e.kind}", lang)])
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", e.summary)

@@ -17,7 +17,9 @@ class ChatRequest(BaseModel):
     message: str = Field(description="What the resident wrote.")
     session_id: str | None = Field(None, max_length=64, description="Continue this session.")
     today: dt.date | None = Field(None, description="Reference date for relative dates and deadlines.")
-    lang: Literal["ja", "en"] | None = Field(None, description="Reply language (default: detected).")
+    lang: Literal["ja", "easy", "en"] | None = Field(
+        None, description="Reply language: ja, easy (やさしい日本語, additive) or en (default: detected)."
+    )
     municipality: str | None = Field(
         None, max_length=16, description="Additive: municipality code preset by the embedding page (widget)."
     )
@@ -37,6 +39,10 @@ class SourceRef(BaseModel):
     reference: bool = Field(
         False, description="True when the page belongs to another municipality than the card's (参考)."
     )
+    badge: str | None = Field(
+        None,
+        description="What the resident sees and hears: kind label (公式 / 公的機関 / 非公式・要確認 / 保存コピー).",
+    )
 
 
 class DeadlineOut(BaseModel):
@@ -46,12 +52,15 @@ class DeadlineOut(BaseModel):
         None, description="How the date was computed (extensions for closed days)."
     )
     opens: dt.date | None = Field(None, description="Earliest date, for windows that open before the event.")
+    overdue: bool = Field(False, description="Additive: the due date is already past on the request's today.")
+    late: str | None = Field(None, description="Additive: what to do now when the deadline has passed.")
 
 
 class AmountOut(BaseModel):
     label: str
     yen: int
     sources: list[SourceRef] = Field(default_factory=list)
+    confirmed: bool = Field(True, description="False when no official page confirms the amount.")
 
 
 class ProcedureOut(BaseModel):
@@ -75,12 +84,23 @@ class ProcedureOut(BaseModel):
         None, description="For moves: at the old or new place."
     )
     visit: str | None = Field(None, description="Group key: procedures done at the same office visit.")
+    unconfirmed: str | None = Field(
+        None,
+        description="Facts of this card that rest only on non-official pages, and where to confirm them.",
+    )
 
 
 class Citation(BaseModel):
     url: str
     title: str
     snippet: str
+    # additive (provenance), as on SourceRef
+    publisher: str | None = None
+    kind: SourceKind | None = None
+    page_date: dt.date | None = None
+    verified: dt.date | None = Field(None, description="Pages are not checked fact by fact: null.")
+    reference: bool = False
+    badge: str | None = None
 
 
 class MilestoneOut(BaseModel):
@@ -106,7 +126,7 @@ class ChatResponse(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     follow_up: list[str] = Field(default_factory=list)
     # additive fields
-    lang: Literal["ja", "en"] = "ja"
+    lang: Literal["ja", "easy", "en"] = "ja"
     municipality_code: str | None = None
     move_from: str | None = None
     move_to: str | None = None
@@ -115,3 +135,7 @@ class ChatResponse(BaseModel):
     quick_replies: list[QuickReply] = Field(default_factory=list)
     milestones: list[MilestoneOut] = Field(default_factory=list)
     facts: dict[str, object] = Field(default_factory=dict, description="What is known (no free text).")
+    outside_places: dict[str, str] = Field(
+        default_factory=dict,
+        description="Additive: places outside Tokyo named by the resident, by role (here/from/to), e.g. 大阪府大阪市北区.",
+    )

@@ -80,6 +80,11 @@ _REL_DAYS = [
 ]
 _N_AGO = re.compile(r"(\d+|[一二三四五六七八九十]+)\s*(日|週間|か月|ヶ月|カ月|ケ月)\s*(前|後)")
 _EN_N_AGO = re.compile(r"(\d+)\s+(day|week|month)s?\s+(ago|later|from now)")
+# 先月末 (the last day of last month), 今月初め, "end of last month", "the last day of next month"
+_MONTH_EDGE = re.compile(
+    r"(先月|前月|今月|来月|翌月)の?(末日|末|終わり|おわり|初め|はじめ|頭)"
+    r"|(?:the\s+)?(end|beginning|start|last day|first day)\s+of\s+(last|this|next)\s+month"
+)
 _WEEK_DAY = re.compile(r"(先週|今週|来週)の?([月火水木金土日])曜")
 _EN_WEEK_DAY = re.compile(r"(last|this|next)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)")
 
@@ -149,6 +154,17 @@ def parse_date(text: str, today: dt.date) -> ParsedDate | None:
         m = pat.search(t)
         if m:
             return ParsedDate(today + dt.timedelta(days=delta), False, m.group(0))
+    if m := _MONTH_EDGE.search(t):
+        which = m.group(1) or m.group(4) or "今月"
+        shift = {"先月": -1, "前月": -1, "今月": 0, "来月": 1, "翌月": 1, "last": -1, "this": 0, "next": 1}[
+            which
+        ]
+        first = _add_months(today.replace(day=1), shift)
+        edge = m.group(2) or m.group(3) or ""
+        if edge in ("初め", "はじめ", "頭", "first day", "beginning", "start"):
+            return ParsedDate(first, edge != "first day", m.group(0))
+        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        return ParsedDate(last, edge not in ("末日", "末", "last day"), m.group(0))
     if m := re.search(r"先週|last week", t):
         return ParsedDate(today - dt.timedelta(days=7), True, m.group(0))
     if m := re.search(r"来週|next week", t):

@@ -15,10 +15,64 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from knowledge.catalog import Catalog
-from knowledge.deadlines import Due, compute_due, offset_date
+from knowledge.deadlines import Due, compute_due, is_overdue, offset_date
 from knowledge.models import Condition, Milestone, Procedure
+from knowledge.validity import in_force
 
 OUTSIDE_TOKYO = ("outside", "abroad")
+TOKYO_ONLY_PREFIX = (
+    "tokyo-"  # catalog convention: programmes of the Tokyo Metropolitan Government (018サポート …)
+)
+
+
+def _c(data: dict[str, Any]) -> Condition:
+    return Condition.model_validate(data)
+
+
+# Documents a procedure lists that only some residents bring: (procedure, document) -> who. A document is in the
+# checklist (and on the card) only when its condition is known to hold.
+DOCUMENT_WHEN: dict[tuple[str, str], Condition] = {
+    **{
+        (proc, "residence-card"): _c({"fact": "nationality", "eq": "foreign"})
+        for proc in (
+            "moving-in-notice",
+            "change-of-address-notice",
+            "moving-in-from-abroad",
+            "moving-out-notice",
+        )
+    },
+    ("moving-in-from-abroad", "family-relationship-proof"): _c({"fact": "nationality", "eq": "foreign"}),
+    # a Japanese national returning from abroad shows the family register (and its 附票)
+    ("moving-in-from-abroad", "family-register-certificate"): _c({"fact": "nationality", "eq": "japanese"}),
+    ("moving-in-from-abroad", "family-register-attachment"): _c({"fact": "nationality", "eq": "japanese"}),
+    # NHI after arriving from abroad: there is no moving-out certificate nor a lost Japanese insurance to prove
+    ("nhi-enrollment", "moving-out-certificate"): _c(
+        {"fact": "move_scope", "in": ["tokyo_to_tokyo", "into_tokyo"]}
+    ),
+    ("nhi-enrollment", "insurance-loss-certificate"): _c(
+        {"not": {"fact": "move_scope", "eq": "from_abroad"}}
+    ),
+    ("national-pension-enrollment", "retirement-date-proof"): _c(
+        {"not": {"fact": "move_scope", "eq": "from_abroad"}}
+    ),
+}
+
+
+def documents_for(proc: Procedure, facts: dict[str, Any]) -> list[str]:
+    """The procedure's documents that this resident brings (conditional ones only when known to apply)."""
+    return [
+        d
+        for d in proc.documents
+        if (c := DOCUMENT_WHEN.get((proc.id, d))) is None or c.evaluate(facts) is True
+    ]
+
+
+def _in_tokyo(ev_id: str, municipality: str | None, move_to: str | None) -> bool | None:
+    """Whether the resident lives in Tokyo for ``ev_id`` (after a move: at the destination); None if unknown."""
+    where = move_to if ev_id == "moving" and move_to is not None else municipality
+    if where is None:
+        return None
+    return where not in OUTSIDE_TOKYO
 
 
 @dataclass
@@ -34,6 +88,8 @@ class PlannedItem:
     opens: Due | None = None
     after: list[str] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
+    overdue: bool = False  # the due date is already past on the request's today
+    documents: list[str] | None = None  # what this resident brings (see DOCUMENT_WHEN); None: all listed
 
 
 @dataclass
@@ -139,6 +195,7 @@ def plan_bundle(
     move_from: str | None = None,
     move_to: str | None = None,
     event_date: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> Bundle:
     """Plan the bundle for ``events``; unknown facts make conditional items "maybe" rather than dropping them."""
     facts = dict(facts)
@@ -164,10 +221,15 @@ def plan_bundle(
                 code = move_to if move_to not in OUTSIDE_TOKYO else None
             else:
                 code = municipality
+            if proc_id.startswith(TOKYO_ONLY_PREFIX) and _in_tokyo(ev_id, municipality, move_to) is False:
+                continue  # a Tokyo programme for someone who lives (or will live) outside Tokyo
             try:
-                proc = catalog.procedure(proc_id, code)
+                current = in_force(catalog.procedure(proc_id, code), event_date)
             except KeyError:
                 continue
+            if current is None:
+                continue  # ended before the event (or starts after it): never offered as current
+            proc = current
             conds = [c for c in (proc.conditions, when) if c is not None]
             decided, unknown = _decide(conds, facts)
             if decided is False or (decided is None and "move_scope" in unknown):
@@ -186,9 +248,11 @@ def plan_bundle(
                 conditions=conds,
                 after=list(after),
                 events=[ev_id],
+                documents=documents_for(proc, facts),
             )
             if event_date and proc.deadline:
                 item.due = compute_due(proc.deadline, event_date)
+                item.overdue = today is not None and is_overdue(item.due, today)
             if event_date and proc.opens:
                 item.opens = compute_due(proc.opens, event_date)
             items[key] = item
@@ -204,7 +268,7 @@ def plan_bundle(
     for it in ordered:
         if it.status != "applies":
             continue
-        for d in it.procedure.documents:
+        for d in it.procedure.documents if it.documents is None else it.documents:
             if d not in checklist:
                 checklist.append(d)
     decisive: dict[str, int] = {}

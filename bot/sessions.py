@@ -1,13 +1,17 @@
 """Dialogue state and its store (SQLite by default).
 
 Only structured state is kept — life events, municipality codes, dates, answers to follow-up questions — never the
-resident's messages. Sessions expire after ``settings.session.ttl_hours``.
+resident's messages. Sessions expire after ``settings.session.ttl_hours`` and are purged at start and then at most
+every ``PURGE_EVERY_S`` while saving. Session ids are issued here only (unguessable); an id the store does not
+know starts a new session with a new id. A failing disk does not fail the chat: the state is not saved, the
+store reports itself degraded (``/healthz`` answers 503 with the reason) and recovers on the next good write.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import secrets
 import sqlite3
 import threading
@@ -16,6 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
+
+log = logging.getLogger(__name__)
+
+PURGE_EVERY_S = 600.0
+
+
+class StoreCorrupt(RuntimeError):
+    """A SQLite store file is damaged; the message says how to recover."""
 
 
 class SessionState(BaseModel):
@@ -30,6 +42,11 @@ class SessionState(BaseModel):
     asked: list[str] = Field(default_factory=list)
     skipped: list[str] = Field(default_factory=list)
     pending: str | None = None  # the fact the last reply asked about
+    municipality_preset: bool = False  # the municipality came only from the embedding page, not the resident
+    places: dict[str, str] = Field(default_factory=dict)  # here/from/to -> name of a place outside Tokyo
+    retry: list[str] = Field(
+        default_factory=list
+    )  # questions whose answer could not be read (asked again once)
     lang: str = "ja"
     turns: int = 0
 
@@ -52,8 +69,21 @@ def open_sqlite(path: Path) -> sqlite3.Connection:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        check = db.execute("PRAGMA quick_check").fetchone()
+        if check is None or check[0] != "ok":
+            raise sqlite3.DatabaseError(f"integrity check failed: {check[0] if check else 'no answer'}")
+    except sqlite3.OperationalError:
+        db.close()
+        raise  # read-only, full or missing directory: the storage error, reported as such
+    except sqlite3.DatabaseError as err:
+        db.close()
+        raise StoreCorrupt(
+            f"the store {path} is corrupt ({err}); move it aside (mv {path} {path}.corrupt) and start again: "
+            "a fresh, empty store is created (saved state in it is lost)"
+        ) from None
     return db
 
 
@@ -74,9 +104,13 @@ class SessionStore:
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, state TEXT NOT NULL, updated REAL NOT NULL)"
         )
+        self.degraded: str | None = None  # why the last write failed (None = writes work)
+        self._last_purge = 0.0
+        self._purge_if_due()
 
     def new(self, lang: str = "ja") -> SessionState:
-        return SessionState(id=secrets.token_urlsafe(12), lang=lang)
+        """A new session with a server-chosen, unguessable id (128 random bits)."""
+        return SessionState(id=secrets.token_urlsafe(16), lang=lang)
 
     def get(self, session_id: str) -> SessionState | None:
         with self._lock:
@@ -87,12 +121,36 @@ class SessionStore:
             return None
         return SessionState.model_validate_json(row[0])
 
-    def save(self, state: SessionState) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO sessions (id, state, updated) VALUES (?, ?, ?)",
-                (state.id, state.model_dump_json(), time.time()),
-            )
+    def save(self, state: SessionState) -> bool:
+        """Store the state; False (logged, ``degraded`` set) when the disk refuses the write."""
+        try:
+            with self._lock:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO sessions (id, state, updated) VALUES (?, ?, ?)",
+                    (state.id, state.model_dump_json(), time.time()),
+                )
+        except sqlite3.OperationalError as err:  # disk full, read-only, I/O error
+            if self.degraded is None:
+                log.error("session store %s cannot be written (%s); answering without saving", self.path, err)
+            self.degraded = f"session store not writable: {err}"
+            return False
+        if self.degraded is not None:
+            log.warning("session store %s writable again", self.path)
+            self.degraded = None
+        self._purge_if_due()
+        return True
+
+    def _purge_if_due(self) -> None:
+        if time.monotonic() - self._last_purge < PURGE_EVERY_S and self._last_purge:
+            return
+        self._last_purge = time.monotonic()
+        try:
+            removed = self.purge_expired()
+        except sqlite3.OperationalError as err:
+            log.warning("expired sessions not purged: %s", err)
+            return
+        if removed:
+            log.info("purged %d expired sessions", removed)
 
     def purge_expired(self) -> int:
         with self._lock:

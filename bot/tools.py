@@ -18,6 +18,7 @@ from typing import Any
 from langchain_core.tools import BaseTool, StructuredTool
 
 from bot.planner import PlannedItem, plan_bundle
+from bot.render import Renderer
 from bot.service import Concierge
 from knowledge.deadlines import compute_due
 from knowledge.models import Lang
@@ -80,8 +81,10 @@ class ConciergeTools:
         code = self._code(municipality)
         proc = self.catalog.procedure(self._procedure_id(procedure_id), code)
         item = PlannedItem(proc, "", "applies", code, events=self.catalog.events_for_procedure(proc.id))
-        return self.concierge.procedure_out(item, lang).model_dump(
-            mode="json", exclude={"why", "conditional"}
+        return (
+            Renderer(self.catalog, lang)
+            .procedure(item)
+            .model_dump(mode="json", exclude={"why", "conditional"})
         )
 
     def plan_bundle(
@@ -107,19 +110,13 @@ class ConciergeTools:
             move_to=self._code(move_to) if move_to not in ("outside", "abroad") else move_to,
             event_date=self._date(event_date),
         )
-        docs = self.catalog.documents
+        r = Renderer(self.catalog, lang, dt.date.today())
         return {
-            "procedures": [
-                self.concierge.procedure_out(it, lang).model_dump(mode="json") for it in bundle.items
-            ],
-            "checklist": [docs[d].name.get(lang) if d in docs else d for d in bundle.checklist],
+            "procedures": [r.procedure(it).model_dump(mode="json") for it in bundle.items],
+            "checklist": r.checklist(bundle),
             "milestones": [
-                {
-                    "id": m.milestone.id,
-                    "title": m.milestone.title.get(lang),
-                    "date": m.date.isoformat() if m.date else None,
-                }
-                for m in bundle.milestones
+                {"id": m.id, "title": m.title, "date": m.date.isoformat() if m.date else None}
+                for m in r.milestones(bundle)
             ],
             "unknown_facts": sorted(bundle.decisive),
         }
@@ -138,11 +135,13 @@ class ConciergeTools:
                 "explanation": "no deadline is set by law",
             }
         due = compute_due(proc.deadline, day)
+        r = Renderer(self.catalog, lang)
+        deadline = r.deadline(PlannedItem(proc, "", "applies", None, due=due))
         return {
             "procedure": proc.id,
             "due": due.due.isoformat(),
-            "rule": proc.deadline.text.get(lang),
-            "explanation": due.explanation(lang),
+            "rule": r.text(proc.deadline.text),
+            "explanation": deadline.explanation if deadline else None,
             "sources": [s.url for s in proc.deadline.sources or proc.sources],
         }
 

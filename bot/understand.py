@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from bot import gazetteer
 from bot.dates import ParsedDate, parse_date
 from bot.text import compact, content_tokens, en_words, is_english, norm
 from knowledge.catalog import Catalog, default_catalog
@@ -36,17 +37,48 @@ _GENERIC_STEMS = {"中央", "国立", "日の出", "港", "北", "大島"}
 
 _INTENTS: dict[str, re.Pattern[str]] = {
     "deadline": re.compile(r"期限|いつまで|締め?切|何日以内|deadline|by when|how long do i have|due"),
-    "amount": re.compile(r"いくら|金額|何円|もらえる額|支給額|how much|amount"),
+    "amount": re.compile(
+        r"いくら|金額|何円|もらえる額|支給額|もらえ|受け取れ|支給され|how much|amount|can i (get|receive|claim)|eligible"
+    ),
+    "opens": re.compile(r"いつから|何日前から|なんにちまえから|from when|how early|earliest"),
     "documents": re.compile(
         r"何が必要|なにがひつよう|必要なもの|ひつようなもの|持ち物|もちもの|持って(いく|行く)もの|書類|what (do i|to) bring|documents?|what do i need"
     ),
     "place": re.compile(r"どこで|どこに|どこへ|窓口|where"),
-    "claim": re.compile(r"\d+\s*(日|か月|ヶ月|カ月|ヵ月|年|days?|months?|years?)"),
     "question": re.compile(
         r"[?？]|何|なに|いつ|どこ|いくら|どう|どの|だれ|誰|教えて|おしえて|\b(how|what|when|where|which|who|can i|do i)\b"
     ),
     "online": re.compile(r"オンライン|おんらいん|ネットで|電子申請|マイナポータル|まいなぽーたる|online"),
 }
+# A period the resident states as the rule (「30日以内でいいですよね」, "within 14 days"); a date is not one
+_CLAIM = re.compile(
+    r"(?<![\d月/])(\d+)\s*(日|週間|か月|ヶ月|カ月|ヵ月|ケ月|年)\s*(?:以内|間|のうち|内)"
+    r"|within\s+(\d+)\s*(days?|weeks?|months?|years?)\b"
+    r"|(?<![\d/])(\d+)\s*(days?|weeks?|months?|years?)\b(?!\s*(?:ago|later|old|before|after|from now|of age))"
+    r"|(?:期限|締め?切り?)(?:は|が|って|を)?\s*(\d+)\s*(日|週間|か月|ヶ月|カ月|ヵ月|ケ月|年)(?![前後])"
+)
+
+
+def claimed_period(text: str) -> tuple[int, str] | None:
+    """The period the resident states as a rule, as (length, unit) with unit day/month/year, or None.
+
+    >>> claimed_period("30日以内でいいですよね"), claimed_period("2026年11月23日に生まれました")
+    ((30, 'day'), None)
+    """
+    m = _CLAIM.search(norm(text))
+    if not m:
+        return None
+    n, unit = next((m.group(i), m.group(i + 1)) for i in (1, 3, 5, 7) if m.group(i))
+    length = int(n)
+    if unit.startswith(("週", "week")):
+        return length * 7, "day"
+    kind = "day" if unit.startswith(("日", "day")) else "year" if unit.startswith(("年", "year")) else "month"
+    return length, kind
+
+
+_ARRIVED = re.compile(
+    r"来日|日本に(来|き)|にほんに(き|来)|入国|上陸|arrived in japan|moved to japan|came to japan|new to japan|just arrived"
+)
 _SKIP = re.compile(
     r"^(スキップ|すきっぷ|わからない|分からない|わかりません|分かりません|答えたくない|skip|i don.t know|not sure|pass)[。.!！]?$"
 )
@@ -61,6 +93,7 @@ class Mention:
     start: int
     end: int
     role: str  # from | to | here
+    name: str | None = None  # a place outside Tokyo as the gazetteer names it (大阪府大阪市北区)
 
 
 @dataclass
@@ -77,6 +110,9 @@ class Understanding:
     skip: bool = False
     new_topic: bool = False
     mentions: list[Mention] = field(default_factory=list)
+    places: dict[str, str] = field(
+        default_factory=dict
+    )  # role (here/from/to) -> name of a place outside Tokyo
 
 
 _NEGATED = re.compile(
@@ -92,6 +128,12 @@ def _affirmed(word: str, text: str) -> bool:
         if not _NEGATED.match(text[i + len(word) :]):
             return True
     return False
+
+
+def _whole(comp: str, spaced: str) -> bool:
+    """An English synonym (in compact form) occurs as whole words: "dead" is not in "deadline"."""
+    letters = r"[\s\-]*".join(re.escape(c) for c in comp)
+    return re.search(rf"(?<![a-z]){letters}(?![a-z])", spaced) is not None
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -119,7 +161,11 @@ class Understander:
 
     def __init__(self, catalog: Catalog | None = None) -> None:
         self.catalog = catalog or default_catalog()
+        self._labels: dict[str, str] = {}  # surface -> name, for places outside Tokyo
         self._lexicon = self._build_lexicon()
+        self._by_char: dict[str, list[tuple[str, str, bool]]] = {}
+        for entry in self._lexicon:  # longest first within each bucket, as in the lexicon
+            self._by_char.setdefault(entry[0][0], []).append(entry)
         self._event_syn = self._build_event_synonyms()
 
     # ---- vocabulary -----------------------------------------------------------------------------------------
@@ -147,9 +193,22 @@ class Understander:
             add(m.en, m.code)
             add(m.short_en, m.code)
             add(m.short_en + ("-ku" if m.kind == "ward" else "-shi" if m.kind == "city" else ""), m.code)
+        for surface, found in gazetteer.surfaces().items():  # every other municipality in Japan
+            outside = [p for p in found if not p.tokyo]
+            key = norm(surface)
+            if not outside or key in lex or (surface.isascii() or len(surface) < 2):
+                continue
+            if surface == outside[0].kana and len(surface) < 5:
+                continue  # short readings are too often parts of other words
+            lex[key] = OUTSIDE
+            labels = {p.label for p in outside}
+            self._labels[key] = labels.pop() if len(labels) == 1 else surface
         places = yaml.safe_load(PLACES.read_text(encoding="utf-8"))
         for group, code in (("prefectures", OUTSIDE), ("cities", OUTSIDE), ("abroad", ABROAD)):
             for kanji, kana, latin in places[group]:
+                if code == OUTSIDE:
+                    for surface in (kanji, kana, latin):
+                        self._labels.setdefault(norm(surface), kanji)
                 add(kanji, code)
                 if len(kana) >= 4:
                     add(kana, code)
@@ -176,13 +235,14 @@ class Understander:
         退職 of job loss).
         """
         flat = compact(text)
+        spaced = norm(text)
         toks = content_tokens(text)
         words = en_words(text)
         found: dict[str, tuple[float, list[tuple[int, int]]]] = {}
         for ev_id, entries in self._event_syn.items():
             best, spans = 0.0, []
             for comp, jtoks, etoks in entries:
-                if len(comp) >= 2 and (i := flat.find(comp)) >= 0:
+                if len(comp) >= 2 and (i := flat.find(comp)) >= 0 and (not etoks or _whole(comp, spaced)):
                     best = max(best, 1.0 + len(comp) / 100)
                     spans.append((i, i + len(comp)))
                 elif jtoks and len(jtoks) >= 2 and jtoks <= toks:
@@ -235,7 +295,11 @@ class Understander:
         t = norm(_strip_accents(text))
         taken = [False] * len(t)
         found: list[Mention] = []
-        for surface, code, latin in self._lexicon:
+        chars = set(t)
+        candidates = sorted(
+            (e for c in chars for e in self._by_char.get(c, ())), key=lambda e: (-len(e[0]), e[0])
+        )
+        for surface, code, latin in candidates:
             start = 0
             while (i := t.find(surface, start)) >= 0:
                 start = i + 1
@@ -246,7 +310,7 @@ class Understander:
                     continue
                 for k in range(i, j):
                     taken[k] = True
-                found.append(Mention(code, i, j, self._role(t, i, j)))
+                found.append(Mention(code, i, j, self._role(t, i, j), self._labels.get(surface)))
         if not any(m.code not in (OUTSIDE, ABROAD) for m in found):
             found += [m for m in self._fuzzy_places(t) if not any(taken[m.start : m.end])]
         found.sort(key=lambda m: m.start)
@@ -261,7 +325,7 @@ class Understander:
         ).lstrip()
         if not after.isascii():
             after = re.sub(r"\s+", "", after)  # "せたがやくに すんでいます"
-        if re.match(r"(内|の中)", after) or re.search(r"within\s*$", before):
+        if re.match(r"(内|の中|のなか)", after) or re.search(r"within\s*$", before):
             return "within"
         if re.match(r"(から|より)", after) or re.search(r"from\s*$", before):
             return "from"
@@ -293,6 +357,27 @@ class Understander:
                         out[fact.id] = int(m.group(1))
                         break
         return out
+
+    def fact_phrases(self, text: str, only: str | None = None) -> list[str]:
+        """The words in ``text`` that state a choice fact's value (「後期高齢者医療制度」), longest first."""
+        t = norm(text)
+        found: set[str] = set()
+        for fact in self.catalog.facts.values():
+            if fact.type != "choice" or (only and fact.id != only):
+                continue
+            for opt in fact.options:
+                for label in (opt.ja, opt.en, *opt.synonyms):
+                    w = norm(label or "")
+                    if len(w) >= 2 and w in t:
+                        found.add(w)
+        return sorted(found, key=len, reverse=True)
+
+    @staticmethod
+    def without(text: str, phrases: list[str]) -> str:
+        t = norm(text)
+        for w in phrases:
+            t = t.replace(w, " ")
+        return t
 
     def parse_answer(self, fact_id: str, text: str, today: dt.date) -> Any:
         """The value ``text`` gives for the pending question ``fact_id``, or None if it doesn't answer it."""
@@ -334,6 +419,8 @@ class Understander:
         u.skip = bool(_SKIP.match(t))
         u.new_topic = bool(_NEW_TOPIC.search(t))
         u.intents = {name for name, pat in _INTENTS.items() if pat.search(t)}
+        if claimed_period(text):
+            u.intents.add("claim")
         u.events = self.detect_events(text)
         u.mentions = self.find_places(text)
         u.date = parse_date(text, today)
@@ -366,6 +453,10 @@ class Understander:
             and "foreign-resident" not in u.events
         ):
             u.events.append("foreign-resident")
+        if "foreign-resident" in u.events and u.move_from is None and _ARRIVED.search(t):
+            u.move_from = ABROAD  # 「来日しました」: arrived from abroad, not from somewhere in Japan
+            if heres and not u.move_to:
+                u.move_to = heres[0]
         tokyo = [m.code for m in u.mentions if m.code not in (OUTSIDE, ABROAD)]
         if u.move_to and u.move_to not in (OUTSIDE, ABROAD):
             u.municipality = u.move_to
@@ -373,4 +464,9 @@ class Understander:
             u.municipality = u.move_from
         elif tokyo:
             u.municipality = tokyo[0]
+        elif "moving" not in u.events and any(m.code == OUTSIDE and m.role == "here" for m in u.mentions):
+            u.municipality = OUTSIDE  # "川崎市で生まれました": the resident lives outside Tokyo
+        for m in u.mentions:
+            if m.code == OUTSIDE and m.name:
+                u.places.setdefault(m.role if m.role in ("from", "to") else "here", m.name)
         return u

@@ -15,7 +15,16 @@ import codecs
 import logging
 import re
 
+from ingest.models import PageRefused
+
 log = logging.getLogger(__name__)
+
+MAX_CHAOS = 0.2  # charset-normalizer's "mess" ratio above which a detected decoding is mojibake
+
+
+class UndecodablePage(PageRefused):
+    """The page's bytes are valid in no plausible encoding (refused rather than indexed as mojibake)."""
+
 
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 _HEADER = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", re.I)
@@ -60,7 +69,8 @@ def declared_charset(data: bytes, content_type: str | None = None) -> str | None
 
 
 def decode(data: bytes, content_type: str | None = None) -> str:
-    """Decode page bytes; a wrong declaration falls back to detection instead of producing mojibake."""
+    """Decode page bytes; a wrong declaration falls back to detection instead of producing mojibake, and bytes
+    that no plausible encoding decodes raise :class:`UndecodablePage`."""
     declared = declared_charset(data, content_type)
     if declared:
         try:
@@ -74,8 +84,9 @@ def decode(data: bytes, content_type: str | None = None) -> str:
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=["cp932", "euc_jp", "iso2022_jp", "utf_8", "cp1252"]).best()
-    if best is None:
-        best = from_bytes(data).best()
-    if best is not None:
+    if best is not None and best.chaos <= MAX_CHAOS:
         return str(best)
-    return data.decode("utf-8", errors="replace")
+    # no plausible encoding: indexing a guess would publish mojibake
+    raise UndecodablePage(
+        f"invalid encoding: the bytes decode as none of {declared or 'utf-8'}, Shift_JIS, EUC-JP, ISO-2022-JP"
+    )

@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlparse
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
@@ -328,6 +329,66 @@ def _clean_title(raw: str) -> str:
     return parts[0] if parts else raw
 
 
+def _bare_host(host: str | None) -> str:
+    return (host or "").lower().rstrip(".").removeprefix("www.")
+
+
+def _host_matches(host: str, patterns: Iterable[str]) -> bool:
+    """``host`` equals a pattern (``www.`` ignored on both), or ends with a pattern starting with a dot."""
+    for p in patterns:
+        p = p.strip().lower()
+        if p == "*" or _bare_host(p) == host or (p.startswith(".") and host.endswith(p)):
+            return True
+    return False
+
+
+class CanonicalPolicy:
+    """Which canonical URL a page may claim (pages are untrusted: a local file could claim an official address).
+
+    A page fetched over HTTP may name a canonical URL on its own host or on an alias configured for that host
+    (``CONCIERGE_INGEST__CANONICAL_ALIASES``). A local file may name one only on the hosts configured for a
+    directory holding it (``CONCIERGE_INGEST__DIRECTORY_HOSTS``; ``*`` = any host, which the curated seeds
+    directory gets by default via ``CONCIERGE_INGEST__TRUST_SEEDS_CANONICAL``). Otherwise the page keeps its own
+    identity (its fetched URL, or its relative file path, which counts as a private source).
+    """
+
+    def __init__(
+        self,
+        aliases: dict[str, list[str]] | None = None,
+        directories: dict[Path, list[str]] | None = None,
+    ) -> None:
+        self.aliases = {_bare_host(k): v for k, v in (aliases or {}).items()}
+        self.directories = sorted(
+            ((d.resolve(), hosts) for d, hosts in (directories or {}).items()),
+            key=lambda item: len(item[0].parts),
+            reverse=True,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> CanonicalPolicy:
+        cfg = settings.ingest
+        directories = {Path(d): list(h) for d, h in cfg.directory_hosts.items()}
+        if cfg.trust_seeds_canonical:
+            directories.setdefault(Path(settings.seeds_dir), ["*"])
+        return cls(cfg.canonical_aliases, directories)
+
+    def __call__(self, fetched: Fetched, canonical: str) -> bool:
+        host = _bare_host(urlparse(canonical).hostname)
+        if not host:
+            return False
+        fetched_url = fetched.final_url or fetched.location
+        if fetched_url.startswith(("http://", "https://")):
+            own = _bare_host(urlparse(fetched_url).hostname)
+            return host == own or _host_matches(host, self.aliases.get(own, []))
+        if fetched.path is None:
+            return False
+        path = Path(fetched.path).resolve()
+        for directory, hosts in self.directories:
+            if path.is_relative_to(directory):
+                return _host_matches(host, hosts)
+        return False
+
+
 class Extractor:
     """Fetched bytes -> ``Page``. Options: the primary HTML extractor and the municipality look-ups.
 
@@ -341,6 +402,7 @@ class Extractor:
         hosts: dict[str, str] | None = None,
         names: dict[str, str] | None = None,
         min_chars: int = 40,
+        canonical_ok: Callable[[Fetched, str], bool] | None = None,
     ) -> None:
         if primary not in HTML_EXTRACTORS:
             raise ValueError(f"unknown extractor {primary!r}; choose from {sorted(HTML_EXTRACTORS)}")
@@ -348,6 +410,7 @@ class Extractor:
         self.hosts = {h.removeprefix("www."): c for h, c in (hosts or {}).items()}
         self.names = {k.lower(): v for k, v in (names or {}).items()}
         self.min_chars = min_chars
+        self.canonical_ok = canonical_ok or CanonicalPolicy()
 
     def __call__(self, fetched: Fetched) -> Page:
         text = decode(fetched.data, fetched.content_type)
@@ -388,7 +451,15 @@ class Extractor:
                 href = (link.attributes.get("href") or "").strip()
                 href = urljoin(url, href) if url.startswith(("http://", "https://")) else href
                 if urlparse(href).scheme in ("http", "https") and urlparse(href).netloc:
-                    canonical = href
+                    if self.canonical_ok(fetched, href):
+                        canonical = href
+                    else:
+                        log.warning(
+                            "%s: canonical URL %s refused (not on the fetched host, an alias or a host "
+                            "configured for its directory); the page keeps its own identity",
+                            fetched.location,
+                            href[:200],
+                        )
                 else:
                     log.warning("%s: ignoring canonical URL %r (not http(s))", fetched.location, href[:200])
                 break
@@ -399,7 +470,7 @@ class Extractor:
         title_node = tree.css_first("title")
         raw_title = title_node.text() if title_node is not None else ""
         body_text = tree.body.text(separator="\n") if tree.body is not None else html
-        updated = parse_updated(body_text)
+        updated = parse_updated(body_text) or stated_date(tree)
 
         how = self.primary
         if how == "auto":
@@ -440,6 +511,50 @@ class Extractor:
                 if re.fullmatch(r"13\d{4}", part):
                     return part
         return None
+
+
+# dates a page states about itself in its markup (never the day it was fetched or checked)
+_DATE_METAS = ("dcterms.modified", "article:modified_time", "last-modified", "date", "dcterms.date")
+
+
+def stated_date(tree: HTMLParser) -> str | None:
+    """ISO date from ``<meta name|property=... content=YYYY-MM-DD>`` or a ``<time datetime>``, when the text has none."""
+    for node in tree.css("meta[content]"):
+        name = (node.attributes.get("name") or node.attributes.get("property") or "").lower()
+        if name in _DATE_METAS:
+            m = re.match(r"(\d{4})-(\d{2})-(\d{2})", (node.attributes.get("content") or "").strip())
+            if m:
+                return m.group(0)
+    time_node = tree.css_first("time[datetime]")
+    if time_node is not None:
+        m = re.match(r"(\d{4})-(\d{2})-(\d{2})", (time_node.attributes.get("datetime") or "").strip())
+        if m:
+            return m.group(0)
+    return None
+
+
+def provenance_metadata(catalog_dir: Path | None) -> Callable[[str, str | None], dict[str, str]]:
+    """``meta(url, updated)`` -> {publisher, kind, page_date} for a chunk, from the catalog's publishers table.
+
+    A page whose host the table cannot decide (or a file with no http URL) is ``private``, its host as publisher.
+    """
+    try:
+        from knowledge.catalog import load_catalog
+
+        pubs = load_catalog(catalog_dir).publishers
+    except Exception as err:  # a broken catalog must not stop ingest: every page is then undecided (private)
+        log.warning("catalog unreadable, pages get no publisher: %s", err)
+        pubs = None
+
+    def meta(url: str, updated: str | None) -> dict[str, str]:
+        if pubs is not None:
+            prov = pubs.describe(url)
+            publisher, kind = prov.publisher, prov.kind
+        else:
+            publisher, kind = (urlparse(url).hostname or "発行元不明")[:200], "private"
+        return {"publisher": publisher, "kind": kind, "page_date": updated or ""}
+
+    return meta
 
 
 def municipality_lookups(catalog_dir: Path | None) -> tuple[dict[str, str], dict[str, str]]:

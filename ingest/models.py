@@ -21,6 +21,7 @@ class Fetched:
     data: bytes
     content_type: str | None = None  # HTTP Content-Type header, when fetched over HTTP
     final_url: str | None = None  # after redirects
+    path: str | None = None  # local files: the absolute path (for the canonical policy; never published)
 
     @property
     def raw_hash(self) -> str:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.chunking import Chunker
-from ingest.extract import Extractor, municipality_lookups
+from ingest.extract import CanonicalPolicy, Extractor, municipality_lookups, provenance_metadata
 from ingest.fetch import Fetcher
 from ingest.models import Chunk, PageRefused
 from ingest.records import FactToReview, Failure, PageEntry, RunRecord
@@ -45,7 +45,9 @@ from knowledge.store import ChromaConnection, PageStore
 
 log = logging.getLogger(__name__)
 
-PIPELINE_VERSION = "1"  # bump when extraction/chunking changes so --if-stale rebuilds
+# bump when extraction/chunking changes: --if-stale rebuilds and pages of an older version are extracted again
+# ("2": canonical URLs checked against the fetched host / directory hosts, relative file identities)
+PIPELINE_VERSION = "2"
 MANIFEST = "manifest.json"
 KEYWORD = "keyword"
 
@@ -56,7 +58,7 @@ class IngestBusy(RuntimeError):
 
 @dataclass
 class PageState:
-    """What the manifest remembers about one page (keyed by location)."""
+    """What the manifest remembers about one page (keyed by the page key: its canonical URL)."""
 
     source: str
     location: str
@@ -67,6 +69,7 @@ class PageState:
     chunk_ids: list[str]
     municipality: str | None = None
     updated: str | None = None
+    pipeline: str = "1"  # extraction_version() that extracted the page (older manifests: "1")
 
 
 @dataclass
@@ -113,8 +116,24 @@ def _load_previous(index_dir: Path) -> _Previous:
     return _Previous(active, pages, chunks)
 
 
+def extraction_version(settings: Settings) -> str:
+    """PIPELINE_VERSION plus a digest of the settings that change what a page becomes (its canonical URL policy),
+    so that pages are extracted again when either changes."""
+    cfg = settings.ingest
+    policy = json.dumps(
+        [
+            cfg.canonical_aliases,
+            {str(Path(d).resolve()): h for d, h in cfg.directory_hosts.items()},
+            cfg.trust_seeds_canonical and str(Path(settings.seeds_dir).resolve()),
+        ],
+        sort_keys=True,
+    )
+    return f"{PIPELINE_VERSION}:{hashlib.sha256(policy.encode()).hexdigest()[:12]}"
+
+
 def _fingerprint(settings: Settings, model_id: str, sources: list[Source]) -> str | None:
-    h = hashlib.sha256(f"{PIPELINE_VERSION}|{model_id}|{settings.chroma.mode}|{settings.chroma.url}".encode())
+    version = extraction_version(settings)
+    h = hashlib.sha256(f"{version}|{model_id}|{settings.chroma.mode}|{settings.chroma.url}".encode())
     for s in sources:
         try:
             fp = s.fingerprint()
@@ -300,7 +319,11 @@ def _run(
 
     def get_fetcher() -> Fetcher:
         if not fetch_holder:
-            fetch_holder.append(Fetcher())
+            fetch_holder.append(
+                Fetcher(
+                    deadline_s=settings.ingest.page_deadline_s, allowed_hosts=settings.ingest.allowed_hosts
+                )
+            )
         return fetch_holder[0]
 
     srcs = make_sources(specs, get_fetcher)
@@ -325,8 +348,10 @@ def _run(
         record.collection = prev.active.collection
         return
 
+    version = extraction_version(settings)
     hosts, names = municipality_lookups(settings.catalog_dir)
-    extractor = Extractor(hosts=hosts, names=names)
+    extractor = Extractor(hosts=hosts, names=names, canonical_ok=CanonicalPolicy.from_settings(settings))
+    page_meta = provenance_metadata(settings.catalog_dir)  # publisher, kind and the page's own date per chunk
     chunker = Chunker()
     t = time.perf_counter()
 
@@ -351,6 +376,7 @@ def _run(
     updated_by_url: dict[str, str | None] = {}
     seen_sources: set[str] = set()
     seen_locations: set[str] = set()
+    renamed: set[str] = set()  # previous page keys whose file now names another page
     prev_by_location = {p.location: (k, p) for k, p in prev.pages.items()}
     prev_by_raw = {p.raw_hash: (k, p) for k, p in prev.pages.items()}
     page_texts = PageTexts(index_dir)
@@ -375,7 +401,11 @@ def _run(
                         by_location if by_location and by_location[1].raw_hash == fetched.raw_hash else None
                     )
                     same = same or prev_by_raw.get(fetched.raw_hash)  # identical bytes elsewhere: same page
-                    if same is not None and all(cid in prev.chunks for cid in same[1].chunk_ids):
+                    if (
+                        same is not None
+                        and same[1].pipeline == version
+                        and all(cid in prev.chunks for cid in same[1].chunk_ids)
+                    ):
                         if same[0] not in pages:
                             keep_old(*same)
                         record.unchanged.append(item.location)
@@ -384,6 +414,11 @@ def _run(
                     chunks = chunker(page)
                     if not chunks:
                         raise PageRefused("no text to index after extraction")
+                    if len(chunks) > settings.ingest.max_chunks_per_page:
+                        raise PageRefused(
+                            f"too many chunks ({len(chunks)} > {settings.ingest.max_chunks_per_page}, "
+                            "CONCIERGE_INGEST__MAX_CHUNKS_PER_PAGE)"
+                        )
                 except PageRefused as err:
                     log.warning("skipped %s: %s", item.location, err)
                     record.failed.append(Failure(item.location, str(err)))
@@ -415,6 +450,11 @@ def _run(
                     continue
                 record.extractors[page.extractor] = record.extractors.get(page.extractor, 0) + 1
                 old = prev.pages.get(key)
+                if old is None and by_location is not None and by_location[0] not in pages:
+                    # the same file now names another page (e.g. a canonical claim the policy no longer
+                    # allows): a change of that page, not an addition plus a removal
+                    old = by_location[1]
+                    renamed.add(by_location[0])
                 state = PageState(
                     source=src.key,
                     location=item.location,
@@ -425,21 +465,28 @@ def _run(
                     chunk_ids=[c.id for c in chunks],
                     municipality=page.municipality,
                     updated=page.updated,
+                    pipeline=version,
                 )
-                if old is not None and old.page_hash == state.page_hash and old.location != item.location:
+                if (
+                    old is not None
+                    and old.page_hash == state.page_hash
+                    and old.pipeline == version
+                    and old.location != item.location
+                ):
                     keep_old(key, old)  # the same page from another folder or host: one copy, the one we had
                     record.unchanged.append(item.location)
                     continue
                 page_texts.save(key, state.page_hash, page.text)
                 pages[key] = state
-                page_chunks[key] = [(c.id, c.text, c.metadata()) for c in chunks]
+                provenance = page_meta(page.url, page.updated)
+                page_chunks[key] = [(c.id, c.text, {**c.metadata(), **provenance}) for c in chunks]
                 for c in chunks:
                     new_chunks.setdefault(c.id, c)
                 entry = PageEntry(item.location, page.url, page.title, len(chunks))
                 if old is None:
                     record.added.append(entry)
                     updated_by_url[_norm_url(page.url)] = page.updated
-                elif old.page_hash != state.page_hash:
+                elif old.page_hash != state.page_hash or old.url != state.url:
                     entry.old_hash, entry.new_hash = old.page_hash, state.page_hash
                     if not page_texts.exists(key, old.page_hash):  # index made before texts were kept
                         page_texts.save(key, old.page_hash, _text_from_chunks(old, prev.chunks))
@@ -448,7 +495,7 @@ def _run(
                     record.unchanged.append(item.location)
     # pages of sources not in this run (or that failed to list) are carried over unchanged
     for key, old in prev.pages.items():
-        if key in pages:
+        if key in pages or key in renamed:
             continue
         if old.source in seen_sources:
             record.removed.append(PageEntry(old.location, old.url, old.title, len(old.chunk_ids)))

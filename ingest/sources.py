@@ -15,6 +15,7 @@ import functools
 import hashlib
 import logging
 import os
+import stat
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -49,22 +50,49 @@ class Source(Protocol):
         ...
 
 
-def _display_path(path: Path) -> str:
+def _display_path(path: Path, root: Path | None = None) -> str:
+    """A page file's identity: relative to the working directory, else to its source directory's parent.
+
+    Never the server's absolute path: without a canonical URL this identity is the page's public "URL".
+    """
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
-        return str(path)
+        pass
+    base = (root or path).parent
+    try:
+        return str(path.relative_to(base))
+    except ValueError:
+        return path.name
 
 
-def read_page_file(path: Path, max_bytes: int = MAX_BYTES) -> Fetched:
-    """A page file's bytes; huge and binary files are refused with the reason."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise PageRefused(f"too large ({size} bytes > {max_bytes})")
-    data = path.read_bytes()
+def refuse_special(path: Path, root: Path | None = None) -> None:
+    """Refuse symlinks (they may point outside the source) and anything but a regular file (a FIFO blocks)."""
+    st = path.lstat()
+    if stat.S_ISLNK(st.st_mode):
+        raise PageRefused(f"symbolic link refused (-> {os.readlink(path)!s:.200}); copy the file in instead")
+    if not stat.S_ISREG(st.st_mode):
+        raise PageRefused("not a regular file (FIFO, socket or device) refused")
+    if root is not None and not path.resolve().is_relative_to(root):
+        raise PageRefused("file outside its source directory refused")
+
+
+def read_page_file(path: Path, max_bytes: int = MAX_BYTES, root: Path | None = None) -> Fetched:
+    """A page file's bytes; symlinks, special files, huge and binary files are refused with the reason."""
+    refuse_special(path, root)
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):  # swapped after the check
+            raise PageRefused("not a regular file refused")
+        if st.st_size > max_bytes:
+            raise PageRefused(f"too large ({st.st_size} bytes > {max_bytes})")
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise PageRefused(f"too large (over {max_bytes} bytes)")
     if is_binary(data):
         raise PageRefused("binary file, not a text page")
-    return Fetched(location=_display_path(path), data=data)
+    return Fetched(location=_display_path(path, root), data=data, path=str(path))
 
 
 class DirectorySource:
@@ -79,8 +107,13 @@ class DirectorySource:
         if not self.root.is_dir():
             raise SourceError(f"directory not found: {self.root}")
         out = []
-        for dirpath, dirnames, filenames in os.walk(self.root):
+        for dirpath, dirnames, filenames in os.walk(self.root):  # does not descend into symlinked directories
             dirnames[:] = sorted(d for d in dirnames if not d.startswith(("_", ".")))
+            for d in [d for d in dirnames if (Path(dirpath) / d).is_symlink()]:
+                log.warning(
+                    "skipped %s: symbolic link to a directory refused", _display_path(Path(dirpath) / d)
+                )
+                dirnames.remove(d)
             for name in sorted(filenames):
                 if name.startswith(("_", ".")) or name.upper().startswith("README"):
                     continue
@@ -90,12 +123,15 @@ class DirectorySource:
 
     def items(self) -> Iterator[SourceItem]:
         for path in self._files():
-            yield SourceItem(_display_path(path), functools.partial(read_page_file, path, self.max_bytes))
+            yield SourceItem(
+                _display_path(path, self.root),
+                functools.partial(read_page_file, path, self.max_bytes, self.root),
+            )
 
     def fingerprint(self) -> str | None:
         h = hashlib.sha256()
         for path in self._files():
-            st = path.stat()
+            st = path.lstat()
             h.update(f"{path}\x00{st.st_size}\x00{st.st_mtime_ns}\n".encode())
         return h.hexdigest()
 
@@ -180,7 +216,7 @@ class FileSource:
         self.key = f"file:{self.path}"
 
     def items(self) -> Iterator[SourceItem]:
-        yield SourceItem(_display_path(self.path), lambda: read_page_file(self.path))
+        yield SourceItem(_display_path(self.path), lambda: read_page_file(self.path))  # (the path named)
 
     def fingerprint(self) -> str | None:
         st = self.path.stat()

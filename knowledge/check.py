@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from knowledge.catalog import Catalog, default_catalog
-from knowledge.models import Condition, Procedure
+from knowledge.models import Condition, Procedure, Source
 
 EXPECTED_KINDS = {"ward": 23, "city": 26, "town": 5, "village": 8}
 # Minimum coverage promised by the catalog issue.
@@ -172,6 +172,66 @@ OVERRIDE_FACTS = {
 }
 
 
+FACT_KINDS = ("deadlines", "amounts", "windows / offices", "local names", "documents / procedure sources")
+
+
+def official_coverage(cat: Catalog) -> dict[str, tuple[int, int]]:
+    """Per kind of fact: (facts resting on at least one official source, facts). Official = municipal, metropolitan,
+    national or public body (publishers.yaml); a stored copy or a private site alone does not count.
+
+    Also ``local amounts`` (amounts in overrides: patches and local programmes) and ``葬祭費 amounts`` (the funeral
+    benefit amounts of the national-health-insurance and late-elderly schemes, baseline and overrides).
+    Entries without any source (generic office and document descriptions) are not counted as facts.
+    """
+    facts: dict[str, list[list[Source]]] = {k: [] for k in (*FACT_KINDS, "local amounts", "葬祭費 amounts")}
+    funeral = {"nhi-funeral-benefit", "late-elderly-funeral-benefit"}
+
+    def procedure(p: Procedure, local: bool) -> None:
+        facts["documents / procedure sources"].append(p.sources)
+        if p.deadline is not None:
+            facts["deadlines"].append(p.deadline.sources or p.sources)
+        for a in p.amounts:
+            facts["amounts"].append(a.sources)
+            if local:
+                facts["local amounts"].append(a.sources)
+            if p.id in funeral:
+                facts["葬祭費 amounts"].append(a.sources)
+
+    for p in cat.procedures.values():
+        procedure(p, local=False)
+    for d in cat.documents.values():
+        facts["documents / procedure sources"].append(d.sources)
+    for o in cat.offices.values():
+        facts["windows / offices"].append(o.sources)
+    for m in cat.municipalities.values():
+        for entry in m.offices:
+            facts["windows / offices"].append(entry.sources)
+    for ov in cat.overrides.values():
+        for local in ov.windows.values():
+            facts["windows / offices"].append(local.sources)
+        for local in ov.local_names.values():
+            facts["local names"].append(local.sources)
+        for pid, patch in ov.procedures.items():
+            if patch.sources and (
+                patch.documents is not None or patch.summary or patch.online or patch.office_name
+            ):
+                facts["documents / procedure sources"].append(patch.sources)
+            for a in patch.amounts or []:
+                for key in ("amounts", "local amounts"):
+                    facts[key].append(a.sources)
+                if pid in funeral:
+                    facts["葬祭費 amounts"].append(a.sources)
+        for prog in ov.programs:
+            procedure(prog, local=True)
+    return {
+        kind: (
+            sum(1 for srcs in lists if any(is_official(s.url, cat) for s in srcs)),
+            sum(1 for srcs in lists if srcs),
+        )
+        for kind, lists in facts.items()
+    }
+
+
 def coverage_report(cat: Catalog) -> str:
     """A text table: counts, then municipality x (overrides present, local programs per life event)."""
     kinds: Counter[str] = Counter(str(m.kind) for m in cat.municipalities.values())
@@ -199,6 +259,8 @@ def coverage_report(cat: Catalog) -> str:
         + "  ".join(
             f"{name} {wards}/{EXPECTED_KINDS['ward']} / {cities}" for name, wards, cities in override_counts
         ),
+        "resting on at least one official source: "
+        + "  ".join(f"{kind} {n}/{total}" for kind, (n, total) in official_coverage(cat).items()),
         "",
     ]
     events = sorted(cat.events)

@@ -6,7 +6,8 @@ Counting (see knowledge/data/SCHEMA.md):
   end the day before the corresponding day (民法143条), or on the last day of the month when there is none.
 - ``before``: a window that opens N units before the event (e.g. a moving-out notice from 14 days before).
 Extension: a last day on a Saturday, Sunday, national holiday or the municipal closure 12/29-1/3 moves to the
-next open day (地方自治法4条の2, 行政機関の休日に関する法律).
+next open day (地方自治法4条の2, 行政機関の休日に関する法律) when the rule's ``extend`` is set; when it is not, the
+explanation says that the deadline does not move.
 
 Example::
 
@@ -20,12 +21,39 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, wraps
+from typing import ParamSpec, TypeVar
 
 import holidays
 
 from knowledge.models import DeadlineRule, OfficeCalendar, Offset
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+class DateOutOfRange(ValueError):
+    """A date the rules would give lies outside the calendar (year 1-9999), e.g. an event in the year 9999."""
+
+
+def _in_range(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Turn Python's date overflow (OverflowError, "year 10000 is out of range") into :class:`DateOutOfRange`."""
+
+    @wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return func(*args, **kwargs)
+        except OverflowError as err:
+            raise DateOutOfRange(f"date out of range: {err}") from None
+        except ValueError as err:
+            if "out of range" not in str(err):
+                raise
+            raise DateOutOfRange(f"date out of range: {err}") from None
+
+    return wrapper
+
 
 WEEKDAYS_JA = "月火水木金土日"
 WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -69,12 +97,14 @@ def calendar_month(month: int) -> str:
     return calendar.month_abbr[month]
 
 
+@_in_range
 def next_open_day(day: dt.date) -> dt.date:
     while closure_reason(day):
         day += dt.timedelta(days=1)
     return day
 
 
+@_in_range
 def add_months(day: dt.date, months: int) -> dt.date:
     """Same day ``months`` later, clamped to the month's last day."""
     y, m = divmod(day.month - 1 + months, 12)
@@ -82,6 +112,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+@_in_range
 def period_end(start: dt.date, length: int, unit: str) -> dt.date:
     """Last day of a period whose first day is ``start`` (民法143条 for months and years)."""
     if unit == "day":
@@ -95,6 +126,7 @@ def period_end(start: dt.date, length: int, unit: str) -> dt.date:
     return dt.date(year, month, start.day) - dt.timedelta(days=1)
 
 
+@_in_range
 def offset_date(day: dt.date, offset: Offset) -> dt.date:
     """A milestone date: ``offset`` after ``day`` (calendar arithmetic, no office calendar)."""
     if offset.unit == "day":
@@ -128,6 +160,12 @@ class Due:
 _UNIT_JA = {"day": "日", "month": "か月", "year": "年"}
 
 
+def _span_en(n: int, unit: str) -> str:
+    """'14 days', '1 month'."""
+    return f"{n} {unit}" + ("" if n == 1 else "s")
+
+
+@_in_range
 def compute_due(rule: DeadlineRule, event: dt.date) -> Due:
     """The due date (or, for ``before`` rules, the opening date) of ``rule`` for an event on ``event``."""
     n, unit = rule.length, rule.unit
@@ -138,7 +176,7 @@ def compute_due(rule: DeadlineRule, event: dt.date) -> Due:
         else:
             day = add_months(event, -n * (12 if unit == "year" else 1))
         ja = f"{fmt_ja(event)}の{span_ja}前の{fmt_ja(day)}から"
-        en = f"from {fmt_en(day)}, {n} {unit}(s) before {fmt_en(event)}"
+        en = f"from {fmt_en(day)}, {_span_en(n, unit)} before {fmt_en(event)}"
         return Due(day, day, ja, en)
 
     if rule.counting == "inclusive":
@@ -152,12 +190,19 @@ def compute_due(rule: DeadlineRule, event: dt.date) -> Due:
         ja = f"{fmt_ja(event)}を1日目として{span_ja}の期限は{fmt_ja(base)}"
     else:
         ja = f"{fmt_ja(event)}の翌日から数えて{span_ja}の期限は{fmt_ja(base)}"
-    en = f"{n} {unit}(s) from {fmt_en(event)}, {how_en}: {fmt_en(base)}"
+    en = f"{_span_en(n, unit)} from {fmt_en(event)}, {how_en}: {fmt_en(base)}"
     due = base
-    if rule.extend:
-        reason = closure_reason(base)
-        if reason:
-            due = next_open_day(base)
-            ja += f"。この日が{reason[0]}のため翌開庁日の{fmt_ja(due)}まで"
-            en += f"; that day is {reason[1]}, so it moves to the next open day, {fmt_en(due)}"
+    reason = closure_reason(base)
+    if rule.extend and reason:
+        due = next_open_day(base)
+        ja += f"。この日が{reason[0]}のため翌開庁日の{fmt_ja(due)}まで"
+        en += f"; that day is {reason[1]}, so it moves to the next open day, {fmt_en(due)}"
+    elif reason:  # the card says so: this rule does not move past closed days
+        ja += f"。この日は{reason[0]}ですが、この期限は閉庁日でも延びません（前の開庁日までに）"
+        en += f"; that day is {reason[1]}, but this deadline does not move past closed days (act by the open day before)"
     return Due(due, base, ja, en)
+
+
+def is_overdue(due: Due | None, today: dt.date) -> bool:
+    """The (extended) last day is already past on ``today``."""
+    return due is not None and due.due < today

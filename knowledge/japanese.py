@@ -226,6 +226,19 @@ def reading_counts(texts: list[str]) -> dict[str, dict[str, int]]:
     return counts
 
 
+def reading_pairs(text: str) -> list[tuple[str, str]]:
+    """(surface, hiragana reading) for each morpheme of ``text`` (Sudachi split mode A), in order.
+
+    >>> reading_pairs("戸籍謄本")
+    [('戸籍', 'こせき'), ('謄本', 'とうほん')]
+    """
+    if not text:
+        return []
+    tok = _tokenizer()
+    with _LOCK:
+        return [(m.surface(), _to_hiragana(m.reading_form())) for m in tok.tokenize(text[:16_000])]
+
+
 class KanaReadings:
     """Write a kana-only query with the kanji words the indexed pages use (reading -> most frequent surface).
 

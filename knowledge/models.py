@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Lang = Literal["ja", "en"]
+Lang = Literal["ja", "easy", "en"]  # easy: やさしい日本語 (falls back to ja)
 
 
 class Strict(BaseModel):
@@ -38,7 +38,11 @@ class Text(Strict):
     easy: str | None = None
 
     def get(self, lang: Lang = "ja") -> str:
-        return (self.en or self.ja) if lang == "en" else self.ja
+        if lang == "en":
+            return self.en or self.ja
+        if lang == "easy":
+            return self.easy or self.ja
+        return self.ja
 
 
 class Sourced(Strict):
@@ -192,6 +196,7 @@ class DeadlineRule(Sourced):
     direction: Literal["after", "before"] = "after"
     extend: bool = True
     text: Text
+    late: Text | None = None  # after the last day: what to do now (only what the sources say)
 
 
 class Online(Strict):

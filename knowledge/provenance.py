@@ -39,6 +39,7 @@ KINDS: tuple[Kind, ...] = (
 OFFICIAL_KINDS: frozenset[str] = frozenset({"municipal", "metropolitan", "national", "public-body"})
 
 DATA = Path(__file__).parent / "data" / "publishers.yaml"
+UNKNOWN_PUBLISHER = "発行元不明"
 
 # Reserved local-government names in the JP registry: city.X.<pref>.jp, town.X.<pref>.jp, vill.X.<pref>.jp,
 # pref.X.jp and anything under .lg.jp (only local governments may hold those).
@@ -56,10 +57,17 @@ class Provenance:
     municipality: str | None = None  # 6-digit code when the publisher is one of Tokyo's 62 municipalities
     official_url: str | None = None  # copy-of-official: the address of the official page it copies
     category: str | None = None  # private: what kind of site (葬儀社, 報道, 専門家事務所, …)
+    # True for a municipality's own page (or a stored copy of one), in Tokyo or elsewhere: such a page speaks for
+    # that municipality only (``municipality`` None then means a municipality outside Tokyo)
+    local: bool = False
 
     @property
     def official(self) -> bool:
         return self.kind in OFFICIAL_KINDS
+
+    def other_municipality(self, code: str | None) -> bool:
+        """True when the page is some municipality's own page but not ``code``'s (shown only as 参考)."""
+        return self.local and self.municipality != code
 
 
 @dataclass(frozen=True)
@@ -126,12 +134,12 @@ class Publishers:
             return None
         for e in self._entries:
             if host == e.host or host.endswith("." + e.host):
-                return Provenance(e.publisher, e.kind, category=e.category)
+                return Provenance(e.publisher, e.kind, category=e.category, local=e.kind == "municipal")
         m = self._tokyo_municipality(host)
         if m is not None:
-            return Provenance(m.name, "municipal", municipality=m.code)
+            return Provenance(m.name, "municipal", municipality=m.code, local=True)
         if _LG_RESERVED.search(host) or host.endswith(".lg.jp"):
-            return Provenance(f"他の自治体（{_strip_www(host)}）", "municipal")
+            return Provenance(f"他の自治体（{_strip_www(host)}）", "municipal", local=True)
         return None
 
     def classify(self, url: str) -> Provenance | None:
@@ -155,8 +163,17 @@ class Publishers:
                 municipality=original.municipality,
                 official_url=official_url,
                 category="検索エンジンの保存コピー",
+                local=original.local,
             )
         return self.classify_host(host)
+
+    def describe(self, url: str) -> Provenance:
+        """Like ``classify`` but always an answer: an undecidable host is a private page named by its host."""
+        prov = self.classify(url)
+        if prov is not None:
+            return prov
+        host = _strip_www(host_of(url))  # a file with no web address has no publisher we can name
+        return Provenance(host or UNKNOWN_PUBLISHER, "private", category="未分類")
 
     def unknown_hosts(self, urls: Iterable[str]) -> list[str]:
         return sorted({host_of(u) or u for u in urls if self.classify(u) is None})
@@ -196,3 +213,26 @@ def parse_page_date(text: str) -> dt.date | None:
         return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         return None
+
+
+REFERENCE_LABEL = {"ja": "参考：他の区市町村のページ", "en": "For reference: another municipality's page"}
+
+
+def reference_label(lang: str = "ja") -> str:
+    return REFERENCE_LABEL["en" if lang == "en" else "ja"]
+
+
+def page_date_label(day: dt.date | None, lang: str = "ja") -> str:
+    """The page's own date as shown next to a source; says so when the page states none (never the check day)."""
+    if lang == "en":
+        return f"page dated {day.isoformat()}" if day else "page states no date"
+    return f"ページの日付 {day.year}年{day.month}月{day.day}日" if day else "ページに日付の記載なし"
+
+
+def badge_text(kind: str, page_date: dt.date | None, reference: bool = False, lang: str = "ja") -> str:
+    """What a screen reader hears (and a printed page shows) for one source: kind, reference, page date."""
+    parts = [kind_label(kind, lang)]
+    if reference:
+        parts.append(reference_label(lang))
+    parts.append(page_date_label(page_date, lang))
+    return ("; " if lang == "en" else "・").join(parts)

@@ -209,6 +209,8 @@ def _hit(cid: str, text: str, meta: dict[str, Any], score: float, extra: dict[st
         municipality=str(meta.get("municipality") or "") or None,
         heading=str(meta.get("heading") or "") or None,
         updated=str(meta.get("updated") or "") or None,
+        publisher=str(meta.get("publisher") or "") or None,
+        kind=str(meta.get("kind") or "") or None,
         extra=dict(extra),
     )
 

@@ -18,6 +18,8 @@ class Hit:
     municipality: str | None = None  # 6-digit code, None for Tokyo-wide or national pages
     heading: str | None = None  # heading path, e.g. "出生届 > 届出に必要なもの"
     updated: str | None = None  # ISO date the page states, if any
+    publisher: str | None = None  # who published the page (stored at ingest from publishers.yaml)
+    kind: str | None = None  # its kind (municipal … private); None for chunks ingested before provenance
     extra: dict[str, float] = field(default_factory=dict)  # per-ranker scores for debugging
 
 

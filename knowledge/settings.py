@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "CONCIERGE_"
@@ -83,7 +83,32 @@ class ServerSettings(BaseModel):
     port: int = Field(8000, ge=1, le=65535, description="Port `concierge serve` listens on.")
     max_message_chars: int = Field(2000, ge=10, description="Longer chat messages are refused with 413.")
     max_body_bytes: int = Field(32_768, ge=1024, description="Larger request bodies are refused with 413.")
-    rate_limit_per_minute: int = Field(60, ge=0, description="Chat requests per client per minute (0 = off).")
+    rate_limit_per_minute: int = Field(
+        60,
+        ge=0,
+        description="Rate-limit group `chat`: chat requests per client per minute (0 = every group off).",
+    )
+    rate_limit_bundles_per_minute: int = Field(
+        30,
+        ge=1,
+        description="Rate-limit group `bundles`: bundle saves and reads (by code) per client per minute.",
+    )
+    rate_limit_search_per_minute: int = Field(
+        30,
+        ge=1,
+        description="Rate-limit group `search`: /api/search requests per client per minute.",
+    )
+    rate_limit_signin_per_minute: int = Field(
+        5, ge=1, description="Rate-limit group `signin`: console sign-in attempts per client per minute."
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Proxy addresses/networks (e.g. 10.0.0.5, 10.0.0.0/8) whose X-Forwarded-For is believed.",
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names the server answers to when PUBLIC_URL is unset (loopback names always allowed).",
+    )
     allowed_origins: list[str] = Field(
         default_factory=list, description="Origins allowed to embed the widget (CORS and frame-ancestors)."
     )
@@ -92,8 +117,30 @@ class ServerSettings(BaseModel):
     )
 
 
+class IngestSettings(BaseModel):
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts ingest may fetch although they resolve to loopback/private/link-local addresses.",
+    )
+    canonical_aliases: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Fetched host -> other hosts whose canonical URLs its pages may claim (JSON).",
+    )
+    directory_hosts: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Directory -> hosts whose canonical URLs its pages may claim ('*' = any; JSON).",
+    )
+    trust_seeds_canonical: bool = Field(
+        True, description="Pages under SEEDS_DIR (curated copies) may claim any canonical URL."
+    )
+    page_deadline_s: float = Field(60.0, gt=0, description="Total seconds one page fetch may take.")
+    max_chunks_per_page: int = Field(300, ge=1, description="A page that would give more chunks is refused.")
+
+
 class EditorSettings(BaseModel):
-    token: SecretStr | None = Field(None, description="Shared editor token (only with DEV_TOKEN=true).")
+    token: SecretStr | None = Field(
+        None, description="Shared editor token (only with DEV_TOKEN=true; not blank)."
+    )
     allow_open: bool = Field(
         False, description="Development only: open both consoles without sign-in (when no token is set)."
     )
@@ -104,6 +151,13 @@ class EditorSettings(BaseModel):
         default_factory=list,
         description="Sources editors may ingest from the console (folders, sitemap URLs, URL lists); SEEDS_DIR always.",
     )
+
+    @field_validator("token")
+    @classmethod
+    def _token_not_blank(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and not v.get_secret_value().strip():
+            raise ValueError("the token must not be blank")
+        return v
 
 
 class Settings(BaseSettings):
@@ -123,6 +177,7 @@ class Settings(BaseSettings):
     session: SessionSettings = Field(default_factory=SessionSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     editor: EditorSettings = Field(default_factory=EditorSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
 
     @property
     def chroma_path(self) -> Path:

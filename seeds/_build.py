@@ -1,14 +1,21 @@
 """Build the seed corpus (seeds/**/*.html) from the content data in seeds/_src/.
 
-Run: /work/main/.venv/bin/python seeds/_build.py   (stdlib + PyYAML only)
+Run: /work/main/.venv/bin/python seeds/_build.py   (PyYAML + this repo's knowledge package for provenance)
 
 Inputs
   _src/_topics.yaml         generic sections per topic (Tokyo-wide baseline rules, own words)
-  _src/pages/<romaji>.yaml  hand-written municipal pages: canonical URL, title, updated date, local facts
+  _src/pages/<romaji>.yaml  hand-written pages: canonical URL, title, page_date, local facts
   _src/catalog_pages.yaml   pages restating the pages the catalog cites (from _gen_catalog_pages.py)
   _src/_special.yaml        robustness test pages (zz-test-*)
-Every page gets municipal-site chrome (header with search box, global navigation, breadcrumbs, side
-menu, feedback box, footer) that differs per municipality, so extraction tests can check it is removed.
+Every page presents the publisher of the page it restates, as knowledge/provenance.py classifies its canonical
+URL (knowledge/data/publishers.yaml): only a page of the municipality itself gets that municipality's site chrome
+(header with search box, global navigation, breadcrumbs, side menu, feedback box, footer; it differs per
+municipality, so extraction tests can check it is removed). Other official publishers (Tokyo, national bodies,
+public bodies, other municipalities) get their own name in title, header and footer; a private site (funeral
+company, blog, news, aggregator) gets a neutral layout naming its host and category; a search-engine copy of an
+official page names the official publisher with a visible note that it is a stored copy, and keeps the copy's
+address as canonical (that is what was restated). The date shown is ``page_date``, the date the restated page
+itself states; when it states none the page shows none (the day a fact was checked is not a page date).
 """
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ import glob
 import zlib
 import html
 import re
+import sys
 from pathlib import Path
 
 import yaml
@@ -23,6 +31,13 @@ import yaml
 ROOT = Path(__file__).resolve().parent
 SRC = ROOT / "_src"
 E = html.escape
+if (ROOT.parent / "knowledge").is_dir():  # run from the repo; a copy elsewhere uses the knowledge package on the path
+    sys.path.insert(0, str(ROOT.parent))
+from knowledge.catalog import default_catalog  # noqa: E402
+from knowledge.provenance import Provenance  # noqa: E402
+
+STORED_COPY_NOTE = "このページは公式ページの保存コピーを基に作成しました。"
+CATALOG = default_catalog()
 
 GNAV = {
     "ward": ["くらし・手続き", "子育て・教育", "健康・福祉", "区政情報", "観光・文化", "事業者向け"],
@@ -81,6 +96,68 @@ def render_section(sec: dict, v: dict, level: int = 2) -> str:
     return "\n".join(out)
 
 
+def publisher_chrome(page: dict, prov: Provenance, enc: str, body_html: str) -> str:
+    """Chrome of a page not published by the municipality it is about: it names its own publisher.
+
+    private: a neutral site layout with the host (or the operator's name) and what kind of site it is.
+    copy-of-official: the official publisher, marked as a stored copy, with the official address in a visible note.
+    other official publishers (Tokyo, national, public bodies, another municipality): their name, no municipal chrome
+    of the municipality the page is about.
+    """
+    charset = {"utf-8": "UTF-8", "shift_jis": "Shift_JIS", "euc-jp": "EUC-JP"}[enc]
+    title = page["title"]
+    updated = f'<p class="update">更新日：{jdate(page["page_date"])}</p>' if page.get("page_date") else ""
+    if prov.kind == "private":
+        kind_line = ("運営者を確認できていない民間のサイト" if prov.category in (None, "運営者未確認")
+                     else f"民間のサイト（{prov.category}）")
+        site, copyright_line, note = prov.publisher, f"© {prov.publisher}", ""
+        header = (f'<header id="header" class="site-header"><p class="site-name"><a href="/">{E(site)}</a></p>'
+                  f'<p class="site-kind">{E(kind_line)}</p></header>')
+        footer_extra = f'<p class="f-kind">{E(kind_line)}</p>'
+    elif prov.kind == "copy-of-official":
+        site = f"{prov.publisher}のページの保存コピー"
+        official = prov.official_url or page["url"]
+        note = (f'<p class="copy-note">{E(STORED_COPY_NOTE)}元のページ：{E(prov.publisher)} '
+                f'<a href="{E(official)}">{E(official)}</a></p>')
+        copyright_line = f"元のページの発行者：{prov.publisher}"
+        header = (f'<header id="header" class="copy-header"><p class="site-name">{E(site)}</p>'
+                  f'<p class="site-kind">{E(STORED_COPY_NOTE)}</p></header>')
+        footer_extra = f'<p class="f-kind">{E(STORED_COPY_NOTE)}元のページ：{E(official)}</p>'
+    else:
+        site, copyright_line, note = prov.publisher, f"発行：{prov.publisher}", ""
+        header = (f'<header id="header" class="org-header"><p class="site-name"><a href="/">{E(site)}</a></p>'
+                  f'<ul class="util">' + "".join(f'<li><a href="#">{E(x)}</a></li>' for x in HEADER_LINKS) +
+                  '</ul></header>')
+        footer_extra = ""
+    return (f'<!DOCTYPE html>\n<html lang="ja">\n<head>\n<meta charset="{charset}">\n<title>{E(title)}｜{E(site)}</title>\n'
+            f'<link rel="canonical" href="{E(page["url"])}">\n{page.get("code_meta", "")}'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n</head>\n'
+            f'<body>\n{header}\n'
+            f'<nav class="breadcrumb"><a href="/">トップ</a> &gt; <span>{E(title)}</span></nav>\n'
+            f'<main id="main"><article><h1>{E(title)}</h1>{updated}{note}\n{body_html}\n</article></main>\n'
+            f'<footer id="footer"><p class="f-name">{E(site)}</p>{footer_extra}'
+            f'<p class="copyright">{E(copyright_line)}</p></footer>\n</body>\n</html>\n')
+
+
+def own_page(prov: Provenance, muni: dict) -> bool:
+    """The restated page is the municipality's own page (the only case that gets its chrome)."""
+    return prov.kind == "municipal" and bool(muni.get("code")) and prov.municipality == muni.get("code")
+
+
+def page_html(page: dict, muni: dict, prov: Provenance, body_html: str, siblings: list[tuple[str, str]]) -> str:
+    if own_page(prov, muni):
+        return chrome(page, muni, body_html, siblings)
+    code_meta = f'<meta name="municipality-code" content="{muni["code"]}">\n' if muni.get("code") else ""
+    return publisher_chrome(dict(page, code_meta=code_meta), prov, muni.get("encoding", "utf-8"), body_html)
+
+
+def classify(url: str) -> Provenance:
+    prov = CATALOG.provenance(url)
+    if prov is None:
+        raise SystemExit(f"no publisher for {url}: add its host to knowledge/data/publishers.yaml")
+    return prov
+
+
 def chrome(page: dict, muni: dict, body_html: str, siblings: list[tuple[str, str]]) -> str:
     style = muni.get("style", "a")
     name, site = muni["name"], muni["site"]
@@ -115,7 +192,7 @@ def chrome(page: dict, muni: dict, body_html: str, siblings: list[tuple[str, str
             f'<link rel="canonical" href="{E(page["url"])}">\n{code_meta}'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<link rel="stylesheet" href="/css/{muni["romaji"]}.css">\n</head>\n')
-    updated = f'<p class="update">更新日：{jdate(page["updated"])}</p>'
+    updated = f'<p class="update">更新日：{jdate(page["page_date"])}</p>' if page.get("page_date") else ""
     if style == "a":
         return head + (
             f'<body>\n<div id="skip"><a href="#main">本文へ移動</a></div>\n'
@@ -160,7 +237,11 @@ def chrome(page: dict, muni: dict, body_html: str, siblings: list[tuple[str, str
         f'<td valign="top" id="main"><h1>{E(title)}</h1>{updated}\n{body_html}\n{feedback}</td></tr></table>\n{footer}\n</body>\n</html>\n')
 
 
-def contact_box(muni: dict, window: str) -> str:
+def contact_box(muni: dict, window: str, own: bool = True) -> str:
+    """The municipality's window: 'about this page' only on its own page, else where to ask about the procedure."""
+    if not own:
+        where = f"{muni['name']}の窓口" if muni.get("code") else "担当窓口"
+        return f'<div class="contact"><h2>手続きの問い合わせ先（{E(where)}）</h2><p>{E(window)}</p></div>'
     return (f'<div class="contact"><h2>このページに関するお問い合わせ</h2><p>{E(window)}</p>'
             f'<p>{E(muni["name"])} {E(muni.get("address", ""))}</p><p>電話：{E(muni.get("phone", ""))}</p></div>')
 
@@ -213,10 +294,11 @@ def build() -> dict:
                       "care": v["w_kaigo"], "turning-65-75": v["w_kaigo"]}.get(p.get("topic") or "")
             if window is None:  # pages without a topic: the window of their category
                 window = v[WINDOW_OF_CATEGORY.get(p["category"], "w_jumin")]
-            parts.append(contact_box(muni, window))
+            prov = classify(p["url"])
+            parts.append(contact_box(muni, window, own_page(prov, muni)))
             enc = p.get("encoding", muni.get("encoding", "utf-8"))
             m2 = dict(muni, encoding=enc)
-            write(ROOT / muni["romaji"] / f"{p['slug']}.html", chrome(p, m2, "\n".join(parts), sibs), enc)
+            write(ROOT / muni["romaji"] / f"{p['slug']}.html", page_html(p, m2, prov, "\n".join(parts), sibs), enc)
             counts[(muni["romaji"], enc)] = counts.get((muni["romaji"], enc), 0) + 1
             built.append(p["url"])
     # pages restating catalog-cited pages
@@ -246,7 +328,8 @@ def build() -> dict:
                 enc = "shift_jis"
             if folder == "tokyo" and j in (5, 17):
                 enc = "euc-jp"
-            page = {"url": cp["url"], "title": cp["title"], "updated": cp["updated"],
+            prov = classify(cp["url"])
+            page = {"url": cp["url"], "title": cp["title"], "page_date": cp["page_date"],
                     "category": TOPIC_OF_FILE.get(cp["source_file"], "くらし・手続き")}
             body = [f"<!-- source note: restates the page cited by catalog procedure {cp['id']} ({cp['source_file']}) -->",
                     f"<h2>{E(cp['heading'])}</h2>"]
@@ -271,10 +354,10 @@ def build() -> dict:
                             f'<p><a href="{E(cp["online"])}">オンライン申請のページ（外部サイト）</a></p>')
             if j % 4 == 1:
                 body.append(pdf_links(cp["title"]))
-            body.append(contact_box(muni, cp.get("office") or "担当窓口"))
+            body.append(contact_box(muni, cp.get("office") or "担当窓口", own_page(prov, muni)))
             slug = re.sub(r"[^a-z0-9-]", "", cp["id"])
             m2 = dict(muni, encoding=enc)
-            write(ROOT / folder / f"{slug}.html", chrome(page, m2, "\n".join(body), sibs), enc)
+            write(ROOT / folder / f"{slug}.html", page_html(page, m2, prov, "\n".join(body), sibs), enc)
             counts[(folder, enc)] = counts.get((folder, enc), 0) + 1
             built.append(cp["url"])
     # robustness test pages
@@ -282,8 +365,8 @@ def build() -> dict:
         muni = {"code": None, "romaji": "tokyo", "name": "テストページ", "site": "シードコーパス テストページ", "kind": "tokyo",
                 "address": "（テスト用。実在しません）", "phone": "000-0000-0000", "style": "a", "encoding": "utf-8",
                 "copyright": "test page"}
-        page = {"url": sp["url"], "title": sp["title"], "updated": sp["updated"], "category": "テスト"}
-        write(ROOT / "tokyo" / f"{sp['slug']}.html", chrome(page, muni, sp["body"], []), "utf-8")
+        page = {"url": sp["url"], "title": sp["title"], "page_date": sp["page_date"], "category": "テスト"}
+        write(ROOT / "tokyo" / f"{sp['slug']}.html", page_html(page, muni, classify(sp["url"]), sp["body"], []), "utf-8")
         counts[("tokyo", "utf-8")] = counts.get(("tokyo", "utf-8"), 0) + 1
         built.append(sp["url"])
     dup = {u for u in built if built.count(u) > 1}

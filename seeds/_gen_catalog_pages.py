@@ -67,7 +67,7 @@ def main():
                     continue  # another prefecture's municipality: not a Tokyo seed page
                 used.add(url)
                 page = {"id": p["id"], "url": url, "title": s["title"].replace(" (heading not shown)", ""),
-                        "updated": str(s.get("verified", "2026-11-26")), "code": code,
+                        "page_date": s.get("page_date"), "code": code,
                         "romaji": ROMAJI.get(code) if code else "tokyo",
                         "muni_name": munis[code]["name"] if code in munis else None,
                         "heading": p["title"]["ja"], "summary": p["summary"]["ja"].strip(),

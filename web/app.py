@@ -10,11 +10,14 @@ Example::
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.cors import CORSMiddleware
@@ -22,16 +25,66 @@ from starlette.middleware.cors import CORSMiddleware
 from bot.bundles import build_bundle_service
 from knowledge.settings import Settings, get_settings
 from web.auth import ConsoleAuth
+from web.catalog_views import install_provenance
 from web.editorial import to_jst
 from web.errors import install_error_handlers
 from web.routers import api, bundles, editor, signin, site, staff
-from web.security import BodyLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
+from web.security import (
+    BodyLimitMiddleware,
+    RateGroup,
+    RateLimitMiddleware,
+    SecurityHeadersMiddleware,
+    TrustedHostMiddleware,
+)
 from web.services import build_services
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-RATE_LIMITED = (("POST", "/api/chat"), ("POST", "/api/bundles"), ("POST", "/login"))
+_CODE = r"[^/]{1,64}"
+
+
+def rate_groups(settings: Settings) -> list[RateGroup]:
+    """Route groups with their own per-client buckets (``CONCIERGE_SERVER__RATE_LIMIT_*``; 0 for chat = all off)."""
+    server = settings.server
+    if server.rate_limit_per_minute <= 0:
+        return []
+    return [
+        RateGroup("chat", server.rate_limit_per_minute, (("POST", "/api/chat"),)),
+        RateGroup(
+            "bundles",
+            server.rate_limit_bundles_per_minute,
+            (
+                ("POST", "/api/bundles"),
+                ("GET", f"/api/bundles/{_CODE}"),
+                ("GET", f"/bundles/{_CODE}(/print)?"),
+                ("GET", f"/feeds/{_CODE}"),
+                ("GET", "/staff/bundle"),
+                ("GET", f"/staff/bundles/{_CODE}"),
+            ),
+        ),
+        # the staff console's search is behind the sign-in (a call center shares one address): not limited
+        RateGroup("search", server.rate_limit_search_per_minute, (("GET", "/api/search"),)),
+        RateGroup("signin", server.rate_limit_signin_per_minute, (("POST", "/login"),)),
+    ]
+
+
+def storage_status(services: object, settings: Settings) -> str | None:
+    """Why storage is degraded (None = fine): the session store's last write failed, or the data directory
+    cannot take a small write (full or read-only disk)."""
+    sessions = getattr(getattr(services, "concierge", None), "sessions", None)
+    reason = getattr(sessions, "degraded", None)
+    if reason:
+        return str(reason)
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=settings.data_dir) as probe:
+            probe.write(b"\0" * 4096)
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as err:
+        return f"data directory {settings.data_dir} not writable: {err.strerror or err}"
+    return None
 
 
 def http_url(url: object) -> str:
@@ -78,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescaping on
     templates.env.filters["http_url"] = http_url
     templates.env.filters["jst"] = to_jst
+    install_provenance(templates.env, services.catalog)  # source badges in both consoles
     app.state.templates = templates
     if not app.state.editor_auth.enabled:
         log.warning("consoles disabled: no account yet (create one with `concierge users add`)")
@@ -90,8 +144,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     signin.install(app)
     _document_limits(app, settings)
 
-    @app.get("/healthz", tags=["api"], summary="200 once the app can answer")
-    def healthz() -> dict[str, str]:
+    @app.get(
+        "/healthz",
+        tags=["api"],
+        summary="200 once the app can answer; 503 with the reason when storage is degraded",
+        response_model=None,
+    )
+    def healthz() -> dict[str, str] | JSONResponse:
+        problem = storage_status(services, settings)
+        if problem:
+            return JSONResponse(
+                {"status": "degraded", "catalog": services.catalog.version, "storage": problem},
+                status_code=503,
+            )
         return {"status": "ok", "catalog": services.catalog.version}
 
     app.include_router(api.router)
@@ -105,8 +170,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # the last added runs first: security headers on every answer (errors included), then CORS (so that a
     # cross-origin widget can read 413/429 answers), then the body size and rate limits
     server = settings.server
-    app.add_middleware(RateLimitMiddleware, per_minute=server.rate_limit_per_minute, routes=RATE_LIMITED)
+    app.add_middleware(
+        RateLimitMiddleware, groups=rate_groups(settings), trusted_proxies=server.trusted_proxies
+    )
     app.add_middleware(BodyLimitMiddleware, max_bytes=server.max_body_bytes)
+    if server.allowed_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed=server.allowed_hosts)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(server.allowed_origins),

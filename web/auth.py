@@ -3,7 +3,7 @@ server-side sessions in SQLite); the session cookie carries only a random id, an
 every state-changing form must echo.
 
 Two explicit development settings remain: ``CONCIERGE_EDITOR__DEV_TOKEN=true`` with ``CONCIERGE_EDITOR__TOKEN``
-accepts one shared token (compared in constant time) plus a typed-in name as an editor, and
+accepts one shared token (never blank; compared in constant time) plus a typed-in name as an editor, and
 ``CONCIERGE_EDITOR__ALLOW_OPEN=true`` opens both consoles without sign-in. Neither is for production.
 """
 
@@ -67,7 +67,7 @@ class ConsoleAuth:
 
     def check_token(self, token: str) -> bool:
         """Development mode only. Constant-time comparison of fixed-length digests (the length does not leak)."""
-        if self._expected is None:
+        if self._expected is None or not token.strip():
             return False
         return hmac.compare_digest(_digest(token), self._expected)
 

@@ -12,12 +12,27 @@ from __future__ import annotations
 
 import datetime as dt
 
+from jinja2 import Environment
+from markupsafe import Markup, escape
 from pydantic import BaseModel, Field
 
+from bot.provenance_view import (
+    confirmed,
+    local_online_url,
+    source_ref,
+    source_refs,
+    unconfirmed_note,
+)
 from bot.text import compact, content_tokens, en_words
-from knowledge.catalog import Catalog
-from knowledge.check import is_official
+from knowledge.catalog import Catalog, default_catalog
 from knowledge.models import Lang, LifeEvent, Municipality, Procedure, Source
+from knowledge.provenance import (
+    OFFICIAL_KINDS,
+    badge_text,
+    kind_label,
+    page_date_label,
+    reference_label,
+)
 
 
 class SourceView(BaseModel):
@@ -27,16 +42,19 @@ class SourceView(BaseModel):
     official: bool = Field(
         True, description="False for company pages, blogs, aggregators and caches (to replace)."
     )
+    # additive (provenance): as on the chat's sources
+    publisher: str | None = None
+    kind: str | None = None
+    page_date: dt.date | None = None
+    reference: bool = Field(False, description="Another municipality's page (参考).")
+    badge: str | None = None
 
 
-def _sources(sources: list[Source]) -> list[SourceView]:
-    seen: set[str] = set()
-    out = []
-    for s in sources:
-        if s.url not in seen:
-            seen.add(s.url)
-            out.append(SourceView(url=s.url, title=s.title, verified=s.verified, official=is_official(s.url)))
-    return out
+def _sources(
+    sources: list[Source], cat: Catalog | None = None, code: str | None = None, lang: Lang = "ja"
+) -> list[SourceView]:
+    refs = source_refs(cat or default_catalog(), sources, code, lang)
+    return [SourceView(**r.model_dump(), official=r.kind in OFFICIAL_KINDS) for r in refs]
 
 
 class MunicipalityView(BaseModel):
@@ -71,7 +89,9 @@ class AmountView(BaseModel):
     yen: int
     per: str | None = None
     effective_from: dt.date | None = None
+    valid_until: dt.date | None = None
     sources: list[SourceView] = Field(default_factory=list)
+    confirmed: bool = Field(True, description="False when no official page confirms the amount.")
 
 
 class RuleView(BaseModel):
@@ -104,6 +124,11 @@ class ProcedureView(BaseModel):
     legal_basis: str | None = None
     life_events: list[str] = Field(default_factory=list)
     sources: list[SourceView] = Field(default_factory=list)
+    unconfirmed: str | None = Field(
+        None, description="Facts resting only on non-official pages, and where to confirm them."
+    )
+    valid_from: dt.date | None = Field(None, description="Offered for events on or after this day.")
+    valid_until: dt.date | None = Field(None, description="Ended after this day (kept as history).")
 
 
 class ProcedureSummary(BaseModel):
@@ -125,7 +150,7 @@ def municipality_view(cat: Catalog, m: Municipality) -> MunicipalityView:
         website=m.website,
         phone=m.phone,
         has_overrides=m.code in cat.overrides,
-        sources=_sources(m.sources),
+        sources=_sources(m.sources, cat, m.code),
     )
 
 
@@ -140,7 +165,7 @@ def event_view(e: LifeEvent, lang: Lang = "ja") -> LifeEventView:
     )
 
 
-def _rule(rule, lang: Lang) -> RuleView | None:  # type: ignore[no-untyped-def]
+def _rule(rule, lang: Lang, cat: Catalog | None = None, code: str | None = None) -> RuleView | None:  # type: ignore[no-untyped-def]
     if rule is None:
         return None
     return RuleView(
@@ -149,7 +174,7 @@ def _rule(rule, lang: Lang) -> RuleView | None:  # type: ignore[no-untyped-def]
         length=rule.length,
         unit=rule.unit,
         counting=rule.counting,
-        sources=_sources(rule.sources),
+        sources=_sources(rule.sources, cat, code, lang),
     )
 
 
@@ -157,6 +182,7 @@ def procedure_view(cat: Catalog, proc_id: str, code: str | None = None, lang: La
     """The procedure as it applies in ``code``; raises KeyError for an unknown id."""
     p = cat.procedure(proc_id, code)
     muni = cat.municipalities.get(p.municipality or code or "")
+    code = muni.code if muni else None
     docs = []
     for d in p.documents:
         doc = cat.documents.get(d)
@@ -178,10 +204,10 @@ def procedure_view(cat: Catalog, proc_id: str, code: str | None = None, lang: La
         municipality_code=muni.code if muni else None,
         municipality=(muni.en if lang == "en" else muni.name) if muni else None,
         local=p.municipality is not None,
-        deadline=_rule(p.deadline, lang),
-        opens=_rule(p.opens, lang),
+        deadline=_rule(p.deadline, lang, cat, code),
+        opens=_rule(p.opens, lang, cat, code),
         documents=docs,
-        online_url=p.online.url if p.online else None,
+        online_url=local_online_url(cat, p.online.url if p.online else None, code),
         online_note=p.online.note.get(lang) if p.online and p.online.note else None,
         amounts=[
             AmountView(
@@ -189,13 +215,18 @@ def procedure_view(cat: Catalog, proc_id: str, code: str | None = None, lang: La
                 yen=a.yen,
                 per=a.per.get(lang) if a.per else None,
                 effective_from=a.effective_from,
-                sources=_sources(a.sources),
+                valid_until=a.valid_until,
+                sources=_sources(a.sources, cat, code, lang),
+                confirmed=confirmed(cat, a.sources) or not a.sources,
             )
             for a in p.amounts
         ],
         legal_basis=p.legal_basis,
         life_events=cat.events_for_procedure(p.id),
-        sources=_sources(sources),
+        sources=_sources(sources, cat, code, lang),
+        unconfirmed=unconfirmed_note(cat, p, code, lang),
+        valid_from=p.valid_from,
+        valid_until=p.valid_until,
     )
 
 
@@ -278,3 +309,26 @@ class CatalogSearch:
                 )
             )
         return out
+
+
+def source_view(cat: Catalog, url: str, title: str = "", code: str | None = None) -> SourceView:
+    """One URL as a console shows it (publisher, kind, reference), e.g. a flagged fact's source page."""
+    ref = source_ref(cat, url, title or url, municipality=code)
+    return SourceView(**ref.model_dump(), official=ref.kind in OFFICIAL_KINDS)
+
+
+def install_provenance(env: Environment, cat: Catalog) -> None:
+    """Jinja helpers for the consoles: ``url | provenance``, ``source_badges(s)``, ``source_text(s)``,
+    ``page_date_label(d)`` — a visible badge per source whose words screen readers also hear."""
+
+    def badges(s: SourceView) -> Markup:
+        kind = s.kind or "private"
+        html = f'<span class="badge kind-{escape(kind)}">{escape(kind_label(kind))}</span> '
+        if s.reference:
+            html += f'<span class="badge ref">{escape(reference_label())}</span> '
+        return Markup(html)
+
+    env.filters["provenance"] = lambda url: source_view(cat, str(url or ""))
+    env.globals["source_badges"] = badges
+    env.globals["source_text"] = lambda s: badge_text(s.kind or "private", s.page_date, s.reference)
+    env.globals["page_date_label"] = page_date_label

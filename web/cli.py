@@ -98,9 +98,13 @@ def _storage_message(s: Settings, reason: str) -> str:
 
 @contextmanager
 def _storage_guard(s: Settings) -> Iterator[None]:
-    """A read-only or full data directory ends the command with one line naming it (exit 1), no traceback."""
+    """A read-only or full data directory, or a corrupt store, ends the command with one line (exit 1)."""
+    from bot.sessions import StoreCorrupt
+
     try:
         yield
+    except StoreCorrupt as err:  # says which file and how to recover (move it aside)
+        raise _fail(str(err), 1) from None
     except Exception as err:
         reason = _storage_reason(err) or _disk_problem(s, err)
         if reason is None:
@@ -150,6 +154,9 @@ def main_callback(
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
+LOOPBACK_BINDS = ("127.0.0.1", "localhost", "::1")
+
+
 @app.command()
 def serve(
     host: Annotated[
@@ -163,10 +170,18 @@ def serve(
     from web.app import create_app
 
     s = settings()
+    bind = host or s.server.host
+    if bind not in LOOPBACK_BINDS and not (s.server.public_url or s.server.allowed_hosts):
+        raise _fail(
+            f"serving on {bind} needs CONCIERGE_SERVER__PUBLIC_URL (or CONCIERGE_SERVER__ALLOWED_HOSTS): links in "
+            "bundles, feeds and QR codes would otherwise be built from whatever Host header a client sends"
+        )
     _require_writable(s)
     with _storage_guard(s):
         app = create_app(s)
-    uvicorn.run(app, host=host or s.server.host, port=port or s.server.port, log_level="warning")
+    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from any loopback peer; the app's own
+    # middleware believes it only from CONCIERGE_SERVER__TRUSTED_PROXIES (web/security.py)
+    uvicorn.run(app, host=bind, port=port or s.server.port, log_level="warning", proxy_headers=False)
 
 
 @app.command()
@@ -205,7 +220,9 @@ def ask(
         str | None, typer.Option(help="Continue a session (id printed by an earlier turn).")
     ] = None,
     today: Annotated[str | None, typer.Option(help="Reference date YYYY-MM-DD (default: today).")] = None,
-    lang: Annotated[str | None, typer.Option(help="ja or en (default: detected).")] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="ja, easy (やさしい日本語) or en (default: detected).")
+    ] = None,
 ) -> None:
     """One turn of the conversation from the shell."""
     from bot.service import ChatRequest, build_concierge
@@ -214,8 +231,8 @@ def ask(
         ref = dt.date.fromisoformat(today) if today else None
     except ValueError:
         raise _fail(f"--today must be YYYY-MM-DD, got {today!r}") from None
-    if lang not in (None, "ja", "en"):
-        raise _fail(f"--lang must be ja or en, got {lang!r}")
+    if lang not in (None, "ja", "easy", "en"):
+        raise _fail(f"--lang must be ja, easy or en, got {lang!r}")
     s = settings()
     with _storage_guard(s):
         concierge = build_concierge(s)
@@ -235,8 +252,25 @@ def eval_cmd(
     check_thresholds: Annotated[
         bool, typer.Option("--check-thresholds", help="Exit 1 when a metric is below evals/thresholds.yaml.")
     ] = False,
+    answers: Annotated[
+        bool,
+        typer.Option(
+            "--answers",
+            help="Answer quality on the real-page set (evals/answers): ingests its pages into a temporary index "
+            "and reports search R@1/R@5/MRR, cited-page and answered-in-reply rates; report in OUT/answers.",
+        ),
+    ] = False,
 ) -> None:
     """Run the evaluation set: metrics table, JSON and an HTML report."""
+    if answers:
+        from evals.answer_eval import AnswerQuestionError, run_answer_eval
+
+        try:
+            run_answer_eval(settings(), split=split, out=out / "answers")
+        except AnswerQuestionError as err:
+            typer.secho(f"invalid answer questions: {err}", fg="red", err=True)
+            raise typer.Exit(1) from None
+        return
     from evals.runner import run_eval
 
     ok = run_eval(settings(), split=split, quick=quick, out=out, check_thresholds=check_thresholds)

@@ -18,6 +18,9 @@ class ErrorBody(BaseModel):
     status: int
     code: str = Field(description="Stable machine-readable reason, e.g. too_long, rate_limited.")
     message: str = Field(description="What went wrong and what to do, in plain words.")
+    message_ja: str = Field(
+        "", description="Additive: the same in Japanese, for Japanese pages (the widget shows it)."
+    )
     details: list[dict[str, Any]] = Field(default_factory=list, description="Per-field problems (422).")
 
 
@@ -41,6 +44,37 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.headers = status, code, message, headers or {}
 
 
+# What a Japanese page shows for each error code (the English message may name values; these stay general).
+MESSAGES_JA: dict[str, str] = {
+    "message_too_long": "メッセージが長すぎます。短くして、もう一度送ってください。",
+    "empty_message": "メッセージが空です。あったことを書いてください（例：子どもが生まれました）。",
+    "body_too_large": "送信した内容が大きすぎます。短くして、もう一度送ってください。",
+    "invalid_request": "送信した内容を読み取れませんでした。ページを再読み込みして、もう一度お試しください。",
+    "rate_limited": "短い時間に送信が続きました。しばらく待ってから、もう一度お試しください。",
+    "timeout": "回答に時間がかかりすぎました。もう一度お試しください。",
+    "pages_unavailable": (
+        "いまは市区町村のページを検索できないため、このご質問にはお答えできません。"
+        "出産・引っ越し・おくやみなどの手続きのご案内は使えます。数分後にもう一度お試しください。"
+    ),
+    "not_found": "見つかりませんでした。番号を確かめるか、新しく会話を始めてください。",
+    "expired": "有効期限が過ぎました。新しく会話を始めて、もう一度保存してください。",
+    "no_life_event": "まだ手続きがないため保存できません。先にあったことを教えてください。",
+    "unknown_municipality": "その区市町村は見つかりませんでした。",
+    "unknown_life_event": "そのできごとは見つかりませんでした。",
+    "unknown_procedure": "その手続きは見つかりませんでした。",
+    "invalid_text": "文字として読み取れない内容が含まれています。入力し直してください。",
+    "mistyped": "番号が正しくないようです。もう一度確かめて入力してください。",
+    "storage_unavailable": "いまは保存できません。時間をおいて、もう一度お試しください。",
+    "console_disabled": "このコンソールは使えない設定になっています。",
+    "host_not_allowed": "このアドレスからは利用できません。",
+    "unauthorized": "ログインが必要です。",
+    "forbidden": "このページを開く権限がありません。",
+    "method_not_allowed": "この操作はできません。",
+    "internal_error": "システムでエラーが起きました。時間をおいて、もう一度お試しください。",
+}
+DEFAULT_MESSAGE_JA = "エラーが発生しました。時間をおいて、もう一度お試しください。"
+
+
 def error_response(
     status: int,
     code: str,
@@ -48,7 +82,15 @@ def error_response(
     details: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body = ErrorOut(error=ErrorBody(status=status, code=code, message=message, details=details or []))
+    body = ErrorOut(
+        error=ErrorBody(
+            status=status,
+            code=code,
+            message=message,
+            message_ja=MESSAGES_JA.get(code, DEFAULT_MESSAGE_JA),
+            details=details or [],
+        )
+    )
     return JSONResponse(body.model_dump(), status_code=status, headers=headers)
 
 
@@ -66,6 +108,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 _HTTP_CODES = {
+    303: "sign_in_required",
     400: "bad_request",
     401: "unauthorized",
     403: "forbidden",

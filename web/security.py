@@ -1,19 +1,26 @@
-"""Abuse limits and browser security as plain ASGI middleware: body size, per-client rate limit, headers.
+"""Abuse limits and browser security as plain ASGI middleware: body size, per-client rate limits by route group,
+trusted Host names, headers.
 
 Each is small and configured from ``settings.server``; all answers are the JSON errors of :mod:`web.errors`.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import math
+import re
 import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web.errors import BodyTooLarge, error_response
+
+log = logging.getLogger(__name__)
 
 PUBLIC_ASSETS = ("/widget.js", "/static/")
 
@@ -137,32 +144,124 @@ class SlidingWindowLimiter:
             return 0.0
 
 
-class RateLimitMiddleware:
-    """Per-client limit on the expensive or sensitive routes (chat, saving bundles, editor login)."""
+def _networks(values: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(v.strip(), strict=False) for v in values if v.strip()]
 
-    def __init__(self, app: ASGIApp, per_minute: int, routes: Iterable[tuple[str, str]]) -> None:
+
+class ClientAddress:
+    """The client's address: the socket peer, or — only when the peer is a configured proxy — the nearest address
+    in X-Forwarded-For that is not itself a trusted proxy (so a client cannot pick its own bucket)."""
+
+    def __init__(self, trusted_proxies: Iterable[str] = ()) -> None:
+        self.trusted = _networks(trusted_proxies)
+
+    def _is_trusted(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address.strip().strip("[]"))
+        except ValueError:
+            return False
+        return any(ip in net for net in self.trusted)
+
+    def trusts(self, scope: Scope) -> bool:
+        client = scope.get("client")
+        return bool(self.trusted and client and self._is_trusted(client[0]))
+
+    def __call__(self, scope: Scope) -> str:
+        client = scope.get("client")
+        peer = client[0] if client else "unknown"
+        if not self.trusts(scope):
+            return peer
+        forwarded: list[str] = []
+        for name, value in scope.get("headers", []):
+            if name == b"x-forwarded-for":
+                forwarded += [p.strip() for p in value.decode("latin-1").split(",") if p.strip()]
+        for address in reversed(forwarded):  # the proxy appends: walk back past our own proxies
+            if not self._is_trusted(address):
+                return address
+        return peer
+
+
+@dataclass(frozen=True)
+class RateGroup:
+    """A named bucket: ``per_minute`` requests per client for requests matching one of ``routes``."""
+
+    name: str
+    per_minute: int
+    routes: tuple[tuple[str, str], ...]  # (method, path regex)
+
+    def matches(self, method: str, path: str) -> bool:
+        return any(method == m and re.fullmatch(p, path) for m, p in self.routes)
+
+
+class RateLimitMiddleware:
+    """Per-client limits, one bucket per route group (chat, bundles, search, sign-in), so that one group's traffic
+    cannot use up another's. Records the client address it used in ``scope["state"]["client"]``; behind a trusted
+    proxy it also sets the scope's client and scheme (X-Forwarded-Proto), as uvicorn's proxy headers would (those
+    are off in ``concierge serve``: uvicorn believes any loopback peer)."""
+
+    def __init__(
+        self, app: ASGIApp, groups: Iterable[RateGroup], trusted_proxies: Iterable[str] = ()
+    ) -> None:
         self.app = app
-        self.routes = set(routes)
-        self.limiter = SlidingWindowLimiter(per_minute) if per_minute > 0 else None
+        self.client = ClientAddress(trusted_proxies)
+        self.groups = [(g, SlidingWindowLimiter(g.per_minute)) for g in groups if g.per_minute > 0]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            self.limiter is None
-            or scope["type"] != "http"
-            or (scope["method"], scope["path"].rstrip("/") or "/") not in self.routes
-        ):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        client = scope.get("client")
-        key = client[0] if client else "unknown"
-        wait = self.limiter.hit(key)
-        if wait:
-            retry = max(1, math.ceil(wait))
+        key = self.client(scope)
+        scope.setdefault("state", {})["client"] = key
+        if self.client.trusts(
+            scope
+        ):  # behind a trusted proxy: the resident's address and the original scheme
+            scope["client"] = (key, 0)
+            for name, value in scope.get("headers", []):
+                if name == b"x-forwarded-proto" and value.strip().lower() in (b"http", b"https"):
+                    scope["scheme"] = value.strip().lower().decode()
+        path = scope["path"].rstrip("/") or "/"
+        for group, limiter in self.groups:
+            if not group.matches(scope["method"], path):
+                continue
+            wait = limiter.hit(key)
+            if wait:
+                retry = max(1, math.ceil(wait))
+                log.warning("rate limit %s: client %s refused (retry in %d s)", group.name, key, retry)
+                response = error_response(
+                    429,
+                    "rate_limited",
+                    f"Too many requests from this client; please wait {retry} seconds and try again.",
+                    headers={"Retry-After": str(retry)},
+                )
+                await response(scope, receive, send)
+                return
+            break
+        await self.app(scope, receive, send)
+
+
+class TrustedHostMiddleware:
+    """Answer 400 to a Host header outside ``allowed`` (loopback names always pass): links in bundles, feeds and
+    QR codes are built from the Host when ``CONCIERGE_SERVER__PUBLIC_URL`` is unset."""
+
+    LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]")
+
+    def __init__(self, app: ASGIApp, allowed: Iterable[str]) -> None:
+        self.app = app
+        self.allowed = {h.strip().lower() for h in allowed if h.strip()} | set(self.LOOPBACK)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        host = ""
+        for name, value in scope.get("headers", []):
+            if name == b"host":
+                host = value.decode("latin-1").strip().lower()
+                break
+        bare = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if host not in self.allowed and bare not in self.allowed:
             response = error_response(
-                429,
-                "rate_limited",
-                f"Too many requests from this client; please wait {retry} seconds and try again.",
-                headers={"Retry-After": str(retry)},
+                400, "host_not_allowed", "This server does not answer to that host name (Host header)."
             )
             await response(scope, receive, send)
             return

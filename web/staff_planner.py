@@ -10,18 +10,15 @@ bundle code for the resident. Saved bundles open here too, by a code typed in an
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.bundles import BundleOut, BundleService, SavedBundle, display_code, normalize_code
+from bot.bundles import BundleOut, BundleService, SavedBundle, code_status, display_code
 from bot.understand import ABROAD, OUTSIDE
 from knowledge.catalog import Catalog
 from knowledge.models import Source
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
-_DASHES = re.compile(r"[ー－‐‑‒–—―−ｰ]")
 PLACE_CHOICES = {OUTSIDE: "東京都外", ABROAD: "海外"}
 
 
@@ -29,9 +26,14 @@ def today_jst() -> dt.date:
     return dt.datetime.now(JST).date()
 
 
+def staff_code_status(text: str) -> tuple[str | None, str]:
+    """A bundle code as typed on the phone (full-width letters and digits, long-vowel marks or other dashes):
+    bot.bundles.code_status, which already folds all of these (NFKC, ー, －, …)."""
+    return code_status(text)
+
+
 def staff_code(text: str) -> str | None:
-    """A bundle code as typed on the phone: full-width letters and digits, long-vowel marks or other dashes."""
-    return normalize_code(_DASHES.sub("-", unicodedata.normalize("NFKC", text)))
+    return staff_code_status(text)[0]
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import time
 from pathlib import Path
 
@@ -12,11 +13,13 @@ import pytest
 import bot.bundles as bundles_mod
 from bot.bundles import (
     CODE_ALPHABET,
+    CODE_DATA_LENGTH,
     BundleExpired,
     BundleNotFound,
     BundleService,
     BundleStore,
     NothingToSave,
+    check_symbol,
     display_code,
     new_code,
     normalize_code,
@@ -39,10 +42,23 @@ def test_codes_use_only_the_unambiguous_alphabet() -> None:
     assert not set("0O1IL") & set(CODE_ALPHABET)
     codes = {new_code() for _ in range(500)}
     assert len(codes) == 500
-    assert all(len(c) == 8 and set(c) <= set(CODE_ALPHABET) for c in codes)
+    assert all(len(c) == 15 and set(c) <= set(CODE_ALPHABET) for c in codes)
+    assert all(check_symbol(c[:-1]) == c[-1] for c in codes)
+    assert CODE_DATA_LENGTH * math.log2(len(CODE_ALPHABET)) >= 60  # issue 18: at least 60 random bits
 
 
 def test_codes_are_normalised_from_what_people_type() -> None:
+    code = "K7MQ2XWA9P3HJ4" + check_symbol("K7MQ2XWA9P3HJ4")
+    assert display_code(code) == f"K7MQ2-XWA9P-3HJ4{code[-1]}"
+    for typed in (
+        code.lower(),
+        display_code(code),
+        f" {display_code(code)} ",
+        display_code(code).replace("-", " "),
+    ):
+        assert normalize_code(typed) == code, typed
+    assert normalize_code(code[:-1]) is None
+    # legacy 8-character codes (saved before issue 18) are still read
     assert normalize_code("k7mq-2xwa") == "K7MQ2XWA"
     assert normalize_code(" K7MQ 2XWA ") == "K7MQ2XWA"
     assert normalize_code("K7MQ2XW0") is None  # 0 is not in the alphabet

@@ -153,10 +153,11 @@ def test_change_note_names_the_old_and_new_amount_and_catalog_versions() -> None
     new = {"title": "児童手当", "date": "2026-12-07", "amounts": {"3歳未満": 16000}, "documents": ["A", "C"]}
     change = FeedChange.diff(old, new, "aaaa", "bbbb", at)
     ja = change.text("ja")
-    assert ja.startswith("【更新 2026-12-01】")
+    assert ja.startswith("【更新 2026年12月1日】")  # dates in words, never ISO
     assert "金額 3歳未満: 15,000円 → 16,000円" in ja
-    assert "日付: 2026-12-04 → 2026-12-07" in ja
+    assert "日付: 2026年12月4日 → 2026年12月7日" in ja
     assert "持ち物: +C、−B" in ja
     assert ja.endswith("（カタログ版 aaaa → bbbb）")
     en = change.text("en")
     assert "Amount 3歳未満: ¥15,000 → ¥16,000" in en and "(catalog aaaa → bbbb)" in en
+    assert en.startswith("[Updated 1 December 2026]") and "Date: 4 December 2026 → 7 December 2026" in en

@@ -6,6 +6,20 @@ import pytest
 
 from bot.service import Concierge
 from bot.tools import ConciergeTools, ToolError
+from evals import metrics as M
+
+
+def hard_kanji(text: str) -> list[str]:
+    """Kanji runs beyond 小学校 kanji without a reading (the evaluation's own check)."""
+    return M.non_easy_kanji(text)
+
+
+def japanese_outside_brackets(text: str) -> str:
+    return "".join(M.japanese_outside_brackets(text))
+
+
+def consistent(text: str, lang: str) -> bool:
+    return not M.language_problems([text], lang)
 
 
 @pytest.fixture
@@ -56,3 +70,17 @@ def test_langchain_tools_take_json_arguments(tools: ConciergeTools) -> None:
     assert out["due"] == "2026-11-30"
     assert "event_date" in by_name["plan_bundle"].args
     assert by_name["search_pages"].invoke({"query": "出生届"}) == []  # no page index in this test
+
+
+@pytest.mark.parametrize("lang", ["ja", "easy", "en"])
+def test_tools_speak_the_rendering_layers_languages(tools: ConciergeTools, lang: str) -> None:
+
+    out = tools.plan_bundle(["birth"], "世田谷区", "2026-11-20", lang=lang)  # type: ignore[arg-type]
+    texts = (
+        [p["title"] for p in out["procedures"]] + out["checklist"] + [m["title"] for m in out["milestones"]]
+    )
+    texts += [p["office"] for p in out["procedures"]]
+    assert all(consistent(t, lang) for t in texts)
+    due = tools.compute_deadline("birth-registration", "2026-11-23", lang=lang)  # type: ignore[arg-type]
+    assert due["due"] == "2026-12-07"
+    assert {"ja": "2026年12月7日", "easy": "12月7日までに", "en": "7 Dec 2026"}[lang] in due["explanation"]

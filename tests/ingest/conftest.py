@@ -21,4 +21,9 @@ def pages_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def hashing_settings(tmp_path: Path) -> Settings:
-    return get_settings(data_dir=tmp_path / "var", embedding={"backend": "hashing"})
+    # the fixture pages are curated copies, trusted to name their canonical URLs (as the seeds directory is)
+    return get_settings(
+        data_dir=tmp_path / "var",
+        embedding={"backend": "hashing"},
+        ingest={"directory_hosts": {str(tmp_path / "pages"): ["*"], str(PAGES): ["*"]}},
+    )

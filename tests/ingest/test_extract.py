@@ -8,7 +8,14 @@ import pytest
 
 from ingest.chunking import Chunker
 from ingest.decode import declared_charset, decode
-from ingest.extract import Extractor, clean_blocks, parse_updated, rules_blocks, trafilatura_blocks
+from ingest.extract import (
+    CanonicalPolicy,
+    Extractor,
+    clean_blocks,
+    parse_updated,
+    rules_blocks,
+    trafilatura_blocks,
+)
 from ingest.models import Block, Fetched, PageRefused
 from ingest.sources import read_page_file
 
@@ -31,7 +38,12 @@ CHROME = [
 ]
 
 
+# the fixture pages are curated copies: their directory may name any canonical URL (as the seeds may)
+TRUSTED = CanonicalPolicy(directories={PAGES: ["*"]})
+
+
 def _page(rel: str, **kw: object):
+    kw.setdefault("canonical_ok", TRUSTED)
     return Extractor(**kw)(read_page_file(PAGES / rel))  # type: ignore[arg-type]
 
 
@@ -166,3 +178,15 @@ def test_extractors_agree_on_the_body() -> None:
         "原則として父または母が届出人となります。父母が届出できない場合は、同居者、出産に立ち会った医師・助産師などが届出人となります。"
         in a & b
     )
+
+
+def test_the_page_date_is_what_the_page_states_in_text_meta_or_time() -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from ingest.extract import stated_date
+
+    meta = '<html><head><meta property="article:modified_time" content="2024-05-10T09:00:00+09:00"></head></html>'
+    assert stated_date(LexborHTMLParser(meta)) == "2024-05-10"
+    time = '<html><body><time datetime="2023-02-14">2023年2月14日</time></body></html>'
+    assert stated_date(LexborHTMLParser(time)) == "2023-02-14"
+    assert stated_date(LexborHTMLParser("<html><body><p>no date</p></body></html>")) is None

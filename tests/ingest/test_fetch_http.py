@@ -154,7 +154,14 @@ def site() -> Iterator[Site]:
 
 
 def _fetcher() -> Fetcher:
-    return Fetcher(timeout_s=TIMEOUT_S, max_bytes=MAX_BYTES, max_redirects=4, min_interval_s=0.0)
+    # the test server is on loopback, which ingest refuses unless the host is allow-listed
+    return Fetcher(
+        timeout_s=TIMEOUT_S,
+        max_bytes=MAX_BYTES,
+        max_redirects=4,
+        min_interval_s=0.0,
+        allowed_hosts=["127.0.0.1"],
+    )
 
 
 def test_sitemap_ingest_skips_each_bad_page_with_its_reason_and_goes_on(

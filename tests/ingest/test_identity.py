@@ -49,10 +49,13 @@ def _catalog(tmp_path: Path) -> Path:
 def test_copy_of_the_folder_is_the_same_pages(
     hashing_settings: Settings, pages_dir: Path, tmp_path: Path
 ) -> None:
-    settings = hashing_settings.model_copy(update={"catalog_dir": _catalog(tmp_path)})
+    copy = tmp_path / "copy-of-pages"
+    # the copy is a curated copy too: its directory is trusted to name canonical URLs (CanonicalPolicy)
+    hosts = {**hashing_settings.ingest.directory_hosts, str(copy): ["*"]}
+    ingest = hashing_settings.ingest.model_copy(update={"directory_hosts": hosts})
+    settings = hashing_settings.model_copy(update={"catalog_dir": _catalog(tmp_path), "ingest": ingest})
     first = _ingest(settings, pages_dir)
     assert len(first.added) == 6
-    copy = tmp_path / "copy-of-pages"
     shutil.copytree(pages_dir, copy)
 
     again = _ingest(settings, copy)
@@ -96,6 +99,12 @@ def other_host(pages_dir: Path) -> Iterator[str]:
 def test_same_pages_from_another_host(
     hashing_settings: Settings, pages_dir: Path, tmp_path: Path, other_host: str
 ) -> None:
+    # the other host (loopback, allow-listed for the test) serves copies of the same pages: an alias allowed to
+    # name their canonical URLs
+    ingest = hashing_settings.ingest.model_copy(
+        update={"allowed_hosts": ["127.0.0.1"], "canonical_aliases": {"127.0.0.1": ["*"]}}
+    )
+    hashing_settings = hashing_settings.model_copy(update={"ingest": ingest})
     first = _ingest(hashing_settings, pages_dir)
     html = sorted(
         p.relative_to(pages_dir).as_posix() for p in pages_dir.rglob("*.html") if "_drafts" not in str(p)

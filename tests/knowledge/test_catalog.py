@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.catalog import DATA_DIR, load_catalog
-from knowledge.check import check_catalog, coverage_report, is_official
+from knowledge.check import FACT_KINDS, check_catalog, coverage_report, is_official, official_coverage
 
 
 @pytest.fixture
@@ -122,6 +122,30 @@ def test_coverage_report_prints_counts_and_matrix() -> None:
     assert "life events: " in report and "municipalities: ward 23/23" in report
     assert "131121\t世田谷区\ty\t" in report
     assert "municipality fields: website " in report and "overrides (wards / cities): nhi-funeral " in report
+
+
+def test_coverage_counts_facts_resting_on_an_official_source(tmp_catalog: Path) -> None:
+    """An amount citing only private sites is not counted; cite the ward's own page and it is (issue #13)."""
+    before = official_coverage(load_catalog(tmp_catalog))
+    assert set(FACT_KINDS) <= set(before) and all(n <= total for n, total in before.values())
+    path = tmp_catalog / "overrides" / "131121.yaml"
+    text = path.read_text(encoding="utf-8")
+    private = "https://local-media.heteml.net/archives/12003"
+    assert text.count(private) >= 2
+    # the first citation of the private page is the NHI 葬祭費 amount's
+    path.write_text(
+        text.replace(private, "https://www.city.setagaya.lg.jp/sousaihi.html", 1), encoding="utf-8"
+    )
+    after = official_coverage(load_catalog(tmp_catalog))
+    for kind in ("amounts", "local amounts", "葬祭費 amounts"):
+        assert after[kind] == (before[kind][0] + 1, before[kind][1]), kind
+    assert after["local names"] == before["local names"]
+    report = coverage_report(load_catalog(tmp_catalog))
+    n, total = after["葬祭費 amounts"]
+    assert (
+        "resting on at least one official source: deadlines " in report
+        and f"葬祭費 amounts {n}/{total}" in report
+    )
 
 
 def test_official_hosts() -> None:

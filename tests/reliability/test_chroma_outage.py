@@ -37,6 +37,9 @@ def settings(server: ChromaServer, tmp_path: Path) -> Settings:
         embedding={"backend": "hashing"},
         chroma={"mode": "server", "url": server.url, "timeout_s": 2},
         server={"rate_limit_per_minute": 0},
+        ingest={
+            "directory_hosts": {str(FIXTURE_PAGES): ["*"]}
+        },  # curated copies may name their canonical URLs
     )
     rec = run_ingest(s, [str(FIXTURE_PAGES)], progress=False)
     assert rec.status == "ok" and rec.added, rec.summary()

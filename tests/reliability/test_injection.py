@@ -70,6 +70,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         embedding={"backend": "hashing"},
         server={"rate_limit_per_minute": 0},
         editor={"allow_open": True},  # the staff console without sign-in (development setting)
+        ingest={"directory_hosts": {str(pages): ["*"]}},  # curated copies may name their canonical URLs
     )
     rec = run_ingest(s, [str(pages)], progress=False)
     assert rec.status == "ok" and {"印鑑登録の申請 <svg onload=window.__pwned=2>"} <= {
@@ -94,7 +95,10 @@ def _chat(client: TestClient, message: str, **extra: str) -> dict[str, object]:
     assert not has_instruction(str(body["reply"]))
     for c in body["citations"]:  # type: ignore[attr-defined]
         assert not has_instruction(c["snippet"]), c
-        assert c["url"].startswith(("https://", "http://", "/", "tests/")), c  # never a javascript: URL
+        # never a javascript: URL, never the server's absolute file path (a page file keeps a relative identity)
+        assert c["url"].startswith(("https://", "http://")) or (
+            not c["url"].startswith("/") and ":" not in c["url"]
+        ), c
     return body
 
 

@@ -89,7 +89,7 @@ def test_server_logs_at_debug_hold_no_personal_data(tmp_path: Path) -> None:
                 "/login",
                 data={"name": "log test", "token": "a-long-editor-token-for-tests", "next": "/staff"},
             )
-            assert signed_in.status_code == 303
+            assert signed_in.status_code == 303  # the staff console needs the console sign-in
             statuses = [
                 c.post(
                     "/api/chat", json={"message": f"世田谷区で子どもが生まれました。{personal}"}

@@ -18,7 +18,8 @@ def indexed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     base = tmp_path_factory.mktemp("web-index")
     pages = write_pages(base / "pages")
-    settings = hashing_settings(base / "var")
+    # curated copies: trusted to name their canonical URLs (CONCIERGE_INGEST__DIRECTORY_HOSTS)
+    settings = hashing_settings(base / "var", ingest={"directory_hosts": {str(pages): ["*"]}})
     record = run_ingest(settings, [str(pages)], progress=False)
     assert record.status == "ok" and record.added, record.summary()
     return base / "var"

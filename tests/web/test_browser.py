@@ -92,7 +92,7 @@ def test_widget_birth_flow_with_follow_up_and_cards(server: ServerThread, page) 
     page.locator(".save-btn").click()  # save / calendar / print (the push feature's endpoint)
     saved = page.locator(".saved")
     expect(saved).to_be_focused()
-    expect(saved.locator(".code")).to_have_text(re.compile(r"^[0-9A-Z]{4}-?[0-9A-Z]{4}$"))
+    expect(saved.locator(".code")).to_have_text(re.compile(r"^[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}$"))
     expect(saved.locator("a")).to_have_count(4)
     shot(page, "04-saved")
 
@@ -163,7 +163,7 @@ def test_widget_at_375px(server: ServerThread, browser) -> None:  # type: ignore
     assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no horizontal scrolling
     card = page.locator(".card").first.bounding_box()
     assert card and card["x"] + card["width"] <= 375
-    page.locator(".lang").click()  # language toggle
+    page.locator('.lang[data-lang="en"]').click()  # language switch
     expect(page.locator(".send")).to_have_text("Send")
     shot(page, "06-mobile-375")
     ctx.close()
@@ -172,10 +172,13 @@ def test_widget_at_375px(server: ServerThread, browser) -> None:  # type: ignore
 def test_staff_search_and_compare(server: ServerThread, page) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
-    page.goto(server.url + "/staff")  # the development token signs in as an editor, who may use /staff
+    page.goto(server.url + "/staff")  # anonymous: sent to the console sign-in, then back
+    assert "/login?next=%2Fstaff" in page.url
+    # the development token signs in as an editor, who may use /staff
     page.locator("#dev-login-form #name").fill("職員テスト")
     page.locator("#dev-login-form #token").fill(TOKEN_FOR_BROWSER)
     page.locator("#dev-login-form button").click()
+    assert page.url.endswith("/staff")
     page.locator("#q").fill("葬祭費")
     page.locator("#municipality").select_option("131121")
     page.locator("form[role=search] button").click()

@@ -62,7 +62,7 @@ def decode_svg_qr(svg: str) -> str:
 def test_save_and_read_a_bundle(client: TestClient) -> None:
     links = saved_bundle(client, BIRTH)
     code = links["code"]
-    assert len(code) == 8 and links["display_code"] == f"{code[:4]}-{code[4:]}"
+    assert len(code) == 15 and links["display_code"] == f"{code[:5]}-{code[5:10]}-{code[10:]}"
     assert links["url"] == f"http://testserver/bundles/{code}"
     assert links["ics_url"].endswith(f"/bundles/{code}.ics") and links["feed_url"].endswith(
         f"/feeds/{code}.ics"

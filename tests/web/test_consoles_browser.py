@@ -189,7 +189,9 @@ def test_editor_ingests_sees_diff_and_reverifies_with_a_note(  # type: ignore[no
     pages = write_pages(base / "pages")
     data = base / "var"
     SqliteUserStore(data / "accounts.sqlite3").add("kato", PASSWORD, role="editor", display_name="加藤 編集")
-    settings = hashing_settings(data, editor={"ingest_sources": [str(pages)]})
+    settings = hashing_settings(  # curated copies: trusted to name their canonical URLs
+        data, editor={"ingest_sources": [str(pages)]}, ingest={"directory_hosts": {str(pages): ["*"]}}
+    )
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
     page = ctx.new_page()
     with ServerThread(create_app(settings)) as srv:

@@ -63,7 +63,7 @@ def test_dev_token_login_logout_and_audit(make_client: AppFactory, tmp_path: Pat
     ok = _login(c)
     assert ok.status_code == 303 and ok.headers["location"] == "/editor"
     cookie = ok.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/;" in cookie
     page = c.get("/editor")
     assert page.status_code == 200 and "山田 editor" in page.text
     assert "評価はまだありません" in page.text and "まだ取り込みの記録はありません" in page.text
@@ -82,7 +82,7 @@ def test_dev_token_login_logout_and_audit(make_client: AppFactory, tmp_path: Pat
 def test_runs_review_and_reverify(make_client: AppFactory, tmp_path: Path) -> None:
     data = tmp_path / "var"
     pages = write_pages(tmp_path / "pages")
-    settings = hashing_settings(data)
+    settings = hashing_settings(data, ingest={"directory_hosts": {str(pages): ["*"]}})  # curated copies
     run_ingest(settings, [str(pages)], progress=False)
     page = pages / "ota" / "birth.html"
     page.write_text(page.read_text(encoding="utf-8").replace("14日以内", "十四日以内"), encoding="utf-8")

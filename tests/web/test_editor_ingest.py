@@ -35,7 +35,9 @@ def test_ingest_from_console_diff_and_reverify(make_client: AppFactory, tmp_path
     data = tmp_path / "var"
     pages = write_pages(tmp_path / "pages")
     SqliteUserStore(data / "accounts.sqlite3").add("kato", PASSWORD, role="editor", display_name="加藤 編集")
-    c = make_client(data, editor={"ingest_sources": [str(pages)]})
+    c = make_client(  # curated copies: trusted to name their canonical URLs
+        data, editor={"ingest_sources": [str(pages)]}, ingest={"directory_hosts": {str(pages): ["*"]}}
+    )
     c.post("/login", data={"username": "kato", "password": PASSWORD, "next": "/editor"})
     html = c.get("/editor").text
     assert str(pages) in html.split('id="ingest-form"')[1]

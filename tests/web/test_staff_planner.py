@@ -9,6 +9,7 @@ from pathlib import Path
 
 from web_support import AppFactory
 
+from bot.bundles import check_symbol, display_code
 from web.accounts import SqliteUserStore
 from web.staff_planner import staff_code, today_jst
 
@@ -80,18 +81,26 @@ def test_move_planned_with_due_dates_and_window_phones(make_client: AppFactory, 
     )
     assert saved.status_code == 303
     code = saved.headers["location"].split("/staff/bundles/")[1].split("?")[0]
-    assert len(code) == 8
+    assert len(code) == 15 and check_symbol(code[:-1]) == code[-1]  # bot.bundles: 69 bits and a check symbol
     # typed with the Japanese IME on: full-width letters and digits, a full-width hyphen or a long-vowel mark
     wide = "".join(chr(ord(ch) + 0xFEE0) for ch in code)
-    for typed in (f"{wide[:4]}－{wide[4:]}", f"{code[:4]}ー{code[4:]}", code.lower()):
+    g = [code[i : i + 5] for i in (0, 5, 10)]
+    w = [wide[i : i + 5] for i in (0, 5, 10)]
+    for typed in ("－".join(w), "ー".join(g), code.lower()):
         page = c.get("/staff/bundle", params={"code": typed})
         assert page.status_code == 200, typed
-        assert f"{code[:4]}-{code[4:]}" in page.text and "転入届" in page.text
+        assert display_code(code) in page.text and "転入届" in page.text
         assert 'href="/staff/plan"' in page.text  # the console navigation
     bad = c.get("/staff/bundles/NOTACODE!")
     assert bad.status_code == 404 and "保存コードの形式ではありません" in bad.text
-    missing = c.get("/staff/bundles/AAAA-AAAA")
+    typo = code[:-1] + ("2" if code[-1] != "2" else "3")
+    mistyped = c.get(f"/staff/bundles/{typo}")
+    assert mistyped.status_code == 422 and "打ち間違い" in mistyped.text
+    other = "A" * 14
+    missing = c.get(f"/staff/bundles/{other}{check_symbol(other)}")
     assert missing.status_code == 404 and "見つかりません" in missing.text
+    legacy = c.get("/staff/bundles/AAAA-AAAA")  # a code saved before issue 18 is still looked up
+    assert legacy.status_code == 404 and "見つかりません" in legacy.text
     assert c.post("/staff/plan/save", data={"csrf": "forged", "events": "moving"}).status_code == 403
 
 

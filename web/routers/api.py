@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from typing import Annotated, Literal
 
@@ -10,9 +11,11 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from bot.contract import ChatRequest, ChatResponse
+from bot.contract import ChatRequest, ChatResponse, SourceKind
+from bot.provenance_view import citation
 from bot.service import Concierge
 from knowledge.catalog import Catalog
+from knowledge.deadlines import DateOutOfRange
 from knowledge.retrieval_types import StoreUnavailable
 from web.catalog_views import (
     LifeEventView,
@@ -61,6 +64,36 @@ def resolve_event(cat: Catalog, value: str | None) -> str | None:
     return value
 
 
+# A reference date outside this range is not a plausible "today" for current rules (and dates near the ends of
+# Python's calendar overflow when deadlines are added).
+TODAY_RANGE = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
+DATE_RANGE_REPLY = {
+    "ja": "その日付では期限を計算できません（扱える日付の範囲外です）。日付を確かめて、もう一度お書きください。",
+    "en": "That date is outside the range deadlines can be computed for; please check the date and write again.",
+}
+
+
+def _date_reply(concierge: Concierge, req: ChatRequest) -> ChatResponse:
+    """A clear reply (not an error) when ``today`` or a date in the message lies outside what can be computed."""
+    known = req.session_id and concierge.sessions.get(req.session_id) is not None
+    lang = "en" if req.lang == "en" else "ja"
+    return ChatResponse(session_id=req.session_id if known else "", reply=DATE_RANGE_REPLY[lang], lang=lang)
+
+
+def _check_text(req: ChatRequest) -> None:
+    """Text that is not valid Unicode (a lone surrogate such as \\ud800) cannot be analysed or stored: 422."""
+    for name in ("message", "session_id", "municipality"):
+        value = getattr(req, name)
+        if value is None:
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ApiError(
+                422, "invalid_text", f"The {name} holds characters that are not valid Unicode text."
+            ) from None
+
+
 def _turn(concierge: Concierge, req: ChatRequest) -> tuple[ChatResponse, list[str]]:
     with probe_search() as probe:
         resp = concierge.chat(req)
@@ -87,10 +120,17 @@ async def chat(req: ChatRequest, concierge: ConciergeDep, settings: SettingsDep)
         raise ApiError(
             422, "empty_message", "The message is empty; write what happened, e.g. 子どもが生まれました."
         )
+    _check_text(req)
+    if req.today is not None and not TODAY_RANGE[0] <= req.today <= TODAY_RANGE[1]:
+        log.info("chat turn with today out of range")
+        return _date_reply(concierge, req)
     try:
         resp, failures = await asyncio.wait_for(run_in_threadpool(_turn, concierge, req), CHAT_TIMEOUT_S)
     except TimeoutError:
         raise ApiError(503, "timeout", "The answer took too long; please try again.") from None
+    except (DateOutOfRange, OverflowError):  # 「9999年1月1日に生まれました」: no deadline can be computed
+        log.info("chat turn with a date out of range")
+        return _date_reply(concierge, req)
     if failures:
         log.warning("page search failed during a chat turn: %s", failures[0])
         if not resp.procedures:
@@ -168,6 +208,13 @@ class PageHitOut(BaseModel):
     heading: str | None = None
     updated: str | None = None
     score: float
+    # additive (provenance), as on the chat's citations
+    publisher: str | None = None
+    kind: SourceKind | None = None
+    page_date: dt.date | None = None
+    verified: dt.date | None = None
+    reference: bool = False
+    badge: str | None = None
 
 
 class SearchOut(BaseModel):
@@ -201,11 +248,14 @@ def staff_search(
         try:
             for h in services.pages.search(query, k=k, municipality=municipality):
                 body = " ".join(h.text.split())
+                snippet = body[:SNIPPET] + ("…" if len(body) > SNIPPET else "")
+                prov = citation(services.catalog, h, snippet, municipality, lang)
                 pages.append(
                     PageHitOut(
+                        **prov.model_dump(exclude={"url", "title", "snippet"}),
                         url=h.url,
                         title=h.title,
-                        snippet=body[:SNIPPET] + ("…" if len(body) > SNIPPET else ""),
+                        snippet=snippet,
                         municipality_code=h.municipality,
                         heading=h.heading,
                         updated=h.updated,
@@ -220,7 +270,7 @@ def staff_search(
 @router.get(
     "/search",
     response_model=SearchOut,
-    responses=error_responses(404, 422),
+    responses=error_responses(404, 422, 429),
     summary="Staff search across procedures (catalog) and ingested pages",
 )
 def search(

@@ -8,6 +8,8 @@ Routes stay thin: parse, one call to :class:`bot.bundles.BundleService`, respond
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import sqlite3
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -21,13 +23,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.bundles import (
     BundleExpired,
+    BundleMistyped,
     BundleNotFound,
     BundleOut,
     BundleService,
     NothingToSave,
     bundle_links,
     display_code,
+    normalize_code,
 )
+from bot.render import format_date
+from knowledge.provenance import page_date_label
 from knowledge.settings import Settings
 from web.errors import ApiError, error_responses
 
@@ -36,7 +42,15 @@ PRINT_CSS = TEMPLATES / "bundle_print.css"
 CSS_PATH = "/bundles/assets/print.css"
 
 router = APIRouter(tags=["bundles"])
+log = logging.getLogger(__name__)
+
+MISTYPED = (
+    "このバンドル番号は打ち間違いがあるようです（確認用の文字が合いません）。一文字ずつ確かめてください。"
+    " / This plan code has a typo (its check character does not match); please check each character."
+)
+GUESS_WARN_AFTER = 10  # unknown codes per client per minute before a guessing warning is logged
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+_env.globals["page_date_label"] = page_date_label
 
 
 # ---- dependencies -------------------------------------------------------------------------------------------
@@ -52,24 +66,59 @@ def get_bundle_service(request: Request) -> BundleService:
 
 
 def base_url(request: Request) -> str:
-    """settings.server.public_url, or the URL this request came in on."""
+    """settings.server.public_url, or the URL this request came in on (its Host checked against
+    ``CONCIERGE_SERVER__ALLOWED_HOSTS`` by the middleware; ``concierge serve`` requires one of the two off
+    loopback)."""
     settings = _settings(request)
     return (settings.server.public_url or str(request.base_url)).rstrip("/")
+
+
+def client_of(request: Request) -> str:
+    """The client address the rate limiter used (proxies only when trusted)."""
+    state = request.scope.get("state") or {}
+    return str(state.get("client") or (request.client.host if request.client else "unknown"))
+
+
+class GuessWatch:
+    """Counts unknown codes per client: each is logged; many in a minute are logged as probable guessing."""
+
+    def __init__(self) -> None:
+        from web.security import SlidingWindowLimiter
+
+        self.misses = SlidingWindowLimiter(GUESS_WARN_AFTER)
+
+    def miss(self, client: str, status: str) -> None:
+        log.info("bundle code lookup failed (%s) from client %s", status, client)
+        if self.misses.hit(client):
+            log.warning(
+                "possible bundle code guessing: client %s looked up more than %d unknown codes in a minute",
+                client,
+                GUESS_WARN_AFTER,
+            )
+
+
+_guesses = GuessWatch()
 
 
 Bundles = Annotated[BundleService, Depends(get_bundle_service)]
 LangParam = Annotated[Literal["ja", "en"] | None, Query(description="Language (default: the saved one).")]
 
 
-def _open(svc: BundleService, code: str, lang: Literal["ja", "en"] | None, base: str) -> BundleOut:
+def _open(
+    svc: BundleService, code: str, lang: Literal["ja", "en"] | None, base: str, client: str = "unknown"
+) -> BundleOut:
     try:
         return svc.view(code, lang, base)
     except BundleExpired:
         raise ApiError(
             410, "expired", "This bundle has expired; start a new chat to make a new one."
         ) from None
+    except BundleMistyped:
+        _guesses.miss(client, "mistyped")
+        raise ApiError(422, "mistyped", MISTYPED) from None
     except BundleNotFound:
-        raise ApiError(404, "not_found", f"No saved bundle has the code {code!r}.") from None
+        _guesses.miss(client, "not found")
+        raise ApiError(404, "not_found", f"No saved bundle has the code {code[:40]!r}.") from None
 
 
 # ---- QR code ------------------------------------------------------------------------------------------------
@@ -103,6 +152,9 @@ LABELS: dict[str, dict[str, str]] = {
         "checklist": "持ち物チェックリスト（まとめて）",
         "milestones": "この先の予定",
         "sources": "出典",
+        "reference": "参考：他の区市町村のページ",
+        "unconfirmed": "公式ページで未確認",
+        "more_sources": "ほか{}件の出典",
         "qr": "スマートフォンで読み取ると、このバンドルを開けます",
         "privacy": "このページには氏名・連絡先などの個人情報は含まれていません。窓口で提示するか、コールセンターでバンドル番号をお伝えください。",
         "calendar": "カレンダー",
@@ -110,6 +162,36 @@ LABELS: dict[str, dict[str, str]] = {
         "subscribe": "購読（自動更新）",
         "catalog": "カタログ版",
         "none": "（なし）",
+    },
+    "easy": {
+        "heading": "てつづきの まとめ",
+        "code": "ばんごう",
+        "events": "あったこと",
+        "municipality": "区や 市",
+        "move": "ひっこし",
+        "event_date": "あった 日",
+        "created": "作った 日",
+        "expires": "つかえる きげん",
+        "procedures": "する てつづき",
+        "title": "てつづき",
+        "office": "まどぐち",
+        "due": "きげん",
+        "bring": "もって いく もの",
+        "online": "オンライン",
+        "maybe": "ひつような とき",
+        "checklist": "もって いく もの（まとめ）",
+        "milestones": "これからの よてい",
+        "sources": "でどころ",
+        "qr": "スマートフォンで よみとると、この まとめを ひらけます",
+        "privacy": "この ページには なまえや でんわばんごうは ありません。まどぐちで 見せるか、でんわで ばんごうを いって ください。",
+        "calendar": "カレンダー",
+        "download": "ダウンロード（.ics）",
+        "subscribe": "こうどく（じどうで かわります）",
+        "catalog": "カタログ",
+        "none": "（なし）",
+        "reference": "さんこう：ほかの 区や 市の ページ",
+        "unconfirmed": "こうしきの ページで たしかめて いません",
+        "more_sources": "ほかに {}この でどころ",
     },
     "en": {
         "heading": "Your procedures",
@@ -130,6 +212,9 @@ LABELS: dict[str, dict[str, str]] = {
         "checklist": "What to bring (once each)",
         "milestones": "Coming up",
         "sources": "Sources",
+        "reference": "For reference: another municipality's page",
+        "unconfirmed": "not confirmed on an official page",
+        "more_sources": "{} more sources",
         "qr": "Scan with a phone to open this plan",
         "privacy": "This page holds no name or contact details. Show it at the window, or read the plan code to the call center.",
         "calendar": "Calendar",
@@ -146,7 +231,8 @@ def render_bundle_page(view: BundleOut, *, staff: bool = False) -> str:
     tokyo = dt.timezone(dt.timedelta(hours=9))
     return _env.get_template("bundle_print.html").render(
         view=view,
-        t=LABELS[view.lang],
+        t=LABELS.get(view.lang, LABELS["ja"]),
+        fmt_date=lambda day: format_date(day, view.lang),
         qr=Markup(qr_svg(view.links["url"])),
         created=view.created.astimezone(tokyo).date(),
         expires=view.expires.astimezone(tokyo).date(),
@@ -156,10 +242,16 @@ def render_bundle_page(view: BundleOut, *, staff: bool = False) -> str:
 
 
 def bundle_page(
-    svc: BundleService, code: str, base: str, lang: Literal["ja", "en"] | None = None, *, staff: bool = False
+    svc: BundleService,
+    code: str,
+    base: str,
+    lang: Literal["ja", "en"] | None = None,
+    *,
+    staff: bool = False,
+    client: str = "unknown",
 ) -> HTMLResponse:
     """Open ``code`` and render its page; 404/410 as JSON errors. For the staff console's ``/staff/bundles/{code}``."""
-    view = _open(svc, code, lang, base)
+    view = _open(svc, code, lang, base, client)
     return HTMLResponse(render_bundle_page(view, staff=staff), headers={"Cache-Control": "no-store"})
 
 
@@ -172,7 +264,7 @@ class SaveRequest(BaseModel):
 
 class SaveResponse(BaseModel):
     code: str
-    display_code: str = Field(description="The code as printed and read out, e.g. K7MQ-2XWA.")
+    display_code: str = Field(description="The code as printed and read out, e.g. K7MQ2-XWA9P-3HJ4C.")
     url: str
     ics_url: str
     feed_url: str
@@ -184,12 +276,19 @@ class SaveResponse(BaseModel):
     "/api/bundles",
     status_code=201,
     response_model=SaveResponse,
-    responses=error_responses(404, 422),
+    responses=error_responses(404, 422, 429, 503),
     summary="Save a chat session's bundle under a short code",
 )
 def save_bundle(body: SaveRequest, request: Request, svc: Bundles) -> SaveResponse:
     try:
         saved = svc.save_session(body.session_id)
+    except sqlite3.OperationalError as err:  # disk full or read-only: say so instead of a 500
+        log.error("bundle not saved: %s", err)
+        raise ApiError(
+            503,
+            "storage_unavailable",
+            "The plan cannot be saved right now (storage problem); please try later.",
+        ) from None
     except BundleNotFound:
         raise ApiError(404, "not_found", "Unknown or expired session; start a new chat.") from None
     except NothingToSave:
@@ -207,11 +306,12 @@ def save_bundle(body: SaveRequest, request: Request, svc: Bundles) -> SaveRespon
 @router.get(
     "/api/bundles/{code}",
     response_model=BundleOut,
-    responses=error_responses(404, 410),
+    responses=error_responses(404, 410, 422, 429),
     summary="A saved bundle, re-planned with the current catalog",
 )
 def get_bundle(code: str, request: Request, svc: Bundles, lang: LangParam = None) -> BundleOut:
-    return _open(svc, code, lang, base_url(request))
+    """422 ``mistyped`` when the code's check character does not match (a typo, not an unknown code)."""
+    return _open(svc, code, lang, base_url(request), client_of(request))
 
 
 @router.get(CSS_PATH, include_in_schema=False)
@@ -225,12 +325,14 @@ def print_css() -> Response:
 
 def _ics(svc: BundleService, code: str, request: Request, *, feed: bool) -> bytes:
     base = base_url(request)
-    _open(svc, code, None, base)  # 404 / 410 first
+    _open(svc, code, None, base, client_of(request))  # 404 / 410 / 422 first
     return svc.calendar(code, base_url=base, feed=feed)
 
 
 @router.get(
-    "/bundles/{code}.ics", responses=error_responses(404, 410), summary="Download the bundle's calendar"
+    "/bundles/{code}.ics",
+    responses=error_responses(404, 410, 422, 429),
+    summary="Download the bundle's calendar",
 )
 def download_ics(code: str, request: Request, svc: Bundles) -> Response:
     body = _ics(svc, code, request, feed=False)
@@ -238,14 +340,16 @@ def download_ics(code: str, request: Request, svc: Bundles) -> Response:
         body,
         media_type="text/calendar; charset=utf-8",
         headers={
-            "Content-Disposition": f'attachment; filename="bundle-{code.upper()}.ics"',
+            "Content-Disposition": f'attachment; filename="bundle-{normalize_code(code) or "plan"}.ics"',
             "Cache-Control": "no-store",
         },
     )
 
 
 @router.get(
-    "/feeds/{code}.ics", responses=error_responses(404, 410), summary="Subscription feed of the bundle"
+    "/feeds/{code}.ics",
+    responses=error_responses(404, 410, 422, 429),
+    summary="Subscription feed of the bundle",
 )
 def feed_ics(code: str, request: Request, svc: Bundles) -> Response:
     body = _ics(svc, code, request, feed=True)
@@ -255,18 +359,18 @@ def feed_ics(code: str, request: Request, svc: Bundles) -> Response:
 @router.get(
     "/bundles/{code}/print",
     response_class=HTMLResponse,
-    responses=error_responses(404, 410),
+    responses=error_responses(404, 410, 422, 429),
     summary="Printable A4 page with a QR code",
 )
 def print_page(code: str, request: Request, svc: Bundles, lang: LangParam = None) -> HTMLResponse:
-    return bundle_page(svc, code, base_url(request), lang)
+    return bundle_page(svc, code, base_url(request), lang, client=client_of(request))
 
 
 @router.get(
     "/bundles/{code}",
     response_class=HTMLResponse,
-    responses=error_responses(404, 410),
+    responses=error_responses(404, 410, 422, 429),
     summary="The bundle page (what the QR code opens)",
 )
 def bundle_html(code: str, request: Request, svc: Bundles, lang: LangParam = None) -> HTMLResponse:
-    return bundle_page(svc, code, base_url(request), lang)
+    return bundle_page(svc, code, base_url(request), lang, client=client_of(request))

@@ -22,14 +22,14 @@ def home(
     templates: TemplatesDep,
     cat: CatalogDep,
     municipality: Annotated[str, Query(max_length=16)] = DEFAULT_DEMO_MUNICIPALITY,
-    lang: Annotated[str, Query(max_length=2)] = "ja",
+    lang: Annotated[str, Query(max_length=4)] = "ja",
 ) -> Response:
     """A plausible municipal home page with the widget embedded by one script tag."""
     muni = cat.municipalities.get(municipality) or cat.municipalities[DEFAULT_DEMO_MUNICIPALITY]
     return templates.TemplateResponse(
         request,
         "home.html",
-        {"muni": muni, "lang": "en" if lang == "en" else "ja"},
+        {"muni": muni, "lang": lang if lang in ("easy", "en") else "ja"},
     )
 
 

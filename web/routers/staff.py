@@ -1,5 +1,10 @@
 """The call-center console: search procedures and pages, view a procedure for a municipality, compare two
-municipalities side by side, open a resident's saved bundle by its short code. Server-rendered, no script."""
+municipalities side by side, open a resident's saved bundle by its short code. Server-rendered, no script.
+
+Signed-in staff only (role staff, editor or admin; web.routers.signin): anonymous requests are sent to ``/login``
+(then back here), a signed-in user without the role gets 403, and with no account and no development setting the
+console refuses to serve (503). ``CONCIERGE_EDITOR__ALLOW_OPEN`` opens it on a closed development network.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,10 @@ from web.deps import ServicesDep, TemplatesDep
 from web.errors import ApiError
 from web.routers.api import resolve_event, resolve_municipality, staff_search
 from web.routers.signin import require
+
+NOT_A_CODE = (
+    "保存コードの形式ではありません（英数字15文字を5文字ずつ3つに区切ったもの、例：K7MQ2-XWA9P-3HJ4C）。"
+)
 
 router = APIRouter(prefix="/staff", include_in_schema=False, dependencies=[require("staff")])
 
@@ -120,7 +129,7 @@ def staff_compare(
 
 
 @router.get("/bundle")
-def staff_bundle_lookup(code: Annotated[str, Query(max_length=20)]) -> RedirectResponse:
+def staff_bundle_lookup(code: Annotated[str, Query(max_length=40)]) -> RedirectResponse:
     """The short-code form's target."""
     from urllib.parse import quote
 
@@ -132,14 +141,14 @@ def staff_bundle(code: str, request: Request, templates: TemplatesDep) -> Respon
     """A resident's saved bundle (warm hand-off), re-planned in the staff planner's layout; a code may be typed
     in full width or with long-vowel marks (「６ＪＡ６－Ｎ７Ｒ３」)."""
     from bot.bundles import BundleExpired, BundleNotFound
-    from web.routers.bundles import get_bundle_service
-    from web.staff_planner import plan_view, staff_code
+    from web.routers.bundles import MISTYPED, get_bundle_service
+    from web.staff_planner import plan_view, staff_code_status
 
-    norm = staff_code(code)
+    norm, status = staff_code_status(code)
     if norm is None:
-        return _page_error(
-            request, templates, 404, "保存コードの形式ではありません（英数字8文字、例：K7MQ-2XWA）。"
-        )
+        if status == "mistyped":
+            return _page_error(request, templates, 422, MISTYPED)
+        return _page_error(request, templates, 404, NOT_A_CODE)
     svc = get_bundle_service(request)
     try:
         saved = svc.get(norm)

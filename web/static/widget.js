@@ -3,6 +3,10 @@
  *
  *   <script src="https://HOST/widget.js" data-municipality="131121" data-lang="ja" defer></script>
  *
+ * data-lang: ja (default), easy (やさしい日本語) or en; the resident can switch in the panel's header. Until the
+ * page or the resident picks easy or en, the server detects the language of each message (kana-only writing gets
+ * やさしい日本語) and the panel follows the language of the reply.
+ *
  * Renders a launcher button and a chat panel inside a Shadow DOM (the host page's CSS cannot break it and it
  * cannot break the page). Every string from the server or the resident is inserted with textContent only;
  * links are created only for http(s) URLs.
@@ -16,12 +20,14 @@
   var BASE = new URL(script.getAttribute("src"), document.baseURI);
   var API = (script.dataset.api ? new URL(script.dataset.api, document.baseURI) : BASE).origin;
   var MUNICIPALITY = /^13\d{4}$/.test(script.dataset.municipality || "") ? script.dataset.municipality : null;
-  var state = { lang: script.dataset.lang === "en" ? "en" : "ja", session: null, busy: false, open: false };
+  var LANGS = ["ja", "easy", "en"];
+  var state = { lang: LANGS.indexOf(script.dataset.lang) >= 0 ? script.dataset.lang : "ja", session: null, busy: false, open: false };
+  var chosen = state.lang !== "ja";  // an explicit language (page or resident) is sent; otherwise the server detects
 
   var T = {
     ja: {
       launcher: "手続きコンシェルジュ", title: "手続きコンシェルジュ", close: "閉じる", restart: "最初から",
-      toggle: "English", toggleLabel: "Switch to English", input: "できごとを入力してください",
+      langGroup: "表示する言語", input: "できごとを入力してください",
       placeholder: "例：先週、子どもが生まれました", send: "送信", thinking: "回答を作成しています…",
       greeting: "こんにちは。出産・引っ越し・おくやみ・介護など、あったことを教えてください。必要な手続きと期限、持ち物をまとめてご案内します。",
       due: "期限", office: "窓口", bring: "持ち物", online: "オンライン申請", sources: "出典", why: "理由",
@@ -30,11 +36,30 @@
       saved: "保存しました。バンドル番号", open: "バンドルを開く", ics: "カレンダーに追加（.ics）",
       feed: "カレンダーを購読", print: "印刷用ページ", error: "エラーが発生しました。", you: "あなた",
       bot: "コンシェルジュ", noDeadline: "期限の定めなし", quick: "回答の候補", skip: "スキップ",
-      network: "サーバーに接続できませんでした。時間をおいてもう一度お試しください。", opens: "受付開始"
+      network: "サーバーに接続できませんでした。時間をおいてもう一度お試しください。", opens: "受付開始",
+      kind_official: "公式", kind_public: "公的機関", kind_private: "非公式・要確認", kind_copy: "保存コピー",
+      reference: "参考：他の区市町村のページ", pageDate: "ページの日付", noPageDate: "ページに日付の記載なし",
+      unconfirmed: "公式ページで未確認"
+    },
+    easy: {
+      launcher: "てつづきの あんない", title: "てつづきの あんない", close: "とじる", restart: "はじめから",
+      langGroup: "ことば", input: "あったことを 書いて ください",
+      placeholder: "れい：子どもが うまれました", send: "おくる", thinking: "こたえを 作って います…",
+      greeting: "こんにちは。子どもが うまれた、ひっこし、かぞくが なくなった など、あったことを 書いて ください。する てつづき、きげん、もって いく ものを おしえます。",
+      due: "きげん", office: "まどぐち", bring: "もって いく もの", online: "オンラインで もうしこむ", sources: "でどころ", why: "りゆう",
+      maybe: "ひつような ときが ある てつづき", applies: "する てつづき", checklist: "もって いく もの（まとめ）",
+      milestones: "これからの よてい", pages: "さんこうの ページ", save: "ほぞん・カレンダー・いんさつ", saving: "ほぞん して います…",
+      saved: "ほぞん しました。ばんごう", open: "まとめを ひらく", ics: "カレンダーに 入れる（.ics）",
+      feed: "カレンダーを こうどく する", print: "いんさつ する ページ", error: "エラーが おきました。", you: "あなた",
+      bot: "あんない", noDeadline: "きげんは ありません", quick: "こたえの れい", skip: "スキップ",
+      network: "サーバーに つながりません。すこし まって、もう 一ど ためして ください。", opens: "はじまる 日",
+      kind_official: "こうしき", kind_public: "おおやけの きかん", kind_private: "こうしきでは ない・たしかめて ください",
+      kind_copy: "ほぞんした コピー", reference: "さんこう：ほかの 区や 市の ページ", pageDate: "ページの 日づけ",
+      noPageDate: "ページに 日づけが ありません", unconfirmed: "こうしきの ページで たしかめて いません"
     },
     en: {
       launcher: "Procedure concierge", title: "Procedure concierge", close: "Close", restart: "Start over",
-      toggle: "日本語", toggleLabel: "日本語に切り替える", input: "Tell me what happened",
+      langGroup: "Language", input: "Tell me what happened",
       placeholder: "e.g. Our baby was born last week", send: "Send", thinking: "Preparing the answer…",
       greeting: "Hello. Tell me what happened — a birth, a move, a death in the family, care… I will list the procedures, their due dates and what to bring.",
       due: "Due", office: "Office", bring: "Bring", online: "Apply online", sources: "Sources", why: "Why",
@@ -43,10 +68,17 @@
       saved: "Saved. Plan code", open: "Open the plan", ics: "Add to calendar (.ics)",
       feed: "Subscribe to the calendar", print: "Printable page", error: "Something went wrong.", you: "You",
       bot: "Concierge", noDeadline: "No legal deadline", quick: "Suggested answers", skip: "skip",
-      network: "Could not reach the server. Please try again in a moment.", opens: "Opens"
+      network: "Could not reach the server. Please try again in a moment.", opens: "Opens",
+      kind_official: "Official", kind_public: "Public body", kind_private: "Unofficial – please confirm",
+      kind_copy: "Stored copy", reference: "For reference: another municipality's page", pageDate: "Page dated",
+      noPageDate: "page states no date", unconfirmed: "not confirmed on an official page"
     }
   };
+  var READINGS = /（[\u3041-\u3096ー・ ]+）/g;  // the kana readings bot/render.py adds after harder kanji
   function t(key) { return T[state.lang][key]; }
+  // "窓口：" / "Office: " and "必要な手続き（3）" / "Procedures to do (3)": no full-width marks in English
+  function label(key) { return t(key) + (state.lang === "en" ? ": " : "："); }
+  function counted(key, n) { return t(key) + (state.lang === "en" ? " (" + n + ")" : "（" + n + "）"); }
 
   // ---- tiny DOM helpers (text only) ----------------------------------------------------------------------
   function el(tag, attrs, children) {
@@ -75,6 +107,29 @@
     if (!href) return el("span", { text: text });
     return el("a", { href: href, target: "_blank", rel: "noopener noreferrer", text: text });
   }
+  // ---- provenance: a visible badge per source and the page's own date; screen readers hear both --------------
+  var KIND_KEY = { municipal: "kind_official", metropolitan: "kind_official", national: "kind_official",
+    "public-body": "kind_public", "copy-of-official": "kind_copy", "private": "kind_private" };
+  function kindLabel(kind) { return t(KIND_KEY[kind] || "kind_private"); }
+  function sourceItem(s) {
+    var kind = KIND_KEY[s.kind] ? s.kind : "private";
+    var date = s.page_date ? t("pageDate") + " " + formatDay(s.page_date) : t("noPageDate");
+    var sep = state.lang === "en" ? "; " : "・";
+    var info = [kindLabel(kind)].concat(s.reference ? [t("reference")] : [], s.publisher ? [s.publisher] : [], [date]).join(sep);
+    var a = link(s.url, s.title);
+    a.setAttribute("aria-label", s.title + "（" + info + "）");
+    var parts = [el("span", { class: "badge kind-" + kind, "aria-hidden": "true", text: kindLabel(kind) })];
+    if (s.reference) parts.push(el("span", { class: "badge ref", "aria-hidden": "true", text: t("reference") }));
+    parts.push(a);
+    parts.push(el("span", { class: "src-meta", "aria-hidden": "true", text: (s.publisher ? s.publisher + " · " : "") + date }));
+    return el("li", { class: "source" + (s.reference ? " reference" : ""), "data-kind": kind }, parts);
+  }
+  function formatDay(iso) {
+    var d = new Date(iso + "T00:00:00Z");
+    if (isNaN(d)) return iso;
+    var opts = { timeZone: "UTC", year: "numeric", month: "long", day: "numeric" };
+    return new Intl.DateTimeFormat(state.lang === "en" ? "en-GB" : "ja-JP", opts).format(d);
+  }
   function formatDate(iso) {
     var d = new Date(iso + "T00:00:00Z");
     if (isNaN(d)) return iso;
@@ -93,10 +148,15 @@
   launcher.appendChild(launcherText);
 
   var titleEl = el("h2", { id: "lec-title", class: "title", text: t("title") });
-  var langBtn = el("button", { type: "button", class: "ghost lang", lang: state.lang === "ja" ? "en" : "ja" });
+  // the language switch: each button names its language in that language
+  var LANG_NAMES = { ja: "日本語", easy: "やさしい にほんご", en: "English" };
+  var langBtns = LANGS.map(function (code) {
+    return el("button", { type: "button", class: "ghost lang", "data-lang": code, lang: code === "en" ? "en" : "ja", text: LANG_NAMES[code] });
+  });
+  var langGroup = el("div", { class: "lang-switch", role: "group" }, langBtns);
   var restartBtn = el("button", { type: "button", class: "ghost restart" });
   var closeBtn = el("button", { type: "button", class: "ghost close" });
-  var header = el("div", { class: "head" }, [titleEl, el("div", { class: "head-actions" }, [langBtn, restartBtn, closeBtn])]);
+  var header = el("div", { class: "head" }, [titleEl, el("div", { class: "head-actions" }, [langGroup, restartBtn, closeBtn])]);
 
   var log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-labelledby": "lec-title" });
   var plan = el("div", { class: "plan" });
@@ -113,12 +173,11 @@
   root.appendChild(panel);
 
   function applyLabels() {
-    panel.setAttribute("lang", state.lang);
+    panel.setAttribute("lang", state.lang === "en" ? "en" : "ja");
     launcherText.textContent = t("launcher");
     titleEl.textContent = t("title");
-    langBtn.textContent = t("toggle");
-    langBtn.setAttribute("aria-label", t("toggleLabel"));
-    langBtn.setAttribute("lang", state.lang === "ja" ? "en" : "ja");
+    langGroup.setAttribute("aria-label", t("langGroup"));
+    langBtns.forEach(function (b) { b.setAttribute("aria-pressed", b.dataset.lang === state.lang ? "true" : "false"); });
     restartBtn.textContent = t("restart");
     closeBtn.textContent = "×";
     closeBtn.setAttribute("aria-label", t("close"));
@@ -144,10 +203,10 @@
 
   function card(p) {
     var body = [el("h4", { class: "card-title", text: p.title })];
-    body.push(el("p", { class: "office" }, [el("span", { class: "k", text: t("office") + "：" }), p.office]));
+    body.push(el("p", { class: "office" }, [el("span", { class: "k", text: label("office") }), p.office]));
     var d = p.deadline;
     if (d) {
-      var due = el("p", { class: "due" }, [el("span", { class: "k", text: t("due") + "：" })]);
+      var due = el("p", { class: "due" }, [el("span", { class: "k", text: label("due") })]);
       if (d.due) {
         due.appendChild(el("time", { datetime: d.due, class: "due-date", text: formatDate(d.due) }));
       } else if (d.opens) {
@@ -156,26 +215,29 @@
       due.appendChild(el("span", { class: "due-text", text: d.explanation || d.text }));
       body.push(due);
     } else {
-      body.push(el("p", { class: "due none" }, [el("span", { class: "k", text: t("due") + "：" }), t("noDeadline")]));
+      body.push(el("p", { class: "due none" }, [el("span", { class: "k", text: label("due") }), t("noDeadline")]));
     }
     if (p.conditional) body.push(el("p", { class: "conditional", text: p.conditional }));
-    else if (p.why) body.push(el("p", { class: "why" }, [el("span", { class: "k", text: t("why") + "：" }), p.why]));
+    else if (p.why) body.push(el("p", { class: "why" }, [el("span", { class: "k", text: label("why") }), p.why]));
     if (p.amounts && p.amounts.length) {
       body.push(el("ul", { class: "amounts" }, p.amounts.map(function (a) {
-        return el("li", { text: a.label + " " + a.yen.toLocaleString("ja-JP") + (state.lang === "en" ? " yen" : "円") });
+        var li = el("li", { text: state.lang === "en" ? a.label + " ¥" + a.yen.toLocaleString("en-GB") : a.label + " " + a.yen.toLocaleString("ja-JP") + "円" });
+        if (a.confirmed === false) li.appendChild(el("span", { class: "badge kind-private", text: t("unconfirmed") }));
+        return li;
       })));
     }
+    if (p.unconfirmed) body.push(el("p", { class: "unconfirmed", role: "note", text: p.unconfirmed }));
     if (p.documents && p.documents.length) {
       body.push(el("div", { class: "docs" }, [
-        el("span", { class: "k", text: t("bring") + "：" }),
+        el("span", { class: "k", text: label("bring") }),
         el("ul", null, p.documents.map(function (x) { return el("li", { text: x }); }))
       ]));
     }
     if (p.online_url && safeUrl(p.online_url)) body.push(el("p", { class: "online" }, [link(p.online_url, t("online") + " ↗")]));
     if (p.sources && p.sources.length) {
       body.push(el("details", { class: "sources" }, [
-        el("summary", { text: t("sources") + "（" + p.sources.length + "）" }),
-        el("ul", null, p.sources.map(function (s) { return el("li", null, [link(s.url, s.title)]); }))
+        el("summary", { text: counted("sources", p.sources.length) }),
+        el("ul", null, p.sources.map(sourceItem))
       ]));
     }
     return el("article", { class: "card" + (p.conditional ? " maybe" : ""), "data-procedure": p.id }, body);
@@ -188,11 +250,11 @@
     var applies = procs.filter(function (p) { return !p.conditional; });
     var maybe = procs.filter(function (p) { return p.conditional; });
     if (applies.length) {
-      plan.appendChild(el("h3", { text: t("applies") + "（" + applies.length + "）" }));
+      plan.appendChild(el("h3", { text: counted("applies", applies.length) }));
       plan.appendChild(el("div", { class: "cards" }, applies.map(card)));
     }
     if (maybe.length) {
-      plan.appendChild(el("h3", { text: t("maybe") + "（" + maybe.length + "）" }));
+      plan.appendChild(el("h3", { text: counted("maybe", maybe.length) }));
       plan.appendChild(el("div", { class: "cards" }, maybe.map(card)));
     }
     if ((resp.checklist || []).length) {
@@ -213,7 +275,9 @@
       plan.appendChild(el("section", { class: "citations" }, [
         el("h3", { text: t("pages") }),
         el("ul", null, resp.citations.map(function (c) {
-          return el("li", null, [link(c.url, c.title), el("p", { class: "snippet", text: c.snippet })]);
+          var li = sourceItem(c);
+          li.appendChild(el("p", { class: "snippet", text: c.snippet }));
+          return li;
         }))
       ]));
     }
@@ -231,7 +295,8 @@
     (replies || []).forEach(function (q) {
       var b = el("button", { type: "button", class: "chip", text: q.label, "data-value": q.value });
       b.addEventListener("click", function () {
-        send(q.value === "skip" ? (state.lang === "en" ? "skip" : "スキップ") : q.label);
+        // やさしい日本語 labels carry kana readings (扶養（ふよう）); the answer is sent without them
+        send(q.value === "skip" ? (state.lang === "en" ? "skip" : "スキップ") : q.label.replace(READINGS, ""));
       });
       quick.appendChild(b);
     });
@@ -239,8 +304,12 @@
   }
 
   // ---- network ------------------------------------------------------------------------------------------
+  // the server's error message in the widget's language (message_ja on Japanese pages), else our own words
   function errorText(body, fallback) {
-    return body && body.error && typeof body.error.message === "string" ? body.error.message : fallback;
+    var e = body && body.error;
+    if (!e) return fallback;
+    var text = state.lang === "en" ? e.message : e.message_ja;
+    return typeof text === "string" && text ? text : fallback;
   }
   function post(path, payload) {
     return fetch(API + path, {
@@ -265,7 +334,8 @@
     input.value = "";
     renderQuick([]);
     setBusy(true);
-    var payload = { message: text, lang: state.lang };
+    var payload = { message: text };
+    if (chosen) payload.lang = state.lang;
     if (state.session) payload.session_id = state.session;
     if (MUNICIPALITY) payload.municipality = MUNICIPALITY;
     post("/api/chat", payload).then(function (res) {
@@ -276,6 +346,10 @@
       }
       var resp = res.body;
       state.session = resp.session_id;
+      if (!chosen && LANGS.indexOf(resp.lang) >= 0 && resp.lang !== state.lang) {
+        state.lang = resp.lang;  // the resident wrote kana-only (or English): the panel follows
+        applyLabels();
+      }
       var msg = addMessage("bot", resp.reply);
       renderPlan(resp);
       renderQuick(resp.quick_replies);
@@ -343,11 +417,14 @@
     greet();
     input.focus();
   });
-  langBtn.addEventListener("click", function () {
-    state.lang = state.lang === "ja" ? "en" : "ja";
-    applyLabels();
-    if (!state.session) greet();
-    langBtn.focus();
+  langBtns.forEach(function (b) {
+    b.addEventListener("click", function () {
+      state.lang = b.dataset.lang;
+      chosen = true;
+      applyLabels();
+      if (!state.session) greet();
+      b.focus();
+    });
   });
   panel.addEventListener("keydown", function (e) {
     if (e.key === "Escape") { e.preventDefault(); closePanel(); }

@@ -1,0 +1,239 @@
+"""bot/dialogue.py: merging a message into the state and choosing the next question (pure; table-driven)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from bot import dialogue
+from bot.planner import plan_bundle
+from bot.sessions import SessionState
+from bot.understand import OUTSIDE, Understander
+from knowledge.catalog import Catalog, default_catalog
+
+TODAY = dt.date(2026, 12, 7)
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return default_catalog()
+
+
+@pytest.fixture(scope="module")
+def und(catalog: Catalog) -> Understander:
+    return Understander(catalog)
+
+
+def _state(**kw: Any) -> SessionState:
+    return SessionState(id="t", **kw)
+
+
+def _merge(catalog: Catalog, und: Understander, state: SessionState, text: str, preset: str | None = None):
+    return dialogue.merge(catalog, und, state, und.parse(text, TODAY), preset, TODAY)
+
+
+def _next(catalog: Catalog, state: SessionState) -> str | None:
+    bundle = plan_bundle(
+        catalog,
+        state.events,
+        state.facts,
+        municipality=state.municipality,
+        move_from=state.move_from,
+        move_to=state.move_to,
+        event_date=state.event_date,
+    )
+    return dialogue.next_question(catalog, state, bundle)
+
+
+# (state before, message, expected events, expected facts (subset), answered)
+MERGE_CASES = [
+    # an answer to the concierge's own question is a slot value, never a new event
+    (
+        {"events": ["death"], "municipality": "131032", "pending": "insurance"},
+        "後期高齢者医療制度に入っていました",
+        ["death"],
+        {"insurance": "late_elderly"},
+        True,
+    ),
+    (  # the quick reply sends its label
+        {"events": ["death"], "municipality": "131032", "pending": "insurance"},
+        "後期高齢者医療制度",
+        ["death"],
+        {"insurance": "late_elderly"},
+        True,
+    ),
+    (  # told unprompted in a death conversation: still the insurance of the person who died
+        {"events": ["death"], "municipality": "131032"},
+        "亡くなった祖父は後期高齢者医療制度に入っていました",
+        ["death"],
+        {"insurance": "late_elderly"},
+        False,
+    ),
+    (  # kana answers are read
+        {"events": ["death"], "municipality": "131032", "pending": "insurance"},
+        "こくみんけんこうほけん です",
+        ["death"],
+        {"insurance": "national"},
+        True,
+    ),
+    (
+        {"events": ["moving"], "pending": "pension"},
+        "こうせいねんきん",
+        ["moving"],
+        {"pension": "employee"},
+        True,
+    ),
+    # facts that follow from what was said
+    (
+        {"events": ["birth"]},
+        "子どもが2人います",
+        ["birth"],
+        {"children_count": 2, "has_children": True},
+        False,
+    ),
+    (
+        {"events": ["death"]},
+        "父は80歳でした",
+        ["death"],
+        {"person_age": 80, "insurance": "late_elderly"},
+        False,
+    ),
+    # a new event in a later message is still an event
+    (  # 「それと」 opens a new topic: the words tell an event again
+        {"events": ["birth"], "municipality": "131121"},
+        "それと、父が後期高齢者医療制度に加入します",
+        ["birth", "turning-75"],
+        {},
+        False,
+    ),
+    (
+        {"events": ["birth"], "municipality": "131121"},
+        "それと、来月引っ越します",
+        ["birth", "moving"],
+        {},
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "text", "events", "facts", "answered"), MERGE_CASES)
+def test_merge(
+    catalog: Catalog,
+    und: Understander,
+    before: dict[str, Any],
+    text: str,
+    events: list[str],
+    facts: dict[str, Any],
+    answered: bool,
+) -> None:
+    state = _state(**before)
+    merged = _merge(catalog, und, state, text)
+    assert state.events == events
+    assert {k: state.facts.get(k) for k in facts} == facts
+    assert merged.answered is answered
+    assert merged.not_understood is None
+
+
+def test_unreadable_answer_is_reported_and_asked_once_more(catalog: Catalog, und: Understander) -> None:
+    state = _state(
+        events=["death"], municipality="131032", event_date=TODAY, pending="insurance", asked=["insurance"]
+    )
+    merged = _merge(catalog, und, state, "ぴよぴよ")
+    assert merged.not_understood == "insurance" and not merged.answered
+    state.retry.append("insurance")
+    assert _next(catalog, state) == "insurance"
+    state.asked.append("insurance")
+    assert _next(catalog, state) != "insurance"  # not a third time
+
+
+# (state, question that must not be asked, question expected or None for "anything else")
+NEXT_CASES = [
+    (
+        {"events": ["birth"], "municipality": "131121", "facts": {"children_count": 2, "has_children": True}},
+        "has_children",
+    ),
+    (
+        {
+            "events": ["death"],
+            "municipality": "131032",
+            "event_date": TODAY,
+            "facts": {"person_age": 80, "insurance": "late_elderly"},
+        },
+        "insurance",
+    ),
+    (
+        {
+            "events": ["turning-75"],
+            "municipality": "131032",
+            "event_date": TODAY,
+            "facts": {"person_age": 75, "insurance": "late_elderly"},
+        },
+        "insurance",
+    ),
+    ({"events": ["moving"], "move_from": "131121", "move_to": "131121"}, "municipality"),
+]
+
+
+@pytest.mark.parametrize(("before", "never"), NEXT_CASES)
+def test_facts_given_once_are_not_asked_again(catalog: Catalog, before: dict[str, Any], never: str) -> None:
+    state = _state(**before)
+    seen = []
+    for _ in range(10):  # the whole rest of the conversation
+        q = _next(catalog, state)
+        if q is None:
+            break
+        seen.append(q)
+        state.asked.append(q)
+    assert never not in seen
+
+
+def test_every_question_changes_the_bundle(catalog: Catalog) -> None:
+    for ev in catalog.events:
+        state = _state(events=[ev], municipality="131121", event_date=TODAY)
+        for _ in range(12):
+            bundle = plan_bundle(
+                catalog, state.events, state.facts, municipality=state.municipality, event_date=TODAY
+            )
+            q = dialogue.next_question(catalog, state, bundle)
+            if q is None:
+                break
+            assert q in ("move_to", "move_from") or bundle.decisive.get(q, 0) > 0, (ev, q)
+            state.asked.append(q)
+
+
+def test_care_asks_the_municipality_even_when_the_page_preset_one(
+    catalog: Catalog, und: Understander
+) -> None:
+    state = _state()
+    _merge(catalog, und, state, "母の介護が必要になりました", preset="131121")
+    assert state.events == ["care"] and state.municipality == "131121" and state.municipality_preset
+    assert _next(catalog, state) == "municipality"
+    state.pending = "municipality"
+    state.asked.append("municipality")
+    _merge(catalog, und, state, "杉並区です")
+    assert state.municipality == "131156" and not state.municipality_preset
+    assert _next(catalog, state) != "municipality"
+
+
+def test_care_without_a_municipality_asks_it_first(catalog: Catalog, und: Understander) -> None:
+    state = _state()
+    _merge(catalog, und, state, "父の介護が必要になってきた")
+    assert state.municipality is None
+    assert _next(catalog, state) == "municipality"
+
+
+def test_outside_tokyo_resident_is_not_asked_the_municipality(catalog: Catalog, und: Understander) -> None:
+    state = _state()
+    _merge(catalog, und, state, "川崎市で子どもが生まれました")
+    assert state.municipality == OUTSIDE and state.places == {"here": "神奈川県川崎市"}
+    assert _next(catalog, state) != "municipality"
+
+
+def test_implied_facts_table() -> None:
+    assert dialogue.implied_facts({"children_count": 2}) == {"has_children": True}
+    assert dialogue.implied_facts({"children_count": 0}) == {"has_children": False}
+    assert dialogue.implied_facts({"person_age": 75}) == {"insurance": "late_elderly"}
+    assert dialogue.implied_facts({"person_age": 74}) == {}
+    assert dialogue.implied_facts({"person_age": 80, "insurance": "national"}) == {}  # what was said wins
