@@ -24,7 +24,7 @@ import secrets
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -58,7 +58,7 @@ class IngestBusy(RuntimeError):
 
 @dataclass
 class PageState:
-    """What the manifest remembers about one page (keyed by location)."""
+    """What the manifest remembers about one page (keyed by the page key: its canonical URL)."""
 
     source: str
     location: str
@@ -104,7 +104,10 @@ def _load_previous(index_dir: Path) -> _Previous:
     folder = active.folder(index_dir)
     try:
         raw = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        pages = {loc: PageState(**p) for loc, p in raw["pages"].items()}
+        pages: dict[str, PageState] = {}
+        for p in raw["pages"].values():  # older manifests were keyed by location: re-key by canonical URL
+            state = PageState(**p)
+            pages.setdefault(page_key(state.url), state)
         kw = json.loads((folder / KEYWORD / "chunks.json").read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError) as err:
         log.warning("previous index %s unreadable (%s); rebuilding from scratch", folder, err)
@@ -147,6 +150,51 @@ def _norm_url(url: str) -> str:
     return u.replace("http://", "https://", 1).replace("://www.", "://", 1)
 
 
+def page_key(url: str) -> str:
+    """A page's identity: its canonical URL (normalised), whatever folder or host it came from.
+
+    A page without a canonical URL is known by its file path or fetched URL, which is what ``Page.url`` holds."""
+    return _norm_url(url) if url.startswith(("http://", "https://")) else url
+
+
+class PageTexts:
+    """Main text of every page version indexed, kept under ``INDEX_DIR/texts/`` (content-addressed, across
+    generations) so the editor console can show what changed on a page, old and new side by side."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.root = index_dir / "texts"
+
+    def _path(self, key: str, page_hash: str) -> Path:
+        return self.root / hashlib.sha256(key.encode()).hexdigest()[:24] / f"{page_hash[:32]}.txt"
+
+    def exists(self, key: str, page_hash: str) -> bool:
+        return self._path(key, page_hash).exists()
+
+    def save(self, key: str, page_hash: str, text: str) -> None:
+        path = self._path(key, page_hash)
+        if path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+
+    def load(self, url: str, page_hash: str) -> str | None:
+        try:
+            return self._path(page_key(url), page_hash).read_text(encoding="utf-8")
+        except OSError:
+            return None
+
+
+def _text_from_chunks(old: PageState, chunks: dict[str, tuple[str, dict[str, Any]]]) -> str:
+    parts = []
+    for cid in old.chunk_ids:
+        if cid in chunks:
+            text, meta = chunks[cid]
+            parts.append(text[int(meta.get("body_start", 0)) :])
+    return "\n".join(parts)
+
+
 def _facts_to_review(
     settings: Settings, record: RunRecord, updated_by_url: dict[str, str | None]
 ) -> list[FactToReview]:
@@ -175,16 +223,43 @@ def _facts_to_review(
     return list(out.values())
 
 
-class _Progress:
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
+ProgressCallback = Callable[[str, int, int], None]  # (stage "pages" | "embedding", done, total)
 
-    def bar(self, total: int, desc: str) -> Any:
+
+class _Bar:
+    """A tqdm bar that also reports to a callback (the editor console's progress)."""
+
+    def __init__(self, bar: Any, desc: str, total: int, callback: ProgressCallback | None) -> None:
+        self.bar, self.desc, self.total, self.callback, self.done = bar, desc, total, callback, 0
+        if callback:
+            callback(desc, 0, total)
+
+    def __enter__(self) -> _Bar:
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(*exc)
+
+    def update(self, n: int) -> None:
+        self.bar.update(n)
+        self.done += n
+        if self.callback:
+            self.callback(self.desc, self.done, self.total)
+
+
+class _Progress:
+    def __init__(self, enabled: bool, callback: ProgressCallback | None = None) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.callback = callback
+
+    def bar(self, total: int, desc: str) -> _Bar:
         from tqdm import tqdm
 
-        return tqdm(
+        bar = tqdm(
             total=total, desc=desc, unit="page" if desc == "pages" else "chunk", disable=not self.enabled
         )
+        return _Bar(bar, desc, total, self.callback)
 
 
 def run_ingest(
@@ -195,12 +270,14 @@ def run_ingest(
     progress: bool = True,
     embeddings: NamedEmbeddings | None = None,
     fetcher: Fetcher | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> RunRecord:
     """Ingest ``sources`` (directories, sitemap URLs, URL-list files, page files or URLs) incrementally.
 
     ``if_stale``: return at once (status "skipped") when the sources and settings are unchanged since the last
     successful run. ``embeddings``/``fetcher`` may be injected (tests, benchmarks); by default they come from the
-    settings. One failing page is logged with its URL and recorded; the run goes on.
+    settings. One failing page is logged with its URL and recorded; the run goes on. ``on_progress(stage, done,
+    total)`` is called as pages are read and chunks embedded (the editor console shows it).
     """
     index_dir = settings.index_dir
     run_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f") + "-" + secrets.token_hex(2)
@@ -208,7 +285,7 @@ def run_ingest(
     t0 = time.perf_counter()
     with _lock(index_dir):
         try:
-            _run(settings, sources, record, if_stale, _Progress(progress), embeddings, fetcher)
+            _run(settings, sources, record, if_stale, _Progress(progress, on_progress), embeddings, fetcher)
         except Exception as err:
             record.status = "failed"
             record.error = f"{type(err).__name__}: {err}"
@@ -290,32 +367,47 @@ def _run(
             failed_sources.add(src.key)
     record.timings_s["list"] = round(time.perf_counter() - t, 3)
 
-    # 2. load, extract and chunk what changed
+    # 2. load, extract and chunk what changed. A page's identity is its canonical URL (``page_key``), whatever
+    #    folder, file name or host it came from: the same page from a copy of a folder is the same page.
     t = time.perf_counter()
-    pages: dict[str, PageState] = {}
-    page_chunks: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}  # location -> [(id, text, meta)]
+    pages: dict[str, PageState] = {}  # page key -> state
+    page_chunks: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}  # page key -> [(id, text, meta)]
     new_chunks: dict[str, Chunk] = {}
     updated_by_url: dict[str, str | None] = {}
     seen_sources: set[str] = set()
+    seen_locations: set[str] = set()
+    renamed: set[str] = set()  # previous page keys whose file now names another page
+    prev_by_location = {p.location: (k, p) for k, p in prev.pages.items()}
+    prev_by_raw = {p.raw_hash: (k, p) for k, p in prev.pages.items()}
+    page_texts = PageTexts(index_dir)
+
+    def keep_old(key: str, old: PageState) -> None:
+        pages[key] = old
+        page_chunks[key] = [(c, *prev.chunks[c]) for c in old.chunk_ids if c in prev.chunks]
+
     total_items = sum(len(items) for _, items in listed)
     with progress.bar(total_items, "pages") as bar:
         for src, items in listed:
             seen_sources.add(src.key)
             for item in items:
                 bar.update(1)
-                if item.location in pages:
-                    continue  # the same page through two sources
-                old = prev.pages.get(item.location)
+                if item.location in seen_locations:
+                    continue  # the same file through two sources
+                seen_locations.add(item.location)
+                by_location = prev_by_location.get(item.location)
                 try:
                     fetched = item.load()
+                    same = (
+                        by_location if by_location and by_location[1].raw_hash == fetched.raw_hash else None
+                    )
+                    same = same or prev_by_raw.get(fetched.raw_hash)  # identical bytes elsewhere: same page
                     if (
-                        old is not None
-                        and old.raw_hash == fetched.raw_hash
-                        and old.pipeline == version
-                        and all(cid in prev.chunks for cid in old.chunk_ids)
+                        same is not None
+                        and same[1].pipeline == version
+                        and all(cid in prev.chunks for cid in same[1].chunk_ids)
                     ):
-                        pages[item.location] = old
-                        page_chunks[item.location] = [(c, *prev.chunks[c]) for c in old.chunk_ids]
+                        if same[0] not in pages:
+                            keep_old(*same)
                         record.unchanged.append(item.location)
                         continue
                     page = extractor(fetched)
@@ -330,22 +422,39 @@ def _run(
                 except PageRefused as err:
                     log.warning("skipped %s: %s", item.location, err)
                     record.failed.append(Failure(item.location, str(err)))
-                    if old is not None:  # keep the last good version
-                        pages[item.location] = old
-                        page_chunks[item.location] = [
-                            (c, *prev.chunks[c]) for c in old.chunk_ids if c in prev.chunks
-                        ]
+                    if by_location is not None and by_location[0] not in pages:  # keep the last good version
+                        keep_old(*by_location)
                     continue
                 except (OSError, ValueError, UnicodeError) as err:
                     log.warning("failed %s: %s: %s", item.location, type(err).__name__, err)
                     record.failed.append(Failure(item.location, f"{type(err).__name__}: {err}"))
-                    if old is not None:
-                        pages[item.location] = old
-                        page_chunks[item.location] = [
-                            (c, *prev.chunks[c]) for c in old.chunk_ids if c in prev.chunks
-                        ]
+                    if by_location is not None and by_location[0] not in pages:
+                        keep_old(*by_location)
+                    continue
+                key = page_key(page.url)
+                if key in pages:  # a second copy of a page already taken in this run
+                    if pages[key].page_hash == page.content_hash:
+                        record.unchanged.append(item.location)
+                    else:
+                        log.warning(
+                            "%s: same canonical URL as %s, other text; kept the first",
+                            item.location,
+                            pages[key].location,
+                        )
+                        record.failed.append(
+                            Failure(
+                                item.location,
+                                f"same canonical URL as {pages[key].location} with other text; not taken",
+                            )
+                        )
                     continue
                 record.extractors[page.extractor] = record.extractors.get(page.extractor, 0) + 1
+                old = prev.pages.get(key)
+                if old is None and by_location is not None and by_location[0] not in pages:
+                    # the same file now names another page (e.g. a canonical claim the policy no longer
+                    # allows): a change of that page, not an addition plus a removal
+                    old = by_location[1]
+                    renamed.add(by_location[0])
                 state = PageState(
                     source=src.key,
                     location=item.location,
@@ -358,28 +467,40 @@ def _run(
                     updated=page.updated,
                     pipeline=version,
                 )
-                pages[item.location] = state
+                if (
+                    old is not None
+                    and old.page_hash == state.page_hash
+                    and old.pipeline == version
+                    and old.location != item.location
+                ):
+                    keep_old(key, old)  # the same page from another folder or host: one copy, the one we had
+                    record.unchanged.append(item.location)
+                    continue
+                page_texts.save(key, state.page_hash, page.text)
+                pages[key] = state
                 provenance = page_meta(page.url, page.updated)
-                page_chunks[item.location] = [(c.id, c.text, {**c.metadata(), **provenance}) for c in chunks]
+                page_chunks[key] = [(c.id, c.text, {**c.metadata(), **provenance}) for c in chunks]
                 for c in chunks:
                     new_chunks.setdefault(c.id, c)
                 entry = PageEntry(item.location, page.url, page.title, len(chunks))
                 if old is None:
                     record.added.append(entry)
                     updated_by_url[_norm_url(page.url)] = page.updated
-                elif old.page_hash != state.page_hash:
+                elif old.page_hash != state.page_hash or old.url != state.url:
+                    entry.old_hash, entry.new_hash = old.page_hash, state.page_hash
+                    if not page_texts.exists(key, old.page_hash):  # index made before texts were kept
+                        page_texts.save(key, old.page_hash, _text_from_chunks(old, prev.chunks))
                     record.changed.append(entry)
                 else:
                     record.unchanged.append(item.location)
     # pages of sources not in this run (or that failed to list) are carried over unchanged
-    for loc, old in prev.pages.items():
-        if loc in pages:
+    for key, old in prev.pages.items():
+        if key in pages or key in renamed:
             continue
         if old.source in seen_sources:
-            record.removed.append(PageEntry(loc, old.url, old.title, len(old.chunk_ids)))
+            record.removed.append(PageEntry(old.location, old.url, old.title, len(old.chunk_ids)))
             continue
-        pages[loc] = old
-        page_chunks[loc] = [(c, *prev.chunks[c]) for c in old.chunk_ids if c in prev.chunks]
+        keep_old(key, old)
     record.timings_s["extract"] = round(time.perf_counter() - t, 3)
 
     desired: dict[str, tuple[str, dict[str, Any]]] = {}

@@ -23,6 +23,8 @@ class PageEntry:
     url: str
     title: str = ""
     chunks: int = 0
+    old_hash: str = ""  # changed pages: content hashes of the stored old and new text (PageTexts)
+    new_hash: str = ""
 
 
 @dataclass

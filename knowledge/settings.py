@@ -140,11 +140,17 @@ class IngestSettings(BaseModel):
 
 class EditorSettings(BaseModel):
     token: SecretStr | None = Field(
-        None, description="Token that opens the editor and staff consoles (not blank)."
+        None, description="Shared editor token (only with DEV_TOKEN=true; not blank)."
     )
-
     allow_open: bool = Field(
-        False, description="Explicitly allow the editor and staff consoles without a token (development)."
+        False, description="Development only: open both consoles without sign-in (when no token is set)."
+    )
+    dev_token: bool = Field(
+        False, description="Development only: accept TOKEN plus a typed-in name as an editor sign-in."
+    )
+    ingest_sources: list[str] = Field(
+        default_factory=list,
+        description="Sources editors may ingest from the console (folders, sitemap URLs, URL lists); SEEDS_DIR always.",
     )
 
     @field_validator("token")

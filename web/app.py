@@ -24,10 +24,11 @@ from starlette.middleware.cors import CORSMiddleware
 
 from bot.bundles import build_bundle_service
 from knowledge.settings import Settings, get_settings
-from web.auth import EditorAuth
+from web.auth import ConsoleAuth
 from web.catalog_views import install_provenance
+from web.editorial import to_jst
 from web.errors import install_error_handlers
-from web.routers import api, bundles, editor, site, staff
+from web.routers import api, bundles, editor, signin, site, staff
 from web.security import (
     BodyLimitMiddleware,
     RateGroup,
@@ -64,7 +65,7 @@ def rate_groups(settings: Settings) -> list[RateGroup]:
         ),
         # the staff console's search is behind the sign-in (a call center shares one address): not limited
         RateGroup("search", server.rate_limit_search_per_minute, (("GET", "/api/search"),)),
-        RateGroup("signin", server.rate_limit_signin_per_minute, (("POST", "/editor/login"),)),
+        RateGroup("signin", server.rate_limit_signin_per_minute, (("POST", "/login"),)),
     ]
 
 
@@ -126,15 +127,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.services = services
     app.state.bundles = build_bundle_service(settings, services.concierge)
-    app.state.editor_auth = EditorAuth(settings.editor)
+    app.state.editor_auth = ConsoleAuth(settings.editor, settings.data_dir)
     templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescaping on
     templates.env.filters["http_url"] = http_url
+    templates.env.filters["jst"] = to_jst
     install_provenance(templates.env, services.catalog)  # source badges in both consoles
     app.state.templates = templates
     if not app.state.editor_auth.enabled:
-        log.warning("editor console disabled: set CONCIERGE_EDITOR__TOKEN to enable it")
+        log.warning("consoles disabled: no account yet (create one with `concierge users add`)")
+    if settings.editor.token is not None and not settings.editor.dev_token:
+        log.warning(
+            "CONCIERGE_EDITOR__TOKEN is ignored: the shared token is a development setting (DEV_TOKEN)"
+        )
 
     install_error_handlers(app)
+    signin.install(app)
     _document_limits(app, settings)
 
     @app.get(
@@ -156,6 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(site.router)
     app.include_router(staff.router)
     app.include_router(editor.router)
+    app.include_router(signin.router)
     app.include_router(bundles.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

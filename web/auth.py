@@ -1,10 +1,10 @@
-"""Console access (editor and staff consoles): a configured token compared in constant time, then a server-side
-cookie session.
+"""Console access: staff and editors sign in as themselves (web.accounts: argon2-hashed passwords, roles, and
+server-side sessions in SQLite); the session cookie carries only a random id, and each session a CSRF token that
+every state-changing form must echo.
 
-The token is never stored or logged; sessions live in memory (a restart logs editors out) and carry a CSRF token
-that every state-changing form must echo. Until per-user accounts exist, the staff console (``/staff``, including
-a resident's bundle by code) uses the same sign-in and the same development switch
-(``CONCIERGE_EDITOR__ALLOW_OPEN``).
+Two explicit development settings remain: ``CONCIERGE_EDITOR__DEV_TOKEN=true`` with ``CONCIERGE_EDITOR__TOKEN``
+accepts one shared token (never blank; compared in constant time) plus a typed-in name as an editor, and
+``CONCIERGE_EDITOR__ALLOW_OPEN=true`` opens both consoles without sign-in. Neither is for production.
 """
 
 from __future__ import annotations
@@ -13,24 +13,25 @@ import hashlib
 import hmac
 import re
 import secrets
-import threading
-import time
-from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import Request
 
 from knowledge.settings import EditorSettings
+from web.accounts import (
+    SESSION_TTL_S,
+    ConsoleSession,
+    SqliteSessionStore,
+    SqliteUserStore,
+    User,
+    allows,
+)
 
-COOKIE = "concierge_editor"
-COOKIE_PATH = "/"  # sent to /editor and /staff
-SESSION_TTL_S = 8 * 3600
-MAX_SESSIONS = 1000
+COOKIE = "concierge_console"
 _NAME = re.compile(r"^[\w .@'-]{1,40}$", re.UNICODE)
+EditorSession = ConsoleSession  # the former name
 
-
-@dataclass(frozen=True)
-class EditorSession:
-    who: str
-    csrf: str
-    expires: float
+__all__ = ["COOKIE", "SESSION_TTL_S", "ConsoleAuth", "EditorAuth", "EditorSession", "client_ip", "valid_name"]
 
 
 def _digest(value: str) -> bytes:
@@ -41,57 +42,63 @@ def valid_name(name: str) -> bool:
     return bool(_NAME.match(name.strip()))
 
 
-class EditorAuth:
-    def __init__(self, cfg: EditorSettings) -> None:
-        self._expected = _digest(cfg.token.get_secret_value()) if cfg.token else None
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+class ConsoleAuth:
+    def __init__(self, cfg: EditorSettings, data_dir: Path) -> None:
+        path = data_dir / "accounts.sqlite3"
+        self.users = SqliteUserStore(path)
+        self.sessions = SqliteSessionStore(path)
+        dev = cfg.token is not None and cfg.dev_token
+        self._expected = _digest(cfg.token.get_secret_value()) if dev and cfg.token else None
         self.open = cfg.token is None and cfg.allow_open
-        self._sessions: dict[str, EditorSession] = {}
-        self._lock = threading.Lock()
         self._open_csrf = secrets.token_urlsafe(24)
 
     @property
+    def dev_token(self) -> bool:
+        return self._expected is not None
+
+    @property
     def enabled(self) -> bool:
-        """False when no token is configured and open access was not explicitly allowed: refuse to serve."""
-        return self._expected is not None or self.open
+        """False while there is no active account and no development setting: the consoles refuse to serve."""
+        return self.open or self.dev_token or self.users.count() > 0
 
     def check_token(self, token: str) -> bool:
-        """Constant-time comparison (of fixed-length digests, so the length does not leak either)."""
+        """Development mode only. Constant-time comparison of fixed-length digests (the length does not leak)."""
         if self._expected is None or not token.strip():
             return False
         return hmac.compare_digest(_digest(token), self._expected)
 
-    def start(self, who: str) -> str:
-        sid = secrets.token_urlsafe(32)
-        with self._lock:
-            now = time.time()
-            self._sessions = {k: s for k, s in self._sessions.items() if s.expires > now}
-            while len(self._sessions) >= MAX_SESSIONS:
-                self._sessions.pop(next(iter(self._sessions)))
-            self._sessions[sid] = EditorSession(
-                who=who.strip(), csrf=secrets.token_urlsafe(24), expires=now + SESSION_TTL_S
-            )
-        return sid
+    def login(self, username: str, password: str, ip: str) -> tuple[str, User] | None:
+        user = self.users.authenticate(username, password)
+        if user is None:
+            return None
+        return self.sessions.start(user, ip), user
 
-    def get(self, sid: str | None) -> EditorSession | None:
-        if not sid:
-            return None
-        with self._lock:
-            s = self._sessions.get(sid)
-        if s is None or s.expires < time.time():
-            return None
-        return s
+    def dev_login(self, name: str, ip: str) -> str:
+        """A session for a typed-in name after ``check_token`` (development mode): role editor."""
+        user = User(f"dev:{name.strip()}", name.strip(), "editor", True, "")
+        return self.sessions.start(user, ip)
+
+    def get(self, sid: str | None) -> ConsoleSession | None:
+        return self.sessions.get(sid)
 
     def end(self, sid: str | None) -> None:
-        with self._lock:
-            self._sessions.pop(sid or "", None)
+        self.sessions.end(sid)
 
-    def open_session(self) -> EditorSession:
-        """The session used when open access is allowed (no login)."""
-        return EditorSession(who="open-access", csrf=self._open_csrf, expires=float("inf"))
+    def open_session(self) -> ConsoleSession:
+        """The session used when open access is allowed (no sign-in)."""
+        return ConsoleSession("open-access", "open-access", "admin", self._open_csrf, float("inf"))
+
+    def session(self, request: Request) -> ConsoleSession | None:
+        if self.open:
+            return self.open_session()
+        return self.get(request.cookies.get(COOKIE))
+
+    def may(self, session: ConsoleSession | None, needed: str) -> bool:
+        return session is not None and allows(session.role, needed)
 
 
-def safe_next(target: str | None, default: str = "/editor") -> str:
-    """Where to go after signing in: only this server's console paths (never another site)."""
-    if target and target.startswith(("/staff", "/editor")) and "//" not in target and "\\" not in target:
-        return target
-    return default
+EditorAuth = ConsoleAuth  # the former name

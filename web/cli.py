@@ -346,5 +346,54 @@ def main() -> None:
     app()
 
 
+users_app = typer.Typer(help="Console accounts (staff, editor, admin).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+def _user_store():  # type: ignore[no-untyped-def]
+    from web.accounts import SqliteUserStore
+
+    s = settings()
+    _require_writable(s)
+    return SqliteUserStore(s.data_dir / "accounts.sqlite3")
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="Sign-in name: 2-40 of a-z 0-9 . _ @ -")],
+    role: Annotated[str, typer.Option(help="staff | editor | admin")] = "staff",
+    name: Annotated[str, typer.Option(help="Name shown in the consoles and the audit log.")] = "",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input (scripts).")
+    ] = False,
+) -> None:
+    """Create a console account; the password is asked for (twice) unless --password-stdin."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = _user_store().add(username, password, role=role, display_name=name)
+    except ValueError as err:
+        raise _fail(str(err)) from None
+    typer.echo(f"added {user.username} ({user.role}, {user.display_name})")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """All accounts: username, role, name, active or disabled, created."""
+    for u in _user_store().list():
+        state = "active" if u.active else "disabled"
+        typer.echo(f"{u.username}\t{u.role}\t{u.display_name}\t{state}\t{u.created}")
+
+
+@users_app.command("disable")
+def users_disable(username: Annotated[str, typer.Argument()]) -> None:
+    """Disable an account: it can no longer sign in and its sessions end (it stays in the audit log)."""
+    if not _user_store().disable(username):
+        raise _fail(f"no user {username!r}")
+    typer.echo(f"disabled {username}")
+
+
 if __name__ == "__main__":
     main()

@@ -69,7 +69,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         data_dir=base / "var",
         embedding={"backend": "hashing"},
         server={"rate_limit_per_minute": 0},
-        editor={"allow_open": True},  # the staff console, without signing in (development switch)
+        editor={"allow_open": True},  # the staff console without sign-in (development setting)
         ingest={"directory_hosts": {str(pages): ["*"]}},  # curated copies may name their canonical URLs
     )
     rec = run_ingest(s, [str(pages)], progress=False)

@@ -43,6 +43,7 @@ def _serve(data: Path, port: int, stderr_path: Path) -> subprocess.Popen[bytes]:
         CONCIERGE_DATA_DIR=str(data),
         CONCIERGE_EMBEDDING__BACKEND="hashing",
         CONCIERGE_EDITOR__TOKEN="a-long-editor-token-for-tests",
+        CONCIERGE_EDITOR__DEV_TOKEN="true",
         CONCIERGE_SERVER__RATE_LIMIT_PER_MINUTE="0",
     )
     with stderr_path.open("wb") as err:
@@ -85,7 +86,8 @@ def test_server_logs_at_debug_hold_no_personal_data(tmp_path: Path) -> None:
         )
         with httpx.Client(base_url=base, timeout=30) as c:
             signed_in = c.post(
-                "/editor/login", data={"name": "tester", "token": "a-long-editor-token-for-tests"}
+                "/login",
+                data={"name": "log test", "token": "a-long-editor-token-for-tests", "next": "/staff"},
             )
             assert signed_in.status_code == 303  # the staff console needs the console sign-in
             statuses = [
@@ -103,7 +105,7 @@ def test_server_logs_at_debug_hold_no_personal_data(tmp_path: Path) -> None:
                 c.post("/api/chat", json={"message": personal * 200}).status_code,  # too long
                 c.post("/api/chat", json={"message": personal, "today": personal}).status_code,  # bad date
                 c.post("/api/chat", content=f'{{"message": "{personal}"'.encode()).status_code,  # bad JSON
-                c.post("/editor/login", data={"name": EMAILS[0], "token": MY_NUMBERS[0]}).status_code,
+                c.post("/login", data={"name": EMAILS[0], "token": MY_NUMBERS[0]}).status_code,
             ]
         assert statuses == [200, 200, 200, 200, 200, 413, 422, 422, 401], statuses
     finally:

@@ -18,6 +18,7 @@ import bot.bundles as bundles_mod
 from bot.bundles import check_symbol, display_code
 from bot.sessions import SessionState, SessionStore
 from knowledge.settings import SettingsError, get_settings
+from web.accounts import SqliteUserStore
 from web.app import create_app
 from web.security import ClientAddress
 
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.redteam
 TODAY = "2026-11-26"
 BIRTH = "2026年11月20日に世田谷区で子どもが生まれました"
 TOKEN = "a-long-console-token-for-tests"
+PASSWORD = "shokuin-no-pasuwado-2026"
 
 Factory = Callable[..., TestClient]
 
@@ -61,18 +63,27 @@ def _save(c: TestClient) -> dict:  # type: ignore[type-arg]
 
 
 # ---- /staff refuses anonymous -----------------------------------------------------------------------------------
-def test_staff_console_refuses_anonymous_and_opens_after_sign_in(make_client: Factory) -> None:
-    c = make_client(editor={"token": TOKEN})
+def _staff_account(tmp_path: Path) -> None:
+    SqliteUserStore(tmp_path / "var" / "accounts.sqlite3").add("suzuki", PASSWORD, role="staff")
+
+
+def test_staff_console_refuses_anonymous_and_opens_after_sign_in(
+    make_client: Factory, tmp_path: Path
+) -> None:
+    _staff_account(tmp_path)
+    c = make_client()
     code = _save(c)["code"]
     for path in ("/staff?q=出生届", "/staff/procedures/birth-registration", f"/staff/bundles/{code}"):
         r = c.get(path, follow_redirects=False)
-        assert r.status_code == 303 and r.headers["location"].startswith("/editor/login?next=/staff"), path
+        assert r.status_code == 303 and r.headers["location"].startswith(
+            "/login?next=" + quote("/staff", safe="")
+        ), path
         assert "出生届" not in r.text
-    r = c.post("/editor/login", data={"name": "職員", "token": "wrong"}, follow_redirects=False)
+    r = c.post("/login", data={"username": "suzuki", "password": "wrong"}, follow_redirects=False)
     assert r.status_code == 401
     r = c.post(
-        "/editor/login",
-        data={"name": "職員", "token": TOKEN, "next": f"/staff/bundles/{code}"},
+        "/login",
+        data={"username": "suzuki", "password": PASSWORD, "next": f"/staff/bundles/{code}"},
         follow_redirects=False,
     )
     assert r.status_code == 303 and r.headers["location"] == f"/staff/bundles/{code}"
@@ -81,15 +92,18 @@ def test_staff_console_refuses_anonymous_and_opens_after_sign_in(make_client: Fa
     # the sign-in only ever sends back to this server's consoles
     c.cookies.clear()
     r = c.post(
-        "/editor/login",
-        data={"name": "職員", "token": TOKEN, "next": "//evil.example/"},
+        "/login",
+        data={"username": "suzuki", "password": PASSWORD, "next": "//evil.example/"},
         follow_redirects=False,
     )
-    assert r.headers["location"] == "/editor"
+    assert r.headers["location"] == "/staff"
 
 
-def test_staff_console_without_a_token_is_closed_unless_open_access_is_allowed(make_client: Factory) -> None:
+def test_staff_console_without_an_account_is_closed_unless_open_access_is_allowed(
+    make_client: Factory,
+) -> None:
     assert make_client().get("/staff", follow_redirects=False).status_code == 503
+    assert make_client(editor={"token": TOKEN}).get("/staff", follow_redirects=False).status_code == 503
     assert make_client(editor={"allow_open": True}).get("/staff").status_code == 200
 
 
@@ -179,7 +193,8 @@ def test_client_address_walks_back_past_trusted_proxies_only() -> None:
 
 def test_each_route_group_has_its_own_bucket_and_sign_in_is_strictest(make_client: Factory) -> None:
     c = make_client(
-        server={"rate_limit_per_minute": 2, "rate_limit_search_per_minute": 3}, editor={"token": TOKEN}
+        server={"rate_limit_per_minute": 2, "rate_limit_search_per_minute": 3},
+        editor={"token": TOKEN, "dev_token": True},
     )
     assert [c.get("/api/search", params={"q": "出生届"}).status_code for _ in range(4)] == [
         200,
@@ -193,7 +208,7 @@ def test_each_route_group_has_its_own_bucket_and_sign_in_is_strictest(make_clien
         429,
     ]
     logins = [
-        c.post("/editor/login", data={"name": "x", "token": "guess"}, follow_redirects=False).status_code
+        c.post("/login", data={"name": "x", "token": "guess"}, follow_redirects=False).status_code
         for _ in range(6)
     ]
     assert logins == [401] * 5 + [429]  # default: 5 sign-in attempts per minute

@@ -99,7 +99,7 @@ def test_not_found_and_bad_filters_are_clear_json(make_client: AppFactory) -> No
 
 
 def test_procedure_view_marks_unofficial_sources(make_client: AppFactory) -> None:
-    c = make_client(editor={"allow_open": True})  # the staff console without signing in (development switch)
+    c = make_client(editor={"allow_open": True})  # the staff console, without sign-in (development setting)
     body = c.get("/api/procedures/birth-registration", params={"municipality": "131016"}).json()
     assert body["sources"] and all(s["official"] for s in body["sources"])  # ward pages (.lg.jp, .tokyo.jp)
     assert body["office"].startswith("千代田区役所 総合窓口課")  # the ward's own family-register window

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def server(indexed_dir: Path) -> Iterator[ServerThread]:
-    settings = hashing_settings(indexed_dir, editor={"token": TOKEN_FOR_BROWSER})
+    settings = hashing_settings(indexed_dir, editor={"token": TOKEN_FOR_BROWSER, "dev_token": True})
     with ServerThread(create_app(settings)) as srv:
         yield srv
 
@@ -173,10 +173,11 @@ def test_staff_search_and_compare(server: ServerThread, page) -> None:  # type: 
     from playwright.sync_api import expect
 
     page.goto(server.url + "/staff")  # anonymous: sent to the console sign-in, then back
-    assert "/editor/login?next=/staff" in page.url
-    page.locator("#name").fill("鈴木")
-    page.locator("#token").fill(TOKEN_FOR_BROWSER)
-    page.locator("form button").click()
+    assert "/login?next=%2Fstaff" in page.url
+    # the development token signs in as an editor, who may use /staff
+    page.locator("#dev-login-form #name").fill("職員テスト")
+    page.locator("#dev-login-form #token").fill(TOKEN_FOR_BROWSER)
+    page.locator("#dev-login-form button").click()
     assert page.url.endswith("/staff")
     page.locator("#q").fill("葬祭費")
     page.locator("#municipality").select_option("131121")
@@ -200,13 +201,14 @@ def test_editor_login_flow(server: ServerThread, page) -> None:  # type: ignore[
     from playwright.sync_api import expect
 
     response = page.goto(server.url + "/editor")
-    assert page.url.endswith("/editor/login") and response.status == 200
-    page.locator("#name").fill("佐藤")
-    page.locator("#token").fill("wrong")
-    page.locator("form button").click()
+    assert page.url.endswith("/login?next=%2Feditor") and response.status == 200
+    page.locator("#dev-login-form #name").fill("佐藤")
+    page.locator("#dev-login-form #token").fill("wrong")
+    page.locator("#dev-login-form button").click()
     expect(page.locator("#login-error")).to_be_visible()
-    page.locator("#token").fill(TOKEN_FOR_BROWSER)
-    page.locator("form button").click()
+    page.locator("#dev-login-form #name").fill("佐藤")
+    page.locator("#dev-login-form #token").fill(TOKEN_FOR_BROWSER)
+    page.locator("#dev-login-form button").click()
     expect(page.locator("#who")).to_have_text("佐藤")
     expect(page.locator("#runs tbody tr")).to_have_count(1)
     expect(page.locator("#coverage tbody tr")).to_have_count(62)

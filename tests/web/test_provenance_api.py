@@ -180,14 +180,16 @@ def test_editor_console_badges_flagged_sources(tmp_path: Path) -> None:
     data = tmp_path / "var"
     pages = write_pages(tmp_path / "pages")
     settings = hashing_settings(  # the fixture pages are curated copies, trusted to name their canonical URLs
-        data, editor={"token": "editor-token"}, ingest={"directory_hosts": {str(pages): ["*"]}}
+        data,
+        editor={"token": "editor-token", "dev_token": True},
+        ingest={"directory_hosts": {str(pages): ["*"]}},
     )
     run_ingest(settings, [str(pages)], progress=False)
     page = pages / "ota" / "birth.html"
     page.write_text(page.read_text(encoding="utf-8").replace("14日以内", "十四日以内"), encoding="utf-8")
     run_ingest(settings, [str(pages)], progress=False)
     with TestClient(create_app(settings)) as c:
-        c.post("/editor/login", data={"name": "editor", "token": "editor-token"})
+        c.post("/login", data={"name": "editor", "token": "editor-token", "next": "/editor"})
         html = c.get("/editor").text
     row = html.split(CATALOG_SOURCE_URL)[0].rsplit("<tr>", 1)[-1]  # the review row of 大田区's 出生届 page
     assert '<td data-kind="municipal"><span class="badge kind-municipal">公式</span>' in row
