@@ -687,8 +687,13 @@ class Renderer:
                 lines.append(f"    {p.conditional}")
             if p.online_url:
                 lines.append(f"    {self.msg('text.online')}{colon}{p.online_url}")
-            for s in p.sources[:2]:
-                lines.append(f"    {self.msg('text.source')}{colon}{self._titled(s.title, s.url)}")
+            if p.unconfirmed:
+                note = with_readings(p.unconfirmed) if self.lang == "easy" else p.unconfirmed
+                lines.append(f"    ※ {note}")
+            for s in p.sources[:2]:  # with its badge and publisher, as the widget shows it
+                who = f"・{s.publisher}" if s.publisher and self.lang != "easy" else ""
+                badge = f"[{s.badge}{who}] " if s.badge else ""
+                lines.append(f"    {self.msg('text.source')}{colon}{badge}{self._titled(s.title, s.url)}")
         if resp.checklist:
             lines += ["", self.msg("text.bring") + colon.strip()] + [f"  □ {d}" for d in resp.checklist]
         if resp.milestones:
