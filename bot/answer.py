@@ -203,6 +203,12 @@ def _asked_amounts(text: str, amounts: list[Any]) -> list[Any]:
     return hit if 0 < len(hit) < len(amounts) else amounts
 
 
+def _grams(text: str) -> set[str]:
+    """Two-character runs of ``text`` in kanji or katakana (the words, not the particles)."""
+    t = compact(norm(text))
+    return {t[i : i + 2] for i in range(len(t) - 1) if re.search(r"[一-龥々ァ-ヶー]", t[i : i + 2])}
+
+
 def _plain(sentence: str) -> str:
     """A table row quoted as text: '| 3歳未満 | 15,000円 |' -> '3歳未満：15,000円'."""
     if sentence.startswith("|"):
@@ -265,6 +271,8 @@ class Answerer:
         }
         self.places = PlaceNames([(m.code, m.name, m.kana, m.en) for m in catalog.municipalities.values()])
         self.english = EnglishTerms.from_catalog(catalog)
+        # place names and generic words are not what a question asks
+        self._place_grams = {g for w in self.ignored_nouns for g in _grams(w)} | {"市役", "役所", "区役"}
 
     def names_a_procedure(self, text: str) -> bool:
         """True when ``text`` names a catalog procedure: its title, a 3+ character part of it (葬祭費), or two
@@ -335,12 +343,17 @@ class Answerer:
             q |= content_tokens(self.search_query(question))
         kinds = question_kinds(question) if kinds is None else kinds
         evidence = [QUESTION_KINDS[kd][1] for kd in kinds]
+        grams = _grams(question) - self._place_grams
         best, best_score = "", -1
         for sent in _SENT.split(hit.text):
             sent = sent.strip()
             if len(sent) < 8 or _INSTRUCTION.search(sent):
                 continue
-            score = 2 * len(q & (content_tokens(sent) | en_words(sent)))
+            shared = q & (content_tokens(sent) | en_words(sent))
+            score = 2 * len(shared)
+            # the question's own wording (郵送, 土曜, 委任状, 公務員…): shared two-character runs with kanji/katakana,
+            # beyond the words already counted
+            score += min(len({g for g in grams & _grams(sent) if not any(g in w for w in shared)}), 6)
             # carrying the kind of answer asked weighs more than sharing the question's words
             if evidence and evidence[0].search(sent):
                 score += 10
@@ -376,16 +389,20 @@ class Answerer:
         )
         scored: list[tuple[int, int, Hit, str]] = []
         for n, h in enumerate(hits):
-            if any(x[2].url == h.url for x in scored):
-                continue
             sent, score = self._sentence(question, h, kinds)
             # the quote is about what was asked: its page title or the sentence itself names it
-            if sent and (not nouns or nouns & noun_tokens(h.title + " " + sent)):
+            if not sent or (nouns and not nouns & noun_tokens(h.title + " " + sent)):
+                continue
+            # one quote per page: the best sentence of all its passages, at the page's best search rank
+            same = next((i for i, x in enumerate(scored) if x[2].url == h.url), None)
+            if same is None:
                 scored.append((score, -n, h, sent))
+            elif score > scored[same][0]:
+                scored[same] = (score, scored[same][1], h, sent)
         if not scored:
             return []
-        if kinds:  # the best answer first (search order breaks ties)
-            scored.sort(key=lambda x: (-x[0], -x[1]))
+        # the best answer first (search order breaks ties)
+        scored.sort(key=lambda x: (-x[0], -x[1]))
         out = [citation(self.catalog, scored[0][2], scored[0][3], municipality)]
         answered = {kd for kd in kinds if QUESTION_KINDS[kd][1].search(scored[0][3])}
         for _, _, h, sent in scored[1:]:

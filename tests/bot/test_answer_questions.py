@@ -136,3 +136,10 @@ def test_an_english_question_about_a_life_event_quotes_the_page_in_the_reply(con
     assert "2 years" in r.reply or "2年" in r.reply, r.reply
     assert "linked below" in r.reply
     assert any("setagaya" in c.url for c in r.citations), r.citations
+
+
+def test_the_quote_is_the_sentence_with_the_questions_own_words(concierge: Concierge) -> None:
+    # 領収書 is asked: the sentence about the receipt's copy (the page's second passage), not the amount sentence
+    r = ask(concierge, "世田谷区で葬祭費を申請するとき、葬儀代金の領収書は原本が要りますか？")
+    assert "領収書の写し" in r.reply, r.reply
+    assert any("setagaya" in c.url or "kurashinotomo" in c.url for c in r.citations)
