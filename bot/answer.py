@@ -67,10 +67,11 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "deadline": (
         re.compile(
-            r"期限|いつまで|締め?切|しめきり|何日以内|なんにち|deadline|by when|how long|\bdue\b|how many days",
+            r"期限|いつまで|締め?切|しめきり|何日以内|なんにち|どのくらい|どれくらい|deadline|by when|how long|"
+            r"until when|\bdue\b|how many days",
             re.I,
         ),
-        re.compile(r"以内|まで|期限|[0-9０-９]+\s*(日|か月|ヶ月|カ月)"),
+        re.compile(r"以内|まで|期限|[0-9０-９]+\s*(日|か月|ヶ月|カ月|年間|年以内|週間)"),
     ),
     "penalty": (
         re.compile(r"過ぎ|遅れ|おくれ|間に合わ|まにあわ|罰|過料|late\b|miss(ed)? the|penalt|fine\b", re.I),
@@ -125,7 +126,7 @@ def question_kinds(text: str) -> list[str]:
 
 def english_gist(sentence: str) -> str:
     """The numbers, times and weekdays a Japanese sentence states, said in English (nothing invented: only what
-    the sentence has, e.g. '午前9時から午後6時' -> '9:00 to 18:00', '5万円' -> '50,000 yen', '14日以内' ->
+    the sentence has, e.g. '午前9時から午後6時' -> '9:00 a.m. to 6:00 p.m.', '5万円' -> '50,000 yen', '14日以内' ->
     'within 14 days')."""
     t = norm(sentence)
     out: list[str] = []
@@ -134,18 +135,21 @@ def english_gist(sentence: str) -> str:
         out.append(f"{n:,} yen")
     times = []
     for m in re.finditer(r"(午前|午後)?\s*(\d{1,2})時(?:(\d{1,2})分|半)?", t):
-        h = int(m.group(2)) + (12 if m.group(1) == "午後" and int(m.group(2)) < 12 else 0)
+        # the hour as the page writes it (午後1時 -> 1:00 p.m., never 13:00: no number the page does not have)
+        h = int(m.group(2))
         minutes = int(m.group(3)) if m.group(3) else 30 if m.group(0).endswith("半") else 0
-        times.append(f"{h}:{minutes:02d}")
+        half = " a.m." if m.group(1) == "午前" else " p.m." if m.group(1) == "午後" else ""
+        times.append(f"{h}:{minutes:02d}{half}")
     if times:
         out.append(" to ".join(times[:2]) if len(times) >= 2 else times[0])
     days = [_WEEKDAYS[d] for d in re.findall(r"([月火水木金土日])曜", t)]
     if days:
         out.append(" to ".join(days[:2]) if "から" in t and len(days) >= 2 else ", ".join(days))
-    for m in re.finditer(r"(\d+)\s*(日|か月|ヶ月|カ月|年)(以内)?", t):
+    for m in re.finditer(r"(\d+)\s*(日|か月|ヶ月|カ月|年|週)(以内|間|程度|ほど)?", t):
         if m.group(3):
-            unit = {"日": "days", "年": "years"}.get(m.group(2), "months")
-            out.append(f"within {m.group(1)} {unit}")
+            unit = {"日": "days", "年": "years", "週": "weeks"}.get(m.group(2), "months")
+            say = {"以内": "within", "間": "for"}.get(m.group(3), "about")
+            out.append(f"{say} {m.group(1)} {unit}")
     if "無料" in t:
         out.append("free of charge")
     if "郵送" in t:
@@ -197,6 +201,12 @@ def _asked_amounts(text: str, amounts: list[Any]) -> list[Any]:
             return hit
     hit = [a for a in amounts if any(w in t for w in re.findall(r"[一-龥々]{3,}", norm(a.label.ja)))]
     return hit if 0 < len(hit) < len(amounts) else amounts
+
+
+def _grams(text: str) -> set[str]:
+    """Two-character runs of ``text`` in kanji or katakana (the words, not the particles)."""
+    t = compact(norm(text))
+    return {t[i : i + 2] for i in range(len(t) - 1) if re.search(r"[一-龥々ァ-ヶー]", t[i : i + 2])}
 
 
 def _plain(sentence: str) -> str:
@@ -261,10 +271,14 @@ class Answerer:
         }
         self.places = PlaceNames([(m.code, m.name, m.kana, m.en) for m in catalog.municipalities.values()])
         self.english = EnglishTerms.from_catalog(catalog)
+        # place names and generic words are not what a question asks
+        self._place_grams = {g for w in self.ignored_nouns for g in _grams(w)} | {"市役", "役所", "区役"}
 
     def names_a_procedure(self, text: str) -> bool:
         """True when ``text`` names a catalog procedure: its title, a 3+ character part of it (葬祭費), or two
         of its nouns (要介護認定の結果 ~ 要介護・要支援認定の申請)."""
+        if is_english(text):  # English names the procedure through the catalog's English terms
+            text = self.search_query(text)
         t = compact(text)
         if any(title in t for title in self._titles) or any(part in t for part in self._title_parts):
             return True
@@ -289,6 +303,14 @@ class Answerer:
         do for a Japanese question; other questions are searched as written."""
         return self.english.augment(question, self.places)
 
+    def _noun_text(self, question: str) -> str:
+        """The text whose nouns must appear in the evidence: for an English question only the Japanese catalog
+        terms and place its search query carries (its English words are not Japanese nouns)."""
+        query = self.search_query(question)
+        if is_english(question) and query.startswith(question):
+            return query[len(question) :]
+        return query
+
     def relevant_hits(self, question: str, municipality: str | None, k: int = 5) -> list[Hit]:
         """Page passages that are evidence for ``question``: the resident's municipality (known, or named in the
         question) and Tokyo-wide pages, above the embedding model's floor for the question's language
@@ -306,7 +328,11 @@ class Answerer:
         hits = [h for h in hits if h.extra.get("dense", 0.0) >= floor]
         if not has_kanji(query):
             return hits
-        nouns = noun_tokens(query) - self.ignored_nouns
+        nouns = noun_tokens(self._noun_text(question)) - self.ignored_nouns
+        if (
+            not nouns
+        ):  # only a place and generic words to match: the stricter floor of questions without kanji
+            return [h for h in hits if h.extra.get("dense", 0.0) >= max(floor, floor_no_kanji)]
         return [h for h in hits if nouns & noun_tokens(h.title + " " + h.text)]
 
     def _sentence(self, question: str, hit: Hit, kinds: list[str] | None = None) -> tuple[str, int]:
@@ -317,12 +343,17 @@ class Answerer:
             q |= content_tokens(self.search_query(question))
         kinds = question_kinds(question) if kinds is None else kinds
         evidence = [QUESTION_KINDS[kd][1] for kd in kinds]
+        grams = _grams(question) - self._place_grams
         best, best_score = "", -1
         for sent in _SENT.split(hit.text):
             sent = sent.strip()
             if len(sent) < 8 or _INSTRUCTION.search(sent):
                 continue
-            score = 2 * len(q & (content_tokens(sent) | en_words(sent)))
+            shared = q & (content_tokens(sent) | en_words(sent))
+            score = 2 * len(shared)
+            # the question's own wording (郵送, 土曜, 委任状, 公務員…): shared two-character runs with kanji/katakana,
+            # beyond the words already counted
+            score += min(len({g for g in grams & _grams(sent) if not any(g in w for w in shared)}), 6)
             # carrying the kind of answer asked weighs more than sharing the question's words
             if evidence and evidence[0].search(sent):
                 score += 10
@@ -349,23 +380,29 @@ class Answerer:
         query = self.search_query(question)
         nouns = (
             frozenset(
-                n for n in noun_tokens(query) - self.ignored_nouns - _GENERIC_QUOTE_NOUNS if len(n) >= 2
+                n
+                for n in noun_tokens(self._noun_text(question)) - self.ignored_nouns - _GENERIC_QUOTE_NOUNS
+                if len(n) >= 2
             )
             if has_kanji(query)
             else frozenset()
         )
         scored: list[tuple[int, int, Hit, str]] = []
         for n, h in enumerate(hits):
-            if any(x[2].url == h.url for x in scored):
-                continue
             sent, score = self._sentence(question, h, kinds)
             # the quote is about what was asked: its page title or the sentence itself names it
-            if sent and (not nouns or nouns & noun_tokens(h.title + " " + sent)):
+            if not sent or (nouns and not nouns & noun_tokens(h.title + " " + sent)):
+                continue
+            # one quote per page: the best sentence of all its passages, at the page's best search rank
+            same = next((i for i, x in enumerate(scored) if x[2].url == h.url), None)
+            if same is None:
                 scored.append((score, -n, h, sent))
+            elif score > scored[same][0]:
+                scored[same] = (score, scored[same][1], h, sent)
         if not scored:
             return []
-        if kinds:  # the best answer first (search order breaks ties)
-            scored.sort(key=lambda x: (-x[0], -x[1]))
+        # the best answer first (search order breaks ties)
+        scored.sort(key=lambda x: (-x[0], -x[1]))
         out = [citation(self.catalog, scored[0][2], scored[0][3], municipality)]
         answered = {kd for kd in kinds if QUESTION_KINDS[kd][1].search(scored[0][3])}
         for _, _, h, sent in scored[1:]:

@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from bot import dialogue
-from bot.answer import Answerer
+from bot.answer import Answerer, question_kinds
 from bot.contract import ChatRequest, ChatResponse, ProcedureOut
 from bot.planner import Bundle, PlannedItem, plan_bundle
 from bot.render import Renderer, choose_lang
@@ -174,9 +174,15 @@ class Concierge:
             or ("question" in u.intents and (not u.events or self.answerer.names_a_procedure(u.text)))
         )
         citations = self.answerer.citations(u.text, self._local(state)) if asks else []
+        answer = specific[0] if specific else None
+        if citations and ("question" in u.intents or question_kinds(u.text)):
+            # a question about the event is answered in the reply from its page, not only by the bundle
+            quote = self.answerer.quote_lines(citations[:1], lang)[0]
+            if not answer or citations[0].snippet.rstrip("。")[:40] not in answer:
+                answer = f"{answer}\n{quote}" if answer else quote
         if specific and all(p.id != specific[1].procedure.id for p in procs):
             procs.append(r.procedure(specific[1], outside_bundle=True))
-        reply = r.summary(state, procs, follow_up, specific[0] if specific else None)
+        reply = r.summary(state, procs, follow_up, answer)
         return ChatResponse(
             session_id=state.id,
             reply=reply,
