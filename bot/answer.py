@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from bot.contract import Citation
 from bot.planner import Bundle, PlannedItem
 from bot.provenance_view import citation, reply_note
+from bot.render import with_readings
 from bot.text import compact, content_tokens, en_words, has_kanji, is_english, norm, noun_tokens
 from bot.understand import claimed_period
 from knowledge.catalog import Catalog
@@ -473,14 +474,18 @@ class Answerer:
                     if copy
                     else "the page (not an official site)"
                 )
+                # the Japanese title and sentence stand in brackets (「…」; inner 「」 become 『』)
+                inner = quote.replace("「", "『").replace("」", "』")
                 lines.append(
-                    f"According to {kind} “{c.title}” (in Japanese; linked below), {said}: 「{quote}」"
+                    f"According to {kind} (「{c.title}」, in Japanese; linked below), {said}: 「{inner}」"
                 )
             else:
                 # who published it and its badge, as on the cards: （世田谷区・公式）, （example.com・非公式・要確認）
+                # (a private site's publisher is only its host name: the badge says enough)
                 label = kind_label(c.kind or ("municipal" if official else "private"), "ja")
-                who = f"{c.publisher}・" if c.publisher else ""
-                lines.append(f"{c.title}（{who}{label}）のページによると、{quote.rstrip('。')}。")
+                who = f"{c.publisher}・" if c.publisher and (official or copy) else ""
+                line = f"{c.title}（{who}{label}）のページによると、{quote.rstrip('。')}。"
+                lines.append(with_readings(line) if lang == "easy" else line)  # やさしい日本語: readings
         return lines
 
     # ---- catalog fields -------------------------------------------------------------------------------------

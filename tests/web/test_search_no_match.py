@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 from web_support import AppFactory, hashing_settings
 
-ANSWER_PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "answer_pages"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEED_PAGES = [  # none about bulky garbage, as in the seed corpus
+    "edogawa/jukunen-soudanshitsu.html",
+    "sumida/care-insurance-card.html",
+    "sumida/late-elderly-faq.html",
+    "shinagawa/pregnancy-support-payment-birth.html",
+    "setagaya/funeral-benefit.html",
+    "setagaya/birth-registration.html",
+    "tokyo/tokyo-018-support.html",
+]
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +27,9 @@ def seed_like_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from ingest.pipeline import run_ingest
 
     base = tmp_path_factory.mktemp("no-match")
-    shutil.copytree(ANSWER_PAGES, base / "pages")
+    for rel in SEED_PAGES:
+        (base / "pages" / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SEEDS / rel, base / "pages" / rel)
     record = run_ingest(hashing_settings(base / "var"), [str(base / "pages")], progress=False)
     assert record.status == "ok", record.summary()
     return base / "var"
