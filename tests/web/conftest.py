@@ -41,3 +41,41 @@ def make_client(tmp_path: Path) -> Iterator[AppFactory]:
     yield make
     for c in clients:
         c.close()
+
+
+# ---- a real headless Chromium (Debian's), shared by the browser test modules ----------------------------------
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    from servers import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (apt-get install chromium fonts-ipafont-gothic)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """A fresh Japanese-locale page; the test fails on any script error, CSP violation or resource error except
+    the HTTP statuses its module lists in ``ALLOWED_ERROR_STATUSES`` (deliberate refusals)."""
+    allowed = getattr(request.module, "ALLOWED_ERROR_STATUSES", ())
+    height = getattr(request.module, "VIEWPORT_HEIGHT", 900)
+    ctx = browser.new_context(viewport={"width": 1280, "height": height}, locale="ja-JP")
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not any(f"status of {s}" in m.text for s in allowed)
+            else None
+        ),
+    )
+    yield pg
+    ctx.close()
+    assert not errors, errors  # no script errors, no CSP violations

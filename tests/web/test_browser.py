@@ -10,8 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from servers import CHROMIUM, CHROMIUM_ARGS
-from web_support import ARTIFACTS, TOKEN_FOR_BROWSER, ServerThread, hashing_settings
+from web_support import TOKEN_FOR_BROWSER, ServerThread, hashing_settings, shot
 
 from web.app import create_app
 
@@ -25,37 +24,8 @@ def server(indexed_dir: Path) -> Iterator[ServerThread]:
         yield srv
 
 
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium fonts-ipafont-gothic)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    # the editor test's deliberate wrong token answers 401: that is the only resource error allowed
-    pg.on(
-        "console",
-        lambda m: errors.append(m.text) if m.type == "error" and "status of 401" not in m.text else None,
-    )
-    yield pg
-    ctx.close()
-    assert not errors, errors  # no script errors, no CSP violations
-
-
-def shot(pg, name: str) -> None:  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+# resource errors the page may log (deliberate refusals in these tests); everything else fails the test
+ALLOWED_ERROR_STATUSES = (401,)
 
 
 def test_widget_birth_flow_with_follow_up_and_cards(server: ServerThread, page) -> None:  # type: ignore[no-untyped-def]

@@ -10,8 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from servers import CHROMIUM, CHROMIUM_ARGS
-from web_support import ARTIFACTS, ServerThread, hashing_settings
+from web_support import ServerThread, hashing_settings, shot
 
 from web.accounts import SqliteUserStore
 from web.app import create_app
@@ -29,41 +28,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
         yield srv
 
 
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium fonts-ipafont-gothic)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    # refused sign-ins and the refused editor console answer 401/403: the only resource errors allowed
-    pg.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not any(f"status of {s}" in m.text for s in (401, 403, 404))
-            else None
-        ),
-    )
-    yield pg
-    ctx.close()
-    assert not errors, errors
-
-
-def shot(pg, name: str) -> None:  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+# resource errors the page may log (deliberate refusals in these tests); everything else fails the test
+ALLOWED_ERROR_STATUSES = (401, 403, 404)
 
 
 def test_staff_sign_in_and_refusal_without_it(server: ServerThread, page) -> None:  # type: ignore[no-untyped-def]

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from servers import CHROMIUM, CHROMIUM_ARGS
-from web_support import ARTIFACTS, ServerThread, hashing_settings
+from web_support import ServerThread, hashing_settings, shot
 
 from evals import metrics as M
 from web.app import create_app
@@ -39,37 +38,8 @@ def server(indexed_dir: Path) -> Iterator[ServerThread]:
         yield srv
 
 
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium fonts-ipafont-gothic)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    # the deliberate too-long message answers 413: that is the only resource error allowed
-    pg.on(
-        "console",
-        lambda m: errors.append(m.text) if m.type == "error" and "status of 413" not in m.text else None,
-    )
-    yield pg
-    ctx.close()
-    assert not errors, errors
-
-
-def shot(pg, name: str) -> None:  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+# resource errors the page may log (deliberate refusals in these tests); everything else fails the test
+ALLOWED_ERROR_STATUSES = (413,)
 
 
 def test_language_switch_easy_then_english(server: ServerThread, page) -> None:  # type: ignore[no-untyped-def]

@@ -10,8 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from servers import CHROMIUM, CHROMIUM_ARGS
-from web_support import ARTIFACTS, ServerThread, hashing_settings
+from web_support import ServerThread, hashing_settings, shot
 
 from web.app import create_app
 
@@ -24,33 +23,9 @@ def server(indexed_dir: Path) -> Iterator[ServerThread]:
         yield srv
 
 
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium fonts-ipafont-gothic)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
-    ctx = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="ja-JP")
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    yield pg
-    ctx.close()
-    assert not errors, errors  # no script errors, no CSP violations
-
-
-def shot(pg, name: str, locator=None) -> None:  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (locator or pg).screenshot(path=str(ARTIFACTS / f"{name}.png"))
+# resource errors the page may log (deliberate refusals in these tests); everything else fails the test
+ALLOWED_ERROR_STATUSES = ()
+VIEWPORT_HEIGHT = 1000
 
 
 def test_widget_cards_show_source_badges_and_page_dates(server: ServerThread, page) -> None:  # type: ignore[no-untyped-def]

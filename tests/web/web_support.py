@@ -52,3 +52,9 @@ def write_pages(dest: Path) -> Path:
 
 
 TOKEN_FOR_BROWSER = "browser-test-token"
+
+
+def shot(pg, name: str, locator=None) -> None:  # type: ignore[no-untyped-def]
+    """A screenshot of the page (or of one element) under tests/artifacts/, to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (locator or pg).screenshot(path=str(ARTIFACTS / f"{name}.png"))
