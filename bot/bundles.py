@@ -164,6 +164,17 @@ def bundle_links(base_url: str, code: str) -> dict[str, str]:
     }
 
 
+def feed_record(row: Any) -> FeedRecord:
+    """A stored feed event (uid, hash, sequence, modified, snapshot JSON, change JSON) as a record; both stores."""
+    return FeedRecord(
+        hash=row[1],
+        sequence=row[2],
+        modified=_utc(row[3]),
+        snapshot=json.loads(row[4]),
+        change=FeedChange.model_validate_json(row[5]) if row[5] else None,
+    )
+
+
 def _utc(ts: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(ts, dt.UTC).replace(microsecond=0)
 
@@ -264,16 +275,7 @@ class BundleStore:
                 "SELECT uid, hash, sequence, modified, snapshot, change FROM feed_events WHERE code = ?",
                 (code,),
             ).fetchall()
-        records = {
-            r[0]: FeedRecord(
-                hash=r[1],
-                sequence=r[2],
-                modified=_utc(r[3]),
-                snapshot=json.loads(r[4]),
-                change=FeedChange.model_validate_json(r[5]) if r[5] else None,
-            )
-            for r in rows
-        }
+        records = {r[0]: feed_record(r) for r in rows}
         return (meta[0] if meta else None), records
 
     def save_feed_state(self, code: str, catalog_version: str, records: dict[str, FeedRecord]) -> None:

@@ -31,9 +31,10 @@ from bot.bundles import (
     BundleNotFound,
     SavedBundle,
     code_status,
+    feed_record,
     new_code,
 )
-from bot.calendar import FeedChange, FeedRecord
+from bot.calendar import FeedRecord
 from bot.sessions import SessionState
 
 log = logging.getLogger(__name__)
@@ -241,16 +242,7 @@ class PgBundleStore:
                 "SELECT uid, hash, sequence, modified, snapshot::text, change FROM feed_events WHERE code = %s",
                 (code,),
             ).fetchall()
-        records = {
-            r[0]: FeedRecord(
-                hash=r[1],
-                sequence=r[2],
-                modified=_utc(r[3]),
-                snapshot=json.loads(r[4]),
-                change=FeedChange.model_validate_json(r[5]) if r[5] else None,
-            )
-            for r in rows
-        }
+        records = {r[0]: feed_record(r) for r in rows}
         return (meta[0] if meta else None), records
 
     def save_feed_state(self, code: str, catalog_version: str, records: dict[str, FeedRecord]) -> None:
