@@ -41,7 +41,7 @@ from knowledge.index_state import ActiveIndex, collection_prefix, read_active, w
 from knowledge.japanese import search_text
 from knowledge.keyword_index import KeywordIndex
 from knowledge.settings import Settings
-from knowledge.store import ChromaConnection, PageStore
+from knowledge.vector_index import VectorIndex, VectorIndexes, open_vector_indexes
 
 log = logging.getLogger(__name__)
 
@@ -529,7 +529,7 @@ def _run(
 
     # 3. build the new generation: copy known vectors, embed the rest
     emb = embeddings or make_embeddings(settings)
-    conn = ChromaConnection(settings)
+    conn = open_vector_indexes(settings)
     build_name = f"{prefix}-build"
     t = time.perf_counter()
     store = conn.open(build_name, emb, create=True)
@@ -594,7 +594,7 @@ def _write_manifest(folder: Path, run_id: str, pages: dict[str, PageState]) -> N
 
 
 def _collection_exists(settings: Settings, name: str) -> bool:
-    return name in ChromaConnection(settings).names(name)
+    return name in open_vector_indexes(settings).names(name)
 
 
 def _replace(active: ActiveIndex, **changes: Any) -> ActiveIndex:
@@ -604,10 +604,10 @@ def _replace(active: ActiveIndex, **changes: Any) -> ActiveIndex:
 
 
 def _copy_from_previous(
-    conn: ChromaConnection,
+    conn: VectorIndexes,
     prev: _Previous,
     emb: NamedEmbeddings,
-    store: PageStore,
+    store: VectorIndex,
     missing: list[str],
     desired: dict[str, tuple[str, dict[str, Any]]],
 ) -> set[str]:
@@ -631,7 +631,7 @@ def _copy_from_previous(
     return {c.id for c in found}
 
 
-def _collect_garbage(conn: ChromaConnection, index_dir: Path, prefix: str, keep: set[str]) -> None:
+def _collect_garbage(conn: VectorIndexes, index_dir: Path, prefix: str, keep: set[str]) -> None:
     """Drop generations other than the new one and the one before it (a reader may still hold that)."""
     for name in conn.names(prefix + "-g"):
         if name not in keep:

@@ -36,7 +36,7 @@ from knowledge.japanese import (
 from knowledge.keyword_index import KeywordIndex
 from knowledge.retrieval_types import Hit, PageSearcher, StoreUnavailable
 from knowledge.settings import Settings
-from knowledge.store import ChromaConnection, PageStore
+from knowledge.vector_index import VectorIndex, open_vector_indexes
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class FusionConfig:
 class _Loaded:
     active: ActiveIndex
     keyword: KeywordIndex
-    store: PageStore
+    store: VectorIndex
 
 
 class HybridRetriever(PageSearcher):
@@ -83,7 +83,7 @@ class HybridRetriever(PageSearcher):
         self.settings = settings
         self.fusion = fusion or FusionConfig()
         self._embeddings = embeddings
-        self._conn = ChromaConnection(settings)
+        self._conn = open_vector_indexes(settings)
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
         self._mtime = -1.0
