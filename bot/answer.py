@@ -24,7 +24,7 @@ from knowledge.deadlines import compute_due
 from knowledge.japanese import EnglishTerms, PlaceNames
 from knowledge.models import Lang
 from knowledge.provenance import OFFICIAL_KINDS, kind_label
-from knowledge.retrieval_types import Hit, PageSearcher, StoreUnavailable
+from knowledge.retrieval_types import Hit, PageSearcher
 from knowledge.validity import in_force
 
 if TYPE_CHECKING:
@@ -372,11 +372,7 @@ class Answerer:
     def citations(self, question: str, municipality: str | None, k: int = 3) -> list[Citation]:
         """Quotes that answer ``question``, best first: one per page; the first is the sentence that carries the
         kind of answer asked, a second only when it answers another part of the question."""
-        try:
-            hits = self.relevant_hits(question, municipality)
-        except StoreUnavailable as err:
-            log.warning("citations skipped: %s", err)
-            return []
+        hits = self.relevant_hits(question, municipality)  # PageSearchUnavailable goes up to the interface
         kinds = question_kinds(question)
         query = self.search_query(question)
         nouns = (
@@ -673,10 +669,7 @@ class Answerer:
 
     def _page_answer(self, question: str, municipality: str | None, kinds: list[str]) -> str | None:
         """The first quote's sentence when it carries the kind of answer asked (None otherwise)."""
-        try:
-            cites = self.citations(question, municipality, k=1)
-        except StoreUnavailable:
-            return None
+        cites = self.citations(question, municipality, k=1)
         if cites and any(QUESTION_KINDS[kd][1].search(cites[0].snippet) for kd in kinds):
             return f"{_plain(cites[0].snippet)}（{cites[0].title}）"
         return None
