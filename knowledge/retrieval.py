@@ -1,6 +1,7 @@
 """Hybrid page search: dense (Chroma + our embeddings) fused with BM25 over Sudachi tokens.
 
-``HybridRetriever`` implements ``PageSearcher``; ``PageRetriever`` is the langchain ``BaseRetriever`` view of it.
+``HybridRetriever`` implements ``PageSearcher`` (``bot.integrations.langchain.PageRetriever`` is its LangChain
+retriever view).
 The active index is re-read whenever ``INDEX_DIR/active.json`` changes, so a running app picks up a new ingest
 without a restart. Kana-only queries are rewritten to Sudachi normalised forms before dense encoding
 (あかちゃん うまれた -> 赤ちゃん 生まれる); BM25 matches normalised forms anyway.
@@ -18,10 +19,6 @@ import logging
 import threading
 from dataclasses import dataclass
 from typing import Any, Literal
-
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
 
 from knowledge.embeddings import NamedEmbeddings, make_embeddings
 from knowledge.index_state import ActiveIndex, active_mtime, read_active
@@ -266,34 +263,6 @@ def _hit(cid: str, text: str, meta: dict[str, Any], score: float, extra: dict[st
         kind=str(meta.get("kind") or "") or None,
         extra=dict(extra),
     )
-
-
-class PageRetriever(BaseRetriever):
-    """langchain ``BaseRetriever`` over a ``PageSearcher``; hit fields travel in ``Document.metadata``."""
-
-    searcher: Any
-    k: int = 5
-    municipality: str | None = None
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[Document]:
-        return [
-            Document(
-                id=h.chunk_id,
-                page_content=h.text,
-                metadata={
-                    "chunk_id": h.chunk_id,
-                    "url": h.url,
-                    "title": h.title,
-                    "score": h.score,
-                    "municipality": h.municipality,
-                    "heading": h.heading,
-                    "updated": h.updated,
-                },
-            )
-            for h in self.searcher.search(query, k=self.k, municipality=self.municipality)
-        ]
 
 
 def place_names(settings: Settings) -> PlaceNames:
