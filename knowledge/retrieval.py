@@ -1,10 +1,11 @@
 """Hybrid page search: dense (Chroma + our embeddings) fused with BM25 over Sudachi tokens.
 
 ``HybridRetriever`` implements ``PageSearcher`` (``bot.integrations.langchain.PageRetriever`` is its LangChain
-retriever view).
-The active index is re-read whenever ``INDEX_DIR/active.json`` changes, so a running app picks up a new ingest
-without a restart. Kana-only queries are rewritten to Sudachi normalised forms before dense encoding
-(あかちゃん うまれた -> 赤ちゃん 生まれる); BM25 matches normalised forms anyway.
+retriever view). The active index is re-read whenever ``INDEX_DIR/active.json`` changes, so a running app picks up
+a new ingest without a restart. Kana-only queries are read against the index's own vocabulary (the kana readings
+of its words and compounds, kept beside BM25: じどうてあて -> 児童手当), place names first (ふちゅうしで -> 府中市で),
+and the reading is used by both rankings; with ``FusionConfig.kana_readings`` off they fall back to Sudachi
+normalised forms for the dense query only (あかちゃん うまれた -> 赤ちゃん 生まれる).
 
 Example::
 
