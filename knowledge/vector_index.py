@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from langchain_core.embeddings import Embeddings
 
@@ -44,6 +44,7 @@ class VectorHit:
     similarity: float  # cosine similarity, higher is better
 
 
+@runtime_checkable
 class VectorIndex(Protocol):
     """One collection of chunks with their precomputed vectors.
 
@@ -76,6 +77,7 @@ class VectorIndex(Protocol):
     def count(self) -> int: ...
 
 
+@runtime_checkable
 class VectorIndexes(Protocol):
     """A vector store holding named collections."""
 

@@ -12,7 +12,7 @@ from ingest.records import latest_run, list_runs
 from knowledge.index_state import read_active
 from knowledge.retrieval import build_searcher
 from knowledge.settings import Settings
-from knowledge.store import ChromaConnection
+from knowledge.vector_index import open_vector_indexes
 
 
 def _ingest(settings: Settings, pages: Path, **kw: object):
@@ -102,7 +102,7 @@ def test_killed_build_leaves_previous_index_serving_and_next_run_completes(
     assert rec.status == "ok" and [p.title for p in rec.added] == ["追加ページ"]
     assert rec.chunks_embedded == 0  # the killed run's vectors were kept in the build collection
     assert build_searcher(hashing_settings).page_count() == 7
-    names = ChromaConnection(hashing_settings).names()
+    names = open_vector_indexes(hashing_settings).names()
     assert not any(n.endswith("-build") for n in names)
 
 

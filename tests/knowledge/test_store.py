@@ -17,7 +17,7 @@ from knowledge.retrieval import build_searcher
 from knowledge.retrieval_types import StoreUnavailable
 from knowledge.settings import Settings, get_settings
 from knowledge.store import PageStore
-from knowledge.vector_index import VectorIndexes, open_vector_indexes
+from knowledge.vector_index import VectorIndex, VectorIndexes, open_vector_indexes
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,9 @@ class StoreContract:
 
     def test_add_get_count_delete(self, conn: VectorIndexes, request: pytest.FixtureRequest) -> None:
         name = f"t-{request.node.name[:40]}-{os.getpid()}"
+        assert isinstance(conn, VectorIndexes)
         store = conn.open(name, EMB, create=True)
+        assert isinstance(store, VectorIndex) and store.name == name
         ids, texts, metas, vecs = _docs()
         store.add(ids, texts, metas, vecs)
         store.add(ids[:1], texts[:1], metas[:1], vecs[:1])  # upsert: no duplicate
