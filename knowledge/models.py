@@ -252,6 +252,8 @@ class Milestone(Sourced):
     title: Text
     at: Offset
     text: Text | None = None
+    # the milestone restates this procedure's deadline: its date is that deadline's (moved past closed days)
+    deadline_of: str | None = None
 
 
 class Synonyms(Strict):
