@@ -72,7 +72,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "summary.overdue": {
         "ja": "（期限を過ぎています）",
-        "easy": "（きげんが すぎて います）",
+        "easy": "。きげんが すぎて います",
         "en": " (past due)",
     },
     "overdue.late": {
