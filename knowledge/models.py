@@ -243,7 +243,9 @@ class EventProcedure(Strict):
 
 
 class Offset(Strict):
-    length: int = Field(ge=0)
+    length: int = Field(
+        ge=-366
+    )  # negative: before the event (the pension claim opens the day before the birthday)
     unit: Literal["day", "month", "year"]
 
 

@@ -142,3 +142,14 @@ def test_next_years_due_date_carries_the_year_in_the_summary(
     reg = next(p for p in r.procedures if p.id == "birth-registration")
     assert reg.deadline and reg.deadline.due == dt.date(2027, 1, 4)
     assert any(shown in line for line in r.reply.splitlines() if reg.title in line)
+
+
+# ---- age-based milestones --------------------------------------------------------------------------------------
+def test_pension_claim_opens_the_day_before_the_65th_birthday() -> None:
+    # 年金 entitlement starts on the day one reaches 65, the day before the birthday (年齢計算ニ関スル法律)
+    b = plan_bundle(
+        CATALOG, ["turning-65"], {}, municipality=SETAGAYA, event_date=dt.date(2027, 3, 10), today=TODAY
+    )
+    ms = {m.milestone.id: m.date for m in b.milestones}
+    assert ms["pension-claim-can-be-filed"] == dt.date(2027, 3, 9)
+    assert ms["pension-deferral-from-66"] == dt.date(2028, 3, 10)
