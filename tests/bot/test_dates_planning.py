@@ -153,3 +153,19 @@ def test_pension_claim_opens_the_day_before_the_65th_birthday() -> None:
     ms = {m.milestone.id: m.date for m in b.milestones}
     assert ms["pension-claim-can-be-filed"] == dt.date(2027, 3, 9)
     assert ms["pension-deferral-from-66"] == dt.date(2028, 3, 10)
+
+
+@pytest.mark.parametrize(
+    ("message", "words"),
+    [
+        ("11月1日に世田谷区から杉並区に引っ越しました", "過料"),
+        ("We moved from Setagaya to Suginami on 1 November", "50,000 yen"),
+    ],
+)
+def test_late_moving_in_notice_says_what_to_do_now(concierge: Concierge, message: str, words: str) -> None:
+    # 14 days from 11/2 end Sun 11/15 -> Mon 11/16: past on 12/7; the source says file it now, a fine may follow
+    r = talk(concierge, message)
+    card = next(p for p in r.procedures if p.id == "moving-in-notice")
+    assert card.deadline and card.deadline.due == dt.date(2026, 11, 16) and card.deadline.overdue
+    assert card.deadline.late and words in card.deadline.late
+    assert any("higashikurume" in s.url for s in card.sources)
