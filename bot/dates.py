@@ -181,11 +181,31 @@ _EDGE_DAY = {"初め": 1, "はじめ": 1, "頭": 1, "上旬": 5, "中旬": 15, "
 
 
 def _month_edge(m: re.Match[str], today: dt.date) -> Found:
-    first = _month_first(today, MONTH_SHIFT[m.group(1)])
-    edge = m.group(2)
+    return _edge_of(_month_first(today, MONTH_SHIFT[m.group(1)]), m.group(2))
+
+
+def _edge_of(first: dt.date, edge: str) -> Found:
+    """A day of the month ``first`` named by an edge word: 末/末日 (exactly the last day), 下旬, 初め …"""
     if edge in _EDGE_DAY:
         return first.replace(day=_EDGE_DAY[edge]), True
     return _month_last(first), edge not in ("末日", "末", "まつ", "月末")
+
+
+def _named_month_edge(m: re.Match[str], today: dt.date) -> Found:
+    """「11月末」「11月の下旬」: that month of the nearest year."""
+    first = _nearest_year(int(m.group(1)), 1, today)
+    return _edge_of(first, m.group(2)) if first else (None, False)
+
+
+_EN_EDGE = {"end": "末", "late": "下旬", "beginning": "初め", "early": "上旬", "mid": "中旬"}
+
+
+def _en_named_month_edge(m: re.Match[str], today: dt.date) -> Found:
+    first = _nearest_year(EN_MONTHS[m.group(2)], 1, today)
+    if first is None:
+        return None, False
+    day, _ = _edge_of(first, _EN_EDGE[m.group(1)])
+    return day, True
 
 
 def _week_weekday(m: re.Match[str], today: dt.date) -> Found:
@@ -321,11 +341,14 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(rf"({'|'.join(KANA_DAYS)}){_HEDGE}\s*{_AGO}"), _kana_days_ago),
     (re.compile(rf"半月{_HEDGE}\s*{_AGO}"), _half_month),
     (re.compile(r"さきおととい|一昨昨日"), _fixed(-3)),
-    (re.compile(r"一昨日|おととい|おとつい|day before yesterday"), _fixed(-2)),
-    (re.compile(r"昨日|きのう|さくじつ|yesterday"), _fixed(-1)),
+    (re.compile(r"一昨日|おととい|おとつい|いっさくじつ|day before yesterday"), _fixed(-2)),
+    (re.compile(r"昨日|きのう|さくじつ|昨夜|昨晩|ゆうべ|yesterday|last night"), _fixed(-1)),
     (re.compile(r"明後日|あさって|day after tomorrow"), _fixed(2)),
     (re.compile(r"明日|あした|あす|tomorrow"), _fixed(1)),
-    (re.compile(r"今日|きょう|本日|today|this morning"), _fixed(0)),
+    (re.compile(r"今日|きょう|本日|今朝|(?<![ぁ-ん])けさ|先ほど|さっき|たった今|today|this morning|earlier today"), _fixed(0)),
+    (re.compile(rf"(数|すう|2\s*[、,・~〜-]\s*3|二\s*[、,・~〜-]?\s*三)\s*日{_HEDGE}\s*(前|まえ)"), lambda m, t: (t - dt.timedelta(days=3), True)),
+    (re.compile(r"(?<!\d)(\d{1,2})\s*月\s*の?\s*(末日|末|終わり|おわり|初め|はじめ|頭|上旬|中旬|下旬|半ば)"), _named_month_edge),
+    (re.compile(rf"\b(end|late|beginning|early|mid)[- ]?(?:of\s+)?({_EN_MONTH_WORDS})\b"), _en_named_month_edge),
     (re.compile(rf"(?:({_YEARS_JA})の?)?(年末|年の瀬|大晦日)|({_YEARS_JA})(末|の暮れ)"), _year_end),
     (re.compile(r"元日|元旦|new year'?s day"), _new_year),
     (re.compile(rf"({_WEEKS_JA})"), _loose_week),
@@ -335,7 +358,7 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(rf"\b({_EN_MONTH_WORDS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b"), _en_mdy),
     (re.compile(r"\b(last|this|next|past|previous|coming)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"), _en_week_day),
     (re.compile(rf"\b(about|around|roughly|some|almost|nearly|over)?\s*\b(\d{{1,3}}|{_EN_NUM_WORDS})\s+(day|week|month|year)s?\s+(ago|before|later|from now)"), _en_n_ago),
-    (re.compile(r"(?:the\s+)?(end|beginning|start|last day|first day)\s+of\s+(last|this|next|the past|the previous)\s+month"), _en_month_edge),
+    (re.compile(r"(?:the\s+)?(end|beginning|start|last day|first day)\s+of\s+(last|this|next)\s+month"), _en_month_edge),
     (re.compile(r"(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\s+of\s+(last|this|next|previous)\s+month"), _en_month_day),
     (re.compile(r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:child|baby|son|daughter|kid|time|floor|grade))"), _en_day_only),
     (re.compile(r"\b(last|this|next|past)\s+(week|month)\b"), _en_loose),
@@ -343,9 +366,24 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
 ]  # fmt: skip
 
 
+_KANJI_DIGITS = "〇一二三四五六七八九"
+_KANJI_NUMBER = re.compile(r"[〇一二三四五六七八九十]+(?=\s*(?:年|月|日|週|か月|ヶ月|ゖ月))")
+
+
+def _kanji_number(s: str) -> str:
+    """「二十三」 -> 「23」, 「二〇二六」 -> 「2026」, 「十一」 -> 「11」."""
+    if "十" not in s:
+        return "".join(str(_KANJI_DIGITS.index(c)) for c in s)
+    tens, _, ones = s.partition("十")
+    return str((_KANJI_DIGITS.index(tens) if tens else 1) * 10 + (_KANJI_DIGITS.index(ones) if ones else 0))
+
+
 def _normalise(text: str) -> str:
-    """NFKC, lower case, hiragana; 「12がつ5にち」 -> 「12月5日」, 「せんげつ」 -> 「先月」."""
+    """NFKC, lower case, hiragana; 「12がつ5にち」 -> 「12月5日」, 「せんげつ」 -> 「先月」, 「十一月二十日」 -> 「11月20日」."""
     t = _KANA_UNITS.sub(lambda m: m.group(1) + _UNIT_KANJI[m.group(2)], norm(text))
+    t = _KANJI_NUMBER.sub(
+        lambda m: _kanji_number(m.group(0)) if m.group(0).count("十") <= 1 else m.group(0), t
+    )
     t = _KANA_WORDS.sub(lambda m: KANA_WORDS[m.group(0)], t)
     return t.replace("the past", "last").replace("the previous", "last")
 
