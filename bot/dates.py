@@ -353,7 +353,7 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(r"元日|元旦|new year'?s day"), _new_year),
     (re.compile(rf"({_WEEKS_JA})"), _loose_week),
     (re.compile(rf"({_MONTHS_JA})"), _loose_month),
-    (re.compile(rf"(?<![\d月後第毎])(?:(\d{{1,2}})\s*日|(ついたち|{'|'.join(KANA_DAYS)})(?:にち)?){_NOT_PERIOD}(?=\s*(?:に|ごろ|頃|の日|、|,|。|で|は|生|亡|死|引|出|入|$))"), _day_only),
+    (re.compile(rf"(?<![\d月後第毎])(?:(\d{{1,2}})\s*日|(ついたち|{'|'.join(KANA_DAYS)})(?:にち)?){_NOT_PERIOD}(?=\s*(?:に|ごろ|頃|の日|、|,|。|生|亡|死|引|$))"), _day_only),
     (re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH_WORDS})\.?(?:,?\s+(\d{{4}}))?\b"), _en_dmy),
     (re.compile(rf"\b({_EN_MONTH_WORDS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b"), _en_mdy),
     (re.compile(r"\b(last|this|next|past|previous|coming)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"), _en_week_day),

@@ -112,6 +112,8 @@ def test_expression(text: str, today: dt.date, expected: dt.date, approximate: b
         "金曜日に窓口は開いていますか",
         "I have two children",
         "the 2nd child was born in Setagaya",
+        "15日は窓口が開いていますか",  # a day of the month is an event date only when it is said to be one
+        "10日までに出せばいいですか",
     ],
 )
 def test_no_date(text: str) -> None:
