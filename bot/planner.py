@@ -250,20 +250,50 @@ def plan_bundle(
                 events=[ev_id],
                 documents=documents_for(proc, facts),
             )
-            if event_date and proc.deadline:
-                item.due = compute_due(proc.deadline, event_date)
-                item.overdue = today is not None and is_overdue(item.due, today)
-            if event_date and proc.opens:
-                item.opens = compute_due(proc.opens, event_date)
-            items[key] = item
-        for ms in event.milestones:
-            milestones.append(
-                PlannedMilestone(ms, ev_id, offset_date(event_date, ms.at) if event_date else None)
-            )
+            items[key] = _dated(item, event_date, today)
+        milestones += [
+            PlannedMilestone(ms, ev_id, milestone_date(catalog, ms, event_date, items))
+            for ms in event.milestones
+        ]
     ordered = _order(list(items.values()))
     ordered = _by_visit([i for i in ordered if i.status == "applies"]) + _by_visit(
         [i for i in ordered if i.status != "applies"]
     )
+    milestones.sort(key=lambda m: (m.date or dt.date.max, m.milestone.id))
+    return Bundle(ordered, milestones, _checklist(ordered), _decisive(ordered))
+
+
+def _dated(item: PlannedItem, event_date: dt.date | None, today: dt.date | None) -> PlannedItem:
+    """The item's due date (moved past closed days, see knowledge.deadlines), whether it is already past on
+    ``today``, and the day its window opens."""
+    proc = item.procedure
+    if event_date and proc.deadline:
+        item.due = compute_due(proc.deadline, event_date)
+        item.overdue = today is not None and is_overdue(item.due, today)
+    if event_date and proc.opens:
+        item.opens = compute_due(proc.opens, event_date)
+    return item
+
+
+def milestone_date(
+    catalog: Catalog, ms: Milestone, event_date: dt.date | None, items: dict[str, PlannedItem]
+) -> dt.date | None:
+    """A milestone's date; one that restates a procedure's deadline (``deadline_of``) falls on that deadline's
+    due date, moved past closed days exactly like the procedure's card (never a day earlier than the card)."""
+    if event_date is None:
+        return None
+    if ms.deadline_of:
+        item = items.get(ms.deadline_of)
+        if item is not None and item.due is not None:
+            return item.due.due
+        proc = catalog.procedures.get(ms.deadline_of)
+        if proc is not None and proc.deadline is not None:
+            return compute_due(proc.deadline, event_date).due
+    return offset_date(event_date, ms.at)
+
+
+def _checklist(ordered: list[PlannedItem]) -> list[str]:
+    """Documents of the items that apply, once each, in the order they are first needed."""
     checklist: list[str] = []
     for it in ordered:
         if it.status != "applies":
@@ -271,9 +301,13 @@ def plan_bundle(
         for d in it.procedure.documents if it.documents is None else it.documents:
             if d not in checklist:
                 checklist.append(d)
+    return checklist
+
+
+def _decisive(ordered: list[PlannedItem]) -> dict[str, int]:
+    """Unknown fact -> how many items it would decide."""
     decisive: dict[str, int] = {}
     for it in ordered:
         for f in it.unknown:
             decisive[f] = decisive.get(f, 0) + 1
-    milestones.sort(key=lambda m: (m.date or dt.date.max, m.milestone.id))
-    return Bundle(ordered, milestones, checklist, decisive)
+    return decisive

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import sys
 import tempfile
 import time
@@ -218,15 +219,22 @@ def _flag(obj: Any, name: str) -> bool:
     return obj is not None and (getattr(obj, name, None) is True or getattr(obj, "status", None) == name)
 
 
+# "if / even if the deadline has passed": a rule, not a statement that this deadline has passed
+_IF_LATE = re.compile(
+    r"(期限|きげん)\s*[をが]\s*(過ぎ|すぎ)\s*(ても|たら|ると|た場合|たばあい|たとき|た後|たあと)"
+)
+
+
 def is_overdue(p: Any, reply: str = "") -> bool:
     """A procedure is marked past due: an ``overdue`` flag (or ``status: overdue``) on it or its deadline, words
-    saying so on its card, or a reply line naming it with such words."""
+    saying so on its card, or a reply line naming it with such words. A general rule on the card (「期限を過ぎても
+    届出はできます」, 「期限を過ぎると…」) says nothing about this resident's date and is not counted."""
     if _flag(p, "overdue") or _flag(p.deadline, "overdue"):
         return True
     texts = [p.summary or "", p.why or "", p.conditional or ""]
     if p.deadline:
         texts += [p.deadline.text, p.deadline.explanation or ""]
-    if M.mentions_any(" ".join(texts), M.OVERDUE_MARKERS):
+    if M.mentions_any(_IF_LATE.sub(" ", " ".join(texts)), M.OVERDUE_MARKERS):
         return True
     return any(p.title in line and M.mentions_any(line, M.OVERDUE_MARKERS) for line in reply.splitlines())
 

@@ -105,6 +105,11 @@ def check_catalog(cat: Catalog, *, strict_counts: bool = True) -> CheckReport:
         for ms in e.milestones:
             if not ms.sources:
                 rep.errors.append(f"{where}.milestone {ms.id}: no sources")
+            target = cat.procedures.get(ms.deadline_of) if ms.deadline_of else None
+            if ms.deadline_of and (target is None or target.deadline is None):
+                rep.errors.append(
+                    f"{where}.milestone {ms.id}: deadline_of {ms.deadline_of!r} has no deadline"
+                )
         if not e.procedures:
             rep.errors.append(f"{where}: triggers no procedures")
         if not e.synonyms.ja:

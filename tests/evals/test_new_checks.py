@@ -201,6 +201,11 @@ def test_overdue_flag_words_or_reply_line(catalog) -> None:
     wrong = _proc("birth-registration", "出生届", due=dt.date(2026, 12, 16), summary="期限切れ")
     assert not _score(case, _resp("", [worded, wrong]), catalog).passed
     assert not _score(case, _resp("", [birth]), catalog).passed  # the overdue one is missing
+    # a general rule on the card (「期限を過ぎても届出はできます」) does not mark this resident's deadline as past
+    rule = _proc(
+        "birth-registration", "出生届", due=dt.date(2026, 12, 16), summary="期限を過ぎても届出はできます。"
+    )
+    assert _score(case, _resp("", [worded, rule]), catalog).passed
 
 
 def test_checklist_not_and_outside_tokyo(catalog) -> None:
