@@ -240,3 +240,34 @@ def test_url_list_source_and_unreachable_sitemap(
     assert sorted(again.unchanged) == sorted(
         [f"{site.url}/kurashi/juminhyo.html", f"{site.url}/kurashi/inkan.html"]
     )
+
+
+def test_the_fetcher_ingest_made_is_closed_when_a_step_raises(
+    site: Site, hashing_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ingest.pipeline as pipeline
+
+    made: list[Fetcher] = []
+
+    def fetcher(**kw: object) -> Fetcher:  # the pipeline's own fetcher, watched
+        f = Fetcher(**kw)  # type: ignore[arg-type]
+        made.append(f)
+        return f
+
+    def boom(*a: object, **k: object) -> None:
+        raise RuntimeError("chunker broke")
+
+    ingest_cfg = hashing_settings.ingest.model_copy(update={"allowed_hosts": ["127.0.0.1"]})
+    settings = hashing_settings.model_copy(update={"ingest": ingest_cfg})
+    monkeypatch.setattr(pipeline, "Fetcher", fetcher)
+    monkeypatch.setattr(pipeline.Chunker, "__call__", boom)
+    with pytest.raises(RuntimeError, match="chunker broke"):
+        run_ingest(settings, [f"{site.url}/kurashi/gomi.html"], progress=False)
+    assert len(made) == 1 and made[0]._client.is_closed
+    assert "/kurashi/gomi.html" in site.paths()  # the step that raised came after a real fetch
+
+    # an injected fetcher belongs to its caller: ingest leaves it open, even when a step raises
+    with _fetcher() as own:
+        with pytest.raises(RuntimeError, match="chunker broke"):
+            run_ingest(settings, [f"{site.url}/kurashi/gomi.html"], progress=False, fetcher=own)
+        assert not own._client.is_closed
