@@ -308,8 +308,8 @@ def _run(
         srcs = make_sources(specs, get_fetcher)
         run = _Context(settings, record, progress, model_id, _fingerprint(settings, model_id, srcs))
         run.prev = _previous_for(settings.index_dir, model_id)
-        if if_stale and _up_to_date(run):
-            _record_skip(record, run.prev.active)  # type: ignore[arg-type]
+        if if_stale and (active := _up_to_date(run)) is not None:
+            _record_skip(record, active)
             return
         listed = _list_sources(srcs, record)
         found = _extract_changed(run, listed)
@@ -384,15 +384,17 @@ def _previous_for(index_dir: Path, model_id: str) -> _Previous:
     return prev
 
 
-def _up_to_date(run: _Context) -> bool:
-    """--if-stale: the sources and settings are those of the active generation, which is complete."""
+def _up_to_date(run: _Context) -> ActiveIndex | None:
+    """--if-stale: the active generation when the sources and settings are its own and it is complete, else None."""
     active = run.prev.active
-    return (
+    if (
         run.fingerprint is not None
         and active is not None
         and active.fingerprint == run.fingerprint
         and (active.folder(run.index_dir) / KEYWORD).is_dir()
-    )
+    ):
+        return active
+    return None
 
 
 def _record_skip(record: RunRecord, active: ActiveIndex) -> None:

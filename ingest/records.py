@@ -111,19 +111,24 @@ class RunRecord:
 
 
 def read_runs(index_dir: Path, limit: int = 50) -> Iterator[tuple[Path, dict[str, Any]]]:
-    """The run records under ``index_dir/runs``, newest first (run ids sort by start time), each with its file;
-    the one place that reads them (``list_runs`` and the editor console). An unreadable file, or one that holds
-    no record object, is logged and skipped; ``limit`` counts files, read or not."""
+    """Up to ``limit`` run records under ``index_dir/runs``, newest first (run ids sort by start time), each with
+    its file; the one place that reads them (``list_runs``, ``latest_run`` and the editor console). An unreadable
+    file, or one that holds no record object, is logged and skipped (so the latest run is the newest readable one).
+    """
     folder = index_dir / "runs"
     if not folder.is_dir():
         return
-    for path in sorted(folder.glob("*.json"), reverse=True)[:limit]:
+    taken = 0
+    for path in sorted(folder.glob("*.json"), reverse=True):
+        if taken >= limit:
+            return
         try:
             rec = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
             log.warning("unreadable run record %s: %s", path, err)
             continue
         if isinstance(rec, dict):
+            taken += 1
             yield path, rec
 
 
