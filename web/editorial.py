@@ -98,13 +98,13 @@ class CoverageMatrix:
 
 
 def _norm(url: str) -> str:
-    from ingest.pipeline import page_key
+    from knowledge.urls import page_key
 
     return page_key(url)
 
 
 def _same_url(a: str, b: str) -> bool:
-    from ingest.pipeline import page_key
+    from knowledge.urls import page_key
 
     return page_key(a) == page_key(b)
 
@@ -129,17 +129,10 @@ class Editorial:
 
     def runs(self, limit: int = 30) -> list[RunView]:
         """Run records, newest first (run ids sort by start time); unreadable records are skipped and logged."""
-        if not self.runs_dir.is_dir():
-            return []
+        from ingest.records import read_runs
+
         out = []
-        for path in sorted(self.runs_dir.glob("*.json"), reverse=True)[:limit]:
-            try:
-                rec = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as err:
-                log.warning("unreadable run record %s: %s", path, err)
-                continue
-            if not isinstance(rec, dict):
-                continue
+        for path, rec in read_runs(self.settings.index_dir, limit):
             pages = {k: [_entry(x) for x in rec.get(k) or [] if x] for k in PAGE_LISTS}
             counts = {k: _count(rec.get(k)) for k in (*PAGE_LISTS, "unchanged")}
             out.append(

@@ -151,3 +151,24 @@ def test_run_record_json_and_facts_to_review(
 def test_concurrent_ingest_is_refused(hashing_settings: Settings, pages_dir: Path) -> None:
     with _lock(hashing_settings.index_dir), pytest.raises(IngestBusy):
         _ingest(hashing_settings, pages_dir)
+
+
+def test_one_reader_of_run_records_for_cli_and_editor_console(
+    hashing_settings: Settings, pages_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from knowledge.catalog import load_catalog
+    from web.editorial import Editorial
+
+    rec = _ingest(hashing_settings, pages_dir)
+    runs = hashing_settings.index_dir / "runs"
+    (runs / "99999999T000000000000-dead.json").write_text('{"run_id": "half-writ', encoding="utf-8")
+    (runs / "99999999T000000000000-list.json").write_text("[1, 2]", encoding="utf-8")
+    caplog.set_level("WARNING", logger="ingest.records")
+
+    editor = Editorial(hashing_settings, load_catalog(hashing_settings.catalog_dir))
+    assert [r["run_id"] for r in list_runs(hashing_settings)] == [rec.run_id]
+    assert [r.run_id for r in editor.runs()] == [rec.run_id]
+    assert latest_run(hashing_settings)["run_id"] == rec.run_id  # type: ignore[index]  # the newest readable one
+    # each time the broken file is read it is logged with its path, whichever interface asked
+    logged = [r.getMessage() for r in caplog.records if "unreadable run record" in r.getMessage()]
+    assert len(logged) == 3 and all("dead.json" in m for m in logged)
