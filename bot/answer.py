@@ -81,14 +81,17 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "documents": (
         re.compile(
             r"何が必要|なにがひつよう|必要なもの|ひつようなもの|必要書類|持ち物|もちもの|持って(いく|行く)|書類|"
-            r"what (do i|to|should i) bring|documents?|what do i need|need to bring",
+            r"要りますか|いりますか|what (do i|to|should i) bring|documents?|what do i need|need to bring",
             re.I,
         ),
         re.compile(r"必要なもの|持ち物|持って|証明書|確認書類|通帳|印鑑|カード|被保険者証|申請書"),
     ),
     "place": (
         re.compile(r"どこ|where|which office|(窓口|まどぐち)(は|を)?(どこ|教えて|知りたい)", re.I),
-        re.compile(r"窓口|課|係|センター|出張所|区役所|市役所|役場|庁舎|[0-9０-９]+階|申請先|届出先|提出先"),
+        re.compile(
+            r"窓口|課|係|センター|出張所|区役所|市役所|役場|庁舎|[0-9０-９]+(階|番)|(申請|届出|提出|送付|勤め|勤務)先|"
+            r"職場|本籍地|所在地|大使館|領事館|在外公館"
+        ),
     ),
     "apply": (
         re.compile(
@@ -101,6 +104,13 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "eligibility": (
         re.compile(r"対象|誰が|だれが|受けられますか|利用できますか|条件|eligible|who can|qualif", re.I),
         re.compile(r"対象|方|人|場合|歳|以上|未満|世帯"),
+    ),
+    # 出せますか / いいですか / 必要ですか: the answer says can or cannot, needed or not
+    "yesno": (
+        re.compile(
+            r"(でき|出せ|だせ|出|で|要り|いり|もらえ|使え|受け取れ|やってい|開いてい)ますか|いいですか|必要ですか"
+        ),
+        re.compile(r"でき(ます|ません|ない)|不可|不要|必要|可能|受け付け|受付|ません|だけ|限り"),
     ),
 }
 # A quoted sentence is a full sentence: it ends like one (。/です/ます) and is long enough to carry an answer.
@@ -117,9 +127,12 @@ _WEEKDAYS["日"] = "Sunday"
 
 
 def question_kinds(text: str) -> list[str]:
-    """What ``text`` asks (amount, hours, deadline, penalty, documents, place, apply, eligibility), by priority."""
+    """What ``text`` asks (amount, hours, deadline, penalty, documents, place, apply, eligibility, else yes/no),
+    by priority."""
     t = norm(text)
     kinds = [k for k, (ask, _) in QUESTION_KINDS.items() if ask.search(t)]
+    if len(kinds) > 1 and "yesno" in kinds:
+        kinds.remove("yesno")  # 何時まで開いていますか asks the hours, not yes or no
     if "penalty" in kinds and "deadline" in kinds:
         kinds.remove("deadline")  # 期限を過ぎたら？ asks what happens after the deadline
     return kinds
@@ -336,35 +349,53 @@ class Answerer:
             return [h for h in hits if h.extra.get("dense", 0.0) >= max(floor, floor_no_kanji)]
         return [h for h in hits if nouns & noun_tokens(h.title + " " + h.text)]
 
+    def written(self, question: str) -> str:
+        """The question as page sentences write it: a kana-only question read with the index's kanji words
+        ('すぎなみくで そうさいひの しんせいは' -> '杉並区で 葬祭費の 申請は'); English questions with the Japanese
+        catalog terms they use; other questions as written."""
+        if is_english(question):
+            return self.search_query(question)
+        read = getattr(self.searcher, "read_kana", None)
+        return str(read(question)) if read and not has_kanji(question) else question
+
     def _sentence(self, question: str, hit: Hit, kinds: list[str] | None = None) -> tuple[str, int]:
-        """(the sentence of ``hit`` that best answers ``question``, how well): a full sentence sharing the most
-        words with the question, carrying the kind of answer asked (an amount has 円, hours have 時/曜日…)."""
-        q = content_tokens(question) | en_words(question)
-        if not has_kanji(question):
-            q |= content_tokens(self.search_query(question))
+        """(the sentence of ``hit`` that best answers ``question``, how well): see :meth:`_sentence_score`."""
+        written = self.written(question)
         kinds = question_kinds(question) if kinds is None else kinds
-        evidence = [QUESTION_KINDS[kd][1] for kd in kinds]
-        grams = _grams(question) - self._place_grams
+        q = (content_tokens(written) | en_words(question)) - self.ignored_nouns
+        title = content_tokens(hit.title)
+        grams = _grams(written) - self._place_grams
         best, best_score = "", -1
         for sent in _SENT.split(hit.text):
             sent = sent.strip()
             if len(sent) < 8 or _INSTRUCTION.search(sent):
                 continue
-            shared = q & (content_tokens(sent) | en_words(sent))
-            score = 2 * len(shared)
-            # the question's own wording (郵送, 土曜, 委任状, 公務員…): shared two-character runs with kanji/katakana,
-            # beyond the words already counted
-            score += min(len({g for g in grams & _grams(sent) if not any(g in w for w in shared)}), 6)
-            # carrying the kind of answer asked weighs more than sharing the question's words
-            if evidence and evidence[0].search(sent):
-                score += 10
-            elif evidence and any(e.search(sent) for e in evidence):
-                score += 4
-            if _FULL_SENTENCE.search(sent) and len(sent) >= 15:
-                score += 2  # a full sentence, not a heading fragment
+            score = self._sentence_score(sent, q, grams, title, kinds)
             if score > best_score:
                 best, best_score = sent, score
-        return best[:SNIPPET_CHARS], best_score
+        # between pages, the one whose title names what is asked ranks first
+        return best[:SNIPPET_CHARS], best_score + 2 * len(q & title)
+
+    def _sentence_score(
+        self, sent: str, q: frozenset[str], grams: set[str], title: frozenset[str], kinds: list[str]
+    ) -> int:
+        """How well ``sent`` answers a question with words ``q`` and two-character runs ``grams``: the question's
+        own words weigh most (not those of the page title: every sentence of the page is about them), then
+        carrying the kind of answer asked (an amount has 円, hours have 時/曜日, a place has 窓口/階…), then being
+        a full sentence rather than a heading fragment."""
+        shared = (q - title) & (content_tokens(sent) | en_words(sent))
+        score = 3 * len(shared)
+        # the question's own wording (郵送, 土曜, 委任状, 公務員…) beyond the words already counted
+        titled = "".join(title)
+        runs = {g for g in grams & _grams(sent) if g not in titled and not any(g in w for w in shared)}
+        score += min(2 * len(runs), 8)
+        for n, kd in enumerate(kinds):
+            found = {m.group(0) for m in QUESTION_KINDS[kd][1].finditer(norm(sent))}
+            if found:  # the first kind asked weighs most; more distinct marks (課 and 階 and 窓口) more
+                score += (6 if n == 0 else 3) + min(len(found), 3)
+        if _FULL_SENTENCE.search(sent) and len(sent) >= 15:
+            score += 2
+        return score
 
     def _snippet(self, question: str, hit: Hit) -> str:
         return self._sentence(question, hit)[0]
@@ -373,11 +404,11 @@ class Answerer:
         """Quotes that answer ``question``, best first: one per page; the first is the sentence that carries the
         kind of answer asked, a second only when it answers another part of the question."""
         try:
-            hits = self.relevant_hits(question, municipality)
+            hits = self.relevant_hits(question, municipality, k=8)
         except StoreUnavailable as err:
             log.warning("citations skipped: %s", err)
             return []
-        kinds = question_kinds(question)
+        kinds = question_kinds(f"{question} {self.written(question)}")
         query = self.search_query(question)
         nouns = (
             frozenset(
