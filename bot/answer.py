@@ -81,7 +81,7 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "documents": (
         re.compile(
             r"何が必要|なにがひつよう|必要なもの|ひつようなもの|必要書類|持ち物|もちもの|持って(いく|行く)|書類|"
-            r"要りますか|いりますか|what (do i|to|should i) bring|documents?|what do i need|need to bring",
+            r"要りますか|いりますか|何を(送|持|用意|提出)|what (do i|to|should i) bring|documents?|what do i need|need to bring",
             re.I,
         ),
         re.compile(r"必要なもの|持ち物|持って|証明書|確認書類|通帳|印鑑|カード|被保険者証|申請書"),
@@ -112,6 +112,14 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(r"でき(ます|ません|ない)|不可|不要|必要|可能|受け付け|受付|ません|だけ|限り"),
     ),
+}
+# What residents say -> the word official pages use for it.
+_PAGE_WORDS = {
+    "海外": "国外",
+    "外国": "国外",
+    "コピー": "写し",
+    "母子手帳": "母子健康手帳",
+    "ネット": "オンライン",
 }
 # A quoted sentence is a full sentence: it ends like one (。/です/ます) and is long enough to carry an answer.
 _FULL_SENTENCE = re.compile(r"(。|です|ます|した|ません)$")
@@ -291,8 +299,9 @@ class Answerer:
     def names_a_procedure(self, text: str) -> bool:
         """True when ``text`` names a catalog procedure: its title, a 3+ character part of it (葬祭費), or two
         of its nouns (要介護認定の結果 ~ 要介護・要支援認定の申請)."""
-        if is_english(text):  # English names the procedure through the catalog's English terms
-            text = self.search_query(text)
+        text = self.written(
+            text
+        )  # English through the catalog's English terms, kana through the index's words
         t = compact(text)
         if any(title in t for title in self._titles) or any(part in t for part in self._title_parts):
             return True
@@ -356,7 +365,13 @@ class Answerer:
         if is_english(question):
             return self.search_query(question)
         read = getattr(self.searcher, "read_kana", None)
-        return str(read(question)) if read and not has_kanji(question) else question
+        try:
+            text = str(read(question)) if read and not has_kanji(question) else question
+        except StoreUnavailable:
+            text = question
+        # the word official pages use for what residents say (海外 -> 国外, コピー -> 写し) goes along
+        extra = [page for said, page in _PAGE_WORDS.items() if said in text and page not in text]
+        return " ".join([text, *extra])
 
     def _sentence(self, question: str, hit: Hit, kinds: list[str] | None = None) -> tuple[str, int]:
         """(the sentence of ``hit`` that best answers ``question``, how well): see :meth:`_sentence_score`."""
@@ -364,7 +379,7 @@ class Answerer:
         kinds = question_kinds(question) if kinds is None else kinds
         q = (content_tokens(written) | en_words(question)) - self.ignored_nouns
         title = content_tokens(hit.title)
-        grams = _grams(written) - self._place_grams
+        grams = _grams(written) - self._place_grams - _grams(hit.title)
         best, best_score = "", -1
         for sent in _SENT.split(hit.text):
             sent = sent.strip()
@@ -386,8 +401,7 @@ class Answerer:
         shared = (q - title) & (content_tokens(sent) | en_words(sent))
         score = 3 * len(shared)
         # the question's own wording (郵送, 土曜, 委任状, 公務員…) beyond the words already counted
-        titled = "".join(title)
-        runs = {g for g in grams & _grams(sent) if g not in titled and not any(g in w for w in shared)}
+        runs = {g for g in grams & _grams(sent) if not any(g in w for w in shared)}
         score += min(2 * len(runs), 8)
         for n, kd in enumerate(kinds):
             found = {m.group(0) for m in QUESTION_KINDS[kd][1].finditer(norm(sent))}
