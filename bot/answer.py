@@ -39,6 +39,17 @@ _INSTRUCTION = re.compile(
     re.I,
 )
 _SENT = re.compile(r"(?<=[。！？!?])\s*|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a passage; a table row ('| 期限 | 翌日から2年。過ぎると… |') stays one, its cells together."""
+    out: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        out.extend([line] if line.startswith("|") else [x.strip() for x in _SENT.split(line) if x.strip()])
+    return out
+
+
 SNIPPET_CHARS = 160
 # A page passage is relevant when (questions with kanji) it shares a noun other than a place name with the question
 # at dense similarity >= MIN_DENSE, or (kana-only and English questions, whose words can't be matched against
@@ -72,7 +83,7 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"until when|\bdue\b|how many days",
             re.I,
         ),
-        re.compile(r"以内|まで|期限|[0-9０-９]+\s*(日|か月|ヶ月|カ月|年間|年以内|週間)"),
+        re.compile(r"以内|まで|期限|[0-9０-９]+\s*(日|か月|ヶ月|カ月|年間|年以内|週間)|から[0-9０-９]+\s*年"),
     ),
     "penalty": (
         re.compile(r"過ぎ|遅れ|おくれ|間に合わ|まにあわ|罰|過料|late\b|miss(ed)? the|penalt|fine\b", re.I),
@@ -381,8 +392,7 @@ class Answerer:
         title = content_tokens(hit.title)
         grams = _grams(written) - self._place_grams - _grams(hit.title)
         best, best_score = "", -1
-        for sent in _SENT.split(hit.text):
-            sent = sent.strip()
+        for sent in sentences(hit.text):
             if len(sent) < 8 or _INSTRUCTION.search(sent):
                 continue
             score = self._sentence_score(sent, q, grams, title, kinds)
@@ -619,102 +629,120 @@ class Answerer:
         if item is None:
             return None
         p = item.procedure
-        title = p.title.get(lang)
-        parts = []
         kinds = question_kinds(u.text)
         intents = set(u.intents) | set(kinds)
         if "hours" in kinds and "place" not in kinds:  # 窓口の受付時間は？ asks the hours, not the place
             intents.discard("place")
+        parts = [
+            *self._claim_parts(u, item, lang),
+            *self._timing_parts(u, item, intents, lang),
+            *self._field_parts(u.text, item, intents, kinds, lang),
+            *self._online_parts(u, item, lang),
+        ]
+        if not parts:
+            parts = self._page_parts(u.text, item, municipality, kinds, lang)
+        if parts and (note := reply_note(self.catalog, p, item.municipality, intents, lang)):
+            parts.append(note)  # a fact resting only on non-official pages is not stated as settled
+        return ("\n".join(parts), item) if parts else None
+
+    def _claim_parts(self, u: Understanding, item: PlannedItem, lang: Lang) -> list[str]:
+        """A period the resident states that is not the catalog's deadline: the catalog's rule, not theirs."""
+        p = item.procedure
         claimed = _claimed_rule(u.text) if "claim" in u.intents else None
-        if p.deadline and claimed and claimed != (p.deadline.length, p.deadline.unit):
-            rule = p.deadline.text.get(lang)
-            # the resident's number is not repeated: only the rule from the catalog is stated
-            if lang == "en":
-                parts.append(f"Please note: that is not the deadline for {title}. The rule is: {rule}.")
-            else:
-                parts.append(
-                    f"ご注意ください：{title}の期限はお書きの期間とは違います。正しくは「{rule}」です。"
-                )
+        if not (p.deadline and claimed and claimed != (p.deadline.length, p.deadline.unit)):
+            return []
+        title, rule = p.title.get(lang), p.deadline.text.get(lang)
+        # the resident's number is not repeated: only the rule from the catalog is stated
+        if lang == "en":
+            return [f"Please note: that is not the deadline for {title}. The rule is: {rule}."]
+        return [f"ご注意ください：{title}の期限はお書きの期間とは違います。正しくは「{rule}」です。"]
+
+    def _timing_parts(self, u: Understanding, item: PlannedItem, intents: set[str], lang: Lang) -> list[str]:
+        """The deadline (computed when the event date is known) and when the procedure opens."""
+        p, title, out = item.procedure, item.procedure.title.get(lang), []
         if "deadline" in intents or "claim" in u.intents:
             if item.due:
-                parts.append(f"{title}: {item.due.explanation(lang)}")
+                out.append(f"{title}: {item.due.explanation(lang)}")
             elif p.deadline:
-                parts.append(f"{title}: {p.deadline.text.get(lang)}")
+                out.append(f"{title}: {p.deadline.text.get(lang)}")
             else:
-                parts.append(
-                    f"{title}: "
-                    + ("no legal deadline is set." if lang == "en" else "法律で決まった期限はありません。")
-                )
+                none = "no legal deadline is set." if lang == "en" else "法律で決まった期限はありません。"
+                out.append(f"{title}: {none}")
         if "opens" in u.intents and p.opens:  # 「転出届はいつから出せますか」: the catalog's opening rule
-            parts.append(
+            out.append(
                 f"{title}: " + (item.opens.explanation(lang) if item.opens else p.opens.text.get(lang))
             )
+        return out
+
+    def _amount_text(self, text: str, item: PlannedItem, lang: Lang) -> str:
+        """The amounts asked (第3子以降 -> that line), each with its source, or that the catalog has none."""
+        p = item.procedure
+        if not p.amounts:
+            return "the catalog states no amount." if lang == "en" else "金額の情報はありません。"
+
+        def source(a: Any) -> str:
+            if not a.sources:
+                return ""
+            return f" (source: {a.sources[0].title})" if lang == "en" else f"（出典：{a.sources[0].title}）"
+
+        return "、".join(
+            f"{a.label.get(lang)} {_yen(a.yen, lang)}"
+            + (f"（{a.per.get(lang)}）" if a.per else "")
+            + source(a)
+            for a in _asked_amounts(text, p.amounts)
+        )
+
+    def _field_parts(
+        self, text: str, item: PlannedItem, intents: set[str], kinds: list[str], lang: Lang
+    ) -> list[str]:
+        """The catalog's amount, documents, office and who is eligible, as far as they are asked."""
+        p, title, out = item.procedure, item.procedure.title.get(lang), []
         if "amount" in intents:
-            if p.amounts:
-                amounts = "、".join(
-                    f"{a.label.get(lang)} {_yen(a.yen, lang)}"
-                    + (f"（{a.per.get(lang)}）" if a.per else "")
-                    + (
-                        (
-                            f" (source: {a.sources[0].title})"
-                            if lang == "en"
-                            else f"（出典：{a.sources[0].title}）"
-                        )
-                        if a.sources
-                        else ""
-                    )
-                    for a in _asked_amounts(u.text, p.amounts)
-                )
-                parts.append(f"{title}: {amounts}")
-            else:
-                parts.append(
-                    f"{title}: "
-                    + ("the catalog states no amount." if lang == "en" else "金額の情報はありません。")
-                )
+            out.append(f"{title}: {self._amount_text(text, item, lang)}")
         if "documents" in intents:
             docs = [
                 self.catalog.documents[d].name.get(lang) for d in p.documents if d in self.catalog.documents
             ]
             if docs:
-                parts.append(f"{title}: " + ("bring " if lang == "en" else "必要なもの：") + "、".join(docs))
+                out.append(f"{title}: " + ("bring " if lang == "en" else "必要なもの：") + "、".join(docs))
         if "place" in intents:
-            parts.append(f"{title}: " + self.catalog.office_name(p.office, item.municipality).get(lang))
+            out.append(f"{title}: " + self.catalog.office_name(p.office, item.municipality).get(lang))
         if "eligibility" in kinds and p.who:
-            parts.append(f"{title}: " + ("who: " if lang == "en" else "対象：") + p.who.get(lang))
-        if "online" in u.intents:
-            if p.online:
-                parts.append(f"{title}: " + ("online at " if lang == "en" else "オンライン：") + p.online.url)
-            else:
-                parts.append(
-                    f"{title}: "
-                    + (
-                        "no online option is listed."
-                        if lang == "en"
-                        else "オンライン手続きの情報はありません。"
-                    )
-                )
-        # what the catalog has no field for (opening hours, a late-filing penalty, how to apply by post…) is
-        # answered from the page sentence that carries it
+            out.append(f"{title}: " + ("who: " if lang == "en" else "対象：") + p.who.get(lang))
+        return out
+
+    def _online_parts(self, u: Understanding, item: PlannedItem, lang: Lang) -> list[str]:
+        """Where the procedure can be done online, or that no online option is listed."""
+        if "online" not in u.intents:
+            return []
+        p, title = item.procedure, item.procedure.title.get(lang)
+        if p.online:
+            return [f"{title}: " + ("online at " if lang == "en" else "オンライン：") + p.online.url]
+        none = "no online option is listed." if lang == "en" else "オンライン手続きの情報はありません。"
+        return [f"{title}: {none}"]
+
+    def _page_parts(
+        self, text: str, item: PlannedItem, municipality: str | None, kinds: list[str], lang: Lang
+    ) -> list[str]:
+        """What the catalog has no field for (opening hours, a late-filing penalty, how to apply by post…),
+        answered from the page sentence that carries it; a late filing without such a sentence gets the rule
+        and whom to ask."""
+        p, title = item.procedure, item.procedure.title.get(lang)
         page_kinds = [
             kd for kd in kinds if kd in ("hours", "penalty", "apply") and not (kd == "apply" and p.online)
         ]
-        if page_kinds and not parts:
-            quote = self._page_answer(u.text, item.municipality or municipality, page_kinds)
-            if quote:
-                parts.append(f"{title}: {quote}")
-            elif "penalty" in page_kinds and p.deadline:  # what happens when late: the rule, and whom to ask
-                ask = self.where_to_ask(item.municipality or municipality, lang)
-                parts.append(
-                    f"{title}: "
-                    + (
-                        f"the deadline is: {p.deadline.text.get(lang)}. If it has passed, please ask {ask}."
-                        if lang == "en"
-                        else f"期限は「{p.deadline.text.get(lang)}」です。過ぎてしまった場合は{ask}にご相談ください。"
-                    )
-                )
-        if parts and (note := reply_note(self.catalog, p, item.municipality, intents, lang)):
-            parts.append(note)  # a fact resting only on non-official pages is not stated as settled
-        return ("\n".join(parts), item) if parts else None
+        if not page_kinds:
+            return []
+        local = item.municipality or municipality
+        quote = self._page_answer(text, local, page_kinds)
+        if quote:
+            return [f"{title}: {quote}"]
+        if "penalty" in page_kinds and p.deadline:  # what happens when late: the rule, and whom to ask
+            ask, rule = self.where_to_ask(local, lang), p.deadline.text.get(lang)
+            if lang == "en":
+                return [f"{title}: the deadline is: {rule}. If it has passed, please ask {ask}."]
+            return [f"{title}: 期限は「{rule}」です。過ぎてしまった場合は{ask}にご相談ください。"]
+        return []
 
     def _page_answer(self, question: str, municipality: str | None, kinds: list[str]) -> str | None:
         """The first quote's sentence when it carries the kind of answer asked (None otherwise)."""
