@@ -42,11 +42,13 @@ _SENT = re.compile(r"(?<=[。！？!?])\s*|\n+")
 
 
 def sentences(text: str) -> list[str]:
-    """The sentences of a passage; a table row ('| 期限 | 翌日から2年。過ぎると… |') stays one, its cells together."""
+    """The sentences of a passage; a table row ('| 期限 | 翌日から2年。過ぎると… |') or a list item ('・母子健康手帳
+    （証明のため。後日でもかまいません）') stays one."""
     out: list[str] = []
     for line in text.splitlines():
         line = line.strip()
-        out.extend([line] if line.startswith("|") else [x.strip() for x in _SENT.split(line) if x.strip()])
+        whole = line.startswith(("|", "・"))  # a table row or a list item, with its parenthesised notes
+        out.extend([line] if whole else [x.strip() for x in _SENT.split(line) if x.strip()])
     return out
 
 
@@ -64,6 +66,14 @@ MIN_DENSE_EN = 0.81
 # What a question asks, and the shape of a sentence that answers it: an amount has 円, hours have 時/曜日, a deadline
 # has 以内/まで/日. Order = priority when a message asks two things.
 QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "phone": (
+        re.compile(r"電話|でんわ|連絡先|問い合わせ先|phone|call\b", re.I),
+        re.compile(r"[0-9０-９]{2,4}[-－‐][0-9０-９]{2,4}[-－‐][0-9０-９]{3,4}|電話"),
+    ),
+    "count": (  # 何点 / 何通 / 何か所: the answer has that many
+        re.compile(r"(何|なん)(点|てん|通|つう|枚|まい|人|にん|回|かい|か所|かしょ)|how many", re.I),
+        re.compile(r"[0-9０-９一二三四五六七八九十]+\s*(点|通|枚|人|回|か所|箇所|つ)"),
+    ),
     "amount": (
         re.compile(
             r"いくら|幾ら|金額|何円|なんえん|支給額|もらえる額|費用|how much|amount|\bcost|\bfees?\b", re.I
@@ -85,9 +95,18 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(r"以内|まで|期限|[0-9０-９]+\s*(日|か月|ヶ月|カ月|年間|年以内|週間)|から[0-9０-９]+\s*年"),
     ),
+    # いつの日付で受理 / 届出日はいつに: the day that counts
+    "date": (
+        re.compile(r"いつ(に|の|から|付)|日付|届出日|何日に|なんにちに"),
+        re.compile(r"日(付)?(に|で|と|が)|さかのぼ|当日|翌|受け取った日|収受|届出日"),
+    ),
     "penalty": (
-        re.compile(r"過ぎ|遅れ|おくれ|間に合わ|まにあわ|罰|過料|late\b|miss(ed)? the|penalt|fine\b", re.I),
-        re.compile(r"過料|罰|遅れ|過ぎ|翌月分|減り|さかのぼ"),
+        re.compile(
+            r"過ぎ|遅れ|おくれ|間に合わ|まにあわ|罰|過料|忘れ|わすれ|持って(いけ|行け|こられ|来られ)ない|"
+            r"late\b|miss(ed)? the|penalt|fine\b",
+            re.I,
+        ),
+        re.compile(r"過料|罰|遅れ|過ぎ|翌月分|減り|さかのぼ|後日|後で|あとで|あらためて|改めて"),
     ),
     "documents": (
         re.compile(
@@ -98,10 +117,13 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"必要なもの|持ち物|持って|証明書|確認書類|通帳|印鑑|カード|被保険者証|申請書"),
     ),
     "place": (
-        re.compile(r"どこ|where|which office|(窓口|まどぐち)(は|を)?(どこ|教えて|知りたい)", re.I),
+        re.compile(
+            r"どこ|送り先|送付先|宛先|あてさき|where|which office|(窓口|まどぐち)(は|を)?(どこ|教えて|知りたい)",
+            re.I,
+        ),
         re.compile(
             r"窓口|課|係|センター|出張所|区役所|市役所|役場|庁舎|[0-9０-９]+(階|番)|(申請|届出|提出|送付|勤め|勤務)先|"
-            r"職場|本籍地|所在地|大使館|領事館|在外公館"
+            r"職場|本籍地|所在地|大使館|領事館|在外公館|宛先|送り先|〒"
         ),
     ),
     "apply": (
@@ -113,7 +135,10 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"オンライン|電子申請|郵送|窓口|申請|提出|届け出|マイナポータル"),
     ),
     "eligibility": (
-        re.compile(r"対象|誰が|だれが|受けられますか|利用できますか|条件|eligible|who can|qualif", re.I),
+        re.compile(
+            r"対象|誰が|だれが|受けられますか|利用できますか|条件|何歳|なんさい|歳まで|eligible|who can|qualif",
+            re.I,
+        ),
         re.compile(r"対象|方|人|場合|歳|以上|未満|世帯"),
     ),
     # 出せますか / いいですか / 必要ですか: the answer says can or cannot, needed or not
@@ -133,7 +158,7 @@ _PAGE_WORDS = {
     "ネット": "オンライン",
 }
 # A quoted sentence is a full sentence: it ends like one (。/です/ます) and is long enough to carry an answer.
-_FULL_SENTENCE = re.compile(r"(。|です|ます|した|ません)$")
+_FULL_SENTENCE = re.compile(r"(です|ます|した|ません|ください|ない|る|だけ)[)）]?。?$")
 _WEEKDAYS = {
     "月": "Monday",
     "火": "Tuesday",
