@@ -434,16 +434,16 @@ class Answerer:
         carrying the kind of answer asked (an amount has 円, hours have 時/曜日, a place has 窓口/階…), then being
         a full sentence rather than a heading fragment."""
         shared = (q - title) & (content_tokens(sent) | en_words(sent))
-        score = 3 * len(shared)
+        score = 4 * len(shared)
         # the question's own wording (郵送, 土曜, 委任状, 公務員…) beyond the words already counted
         runs = {g for g in grams & _grams(sent) if not any(g in w for w in shared)}
         score += min(2 * len(runs), 8)
         for n, kd in enumerate(kinds):
             found = {m.group(0) for m in QUESTION_KINDS[kd][1].finditer(norm(sent))}
-            if found:  # the first kind asked weighs most; more distinct marks (課 and 階 and 窓口) more
-                score += (6 if n == 0 else 3) + min(len(found), 3)
-        if _FULL_SENTENCE.search(sent) and len(sent) >= 15:
-            score += 2
+            if found:  # the first kind asked weighs most (yes/no marks are weak); more distinct marks more
+                score += (3 if kd == "yesno" or n else 6) + min(len(found), 4)
+        if (_FULL_SENTENCE.search(sent) or sent.startswith("|")) and len(sent) >= 15:
+            score += 2  # a full sentence or a table row, not a heading fragment
         return score
 
     def _snippet(self, question: str, hit: Hit) -> str:
