@@ -144,7 +144,7 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # 出せますか / いいですか / 必要ですか: the answer says can or cannot, needed or not
     "yesno": (
         re.compile(
-            r"(でき|出せ|だせ|出|で|要り|いり|もらえ|使え|受け取れ|やってい|開いてい)ますか|いいですか|必要ですか"
+            r"(でき|出せ|だせ|出|で|要り|いり|もらえ|使え|受け取れ|やってい|開いてい)ますか|いいですか|必要ですか|必要(は|が)ありますか"
         ),
         re.compile(r"でき(ます|ません|ない)|不可|不要|必要|可能|受け付け|受付|ません|だけ|限り"),
     ),
