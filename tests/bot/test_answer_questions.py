@@ -164,6 +164,10 @@ def test_question_kinds_yes_no_and_documents_asked_as_needed() -> None:
     assert question_kinds("しゅっちょうじょでも こせきの とどけでは できますか") == ["yesno"]
     assert question_kinds("葬祭費を喪主以外の口座に振り込んでもらうには何が要りますか？") == ["documents"]
     assert question_kinds("熟年相談室は何曜日の何時まで開いていますか") == ["hours"]  # not also yes/no
+    assert question_kinds("おおたくの じどうてあての といあわせ でんわばんごうは") == ["phone"]
+    assert question_kinds("写真のない本人確認書類は何点いりますか")[0] == "count"
+    assert question_kinds("宿直窓口に出した届出はいつの日付で受理されますか") == ["date"]
+    assert question_kinds("母子手帳を忘れたらどうなりますか") == ["penalty"]
 
 
 def test_a_kana_only_question_is_answered_from_its_page_read_through_readings(concierge: Concierge) -> None:
