@@ -211,10 +211,11 @@ class Concierge:
             bool(u.intents - {"question"})
             or not (u.events or answered)
             or ("question" in u.intents and (not u.events or self.answerer.names_a_procedure(u.text)))
+            or bool(question_kinds(self.answerer.written(u.text)))  # 何日以内に / どこに / 出せますか
         )
         citations = answerer.citations(u.text, self._local(state)) if asks else []
         answer = specific[0] if specific else None
-        if citations and ("question" in u.intents or question_kinds(u.text)):
+        if citations and ("question" in u.intents or question_kinds(self.answerer.written(u.text))):
             # a question about the event is answered in the reply from its page, not only by the bundle
             quote = self.answerer.quote_lines(citations[:1], lang)[0]
             if not answer or citations[0].snippet.rstrip("。")[:40] not in answer:

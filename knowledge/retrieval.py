@@ -182,6 +182,14 @@ class HybridRetriever(PageSearcher):
             loaded = self._current(force=True)
             return self._search(loaded, query, k, municipality) if loaded else []
 
+    def read_kana(self, query: str) -> str:
+        """A kana-only query written with the kanji words of the index ('すぎなみくで そうさいひの しんせい' ->
+        '杉並区で 葬祭費の 申請'), as the dense model reads it; other queries NFKC-normalised."""
+        loaded = self._current()
+        if loaded is None or not is_kana_only(query):
+            return search_text(query)
+        return self.query_texts(loaded, query)[0]
+
     def query_texts(self, loaded: _Loaded, query: str) -> tuple[str, str]:
         """(text for the dense model, text for BM25); kana-only queries are read once against the index's words."""
         kana_only = is_kana_only(query)
