@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.contract import Citation
 from bot.planner import Bundle, PlannedItem
-from bot.provenance_view import citation, reply_note
+from bot.provenance_view import citation, local_online_url, reply_note
 from bot.render import with_readings
 from bot.text import compact, content_tokens, en_words, has_kanji, is_english, norm, noun_tokens
 from bot.understand import claimed_period
@@ -738,8 +738,10 @@ class Answerer:
         if "online" not in u.intents:
             return []
         p, title = item.procedure, item.procedure.title.get(lang)
-        if p.online:
-            return [f"{title}: " + ("online at " if lang == "en" else "オンライン：") + p.online.url]
+        # another municipality's page is no online option of this resident (the same rule as on the cards)
+        url = local_online_url(self.catalog, p.online.url if p.online else None, item.municipality)
+        if url:
+            return [f"{title}: " + ("online at " if lang == "en" else "オンライン：") + url]
         none = "no online option is listed." if lang == "en" else "オンライン手続きの情報はありません。"
         return [f"{title}: {none}"]
 

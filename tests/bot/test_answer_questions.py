@@ -198,3 +198,13 @@ def test_the_quote_answers_with_the_questions_own_words_not_the_pages_title(conc
     # page's 写し)
     r = ask(concierge, "世田谷区で葬祭費を申請するとき、葬儀の領収書はコピーでもいいですか？")
     assert "領収書の写し" in r.reply, r.reply
+
+
+def test_an_online_question_never_gets_another_municipalitys_page(concierge: Concierge) -> None:
+    """The Tokyo-wide 妊娠届 entry links 目黒区's online form; a 世田谷区 resident asking about online filing is told
+    no online option is listed rather than sent to 目黒区 (the cards drop such links the same way)."""
+    r = ask(concierge, "妊娠届はオンラインで出せますか", municipality="131121")
+    assert "meguro" not in r.reply
+    assert "オンライン手続きの情報はありません" in r.reply
+    r = ask(concierge, "妊娠届はオンラインで出せますか", municipality="131105")
+    assert "https://www.city.meguro.tokyo.jp/" in r.reply
