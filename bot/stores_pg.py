@@ -94,7 +94,10 @@ class PgDatabase:
         except ImportError as err:  # pragma: no cover - a core dependency
             raise RuntimeError("PostgreSQL session store needs psycopg and psycopg-pool") from err
         self.url = url
-        self.pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=True, timeout=10)
+        # autocommit: a single statement is one round trip (no BEGIN/COMMIT); several go in conn.transaction()
+        self.pool = ConnectionPool(
+            url, min_size=min_size, max_size=max_size, open=True, timeout=10, kwargs={"autocommit": True}
+        )
         # one feed lock at a time per process: a waiting thread must not hold a pool connection
         self.feed_threads = threading.Lock()
         self.migrate()
@@ -301,13 +304,11 @@ class PgBundleStore:
         PostgreSQL advisory lock on the code, released with its connection should this process die)."""
         key = "feed:" + code
         with self.db.feed_threads, self.db.pool.connection() as conn:
-            conn.autocommit = True
             conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (key,))
             try:
                 yield
             finally:
                 conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
-                conn.autocommit = False
 
     def feed_generation(self, code: str) -> int:
         """How many times the feed's stored state has been written (0: never)."""
