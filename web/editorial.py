@@ -2,7 +2,8 @@
 records, the audit log of editor actions, the coverage matrix and the latest evaluation report.
 
 Files (all under ``settings.data_dir``): ``index/runs/*.json`` (written by ingest), ``editor/reverified.json``,
-``editor/audit.jsonl``, ``eval/report.json`` (written by ``concierge eval --out``).
+``editor/audit.jsonl`` (or the PostgreSQL ``audit_log`` table by session URL: ``web.state``), ``eval/report.json``
+(written by ``concierge eval --out``).
 """
 
 from __future__ import annotations
