@@ -25,6 +25,7 @@ from web.errors import BodyTooLarge, error_response
 log = logging.getLogger(__name__)
 
 PUBLIC_ASSETS = ("/widget.js", "/static/")
+RETRY_SHARED_S = 5.0  # while a shared rate-limit store is down, ask it again after this long
 
 
 def content_security_policy(allowed_origins: Iterable[str]) -> str:
@@ -216,19 +217,22 @@ class RateLimitMiddleware:
         self.client = ClientAddress(trusted_proxies)
         make = limiter or (lambda g: SlidingWindowLimiter(g.per_minute))
         self.groups = [(g, make(g)) for g in groups if g.per_minute > 0]
-        self._failing = False
+        self._failing, self._failed_at = False, 0.0
 
     async def _wait(self, limiter: Any, key: str) -> float:
-        """The limiter's answer; a shared store is asked off the event loop, and a request passes (logged once)
-        while that store cannot be reached: an outage of the database does not take the service down."""
+        """The limiter's answer; a shared store is asked off the event loop, and requests pass (logged once)
+        while that store cannot be reached — it is asked again only every RETRY_SHARED_S seconds, so that an
+        outage of the database neither takes the service down nor makes every request wait for it."""
         if not limiter.shared:
             return float(limiter.hit(key))
+        if self._failing and time.monotonic() - self._failed_at < RETRY_SHARED_S:
+            return 0.0
         try:
             wait = float(await anyio.to_thread.run_sync(limiter.hit, key))
         except Exception as err:  # any failure of the store: fail open
             if not self._failing:
                 log.error("rate-limit store unavailable (%s); requests pass unlimited", err)
-            self._failing = True
+            self._failing, self._failed_at = True, time.monotonic()
             return 0.0
         if self._failing:
             log.warning("rate-limit store available again")

@@ -48,7 +48,7 @@ class PgRateLimiter:
     def hit(self, key: str, now: float | None = None) -> float:
         now = time.time() if now is None else now
         slot = int(now // self.window_s)
-        with self.db.pool.connection() as conn:
+        with self.db.pool.connection(timeout=2) as conn:  # the middleware lets requests pass if it fails
             row = conn.execute(
                 "INSERT INTO rate_hits (key, slot, hits) VALUES (%s, %s, 1) ON CONFLICT (key) DO UPDATE SET "
                 "hits = CASE WHEN rate_hits.slot = excluded.slot THEN rate_hits.hits + 1 ELSE 1 END, "

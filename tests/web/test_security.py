@@ -119,6 +119,33 @@ def test_rate_limit_of_several_workers_is_shared(
     assert a.get("/api/search", params={"q": "出生届"}).status_code == 200  # another group, its own count
 
 
+@pytest.mark.postgres
+def test_rate_limits_on_postgresql_let_requests_pass_while_it_is_down(
+    make_client: AppFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The limit counts in PostgreSQL; when the database goes away requests pass (logged), without waiting for it."""
+    import os
+
+    from pg import PostgresServer, unavailable
+
+    if reason := unavailable():
+        if os.geteuid() == 0:
+            pytest.fail(f"PostgreSQL must be available in CI (root): {reason}")
+        pytest.skip(reason)
+    pg = PostgresServer().start()
+    try:
+        if (left := 60 - time.time() % 60) < 15:  # the counts are per minute window: stay inside one
+            time.sleep(left + 0.1)
+        c = make_client(session={"url": pg.new_database()}, server={"rate_limit_search_per_minute": 2})
+        assert [c.get("/api/search", params={"q": "出生届"}).status_code for _ in range(3)] == [200, 200, 429]
+    finally:
+        pg.stop()
+    started = time.monotonic()
+    assert [c.get("/api/search", params={"q": "出生届"}).status_code for _ in range(5)] == [200] * 5
+    assert time.monotonic() - started < 15  # asked once (at most the pool's 2 s wait), then not for 5 s
+    assert "rate-limit store unavailable" in caplog.text
+
+
 def test_without_pages_questions_get_an_honest_answer_and_catalog_answers_work(
     make_client: AppFactory,
 ) -> None:
