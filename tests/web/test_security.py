@@ -136,7 +136,8 @@ def test_rate_limits_on_postgresql_let_requests_pass_while_it_is_down(
     try:
         if (left := 60 - time.time() % 60) < 15:  # the counts are per minute window: stay inside one
             time.sleep(left + 0.1)
-        c = make_client(session={"url": pg.new_database()}, server={"rate_limit_search_per_minute": 2})
+        url = pg.new_database()
+        c = make_client(session={"url": url}, server={"rate_limit_search_per_minute": 2})
         assert [c.get("/api/search", params={"q": "出生届"}).status_code for _ in range(3)] == [200, 200, 429]
     finally:
         pg.stop()
@@ -144,6 +145,9 @@ def test_rate_limits_on_postgresql_let_requests_pass_while_it_is_down(
     assert [c.get("/api/search", params={"q": "出生届"}).status_code for _ in range(5)] == [200] * 5
     assert time.monotonic() - started < 15  # asked once (at most the pool's 2 s wait), then not for 5 s
     assert "rate-limit store unavailable" in caplog.text
+    from bot.stores_pg import _databases
+
+    _databases.pop(url).close()  # stop the pool's attempts to reconnect to the stopped server
 
 
 def test_without_pages_questions_get_an_honest_answer_and_catalog_answers_work(
