@@ -368,11 +368,11 @@ app.add_typer(users_app, name="users")
 
 
 def _user_store():  # type: ignore[no-untyped-def]
-    from web.accounts import SqliteUserStore
+    from web.state import open_account_stores
 
     s = settings()
     _require_writable(s)
-    return SqliteUserStore(s.data_dir / "accounts.sqlite3")
+    return open_account_stores(s.data_dir, s.session_url)[0]  # DATA_DIR/accounts.sqlite3 or PostgreSQL
 
 
 @users_app.command("add")
