@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.contract import Citation
-from bot.gist_en import EXTRA_KINDS, catalog_names, english_gist, english_kinds, japanese_hints
+from bot.gist_en import EXTRA_KINDS, catalog_names, english_gist, english_kinds, hint_weight, japanese_hints
 from bot.planner import Bundle, PlannedItem
 from bot.provenance_view import citation, reply_note
 from bot.render import with_readings
@@ -312,6 +312,7 @@ class Answerer:
         kinds = question_kinds(question) if kinds is None else kinds
         evidence = [QUESTION_KINDS[kd][1] for kd in kinds]
         grams = _grams(question) - self._place_grams
+        english = is_english(question)
         best, best_score = "", -1
         for sent in _SENT.split(hit.text):
             sent = sent.strip()
@@ -322,6 +323,8 @@ class Answerer:
             # the question's own wording (郵送, 土曜, 委任状, 公務員…): shared two-character runs with kanji/katakana,
             # beyond the words already counted
             score += min(len({g for g in grams & _grams(sent) if not any(g in w for w in shared)}), 6)
+            if english:  # an English question's own words, as pages write them ('by mail' -> 郵送): bot.gist_en
+                score += 3 * hint_weight(question, sent)
             # carrying the kind of answer asked weighs more than sharing the question's words
             if evidence and evidence[0].search(sent):
                 score += 10

@@ -32,6 +32,7 @@ GLOSSARY: dict[str, str] = {
     "資格確認書": "eligibility certificate",
     "マイナンバーカード": "My Number Card",
     "マイナポータル": "My Number Portal",
+    "マイナンバー": "My Number",
     "在留カード": "residence card",
     "印鑑": "seal",
     "通帳": "bankbook",
@@ -118,13 +119,16 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bphone\b|\btelephone\b|\bcall\b", re.I), "電話"),
     (re.compile(r"\b(id|identification|identity)\b", re.I), "本人確認"),
     (re.compile(r"\b40 ?(-|to) ?64\b|\b(4\d|5\d|6[0-4])\b(?= ?(years?|y/?o|and)\b)|\bi'?m (4\d|5\d|6[0-4])\b", re.I),
-     "40歳から64歳 特定疾病"),
+     "40歳から64歳 特定疾病 第2号被保険者 医療保険"),
     (re.compile(r"\bwhen can i\b|\bhow soon\b", re.I), "完了"),
 ]
 
 # What an English question asks, beyond the words the shared question kinds know (bot.answer.QUESTION_KINDS).
 EN_ASKS: dict[str, re.Pattern[str]] = {
-    "hours": re.compile(r"\b(saturdays?|sundays?|weekends?|holidays?|at night|evenings?)\b", re.I),
+    "hours": re.compile(
+        r"\b(saturdays?|sundays?|weekends?|holidays?|at night|evenings?)\b|\bwhen can i (get|receive|collect|pick)",
+        re.I,
+    ),
     "deadline": re.compile(r"\bwhen can i\b|\bhow soon\b|\buntil when\b|\bhow long\b", re.I),
     "documents": re.compile(r"\bwhat (does|do|must|should) (he|she|they|i|we|a .{1,30}) (need|bring)\b|\bbring\b", re.I),
     "apply": re.compile(r"\bmail\b|\bpost\b|\bsubmit\b", re.I),
@@ -145,6 +149,11 @@ EXTRA_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 def english_kinds(question: str) -> list[str]:
     """The kinds of answer an English question asks by its English wording ('on a Saturday' -> hours)."""
     return [kind for kind, ask in EN_ASKS.items() if ask.search(question)]
+
+
+def hint_weight(question: str, sentence: str) -> int:
+    """How many of an English question's Japanese hint words a page sentence uses (転出届 counts as 転出)."""
+    return sum(1 for w in japanese_hints(question) if w in sentence or (len(w) >= 3 and w[:-1] in sentence))
 
 
 def japanese_hints(question: str) -> list[str]:
@@ -187,14 +196,14 @@ def _amounts(t: str) -> list[str]:
 
 def _times(t: str) -> list[str]:
     times = []
-    for m in re.finditer(r"正午|(午前|午後)?\s*(\d{1,2})時(?!間)(?:(\d{1,2})分|半)?", t):
+    for m in re.finditer(r"正午|(午前|午後|翌朝)?\s*(\d{1,2})時(?!間)(?:(\d{1,2})分|半)?", t):
         if m.group(0) == "正午":
             times.append("noon")
             continue
         # the hour as the page writes it (午後1時 -> 1:00 p.m., never 13:00: no number the page does not have)
         h = int(m.group(2))
         minutes = int(m.group(3)) if m.group(3) else 30 if m.group(0).endswith("半") else 0
-        half = " a.m." if m.group(1) == "午前" else " p.m." if m.group(1) == "午後" else ""
+        half = {"午前": " a.m.", "午後": " p.m.", "翌朝": " a.m. the next morning"}.get(m.group(1) or "", "")
         times.append(f"{h}:{minutes:02d}{half}")
     if not times:
         return []
@@ -278,7 +287,7 @@ def english_gist(sentence: str, names: Iterable[tuple[str, str]] = ()) -> str:
     raw = unicodedata.normalize("NFKC", sentence)
     t = raw.lower()
     facts = [*_amounts(t), *_times(t), *_weekdays(t), *_periods(t), *_ages(t), *_dates_and_counts(t)]
-    glossary = {**GLOSSARY, **dict(names)}
+    glossary = {**dict(names), **GLOSSARY}  # the glossary's plain words before a procedure's title
     words = _names(raw, glossary.items())
     return "; ".join(dict.fromkeys([*facts, *words]))
 
