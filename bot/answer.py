@@ -323,7 +323,9 @@ class Answerer:
             # the question's own wording (郵送, 土曜, 委任状, 公務員…): shared two-character runs with kanji/katakana,
             # beyond the words already counted
             score += min(len({g for g in grams & _grams(sent) if not any(g in w for w in shared)}), 6)
-            if english:  # an English question's own words, as pages write them ('by mail' -> 郵送): bot.gist_en
+            if (
+                english
+            ):  # an English question's own words, as pages write them ('by mail' -> 郵送): bot.gist_en
                 score += 3 * hint_weight(question, sent)
             # carrying the kind of answer asked weighs more than sharing the question's words
             if evidence and evidence[0].search(sent):

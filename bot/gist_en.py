@@ -113,13 +113,21 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bsaturdays?\b|\bweekends?\b", re.I), "土曜"),
     (re.compile(r"\bsundays?\b", re.I), "日曜"),
     (re.compile(r"\bholidays?\b", re.I), "休日"),
-    (re.compile(r"\bon my behalf\b|\bfor me\b|\bproxy\b|\brepresentative\b|\bfriend\b", re.I), "代理人 委任状"),
+    (
+        re.compile(r"\bon my behalf\b|\bfor me\b|\bproxy\b|\brepresentative\b|\bfriend\b", re.I),
+        "代理人 委任状",
+    ),
     (re.compile(r"\bincome\b|\bearn", re.I), "所得"),
     (re.compile(r"\bliv(e|ing) (elsewhere|apart|separately)\b|\bposted alone\b", re.I), "別居"),
     (re.compile(r"\bphone\b|\btelephone\b|\bcall\b", re.I), "電話"),
     (re.compile(r"\b(id|identification|identity)\b", re.I), "本人確認"),
-    (re.compile(r"\b40 ?(-|to) ?64\b|\b(4\d|5\d|6[0-4])\b(?= ?(years?|y/?o|and)\b)|\bi'?m (4\d|5\d|6[0-4])\b", re.I),
-     "40歳から64歳 特定疾病 第2号被保険者 医療保険"),
+    (
+        re.compile(
+            r"\b40 ?(-|to) ?64\b|\b(4\d|5\d|6[0-4])\b(?= ?(years?|y/?o|and)\b)|\bi'?m (4\d|5\d|6[0-4])\b",
+            re.I,
+        ),
+        "40歳から64歳 特定疾病 第2号被保険者 医療保険",
+    ),
     (re.compile(r"\bwhen can i\b|\bhow soon\b", re.I), "完了"),
 ]
 
@@ -130,10 +138,13 @@ EN_ASKS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "deadline": re.compile(r"\bwhen can i\b|\bhow soon\b|\buntil when\b|\bhow long\b", re.I),
-    "documents": re.compile(r"\bwhat (does|do|must|should) (he|she|they|i|we|a .{1,30}) (need|bring)\b|\bbring\b", re.I),
+    "documents": re.compile(
+        r"\bwhat (does|do|must|should) (he|she|they|i|we|a .{1,30}) (need|bring)\b|\bbring\b", re.I
+    ),
     "apply": re.compile(r"\bmail\b|\bpost\b|\bsubmit\b", re.I),
     "eligibility": re.compile(
-        r"(?<!when )\bcan i apply\b|\bam i eligible\b|\bwhich parent\b|\bwho (receives|gets|applies|can)\b|\bi'?m \d+\b", re.I
+        r"(?<!when )\bcan i apply\b|\bam i eligible\b|\bwhich parent\b|\bwho (receives|gets|applies|can)\b|\bi'?m \d+\b",
+        re.I,
     ),
     "phone": re.compile(r"\bphone\b|\btelephone\b|\bcall\b|\bcontact\b", re.I),
 }
@@ -169,9 +180,20 @@ def japanese_hints(question: str) -> list[str]:
 
 _WEEKDAYS = {"月": "Monday", "火": "Tuesday", "水": "Wednesday", "木": "Thursday", "金": "Friday"}
 _WEEKDAYS |= {"土": "Saturday", "日": "Sunday"}
-_MONTHS = (
-    "January February March April May June July August September October November December".split()
-)
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 _UNITS = {"日": "days", "年": "years", "週": "weeks", "週間": "weeks", "時間": "hours"}
 _SAY_PERIOD = {"以内": "within", "間": "for", "程度": "about", "ほど": "about", "以上": "at least"}
 _COUNTERS = {"枚": "sheets", "通": "copies", "部": "copies", "種類": "kinds", "回": "times", "人": "people"}
@@ -224,12 +246,16 @@ def _weekdays(t: str) -> list[str]:
 
 def _periods(t: str) -> list[str]:
     out = []
-    pattern = r"(\d+)\s*(時間|週間|日|か月|ヶ月|カ月|ヵ月|年|週)(以内|間|程度|ほど|以上|を過ぎ|を経過|で時効)?"
+    pattern = (
+        r"(\d+)\s*(時間|週間|日|か月|ヶ月|カ月|ヵ月|年|週)(以内|間|程度|ほど|以上|を過ぎ|を経過|で時効)?"
+    )
     for m in re.finditer(pattern, t):
         if m.group(2) == "時間" and not m.group(3):
             out.append(f"{m.group(1)} hours")
             continue
-        if not m.group(3) or (m.group(2) == "日" and re.match(r"\d+月", t[max(0, m.start() - 3) : m.start()])):
+        if not m.group(3) or (
+            m.group(2) == "日" and re.match(r"\d+月", t[max(0, m.start() - 3) : m.start()])
+        ):
             continue
         unit = _UNITS.get(m.group(2), "months")
         if m.group(3) in ("を過ぎ", "を経過", "で時効"):
@@ -266,17 +292,16 @@ def _dates_and_counts(t: str) -> list[str]:
 
 
 def _names(text: str, names: Iterable[tuple[str, str]]) -> list[str]:
-    """The English names of the words the sentence uses, longest Japanese word first, none inside another."""
-    out: list[str] = []
+    """The English names of the words the sentence uses (the longest Japanese word wins, none inside another)."""
+    found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     for ja, en in sorted(names, key=lambda kv: -len(kv[0])):
         for m in re.finditer(re.escape(ja), text):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             taken.append((m.start(), m.end()))
-            if en not in out:
-                out.append(en)
-    return out
+            found.append((m.start(), en))
+    return list(dict.fromkeys(en for _, en in sorted(found)))  # in the sentence's order
 
 
 def english_gist(sentence: str, names: Iterable[tuple[str, str]] = ()) -> str:
