@@ -319,6 +319,8 @@ class Answerer:
             if len(sent) < 8 or _INSTRUCTION.search(sent):
                 continue
             shared = q & (content_tokens(sent) | en_words(sent))
+            if english:  # the place an English question's search names is in every sentence of its pages
+                shared -= self.ignored_nouns
             score = 2 * len(shared)
             # the question's own wording (郵送, 土曜, 委任状, 公務員…): shared two-character runs with kanji/katakana,
             # beyond the words already counted
@@ -326,7 +328,7 @@ class Answerer:
             if (
                 english
             ):  # an English question's own words, as pages write them ('by mail' -> 郵送): bot.gist_en
-                score += 3 * hint_weight(question, sent)
+                score += 5 * hint_weight(question, sent)
             # carrying the kind of answer asked weighs more than sharing the question's words
             if evidence and evidence[0].search(sent):
                 score += 10

@@ -118,6 +118,7 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [
         "代理人 委任状",
     ),
     (re.compile(r"\bincome\b|\bearn", re.I), "所得"),
+    (re.compile(r"\bbring\b|\bwhat (do|does|must|should) \w+ need\b", re.I), "持ち物"),
     (re.compile(r"\bliv(e|ing) (elsewhere|apart|separately)\b|\bposted alone\b", re.I), "別居"),
     (re.compile(r"\bphone\b|\btelephone\b|\bcall\b", re.I), "電話"),
     (re.compile(r"\b(id|identification|identity)\b", re.I), "本人確認"),
@@ -134,7 +135,7 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [
 # What an English question asks, beyond the words the shared question kinds know (bot.answer.QUESTION_KINDS).
 EN_ASKS: dict[str, re.Pattern[str]] = {
     "hours": re.compile(
-        r"\b(saturdays?|sundays?|weekends?|holidays?|at night|evenings?)\b|\bwhen can i (get|receive|collect|pick)",
+        r"\b(saturdays?|sundays?|weekends?|holidays?)\b|\bwhen can i (get|receive|collect|pick)",
         re.I,
     ),
     "deadline": re.compile(r"\bwhen can i\b|\bhow soon\b|\buntil when\b|\bhow long\b", re.I),
