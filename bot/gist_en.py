@@ -50,6 +50,10 @@ GLOSSARY: dict[str, str] = {
     "所得の高い": "the higher income",
     "所得": "income",
     "別居監護": "custody while living apart",
+    "生計中心者": "the main earner",
+    "配偶者": "spouse",
+    "住民登録": "resident registration",
+    "自治体": "municipality",
     "別居": "living apart",
     "単身赴任": "posted alone",
     "出生届": "birth registration",
@@ -119,7 +123,8 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"\bincome\b|\bearn", re.I), "所得"),
     (re.compile(r"\bbring\b|\bwhat (do|does|must|should) \w+ need\b", re.I), "持ち物"),
-    (re.compile(r"\bliv(e|ing) (elsewhere|apart|separately)\b|\bposted alone\b", re.I), "別居"),
+    (re.compile(r"\bliv(e|ing) (elsewhere|apart|separately)\b", re.I), "別居"),
+    (re.compile(r"\bposted alone\b|\bwork(s|ing)? away from (home|the family)\b", re.I), "単身赴任"),
     (re.compile(r"\bphone\b|\btelephone\b|\bcall\b", re.I), "電話"),
     (re.compile(r"\b(id|identification|identity)\b", re.I), "本人確認"),
     (
@@ -129,7 +134,6 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [
         ),
         "40歳から64歳 特定疾病 第2号被保険者 医療保険",
     ),
-    (re.compile(r"\bwhen can i\b|\bhow soon\b", re.I), "完了"),
 ]
 
 # What an English question asks, beyond the words the shared question kinds know (bot.answer.QUESTION_KINDS).
@@ -319,7 +323,7 @@ def english_gist(sentence: str, names: Iterable[tuple[str, str]] = ()) -> str:
 
 
 def catalog_names(catalog: Any) -> list[tuple[str, str]]:
-    """(Japanese, English) names of the catalog's procedures, documents and offices (their bilingual titles),
+    """(Japanese, English) names of the catalog's procedures, documents, offices and municipalities,
     for :func:`english_gist`: a sentence naming 国民健康保険の葬祭費 is said to name 'National Health Insurance
     funeral benefit'."""
     out: dict[str, str] = {}
@@ -332,4 +336,7 @@ def catalog_names(catalog: Any) -> list[tuple[str, str]]:
         ja = ja.split("（")[0].strip()
         if en and len(ja) >= 3 and ja not in out:
             out[ja] = en.split(" (")[0].strip()
+    for m in catalog.municipalities.values():  # 大田区 -> Ota City (港区 has two characters)
+        if m.en:
+            out[m.name] = m.en
     return list(out.items())

@@ -85,3 +85,19 @@ def test_english_words_are_read_as_the_pages_japanese_words() -> None:
     q = "Can I submit the moving-out notification by post?"
     assert hint_weight(q, "転出届は郵送でもできます。") == 2
     assert hint_weight(q, "転入の手続きをします。") == 0
+
+
+def test_places_and_people_are_named_in_english() -> None:
+    names = catalog_names(default_catalog())
+    gist = english_gist("生計中心者が単身赴任で大田区に住民登録し、生計中心者が大田区で申請します。", names)
+    assert gist == "the main earner; posted alone; Ota City; resident registration"
+    assert "Minato City" in english_gist("港区の窓口で申請できます。", names)  # a two-character ward too
+
+
+def test_english_phrasing_is_read_as_the_pages_words() -> None:
+    assert japanese_hints("My husband is posted alone to Ota City while we live elsewhere.") == [
+        "別居",
+        "単身赴任",
+    ]
+    assert japanese_hints("What do I need to bring?") == ["持ち物"]
+    assert japanese_hints("How much is the funeral benefit?") == []
