@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.contract import Citation
-from bot.gist_en import EXTRA_KINDS, catalog_names, english_gist, english_kinds, hint_weight, japanese_hints
+from bot.gist_en import (
+    EXTRA_KINDS,
+    catalog_names,
+    english_gist,
+    english_kinds,
+    hint_weight,
+    japanese_hints,
+    states_value,
+)
 from bot.planner import Bundle, PlannedItem
 from bot.provenance_view import citation, reply_note
 from bot.render import with_readings
@@ -325,10 +333,12 @@ class Answerer:
             # the question's own wording (郵送, 土曜, 委任状, 公務員…): shared two-character runs with kanji/katakana,
             # beyond the words already counted
             score += min(len({g for g in grams & _grams(sent) if not any(g in w for w in shared)}), 6)
-            if (
-                english
-            ):  # an English question's own words, as pages write them ('by mail' -> 郵送): bot.gist_en
-                score += 5 * hint_weight(question, sent)
+            # an English question's own words as pages write them ('by mail' -> 郵送), and the value its kind of
+            # answer states (a clock time, yen…): bot.gist_en
+            if english:
+                score += 5 * hint_weight(question, sent) + (
+                    4 if kinds and states_value(kinds[0], sent) else 0
+                )
             # carrying the kind of answer asked weighs more than sharing the question's words
             if evidence and evidence[0].search(sent):
                 score += 10

@@ -71,6 +71,9 @@ GLOSSARY: dict[str, str] = {
     "国民健康保険": "National Health Insurance",
     "後期高齢者医療": "late-stage elderly medical care",
     "地域包括支援センター": "community comprehensive support centre",
+    "祝日・休日以外": "except public holidays",
+    "祝日以外": "except public holidays",
+    "休日以外": "except holidays",
     "夜間": "at night",
     "休日": "on holidays",
     "祝日": "public holidays",
@@ -109,6 +112,7 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bbirth (registration|notification)\b", re.I), "出生届"),
     (re.compile(r"\bdeath (registration|notification)\b", re.I), "死亡届"),
     (re.compile(r"\bfamily regist(er|ry)\b|\bkoseki\b", re.I), "戸籍"),
+    (re.compile(r"\bcitizens?'? (section|division)\b", re.I), "市民課"),
     (re.compile(r"\bcare (needs )?certification\b", re.I), "要介護認定"),
     (re.compile(r"\bcremation\b", re.I), "火葬許可証"),
     (re.compile(r"\bmy ?number portal\b", re.I), "マイナポータル"),
@@ -172,6 +176,22 @@ def hint_weight(question: str, sentence: str) -> int:
     return sum(1 for w in japanese_hints(question) if w in sentence or (len(w) >= 3 and w[:-1] in sentence))
 
 
+# The value an answer of a kind states (a clock time, a sum of yen, a counted period, a phone number): a sentence
+# that states it answers more than one that only names the topic (土曜日の市民課では… vs 土曜日 午前8時30分から…).
+_VALUES: dict[str, re.Pattern[str]] = {
+    "hours": re.compile(r"\d+\s*時|正午"),
+    "amount": re.compile(r"\d[\d,]*\s*万?円"),
+    "deadline": re.compile(r"\d+\s*(日|か月|ヶ月|カ月|年|週間)(以内|間|まで)"),
+    "phone": re.compile(r"\d{2,4}[-‐－]\d{2,4}[-‐－]\d{3,4}"),
+}
+
+
+def states_value(kind: str, sentence: str) -> bool:
+    """True when ``sentence`` states the value an answer of ``kind`` gives (hours: a clock time, amount: yen…)."""
+    value = _VALUES.get(kind)
+    return bool(value and value.search(unicodedata.normalize("NFKC", sentence)))
+
+
 def japanese_hints(question: str) -> list[str]:
     """The Japanese words pages use for what an English question says ('by mail' -> 郵送), in order."""
     out: list[str] = []
@@ -222,19 +242,28 @@ def _amounts(t: str) -> list[str]:
 
 
 def _times(t: str) -> list[str]:
-    times = []
+    """Clock times as the page writes them, each range 'X から Y' as 'X to Y' (午後0時15分 -> 0:15 p.m.)."""
+    found: list[tuple[int, int, str]] = []
     for m in re.finditer(r"正午|(午前|午後|翌朝)?\s*(\d{1,2})時(?!間)(?:(\d{1,2})分|半)?", t):
         if m.group(0) == "正午":
-            times.append("noon")
+            found.append((m.start(), m.end(), "noon"))
             continue
         # the hour as the page writes it (午後1時 -> 1:00 p.m., never 13:00: no number the page does not have)
         h = int(m.group(2))
         minutes = int(m.group(3)) if m.group(3) else 30 if m.group(0).endswith("半") else 0
         half = {"午前": " a.m.", "午後": " p.m.", "翌朝": " a.m. the next morning"}.get(m.group(1) or "", "")
-        times.append(f"{h}:{minutes:02d}{half}")
-    if not times:
-        return []
-    return [" to ".join(times[:2]) if len(times) >= 2 else times[0]]
+        found.append((m.start(), m.end(), f"{h}:{minutes:02d}{half}"))
+    out: list[str] = []
+    i = 0
+    while i < len(found):
+        _, end, said = found[i]
+        if i + 1 < len(found) and re.fullmatch(r"\s*(から|～|~|-|－)\s*", t[end : found[i + 1][0]]):
+            out.append(f"{said} to {found[i + 1][2]}")
+            i += 2
+        else:
+            out.append(said)
+            i += 1
+    return list(dict.fromkeys(out))
 
 
 def _weekdays(t: str) -> list[str]:

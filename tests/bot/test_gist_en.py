@@ -8,7 +8,14 @@ import re
 import pytest
 
 from bot.answer import question_kinds
-from bot.gist_en import catalog_names, english_gist, english_kinds, hint_weight, japanese_hints
+from bot.gist_en import (
+    catalog_names,
+    english_gist,
+    english_kinds,
+    hint_weight,
+    japanese_hints,
+    states_value,
+)
 from knowledge.catalog import default_catalog
 
 SENTENCES = {
@@ -23,6 +30,9 @@ SENTENCES = {
     "届出後3日程度かかります。": "about 3 days",
     "申請できる期間は翌日から2年間です。": "for 2 years",
     "24時間受け付けます。": "24 hours",
+    "平日 午前8時30分から午後5時、土曜日（祝日・休日以外）午前8時30分から午後0時15分": (
+        "8:30 a.m. to 5:00 p.m.; 8:30 a.m. to 0:15 p.m.; Saturday; weekdays; except public holidays"
+    ),
 }
 
 
@@ -101,3 +111,10 @@ def test_english_phrasing_is_read_as_the_pages_words() -> None:
     ]
     assert japanese_hints("What do I need to bring?") == ["持ち物"]
     assert japanese_hints("How much is the funeral benefit?") == []
+
+
+def test_an_english_question_prefers_the_sentence_stating_the_value_asked() -> None:
+    # hours asked: a row with clock times answers more than a sentence that only names the Saturday window
+    assert states_value("hours", "土曜日 午前8時30分から午後0時15分")
+    assert not states_value("hours", "土曜日の市民課で届け出た場合、証明書は出せません。")
+    assert states_value("amount", "葬祭費は7万円です。") and not states_value("amount", "葬祭費が出ます。")
