@@ -13,6 +13,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.contract import Citation
+from bot.gist_en import (
+    EXTRA_KINDS,
+    catalog_names,
+    english_gist,
+    english_kinds,
+    hint_weight,
+    japanese_hints,
+    states_value,
+)
 from bot.planner import Bundle, PlannedItem
 from bot.provenance_view import citation, local_online_url, reply_note
 from bot.render import with_readings
@@ -157,17 +166,9 @@ _PAGE_WORDS = {
     "母子手帳": "母子健康手帳",
     "ネット": "オンライン",
 }
+QUESTION_KINDS.update(EXTRA_KINDS)  # English questions (bot.gist_en): a phone number asked
 # A quoted sentence is a full sentence: it ends like one (。/です/ます) and is long enough to carry an answer.
 _FULL_SENTENCE = re.compile(r"(です|ます|した|ません|ください|ない|る|だけ)[)）]?。?$")
-_WEEKDAYS = {
-    "月": "Monday",
-    "火": "Tuesday",
-    "水": "Wednesday",
-    "木": "Thursday",
-    "金": "Friday",
-    "土": "Saturday",
-}
-_WEEKDAYS["日"] = "Sunday"
 
 
 def question_kinds(text: str) -> list[str]:
@@ -175,46 +176,14 @@ def question_kinds(text: str) -> list[str]:
     by priority."""
     t = norm(text)
     kinds = [k for k, (ask, _) in QUESTION_KINDS.items() if ask.search(t)]
+    if is_english(text):  # 'on a Saturday' asks hours, 'can I mail it' how to apply (bot.gist_en)
+        more = set(english_kinds(text)) - set(kinds)
+        kinds = [k for k in QUESTION_KINDS if k in kinds or k in more]
     if len(kinds) > 1 and "yesno" in kinds:
         kinds.remove("yesno")  # 何時まで開いていますか asks the hours, not yes or no
     if "penalty" in kinds and "deadline" in kinds:
         kinds.remove("deadline")  # 期限を過ぎたら？ asks what happens after the deadline
     return kinds
-
-
-def english_gist(sentence: str) -> str:
-    """The numbers, times and weekdays a Japanese sentence states, said in English (nothing invented: only what
-    the sentence has, e.g. '午前9時から午後6時' -> '9:00 a.m. to 6:00 p.m.', '5万円' -> '50,000 yen', '14日以内' ->
-    'within 14 days')."""
-    t = norm(sentence)
-    out: list[str] = []
-    for m in re.finditer(r"(\d[\d,]*)\s*(万)?円", t):
-        n = int(m.group(1).replace(",", "")) * (10_000 if m.group(2) else 1)
-        out.append(f"{n:,} yen")
-    times = []
-    for m in re.finditer(r"(午前|午後)?\s*(\d{1,2})時(?:(\d{1,2})分|半)?", t):
-        # the hour as the page writes it (午後1時 -> 1:00 p.m., never 13:00: no number the page does not have)
-        h = int(m.group(2))
-        minutes = int(m.group(3)) if m.group(3) else 30 if m.group(0).endswith("半") else 0
-        half = " a.m." if m.group(1) == "午前" else " p.m." if m.group(1) == "午後" else ""
-        times.append(f"{h}:{minutes:02d}{half}")
-    if times:
-        out.append(" to ".join(times[:2]) if len(times) >= 2 else times[0])
-    days = [_WEEKDAYS[d] for d in re.findall(r"([月火水木金土日])曜", t)]
-    if days:
-        out.append(" to ".join(days[:2]) if "から" in t and len(days) >= 2 else ", ".join(days))
-    for m in re.finditer(r"(\d+)\s*(日|か月|ヶ月|カ月|年|週)(以内|間|程度|ほど)?", t):
-        if m.group(3):
-            unit = {"日": "days", "年": "years", "週": "weeks"}.get(m.group(2), "months")
-            say = {"以内": "within", "間": "for"}.get(m.group(3), "about")
-            out.append(f"{say} {m.group(1)} {unit}")
-    if "無料" in t:
-        out.append("free of charge")
-    if "郵送" in t:
-        out.append("by post")
-    if "オンライン" in t or "電子申請" in t:
-        out.append("online")
-    return "; ".join(dict.fromkeys(out))
 
 
 @dataclass
@@ -329,6 +298,7 @@ class Answerer:
         }
         self.places = PlaceNames([(m.code, m.name, m.kana, m.en) for m in catalog.municipalities.values()])
         self.english = EnglishTerms.from_catalog(catalog)
+        self.en_names = catalog_names(catalog)  # what an English reply calls the page's words
         # place names and generic words are not what a question asks
         self._place_grams = {g for w in self.ignored_nouns for g in _grams(w)} | {"市役", "役所", "区役"}
 
@@ -360,7 +330,12 @@ class Answerer:
         """The text page search gets: English questions also carry the Japanese names of the catalog terms and the
         place they name ('funeral benefit in Setagaya' -> '… 葬祭費 世田谷区'), so Japanese pages score as they
         do for a Japanese question; other questions are searched as written."""
-        return self.english.augment(question, self.places)
+        query = self.english.augment(question, self.places)
+        if not is_english(question):
+            return query
+        # words no catalog name carries ('by mail' -> 郵送, 'at night' -> 夜間): bot.gist_en
+        hints = [w for w in japanese_hints(question) if w not in query]
+        return f"{query} {' '.join(hints)}" if hints else query
 
     def _noun_text(self, question: str) -> str:
         """The text whose nouns must appear in the evidence: for an English question only the Japanese catalog
@@ -420,14 +395,20 @@ class Answerer:
         for sent in sentences(hit.text):
             if len(sent) < 8 or _INSTRUCTION.search(sent):
                 continue
-            score = self._sentence_score(sent, q, grams, title, kinds)
+            score = self._sentence_score(sent, q, grams, title, kinds, question)
             if score > best_score:
                 best, best_score = sent, score
         # between pages, the one whose title names what is asked ranks first
         return best[:SNIPPET_CHARS], best_score + 2 * len(q & title)
 
     def _sentence_score(
-        self, sent: str, q: frozenset[str], grams: set[str], title: frozenset[str], kinds: list[str]
+        self,
+        sent: str,
+        q: frozenset[str],
+        grams: set[str],
+        title: frozenset[str],
+        kinds: list[str],
+        question: str = "",
     ) -> int:
         """How well ``sent`` answers a question with words ``q`` and two-character runs ``grams``: the question's
         own words weigh most (not those of the page title: every sentence of the page is about them), then
@@ -444,6 +425,10 @@ class Answerer:
                 score += (3 if kd == "yesno" or n else 6) + min(len(found), 4)
         if (_FULL_SENTENCE.search(sent) or sent.startswith("|")) and len(sent) >= 15:
             score += 2  # a full sentence or a table row, not a heading fragment
+        if question and is_english(question):
+            # an English question's own words as pages write them ('by mail' -> 郵送), and the value its kind of
+            # answer states (a clock time, yen…): bot.gist_en
+            score += 5 * hint_weight(question, sent) + (4 if kinds and states_value(kinds[0], sent) else 0)
         return score
 
     def _snippet(self, question: str, hit: Hit) -> str:
@@ -542,7 +527,7 @@ class Answerer:
             copy = c.kind == "copy-of-official"
             quote = _plain(c.snippet)
             if lang == "en":
-                gist = english_gist(quote)
+                gist = english_gist(quote, self.en_names)
                 said = f"it states {gist}" if gist else "it says"
                 kind = (
                     "the official page"

@@ -1,0 +1,120 @@
+"""English answers from Japanese pages (issue #15): bot.gist_en says in English what a Japanese sentence states,
+never a number the sentence does not carry, and reads what an English question asks."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.answer import question_kinds
+from bot.gist_en import (
+    catalog_names,
+    english_gist,
+    english_kinds,
+    hint_weight,
+    japanese_hints,
+    states_value,
+)
+from knowledge.catalog import default_catalog
+
+SENTENCES = {
+    "葬祭費として7万円が支給されます。": "70,000 yen; funeral benefit",
+    "生まれた日を含めて14日以内に届け出てください。": "within 14 days",
+    "受付は第1・第3・第5土曜日の午前9時から正午までです。": "9:00 a.m. to noon; the 1st, 3rd and 5th Saturday",
+    "夜間は午後5時15分から翌朝8時30分までです。": "5:15 p.m. to 8:30 a.m. the next morning; at night",
+    "40歳から64歳の方は、16種類の特定疾病が原因の場合に限り申請できます。": "aged 40 to 64; 16 kinds; specified diseases",
+    "調布市 市民課（市役所2階）電話：042-481-7044": "2nd floor; phone 042-481-7044; the city hall",
+    "転出届は郵送でもできます。": "moving-out notice; by post",
+    "別の世帯の方は代理人となり、委任状が必要です。": "a proxy; a letter of proxy",
+    "届出後3日程度かかります。": "about 3 days",
+    "申請できる期間は翌日から2年間です。": "for 2 years",
+    "24時間受け付けます。": "24 hours",
+    "平日 午前8時30分から午後5時、土曜日（祝日・休日以外）午前8時30分から午後0時15分": (
+        "8:30 a.m. to 5:00 p.m.; 8:30 a.m. to 0:15 p.m.; Saturday; weekdays; except public holidays"
+    ),
+}
+
+
+@pytest.mark.parametrize(("sentence", "gist"), SENTENCES.items())
+def test_the_gist_says_what_the_sentence_states(sentence: str, gist: str) -> None:
+    assert english_gist(sentence) == gist
+
+
+@pytest.mark.parametrize("sentence", SENTENCES)
+def test_the_gist_states_no_number_the_sentence_does_not_carry(sentence: str) -> None:
+    gist = english_gist(sentence, catalog_names(default_catalog()))
+    # the minutes of a whole hour (9時 -> 9:00) are the only digits added
+    page = {n.replace(",", "") for n in re.findall(r"\d[\d,]*", sentence)} | {"00"}
+    said = re.findall(r"\d[\d,]*", gist)
+    # 7万円 is said as 70,000 yen (the page's 7 times 10,000): the only number made, from the page's own
+    assert all(n.replace(",", "") in page or n.replace(",", "").rstrip("0") in page for n in said), gist
+
+
+def test_hours_are_said_as_the_page_writes_them() -> None:
+    gist = english_gist("火葬許可証は翌開庁日の午後1時以降に受け取ります。")
+    assert gist.startswith("1:00 p.m.") and "13" not in gist
+    assert "the next business day" in gist and "cremation permit" in gist
+
+
+def test_months_and_negations_are_kept() -> None:
+    assert "1 April" in english_gist("令和7年4月1日から委託されます。")
+    assert "not possible" in english_gist("土曜日は証明書を出せず、記載もできません。")
+
+
+def test_catalog_names_give_the_bilingual_titles() -> None:
+    names = dict(catalog_names(default_catalog()))
+    assert names["国民健康保険の葬祭費"].lower().startswith("national health insurance")
+    assert "funeral benefit" in english_gist("国民健康保険の葬祭費は7万円です。", names.items()).lower()
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Can I apply for Suginami's national health insurance funeral benefit on a Saturday?", "hours"),
+        ("What is the phone number of Chofu's citizens section for birth registrations?", "phone"),
+        ("A friend will file my move-in notification in Meguro for me. What does he need?", "documents"),
+        ("Can I mail the child allowance application to Koganei City?", "apply"),
+        ("In Chiyoda, which parent receives the child allowance when both have income?", "eligibility"),
+        ("If I file a death registration at the night desk, when can I get the cremation permit?", "hours"),
+    ],
+)
+def test_english_wording_finds_the_kind_of_answer(question: str, kind: str) -> None:
+    assert kind in question_kinds(question)
+
+
+def test_until_when_asks_a_deadline_only() -> None:
+    assert question_kinds("Until when can I apply for the funeral benefit?") == ["deadline"]
+    assert english_kinds("How much is the funeral benefit?") == []
+
+
+def test_english_words_are_read_as_the_pages_japanese_words() -> None:
+    assert japanese_hints("Can I submit the moving-out notification to Meguro by post?") == ["転出届", "郵送"]
+    assert "委任状" in japanese_hints("A friend will file my move-in notification for me.")
+    assert "夜間" in japanese_hints("Where do I drop off a family register notification at night?")
+    q = "Can I submit the moving-out notification by post?"
+    assert hint_weight(q, "転出届は郵送でもできます。") == 2
+    assert hint_weight(q, "転入の手続きをします。") == 0
+
+
+def test_places_and_people_are_named_in_english() -> None:
+    names = catalog_names(default_catalog())
+    gist = english_gist("生計中心者が単身赴任で大田区に住民登録し、生計中心者が大田区で申請します。", names)
+    assert gist == "the main earner; posted alone; Ota City; resident registration"
+    assert "Minato City" in english_gist("港区の窓口で申請できます。", names)  # a two-character ward too
+
+
+def test_english_phrasing_is_read_as_the_pages_words() -> None:
+    assert japanese_hints("My husband is posted alone to Ota City while we live elsewhere.") == [
+        "別居",
+        "単身赴任",
+    ]
+    assert japanese_hints("What do I need to bring?") == ["持ち物"]
+    assert japanese_hints("How much is the funeral benefit?") == []
+
+
+def test_an_english_question_prefers_the_sentence_stating_the_value_asked() -> None:
+    # hours asked: a row with clock times answers more than a sentence that only names the Saturday window
+    assert states_value("hours", "土曜日 午前8時30分から午後0時15分")
+    assert not states_value("hours", "土曜日の市民課で届け出た場合、証明書は出せません。")
+    assert states_value("amount", "葬祭費は7万円です。") and not states_value("amount", "葬祭費が出ます。")
