@@ -26,8 +26,8 @@ import icalendar
 from pydantic import BaseModel, Field
 
 from bot.contract import SourceRef
-from bot.render import LANGS, MESSAGES, format_date, msg, yen
-from knowledge.models import Lang
+from bot.render import MESSAGES, format_date, msg, yen
+from knowledge.models import LANGS, Lang
 from knowledge.provenance import badge_text
 
 if TYPE_CHECKING:  # bot.bundles imports this module

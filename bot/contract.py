@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from knowledge.models import Lang
+
 
 class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -17,7 +19,7 @@ class ChatRequest(BaseModel):
     message: str = Field(description="What the resident wrote.")
     session_id: str | None = Field(None, max_length=64, description="Continue this session.")
     today: dt.date | None = Field(None, description="Reference date for relative dates and deadlines.")
-    lang: Literal["ja", "easy", "en"] | None = Field(
+    lang: Lang | None = Field(
         None, description="Reply language: ja, easy (やさしい日本語, additive) or en (default: detected)."
     )
     municipality: str | None = Field(
@@ -126,7 +128,7 @@ class ChatResponse(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     follow_up: list[str] = Field(default_factory=list)
     # additive fields
-    lang: Literal["ja", "easy", "en"] = "ja"
+    lang: Lang = "ja"
     municipality_code: str | None = None
     move_from: str | None = None
     move_to: str | None = None

@@ -37,12 +37,11 @@ from bot.text import is_english, to_hiragana
 from knowledge.catalog import Catalog
 from knowledge.deadlines import closure_reason
 from knowledge.japanese import reading_pairs
-from knowledge.models import Lang, Source, Text
+from knowledge.models import LANGS, Lang, Source, Text
 
 if TYPE_CHECKING:
     from bot.sessions import SessionState
 
-LANGS: tuple[Lang, ...] = ("ja", "easy", "en")
 OUTSIDE, ABROAD = (
     "outside",
     "abroad",

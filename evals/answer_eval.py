@@ -38,6 +38,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from evals import metrics as M
+from evals.cases import SCRIPTS, Script
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.settings import ChromaSettings, Settings
 
@@ -46,7 +47,7 @@ log = logging.getLogger(__name__)
 ANSWERS_DIR = Path(__file__).with_name("answers")
 PAGES_DIR = ANSWERS_DIR / "pages"
 QUESTIONS = ANSWERS_DIR / "questions.yaml"
-LANGS = ("ja", "kana", "en")
+LANGS = SCRIPTS  # results are reported per question script
 SPLITS = ("dev", "heldout", "all")
 TODAY = dt.date(2026, 12, 7)  # the reference date every question is asked on (fixed: replies are comparable)
 
@@ -71,7 +72,7 @@ class AnswerQuestion(BaseModel):
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     split: Literal["dev", "heldout"]
-    lang: Literal["ja", "kana", "en"]
+    lang: Script
     question: str = Field(min_length=1)
     municipality: str
     page: str

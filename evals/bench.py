@@ -39,7 +39,7 @@ from typing import Any
 import httpx
 
 from evals import metrics as M
-from evals.cases import load_cases
+from evals.cases import Script, load_cases
 from knowledge.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -314,7 +314,7 @@ def bench_retrieval_questions(settings: Settings) -> dict[str, Any]:
     return bench_retrieval(settings, queries)
 
 
-def _query_kind(query: str) -> str:
+def _query_kind(query: str) -> Script:
     if query.isascii():
         return "en"
     if all("\u3040" <= ch <= "\u30ff" or ch in " 　、。？?！!ー" for ch in query):

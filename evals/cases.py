@@ -36,16 +36,22 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from knowledge.catalog import Catalog
+from knowledge.models import Lang
 
 CASES_DIR = Path(__file__).with_name("cases")
 QUESTIONS = Path(__file__).parent / "retrieval" / "questions.yaml"
 PLACE_KEYWORDS = ("outside", "abroad")  # move_from / move_to outside Tokyo
+
+# The script a test question is written in (kanji and kana, kana only, English): a label of the question, not a
+# reply language (that is ``knowledge.models.Lang``; a kana question is answered in ``ja``).
+Script = Literal["ja", "kana", "en"]
+SCRIPTS: tuple[Script, ...] = get_args(Script)
 
 
 class CaseError(ValueError):
@@ -77,7 +83,7 @@ class Expect(_Strict):
     citations: bool = False  # the answer cites at least one ingested page (needs an index)
     # additive checks (2026-12-07, issue #14)
     # every reply in this language (see metrics.language_problems)
-    lang: Literal["ja", "easy", "en"] | None = None
+    lang: Lang | None = None
     not_asked: list[str] = Field(default_factory=list)  # facts.yaml ids no reply may ask about again
     not_asked_after: int = Field(0, ge=0)  # ... checked on the replies to turns with this index and later
     asks: list[str] = Field(default_factory=list)  # facts.yaml ids the final reply asks about

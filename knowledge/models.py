@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Lang = Literal["ja", "easy", "en"]  # easy: やさしい日本語 (falls back to ja)
+LANGS: tuple[Lang, ...] = get_args(Lang)
 
 
 class Strict(BaseModel):

@@ -105,3 +105,37 @@ def test_every_error_code_the_app_raises_has_a_japanese_message() -> None:
     source = "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("*.py"))
     codes = set(_re.findall(r'(?:ApiError|error_response)\(\s*\d+,\s*"([a-z_]+)"', source))
     assert codes and codes <= set(MESSAGES_JA), codes - set(MESSAGES_JA)
+
+
+def test_catalog_and_search_routes_take_easy(make_client: AppFactory) -> None:
+    """``lang=easy`` (the one ``Lang`` type) on the catalog reads and the staff search: the catalog's easy texts."""
+    c = make_client()
+    events = c.get("/api/life-events", params={"lang": "easy"})
+    assert events.status_code == 200, events.text
+    birth = next(e for e in events.json() if e["id"] == "birth")
+    assert birth["name"] == "あかちゃんが うまれた"
+    one = c.get("/api/life-events/birth", params={"lang": "easy"}).json()
+    assert one["milestones"] and all(not hard_kanji(m) for m in one["milestones"]), one["milestones"]
+    proc = c.get("/api/procedures/birth-registration", params={"lang": "easy", "municipality": "131121"})
+    assert proc.status_code == 200 and proc.json()["title"] == "あかちゃんが うまれたことを とどけます"
+    found = c.get("/api/search", params={"q": "児童手当", "lang": "easy"})
+    assert found.status_code == 200, found.text
+    assert found.json()["procedures"][0]["title"].startswith("こどもの てあて")
+    assert c.get("/api/life-events", params={"lang": "fr"}).status_code == 422
+
+
+def test_bundle_saved_in_english_opens_in_easy(make_client: AppFactory) -> None:
+    c = make_client()
+    chat = c.post(
+        "/api/chat",
+        json={"message": "2026年12月1日に世田谷区で子どもが生まれました", "lang": "en", "today": TODAY},
+    ).json()
+    code = c.post("/api/bundles", json={"session_id": chat["session_id"]}).json()["code"]
+    assert c.get(f"/api/bundles/{code}").json()["lang"] == "en"
+    easy = c.get(f"/api/bundles/{code}", params={"lang": "easy"})
+    assert easy.status_code == 200, easy.text
+    assert easy.json()["lang"] == "easy" and easy.json()["title"].startswith("あかちゃんが うまれた")
+    for path in (f"/bundles/{code}/print", f"/bundles/{code}"):
+        page = c.get(path, params={"lang": "easy"})
+        assert page.status_code == 200 and '<html lang="ja">' in page.text
+        assert "する てつづき" in page.text  # the page's labels in easy Japanese

@@ -16,6 +16,7 @@ from bot.provenance_view import citation
 from bot.service import Concierge, TurnWithoutPages
 from knowledge.catalog import Catalog
 from knowledge.deadlines import DateOutOfRange
+from knowledge.models import Lang
 from knowledge.retrieval_types import PageSearchUnavailable
 from web.catalog_views import (
     LifeEventView,
@@ -40,7 +41,7 @@ PAGES_DOWN = (
     "please try again in a few minutes."
 )
 
-LangQ = Annotated[Literal["ja", "en"], Query(description="Language of names and texts.")]
+LangQ = Annotated[Lang, Query(description="Language of names and texts: ja, easy (やさしい日本語) or en.")]
 MunicipalityQ = Annotated[
     str | None, Query(max_length=40, description="Municipality code (e.g. 131121) or name (世田谷区).")
 ]
@@ -236,7 +237,7 @@ def staff_search(
     municipality: str | None,
     event: str | None,
     k: int = 10,
-    lang: Literal["ja", "en"] = "ja",
+    lang: Lang = "ja",
 ) -> SearchOut:
     """Procedures (catalog) and pages (searcher) for one query; pages failing does not fail the search.
 

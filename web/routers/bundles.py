@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import sqlite3
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import qrcode
 import qrcode.image.svg
@@ -33,6 +33,7 @@ from bot.bundles import (
     normalize_code,
 )
 from bot.render import format_date
+from knowledge.models import Lang
 from knowledge.provenance import page_date_label
 from knowledge.settings import Settings
 from web.errors import ApiError, error_responses
@@ -101,12 +102,12 @@ _guesses = GuessWatch()
 
 
 Bundles = Annotated[BundleService, Depends(get_bundle_service)]
-LangParam = Annotated[Literal["ja", "en"] | None, Query(description="Language (default: the saved one).")]
+LangParam = Annotated[
+    Lang | None, Query(description="Language: ja, easy (やさしい日本語) or en (default: the saved one).")
+]
 
 
-def _open(
-    svc: BundleService, code: str, lang: Literal["ja", "en"] | None, base: str, client: str = "unknown"
-) -> BundleOut:
+def _open(svc: BundleService, code: str, lang: Lang | None, base: str, client: str = "unknown") -> BundleOut:
     try:
         return svc.view(code, lang, base)
     except BundleExpired:
@@ -245,7 +246,7 @@ def bundle_page(
     svc: BundleService,
     code: str,
     base: str,
-    lang: Literal["ja", "en"] | None = None,
+    lang: Lang | None = None,
     *,
     staff: bool = False,
     client: str = "unknown",
