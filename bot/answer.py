@@ -25,12 +25,21 @@ from bot.gist_en import (
 from bot.planner import Bundle, PlannedItem
 from bot.provenance_view import citation, local_online_url, reply_note
 from bot.render import with_readings
-from bot.text import compact, content_tokens, en_words, has_kanji, is_english, norm, noun_tokens
 from bot.understand import claimed_period
 from knowledge.catalog import Catalog
 from knowledge.check import is_official
 from knowledge.deadlines import compute_due
-from knowledge.japanese import EnglishTerms, PlaceNames
+from knowledge.japanese import (
+    EnglishTerms,
+    PlaceNames,
+    compact,
+    content_tokens,
+    en_words,
+    has_kanji,
+    is_english,
+    norm,
+    noun_tokens,
+)
 from knowledge.models import Lang
 from knowledge.provenance import OFFICIAL_KINDS, kind_label
 from knowledge.retrieval_types import Hit, PageSearcher, PageSearchUnavailable

@@ -27,8 +27,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.text import norm
 from knowledge.deadlines import add_months as _add_months
+from knowledge.japanese import norm
 
 ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925, "r": 2018, "h": 1988, "s": 1925}
 WEEKDAYS = {"月": 0, "火": 1, "水": 2, "木": 3, "金": 4, "土": 5, "日": 6}

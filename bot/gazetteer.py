@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from bot.text import to_hiragana
+from knowledge.japanese import to_hiragana
 
 DATA = Path(__file__).with_name("data") / "jp-municipalities.tsv"
 HEADER = (

@@ -33,10 +33,9 @@ from bot.contract import (
 )
 from bot.planner import Bundle, PlannedItem, visit_key
 from bot.provenance_view import confirmed, local_online_url, source_refs, unconfirmed_note
-from bot.text import is_english, to_hiragana
 from knowledge.catalog import Catalog
 from knowledge.deadlines import closure_reason
-from knowledge.japanese import reading_pairs
+from knowledge.japanese import KANJI, KANJI_CHAR, is_english, reading_pairs, to_hiragana
 from knowledge.models import LANGS, Lang, Source, Text
 
 if TYPE_CHECKING:
@@ -289,7 +288,7 @@ def plural(n: int, word: str) -> str:
 
 
 # ---- language of a message ---------------------------------------------------------------------------------
-_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々〆]")
+_KANJI = KANJI_CHAR
 _HIRAGANA = re.compile(r"[\u3041-\u3096]")
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30faー]")
 _JA_SPACE = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff][ \u3000]+[\u3041-\u30ff\u4e00-\u9fff]")
@@ -341,7 +340,7 @@ def _hard(s: str) -> bool:
 def _segments(surface: str, reading: str) -> list[tuple[str, str | None]]:
     """A word split into kanji runs (with their part of the reading) and kana (None): 引っ越し/ひっこし ->
     [('引', 'ひ'), ('っ', None), ('越', 'こ'), ('し', None)]; the whole word when the parts can't be aligned."""
-    parts = re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff々〆]+|[^\u3400-\u4dbf\u4e00-\u9fff々〆]+", surface)
+    parts = re.findall(f"[{KANJI}]+|[^{KANJI}]+", surface)
     pattern = "".join("(.+?)" if _KANJI.match(x) else re.escape(to_hiragana(x)) for x in parts)
     m = re.fullmatch(pattern, reading)
     if m is None:  # 5万円/ごまんえん: digits are read out; such a word needs a reading only for a hard kanji

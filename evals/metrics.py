@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from knowledge.japanese import KANJI, KANJI_COMPAT
 from knowledge.urls import norm_url
 
 # ---- sets of ids ----------------------------------------------------------------------------------------------
@@ -216,7 +217,7 @@ def kyoiku_kanji() -> frozenset[str]:
     return frozenset(chars)
 
 
-_KANJI = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆"
+_KANJI = KANJI + KANJI_COMPAT  # replies are checked as shown: compatibility ideographs count too
 _KANA = r"\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f"
 # Japanese script and Japanese-only punctuation (。、「」：（） full-width forms), which an English reply must not show
 _JAPANESE = re.compile(rf"[{_KANJI}{_KANA}\u3000-\u303f\uff01-\uff60]+")

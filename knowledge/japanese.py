@@ -1,4 +1,5 @@
-"""Japanese text helpers: NFKC search text, Sudachi tokens for BM25, and the kana-query rewriter.
+"""Japanese text helpers, in one place: scripts (kanji, kana, English), normalised text and content words of
+residents' messages, Sudachi tokens for BM25, the kana-query rewriter, place names and English search terms.
 
 One Sudachi tokenizer per process, created on first use and guarded by a lock (a Sudachi tokenizer must not be
 used from two threads at once; tokenizing a query takes microseconds, so the lock costs nothing).
@@ -16,7 +17,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 _LOCK = threading.Lock()
@@ -68,10 +69,45 @@ _EN_STOP = frozenset(
     ]
 )
 _KANA = re.compile(r"^[\u3040-\u309f\u30a0-\u30ffー\s・、。！？!?]+$")
-_HAS_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々〆]")
 _LONE_KANA = re.compile(r"^[\u3040-\u309f]$")  # a single hiragana is usually a mis-split (お/ご/や)
+_EN_WORD = re.compile(r"[a-z0-9]+")
 _ASCII_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9'\-]*$")
 _NON_KANA_RUN = re.compile(r"([^\u3040-\u309f\u30a0-\u30ffー\s・、。！？!?]+)")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# scripts: kanji, kana, English
+# ---------------------------------------------------------------------------------------------------------------
+
+# Kanji as a regex class body: CJK ideographs (extension A and the unified block), 々 and 〆. Compatibility
+# ideographs (KANJI_COMPAT) are folded by NFKC (``search_text``); only checks of text as shown count them too.
+KANJI = "\u3400-\u4dbf\u4e00-\u9fff々〆"
+KANJI_COMPAT = "\uf900-\ufaff"
+KANJI_CHAR = re.compile(f"[{KANJI}]")
+_JAPANESE_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")  # kana or kanji
+_KATA_TO_HIRA = {c: c - 0x60 for c in range(ord("ァ"), ord("ヶ") + 1)}
+
+
+def has_kanji(text: str) -> bool:
+    """True when ``text`` has a kanji (or 々 / 〆)."""
+    return KANJI_CHAR.search(text) is not None
+
+
+def has_japanese(text: str) -> bool:
+    """True when ``text`` has kana or kanji."""
+    return _JAPANESE_CHAR.search(text) is not None
+
+
+def to_hiragana(text: str) -> str:
+    """Katakana (ァ-ヶ) as hiragana; everything else unchanged, one character for one."""
+    return text.translate(_KATA_TO_HIRA)
+
+
+def is_english(text: str) -> bool:
+    """True when a message is mostly Latin letters (no kana or kanji to speak of)."""
+    letters = sum(c.isascii() and c.isalpha() for c in text)
+    cjk = sum(not c.isascii() and unicodedata.category(c).startswith("L") for c in text)
+    return letters > 0 and cjk * 3 < letters
 
 
 def search_text(text: str) -> str:
@@ -105,13 +141,13 @@ def analyze(text: str) -> list[tuple[str, str, str, str]]:
 
 def _morphemes(text: str) -> list[tuple[str, str, str]]:
     """(surface, normalized form, part of speech) for each morpheme of ``text``."""
-    return [(surface, norm, pos) for surface, norm, pos, _ in analyze(text)]
+    return [(surface, form, pos) for surface, form, pos, _ in analyze(text)]
 
 
 def tokens(text: str) -> list[str]:
     """Search tokens: Sudachi (split mode A) normalised forms of content words; English words lower-cased."""
     out: list[str] = []
-    for surface, norm, pos in _morphemes(search_text(text)):
+    for surface, form, pos in _morphemes(search_text(text)):
         if pos in _SKIP_POS:
             continue
         if _ASCII_WORD.match(surface):
@@ -120,7 +156,7 @@ def tokens(text: str) -> list[str]:
                 continue
             out.append(_en_stem(word))
         elif surface.strip() and not _LONE_KANA.match(surface):
-            out.append(norm)
+            out.append(form)
     return out
 
 
@@ -130,6 +166,68 @@ def _en_stem(word: str) -> str:
         if len(word) >= len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]
     return word
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# residents' messages: normalised text and content words
+# ---------------------------------------------------------------------------------------------------------------
+
+_SPACE = re.compile(r"[\s\u3000・、。,.!?！？「」『』（）()]+")
+_CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "副詞", "接尾辞"}
+# very frequent verbs/nouns that carry no meaning for matching
+_STOP = {
+    "為る",
+    "居る",
+    "成る",
+    "有る",
+    "ある",
+    "いる",
+    "する",
+    "なる",
+    "事",
+    "物",
+    "方",
+    "もの",
+    "こと",
+    "ため",
+    "よう",
+}
+
+
+def norm(text: str) -> str:
+    """NFKC, lower case, katakana to hiragana."""
+    return to_hiragana(unicodedata.normalize("NFKC", text).lower())
+
+
+def compact(text: str) -> str:
+    """``norm`` without spaces and punctuation, for substring matching ("あかちゃん うまれた" == "あかちゃんうまれた")."""
+    return _SPACE.sub("", norm(text))
+
+
+@lru_cache(maxsize=4096)
+def content_tokens(text: str) -> frozenset[str]:
+    """Normalised forms of the content words of ``text`` (Sudachi split mode A), e.g. 生まれた -> 生まれる."""
+    out = set()
+    for _surface, form, pos, _sub in analyze(unicodedata.normalize("NFKC", text)):
+        if pos not in _CONTENT_POS:
+            continue
+        if form in _STOP or not form.strip():
+            continue
+        out.add(to_hiragana(form.lower()) if form.isascii() else form)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=4096)
+def noun_tokens(text: str) -> frozenset[str]:
+    """Normalised forms of the nouns of ``text`` (no suffixes, no single kana), for relevance checks."""
+    out = set()
+    for _surface, form, pos, sub in analyze(unicodedata.normalize("NFKC", text)):
+        if pos != "名詞" or sub == "数詞":
+            continue
+        if form in _STOP or (len(form) == 1 and not has_kanji(form)):
+            continue
+        out.add(form)
+    return frozenset(out)
 
 
 def is_kana_only(text: str) -> bool:
@@ -147,13 +245,13 @@ def rewrite_kana_query(text: str) -> str:
     if not is_kana_only(t):
         return t
     parts = []
-    for surface, norm, pos in _morphemes(t):
+    for surface, form, pos in _morphemes(t):
         if not surface.strip():
             parts.append(" ")
         elif pos == "助動詞":
             continue  # うまれた -> 生まれる, not 生まれるた
-        elif pos not in _SKIP_POS and len(surface) >= 2 and _HAS_KANJI.search(norm):
-            parts.append(norm)
+        elif pos not in _SKIP_POS and len(surface) >= 2 and has_kanji(form):
+            parts.append(form)
         else:
             parts.append(surface)
     return re.sub(r"\s+", " ", "".join(parts)).strip()
@@ -193,10 +291,6 @@ _KANA_GRAMMAR = frozenset(
 )
 
 
-def _to_hiragana(text: str) -> str:
-    return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
-
-
 def reading_counts(texts: list[str]) -> dict[str, dict[str, int]]:
     """Hiragana reading -> {surface written with kanji: count} for the content words of ``texts``."""
     counts: dict[str, dict[str, int]] = {}
@@ -215,10 +309,10 @@ def reading_counts(texts: list[str]) -> dict[str, dict[str, int]]:
                 run: list[tuple[str, str]] = []
                 for m in tok.tokenize(t[start : start + 16_000]):
                     surface = m.surface()
-                    if m.part_of_speech()[0] in _SKIP_POS or not _HAS_KANJI.search(surface):
+                    if m.part_of_speech()[0] in _SKIP_POS or not has_kanji(surface):
                         run = []
                         continue
-                    reading = _to_hiragana(m.reading_form())
+                    reading = to_hiragana(m.reading_form())
                     add(reading, surface)
                     run = [*run[-2:], (reading, surface)]
                     for n in (2, 3):
@@ -237,7 +331,7 @@ def reading_pairs(text: str) -> list[tuple[str, str]]:
         return []
     tok = _tokenizer()
     with _LOCK:
-        return [(m.surface(), _to_hiragana(m.reading_form())) for m in tok.tokenize(text[:16_000])]
+        return [(m.surface(), to_hiragana(m.reading_form())) for m in tok.tokenize(text[:16_000])]
 
 
 class KanaReadings:
@@ -276,7 +370,7 @@ class KanaReadings:
 
     def _read(self, t: str) -> str:
         out: list[str] = []
-        text = _to_hiragana(t)
+        text = to_hiragana(t)
         i = 0
         mid_word = False  # right after a kana that matched nothing: only a longer reading may start here
         while i < len(text):
@@ -339,7 +433,7 @@ class PlaceNames:
         names: dict[str, str] = {}
         kana: dict[str, str] = {}
         for code, name, reading, en in places:
-            reading = _to_hiragana(reading)
+            reading = to_hiragana(reading)
             names[name] = code
             kana[reading] = name
             short = name[:-1] if name.endswith(_KANJI_SUFFIXES) else name
@@ -369,7 +463,7 @@ class PlaceNames:
         if not self.kana:
             return s
         out, last = [], 0
-        for m in self._kana_re.finditer(_to_hiragana(s)):  # one character for one: offsets hold in ``s``
+        for m in self._kana_re.finditer(to_hiragana(s)):  # one character for one: offsets hold in ``s``
             out += [s[last : m.start()], self.kana[m.group(0)]]
             last = m.end()
         return "".join(out) + s[last:]
@@ -453,7 +547,7 @@ def _glossary(catalog: Any) -> list[tuple[frozenset[str], str]]:
     pairs: dict[frozenset[str], str] = {}
 
     def add(en: str | None, ja: str) -> None:
-        words = _en_words((en or "").split("(")[0]) - _EN_FILLER
+        words = en_words((en or "").split("(")[0]) - _EN_FILLER
         ja = ja.split("（")[0].strip()
         if en and len(words) >= 2 and ja and words not in pairs:
             pairs[words] = ja
@@ -471,16 +565,14 @@ def _glossary(catalog: Any) -> list[tuple[frozenset[str], str]]:
     return sorted(pairs.items(), key=lambda kv: -len(kv[0]))
 
 
-def _en_words(text: str) -> frozenset[str]:
-    """Lower-case English words with a light stem (as ``tokens`` does)."""
-    return frozenset(_en_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()))
+def en_words(text: str) -> frozenset[str]:
+    """Lower-case English words with a light stem (plural s, -ed, -ing; as ``tokens`` does) for matching."""
+    return frozenset(_en_stem(w) for w in _EN_WORD.findall(text.lower()))
 
 
 def is_english_query(text: str) -> bool:
     """Latin letters and no Japanese at all (a query already carrying Japanese terms is not read again)."""
-    return any(c.isascii() and c.isalpha() for c in text) and not re.search(
-        r"[\u3040-\u30ff\u3400-\u9fff]", text
-    )
+    return any(c.isascii() and c.isalpha() for c in text) and not has_japanese(text)
 
 
 class EnglishTerms:
@@ -489,14 +581,14 @@ class EnglishTerms:
     時間 曜日), and the place they name: Japanese pages then score as they do for a Japanese question."""
 
     def __init__(self, pairs: list[tuple[frozenset[str], str]]) -> None:
-        self.pairs = pairs + [(_en_words(en), ja) for en, ja in _EN_WORDS.items()]
+        self.pairs = pairs + [(en_words(en), ja) for en, ja in _EN_WORDS.items()]
 
     @classmethod
     def from_catalog(cls, catalog: Any) -> EnglishTerms:
         return cls(_glossary(catalog))
 
     def terms(self, query: str) -> list[str]:
-        words = _en_words(query)
+        words = en_words(query)
         terms = [ja for en, ja in self.pairs if en and en <= words]
         return list(dict.fromkeys(t for t in terms if not any(t != o and t in o for o in terms)))
 

@@ -26,6 +26,7 @@ from knowledge.index_state import ActiveIndex, active_mtime, read_active
 from knowledge.japanese import (
     EnglishTerms,
     PlaceNames,
+    has_japanese,
     is_english_query,
     is_kana_only,
     rewrite_kana_query,
@@ -217,7 +218,7 @@ class HybridRetriever(PageSearcher):
     def _search(self, loaded: _Loaded, query: str, k: int, municipality: str | None) -> list[Hit]:
         f = self.fusion
         n = max(f.candidates, k * 3)
-        use_keyword = f.method in ("rrf", "keyword") or (f.method == "adaptive" and _has_japanese(query))
+        use_keyword = f.method in ("rrf", "keyword") or (f.method == "adaptive" and has_japanese(query))
         dense_query, keyword_query = self.query_texts(loaded, query)
         dense = self.dense_ranking(loaded, dense_query, n, municipality) if f.method != "keyword" else []
         keyword = loaded.keyword.search(keyword_query, n, municipality) if use_keyword else []
@@ -250,11 +251,6 @@ class HybridRetriever(PageSearcher):
             if len(hits) == k:
                 break
         return hits
-
-
-def _has_japanese(text: str) -> bool:
-    """BM25 over Japanese tokens helps Japanese queries (kana-only included); English ones go dense-only."""
-    return any("\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff" for ch in text)
 
 
 def _hit(cid: str, text: str, meta: dict[str, Any], score: float, extra: dict[str, float]) -> Hit:

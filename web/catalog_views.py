@@ -25,8 +25,8 @@ from bot.provenance_view import (
     source_refs,
     unconfirmed_note,
 )
-from bot.text import compact, content_tokens, en_words
 from knowledge.catalog import Catalog, default_catalog
+from knowledge.japanese import compact, content_tokens, en_words
 from knowledge.models import Lang, LifeEvent, Municipality, Procedure, Source
 from knowledge.provenance import (
     OFFICIAL_KINDS,

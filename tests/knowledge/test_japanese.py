@@ -78,3 +78,31 @@ def test_kana_readings_write_kana_queries_with_the_index_words() -> None:
     # queries with kanji or Latin letters stay as written; words seen once are not trusted
     assert readings.rewrite("児童手当 いつまで") == "児童手当 いつまで"
     assert readings.rewrite("はいぐうしゃ") == "はいぐうしゃ"
+
+
+def test_scripts_are_told_apart_in_one_place() -> None:
+    from knowledge.japanese import has_japanese, has_kanji, is_english, is_english_query
+
+    assert (
+        has_kanji("出生届") and has_kanji("佐々木"[1]) and has_kanji("〆切") and has_kanji("㐂")
+    )  # 々, ext. A
+    assert (
+        not has_kanji("あかちゃん うまれた") and not has_kanji("ハローワーク") and not has_kanji("We moved")
+    )
+    assert has_japanese("あかちゃん") and has_japanese("ハロー") and not has_japanese("funeral benefit")
+    assert is_english("We moved to Setagaya (世田谷)") and not is_english("世田谷区に引っ越した")
+    assert not is_english_query("funeral 葬祭費") and is_english_query("funeral benefit")
+
+
+def test_kana_and_english_words_are_normalised_once_for_the_bot_and_the_index() -> None:
+    import bot.text
+    from knowledge import japanese
+
+    assert japanese.to_hiragana("ヴァイオリン ヶ月") == "ゔぁいおりん ゖ月"
+    assert japanese.norm("ＡＢＣ　コドモ") == "abc こども"  # NFKC: the ideographic space too
+    assert japanese.compact("あかちゃん うまれた！") == "あかちゃんうまれた"
+    assert japanese.en_words("Moving, moved, moves") == {"mov"}
+    assert japanese.en_words("The funeral benefits") == {"the", "funeral", "benefit"}
+    assert japanese.tokens("The funeral benefits") == ["funeral", "benefit"]  # the same stem, less stop words
+    for name in bot.text.__all__:  # the bot's module names the same functions, not copies
+        assert getattr(bot.text, name) is getattr(japanese, name)
