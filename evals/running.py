@@ -13,7 +13,7 @@ import logging
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evals.cases import Case
 from evals.scoring import CaseResult, score_case, score_retrieval
@@ -21,6 +21,9 @@ from knowledge.catalog import Catalog
 from knowledge.index_state import read_active
 from knowledge.retrieval_types import PageSearcher
 from knowledge.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.service import Concierge
 
 log = logging.getLogger(__name__)
 
@@ -77,14 +80,14 @@ def run_cases(
 
 
 def run_case(
-    concierge: Any, case: Case, catalog: Catalog, known_numbers: set[str], known_urls: set[str]
+    concierge: Concierge, case: Case, catalog: Catalog, known_numbers: set[str], known_urls: set[str]
 ) -> CaseResult:
     from bot.contract import ChatRequest, ChatResponse
 
     session: str | None = None
     latencies: list[float] = []
-    responses: list[Any] = []
-    resp: Any = None
+    responses: list[ChatResponse] = []
+    resp = ChatResponse(session_id="", reply="")  # the answer scored when a case has no turn
     error = None
     for turn in case.turns:
         started = time.perf_counter()

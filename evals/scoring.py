@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.contract import ChatResponse, ProcedureOut
 from bot.render import strip_readings
 from evals import metrics as M
 from evals.cases import Case
@@ -125,7 +126,7 @@ def index_urls(settings: Settings) -> set[str]:
 # ---- what a response shows -------------------------------------------------------------------------------------
 
 
-def answer_text(resp: Any) -> str:
+def answer_text(resp: ChatResponse) -> str:
     """Everything the resident is shown: reply, procedures (titles, offices, deadlines, documents, amounts),
     checklist, milestones and cited snippets."""
     parts = [resp.reply, *resp.checklist]
@@ -153,7 +154,7 @@ def expected_lang(case: Case) -> tuple[str | None, bool]:
     return STYLE_LANG.get(case.style), False
 
 
-def language_texts(resp: Any) -> list[str]:
+def language_texts(resp: ChatResponse) -> list[str]:
     """The parts of a response written for the resident (page snippets excluded: they quote the pages)."""
     parts = [resp.reply, *resp.follow_up, *resp.checklist, *(q.label for q in resp.quick_replies)]
     for p in resp.procedures:
@@ -166,7 +167,7 @@ def language_texts(resp: Any) -> list[str]:
     return [x for x in parts if x]
 
 
-def asked_facts(resp: Any, catalog: Catalog) -> set[str]:
+def asked_facts(resp: ChatResponse, catalog: Catalog) -> set[str]:
     """Facts a response asks about: a quick reply for the fact, or the fact's question (ja / en / easy) in the
     reply or the follow-up questions."""
     asked = {q.fact for q in resp.quick_replies}
@@ -188,7 +189,7 @@ _IF_LATE = re.compile(
 )
 
 
-def is_overdue(p: Any, reply: str = "") -> bool:
+def is_overdue(p: ProcedureOut, reply: str = "") -> bool:
     """A procedure is marked past due: an ``overdue`` flag (or ``status: overdue``) on it or its deadline, words
     saying so on its card, or a reply line naming it with such words. A general rule on the card (「期限を過ぎても
     届出はできます」, 「期限を過ぎると…」) says nothing about this resident's date and is not counted."""
@@ -222,12 +223,12 @@ def _place(catalog: Catalog, name: str | None) -> str | None:
 
 def score_case(
     case: Case,
-    resp: Any,
+    resp: ChatResponse,
     catalog: Catalog,
     *,
     known_numbers: set[str],
     known_urls: set[str],
-    responses: list[Any] | None = None,
+    responses: list[ChatResponse] | None = None,
 ) -> CaseResult:
     """Score the final answer ``resp`` (a ChatResponse) of ``case``; ``responses`` are the answers to every turn
     (default: the final one only), for the checks that span the conversation (language, questions asked)."""
@@ -244,7 +245,7 @@ def score_case(
     return r
 
 
-def _score_understanding(r: CaseResult, case: Case, resp: Any, catalog: Catalog) -> None:
+def _score_understanding(r: CaseResult, case: Case, resp: ChatResponse, catalog: Catalog) -> None:
     """Life events, the municipality and the two ends of a move."""
     e = case.expect
     got_events = list(resp.life_events)
@@ -267,7 +268,7 @@ def _score_understanding(r: CaseResult, case: Case, resp: Any, catalog: Catalog)
     r.place_ok = all(place_checks) if place_checks else None
 
 
-def _score_bundle(r: CaseResult, case: Case, resp: Any) -> dict[str, dt.date | None]:
+def _score_bundle(r: CaseResult, case: Case, resp: ChatResponse) -> dict[str, dt.date | None]:
     """Out of scope or not, required and forbidden procedures, due dates; returns the due date per procedure."""
     e = case.expect
     got_procs = [p.id for p in resp.procedures]
@@ -294,7 +295,7 @@ def _score_bundle(r: CaseResult, case: Case, resp: Any) -> dict[str, dt.date | N
     return dues
 
 
-def _score_marks(r: CaseResult, case: Case, resp: Any) -> None:
+def _score_marks(r: CaseResult, case: Case, resp: ChatResponse) -> None:
     """Required vs conditional, overdue marks and documents the checklist must not ask for."""
     e = case.expect
     listed = {p.id: p for p in resp.procedures}
@@ -321,7 +322,9 @@ def _score_marks(r: CaseResult, case: Case, resp: Any) -> None:
                 r.failures.append(f"checklist asks for {doc}")
 
 
-def _score_dialogue(r: CaseResult, case: Case, resp: Any, responses: list[Any], catalog: Catalog) -> None:
+def _score_dialogue(
+    r: CaseResult, case: Case, resp: ChatResponse, responses: list[ChatResponse], catalog: Catalog
+) -> None:
     """Across the conversation: outside Tokyo said, facts not asked twice, facts asked, facts taken."""
     e = case.expect
     if e.outside_tokyo and not any(
@@ -347,7 +350,7 @@ def _score_dialogue(r: CaseResult, case: Case, resp: Any, responses: list[Any], 
             r.failures.append(f"fact {fid} = {taken[fid]!r}, want {value!r}")
 
 
-def _score_language(r: CaseResult, case: Case, responses: list[Any]) -> None:
+def _score_language(r: CaseResult, case: Case, responses: list[ChatResponse]) -> None:
     lang, explicit = expected_lang(case)
     if lang:
         r.lang = lang
@@ -357,7 +360,7 @@ def _score_language(r: CaseResult, case: Case, responses: list[Any]) -> None:
             r.failures.append(f"reply language ({lang}): {r.lang_problems[:4]}")
 
 
-def _score_facts_and_citations(r: CaseResult, case: Case, resp: Any, known_urls: set[str]) -> None:
+def _score_facts_and_citations(r: CaseResult, case: Case, resp: ChatResponse, known_urls: set[str]) -> None:
     """Required facts present, wrong ones absent; every cited URL known to the catalog or the index."""
     e = case.expect
     text = strip_readings(
@@ -379,7 +382,7 @@ def _score_facts_and_citations(r: CaseResult, case: Case, resp: Any, known_urls:
         r.failures.append(f"cited URLs unknown to catalog and index: {r.invalid_citations[:3]}")
 
 
-def _score_numbers(r: CaseResult, case: Case, resp: Any, known_numbers: set[str]) -> None:
+def _score_numbers(r: CaseResult, case: Case, resp: ChatResponse, known_numbers: set[str]) -> None:
     """Numbers in the reply found nowhere: not in the catalog, the evidence, the resident's words, the computed
     dates or the counts of what is shown."""
     allowed = set(known_numbers)
@@ -410,7 +413,7 @@ def _score_numbers(r: CaseResult, case: Case, resp: Any, known_numbers: set[str]
         r.failures.append(f"numbers in the reply found nowhere in catalog/evidence: {r.invented[:5]}")
 
 
-def _answer_summary(case: Case, resp: Any, dues: dict[str, dt.date | None]) -> dict[str, Any]:
+def _answer_summary(case: Case, resp: ChatResponse, dues: dict[str, dt.date | None]) -> dict[str, Any]:
     """What the report shows of the answer."""
     return {
         "reply": resp.reply[:600],
