@@ -31,6 +31,10 @@ PLACES = Path(__file__).with_name("data") / "places.yaml"
 # Placeholders for places outside Tokyo in move_from / move_to.
 OUTSIDE = "outside"  # elsewhere in Japan
 ABROAD = "abroad"
+NATIONALITY = (
+    "nationality"  # role of a country word that names a nationality, not a place (ベトナム人, 外国籍)
+)
+_NATIONAL = re.compile(r"\s*(人|籍|系|じん|せき|国籍|こくせき)")
 
 # Stems too generic to stand for a municipality without its suffix (中央線, 国立病院, 日の出, 港).
 _GENERIC_STEMS = {"中央", "国立", "日の出", "港", "北", "大島"}
@@ -77,7 +81,7 @@ def claimed_period(text: str) -> tuple[int, str] | None:
 
 
 _ARRIVED = re.compile(
-    r"来日|日本に(来|き)|にほんに(き|来)|入国|上陸|arrived in japan|moved to japan|came to japan|new to japan|just arrived"
+    r"来日|日本に\s*(来|き)|にほんに\s*(き|来)|入国|上陸|arrived in japan|moved to japan|came to japan|new to japan|just arrived"
 )
 _SKIP = re.compile(
     r"^(スキップ|すきっぷ|わからない|分からない|わかりません|分かりません|答えたくない|skip|i don.t know|not sure|pass)[。.!！]?$"
@@ -292,6 +296,11 @@ class Understander:
         return found
 
     def find_places(self, text: str) -> list[Mention]:
+        """Municipalities and places outside Tokyo named in ``text`` (nationality words such as 外国籍 excluded)."""
+        return [m for m in self._place_hits(text) if m.role != NATIONALITY]
+
+    def _place_hits(self, text: str) -> list[Mention]:
+        """Every place word, a country used as a nationality (ベトナム人, 外国籍, がいこくじん) with role NATIONALITY."""
         t = norm(_strip_accents(text))
         taken = [False] * len(t)
         found: list[Mention] = []
@@ -310,7 +319,8 @@ class Understander:
                     continue
                 for k in range(i, j):
                     taken[k] = True
-                found.append(Mention(code, i, j, self._role(t, i, j), self._labels.get(surface)))
+                role = NATIONALITY if code == ABROAD and _NATIONAL.match(t, j) else self._role(t, i, j)
+                found.append(Mention(code, i, j, role, self._labels.get(surface)))
         if not any(m.code not in (OUTSIDE, ABROAD) for m in found):
             found += [m for m in self._fuzzy_places(t) if not any(taken[m.start : m.end])]
         found.sort(key=lambda m: m.start)
@@ -422,9 +432,12 @@ class Understander:
         if claimed_period(text):
             u.intents.add("claim")
         u.events = self.detect_events(text)
-        u.mentions = self.find_places(text)
+        hits = self._place_hits(text)
+        u.mentions = [m for m in hits if m.role != NATIONALITY]
+        if any(m.role == NATIONALITY for m in hits):
+            u.facts.setdefault("nationality", "foreign")  # 「ベトナム人です」: a foreign national
         u.date = parse_date(text, today)
-        u.facts = self.parse_facts(text)
+        u.facts = {**u.facts, **self.parse_facts(text)}
         froms = [m.code for m in u.mentions if m.role == "from"]
         tos = [m.code for m in u.mentions if m.role == "to"]
         heres = [m.code for m in u.mentions if m.role == "here"]
