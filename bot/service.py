@@ -80,15 +80,17 @@ class Concierge:
             self.catalog,
             state.events,
             state.facts,
-            municipality=state.municipality,
+            municipality=dialogue.planning_municipality(state),
             move_from=state.move_from,
             move_to=state.move_to,
             event_date=state.event_date,
             today=today,
+            event_facts=state.event_facts,
         )
         question = self._next_question(state, bundle)
         if question:
             state.pending = question
+            state.pending_event = dialogue.question_event(self.catalog, state, question)
             state.asked.append(question)
         resp = self._bundle_response(state, bundle, u, lang, question, answered, today)
         self.sessions.save(state)
@@ -143,7 +145,7 @@ class Concierge:
         return self.renderer(lang, today).procedure(item)
 
     def _public_facts(self, state: SessionState) -> dict[str, Any]:
-        out: dict[str, Any] = dict(state.facts)
+        out: dict[str, Any] = dialogue.known_facts(state)
         if state.event_date:
             out["event_date"] = state.event_date.isoformat()
         return out
@@ -161,7 +163,7 @@ class Concierge:
         r = self.renderer(lang, today or dt.date.today())
         muni = self.catalog.municipalities.get(state.municipality or "")
         procs = [r.procedure(it) for it in bundle.items]
-        follow_up = [r.question(question, state.events)] if question else []
+        follow_up = [r.question(question, dialogue.asked_for(state, question))] if question else []
         specific = (
             self.answerer.specific_answer(u, bundle, self._local(state), lang, state.event_date)
             if u.intents

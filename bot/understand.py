@@ -16,6 +16,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -381,6 +382,25 @@ class Understander:
                     if len(w) >= 2 and w in t:
                         found.add(w)
         return sorted(found, key=len, reverse=True)
+
+    def procedure_phrases(self, text: str) -> list[str]:
+        """Names of catalog procedures in ``text`` (出生届, 児童扶養手当, birth registration), longest first.
+
+        In a conversation already about a life event, an event word inside a procedure's name is a question about
+        that procedure, not a new event (「出生届はどうしますか」 while arranging a death).
+        """
+        t = norm(text)
+        return sorted({w for w in self._procedure_names if w in t}, key=len, reverse=True)
+
+    @cached_property
+    def _procedure_names(self) -> frozenset[str]:
+        names: set[str] = set()
+        for p in self.catalog.procedures.values():
+            for title in (p.title.ja, p.title.en or ""):
+                head = norm(title.split("（")[0].split(" (")[0]).strip()
+                if len(head) >= (6 if head.isascii() else 3):
+                    names.add(head)
+        return frozenset(names)
 
     @staticmethod
     def without(text: str, phrases: list[str]) -> str:

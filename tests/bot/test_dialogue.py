@@ -39,10 +39,11 @@ def _next(catalog: Catalog, state: SessionState) -> str | None:
         catalog,
         state.events,
         state.facts,
-        municipality=state.municipality,
+        municipality=dialogue.planning_municipality(state),
         move_from=state.move_from,
         move_to=state.move_to,
         event_date=state.event_date,
+        event_facts=state.event_facts,
     )
     return dialogue.next_question(catalog, state, bundle)
 
@@ -131,7 +132,8 @@ def test_merge(
     state = _state(**before)
     merged = _merge(catalog, und, state, text)
     assert state.events == events
-    assert {k: state.facts.get(k) for k in facts} == facts
+    known = dialogue.known_facts(state)
+    assert {k: known.get(k) for k in facts} == facts
     assert merged.answered is answered
     assert merged.not_understood is None
 
@@ -159,7 +161,7 @@ NEXT_CASES = [
             "events": ["death"],
             "municipality": "131032",
             "event_date": TODAY,
-            "facts": {"person_age": 80, "insurance": "late_elderly"},
+            "event_facts": {"death": {"person_age": 80, "insurance": "late_elderly"}},
         },
         "insurance",
     ),
