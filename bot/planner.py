@@ -52,18 +52,27 @@ DOCUMENT_WHEN: dict[tuple[str, str], Condition] = {
     ("nhi-enrollment", "insurance-loss-certificate"): _c(
         {"not": {"fact": "move_scope", "eq": "from_abroad"}}
     ),
-    ("national-pension-enrollment", "retirement-date-proof"): _c(
-        {"not": {"fact": "move_scope", "eq": "from_abroad"}}
+}
+# Documents most residents bring, left out only when a condition is known to hold: (procedure, document) -> when.
+DOCUMENT_UNLESS: dict[tuple[str, str], Condition] = {
+    # arrived from abroad: no job in Japan was left, so no proof of the day it ended (離職票)
+    ("national-pension-enrollment", "retirement-date-proof"): _c({"fact": "move_scope", "eq": "from_abroad"}),
+    # the pension number is brought "if you have one" (お持ちのかた); a foreign national arriving from abroad
+    # is given one at enrolment (https://www.city.kashiwa.lg.jp/nenkin/hokennenkin/nenkin/kaigai.html, 2026-12-07)
+    ("national-pension-enrollment", "pension-book"): _c(
+        {"all": [{"fact": "move_scope", "eq": "from_abroad"}, {"fact": "nationality", "eq": "foreign"}]}
     ),
 }
 
 
 def documents_for(proc: Procedure, facts: dict[str, Any]) -> list[str]:
-    """The procedure's documents that this resident brings (conditional ones only when known to apply)."""
+    """The procedure's documents that this resident brings: a ``DOCUMENT_WHEN`` one only when known to apply,
+    a ``DOCUMENT_UNLESS`` one unless known not to."""
     return [
         d
         for d in proc.documents
-        if (c := DOCUMENT_WHEN.get((proc.id, d))) is None or c.evaluate(facts) is True
+        if ((c := DOCUMENT_WHEN.get((proc.id, d))) is None or c.evaluate(facts) is True)
+        and ((u := DOCUMENT_UNLESS.get((proc.id, d))) is None or u.evaluate(facts) is not True)
     ]
 
 
@@ -291,7 +300,9 @@ def _entries(
     catalog: Catalog, event: LifeEvent, where: _Where
 ) -> list[tuple[str, Condition | None, list[str], str | None]]:
     """(procedure, extra condition, dependencies, step) of the event, then the local programmes for it."""
-    entries = [(ep.id, ep.when, list(ep.after), ep.at) for ep in event.procedures]
+    entries: list[tuple[str, Condition | None, list[str], str | None]] = [
+        (ep.id, ep.when, list(ep.after), ep.at) for ep in event.procedures
+    ]
     entries += [
         (p.id, None, [], "new" if event.id == "moving" else None)
         for p in catalog.programs(where.local(event.id))

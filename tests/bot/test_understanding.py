@@ -90,3 +90,32 @@ def test_a_date_is_not_a_claim(und: Understander) -> None:
 )
 def test_events(und: Understander, text: str, events: list[str]) -> None:
     assert und.parse(text, TODAY).events == events
+
+
+# a country word that names a nationality is no place (外国籍 is not "abroad"); an arrival still reads "from abroad"
+@pytest.mark.parametrize(
+    ("text", "move_from", "move_to", "nationality"),
+    [
+        (
+            "12月2日にアメリカから日本に来ました。外国籍です。新宿区に住んでいます。",
+            "abroad",
+            "131041",
+            "foreign",
+        ),
+        ("ベトナム人です。12月3日に来日して、豊島区に住んでいます", "abroad", "131164", "foreign"),
+        (
+            "がいこくじん です。12月1日に にほんに きました。しぶやくに すんで います",
+            "abroad",
+            "131130",
+            "foreign",
+        ),
+        ("日本人です。12月1日に中野区から杉並区に引っ越しました", "131148", "131156", "japanese"),
+        ("I moved from Vietnam to Shinjuku", "abroad", "131041", None),
+    ],
+)
+def test_nationality_words_are_no_places(
+    und: Understander, text: str, move_from: str, move_to: str, nationality: str | None
+) -> None:
+    u = und.parse(text, TODAY)
+    assert (u.move_from, u.move_to, u.facts.get("nationality")) == (move_from, move_to, nationality)
+    assert "moving-abroad" not in u.events
