@@ -36,6 +36,9 @@ NATIONALITY = (
     "nationality"  # role of a country word that names a nationality, not a place (ベトナム人, 外国籍)
 )
 _NATIONAL = re.compile(r"\s*(人|籍|系|じん|せき|国籍|こくせき)")
+_NATIONAL_BEFORE = re.compile(r"(国籍|こくせき)\s*(は|が)?\s*$")
+# "I'm from India and moved to Koto": a country someone is from says they are a foreign national (still a place)
+_FROM_COUNTRY = re.compile(r"\b(i'?m|i am|we'?re|we are|i come|we come)\s+from\s*$")
 
 # Stems too generic to stand for a municipality without its suffix (中央線, 国立病院, 日の出, 港).
 _GENERIC_STEMS = {"中央", "国立", "日の出", "港", "北", "大島"}
@@ -83,6 +86,10 @@ def claimed_period(text: str) -> tuple[int, str] | None:
 
 _ARRIVED = re.compile(
     r"来日|日本に\s*(来|き)|にほんに\s*(き|来)|入国|上陸|arrived in japan|moved to japan|came to japan|new to japan|just arrived"
+)
+_LEAVING = re.compile(
+    r"日本を\s*(出|離れ|はなれ|去)|にほんを\s*(で|はなれ)|出国(し|する|します|予定)|しゅっこく"
+    r"|leav(e|ing) japan|mov(e|ing) (out of japan|abroad|overseas)|going back to my (home )?country"
 )
 _SKIP = re.compile(
     r"^(スキップ|すきっぷ|わからない|分からない|わかりません|分かりません|答えたくない|skip|i don.t know|not sure|pass)[。.!！]?$"
@@ -320,7 +327,8 @@ class Understander:
                     continue
                 for k in range(i, j):
                     taken[k] = True
-                role = NATIONALITY if code == ABROAD and _NATIONAL.match(t, j) else self._role(t, i, j)
+                national = code == ABROAD and (_NATIONAL.match(t, j) or _NATIONAL_BEFORE.search(t[:i]))
+                role = NATIONALITY if national else self._role(t, i, j)
                 found.append(Mention(code, i, j, role, self._labels.get(surface)))
         if not any(m.code not in (OUTSIDE, ABROAD) for m in found):
             found += [m for m in self._fuzzy_places(t) if not any(taken[m.start : m.end])]
@@ -454,7 +462,10 @@ class Understander:
         u.events = self.detect_events(text)
         hits = self._place_hits(text)
         u.mentions = [m for m in hits if m.role != NATIONALITY]
-        if any(m.role == NATIONALITY for m in hits):
+        tn = norm(_strip_accents(text))
+        if any(
+            m.role == NATIONALITY or (m.code == ABROAD and _FROM_COUNTRY.search(tn[: m.start])) for m in hits
+        ):
             u.facts.setdefault("nationality", "foreign")  # 「ベトナム人です」: a foreign national
         u.date = parse_date(text, today)
         u.facts = {**u.facts, **self.parse_facts(text)}
@@ -465,6 +476,10 @@ class Understander:
         if within and not (froms or tos):
             froms, tos = within[:1], within[:1]
         heres += [c for c in within if c not in heres]
+        if _LEAVING.search(t) and not tos and "moving" in self.catalog.events:
+            tos = [ABROAD]  # 「日本を離れます」, "leaving Japan": a move abroad from where they live
+            # a foreigner leaving Japan is not settling in Tokyo: the move abroad is the event
+            u.events = [*(ev for ev in u.events if ev != "foreign-resident"), "moving"]
         if tos and not u.events and "moving" in self.catalog.events:
             u.events.append("moving")  # "来月から杉並区に住む": a destination is a move
         arrival = {"moving", "foreign-resident"} & set(u.events)

@@ -111,6 +111,20 @@ def test_events(und: Understander, text: str, events: list[str]) -> None:
         ),
         ("日本人です。12月1日に中野区から杉並区に引っ越しました", "131148", "131156", "japanese"),
         ("I moved from Vietnam to Shinjuku", "abroad", "131041", None),
+        (
+            "12月1日に韓国から日本に引っ越してきました。世田谷区に住んでいます。国籍は韓国です。",
+            "abroad",
+            "131121",
+            "foreign",
+        ),
+        ("I'm from India and moved to Koto-ku on December 1 for a new job.", "abroad", "131083", "foreign"),
+        (
+            "I'm a foreign national and I am leaving Japan for good on December 20. I live in Minato.",
+            "131032",
+            "abroad",
+            "foreign",
+        ),
+        ("来月、日本を離れます。品川区に住んでいます", "131091", "abroad", None),
     ],
 )
 def test_nationality_words_are_no_places(
@@ -119,3 +133,10 @@ def test_nationality_words_are_no_places(
     u = und.parse(text, TODAY)
     assert (u.move_from, u.move_to, u.facts.get("nationality")) == (move_from, move_to, nationality)
     assert "moving-abroad" not in u.events
+
+
+def test_leaving_japan_is_a_move_abroad_not_settling(und: Understander) -> None:
+    u = und.parse(
+        "I'm a foreign national and I am leaving Japan for good on December 20. I live in Minato.", TODAY
+    )
+    assert u.events == ["moving"] and u.move_to == "abroad"
