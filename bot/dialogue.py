@@ -138,6 +138,10 @@ def _answer_pending(
             role = m.role if m.role in ("from", "to") else "to" if pending == "move_to" else "from"
             setattr(state, f"move_{role}", m.code)
             _name(state, role, m.name)
+        if getattr(state, pending) is None and pending not in state.retry:
+            state.retry.append(
+                pending
+            )  # 「札幌市から」 to "where to?": the other end; this one is asked again
         return True, None
     value = und.parse_answer(pending, u.text, today)
     if value is None:

@@ -91,6 +91,7 @@ _LEAVING = re.compile(
     r"日本を\s*(出|離れ|はなれ|去)|にほんを\s*(で|はなれ)|出国(し|する|します|予定)|しゅっこく"
     r"|leav(e|ing) japan|mov(e|ing) (out of japan|abroad|overseas)|going back to my (home )?country"
 )
+_CAME = re.compile(r"来|き(ま|た)|越|こし|移|うつ|転居|転勤|moved|came|relocated")
 _SKIP = re.compile(
     r"^(スキップ|すきっぷ|わからない|分からない|わかりません|分かりません|答えたくない|skip|i don.t know|not sure|pass)[。.!！]?$"
 )
@@ -480,6 +481,9 @@ class Understander:
             tos = [ABROAD]  # 「日本を離れます」, "leaving Japan": a move abroad from where they live
             # a foreigner leaving Japan is not settling in Tokyo: the move abroad is the event
             u.events = [*(ev for ev in u.events if ev != "foreign-resident"), "moving"]
+        if froms and heres and not (tos or u.events) and _CAME.search(t) and "moving" in self.catalog.events:
+            tos = heres[:1]  # 「神奈川県から来ました。今は町田市に住んでいます」: a move from there to here
+            u.events.append("moving")
         if tos and not u.events and "moving" in self.catalog.events:
             u.events.append("moving")  # "来月から杉並区に住む": a destination is a move
         arrival = {"moving", "foreign-resident"} & set(u.events)
@@ -517,4 +521,10 @@ class Understander:
         for m in u.mentions:
             if m.code == OUTSIDE and m.name:
                 u.places.setdefault(m.role if m.role in ("from", "to") else "here", m.name)
+        for end in (
+            "from",
+            "to",
+        ):  # 「横浜市在住です。来月、品川区に引っ越します」: the place lived in is the origin
+            if getattr(u, f"move_{end}") == OUTSIDE and end not in u.places and "here" in u.places:
+                u.places[end] = u.places.pop("here")
         return u

@@ -332,3 +332,20 @@ def test_the_preset_is_not_planned_with_while_it_is_confirmed(catalog: Catalog, 
     state.pending = "municipality"
     _merge(catalog, und, state, "杉並区です")
     assert dialogue.planning_municipality(state) == "131156"
+
+
+def test_an_origin_given_for_the_destination_asks_the_destination_again(
+    catalog: Catalog, und: Understander
+) -> None:
+    state = _state()
+    _merge(catalog, und, state, "12月1日に引っ越しました")
+    assert _next(catalog, state) == "move_to"
+    state.pending = "move_to"
+    state.asked.append("move_to")
+    _merge(catalog, und, state, "札幌市から")
+    assert state.move_from == OUTSIDE and state.move_to is None
+    assert _next(catalog, state) == "move_to"
+    state.pending = "move_to"
+    state.asked.append("move_to")
+    _merge(catalog, und, state, "中野区")
+    assert state.move_to == "131148" and state.events == ["moving"]

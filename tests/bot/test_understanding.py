@@ -125,6 +125,8 @@ def test_events(und: Understander, text: str, events: list[str]) -> None:
             "foreign",
         ),
         ("来月、日本を離れます。品川区に住んでいます", "131091", "abroad", None),
+        ("神奈川県から来ました。今は町田市に住んでいます", "outside", "132098", None),
+        ("横浜市在住です。来月、品川区に転勤で引っ越します", "outside", "131091", None),
     ],
 )
 def test_nationality_words_are_no_places(
@@ -140,3 +142,8 @@ def test_leaving_japan_is_a_move_abroad_not_settling(und: Understander) -> None:
         "I'm a foreign national and I am leaving Japan for good on December 20. I live in Minato.", TODAY
     )
     assert u.events == ["moving"] and u.move_to == "abroad"
+
+
+def test_an_origin_outside_tokyo_is_named_as_the_origin(und: Understander) -> None:
+    u = und.parse("横浜市在住です。来月、品川区に転勤で引っ越します", TODAY)
+    assert u.places == {"from": "神奈川県横浜市"} and u.events == ["moving"]
