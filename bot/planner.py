@@ -216,7 +216,12 @@ EVENT_PERSON_FACTS: dict[str, frozenset[str]] = {
 def scoped_facts(
     facts: dict[str, Any], event_facts: dict[str, dict[str, Any]] | None, event: str | None
 ) -> dict[str, Any]:
-    """The facts that hold for ``event``: the resident's, without the ones ``event`` scopes, plus its own."""
+    """The facts that hold for ``event``: the resident's, without the ones ``event`` scopes, plus its own.
+
+    Without ``event_facts`` (a saved bundle, a tool call: one flat set of facts) every fact holds for every event.
+    """
+    if event_facts is None:
+        return dict(facts)
     own = EVENT_PERSON_FACTS.get(event or "", frozenset())
     return {
         **{k: v for k, v in facts.items() if k not in own},

@@ -294,10 +294,14 @@ def test_the_deceaseds_insurance_stays_with_the_death(catalog: Catalog, und: Und
         ({"insurance": "national"}, {}, "death", None),  # the resident's insurance is not the deceased's
         ({"insurance": "national"}, {}, "moving", "national"),
         ({}, {"death": {"insurance": "late_elderly"}}, None, None),
+        ({"insurance": "national"}, None, "death", "national"),  # one flat set (a saved bundle, a tool call)
     ],
 )
 def test_scoped_facts(
-    facts: dict[str, Any], event_facts: dict[str, dict[str, Any]], event: str | None, expected: str | None
+    facts: dict[str, Any],
+    event_facts: dict[str, dict[str, Any]] | None,
+    event: str | None,
+    expected: str | None,
 ) -> None:
     from bot.planner import scoped_facts
 
@@ -349,3 +353,16 @@ def test_an_origin_given_for_the_destination_asks_the_destination_again(
     state.asked.append("move_to")
     _merge(catalog, und, state, "中野区")
     assert state.move_to == "131148" and state.events == ["moving"]
+
+
+def test_known_facts_are_flat_for_saving_and_showing() -> None:
+    state = _state(
+        events=["death", "birth"],
+        facts={"insurance": "national", "has_children": True},
+        event_facts={"death": {"insurance": "late_elderly", "received_pension": True}},
+    )
+    assert dialogue.known_facts(state) == {
+        "insurance": "late_elderly",
+        "has_children": True,
+        "received_pension": True,
+    }
