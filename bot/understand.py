@@ -470,6 +470,34 @@ class Understander:
             u.facts.setdefault("nationality", "foreign")  # 「ベトナム人です」: a foreign national
         u.date = parse_date(text, today)
         u.facts = {**u.facts, **self.parse_facts(text)}
+        self._move_ends(u, t)
+        tokyo = [m.code for m in u.mentions if m.code not in (OUTSIDE, ABROAD)]
+        if u.move_to and u.move_to not in (OUTSIDE, ABROAD):
+            u.municipality = u.move_to
+        elif u.move_from and u.move_from not in (OUTSIDE, ABROAD):
+            u.municipality = u.move_from
+        elif tokyo:
+            u.municipality = tokyo[0]
+        elif "moving" not in u.events and any(m.code == OUTSIDE and m.role == "here" for m in u.mentions):
+            u.municipality = OUTSIDE  # "川崎市で生まれました": the resident lives outside Tokyo
+        self._outside_names(u)
+        return u
+
+    @staticmethod
+    def _outside_names(u: Understanding) -> None:
+        """Names of the places outside Tokyo, by role (here / from / to)."""
+        for m in u.mentions:
+            if m.code == OUTSIDE and m.name:
+                u.places.setdefault(m.role if m.role in ("from", "to") else "here", m.name)
+        for end in (
+            "from",
+            "to",
+        ):  # 「横浜市在住です。来月、品川区に引っ越します」: the place lived in is the origin
+            if getattr(u, f"move_{end}") == OUTSIDE and end not in u.places and "here" in u.places:
+                u.places[end] = u.places.pop("here")
+
+    def _move_ends(self, u: Understanding, t: str) -> None:
+        """The two ends of a move (and the move and arrival events they imply) from the places' roles."""
         froms = [m.code for m in u.mentions if m.role == "from"]
         tos = [m.code for m in u.mentions if m.role == "to"]
         heres = [m.code for m in u.mentions if m.role == "here"]
@@ -509,22 +537,3 @@ class Understander:
             u.move_from = ABROAD  # 「来日しました」: arrived from abroad, not from somewhere in Japan
             if heres and not u.move_to:
                 u.move_to = heres[0]
-        tokyo = [m.code for m in u.mentions if m.code not in (OUTSIDE, ABROAD)]
-        if u.move_to and u.move_to not in (OUTSIDE, ABROAD):
-            u.municipality = u.move_to
-        elif u.move_from and u.move_from not in (OUTSIDE, ABROAD):
-            u.municipality = u.move_from
-        elif tokyo:
-            u.municipality = tokyo[0]
-        elif "moving" not in u.events and any(m.code == OUTSIDE and m.role == "here" for m in u.mentions):
-            u.municipality = OUTSIDE  # "川崎市で生まれました": the resident lives outside Tokyo
-        for m in u.mentions:
-            if m.code == OUTSIDE and m.name:
-                u.places.setdefault(m.role if m.role in ("from", "to") else "here", m.name)
-        for end in (
-            "from",
-            "to",
-        ):  # 「横浜市在住です。来月、品川区に引っ越します」: the place lived in is the origin
-            if getattr(u, f"move_{end}") == OUTSIDE and end not in u.places and "here" in u.places:
-                u.places[end] = u.places.pop("here")
-        return u
