@@ -45,10 +45,7 @@ check-catalog: venv
 	$(BIN)/concierge knowledge check
 
 # The whole test suite (lint, format, types, catalog check, every pytest suite incl. browser, server and real-model ones).
-test: test-deps
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/mypy
+test: test-deps lint
 	$(BIN)/concierge knowledge check
 	$(BIN)/pytest
 

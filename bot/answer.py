@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.contract import Citation
 from bot.planner import Bundle, PlannedItem
-from bot.provenance_view import citation, reply_note
+from bot.provenance_view import citation, local_online_url, reply_note
 from bot.render import with_readings
 from bot.text import compact, content_tokens, en_words, has_kanji, is_english, norm, noun_tokens
 from bot.understand import claimed_period
@@ -24,7 +24,7 @@ from knowledge.deadlines import compute_due
 from knowledge.japanese import EnglishTerms, PlaceNames
 from knowledge.models import Lang
 from knowledge.provenance import OFFICIAL_KINDS, kind_label
-from knowledge.retrieval_types import Hit, PageSearcher, StoreUnavailable
+from knowledge.retrieval_types import Hit, PageSearcher, PageSearchUnavailable
 from knowledge.validity import in_force
 
 if TYPE_CHECKING:
@@ -39,6 +39,19 @@ _INSTRUCTION = re.compile(
     re.I,
 )
 _SENT = re.compile(r"(?<=[。！？!?])\s*|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a passage; a table row ('| 期限 | 翌日から2年。過ぎると… |') or a list item ('・母子健康手帳
+    （証明のため。後日でもかまいません）') stays one."""
+    out: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        whole = line.startswith(("|", "・"))  # a table row or a list item, with its parenthesised notes
+        out.extend([line] if whole else [x.strip() for x in _SENT.split(line) if x.strip()])
+    return out
+
+
 SNIPPET_CHARS = 160
 # A page passage is relevant when (questions with kanji) it shares a noun other than a place name with the question
 # at dense similarity >= MIN_DENSE, or (kana-only and English questions, whose words can't be matched against
@@ -53,6 +66,14 @@ MIN_DENSE_EN = 0.81
 # What a question asks, and the shape of a sentence that answers it: an amount has 円, hours have 時/曜日, a deadline
 # has 以内/まで/日. Order = priority when a message asks two things.
 QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "phone": (
+        re.compile(r"電話|でんわ|連絡先|問い合わせ先|phone|call\b", re.I),
+        re.compile(r"[0-9０-９]{2,4}[-－‐][0-9０-９]{2,4}[-－‐][0-9０-９]{3,4}|電話"),
+    ),
+    "count": (  # 何点 / 何通 / 何か所: the answer has that many
+        re.compile(r"(何|なん)(点|てん|通|つう|枚|まい|人|にん|回|かい|か所|かしょ)|how many", re.I),
+        re.compile(r"[0-9０-９一二三四五六七八九十]+\s*(点|通|枚|人|回|か所|箇所|つ)"),
+    ),
     "amount": (
         re.compile(
             r"いくら|幾ら|金額|何円|なんえん|支給額|もらえる額|費用|how much|amount|\bcost|\bfees?\b", re.I
@@ -72,23 +93,38 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"until when|\bdue\b|how many days",
             re.I,
         ),
-        re.compile(r"以内|まで|期限|[0-9０-９]+\s*(日|か月|ヶ月|カ月|年間|年以内|週間)"),
+        re.compile(r"以内|まで|期限|[0-9０-９]+\s*(日|か月|ヶ月|カ月|年間|年以内|週間)|から[0-9０-９]+\s*年"),
+    ),
+    # いつの日付で受理 / 届出日はいつに: the day that counts
+    "date": (
+        re.compile(r"いつ(に|の|から|付)|日付|届出日|何日に|なんにちに"),
+        re.compile(r"日(付)?(に|で|と|が)|さかのぼ|当日|翌|受け取った日|収受|届出日"),
     ),
     "penalty": (
-        re.compile(r"過ぎ|遅れ|おくれ|間に合わ|まにあわ|罰|過料|late\b|miss(ed)? the|penalt|fine\b", re.I),
-        re.compile(r"過料|罰|遅れ|過ぎ|翌月分|減り|さかのぼ"),
+        re.compile(
+            r"過ぎ|遅れ|おくれ|間に合わ|まにあわ|罰|過料|忘れ|わすれ|持って(いけ|行け|こられ|来られ)ない|"
+            r"late\b|miss(ed)? the|penalt|fine\b",
+            re.I,
+        ),
+        re.compile(r"過料|罰|遅れ|過ぎ|翌月分|減り|さかのぼ|後日|後で|あとで|あらためて|改めて"),
     ),
     "documents": (
         re.compile(
             r"何が必要|なにがひつよう|必要なもの|ひつようなもの|必要書類|持ち物|もちもの|持って(いく|行く)|書類|"
-            r"what (do i|to|should i) bring|documents?|what do i need|need to bring",
+            r"要りますか|いりますか|何を(送|持|用意|提出)|what (do i|to|should i) bring|documents?|what do i need|need to bring",
             re.I,
         ),
         re.compile(r"必要なもの|持ち物|持って|証明書|確認書類|通帳|印鑑|カード|被保険者証|申請書"),
     ),
     "place": (
-        re.compile(r"どこ|where|which office|(窓口|まどぐち)(は|を)?(どこ|教えて|知りたい)", re.I),
-        re.compile(r"窓口|課|係|センター|出張所|区役所|市役所|役場|庁舎|[0-9０-９]+階|申請先|届出先|提出先"),
+        re.compile(
+            r"どこ|送り先|送付先|宛先|あてさき|where|which office|(窓口|まどぐち)(は|を)?(どこ|教えて|知りたい)",
+            re.I,
+        ),
+        re.compile(
+            r"窓口|課|係|センター|出張所|区役所|市役所|役場|庁舎|[0-9０-９]+(階|番)|(申請|届出|提出|送付|勤め|勤務)先|"
+            r"職場|本籍地|所在地|大使館|領事館|在外公館|宛先|送り先|〒"
+        ),
     ),
     "apply": (
         re.compile(
@@ -99,12 +135,30 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"オンライン|電子申請|郵送|窓口|申請|提出|届け出|マイナポータル"),
     ),
     "eligibility": (
-        re.compile(r"対象|誰が|だれが|受けられますか|利用できますか|条件|eligible|who can|qualif", re.I),
+        re.compile(
+            r"対象|誰が|だれが|受けられますか|利用できますか|条件|何歳|なんさい|歳まで|eligible|who can|qualif",
+            re.I,
+        ),
         re.compile(r"対象|方|人|場合|歳|以上|未満|世帯"),
     ),
+    # 出せますか / いいですか / 必要ですか: the answer says can or cannot, needed or not
+    "yesno": (
+        re.compile(
+            r"(でき|出せ|だせ|出|で|要り|いり|もらえ|使え|受け取れ|やってい|開いてい)ますか|いいですか|必要ですか|必要(は|が)ありますか"
+        ),
+        re.compile(r"でき(ます|ません|ない)|不可|不要|必要|可能|受け付け|受付|ません|だけ|限り"),
+    ),
+}
+# What residents say -> the word official pages use for it.
+_PAGE_WORDS = {
+    "海外": "国外",
+    "外国": "国外",
+    "コピー": "写し",
+    "母子手帳": "母子健康手帳",
+    "ネット": "オンライン",
 }
 # A quoted sentence is a full sentence: it ends like one (。/です/ます) and is long enough to carry an answer.
-_FULL_SENTENCE = re.compile(r"(。|です|ます|した|ません)$")
+_FULL_SENTENCE = re.compile(r"(です|ます|した|ません|ください|ない|る|だけ)[)）]?。?$")
 _WEEKDAYS = {
     "月": "Monday",
     "火": "Tuesday",
@@ -117,9 +171,12 @@ _WEEKDAYS["日"] = "Sunday"
 
 
 def question_kinds(text: str) -> list[str]:
-    """What ``text`` asks (amount, hours, deadline, penalty, documents, place, apply, eligibility), by priority."""
+    """What ``text`` asks (amount, hours, deadline, penalty, documents, place, apply, eligibility, else yes/no),
+    by priority."""
     t = norm(text)
     kinds = [k for k, (ask, _) in QUESTION_KINDS.items() if ask.search(t)]
+    if len(kinds) > 1 and "yesno" in kinds:
+        kinds.remove("yesno")  # 何時まで開いていますか asks the hours, not yes or no
     if "penalty" in kinds and "deadline" in kinds:
         kinds.remove("deadline")  # 期限を過ぎたら？ asks what happens after the deadline
     return kinds
@@ -320,8 +377,9 @@ class Answerer:
     def names_a_procedure(self, text: str) -> bool:
         """True when ``text`` names a catalog procedure: its title, a 3+ character part of it (葬祭費), or two
         of its nouns (要介護認定の結果 ~ 要介護・要支援認定の申請)."""
-        if is_english(text):  # English names the procedure through the catalog's English terms
-            text = self.search_query(text)
+        text = self.written(
+            text
+        )  # English through the catalog's English terms, kana through the index's words
         t = compact(text)
         if any(title in t for title in self._titles) or any(part in t for part in self._title_parts):
             return True
@@ -378,35 +436,57 @@ class Answerer:
             return [h for h in hits if h.extra.get("dense", 0.0) >= max(floor, floor_no_kanji)]
         return [h for h in hits if nouns & noun_tokens(h.title + " " + h.text)]
 
+    def written(self, question: str) -> str:
+        """The question as page sentences write it: a kana-only question read with the index's kanji words
+        ('すぎなみくで そうさいひの しんせいは' -> '杉並区で 葬祭費の 申請は'); English questions with the Japanese
+        catalog terms they use; other questions as written."""
+        if is_english(question):
+            return self.search_query(question)
+        read = getattr(self.searcher, "read_kana", None)
+        try:
+            text = str(read(question)) if read and not has_kanji(question) else question
+        except PageSearchUnavailable:  # a reading aid only; the search itself reports the outage
+            text = question
+        # the word official pages use for what residents say (海外 -> 国外, コピー -> 写し) goes along
+        extra = [page for said, page in _PAGE_WORDS.items() if said in text and page not in text]
+        return " ".join([text, *extra])
+
     def _sentence(self, question: str, hit: Hit, kinds: list[str] | None = None) -> tuple[str, int]:
-        """(the sentence of ``hit`` that best answers ``question``, how well): a full sentence sharing the most
-        words with the question, carrying the kind of answer asked (an amount has 円, hours have 時/曜日…)."""
-        q = content_tokens(question) | en_words(question)
-        if not has_kanji(question):
-            q |= content_tokens(self.search_query(question))
+        """(the sentence of ``hit`` that best answers ``question``, how well): see :meth:`_sentence_score`."""
+        written = self.written(question)
         kinds = question_kinds(question) if kinds is None else kinds
-        evidence = [QUESTION_KINDS[kd][1] for kd in kinds]
-        grams = _grams(question) - self._place_grams
+        q = (content_tokens(written) | en_words(question)) - self.ignored_nouns
+        title = content_tokens(hit.title)
+        grams = _grams(written) - self._place_grams - _grams(hit.title)
         best, best_score = "", -1
-        for sent in _SENT.split(hit.text):
-            sent = sent.strip()
+        for sent in sentences(hit.text):
             if len(sent) < 8 or _INSTRUCTION.search(sent):
                 continue
-            shared = q & (content_tokens(sent) | en_words(sent))
-            score = 2 * len(shared)
-            # the question's own wording (郵送, 土曜, 委任状, 公務員…): shared two-character runs with kanji/katakana,
-            # beyond the words already counted
-            score += min(len({g for g in grams & _grams(sent) if not any(g in w for w in shared)}), 6)
-            # carrying the kind of answer asked weighs more than sharing the question's words
-            if evidence and evidence[0].search(sent):
-                score += 10
-            elif evidence and any(e.search(sent) for e in evidence):
-                score += 4
-            if _FULL_SENTENCE.search(sent) and len(sent) >= 15:
-                score += 2  # a full sentence, not a heading fragment
+            score = self._sentence_score(sent, q, grams, title, kinds)
             if score > best_score:
                 best, best_score = sent, score
-        return best[:SNIPPET_CHARS], best_score
+        # between pages, the one whose title names what is asked ranks first
+        return best[:SNIPPET_CHARS], best_score + 2 * len(q & title)
+
+    def _sentence_score(
+        self, sent: str, q: frozenset[str], grams: set[str], title: frozenset[str], kinds: list[str]
+    ) -> int:
+        """How well ``sent`` answers a question with words ``q`` and two-character runs ``grams``: the question's
+        own words weigh most (not those of the page title: every sentence of the page is about them), then
+        carrying the kind of answer asked (an amount has 円, hours have 時/曜日, a place has 窓口/階…), then being
+        a full sentence rather than a heading fragment."""
+        shared = (q - title) & (content_tokens(sent) | en_words(sent))
+        score = 4 * len(shared)
+        # the question's own wording (郵送, 土曜, 委任状, 公務員…) beyond the words already counted
+        runs = {g for g in grams & _grams(sent) if not any(g in w for w in shared)}
+        score += min(2 * len(runs), 8)
+        for n, kd in enumerate(kinds):
+            found = {m.group(0) for m in QUESTION_KINDS[kd][1].finditer(norm(sent))}
+            if found:  # the first kind asked weighs most (yes/no marks are weak); more distinct marks more
+                score += (3 if kd == "yesno" or n else 6) + min(len(found), 4)
+        if (_FULL_SENTENCE.search(sent) or sent.startswith("|")) and len(sent) >= 15:
+            score += 2  # a full sentence or a table row, not a heading fragment
+        return score
 
     def _snippet(self, question: str, hit: Hit) -> str:
         return self._sentence(question, hit)[0]
@@ -414,12 +494,9 @@ class Answerer:
     def citations(self, question: str, municipality: str | None, k: int = 3) -> list[Citation]:
         """Quotes that answer ``question``, best first: one per page; the first is the sentence that carries the
         kind of answer asked, a second only when it answers another part of the question."""
-        try:
-            hits = self.relevant_hits(question, municipality)
-        except StoreUnavailable as err:
-            log.warning("citations skipped: %s", err)
-            return []
-        kinds = question_kinds(question)
+        # PageSearchUnavailable goes up to the interface that asked
+        hits = self.relevant_hits(question, municipality, k=8)
+        kinds = question_kinds(f"{question} {self.written(question)}")
         query = self.search_query(question)
         nouns = (
             frozenset(
@@ -616,109 +693,126 @@ class Answerer:
         if item is None:
             return None
         p = item.procedure
-        title = p.title.get(lang)
-        parts = []
         kinds = question_kinds(u.text)
         intents = set(u.intents) | set(kinds)
         if "hours" in kinds and "place" not in kinds:  # 窓口の受付時間は？ asks the hours, not the place
             intents.discard("place")
+        parts = [
+            *self._claim_parts(u, item, lang),
+            *self._timing_parts(u, item, intents, lang),
+            *self._field_parts(u.text, item, intents, kinds, lang),
+            *self._online_parts(u, item, lang),
+        ]
+        if not parts:
+            parts = self._page_parts(u.text, item, municipality, kinds, lang)
+        if parts and (note := reply_note(self.catalog, p, item.municipality, intents, lang)):
+            parts.append(note)  # a fact resting only on non-official pages is not stated as settled
+        return ("\n".join(parts), item) if parts else None
+
+    def _claim_parts(self, u: Understanding, item: PlannedItem, lang: Lang) -> list[str]:
+        """A period the resident states that is not the catalog's deadline: the catalog's rule, not theirs."""
+        p = item.procedure
         claimed = _claimed_rule(u.text) if "claim" in u.intents else None
-        if p.deadline and claimed and claimed != (p.deadline.length, p.deadline.unit):
-            rule = p.deadline.text.get(lang)
-            # the resident's number is not repeated: only the rule from the catalog is stated
-            if lang == "en":
-                parts.append(f"Please note: that is not the deadline for {title}. The rule is: {rule}.")
-            else:
-                parts.append(
-                    f"ご注意ください：{title}の期限はお書きの期間とは違います。正しくは「{rule}」です。"
-                )
+        if not (p.deadline and claimed and claimed != (p.deadline.length, p.deadline.unit)):
+            return []
+        title, rule = p.title.get(lang), p.deadline.text.get(lang)
+        # the resident's number is not repeated: only the rule from the catalog is stated
+        if lang == "en":
+            return [f"Please note: that is not the deadline for {title}. The rule is: {rule}."]
+        return [f"ご注意ください：{title}の期限はお書きの期間とは違います。正しくは「{rule}」です。"]
+
+    def _timing_parts(self, u: Understanding, item: PlannedItem, intents: set[str], lang: Lang) -> list[str]:
+        """The deadline (computed when the event date is known) and when the procedure opens."""
+        p, title, out = item.procedure, item.procedure.title.get(lang), []
         if "deadline" in intents or "claim" in u.intents:
             if item.due:
-                parts.append(f"{title}: {item.due.explanation(lang)}")
+                out.append(f"{title}: {item.due.explanation(lang)}")
             elif p.deadline:
-                parts.append(f"{title}: {p.deadline.text.get(lang)}")
+                out.append(f"{title}: {p.deadline.text.get(lang)}")
             else:
-                parts.append(
-                    f"{title}: "
-                    + ("no legal deadline is set." if lang == "en" else "法律で決まった期限はありません。")
-                )
+                none = "no legal deadline is set." if lang == "en" else "法律で決まった期限はありません。"
+                out.append(f"{title}: {none}")
         if "opens" in u.intents and p.opens:  # 「転出届はいつから出せますか」: the catalog's opening rule
-            parts.append(
+            out.append(
                 f"{title}: " + (item.opens.explanation(lang) if item.opens else p.opens.text.get(lang))
             )
+        return out
+
+    def _amount_text(self, text: str, item: PlannedItem, lang: Lang) -> str:
+        """The amounts asked (第3子以降 -> that line), each with its source, or that the catalog has none."""
+        p = item.procedure
+        if not p.amounts:
+            return "the catalog states no amount." if lang == "en" else "金額の情報はありません。"
+
+        def source(a: Any) -> str:
+            if not a.sources:
+                return ""
+            return f" (source: {a.sources[0].title})" if lang == "en" else f"（出典：{a.sources[0].title}）"
+
+        return "、".join(
+            f"{a.label.get(lang)} {_yen(a.yen, lang)}"
+            + (f"（{a.per.get(lang)}）" if a.per else "")
+            + source(a)
+            for a in _asked_amounts(text, p.amounts)
+        )
+
+    def _field_parts(
+        self, text: str, item: PlannedItem, intents: set[str], kinds: list[str], lang: Lang
+    ) -> list[str]:
+        """The catalog's amount, documents, office and who is eligible, as far as they are asked."""
+        p, title, out = item.procedure, item.procedure.title.get(lang), []
         if "amount" in intents:
-            if p.amounts:
-                amounts = "、".join(
-                    f"{a.label.get(lang)} {_yen(a.yen, lang)}"
-                    + (f"（{a.per.get(lang)}）" if a.per else "")
-                    + (
-                        (
-                            f" (source: {a.sources[0].title})"
-                            if lang == "en"
-                            else f"（出典：{a.sources[0].title}）"
-                        )
-                        if a.sources
-                        else ""
-                    )
-                    for a in _asked_amounts(u.text, p.amounts)
-                )
-                parts.append(f"{title}: {amounts}")
-            else:
-                parts.append(
-                    f"{title}: "
-                    + ("the catalog states no amount." if lang == "en" else "金額の情報はありません。")
-                )
+            out.append(f"{title}: {self._amount_text(text, item, lang)}")
         if "documents" in intents:
             docs = [
                 self.catalog.documents[d].name.get(lang) for d in p.documents if d in self.catalog.documents
             ]
             if docs:
-                parts.append(f"{title}: " + ("bring " if lang == "en" else "必要なもの：") + "、".join(docs))
+                out.append(f"{title}: " + ("bring " if lang == "en" else "必要なもの：") + "、".join(docs))
         if "place" in intents:
-            parts.append(f"{title}: " + self.catalog.office_name(p.office, item.municipality).get(lang))
+            out.append(f"{title}: " + self.catalog.office_name(p.office, item.municipality).get(lang))
         if "eligibility" in kinds and p.who:
-            parts.append(f"{title}: " + ("who: " if lang == "en" else "対象：") + p.who.get(lang))
-        if "online" in u.intents:
-            if p.online:
-                parts.append(f"{title}: " + ("online at " if lang == "en" else "オンライン：") + p.online.url)
-            else:
-                parts.append(
-                    f"{title}: "
-                    + (
-                        "no online option is listed."
-                        if lang == "en"
-                        else "オンライン手続きの情報はありません。"
-                    )
-                )
-        # what the catalog has no field for (opening hours, a late-filing penalty, how to apply by post…) is
-        # answered from the page sentence that carries it
+            out.append(f"{title}: " + ("who: " if lang == "en" else "対象：") + p.who.get(lang))
+        return out
+
+    def _online_parts(self, u: Understanding, item: PlannedItem, lang: Lang) -> list[str]:
+        """Where the procedure can be done online, or that no online option is listed."""
+        if "online" not in u.intents:
+            return []
+        p, title = item.procedure, item.procedure.title.get(lang)
+        # another municipality's page is no online option of this resident (the same rule as on the cards)
+        url = local_online_url(self.catalog, p.online.url if p.online else None, item.municipality)
+        if url:
+            return [f"{title}: " + ("online at " if lang == "en" else "オンライン：") + url]
+        none = "no online option is listed." if lang == "en" else "オンライン手続きの情報はありません。"
+        return [f"{title}: {none}"]
+
+    def _page_parts(
+        self, text: str, item: PlannedItem, municipality: str | None, kinds: list[str], lang: Lang
+    ) -> list[str]:
+        """What the catalog has no field for (opening hours, a late-filing penalty, how to apply by post…),
+        answered from the page sentence that carries it; a late filing without such a sentence gets the rule
+        and whom to ask."""
+        p, title = item.procedure, item.procedure.title.get(lang)
         page_kinds = [
             kd for kd in kinds if kd in ("hours", "penalty", "apply") and not (kd == "apply" and p.online)
         ]
-        if page_kinds and not parts:
-            quote = self._page_answer(u.text, item.municipality or municipality, page_kinds)
-            if quote:
-                parts.append(f"{title}: {quote}")
-            elif "penalty" in page_kinds and p.deadline:  # what happens when late: the rule, and whom to ask
-                ask = self.where_to_ask(item.municipality or municipality, lang)
-                parts.append(
-                    f"{title}: "
-                    + (
-                        f"the deadline is: {p.deadline.text.get(lang)}. If it has passed, please ask {ask}."
-                        if lang == "en"
-                        else f"期限は「{p.deadline.text.get(lang)}」です。過ぎてしまった場合は{ask}にご相談ください。"
-                    )
-                )
-        if parts and (note := reply_note(self.catalog, p, item.municipality, intents, lang)):
-            parts.append(note)  # a fact resting only on non-official pages is not stated as settled
-        return ("\n".join(parts), item) if parts else None
+        if not page_kinds:
+            return []
+        local = item.municipality or municipality
+        quote = self._page_answer(text, local, page_kinds)
+        if quote:
+            return [f"{title}: {quote}"]
+        if "penalty" in page_kinds and p.deadline:  # what happens when late: the rule, and whom to ask
+            ask, rule = self.where_to_ask(local, lang), p.deadline.text.get(lang)
+            if lang == "en":
+                return [f"{title}: the deadline is: {rule}. If it has passed, please ask {ask}."]
+            return [f"{title}: 期限は「{rule}」です。過ぎてしまった場合は{ask}にご相談ください。"]
+        return []
 
     def _page_answer(self, question: str, municipality: str | None, kinds: list[str]) -> str | None:
         """The first quote's sentence when it carries the kind of answer asked (None otherwise)."""
-        try:
-            cites = self.citations(question, municipality, k=1)
-        except StoreUnavailable:
-            return None
+        cites = self.citations(question, municipality, k=1)
         if cites and any(QUESTION_KINDS[kd][1].search(cites[0].snippet) for kd in kinds):
             return f"{_plain(cites[0].snippet)}（{cites[0].title}）"
         return None

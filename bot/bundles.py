@@ -16,12 +16,15 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import secrets
 import sqlite3
 import threading
 import time
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -201,6 +204,11 @@ class BundleStore:
                 PRIMARY KEY (code, uid));
             """
         )
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(feed_meta)")}
+        if "generation" not in columns:  # stores written before the feed generation counter
+            self._db.execute("ALTER TABLE feed_meta ADD COLUMN generation INTEGER NOT NULL DEFAULT 0")
+        self._feed_file = self.path.with_name(self.path.name + ".feed-lock")
+        self._feed_threads = threading.Lock()
         self.purge_expired()  # at start; reads purge too (an expired code answers 410 and its data goes)
 
     # ---- bundles --------------------------------------------------------------------------------------------
@@ -284,7 +292,9 @@ class BundleStore:
         with self._lock:
             self._db.execute("BEGIN")
             self._db.execute(
-                "INSERT OR REPLACE INTO feed_meta (code, catalog_version, generated) VALUES (?, ?, ?)",
+                "INSERT INTO feed_meta (code, catalog_version, generated, generation) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT (code) DO UPDATE SET catalog_version = excluded.catalog_version, "
+                "generated = excluded.generated, generation = feed_meta.generation + 1",
                 (code, catalog_version, now),
             )
             for uid, rec in records.items():
@@ -302,6 +312,23 @@ class BundleStore:
                     ),
                 )
             self._db.execute("COMMIT")
+
+    @contextmanager
+    def feed_lock(self, code: str) -> Iterator[None]:
+        """Held while a feed's state is read, compared and written: other threads and other processes on this
+        data dir (``serve --workers N``) wait for it (an exclusive lock on BUNDLES.feed-lock)."""
+        with self._feed_threads, self._feed_file.open("a") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    def feed_generation(self, code: str) -> int:
+        """How many times the feed's stored state has been written (0: never)."""
+        with self._lock:
+            row = self._db.execute("SELECT generation FROM feed_meta WHERE code = ?", (code,)).fetchone()
+        return int(row[0]) if row else 0
 
     def close(self) -> None:
         with self._lock:
@@ -442,7 +469,7 @@ class BundleService:
         a new LAST-MODIFIED and a "what changed" line (the per-event state is kept in the store)."""
         view = self.view(code, lang, base_url)
         entries = calendar_entries(view, base_url=base_url)
-        with self._feed_lock:
+        with self._feed_lock, self.store.feed_lock(view.code):  # once per change, across processes too
             prev_version, records = self.store.feed_state(view.code)
             new_records = {}
             now = dt.datetime.now(dt.UTC).replace(microsecond=0)

@@ -1,4 +1,4 @@
-"""The chat contract (../shared/DESIGN.md): request and response of `POST /api/chat` and `concierge ask --json`.
+"""The chat contract (docs/ARCHITECTURE.md): request and response of `POST /api/chat` and `concierge ask --json`.
 
 Change only additively: evaluations and other tools depend on these fields.
 """

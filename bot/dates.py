@@ -1,4 +1,13 @@
-"""Dates in residents' words, resolved against the request's ``today``.
+"""Dates in residents' words, resolved against the request's ``today``: one table of expressions.
+
+Each rule of :data:`RULES` is a pattern and a resolver; :func:`parse_date` runs all of them over the normalised
+text and keeps the date mentioned first (on a tie, the longest expression: 「3日前」 over 「3日」). Covered:
+calendar dates (西暦, 令和/平成/昭和, month/day without a year -> the nearest such day, 去年の…/来年の…), relative
+days (昨日, おととい, さきおととい, 3日前, 10日ほど前, 二週間前, みっかまえ), month and week words (先月末, 今月初め,
+先月の15日, 下旬, 先週の金曜, 来週の月曜, 先週末), the year end (年末, 昨年末, 大晦日), a bare day of the month
+(「2日に生まれました」, "on the 3rd" -> the nearest such day), kana spellings (きのう, せんげつ まつ) and English
+("last Friday", "two weeks ago", "the 15th of last month", "end of next month"). Hedged words (ほど, くらい, about)
+and whole weeks or months give an ``approximate`` date the reply asks to confirm.
 
 Example::
 
@@ -6,6 +15,8 @@ Example::
     datetime.date(2026, 11, 20)
     >>> parse_date("先週の金曜日", dt.date(2026, 11, 26)).date
     datetime.date(2026, 11, 20)
+    >>> parse_date("先月の15日に生まれました", dt.date(2026, 12, 7)).date
+    datetime.date(2026, 11, 15)
 """
 
 from __future__ import annotations
@@ -13,6 +24,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.text import norm
@@ -24,6 +36,49 @@ EN_WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 EN_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 EN_MONTHS |= {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
 KANJI_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+EN_NUM = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple of": 2, "a few": 3,
+}  # fmt: skip
+# days counted in kana (みっか = 3 days, also the 3rd of a month)
+KANA_DAYS = {
+    "ふつか": 2, "みっか": 3, "よっか": 4, "いつか": 5, "むいか": 6, "なのか": 7, "ようか": 8,
+    "ここのか": 9, "とおか": 10, "はつか": 20,
+}  # fmt: skip
+# kana spellings of the relative words, read as their kanji (longest first)
+KANA_WORDS = {
+    "せんせんげつ": "先々月", "さらいげつ": "再来月", "せんげつ": "先月", "こんげつ": "今月", "らいげつ": "来月",
+    "せんせんしゅう": "先々週", "さらいしゅう": "再来週", "せんしゅう": "先週", "こんしゅう": "今週",
+    "らいしゅう": "来週", "きょねん": "去年", "さくねん": "昨年", "ことし": "今年", "らいねん": "来年",
+    "ねんまつ": "年末", "おおみそか": "大晦日", "げつようび": "月曜日", "かようび": "火曜日",
+    "すいようび": "水曜日", "もくようび": "木曜日", "きんようび": "金曜日", "どようび": "土曜日",
+    "にちようび": "日曜日", "ほんじつ": "本日",
+}  # fmt: skip
+_KANA_WORDS = re.compile("|".join(sorted(KANA_WORDS, key=len, reverse=True)))
+_KANA_UNITS = re.compile(r"(\d)\s*(ねん|がつ|にち|しゅうかん|かげつ)")
+_UNIT_KANJI = {"ねん": "年", "がつ": "月", "にち": "日", "しゅうかん": "週間", "かげつ": "か月"}
+
+MONTH_SHIFT = {"先々月": -2, "先月": -1, "前月": -1, "今月": 0, "当月": 0, "来月": 1, "翌月": 1, "再来月": 2}
+WEEK_SHIFT = {"先々週": -14, "先週": -7, "前週": -7, "今週": 0, "来週": 7, "翌週": 7, "再来週": 14}
+YEAR_SHIFT = {
+    "おととし": -2,
+    "一昨年": -2,
+    "去年": -1,
+    "昨年": -1,
+    "前年": -1,
+    "今年": 0,
+    "本年": 0,
+    "来年": 1,
+}
+EN_SHIFT = {"last": -1, "past": -1, "previous": -1, "this": 0, "next": 1, "coming": 1}
+
+_N = r"(\d{1,3}|[一二三四五六七八九十]{1,3})"
+_HEDGE = r"(ほど|くらい|ぐらい|位|ばかり|ちょっと|ちょうど|近く)?"
+_MONTHS_JA = "|".join(sorted(MONTH_SHIFT, key=len, reverse=True))
+_WEEKS_JA = "|".join(sorted(WEEK_SHIFT, key=len, reverse=True))
+_YEARS_JA = "|".join(sorted(YEAR_SHIFT, key=len, reverse=True))
+_EN_MONTH_WORDS = "|".join(sorted(EN_MONTHS, key=len, reverse=True))
+_EN_NUM_WORDS = "|".join(sorted((re.escape(k) for k in EN_NUM), key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -33,6 +88,11 @@ class ParsedDate:
     text: str  # the words it came from
 
 
+Found = tuple[dt.date | None, bool]  # (the date, approximate)
+Resolver = Callable[[re.Match[str], dt.date], Found]
+
+
+# ---- arithmetic ----------------------------------------------------------------------------------------------
 def _safe(y: int, m: int, d: int) -> dt.date | None:
     try:
         return dt.date(y, m, d)
@@ -40,138 +100,304 @@ def _safe(y: int, m: int, d: int) -> dt.date | None:
         return None
 
 
+def _nearest(cands: list[dt.date | None], today: dt.date) -> dt.date | None:
+    """The candidate closest to today (on a tie, the past one: events are mostly told after they happen)."""
+    real = [x for x in cands if x]
+    return min(real, key=lambda x: (abs((x - today).days), x > today)) if real else None
+
+
 def _nearest_year(m: int, d: int, today: dt.date) -> dt.date | None:
     """Month/day without a year: the occurrence closest to today (an event 11/20 told on 1/5 was last year)."""
-    cands = [x for x in (_safe(today.year + k, m, d) for k in (-1, 0, 1)) if x]
-    return min(cands, key=lambda x: abs((x - today).days)) if cands else None
+    return _nearest([_safe(today.year + k, m, d) for k in (-1, 0, 1)], today)
+
+
+def _nearest_day(d: int, today: dt.date) -> dt.date | None:
+    """A day of the month alone ("2日に", "on the 3rd"): the nearest such day (this, last or next month)."""
+    firsts = [_add_months(today.replace(day=1), k) for k in (-1, 0, 1)]
+    return _nearest([_safe(f.year, f.month, d) for f in firsts], today)
+
+
+def _month_first(today: dt.date, shift: int) -> dt.date:
+    return _add_months(today.replace(day=1), shift)
+
+
+def _month_last(first: dt.date) -> dt.date:
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def _week_day(today: dt.date, shift_days: int, weekday: int) -> dt.date:
+    """``weekday`` of the week ``shift_days`` away (weeks start on Monday)."""
+    return today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=shift_days + weekday)
 
 
 def _num(s: str) -> int:
     if s.isdigit():
         return int(s)
-    if s == "十":
-        return 10
+    if s in EN_NUM:
+        return EN_NUM[s]
     if "十" in s:
         a, _, b = s.partition("十")
         return KANJI_NUM.get(a, 1) * 10 + KANJI_NUM.get(b, 0)
     return KANJI_NUM.get(s, 0)
 
 
-_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (
-        re.compile(
-            r"(令和|平成|昭和|[rhs])\s*(\d{1,2}|元)\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?"
-        ),
-        "era",
-    ),
-    (re.compile(r"(\d{4})\s*[年/\-.]\s*(\d{1,2})\s*[月/\-.]\s*(\d{1,2})\s*日?"), "ymd"),
-    (re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日"), "md"),
-    (re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])"), "md"),
-]
-_KANA_UNITS = re.compile(r"(\d)\s*(ねん|がつ|にち)")
-_EN_DMY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]{3,9})\.?(?:,?\s+(\d{4}))?")
-_EN_MDY = re.compile(r"([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?")
-_REL_DAYS = [
-    (re.compile(r"一昨日|おととい|ototoi|day before yesterday"), -2),
-    (re.compile(r"昨日|きのう|さくじつ|yesterday"), -1),
-    (re.compile(r"明後日|あさって|day after tomorrow"), 2),
-    (re.compile(r"明日|あした|あす|tomorrow"), 1),
-    (re.compile(r"今日|きょう|本日|today"), 0),
-]
-_N_AGO = re.compile(r"(\d+|[一二三四五六七八九十]+)\s*(日|週間|か月|ヶ月|カ月|ケ月)\s*(前|後)")
-_EN_N_AGO = re.compile(r"(\d+)\s+(day|week|month)s?\s+(ago|later|from now)")
-# 先月末 (the last day of last month), 今月初め, "end of last month", "the last day of next month"
-_MONTH_EDGE = re.compile(
-    r"(先月|前月|今月|来月|翌月)の?(末日|末|終わり|おわり|初め|はじめ|頭)"
-    r"|(?:the\s+)?(end|beginning|start|last day|first day)\s+of\s+(last|this|next)\s+month"
+def _shift(today: dt.date, n: int, unit: str) -> dt.date:
+    """``n`` (negative: before) days, weeks, half-months, months or years from today."""
+    if unit in ("日", "day"):
+        return today + dt.timedelta(days=n)
+    if unit in ("週間", "週", "week"):
+        return today + dt.timedelta(days=7 * n)
+    if unit == "半月":
+        return today + dt.timedelta(days=15 * n)
+    if unit in ("年", "year"):
+        return _add_months(today, 12 * n)
+    return _add_months(today, n)
+
+
+# ---- resolvers -----------------------------------------------------------------------------------------------
+def _era(m: re.Match[str], today: dt.date) -> Found:
+    y = 1 if m.group(2) == "元" else int(m.group(2))
+    return _safe(ERAS[m.group(1)] + y, int(m.group(3)), int(m.group(4))), False
+
+
+def _ymd(m: re.Match[str], today: dt.date) -> Found:
+    return _safe(int(m.group(1)), int(m.group(2)), int(m.group(3))), False
+
+
+def _year_word_md(m: re.Match[str], today: dt.date) -> Found:
+    return _safe(today.year + YEAR_SHIFT[m.group(1)], int(m.group(2)), int(m.group(3))), False
+
+
+def _md(m: re.Match[str], today: dt.date) -> Found:
+    return _nearest_year(int(m.group(1)), int(m.group(2)), today), False
+
+
+def _month_word_day(m: re.Match[str], today: dt.date) -> Found:
+    first = _month_first(today, MONTH_SHIFT[m.group(1)])
+    return _safe(first.year, first.month, _num(m.group(2))), False
+
+
+_EDGE_DAY = {"初め": 1, "はじめ": 1, "頭": 1, "上旬": 5, "中旬": 15, "下旬": 25, "なかごろ": 15, "半ば": 15}
+
+
+def _month_edge(m: re.Match[str], today: dt.date) -> Found:
+    return _edge_of(_month_first(today, MONTH_SHIFT[m.group(1)]), m.group(2))
+
+
+def _edge_of(first: dt.date, edge: str) -> Found:
+    """A day of the month ``first`` named by an edge word: 末/末日 (exactly the last day), 下旬, 初め …"""
+    if edge in _EDGE_DAY:
+        return first.replace(day=_EDGE_DAY[edge]), True
+    return _month_last(first), edge not in ("末日", "末", "まつ", "月末")
+
+
+def _named_month_edge(m: re.Match[str], today: dt.date) -> Found:
+    """「11月末」「11月の下旬」: that month of the nearest year."""
+    first = _nearest_year(int(m.group(1)), 1, today)
+    return _edge_of(first, m.group(2)) if first else (None, False)
+
+
+_EN_EDGE = {"end": "末", "late": "下旬", "beginning": "初め", "early": "上旬", "mid": "中旬"}
+
+
+def _en_named_month_edge(m: re.Match[str], today: dt.date) -> Found:
+    first = _nearest_year(EN_MONTHS[m.group(2)], 1, today)
+    if first is None:
+        return None, False
+    day, _ = _edge_of(first, _EN_EDGE[m.group(1)])
+    return day, True
+
+
+def _week_weekday(m: re.Match[str], today: dt.date) -> Found:
+    return _week_day(today, WEEK_SHIFT[m.group(1)], WEEKDAYS[m.group(2)]), False
+
+
+def _weekend(m: re.Match[str], today: dt.date) -> Found:
+    return _week_day(today, WEEK_SHIFT[m.group(1)], 5), True
+
+
+def _recent_weekday(m: re.Match[str], today: dt.date) -> Found:
+    """この前の日曜: the latest such day before today; 今度の/次の日曜: the next one after today."""
+    wd = WEEKDAYS[m.group(2)]
+    if m.group(1) in ("今度の", "次の"):
+        return today + dt.timedelta(days=(wd - today.weekday() - 1) % 7 + 1), False
+    return today - dt.timedelta(days=(today.weekday() - wd - 1) % 7 + 1), False
+
+
+def _n_ago_ja(m: re.Match[str], today: dt.date) -> Found:
+    n, unit = _num(m.group(1)), m.group(2)
+    sign = -1 if m.group(4) in ("前", "まえ") else 1
+    return _shift(today, sign * n, unit), bool(m.group(3)) or unit not in ("日",)
+
+
+def _kana_days_ago(m: re.Match[str], today: dt.date) -> Found:
+    sign = -1 if m.group(3) in ("前", "まえ") else 1
+    return today + dt.timedelta(days=sign * KANA_DAYS[m.group(1)]), bool(m.group(2))
+
+
+def _half_month(m: re.Match[str], today: dt.date) -> Found:
+    return _shift(today, -1 if m.group(2) in ("前", "まえ") else 1, "半月"), True
+
+
+def _fixed(days: int) -> Resolver:
+    return lambda m, today: (today + dt.timedelta(days=days), False)
+
+
+def _year_end(m: re.Match[str], today: dt.date) -> Found:
+    """年末 (the nearest 31 December, approximate), 大晦日 (exactly), 昨年末 / 去年の年末 (last year's)."""
+    word, exact = m.group(1) or m.group(3), m.group(2) == "大晦日"
+    if word:
+        return dt.date(today.year + YEAR_SHIFT[word], 12, 31), not exact
+    return _nearest_year(12, 31, today), not exact
+
+
+def _new_year(m: re.Match[str], today: dt.date) -> Found:
+    return _nearest_year(1, 1, today), False
+
+
+def _loose_week(m: re.Match[str], today: dt.date) -> Found:
+    return today + dt.timedelta(days=WEEK_SHIFT[m.group(1)]), True
+
+
+def _loose_month(m: re.Match[str], today: dt.date) -> Found:
+    shift = MONTH_SHIFT[m.group(1)]
+    return (_month_first(today, shift) if shift > 0 else _add_months(today, shift)), True
+
+
+def _day_only(m: re.Match[str], today: dt.date) -> Found:
+    word = m.group(2)
+    day = int(m.group(1)) if m.group(1) else KANA_DAYS.get(word, 1)  # ついたち: the 1st
+    return _nearest_day(day, today), False
+
+
+# English
+def _en_dmy(m: re.Match[str], today: dt.date) -> Found:
+    mon, day = EN_MONTHS[m.group(2)], int(m.group(1))
+    return (_safe(int(m.group(3)), mon, day) if m.group(3) else _nearest_year(mon, day, today)), False
+
+
+def _en_mdy(m: re.Match[str], today: dt.date) -> Found:
+    mon, day = EN_MONTHS[m.group(1)], int(m.group(2))
+    return (_safe(int(m.group(3)), mon, day) if m.group(3) else _nearest_year(mon, day, today)), False
+
+
+def _en_week_day(m: re.Match[str], today: dt.date) -> Found:
+    return _week_day(today, 7 * EN_SHIFT[m.group(1)], EN_WEEKDAYS[m.group(2)]), False
+
+
+def _en_n_ago(m: re.Match[str], today: dt.date) -> Found:
+    n, unit = _num(m.group(2)), m.group(3)
+    sign = -1 if m.group(4) in ("ago", "before") else 1
+    hedged = bool(m.group(1)) or m.group(2) == "a few"
+    return _shift(today, sign * n, unit), hedged or unit != "day"
+
+
+def _en_month_edge(m: re.Match[str], today: dt.date) -> Found:
+    first = _month_first(today, EN_SHIFT[m.group(2)])
+    edge = m.group(1)
+    if edge in ("beginning", "start", "first day"):
+        return first, edge != "first day"
+    return _month_last(first), edge != "last day"
+
+
+def _en_month_day(m: re.Match[str], today: dt.date) -> Found:
+    first = _month_first(today, EN_SHIFT[m.group(2)])
+    return _safe(first.year, first.month, int(m.group(1))), False
+
+
+def _en_day_only(m: re.Match[str], today: dt.date) -> Found:
+    return _nearest_day(int(m.group(1)), today), False
+
+
+def _en_loose(m: re.Match[str], today: dt.date) -> Found:
+    shift = EN_SHIFT[m.group(1)]
+    if m.group(2) == "week":
+        return today + dt.timedelta(days=7 * shift), True
+    return (_month_first(today, shift) if shift > 0 else _add_months(today, shift)), True
+
+
+def _en_year_end(m: re.Match[str], today: dt.date) -> Found:
+    return _nearest_year(12, 31, today), "eve" not in m.group(0)
+
+
+# ---- the table -----------------------------------------------------------------------------------------------
+_AGO = r"(前|まえ|後|あと)"
+_NOT_PERIOD = (
+    r"(?!\s*(?:以内|いない|間|かん|以上|目|め|分|ぶん|経|たって|から数え|ほど|くらい|ぐらい|前|まえ|後|あと))"
 )
-_WEEK_DAY = re.compile(r"(先週|今週|来週)の?([月火水木金土日])曜")
-_EN_WEEK_DAY = re.compile(r"(last|this|next)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)")
+RULES: list[tuple[re.Pattern[str], Resolver]] = [
+    (re.compile(r"(令和|平成|昭和|[rhs])\s*(\d{1,2}|元)\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?"), _era),
+    (re.compile(r"(\d{4})\s*[年/\-.]\s*(\d{1,2})\s*[月/\-.]\s*(\d{1,2})\s*日?"), _ymd),
+    (re.compile(rf"({_YEARS_JA})の?\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日"), _year_word_md),
+    (re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*日"), _md),
+    (re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])"), _md),
+    (re.compile(rf"({_MONTHS_JA})の?\s*{_N}\s*日{_NOT_PERIOD}"), _month_word_day),
+    (re.compile(rf"({_MONTHS_JA})の?\s*(末日|末|まつ|すえ|終わり|おわり|初め|はじめ|頭|上旬|中旬|下旬|半ば|なかごろ)"), _month_edge),
+    (re.compile(rf"({_WEEKS_JA})の?\s*([月火水木金土日])\s*曜"), _week_weekday),
+    (re.compile(rf"({_WEEKS_JA})末"), _weekend),
+    (re.compile(r"(この前の|このまえの|こないだの|この間の|今度の|次の)\s*([月火水木金土日])\s*曜"), _recent_weekday),
+    (re.compile(rf"{_N}\s*(日|週間|週|か月|かげつ|ヶ月|ゖ月|ケ月|ヵ月|ゕ月|年){_HEDGE}\s*{_AGO}"), _n_ago_ja),
+    (re.compile(rf"(ひと月|ひとつき)\s*{_HEDGE}\s*{_AGO}"), lambda m, t: (_shift(t, -1 if m.group(3) in ("前", "まえ") else 1, "月"), True)),
+    (re.compile(rf"({'|'.join(KANA_DAYS)}){_HEDGE}\s*{_AGO}"), _kana_days_ago),
+    (re.compile(rf"半月{_HEDGE}\s*{_AGO}"), _half_month),
+    (re.compile(r"さきおととい|一昨昨日"), _fixed(-3)),
+    (re.compile(r"一昨日|おととい|おとつい|いっさくじつ|day before yesterday"), _fixed(-2)),
+    (re.compile(r"昨日|きのう|さくじつ|昨夜|昨晩|ゆうべ|yesterday|last night"), _fixed(-1)),
+    (re.compile(r"明後日|あさって|day after tomorrow"), _fixed(2)),
+    (re.compile(r"明日|あした|あす|tomorrow"), _fixed(1)),
+    (re.compile(r"今日|きょう|本日|今朝|(?<![ぁ-ん])けさ|先ほど|さっき|たった今|today|this morning|earlier today"), _fixed(0)),
+    (re.compile(rf"(数|すう|2\s*[、,・~〜-]\s*3|二\s*[、,・~〜-]?\s*三)\s*日{_HEDGE}\s*(前|まえ)"), lambda m, t: (t - dt.timedelta(days=3), True)),
+    (re.compile(r"(?<!\d)(\d{1,2})\s*月\s*の?\s*(末日|末|終わり|おわり|初め|はじめ|頭|上旬|中旬|下旬|半ば)"), _named_month_edge),
+    (re.compile(rf"\b(end|late|beginning|early|mid)[- ]?(?:of\s+)?({_EN_MONTH_WORDS})\b"), _en_named_month_edge),
+    (re.compile(rf"(?:({_YEARS_JA})の?)?(年末|年の瀬|大晦日)|({_YEARS_JA})(末|の暮れ)"), _year_end),
+    (re.compile(r"元日|元旦|new year'?s day"), _new_year),
+    (re.compile(rf"({_WEEKS_JA})"), _loose_week),
+    (re.compile(rf"({_MONTHS_JA})"), _loose_month),
+    (re.compile(rf"(?<![\d月後第毎])(?:(\d{{1,2}})\s*日|(ついたち|{'|'.join(KANA_DAYS)})(?:にち)?){_NOT_PERIOD}(?=\s*(?:に|ごろ|頃|の日|、|,|。|生|亡|死|引|$))"), _day_only),
+    (re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH_WORDS})\.?(?:,?\s+(\d{{4}}))?\b"), _en_dmy),
+    (re.compile(rf"\b({_EN_MONTH_WORDS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b"), _en_mdy),
+    (re.compile(r"\b(last|this|next|past|previous|coming)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"), _en_week_day),
+    (re.compile(rf"\b(about|around|roughly|some|almost|nearly|over)?\s*\b(\d{{1,3}}|{_EN_NUM_WORDS})\s+(day|week|month|year)s?\s+(ago|before|later|from now)"), _en_n_ago),
+    (re.compile(r"(?:the\s+)?(end|beginning|start|last day|first day)\s+of\s+(last|this|next)\s+month"), _en_month_edge),
+    (re.compile(r"(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\s+of\s+(last|this|next|previous)\s+month"), _en_month_day),
+    (re.compile(r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:child|baby|son|daughter|kid|time|floor|grade))"), _en_day_only),
+    (re.compile(r"\b(last|this|next|past)\s+(week|month)\b"), _en_loose),
+    (re.compile(r"new year'?s eve|(?:the\s+)?end of (?:the|this) year|year[- ]end"), _en_year_end),
+]  # fmt: skip
+
+
+_KANJI_DIGITS = "〇一二三四五六七八九"
+_KANJI_NUMBER = re.compile(r"[〇一二三四五六七八九十]+(?=\s*(?:年|月|日|週|か月|ヶ月|ゖ月))")
+
+
+def _kanji_number(s: str) -> str:
+    """「二十三」 -> 「23」, 「二〇二六」 -> 「2026」, 「十一」 -> 「11」."""
+    if "十" not in s:
+        return "".join(str(_KANJI_DIGITS.index(c)) for c in s)
+    tens, _, ones = s.partition("十")
+    return str((_KANJI_DIGITS.index(tens) if tens else 1) * 10 + (_KANJI_DIGITS.index(ones) if ones else 0))
+
+
+def _normalise(text: str) -> str:
+    """NFKC, lower case, hiragana; 「12がつ5にち」 -> 「12月5日」, 「せんげつ」 -> 「先月」, 「十一月二十日」 -> 「11月20日」."""
+    t = _KANA_UNITS.sub(lambda m: m.group(1) + _UNIT_KANJI[m.group(2)], norm(text))
+    t = _KANJI_NUMBER.sub(
+        lambda m: _kanji_number(m.group(0)) if m.group(0).count("十") <= 1 else m.group(0), t
+    )
+    t = _KANA_WORDS.sub(lambda m: KANA_WORDS[m.group(0)], t)
+    return t.replace("the past", "last").replace("the previous", "last")
 
 
 def parse_date(text: str, today: dt.date) -> ParsedDate | None:
-    """The first date the text mentions, or None."""
-    t = _KANA_UNITS.sub(
-        lambda m: m.group(1) + {"ねん": "年", "がつ": "月", "にち": "日"}[m.group(2)], norm(text)
-    )
-    for pat, kind in _PATTERNS:
-        m = pat.search(t)
-        if not m:
-            continue
-        if kind == "era":
-            era_y = 1 if m.group(2) == "元" else int(m.group(2))
-            d = _safe(ERAS[m.group(1)] + era_y, int(m.group(3)), int(m.group(4)))
-        elif kind == "ymd":
-            d = _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        else:
-            d = _nearest_year(int(m.group(1)), int(m.group(2)), today)
-        if d:
-            return ParsedDate(d, False, m.group(0))
-    for m in _EN_DMY.finditer(t):
-        if m.group(2) in EN_MONTHS:
-            y = int(m.group(3)) if m.group(3) else None
-            mon, day = EN_MONTHS[m.group(2)], int(m.group(1))
-            d = _safe(y, mon, day) if y else _nearest_year(mon, day, today)
-            if d:
-                return ParsedDate(d, False, m.group(0))
-    for m in _EN_MDY.finditer(t):
-        if m.group(1) in EN_MONTHS:
-            y = int(m.group(3)) if m.group(3) else None
-            mon, day = EN_MONTHS[m.group(1)], int(m.group(2))
-            d = _safe(y, mon, day) if y else _nearest_year(mon, day, today)
-            if d:
-                return ParsedDate(d, False, m.group(0))
-    m = _WEEK_DAY.search(t)
-    if m:
-        shift = {"先週": -7, "今週": 0, "来週": 7}[m.group(1)]
-        monday = today - dt.timedelta(days=today.weekday())
-        return ParsedDate(monday + dt.timedelta(days=shift + WEEKDAYS[m.group(2)]), False, m.group(0))
-    m = _EN_WEEK_DAY.search(t)
-    if m:
-        shift = {"last": -7, "this": 0, "next": 7}[m.group(1)]
-        monday = today - dt.timedelta(days=today.weekday())
-        return ParsedDate(monday + dt.timedelta(days=shift + EN_WEEKDAYS[m.group(2)]), False, m.group(0))
-    m = _N_AGO.search(t)
-    if m:
-        n = _num(m.group(1))
-        sign = -1 if m.group(3) == "前" else 1
-        unit = m.group(2)
-        if unit == "日":
-            d = today + dt.timedelta(days=sign * n)
-        elif unit == "週間":
-            d = today + dt.timedelta(days=sign * 7 * n)
-        else:
-            d = _add_months(today, sign * n)
-        return ParsedDate(d, unit != "日", m.group(0))
-    m = _EN_N_AGO.search(t)
-    if m:
-        n = int(m.group(1))
-        sign = -1 if m.group(3) == "ago" else 1
-        days = {"day": 1, "week": 7}.get(m.group(2))
-        d = today + dt.timedelta(days=sign * n * days) if days else _add_months(today, sign * n)
-        return ParsedDate(d, m.group(2) != "day", m.group(0))
-    for pat, delta in _REL_DAYS:
-        m = pat.search(t)
-        if m:
-            return ParsedDate(today + dt.timedelta(days=delta), False, m.group(0))
-    if m := _MONTH_EDGE.search(t):
-        which = m.group(1) or m.group(4) or "今月"
-        shift = {"先月": -1, "前月": -1, "今月": 0, "来月": 1, "翌月": 1, "last": -1, "this": 0, "next": 1}[
-            which
-        ]
-        first = _add_months(today.replace(day=1), shift)
-        edge = m.group(2) or m.group(3) or ""
-        if edge in ("初め", "はじめ", "頭", "first day", "beginning", "start"):
-            return ParsedDate(first, edge != "first day", m.group(0))
-        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-        return ParsedDate(last, edge not in ("末日", "末", "last day"), m.group(0))
-    if m := re.search(r"先週|last week", t):
-        return ParsedDate(today - dt.timedelta(days=7), True, m.group(0))
-    if m := re.search(r"来週|next week", t):
-        return ParsedDate(today + dt.timedelta(days=7), True, m.group(0))
-    if m := re.search(r"来月|next month", t):
-        first = _add_months(today.replace(day=1), 1)
-        return ParsedDate(first, True, m.group(0))
-    if m := re.search(r"先月|last month", t):
-        return ParsedDate(_add_months(today, -1), True, m.group(0))
-    return None
+    """The date the text mentions first (the longest expression at that place), or None."""
+    t = _normalise(text)
+    best: tuple[int, int, ParsedDate] | None = None
+    for pattern, resolve in RULES:
+        for m in pattern.finditer(t):
+            key = (m.start(), -len(m.group(0).strip()))
+            if best is not None and key >= best[:2]:
+                continue
+            day, approximate = resolve(m, today)
+            if day is not None:
+                best = (*key, ParsedDate(day, approximate, m.group(0).strip()))
+    return best[2] if best else None

@@ -289,10 +289,10 @@ def plan_bundle(
             item = _plan_item(catalog, ev_id, proc_id, when, after, at, where, ev_facts, event_date, today)
             if item is not None:
                 items[key] = item
-        for ms in event.milestones:
-            milestones.append(
-                PlannedMilestone(ms, ev_id, offset_date(event_date, ms.at) if event_date else None)
-            )
+        milestones += [
+            PlannedMilestone(ms, ev_id, milestone_date(catalog, ms, event_date, items))
+            for ms in event.milestones
+        ]
     ordered = _order(list(items.values()))
     ordered = _by_visit([i for i in ordered if i.status == "applies"]) + _by_visit(
         [i for i in ordered if i.status != "applies"]
@@ -354,6 +354,13 @@ def _plan_item(
         events=[ev_id],
         documents=documents_for(proc, facts),
     )
+    return _dated(item, event_date, today)
+
+
+def _dated(item: PlannedItem, event_date: dt.date | None, today: dt.date | None) -> PlannedItem:
+    """The item's due date (moved past closed days, see knowledge.deadlines), whether it is already past on
+    ``today``, and the day its window opens."""
+    proc = item.procedure
     if event_date and proc.deadline:
         item.due = compute_due(proc.deadline, event_date)
         item.overdue = today is not None and is_overdue(item.due, today)
@@ -362,8 +369,25 @@ def _plan_item(
     return item
 
 
+def milestone_date(
+    catalog: Catalog, ms: Milestone, event_date: dt.date | None, items: dict[str, PlannedItem]
+) -> dt.date | None:
+    """A milestone's date; one that restates a procedure's deadline (``deadline_of``) falls on that deadline's
+    due date, moved past closed days exactly like the procedure's card (never a day earlier than the card)."""
+    if event_date is None:
+        return None
+    if ms.deadline_of:
+        item = items.get(ms.deadline_of)
+        if item is not None and item.due is not None:
+            return item.due.due
+        proc = catalog.procedures.get(ms.deadline_of)
+        if proc is not None and proc.deadline is not None:
+            return compute_due(proc.deadline, event_date).due
+    return offset_date(event_date, ms.at)
+
+
 def _checklist(ordered: list[PlannedItem]) -> list[str]:
-    """Documents of the required items, once each, in the order they are first needed."""
+    """Documents of the items that apply, once each, in the order they are first needed."""
     checklist: list[str] = []
     for it in ordered:
         if it.status != "applies":

@@ -35,6 +35,7 @@ from bot.planner import Bundle, PlannedItem, visit_key
 from bot.provenance_view import confirmed, local_online_url, source_refs, unconfirmed_note
 from bot.text import is_english, to_hiragana
 from knowledge.catalog import Catalog
+from knowledge.deadlines import closure_reason
 from knowledge.japanese import reading_pairs
 from knowledge.models import Lang, Source, Text
 
@@ -71,7 +72,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "summary.overdue": {
         "ja": "（期限を過ぎています）",
-        "easy": "（きげんが すぎて います）",
+        "easy": "。きげんが すぎて います",
         "en": " (past due)",
     },
     "overdue.late": {
@@ -133,6 +134,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "due.easy.moved": {
         "ja": "",
         "easy": "（この 日は 休みの 日の ため、つぎに あいて いる 日に なりました）",
+        "en": "",
+    },
+    "due.easy.closed": {
+        "ja": "",
+        "easy": "（この 日は やすみの 日です。その まえの あいて いる 日までに だして ください）",
         "en": "",
     },
     "opens.easy": {"ja": "{date}から", "easy": "{date}から だせます", "en": "from {date}"},
@@ -484,6 +490,8 @@ class Renderer:
                     explanation = self.msg("opens.easy", date=self.date(item.due.due))
                 if item.due.extended:
                     explanation += self.msg("due.easy.moved")
+                elif closure_reason(item.due.due):  # a rule that does not move: act by the open day before
+                    explanation += self.msg("due.easy.closed")
             else:
                 explanation = item.due.explanation(self.lang)
         late = None

@@ -10,8 +10,10 @@ Example::
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from bot import dialogue
@@ -24,13 +26,23 @@ from bot.stores import SessionStoreLike
 from bot.understand import Understander, Understanding
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.models import Lang
-from knowledge.retrieval_types import PageSearcher
+from knowledge.retrieval_types import PageSearcher, PageSearchUnavailable
 from knowledge.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-__all__ = ["ChatRequest", "ChatResponse", "Concierge", "build_concierge"]
+__all__ = ["ChatRequest", "ChatResponse", "Concierge", "TurnWithoutPages", "build_concierge"]
+
+
+class TurnWithoutPages(PageSearchUnavailable):
+    """Page search was unavailable during a turn. ``response`` is the turn answered from the catalog alone (the
+    session is saved): its procedures, if any, are still right; a reply with no procedures says nothing useful,
+    so interfaces show that page search is unavailable instead (API: 503 ``pages_unavailable``)."""
+
+    def __init__(self, message: str, response: ChatResponse) -> None:
+        super().__init__(message)
+        self.response = response
 
 
 class Concierge:
@@ -72,9 +84,7 @@ class Concierge:
         state.turns += 1
 
         if not state.events:
-            resp = self._no_event_answer(state, u, lang)
-            self.sessions.save(state)
-            return self._notes(resp, state, u, merged, lang)
+            return self._finish(lambda a: self._no_event_answer(state, u, lang, a), state, u, merged, lang)
 
         bundle = plan_bundle(
             self.catalog,
@@ -92,7 +102,32 @@ class Concierge:
             state.pending = question
             state.pending_event = dialogue.question_event(self.catalog, state, question)
             state.asked.append(question)
-        resp = self._bundle_response(state, bundle, u, lang, question, answered, today)
+        return self._finish(
+            lambda a: self._bundle_response(state, bundle, u, lang, question, answered, today, a),
+            state,
+            u,
+            merged,
+            lang,
+        )
+
+    def _finish(
+        self,
+        answer: Callable[[Answerer], ChatResponse],
+        state: SessionState,
+        u: Understanding,
+        merged: dialogue.Merged,
+        lang: Lang,
+    ) -> ChatResponse:
+        """Answer the turn and save the session. When page search is down, the turn is answered from the catalog
+        alone and :class:`TurnWithoutPages` carries that answer up to the interface, which says so its own way."""
+        try:
+            resp = answer(self.answerer)
+        except PageSearchUnavailable as err:
+            catalog_only = copy.copy(self.answerer)
+            catalog_only.searcher = None
+            resp = answer(catalog_only)
+            self.sessions.save(state)
+            raise TurnWithoutPages(str(err), self._notes(resp, state, u, merged, lang)) from err
         self.sessions.save(state)
         return self._notes(resp, state, u, merged, lang)
 
@@ -113,16 +148,18 @@ class Concierge:
             resp.reply = "\n".join([*notes, resp.reply])
         return resp
 
-    def _no_event_answer(self, state: SessionState, u: Understanding, lang: Lang) -> ChatResponse:
+    def _no_event_answer(
+        self, state: SessionState, u: Understanding, lang: Lang, answerer: Answerer
+    ) -> ChatResponse:
         muni = self.catalog.municipalities.get(state.municipality or "")
-        ans = self.answerer.free_answer(u.text, self._local(state), lang)
+        ans = answerer.free_answer(u.text, self._local(state), lang)
         reply = ans.reply
         if lang == "easy" and not ans.citations:
             reply = self.renderer(lang).not_covered(state.municipality)
         named = None
         if u.intents - {"question"} and self.answerer.names_a_procedure(u.text):
             empty = Bundle(items=[], milestones=[], checklist=[], decisive={})
-            named = self.answerer.specific_answer(u, empty, self._local(state), lang, state.event_date)
+            named = answerer.specific_answer(u, empty, self._local(state), lang, state.event_date)
         if named:  # "葬祭費の申請期限は？": the catalog's rule first, the pages' words after it
             reply = named[0] + ("\n" + ans.reply if ans.citations else "")
         return ChatResponse(
@@ -159,13 +196,15 @@ class Concierge:
         question: str | None,
         answered: bool = False,
         today: dt.date | None = None,
+        answerer: Answerer | None = None,
     ) -> ChatResponse:
+        answerer = answerer or self.answerer
         r = self.renderer(lang, today or dt.date.today())
         muni = self.catalog.municipalities.get(state.municipality or "")
         procs = [r.procedure(it) for it in bundle.items]
         follow_up = [r.question(question, dialogue.asked_for(state, question))] if question else []
         specific = (
-            self.answerer.specific_answer(u, bundle, self._local(state), lang, state.event_date)
+            answerer.specific_answer(u, bundle, self._local(state), lang, state.event_date)
             if u.intents
             else None
         )
@@ -174,10 +213,11 @@ class Concierge:
             bool(u.intents - {"question"})
             or not (u.events or answered)
             or ("question" in u.intents and (not u.events or self.answerer.names_a_procedure(u.text)))
+            or bool(question_kinds(self.answerer.written(u.text)))  # 何日以内に / どこに / 出せますか
         )
-        citations = self.answerer.citations(u.text, self._local(state)) if asks else []
+        citations = answerer.citations(u.text, self._local(state)) if asks else []
         answer = specific[0] if specific else None
-        if citations and ("question" in u.intents or question_kinds(u.text)):
+        if citations and ("question" in u.intents or question_kinds(self.answerer.written(u.text))):
             # a question about the event is answered in the reply from its page, not only by the bundle
             quote = self.answerer.quote_lines(citations[:1], lang)[0]
             if not answer or citations[0].snippet.rstrip("。")[:40] not in answer:

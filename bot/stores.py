@@ -13,6 +13,7 @@ Example::
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
 from bot.sessions import SessionState, SessionStore
@@ -42,7 +43,12 @@ class SessionStoreLike(Protocol):
 
 @runtime_checkable
 class BundleStoreLike(Protocol):
-    """Saved bundles by short code (expired codes answer 410) and the per-event state of their feeds."""
+    """Saved bundles by short code (expired codes answer 410) and the per-event state of their feeds.
+
+    ``feed_lock(code)`` is held while a feed's state is read, compared and saved, and excludes every other thread
+    and process using the same store, so a change to a feed is written once (``feed_generation`` counts the
+    writes) however many workers serve its readers at the same moment.
+    """
 
     ttl_s: float
 
@@ -51,6 +57,8 @@ class BundleStoreLike(Protocol):
     def purge_expired(self, now: float | None = None) -> int: ...
     def feed_state(self, code: str) -> tuple[str | None, dict[str, Any]]: ...
     def save_feed_state(self, code: str, catalog_version: str, records: dict[str, Any]) -> None: ...
+    def feed_lock(self, code: str) -> AbstractContextManager[None]: ...
+    def feed_generation(self, code: str) -> int: ...
     def close(self) -> None: ...
 
 

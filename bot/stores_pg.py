@@ -20,6 +20,8 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -60,6 +62,26 @@ MIGRATIONS: list[tuple[int, str]] = [
             PRIMARY KEY (code, uid));
         """,
     ),
+    (
+        # the web layer's shared state (web.state_pg): rate-limit windows, console accounts and sessions, the
+        # audit log; and a generation counter per feed (how many times its stored state was written)
+        2,
+        """
+        CREATE TABLE IF NOT EXISTS rate_hits (
+            key TEXT PRIMARY KEY, slot BIGINT NOT NULL, hits INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS console_users (
+            username TEXT PRIMARY KEY, display_name TEXT NOT NULL, role TEXT NOT NULL,
+            password_hash TEXT NOT NULL, active BOOLEAN NOT NULL DEFAULT TRUE, created TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS console_sessions (
+            sid_hash TEXT PRIMARY KEY, username TEXT NOT NULL, role TEXT NOT NULL, who TEXT NOT NULL,
+            csrf TEXT NOT NULL, ip TEXT NOT NULL, expires DOUBLE PRECISION NOT NULL);
+        CREATE INDEX IF NOT EXISTS console_sessions_user ON console_sessions (username);
+        CREATE TABLE IF NOT EXISTS audit_log (
+            id BIGSERIAL PRIMARY KEY, day TEXT NOT NULL, who TEXT NOT NULL, action TEXT NOT NULL,
+            entry JSONB NOT NULL);
+        ALTER TABLE feed_meta ADD COLUMN IF NOT EXISTS generation INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
 ]
 
 
@@ -72,7 +94,12 @@ class PgDatabase:
         except ImportError as err:  # pragma: no cover - a core dependency
             raise RuntimeError("PostgreSQL session store needs psycopg and psycopg-pool") from err
         self.url = url
-        self.pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=True, timeout=10)
+        # autocommit: a single statement is one round trip (no BEGIN/COMMIT); several go in conn.transaction()
+        self.pool = ConnectionPool(
+            url, min_size=min_size, max_size=max_size, open=True, timeout=10, kwargs={"autocommit": True}
+        )
+        # one feed lock at a time per process: a waiting thread must not hold a pool connection
+        self.feed_threads = threading.Lock()
         self.migrate()
 
     def migrate(self) -> int:
@@ -249,9 +276,9 @@ class PgBundleStore:
         now = time.time()
         with self.db.pool.connection() as conn, conn.transaction():
             conn.execute(
-                "INSERT INTO feed_meta (code, catalog_version, generated) VALUES (%s, %s, %s) "
+                "INSERT INTO feed_meta (code, catalog_version, generated, generation) VALUES (%s, %s, %s, 1) "
                 "ON CONFLICT (code) DO UPDATE SET catalog_version = excluded.catalog_version, "
-                "generated = excluded.generated",
+                "generated = excluded.generated, generation = feed_meta.generation + 1",
                 (code, catalog_version, now),
             )
             for uid, rec in records.items():
@@ -270,6 +297,24 @@ class PgBundleStore:
                         rec.change.model_dump_json() if rec.change else None,
                     ),
                 )
+
+    @contextmanager
+    def feed_lock(self, code: str) -> Iterator[None]:
+        """Held while a feed's state is read, compared and written: every other process waits for it (a
+        PostgreSQL advisory lock on the code, released with its connection should this process die)."""
+        key = "feed:" + code
+        with self.db.feed_threads, self.db.pool.connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (key,))
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
+
+    def feed_generation(self, code: str) -> int:
+        """How many times the feed's stored state has been written (0: never)."""
+        with self.db.pool.connection() as conn:
+            row = conn.execute("SELECT generation FROM feed_meta WHERE code = %s", (code,)).fetchone()
+        return int(row[0]) if row else 0
 
     def close(self) -> None:
         """The pool is shared by the process's stores; it closes with the process."""

@@ -1,7 +1,7 @@
 """The tool layer: what the concierge itself uses, as typed, JSON-friendly functions an LLM agent can call too.
 
 Every result comes from the catalog or the page index with its sources; an agent that phrases answers from these
-tools has nothing to invent. ``as_langchain_tools`` wraps them as langchain-core ``StructuredTool`` objects.
+tools has nothing to invent. ``bot.integrations.langchain.concierge_tools`` wraps them as LangChain tools.
 
 Example::
 
@@ -15,14 +15,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from langchain_core.tools import BaseTool, StructuredTool
-
 from bot.planner import PlannedItem, plan_bundle
 from bot.render import Renderer
 from bot.service import Concierge
 from knowledge.deadlines import compute_due
 from knowledge.models import Lang
-from knowledge.retrieval_types import StoreUnavailable
+from knowledge.retrieval_types import PageSearchUnavailable
 
 
 class ToolError(ValueError):
@@ -68,7 +66,7 @@ class ConciergeTools:
             return []
         try:
             hits = self.concierge.answerer.relevant_hits(query, self._code(municipality), k=k)
-        except StoreUnavailable as err:
+        except PageSearchUnavailable as err:
             raise ToolError(f"page search is unavailable: {err}") from err
         return [
             {"url": h.url, "title": h.title, "text": h.text, "municipality": h.municipality} for h in hits
@@ -144,10 +142,3 @@ class ConciergeTools:
             "explanation": deadline.explanation if deadline else None,
             "sources": [s.url for s in proc.deadline.sources or proc.sources],
         }
-
-    def as_langchain_tools(self) -> list[BaseTool]:
-        """The four tools as langchain-core ``StructuredTool`` objects (schemas from the signatures)."""
-        return [
-            StructuredTool.from_function(fn, name=fn.__name__, description=(fn.__doc__ or "").strip())
-            for fn in (self.search_pages, self.get_procedure, self.plan_bundle, self.compute_deadline)
-        ]

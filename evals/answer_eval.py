@@ -302,7 +302,7 @@ def run_answer_eval(
         raise AnswerQuestionError("; ".join(problems[:10]))
     if split != "all":
         questions = [q for q in questions if q.split == split]
-    from evals.runner import catalog_numbers
+    from evals.scoring import catalog_numbers
 
     known_numbers = catalog_numbers(catalog)
     started = time.perf_counter()

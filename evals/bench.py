@@ -305,8 +305,8 @@ def bench_ingest_seeds(settings: Settings) -> dict[str, Any]:
 
 
 def bench_retrieval_questions(settings: Settings) -> dict[str, Any]:
-    from evals.runner import load_questions
-    from ingest.bench import bench_retrieval
+    from evals.bench_retrieval import bench_retrieval
+    from evals.cases import load_questions
 
     queries = [q["query"] for q in load_questions()]
     if not queries:
@@ -327,7 +327,7 @@ def bench_fusion(settings: Settings) -> dict[str, Any]:
     the default method also with the place only in the question text (read from it, or ignored as before)."""
     import yaml
 
-    from ingest.bench import recall_at_k
+    from evals.bench_retrieval import searcher_recall
     from knowledge.retrieval import FusionConfig
 
     path = Path(__file__).with_name("retrieval") / "questions.yaml"
@@ -365,7 +365,7 @@ def bench_fusion(settings: Settings) -> dict[str, Any]:
         ]
         text_only = [{**c, "municipality": None} for c in cases]
         for name, cfg in [*configs.items(), *in_text.items()]:
-            r = recall_at_k(settings, text_only if name in in_text else cases, 5, cfg)
+            r = searcher_recall(settings, text_only if name in in_text else cases, 5, cfg)
             out.setdefault(split, {})[name] = {
                 "recall@1": r["recall@1"],
                 "recall@5": r["recall@5"],

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -44,6 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from knowledge.catalog import Catalog
 
 CASES_DIR = Path(__file__).with_name("cases")
+QUESTIONS = Path(__file__).parent / "retrieval" / "questions.yaml"
 PLACE_KEYWORDS = ("outside", "abroad")  # move_from / move_to outside Tokyo
 
 
@@ -207,3 +208,29 @@ def validate_cases(cases: list[Case], catalog: Catalog) -> list[str]:
             if t.today and t.today < c.today:
                 problems.append(f"{where}: a turn's today is before the case's today")
     return problems
+
+
+def load_questions(path: Path | None = None) -> list[dict[str, Any]]:
+    """Page-retrieval questions: ``{id, query, municipality (code|null), relevant: [url...], split}``."""
+    path = path or QUESTIONS
+    if not path.exists():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    out = []
+    for item in data:
+        query = item.get("query") or item.get("question")
+        relevant = item.get("relevant") or item.get("urls") or item.get("expected") or []
+        if isinstance(relevant, str):
+            relevant = [relevant]
+        if query and relevant:
+            muni = item.get("municipality")
+            out.append(
+                {
+                    "id": str(item.get("id", query)),
+                    "query": query,
+                    "relevant": list(relevant),
+                    "municipality": str(muni) if muni else None,
+                    "split": item.get("split", "dev"),
+                }
+            )
+    return out

@@ -21,6 +21,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from knowledge.urls import norm_url
+
 # ---- sets of ids ----------------------------------------------------------------------------------------------
 
 
@@ -145,21 +147,25 @@ def invented_numbers(reply: str, allowed: set[str]) -> list[str]:
 
 
 def first_relevant_rank(ranked_urls: Sequence[str], relevant: Iterable[str]) -> int | None:
-    """1-based rank of the first relevant URL, or None."""
-    rel = set(relevant)
-    for i, url in enumerate(ranked_urls, 1):
+    """1-based rank of the first relevant page among the distinct pages of ``ranked_urls`` (several chunks of one
+    page count once), or None. URLs are compared as pages (``knowledge.urls.norm_url``: no fragment or trailing
+    slash, any case, http as https, with or without ``www.``) — never by suffix."""
+    rel = {norm_url(u) for u in relevant}
+    for i, url in enumerate(dedupe(norm_url(u) for u in ranked_urls), 1):
         if url in rel:
             return i
     return None
 
 
 def recall_at_k(ranked_urls: Sequence[str], relevant: Iterable[str], k: int = 5) -> float:
-    """1.0 when a relevant URL is among the first ``k`` (success@k, the usual 'recall@k' for one-answer queries)."""
+    """1.0 when a relevant page is among the first ``k`` pages (success@k, the usual 'recall@k' for one-answer
+    queries), else 0.0."""
     rank = first_relevant_rank(ranked_urls, relevant)
     return 1.0 if rank is not None and rank <= k else 0.0
 
 
 def reciprocal_rank(ranked_urls: Sequence[str], relevant: Iterable[str]) -> float:
+    """1 / rank of the first relevant page (0.0 when none); its mean over questions is the MRR."""
     rank = first_relevant_rank(ranked_urls, relevant)
     return 1.0 / rank if rank else 0.0
 
@@ -184,7 +190,9 @@ def mean(values: Iterable[float | None]) -> float | None:
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
-    """Linear-interpolated percentile (q in 0..100), as numpy's default."""
+    """The ``q``-th percentile (q in 0..100) by linear interpolation between the two nearest ranks (numpy's default
+    "linear" method; not nearest-rank): the median of [1, 2, 3, 4] is 2.5. None for no values. Every latency in the
+    evaluations and benchmarks (median, p95) is computed here."""
     if not values:
         return None
     s = sorted(values)

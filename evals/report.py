@@ -1,14 +1,42 @@
-"""The HTML report of `concierge eval`: one inline-SVG bar chart per metric (dev / heldout / all) and the failing
-cases. Self-contained: no script, no CDN, no external font."""
+"""The report of `concierge eval`: the metrics (aggregated per split from the case results), the table on stdout,
+the thresholds they are checked against, ``report.json`` and the HTML report (one inline-SVG bar chart per metric,
+dev / heldout / all, and the failing cases; self-contained: no script, no CDN, no external font)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from evals import metrics as M
+from evals.scoring import CaseResult
+
 COLORS = {"dev": "#3b6ea5", "heldout": "#c9822b", "all": "#4a8a4a"}
 SPLITS = ("dev", "heldout", "all")
+THRESHOLDS = Path(__file__).parent / "thresholds.yaml"
+
+# (key, label, kind): kind "ratio" (higher is better), "rate" (lower is better), "ms" (lower is better)
+METRICS: list[tuple[str, str, str]] = [
+    ("case_pass_rate", "cases passing every check", "ratio"),
+    ("life_event_accuracy", "life-event accuracy", "ratio"),
+    ("municipality_accuracy", "municipality accuracy (incl. move ends)", "ratio"),
+    ("bundle_recall", "bundle recall", "ratio"),
+    ("bundle_precision", "bundle precision (judged)", "ratio"),
+    ("out_of_scope_accuracy", "out-of-scope: no procedures", "ratio"),
+    ("due_date_exact", "due-date exact match", "ratio"),
+    ("fact_accuracy", "fact accuracy (required + wrong)", "ratio"),
+    ("retrieval_recall_at_5", "retrieval recall@5", "ratio"),
+    ("retrieval_mrr", "retrieval MRR", "ratio"),
+    ("citation_validity", "citation validity", "ratio"),
+    ("invented_number_rate", "invented-number rate", "rate"),
+    ("language_consistency", "language consistency (en / easy replies)", "ratio"),
+    ("latency_median_ms", "latency median (ms/turn)", "ms"),
+    ("latency_p95_ms", "latency p95 (ms/turn)", "ms"),
+]
 
 
 def bar_chart(
@@ -98,3 +126,100 @@ catalog {escape(report["catalog_version"])} · {counts} · {len(skipped)} skippe
 
 def write_html(report: dict[str, Any], path: Path) -> None:
     path.write_text(render_html(report), encoding="utf-8")
+
+
+# ---- metrics, table and thresholds ---------------------------------------------------------------------------
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+def aggregate(results: list[CaseResult], retrieval: list[dict[str, Any]] | None) -> dict[str, Any]:
+    scored = [r for r in results if r.skipped is None]
+    lat = [x for r in scored for x in r.latencies_ms]
+    out: dict[str, Any] = {
+        "cases": len(scored),
+        "skipped": len(results) - len(scored),
+        "case_pass_rate": _ratio(sum(r.passed for r in scored), len(scored)),
+        "life_event_accuracy": M.mean(
+            float(r.life_event_ok) if r.life_event_ok is not None else None for r in scored
+        ),
+        "municipality_accuracy": M.mean(
+            float(r.place_ok) if r.place_ok is not None else None for r in scored
+        ),
+        "bundle_recall": M.mean(r.recall for r in scored),
+        "bundle_precision": M.mean(r.precision for r in scored),
+        "out_of_scope_accuracy": M.mean(
+            float(r.out_of_scope_ok) if r.out_of_scope_ok is not None else None for r in scored
+        ),
+        "due_date_exact": _ratio(sum(r.due_hits for r in scored), sum(r.due_total for r in scored)),
+        "fact_accuracy": _ratio(sum(r.fact_pass for r in scored), sum(r.fact_total for r in scored)),
+        "citation_validity": _ratio(
+            sum(len(r.cited) - len(r.invalid_citations) for r in scored), sum(len(r.cited) for r in scored)
+        ),
+        "invented_number_rate": _ratio(
+            sum(len(r.invented) for r in scored), sum(r.numbers_total for r in scored)
+        ),
+        "language_consistency": M.mean(float(r.lang_ok) if r.lang_ok is not None else None for r in scored),
+        "latency_median_ms": M.percentile(lat, 50),
+        "latency_p95_ms": M.percentile(lat, 95),
+        "retrieval_recall_at_5": None,
+        "retrieval_mrr": None,
+        "retrieval_questions": 0,
+    }
+    if retrieval:
+        out["retrieval_recall_at_5"] = M.mean(q["recall"] for q in retrieval)
+        out["retrieval_mrr"] = M.mean(q["rr"] for q in retrieval)
+        out["retrieval_questions"] = len(retrieval)
+    return out
+
+
+def format_table(summary: dict[str, dict[str, Any]], splits: Iterable[str]) -> str:
+    splits = list(splits)
+    width = max(len(label) for _, label, _ in METRICS) + 2
+    head = "metric".ljust(width) + "".join(s.rjust(10) for s in splits)
+    lines = [head, "-" * len(head)]
+    for key, label, kind in METRICS:
+        row = label.ljust(width)
+        for s in splits:
+            v = summary[s].get(key)
+            row += ("—" if v is None else (f"{v:.0f}" if kind == "ms" else f"{v:.3f}")).rjust(10)
+        lines.append(row)
+    lines.append("cases".ljust(width) + "".join(str(summary[s]["cases"]).rjust(10) for s in splits))
+    lines.append(
+        "retrieval questions".ljust(width)
+        + "".join(str(summary[s]["retrieval_questions"]).rjust(10) for s in splits)
+    )
+    return "\n".join(lines)
+
+
+def load_thresholds(path: Path | None = None) -> dict[str, Any]:
+    """``{quick: {metric: {min|max: x}}, full: {...}}`` from evals/thresholds.yaml."""
+    path = path or THRESHOLDS
+    if not path.exists():
+        return {}
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def check_against(values: dict[str, Any], limits: dict[str, Any]) -> list[str]:
+    """Breaches of ``{metric: {min: x} | {max: x}}``; unmeasured metrics (None) are reported, not failed."""
+    breaches = []
+    for key, lim in (limits or {}).items():
+        v = values.get(key)
+        if v is None:
+            continue
+        if "min" in lim and v < lim["min"]:
+            breaches.append(f"{key} = {v:.3f} < min {lim['min']}")
+        if "max" in lim and v > lim["max"]:
+            breaches.append(f"{key} = {v:.3f} > max {lim['max']}")
+    return breaches
+
+
+def write_report(report: dict[str, Any], out: Path) -> None:
+    """``out/report.json`` and ``out/report.html``."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+    )
+    write_html(report, out / "report.html")

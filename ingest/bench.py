@@ -1,4 +1,5 @@
-"""Benchmarks and measurements (not tests): ingest throughput, retrieval latency, extractor comparison, recall.
+"""Benchmarks and measurements (not tests): ingest throughput and the extractor comparison. (Retrieval latency
+and recall live in ``evals.bench_retrieval``, scored with ``evals.metrics`` like every evaluation.)
 
 Each function returns a plain dict (JSON-ready); ``concierge bench`` / ``concierge eval`` print or store them.
 
@@ -6,18 +7,14 @@ Example::
 
     >>> bench_ingest(get_settings(data_dir="/tmp/bench"), "seeds")
     {'full': {'pages': 171, 'chunks': 354, 'seconds': 70.1, 'pages_per_s': 2.44, ...}, 'incremental': {...}}
-    >>> bench_retrieval(get_settings(data_dir="/tmp/bench"), ["あかちゃん うまれた", "転入届"])
-    {'queries': 2, 'median_ms': 24.1, 'p95_ms': 38.0, ...}
 """
 
 from __future__ import annotations
 
 import re
 import shutil
-import statistics
 import time
 import unicodedata
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +25,6 @@ from ingest.extract import _CHROME_SECTION, _FURNITURE, HTML_EXTRACTORS, clean_b
 from ingest.models import PageRefused
 from ingest.pipeline import run_ingest
 from ingest.sources import DirectorySource
-from knowledge.retrieval import FusionConfig, build_searcher
 from knowledge.settings import Settings
 
 
@@ -55,83 +51,6 @@ def bench_ingest(settings: Settings, source: str | Path, fresh: bool = True) -> 
         }
     full, inc = out["full"]["seconds"], out["incremental"]["seconds"]
     out["speedup"] = round(full / inc, 1) if inc else None
-    return out
-
-
-def _percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    idx = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[idx]
-
-
-def bench_retrieval(
-    settings: Settings,
-    queries: Sequence[str],
-    k: int = 5,
-    municipality: str | None = None,
-    repeats: int = 3,
-    fusion: FusionConfig | None = None,
-) -> dict[str, Any]:
-    """Latency of ``search`` alone (query embedding + Chroma + BM25 + fusion), after a warm-up."""
-    searcher = build_searcher(settings, fusion=fusion)
-    searcher.warm_up()
-    times: list[float] = []
-    for _ in range(repeats):
-        for q in queries:
-            started = time.perf_counter()
-            searcher.search(q, k=k, municipality=municipality)
-            times.append((time.perf_counter() - started) * 1000)
-    return {
-        "queries": len(queries),
-        "runs": len(times),
-        "median_ms": round(statistics.median(times), 2),
-        "p95_ms": round(_percentile(times, 0.95), 2),
-        "max_ms": round(max(times), 2),
-    }
-
-
-def recall_at_k(
-    settings: Settings,
-    cases: Iterable[dict[str, Any]],
-    k: int = 5,
-    fusion: FusionConfig | None = None,
-) -> dict[str, Any]:
-    """Recall@k and MRR over cases ``{"query", "expected": [url, ...], "municipality"?, "tag"?}``.
-
-    A case counts as found when any expected URL (or a URL ending with it) is among the top-k hits' pages.
-    Results are broken down by ``tag`` (e.g. kana, en, ja).
-    """
-    searcher = build_searcher(settings, fusion=fusion)
-    per_tag: dict[str, list[tuple[bool, float]]] = {}
-    misses: list[dict[str, Any]] = []
-    for case in cases:
-        hits = searcher.search(case["query"], k=k, municipality=case.get("municipality"))
-        urls = [h.url for h in hits]
-        expected = [str(u) for u in case["expected"]]
-        rank = next(
-            (i + 1 for i, u in enumerate(urls) if any(u == e or u.endswith(e) for e in expected)), None
-        )
-        per_tag.setdefault(str(case.get("tag", "all")), []).append(
-            (rank is not None, 1.0 / rank if rank else 0.0)
-        )
-        if rank is None:
-            misses.append({"query": case["query"], "expected": expected, "got": urls[:3]})
-    rows = [r for v in per_tag.values() for r in v]
-    out: dict[str, Any] = {
-        "cases": len(rows),
-        f"recall@{k}": round(sum(f for f, _ in rows) / len(rows), 3) if rows else None,
-        "recall@1": round(sum(m == 1.0 for _, m in rows) / len(rows), 3) if rows else None,
-        "mrr": round(sum(m for _, m in rows) / len(rows), 3) if rows else None,
-        "by_tag": {
-            t: {
-                "cases": len(v),
-                f"recall@{k}": round(sum(f for f, _ in v) / len(v), 3),
-                "recall@1": round(sum(m == 1.0 for _, m in v) / len(v), 3),
-            }
-            for t, v in per_tag.items()
-        },
-        "misses": misses,
-    }
     return out
 
 

@@ -9,12 +9,16 @@ Example::
 from __future__ import annotations
 
 import json
+import logging
 import os
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from knowledge.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -106,18 +110,31 @@ class RunRecord:
         return path
 
 
+def read_runs(index_dir: Path, limit: int = 50) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Up to ``limit`` run records under ``index_dir/runs``, newest first (run ids sort by start time), each with
+    its file; the one place that reads them (``list_runs``, ``latest_run`` and the editor console). An unreadable
+    file, or one that holds no record object, is logged and skipped (so the latest run is the newest readable one).
+    """
+    folder = index_dir / "runs"
+    if not folder.is_dir():
+        return
+    taken = 0
+    for path in sorted(folder.glob("*.json"), reverse=True):
+        if taken >= limit:
+            return
+        try:
+            rec = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            log.warning("unreadable run record %s: %s", path, err)
+            continue
+        if isinstance(rec, dict):
+            taken += 1
+            yield path, rec
+
+
 def list_runs(settings: Settings, limit: int = 50) -> list[dict[str, Any]]:
     """Run records, newest first."""
-    folder = settings.index_dir / "runs"
-    if not folder.is_dir():
-        return []
-    out = []
-    for path in sorted(folder.glob("*.json"), reverse=True)[:limit]:
-        try:
-            out.append(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            continue
-    return out
+    return [rec for _, rec in read_runs(settings.index_dir, limit)]
 
 
 def latest_run(settings: Settings) -> dict[str, Any] | None:

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from knowledge.catalog import Catalog, default_catalog
-from knowledge.models import Condition, Procedure, Source
+from knowledge.models import Condition, LifeEvent, Procedure, Source
 
 EXPECTED_KINDS = {"ward": 23, "city": 26, "town": 5, "village": 8}
 # Minimum coverage promised by the catalog issue.
@@ -62,88 +62,129 @@ def check_catalog(cat: Catalog, *, strict_counts: bool = True) -> CheckReport:
     """Schema, references between ids, sources on every fact, all 62 municipalities, no duplicates."""
     rep = CheckReport()
     rep.errors += cat.load_errors + cat.duplicates
+    rep.errors += _municipality_problems(cat)
+    rep.errors += _calendar_and_office_problems(cat)
+    for p in cat.procedures.values():
+        rep.errors += _procedure_problems(p, f"procedure {p.id}", cat)
+    for e in cat.events.values():
+        errors, warnings = _event_problems(e, cat)
+        rep.errors += errors
+        rep.warnings += warnings
+    rep.errors += _override_problems(cat)
+    errors, warnings = _source_problems(cat)
+    rep.errors += errors
+    rep.warnings += warnings
+    if strict_counts:
+        rep.errors += _coverage_problems(cat)
+    return rep
 
+
+def _municipality_problems(cat: Catalog) -> list[str]:
+    """All 62 municipalities by kind, each sourced and with a Tokyo code."""
+    out: list[str] = []
     kinds: Counter[str] = Counter(str(m.kind) for m in cat.municipalities.values())
     for kind, n in EXPECTED_KINDS.items():
         if kinds.get(kind, 0) != n:
-            rep.errors.append(f"municipalities: expected {n} of kind {kind}, found {kinds.get(kind, 0)}")
+            out.append(f"municipalities: expected {n} of kind {kind}, found {kinds.get(kind, 0)}")
     for m in cat.municipalities.values():
         if not m.sources:
-            rep.errors.append(f"municipality {m.code} {m.name}: no sources")
+            out.append(f"municipality {m.code} {m.name}: no sources")
         if not m.code.startswith("13"):
-            rep.errors.append(f"municipality {m.code} {m.name}: not a Tokyo code")
+            out.append(f"municipality {m.code} {m.name}: not a Tokyo code")
+    return out
 
+
+def _calendar_and_office_problems(cat: Catalog) -> list[str]:
+    out: list[str] = []
     if cat.calendar is None:
-        rep.errors.append("calendar.yaml: missing (closed days of municipal windows)")
+        out.append("calendar.yaml: missing (closed days of municipal windows)")
     elif not cat.calendar.sources:
-        rep.errors.append("calendar.yaml: no sources")
-
+        out.append("calendar.yaml: no sources")
     for o in cat.offices.values():
         if o.kind == "online" and not (o.url and o.sources):
-            rep.errors.append(f"office {o.id}: an online service needs url and sources")
+            out.append(f"office {o.id}: an online service needs url and sources")
+    return out
 
-    for p in cat.procedures.values():
-        rep.errors += _procedure_problems(p, f"procedure {p.id}", cat)
 
-    proc_ids = cat.all_procedure_ids()
-    for e in cat.events.values():
-        where = f"event {e.id}"
-        for q in e.questions:
-            if q not in cat.facts:
-                rep.errors.append(f"{where}: question uses unknown fact {q!r}")
-        ids = [ep.id for ep in e.procedures]
-        for dup, n in Counter(ids).items():
-            if n > 1:
-                rep.errors.append(f"{where}: procedure {dup!r} listed {n} times")
-        for ep in e.procedures:
-            if ep.id not in cat.procedures:
-                rep.errors.append(f"{where}: unknown procedure {ep.id!r}")
-            for a in ep.after:
-                if a not in ids:
-                    rep.errors.append(f"{where}: {ep.id} depends on {a!r}, which the event does not list")
-            rep.errors += _condition_problems(ep.when, f"{where}.{ep.id}", cat)
-        for ms in e.milestones:
-            if not ms.sources:
-                rep.errors.append(f"{where}.milestone {ms.id}: no sources")
-        if not e.procedures:
-            rep.errors.append(f"{where}: triggers no procedures")
-        if not e.synonyms.ja:
-            rep.warnings.append(f"{where}: no Japanese synonyms")
+def _event_problems(e: LifeEvent, cat: Catalog) -> tuple[list[str], list[str]]:
+    """(errors, warnings) of one life event: its questions, procedures, their order and conditions, milestones."""
+    errors: list[str] = []
+    where = f"event {e.id}"
+    for q in e.questions:
+        if q not in cat.facts:
+            errors.append(f"{where}: question uses unknown fact {q!r}")
+    ids = [ep.id for ep in e.procedures]
+    for dup, n in Counter(ids).items():
+        if n > 1:
+            errors.append(f"{where}: procedure {dup!r} listed {n} times")
+    for ep in e.procedures:
+        if ep.id not in cat.procedures:
+            errors.append(f"{where}: unknown procedure {ep.id!r}")
+        for a in ep.after:
+            if a not in ids:
+                errors.append(f"{where}: {ep.id} depends on {a!r}, which the event does not list")
+        errors += _condition_problems(ep.when, f"{where}.{ep.id}", cat)
+    for ms in e.milestones:
+        if not ms.sources:
+            errors.append(f"{where}.milestone {ms.id}: no sources")
+        target = cat.procedures.get(ms.deadline_of) if ms.deadline_of else None
+        if ms.deadline_of and (target is None or target.deadline is None):
+            errors.append(f"{where}.milestone {ms.id}: deadline_of {ms.deadline_of!r} has no deadline")
+    if not e.procedures:
+        errors.append(f"{where}: triggers no procedures")
+    warnings = [] if e.synonyms.ja else [f"{where}: no Japanese synonyms"]
+    return errors, warnings
 
+
+def _override_problems(cat: Catalog) -> list[str]:
+    """Per-municipality overrides: known ids, sources on every patch, local name and program."""
+    out: list[str] = []
     seen_programs: set[str] = set()
     for code, ov in cat.overrides.items():
         where = f"override {code}"
         if code not in cat.municipalities:
-            rep.errors.append(f"{where}: unknown municipality")
+            out.append(f"{where}: unknown municipality")
         for pid, patch in ov.procedures.items():
             if pid not in cat.procedures:
-                rep.errors.append(f"{where}: patches unknown procedure {pid!r}")
+                out.append(f"{where}: patches unknown procedure {pid!r}")
             has_source = bool(patch.sources) or all(a.sources for a in patch.amounts or [])
             if not has_source or (patch.amounts is not None and not all(a.sources for a in patch.amounts)):
-                rep.errors.append(f"{where}.{pid}: no sources")
+                out.append(f"{where}.{pid}: no sources")
             for d in patch.documents or []:
                 if d not in cat.documents:
-                    rep.errors.append(f"{where}.{pid}: unknown document {d!r}")
+                    out.append(f"{where}.{pid}: unknown document {d!r}")
         for key, local in {**ov.windows, **ov.local_names}.items():
             if key not in cat.offices:
-                rep.errors.append(f"{where}: local name for unknown office {key!r}")
+                out.append(f"{where}: local name for unknown office {key!r}")
             if not local.sources:
-                rep.errors.append(f"{where}.{key}: no sources")
+                out.append(f"{where}.{key}: no sources")
         for prog in ov.programs:
-            pw = f"{where}.program {prog.id}"
-            if prog.id in cat.procedures or prog.id in seen_programs:
-                rep.errors.append(f"{pw}: id collides with another procedure")
-            seen_programs.add(prog.id)
-            rep.errors += _procedure_problems(prog, pw, cat)
-            if not prog.events:
-                rep.errors.append(f"{pw}: names no life events")
-            for ev in prog.events:
-                if ev not in cat.events:
-                    rep.errors.append(f"{pw}: unknown life event {ev!r}")
+            out += _program_problems(prog, f"{where}.program {prog.id}", cat, seen_programs)
+    return out
 
+
+def _program_problems(prog: Procedure, where: str, cat: Catalog, seen: set[str]) -> list[str]:
+    """A municipality's own program: a unique id, a valid procedure, known life events (``seen`` collects ids)."""
+    out: list[str] = []
+    if prog.id in cat.procedures or prog.id in seen:
+        out.append(f"{where}: id collides with another procedure")
+    seen.add(prog.id)
+    out += _procedure_problems(prog, where, cat)
+    if not prog.events:
+        out.append(f"{where}: names no life events")
+    for ev in prog.events:
+        if ev not in cat.events:
+            out.append(f"{where}: unknown life event {ev!r}")
+    return out
+
+
+def _source_problems(cat: Catalog) -> tuple[list[str], list[str]]:
+    """(errors, warnings): cited hosts without a publisher; entries citing a non-official source."""
+    errors: list[str] = []
+    warnings: list[str] = []
     undecided = cat.publishers.unknown_hosts(src.url for _, src in cat.iter_sources())
     if undecided:
-        rep.errors.append(
+        errors.append(
             f"{len(undecided)} cited hosts have no publisher in publishers.yaml (classify each once): "
             + ", ".join(undecided)
         )
@@ -151,17 +192,22 @@ def check_catalog(cat: Catalog, *, strict_counts: bool = True) -> CheckReport:
         {path.split(".")[0] for path, src in cat.iter_sources() if not is_official(src.url, cat)}
     )
     if unofficial:
-        rep.warnings.append(
+        warnings.append(
             f"{len(unofficial)} catalog entries cite a non-official source (replace when an official page is found): "
             + ", ".join(unofficial[:12])
             + (" …" if len(unofficial) > 12 else "")
         )
-    if strict_counts:
-        if len(cat.events) < MIN_EVENTS:
-            rep.errors.append(f"coverage: {len(cat.events)} life events, at least {MIN_EVENTS} expected")
-        if len(proc_ids) < MIN_PROCEDURES:
-            rep.errors.append(f"coverage: {len(proc_ids)} procedures, at least {MIN_PROCEDURES} expected")
-    return rep
+    return errors, warnings
+
+
+def _coverage_problems(cat: Catalog) -> list[str]:
+    out: list[str] = []
+    if len(cat.events) < MIN_EVENTS:
+        out.append(f"coverage: {len(cat.events)} life events, at least {MIN_EVENTS} expected")
+    n_procs = len(cat.all_procedure_ids())
+    if n_procs < MIN_PROCEDURES:
+        out.append(f"coverage: {n_procs} procedures, at least {MIN_PROCEDURES} expected")
+    return out
 
 
 OVERRIDE_FACTS = {

@@ -6,8 +6,8 @@ Counting (see knowledge/data/SCHEMA.md):
   end the day before the corresponding day (民法143条), or on the last day of the month when there is none.
 - ``before``: a window that opens N units before the event (e.g. a moving-out notice from 14 days before).
 Extension: a last day on a Saturday, Sunday, national holiday or the municipal closure 12/29-1/3 moves to the
-next open day (地方自治法4条の2, 行政機関の休日に関する法律) when the rule's ``extend`` is set; when it is not, the
-explanation says that the deadline does not move.
+next open day (地方自治法4条の2, 行政機関の休日に関する法律) when the rule's ``extend`` is set; when it is not (no
+source confirms the move), the explanation says to treat the deadline as not moving and act by the open day before.
 
 Example::
 
@@ -197,9 +197,17 @@ def compute_due(rule: DeadlineRule, event: dt.date) -> Due:
         due = next_open_day(base)
         ja += f"。この日が{reason[0]}のため翌開庁日の{fmt_ja(due)}まで"
         en += f"; that day is {reason[1]}, so it moves to the next open day, {fmt_en(due)}"
-    elif reason:  # the card says so: this rule does not move past closed days
-        ja += f"。この日は{reason[0]}ですが、この期限は閉庁日でも延びません（前の開庁日までに）"
-        en += f"; that day is {reason[1]}, but this deadline does not move past closed days (act by the open day before)"
+    elif (
+        reason
+    ):  # the card says so: no source says this rule moves past closed days (gaps/closed-day-extensions.md)
+        ja += (
+            f"。この日は{reason[0]}です。この期限が閉庁日の翌日に延びるとは出典で確認できていないため、"
+            "延びないものとして前の開庁日までに手続きしてください"
+        )
+        en += (
+            f"; that day is {reason[1]}. The sources do not confirm that this deadline moves past closed days, "
+            "so treat it as not moving and act by the open day before"
+        )
     return Due(due, base, ja, en)
 
 

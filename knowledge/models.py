@@ -243,7 +243,9 @@ class EventProcedure(Strict):
 
 
 class Offset(Strict):
-    length: int = Field(ge=0)
+    length: int = Field(
+        ge=-366
+    )  # negative: before the event (the pension claim opens the day before the birthday)
     unit: Literal["day", "month", "year"]
 
 
@@ -252,6 +254,8 @@ class Milestone(Sourced):
     title: Text
     at: Offset
     text: Text | None = None
+    # the milestone restates this procedure's deadline: its date is that deadline's (moved past closed days)
+    deadline_of: str | None = None
 
 
 class Synonyms(Strict):

@@ -1,9 +1,11 @@
 """Hybrid page search: dense (Chroma + our embeddings) fused with BM25 over Sudachi tokens.
 
-``HybridRetriever`` implements ``PageSearcher``; ``PageRetriever`` is the langchain ``BaseRetriever`` view of it.
-The active index is re-read whenever ``INDEX_DIR/active.json`` changes, so a running app picks up a new ingest
-without a restart. Kana-only queries are rewritten to Sudachi normalised forms before dense encoding
-(あかちゃん うまれた -> 赤ちゃん 生まれる); BM25 matches normalised forms anyway.
+``HybridRetriever`` implements ``PageSearcher`` (``bot.integrations.langchain.PageRetriever`` is its LangChain
+retriever view). The active index is re-read whenever ``INDEX_DIR/active.json`` changes, so a running app picks up
+a new ingest without a restart. Kana-only queries are read against the index's own vocabulary (the kana readings
+of its words and compounds, kept beside BM25: じどうてあて -> 児童手当), place names first (ふちゅうしで -> 府中市で),
+and the reading is used by both rankings; with ``FusionConfig.kana_readings`` off they fall back to Sudachi
+normalised forms for the dense query only (あかちゃん うまれた -> 赤ちゃん 生まれる).
 
 Example::
 
@@ -19,10 +21,6 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-
 from knowledge.embeddings import NamedEmbeddings, make_embeddings
 from knowledge.index_state import ActiveIndex, active_mtime, read_active
 from knowledge.japanese import (
@@ -36,7 +34,7 @@ from knowledge.japanese import (
 from knowledge.keyword_index import KeywordIndex
 from knowledge.retrieval_types import Hit, PageSearcher, StoreUnavailable
 from knowledge.settings import Settings
-from knowledge.store import ChromaConnection, PageStore
+from knowledge.vector_index import VectorIndex, open_vector_indexes
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +66,7 @@ class FusionConfig:
 class _Loaded:
     active: ActiveIndex
     keyword: KeywordIndex
-    store: PageStore
+    store: VectorIndex
 
 
 class HybridRetriever(PageSearcher):
@@ -83,7 +81,7 @@ class HybridRetriever(PageSearcher):
         self.settings = settings
         self.fusion = fusion or FusionConfig()
         self._embeddings = embeddings
-        self._conn = ChromaConnection(settings)
+        self._conn = open_vector_indexes(settings)
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
         self._mtime = -1.0
@@ -184,6 +182,14 @@ class HybridRetriever(PageSearcher):
             loaded = self._current(force=True)
             return self._search(loaded, query, k, municipality) if loaded else []
 
+    def read_kana(self, query: str) -> str:
+        """A kana-only query written with the kanji words of the index ('すぎなみくで そうさいひの しんせい' ->
+        '杉並区で 葬祭費の 申請'), as the dense model reads it; other queries NFKC-normalised."""
+        loaded = self._current()
+        if loaded is None or not is_kana_only(query):
+            return search_text(query)
+        return self.query_texts(loaded, query)[0]
+
     def query_texts(self, loaded: _Loaded, query: str) -> tuple[str, str]:
         """(text for the dense model, text for BM25); kana-only queries are read once against the index's words."""
         kana_only = is_kana_only(query)
@@ -266,34 +272,6 @@ def _hit(cid: str, text: str, meta: dict[str, Any], score: float, extra: dict[st
         kind=str(meta.get("kind") or "") or None,
         extra=dict(extra),
     )
-
-
-class PageRetriever(BaseRetriever):
-    """langchain ``BaseRetriever`` over a ``PageSearcher``; hit fields travel in ``Document.metadata``."""
-
-    searcher: Any
-    k: int = 5
-    municipality: str | None = None
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[Document]:
-        return [
-            Document(
-                id=h.chunk_id,
-                page_content=h.text,
-                metadata={
-                    "chunk_id": h.chunk_id,
-                    "url": h.url,
-                    "title": h.title,
-                    "score": h.score,
-                    "municipality": h.municipality,
-                    "heading": h.heading,
-                    "updated": h.updated,
-                },
-            )
-            for h in self.searcher.search(query, k=self.k, municipality=self.municipality)
-        ]
 
 
 def place_names(settings: Settings) -> PlaceNames:

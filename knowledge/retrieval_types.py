@@ -23,8 +23,15 @@ class Hit:
     extra: dict[str, float] = field(default_factory=dict)  # per-ranker scores for debugging
 
 
-class StoreUnavailable(RuntimeError):
-    """The vector store cannot be reached (server down); callers answer 503 or fall back to the catalog."""
+class PageSearchUnavailable(RuntimeError):
+    """Page search cannot run: the vector store is unreachable, its collection is missing, or the searcher could
+    not start. Raised by :class:`PageSearcher` and carried, never swallowed, up to whichever interface asked; each
+    says "page search is unavailable" in its own way (the CLI in a line, the API as a 503 ``pages_unavailable`` or
+    a catalog-only answer, the consoles in Japanese). The message names the cause, for operators."""
+
+
+class StoreUnavailable(PageSearchUnavailable):
+    """The vector store cannot be reached (server down, no such collection)."""
 
 
 class PageSearcher(Protocol):
@@ -32,7 +39,7 @@ class PageSearcher(Protocol):
 
     ``search`` returns at most ``k`` hits, best first, no two with the same chunk id. With ``municipality`` set,
     chunks of that municipality and Tokyo-wide chunks (municipality None) are eligible; others are not.
-    Raises :class:`StoreUnavailable` when the vector store is unreachable.
+    Raises :class:`PageSearchUnavailable` (:class:`StoreUnavailable` when the vector store is unreachable).
     """
 
     def search(self, query: str, k: int = 5, municipality: str | None = None) -> list[Hit]: ...

@@ -1,10 +1,12 @@
 """Chroma, embedded (``PersistentClient``) or a ``chroma run`` server (``HttpClient``), chosen by one ``match``.
 
-Every collection is cosine-space and always receives vectors computed by *our* embeddings: Chroma's default
-embedding function (which downloads a model) never runs. Connection failures surface as ``StoreUnavailable``.
+The Chroma implementation of ``knowledge.vector_index.VectorIndexes``/``VectorIndex``; build it with
+``open_vector_indexes``. Every collection is cosine-space and always receives vectors computed by *our* embeddings:
+Chroma's default embedding function (which downloads a model) never runs. Connection failures surface as
+``StoreUnavailable``. Only chromadb's public client and collection API is used.
 
 Collections are named ``<CHROMA__COLLECTION>-<embedding model id>-<generation>``; ingest builds a new generation
-and swaps the active pointer (see ``ingest.state``), so readers always see a complete index.
+and swaps the active pointer (see ``knowledge.index_state``), so readers always see a complete index.
 
 Example::
 
@@ -19,16 +21,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import httpx
-from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
 from knowledge.retrieval_types import StoreUnavailable
 from knowledge.settings import Settings
+from knowledge.vector_index import StoredChunk, VectorHit
+
+if TYPE_CHECKING:
+    from langchain_chroma import Chroma
 
 log = logging.getLogger(__name__)
 
@@ -36,20 +40,7 @@ COSINE = {"hnsw": {"space": "cosine"}}
 _BATCH = 1000  # below every Chroma max batch size
 
 
-@dataclass(frozen=True)
-class StoredChunk:
-    id: str
-    text: str
-    metadata: dict[str, Any]
-    embedding: list[float] | None = None
-
-
-@dataclass(frozen=True)
-class VectorHit:
-    id: str
-    text: str
-    metadata: dict[str, Any]
-    similarity: float  # cosine similarity, higher is better
+__all__ = ["ChromaConnection", "PageStore", "StoredChunk", "VectorHit"]
 
 
 class ChromaConnection:
@@ -103,14 +94,12 @@ class ChromaConnection:
         with self.guard(f"open collection {name}"):
             if not create and name not in self.names():
                 raise KeyError(name)
-            vs = Chroma(
-                client=self.client,
-                collection_name=name,
-                embedding_function=embeddings,
-                collection_configuration=COSINE,  # type: ignore[arg-type]
-                create_collection_if_not_exists=create,
+            collection = (
+                self.client.get_or_create_collection(name, configuration=COSINE, embedding_function=None)
+                if create
+                else self.client.get_collection(name, embedding_function=None)
             )
-            return PageStore(vs, self, name)
+            return PageStore(collection, self, name, embeddings)
 
     def drop(self, name: str) -> None:
         with self.guard(f"delete collection {name}"):
@@ -152,17 +141,27 @@ def _make_client(settings: Settings) -> Any:
 
 
 class PageStore:
-    """One collection of page chunks. ``vectorstore`` is the langchain ``VectorStore`` view of it."""
+    """One Chroma collection of page chunks (a ``VectorIndex``). ``vectorstore`` is its langchain view."""
 
-    def __init__(self, vectorstore: Chroma, conn: ChromaConnection, name: str) -> None:
-        self.vectorstore = vectorstore
+    def __init__(self, collection: Any, conn: ChromaConnection, name: str, embeddings: Embeddings) -> None:
+        self._col = collection  # a chromadb Collection (public API only)
         self.name = name
         self._conn = conn
+        self._embeddings = embeddings
         self._size: int | None = None  # cached for queries; collections are only written before they go live
 
     @property
-    def _col(self) -> Any:
-        return self.vectorstore._collection
+    def vectorstore(self) -> Chroma:
+        """The langchain ``VectorStore`` over the same collection, embedding queries with our embeddings."""
+        from langchain_chroma import Chroma
+
+        with self._conn.guard(f"open collection {self.name}"):
+            return Chroma(
+                client=self._conn.client,
+                collection_name=self.name,
+                embedding_function=self._embeddings,
+                create_collection_if_not_exists=False,
+            )
 
     def count(self) -> int:
         with self._conn.guard("count"):

@@ -1,6 +1,6 @@
 """Which life events the seed corpus covers, per municipality.
 
-Run: /work/main/.venv/bin/python seeds/_coverage.py   (stdlib + PyYAML only)
+Run from the repository root with its virtualenv: python seeds/_coverage.py   (stdlib + PyYAML only)
 
 A municipality x life-event cell is covered when a seed page of that municipality restates one of its pages about a
 procedure the event triggers:
@@ -57,7 +57,11 @@ def coverage() -> tuple[dict[str, set[str]], dict[str, str]]:
         romaji = page["romaji"]
         if romaji not in kind:
             code = page.get("code")
-            kind[romaji] = "tokyo" if not code else ("ward" if code < "132000" else "city" if code < "133000" else "town-village")
+            kind[romaji] = (
+                "tokyo"
+                if not code
+                else ("ward" if code < "132000" else "city" if code < "133000" else "town-village")
+            )
         got = cov.setdefault(romaji, set())
         got.update(e for e, procs in events.items() if page["id"] in procs)
     return cov, kind

@@ -3,8 +3,9 @@
 Roles, from least to most: ``staff`` (the call-center console), ``editor`` (the editor console and the staff
 console), ``admin`` (everything; creates users from the CLI ``concierge users add|list|disable``). Passwords are
 hashed with argon2 (argon2-cffi, its recommended parameters); a password is never stored, logged or compared in
-clear. Users and sessions live in SQLite under the data dir today (``DATA_DIR/accounts.sqlite3``); the shared
-database of the scale-out issue will be a second implementation of the same two Protocols.
+clear. Users and sessions live in SQLite under the data dir (``DATA_DIR/accounts.sqlite3``), or — with a
+PostgreSQL session URL — in that database (``web.state_pg``), shared by every worker and machine; ``web.state``
+chooses.
 
 Example::
 
@@ -78,6 +79,8 @@ class UserStore(Protocol):
 
     def authenticate(self, username: str, password: str) -> User | None: ...
 
+    def count(self) -> int: ...
+
 
 @dataclass(frozen=True)
 class ConsoleSession:
@@ -105,6 +108,55 @@ class SessionStore(Protocol):
     def end(self, sid: str | None) -> None: ...
 
     def end_user(self, username: str) -> None: ...
+
+
+def new_user(username: str, password: str, role: str, display_name: str = "") -> User:
+    """The user ``UserStore.add`` would create (ValueError on a bad username, role or password)."""
+    username = username.strip().lower()
+    if not USERNAME.match(username):
+        raise ValueError("username: 2-40 of a-z 0-9 . _ @ - (lower case)")
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"password: at least {MIN_PASSWORD} characters")
+    display = display_name.strip()[:40] or username
+    return User(username, display, role, True, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+
+
+def password_hash(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def checked(found: tuple[User, str] | None, password: str) -> User | None:
+    """The active user whose stored hash matches ``password``; an unknown user is checked against a dummy hash,
+    so that it takes the same time."""
+    stored = found[1] if found else _DUMMY_HASH
+    try:
+        ok: bool = _hasher.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        ok = False
+    if not ok or found is None or not found[0].active:
+        return None
+    return found[0]
+
+
+def new_session(user: User, ip: str, ttl_s: float) -> tuple[str, tuple[str, str, str, str, str, str, float]]:
+    """A fresh session id and the row to store for it: (sid hash, username, role, who, csrf, ip, expires)."""
+    sid = secrets.token_urlsafe(32)
+    row = (
+        _sid_hash(sid),
+        user.username,
+        user.role,
+        user.display_name or user.username,
+        secrets.token_urlsafe(24),
+        ip,
+        time.time() + ttl_s,
+    )
+    return sid, row
+
+
+def valid_sid(sid: str | None) -> bool:
+    return bool(sid) and len(sid or "") <= 200
 
 
 def _sid_hash(sid: str) -> str:
@@ -138,24 +190,16 @@ class SqliteUserStore(_Sqlite):
     """UserStore in a SQLite file (see the Protocol for the semantics)."""
 
     def add(self, username: str, password: str, role: str, display_name: str = "") -> User:
-        username = username.strip().lower()
-        if not USERNAME.match(username):
-            raise ValueError("username: 2-40 of a-z 0-9 . _ @ - (lower case)")
-        if role not in ROLES:
-            raise ValueError(f"role must be one of {', '.join(ROLES)}")
-        if len(password) < MIN_PASSWORD:
-            raise ValueError(f"password: at least {MIN_PASSWORD} characters")
-        display = display_name.strip()[:40] or username
-        created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        user = new_user(username, password, role, display_name)
         with self._lock, self._connect() as db:
             try:
                 db.execute(
                     "INSERT INTO users VALUES (?, ?, ?, ?, 1, ?)",
-                    (username, display, role, _hasher.hash(password), created),
+                    (user.username, user.display_name, role, _hasher.hash(password), user.created),
                 )
             except sqlite3.IntegrityError:
-                raise ValueError(f"user {username!r} exists already") from None
-        return User(username, display, role, True, created)
+                raise ValueError(f"user {user.username!r} exists already") from None
+        return user
 
     def _row(self, username: str) -> tuple[User, str] | None:
         with self._connect() as db:
@@ -185,15 +229,7 @@ class SqliteUserStore(_Sqlite):
         return cur.rowcount > 0
 
     def authenticate(self, username: str, password: str) -> User | None:
-        found = self._row(username) if USERNAME.match(username.strip().lower()) else None
-        stored = found[1] if found else _DUMMY_HASH
-        try:
-            ok: bool = _hasher.verify(stored, password)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            ok = False
-        if not ok or found is None or not found[0].active:
-            return None
-        return found[0]
+        return checked(self._row(username) if USERNAME.match(username.strip().lower()) else None, password)
 
     def count(self) -> int:
         with self._connect() as db:
@@ -204,26 +240,14 @@ class SqliteSessionStore(_Sqlite):
     """SessionStore in the same SQLite file as the users (see the Protocol for the semantics)."""
 
     def start(self, user: User, ip: str, ttl_s: float = SESSION_TTL_S) -> str:
-        sid = secrets.token_urlsafe(32)
-        now = time.time()
+        sid, row = new_session(user, ip, ttl_s)
         with self._lock, self._connect() as db:
-            db.execute("DELETE FROM console_sessions WHERE expires < ?", (now,))
-            db.execute(
-                "INSERT INTO console_sessions VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    _sid_hash(sid),
-                    user.username,
-                    user.role,
-                    user.display_name or user.username,
-                    secrets.token_urlsafe(24),
-                    ip,
-                    now + ttl_s,
-                ),
-            )
+            db.execute("DELETE FROM console_sessions WHERE expires < ?", (time.time(),))
+            db.execute("INSERT INTO console_sessions VALUES (?, ?, ?, ?, ?, ?, ?)", row)
         return sid
 
     def get(self, sid: str | None) -> ConsoleSession | None:
-        if not sid or len(sid) > 200:
+        if not sid or not valid_sid(sid):
             return None
         with self._connect() as db:
             row = db.execute(

@@ -37,6 +37,7 @@ from web.security import (
     TrustedHostMiddleware,
 )
 from web.services import build_services
+from web.state import open_rate_limiter
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.services = services
     app.state.bundles = build_bundle_service(settings, services.concierge)
-    app.state.editor_auth = ConsoleAuth(settings.editor, settings.data_dir)
+    app.state.editor_auth = ConsoleAuth(settings.editor, settings.data_dir, settings.session_url)
     templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescaping on
     templates.env.filters["http_url"] = http_url
     templates.env.filters["jst"] = to_jst
@@ -171,7 +172,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # cross-origin widget can read 413/429 answers), then the body size and rate limits
     server = settings.server
     app.add_middleware(
-        RateLimitMiddleware, groups=rate_groups(settings), trusted_proxies=server.trusted_proxies
+        RateLimitMiddleware,
+        groups=rate_groups(settings),
+        trusted_proxies=server.trusted_proxies,
+        limiter=lambda g: open_rate_limiter(settings, g.name, g.per_minute),  # shared across workers by URL
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=server.max_body_bytes)
     if server.allowed_hosts:

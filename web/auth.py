@@ -1,5 +1,5 @@
 """Console access: staff and editors sign in as themselves (web.accounts: argon2-hashed passwords, roles, and
-server-side sessions in SQLite); the session cookie carries only a random id, and each session a CSRF token that
+server-side sessions in SQLite or PostgreSQL); the session cookie carries only a random id, and each session a CSRF token that
 every state-changing form must echo.
 
 Two explicit development settings remain: ``CONCIERGE_EDITOR__DEV_TOKEN=true`` with ``CONCIERGE_EDITOR__TOKEN``
@@ -21,9 +21,9 @@ from knowledge.settings import EditorSettings
 from web.accounts import (
     SESSION_TTL_S,
     ConsoleSession,
-    SqliteSessionStore,
-    SqliteUserStore,
+    SessionStore,
     User,
+    UserStore,
     allows,
 )
 
@@ -47,10 +47,13 @@ def client_ip(request: Request) -> str:
 
 
 class ConsoleAuth:
-    def __init__(self, cfg: EditorSettings, data_dir: Path) -> None:
-        path = data_dir / "accounts.sqlite3"
-        self.users = SqliteUserStore(path)
-        self.sessions = SqliteSessionStore(path)
+    def __init__(self, cfg: EditorSettings, data_dir: Path, session_url: str | None = None) -> None:
+        from web.state import open_account_stores
+
+        # DATA_DIR/accounts.sqlite3, or the PostgreSQL database of the session URL (shared by all workers)
+        self.users: UserStore
+        self.sessions: SessionStore
+        self.users, self.sessions = open_account_stores(data_dir, session_url)
         dev = cfg.token is not None and cfg.dev_token
         self._expected = _digest(cfg.token.get_secret_value()) if dev and cfg.token else None
         self.open = cfg.token is None and cfg.allow_open

@@ -38,6 +38,12 @@ class _State:
     settings: Settings | None = None
 
 
+PAGES_DOWN = (
+    "page search is unavailable, so questions about the municipal pages cannot be answered now "
+    "(life events such as a birth, a move or a death are still answered from the catalog)"
+)
+
+
 def _fail(message: str, code: int = 2) -> typer.Exit:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     return typer.Exit(code)
@@ -233,7 +239,7 @@ def ask(
     ] = None,
 ) -> None:
     """One turn of the conversation from the shell."""
-    from bot.service import ChatRequest, build_concierge
+    from bot.service import ChatRequest, TurnWithoutPages, build_concierge
 
     try:
         ref = dt.date.fromisoformat(today) if today else None
@@ -244,12 +250,23 @@ def ask(
     s = settings()
     with _storage_guard(s):
         concierge = build_concierge(s)
-        resp = concierge.chat(ChatRequest(message=message, session_id=session, today=ref, lang=lang))  # type: ignore[arg-type]
+        req = ChatRequest(message=message, session_id=session, today=ref, lang=lang)  # type: ignore[arg-type]
+        pages_down = None
+        try:
+            resp = concierge.chat(req)
+        except TurnWithoutPages as err:  # the catalog's procedures still answer; a page question cannot
+            if not err.response.procedures:
+                raise _fail(f"{PAGES_DOWN} ({err})", 1) from None
+            resp, pages_down = err.response, str(err)
     if json_out:
         typer.echo(json.dumps(resp.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
         typer.echo(concierge.render_text(resp))
         typer.secho(f"(session {resp.session_id})", dim=True, err=True)
+    if pages_down:
+        typer.secho(
+            f"note: {PAGES_DOWN}; this answer has no page quotes ({pages_down})", fg="yellow", err=True
+        )
 
 
 @app.command("eval")
@@ -351,11 +368,11 @@ app.add_typer(users_app, name="users")
 
 
 def _user_store():  # type: ignore[no-untyped-def]
-    from web.accounts import SqliteUserStore
+    from web.state import open_account_stores
 
     s = settings()
     _require_writable(s)
-    return SqliteUserStore(s.data_dir / "accounts.sqlite3")
+    return open_account_stores(s.data_dir, s.session_url)[0]  # DATA_DIR/accounts.sqlite3 or PostgreSQL
 
 
 @users_app.command("add")

@@ -2,7 +2,8 @@
 records, the audit log of editor actions, the coverage matrix and the latest evaluation report.
 
 Files (all under ``settings.data_dir``): ``index/runs/*.json`` (written by ingest), ``editor/reverified.json``,
-``editor/audit.jsonl``, ``eval/report.json`` (written by ``concierge eval --out``).
+``editor/audit.jsonl`` (or the PostgreSQL ``audit_log`` table by session URL: ``web.state``), ``eval/report.json``
+(written by ``concierge eval --out``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from knowledge.catalog import Catalog
 from knowledge.check import OVERRIDE_FACTS
 from knowledge.settings import Settings
+from web.state import open_audit_log
 
 log = logging.getLogger(__name__)
 audit_log = logging.getLogger("concierge.editor.audit")
@@ -98,13 +100,13 @@ class CoverageMatrix:
 
 
 def _norm(url: str) -> str:
-    from ingest.pipeline import page_key
+    from knowledge.urls import page_key
 
     return page_key(url)
 
 
 def _same_url(a: str, b: str) -> bool:
-    from ingest.pipeline import page_key
+    from knowledge.urls import page_key
 
     return page_key(a) == page_key(b)
 
@@ -120,6 +122,7 @@ class Editorial:
         self.settings = settings
         self.catalog = catalog
         self.folder = settings.data_dir / "editor"
+        self.audit_log = open_audit_log(settings)  # editor/audit.jsonl, or PostgreSQL by session URL
         self._lock = threading.Lock()
 
     # ---- ingest runs --------------------------------------------------------------------------------------
@@ -129,17 +132,10 @@ class Editorial:
 
     def runs(self, limit: int = 30) -> list[RunView]:
         """Run records, newest first (run ids sort by start time); unreadable records are skipped and logged."""
-        if not self.runs_dir.is_dir():
-            return []
+        from ingest.records import read_runs
+
         out = []
-        for path in sorted(self.runs_dir.glob("*.json"), reverse=True)[:limit]:
-            try:
-                rec = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as err:
-                log.warning("unreadable run record %s: %s", path, err)
-                continue
-            if not isinstance(rec, dict):
-                continue
+        for path, rec in read_runs(self.settings.index_dir, limit):
             pages = {k: [_entry(x) for x in rec.get(k) or [] if x] for k in PAGE_LISTS}
             counts = {k: _count(rec.get(k)) for k in (*PAGE_LISTS, "unchanged")}
             out.append(
@@ -352,38 +348,13 @@ class Editorial:
         audit_log.info(
             "editor %s by %s at %s %s", action, who, entry["at"], json.dumps(detail or {}, ensure_ascii=False)
         )
-        with self._lock:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            with self.audit_path.open("a", encoding="utf-8") as f:
-                f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self.audit_log.append(entry)
 
     def audit_entries(
         self, who: str = "", action: str = "", since: str = "", until: str = "", limit: int = 0
     ) -> list[dict[str, Any]]:
         """Audit entries, newest first, filtered by user (substring), action and JST dates (YYYY-MM-DD)."""
-        try:
-            lines = self.audit_path.read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
-            return []
-        out = []
-        for line in reversed(lines):
-            try:
-                e = json.loads(line)
-            except ValueError:
-                continue
-            if not isinstance(e, dict):
-                continue
-            day = to_jst(str(e.get("at", "")))[:10]
-            if who and who not in str(e.get("who", "")):
-                continue
-            if action and action != e.get("action"):
-                continue
-            if (since and day < since) or (until and day > until):
-                continue
-            out.append(e)
-            if limit and len(out) >= limit:
-                break
-        return out
+        return self.audit_log.entries(who, action, since, until, limit)
 
     def audit_tail(self, n: int = 20) -> list[dict[str, Any]]:
         return self.audit_entries(limit=n)

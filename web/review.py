@@ -30,7 +30,7 @@ def reason_ja(reason: str) -> str:
 
 
 def _key(url: str) -> str:
-    from ingest.pipeline import page_key
+    from knowledge.urls import page_key
 
     return page_key(url)
 

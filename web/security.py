@@ -13,9 +13,11 @@ import re
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web.errors import BodyTooLarge, error_response
@@ -23,6 +25,7 @@ from web.errors import BodyTooLarge, error_response
 log = logging.getLogger(__name__)
 
 PUBLIC_ASSETS = ("/widget.js", "/static/")
+RETRY_SHARED_S = 5.0  # while a shared rate-limit store is down, ask it again after this long
 
 
 def content_security_policy(allowed_origins: Iterable[str]) -> str:
@@ -118,7 +121,11 @@ class BodyLimitMiddleware:
 
 
 class SlidingWindowLimiter:
-    """At most ``limit`` hits per ``window_s`` seconds per key; remembers at most ``max_keys`` clients."""
+    """At most ``limit`` hits per ``window_s`` seconds per key; remembers at most ``max_keys`` clients.
+
+    In memory: the limiter of a single server process (``web.state.RateLimiter``; several workers share theirs)."""
+
+    shared = False
 
     def __init__(self, limit: int, window_s: float = 60.0, max_keys: int = 50_000) -> None:
         self.limit, self.window_s, self.max_keys = limit, window_s, max_keys
@@ -200,11 +207,37 @@ class RateLimitMiddleware:
     are off in ``concierge serve``: uvicorn believes any loopback peer)."""
 
     def __init__(
-        self, app: ASGIApp, groups: Iterable[RateGroup], trusted_proxies: Iterable[str] = ()
+        self,
+        app: ASGIApp,
+        groups: Iterable[RateGroup],
+        trusted_proxies: Iterable[str] = (),
+        limiter: Callable[[RateGroup], Any] | None = None,
     ) -> None:
         self.app = app
         self.client = ClientAddress(trusted_proxies)
-        self.groups = [(g, SlidingWindowLimiter(g.per_minute)) for g in groups if g.per_minute > 0]
+        make = limiter or (lambda g: SlidingWindowLimiter(g.per_minute))
+        self.groups = [(g, make(g)) for g in groups if g.per_minute > 0]
+        self._failing, self._failed_at = False, 0.0
+
+    async def _wait(self, limiter: Any, key: str) -> float:
+        """The limiter's answer; a shared store is asked off the event loop, and requests pass (logged once)
+        while that store cannot be reached — it is asked again only every RETRY_SHARED_S seconds, so that an
+        outage of the database neither takes the service down nor makes every request wait for it."""
+        if not limiter.shared:
+            return float(limiter.hit(key))
+        if self._failing and time.monotonic() - self._failed_at < RETRY_SHARED_S:
+            return 0.0
+        try:
+            wait = float(await anyio.to_thread.run_sync(limiter.hit, key))
+        except Exception as err:  # any failure of the store: fail open
+            if not self._failing:
+                log.error("rate-limit store unavailable (%s); requests pass unlimited", err)
+            self._failing, self._failed_at = True, time.monotonic()
+            return 0.0
+        if self._failing:
+            log.warning("rate-limit store available again")
+            self._failing = False
+        return wait
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -223,7 +256,7 @@ class RateLimitMiddleware:
         for group, limiter in self.groups:
             if not group.matches(scope["method"], path):
                 continue
-            wait = limiter.hit(key)
+            wait = await self._wait(limiter, key)
             if wait:
                 retry = max(1, math.ceil(wait))
                 log.warning("rate limit %s: client %s refused (retry in %d s)", group.name, key, retry)

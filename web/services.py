@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import contextvars
 import logging
+import re
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.service import Concierge, build_concierge
 from knowledge.catalog import Catalog
 from knowledge.index_state import read_active
-from knowledge.retrieval_types import Hit, PageSearcher, StoreUnavailable
+from knowledge.retrieval_types import Hit, PageSearcher, PageSearchUnavailable
 from knowledge.settings import Settings
 from web.catalog_views import CatalogSearch
 from web.editorial import Editorial
@@ -21,27 +20,6 @@ from web.editorial import Editorial
 log = logging.getLogger(__name__)
 
 RETRY_BUILD_S = 5.0  # after a failed searcher build, try again at most this often
-
-
-@dataclass
-class SearchProbe:
-    """What page search did during one request (set per request; read by the chat route)."""
-
-    failures: list[str] = field(default_factory=list)
-
-
-_probe: contextvars.ContextVar[SearchProbe | None] = contextvars.ContextVar("search_probe", default=None)
-
-
-@contextmanager
-def probe_search() -> Iterator[SearchProbe]:
-    """Record page-search failures that the bot handles silently (it falls back to the catalog)."""
-    probe = SearchProbe()
-    token = _probe.set(probe)
-    try:
-        yield probe
-    finally:
-        _probe.reset(token)
 
 
 def _default_factory(settings: Settings) -> PageSearcher:
@@ -54,8 +32,8 @@ class PageSearch:
     """The page searcher, built lazily and rebuilt after failures, so the app starts and recovers without it.
 
     With no index yet, searches find nothing (the concierge then says honestly that its pages don't cover the
-    question). Raises :class:`StoreUnavailable` with a clear message when the vector store is unreachable; every
-    failure is also noted on the current request's :class:`SearchProbe`.
+    question). Raises :class:`PageSearchUnavailable` with a clear message when the vector store is unreachable or
+    the searcher cannot start; the error travels to the interface that asked (see ``bot.service.TurnWithoutPages``).
     """
 
     def __init__(self, settings: Settings, factory: Callable[[Settings], PageSearcher] | None = None) -> None:
@@ -65,12 +43,6 @@ class PageSearch:
         self._failed_at = 0.0
         self._last_error = ""
         self._lock = threading.Lock()
-
-    def _fail(self, message: str) -> StoreUnavailable:
-        probe = _probe.get()
-        if probe is not None:
-            probe.failures.append(message)
-        return StoreUnavailable(message)
 
     @property
     def similarity_floors(self) -> tuple[float, float] | None:
@@ -84,36 +56,30 @@ class PageSearch:
             if self._searcher is not None:
                 return self._searcher
             if time.monotonic() - self._failed_at < RETRY_BUILD_S:
-                raise self._fail(self._last_error)
+                raise PageSearchUnavailable(self._last_error)
             try:
                 self._searcher = self.factory(self.settings)
-            except StoreUnavailable as err:
+            except PageSearchUnavailable as err:
                 self._failed_at, self._last_error = time.monotonic(), str(err)
-                raise self._fail(str(err)) from err
+                raise
             except Exception as err:  # e.g. ValueError from a Chroma HttpClient whose server is down
                 self._failed_at = time.monotonic()
                 self._last_error = f"page search could not start: {type(err).__name__}: {err}"
                 log.warning("%s", self._last_error)
-                raise self._fail(self._last_error) from err
+                raise PageSearchUnavailable(self._last_error) from err
             return self._searcher
 
     def search(self, query: str, k: int = 5, municipality: str | None = None) -> list[Hit]:
         searcher = self._get()
         if searcher is None:
             return []
-        try:
-            return searcher.search(query, k=k, municipality=municipality)
-        except StoreUnavailable as err:
-            raise self._fail(str(err)) from err
+        return searcher.search(query, k=k, municipality=municipality)
 
     def page_count(self) -> int:
         searcher = self._get()
         if searcher is None:
             return 0
-        try:
-            return searcher.page_count()
-        except StoreUnavailable as err:
-            raise self._fail(str(err)) from err
+        return searcher.page_count()
 
     def status(self) -> tuple[bool, str]:
         """(available, message) without raising; for health checks and consoles."""
@@ -121,9 +87,19 @@ class PageSearch:
             return False, "no pages are indexed yet; an operator must run `concierge ingest`"
         try:
             n = self.page_count()
-        except StoreUnavailable as err:
+        except PageSearchUnavailable as err:
             return False, str(err)
         return True, f"{n} pages indexed"
+
+
+def pages_status_ja(available: bool, message: str) -> str:
+    """Page search's status (``PageSearch.status``) for the Japanese consoles, without internal addresses."""
+    if available:
+        m = re.match(r"(\d+) pages indexed", message)
+        return f"{m.group(1)}ページを検索できます" if m else "検索できます"
+    if "no pages are indexed" in message:
+        return "まだページが取り込まれていません"
+    return "ページ検索は現在利用できません（検索サーバーに接続できません。管理者に連絡してください）"
 
 
 @dataclass

@@ -4,7 +4,8 @@ uvicorn starts the workers itself (``multiprocessing`` spawn) and imports ``web.
 settings therefore come from the same ``CONCIERGE_*`` environment as the parent command. Every worker watches
 ``INDEX_DIR/active.json`` on its own (``knowledge.retrieval.HybridRetriever``), so a new ingest generation is picked
 up by all of them. State the workers must share lives in the session store (SQLite file by default, PostgreSQL
-for several machines) and the vector store (embedded Chroma on disk, or ``chroma run``).
+for several machines), the shared state of ``web.state`` (rate limits, console sign-ins, the audit log) and the
+vector store (embedded Chroma on disk, or ``chroma run``).
 
 Example::
 
@@ -20,6 +21,7 @@ import sys
 from fastapi import FastAPI
 
 from knowledge.settings import get_settings
+from web.state import WORKERS_ENV
 
 LOG_LEVEL_ENV = "CONCIERGE_LOG_LEVEL"
 
@@ -48,6 +50,8 @@ def run_workers(host: str, port: int, workers: int) -> None:
 
     # the workers read their log level from the environment: carry over `concierge --log-level`
     os.environ[LOG_LEVEL_ENV] = logging.getLevelName(logging.getLogger().getEffectiveLevel())
+    # several processes: rate limits count in a shared store even on SQLite (web.state.open_rate_limiter)
+    os.environ[WORKERS_ENV] = str(workers)
     uvicorn.run(
         "web.workers:worker_app",
         factory=True,

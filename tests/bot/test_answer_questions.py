@@ -157,3 +157,54 @@ def test_the_quote_is_the_sentence_with_the_questions_own_words(concierge: Conci
     r = ask(concierge, "世田谷区で葬祭費を申請するとき、葬儀代金の領収書は原本が要りますか？")
     assert "領収書の写し" in r.reply, r.reply
     assert any("setagaya" in c.url or "kurashinotomo" in c.url for c in r.citations)
+
+
+def test_question_kinds_yes_no_and_documents_asked_as_needed() -> None:
+    assert question_kinds("葬儀の領収書はコピーでもいいですか？") == ["yesno"]
+    assert question_kinds("しゅっちょうじょでも こせきの とどけでは できますか") == ["yesno"]
+    assert question_kinds("葬祭費を喪主以外の口座に振り込んでもらうには何が要りますか？") == ["documents"]
+    assert question_kinds("熟年相談室は何曜日の何時まで開いていますか") == ["hours"]  # not also yes/no
+    assert question_kinds("おおたくの じどうてあての といあわせ でんわばんごうは") == ["phone"]
+    assert question_kinds("写真のない本人確認書類は何点いりますか")[0] == "count"
+    assert question_kinds("宿直窓口に出した届出はいつの日付で受理されますか") == ["date"]
+    assert question_kinds("母子手帳を忘れたらどうなりますか") == ["penalty"]
+
+
+def test_a_kana_only_question_is_answered_from_its_page_read_through_readings(concierge: Concierge) -> None:
+    # 「ふちゅうしで…」 (issue 15): a kana-only question is read with the index's kanji words, so the sentence
+    # quoted is the one about what is asked (the hours; the receipt), not the first sentence of the page
+    assert "熟年相談室" in concierge.answerer.written(
+        "えどがわくの じゅくねんそうだんしつは なんじまで あいていますか"
+    )
+    r = ask(concierge, "えどがわくの じゅくねんそうだんしつは なんじまで あいていますか")
+    assert "午前9時から午後6時" in r.reply, r.reply
+    assert [c.url for c in r.citations] == [JUKUNEN]
+    r = ask(concierge, "せたがやくで そうさいひの りょうしゅうしょは コピーでも いいですか")
+    assert "領収書の写し" in r.reply, r.reply
+
+
+def test_a_kana_question_about_a_life_event_gets_the_pages_answer_beside_the_bundle(
+    concierge: Concierge,
+) -> None:
+    # a birth told in kana with a question (なんにち いないに): the reply states the page's deadline, not only the
+    # list of procedures and a question back
+    r = ask(concierge, "せたがやくで こどもが うまれたら しゅっしょうとどけは なんにち いないに だしますか")
+    assert "14日" in r.reply, r.reply
+    assert r.citations and "14日以内" in r.citations[0].snippet, r.citations  # 世田谷区's 出生届 page
+
+
+def test_the_quote_answers_with_the_questions_own_words_not_the_pages_title(concierge: Concierge) -> None:
+    # every sentence of the funeral page names 葬祭費: the one chosen carries 領収書 (the residents' コピー is the
+    # page's 写し)
+    r = ask(concierge, "世田谷区で葬祭費を申請するとき、葬儀の領収書はコピーでもいいですか？")
+    assert "領収書の写し" in r.reply, r.reply
+
+
+def test_an_online_question_never_gets_another_municipalitys_page(concierge: Concierge) -> None:
+    """The Tokyo-wide 妊娠届 entry links 目黒区's online form; a 世田谷区 resident asking about online filing is told
+    no online option is listed rather than sent to 目黒区 (the cards drop such links the same way)."""
+    r = ask(concierge, "妊娠届はオンラインで出せますか", municipality="131121")
+    assert "meguro" not in r.reply
+    assert "オンライン手続きの情報はありません" in r.reply
+    r = ask(concierge, "妊娠届はオンラインで出せますか", municipality="131105")
+    assert "https://www.city.meguro.tokyo.jp/" in r.reply

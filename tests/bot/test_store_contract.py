@@ -144,3 +144,114 @@ def test_postgres_schema_is_versioned_and_migrations_are_idempotent(postgres: Po
     assert versions == [v for v, _ in MIGRATIONS]
     first.close()
     second.close()
+
+
+class TestSharedStateContract:
+    """Rate limits, console accounts and sessions, the audit log and the feed lock (``web.state``): two
+    instances stand for two worker processes; what one writes, the other sees."""
+
+    def test_rate_limit_counts_across_instances(self, settings_for, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        from web.security import SlidingWindowLimiter
+        from web.state import WORKERS_ENV, open_rate_limiter
+
+        settings = settings_for()
+        if settings_for.kind == "sqlite":  # one process: the in-memory limiter, as before
+            assert isinstance(open_rate_limiter(settings, "chat", 3), SlidingWindowLimiter)
+            monkeypatch.setenv(WORKERS_ENV, "2")  # `serve --workers 2`: the shared SQLite counter
+        a, b = open_rate_limiter(settings, "chat", 3), open_rate_limiter(settings, "chat", 3)
+        assert a.shared and b.shared
+        now = 120.5  # 0.5 s into a minute window
+        assert [a.hit("198.51.100.1", now), b.hit("198.51.100.1", now), a.hit("198.51.100.1", now)] == [
+            0,
+            0,
+            0,
+        ]
+        assert b.hit("198.51.100.1", now + 1) == pytest.approx(58.5)  # the fourth, on the other instance
+        assert a.hit("198.51.100.2", now) == 0  # another client
+        assert open_rate_limiter(settings, "search", 3).hit("198.51.100.1", now) == 0  # another group
+        assert a.hit("198.51.100.1", now + 60) == 0  # the next window
+
+    def test_console_sign_in_is_valid_on_another_instance(self, settings_for) -> None:  # type: ignore[no-untyped-def]
+        from web.state import open_account_stores
+
+        settings = settings_for()
+        users_a, sessions_a = open_account_stores(settings.data_dir, settings.session_url)
+        users_b, sessions_b = open_account_stores(settings.data_dir, settings.session_url)
+        assert ("Pg" in type(users_a).__name__) == (settings_for.kind == "postgresql")
+        users_a.add("tanaka", "correct horse battery", role="staff", display_name="田中 職員")
+        with pytest.raises(ValueError):
+            users_b.add("tanaka", "another long password", role="staff")
+        user = users_b.authenticate("tanaka", "correct horse battery")
+        assert user is not None and user.role == "staff" and users_b.count() == 1
+        assert users_a.authenticate("tanaka", "wrong password!") is None
+        sid = sessions_a.start(user, "192.0.2.5")
+        got = sessions_b.get(sid)
+        assert got is not None and (got.who, got.role, got.ip) == ("田中 職員", "staff", "192.0.2.5")
+        assert sessions_b.get(sid + "x") is None
+        sessions_b.end(sid)
+        assert sessions_a.get(sid) is None
+        again = sessions_a.start(user, "192.0.2.5", ttl_s=60)
+        assert users_b.disable("tanaka") and sessions_a.get(again) is None  # disabled: its sessions end
+        assert users_a.authenticate("tanaka", "correct horse battery") is None
+        assert [u.active for u in users_a.list()] == [False]
+
+    def test_audit_log_is_shared_and_filtered(self, settings_for) -> None:  # type: ignore[no-untyped-def]
+        from web.state import open_audit_log
+
+        a, b = open_audit_log(settings_for()), open_audit_log(settings_for())
+        a.append(
+            {
+                "at": "2026-12-06T23:30:00+09:00",
+                "who": "田中 職員",
+                "role": "staff",
+                "ip": "",
+                "action": "login",
+            }
+        )
+        b.append(
+            {
+                "at": "2026-12-07T09:00:00+09:00",
+                "who": "加藤 編集",
+                "role": "editor",
+                "ip": "",
+                "action": "login",
+            }
+        )
+        a.append(
+            {"at": "2026-12-07T09:05:00+09:00", "who": "加藤 編集", "role": "editor", "ip": "", "action": "reverify",
+             "detail": {"fact": "birth-registration"}}
+        )  # fmt: skip
+        assert [e["action"] for e in b.entries()] == ["reverify", "login", "login"]  # newest first
+        assert [e["who"] for e in a.entries(action="login")] == ["加藤 編集", "田中 職員"]
+        assert [e["action"] for e in b.entries(who="加藤")] == ["reverify", "login"]
+        assert [e["who"] for e in a.entries(since="2026-12-07")] == ["加藤 編集", "加藤 編集"]
+        assert [e["who"] for e in a.entries(until="2026-12-06")] == ["田中 職員"]
+        assert a.entries(limit=1)[0]["detail"] == {"fact": "birth-registration"}
+
+    def test_feed_is_updated_once_under_concurrent_readers(self, settings_for) -> None:  # type: ignore[no-untyped-def]
+        import datetime as dt
+        import threading
+
+        stores = [open_bundle_store(settings_for()), open_bundle_store(settings_for())]
+        if settings_for.kind == "postgresql":  # a second pool, as in another process
+            from bot.stores_pg import PgBundleStore, PgDatabase
+
+            stores[1] = PgBundleStore(PgDatabase(settings_for().session_url), stores[0].ttl_s / 86400)
+        code = stores[0].add(FIELDS).code
+        rec = FeedRecord(hash="h1", sequence=0, modified=dt.datetime(2026, 12, 1, tzinfo=dt.UTC), snapshot={})
+
+        def reader(store: BundleStoreLike) -> None:  # what BundleService.calendar does, slowed down
+            with store.feed_lock(code):
+                version, _ = store.feed_state(code)
+                time.sleep(0.05)
+                if version != "v1":
+                    store.save_feed_state(code, "v1", {"uid-1": rec})
+
+        threads = [threading.Thread(target=reader, args=(stores[i % 2],)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert stores[1].feed_generation(code) == 1  # written once, not once per reader
+        stores[0].save_feed_state(code, "v2", {"uid-1": rec})
+        assert stores[1].feed_generation(code) == 2

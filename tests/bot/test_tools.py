@@ -61,17 +61,6 @@ def test_bad_arguments_are_clear_errors(tools: ConciergeTools) -> None:
         tools.plan_bundle(["lottery-win"])
 
 
-def test_langchain_tools_take_json_arguments(tools: ConciergeTools) -> None:
-    by_name = {t.name: t for t in tools.as_langchain_tools()}
-    assert set(by_name) == {"search_pages", "get_procedure", "plan_bundle", "compute_deadline"}
-    out = by_name["compute_deadline"].invoke(
-        {"procedure_id": "death-registration", "event_date": "2026-11-24"}
-    )
-    assert out["due"] == "2026-11-30"
-    assert "event_date" in by_name["plan_bundle"].args
-    assert by_name["search_pages"].invoke({"query": "出生届"}) == []  # no page index in this test
-
-
 @pytest.mark.parametrize("lang", ["ja", "easy", "en"])
 def test_tools_speak_the_rendering_layers_languages(tools: ConciergeTools, lang: str) -> None:
 

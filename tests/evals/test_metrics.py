@@ -78,6 +78,41 @@ def test_retrieval_ranks() -> None:
     assert M.dedupe(ranked) == ["u3", "u2", "u1"]
 
 
+def test_retrieval_ranks_compare_pages_not_suffixes() -> None:
+    page = "https://www.city.setagaya.lg.jp/kurashi/birth.html"
+    # the same page written another way: http, no www, a fragment, a trailing slash, upper case
+    assert (
+        M.first_relevant_rank(["https://a.jp/x", "http://city.setagaya.lg.jp/Kurashi/birth.html#top"], [page])
+        == 2
+    )
+    # several chunks of one page count once: the next page is rank 2, not 3
+    assert M.reciprocal_rank(["https://a.jp/x", "https://a.jp/x/", page], [page]) == 0.5
+    # a URL that merely ends like the expected one is another page (the old benchmark counted it as found)
+    assert M.first_relevant_rank(["https://other.jp/kurashi/birth.html"], ["kurashi/birth.html"]) is None
+    assert M.recall_at_k(["https://other.jp/kurashi/birth.html"], ["kurashi/birth.html"], 5) == 0.0
+
+
+def test_one_metrics_module_for_every_benchmark() -> None:
+    import ast
+    from pathlib import Path
+
+    import evals
+
+    root = Path(evals.__file__).parent.parent
+    for folder in ("ingest", "evals", "knowledge", "bot"):
+        for path in (root / folder).rglob("*.py"):
+            if path.name == "metrics.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.FunctionDef):
+                    assert node.name not in {
+                        "percentile",
+                        "_percentile",
+                        "recall_at_k",
+                        "reciprocal_rank",
+                    }, f"{path}: {node.name} — use evals.metrics"
+
+
 def test_aggregates() -> None:
     assert M.mean([1.0, None, 0.0]) == 0.5
     assert M.mean([None]) is None

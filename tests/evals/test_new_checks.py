@@ -9,7 +9,7 @@ import pytest
 
 from bot.contract import ChatResponse, DeadlineOut, ProcedureOut, QuickReply
 from evals import metrics as M
-from evals import runner
+from evals import report, scoring
 from evals.cases import Case
 from knowledge.catalog import load_catalog
 
@@ -50,7 +50,7 @@ def _resp(reply: str = "", procs=(), **kw) -> ChatResponse:
 
 
 def _score(case, resp, catalog, responses=None):
-    return runner.score_case(case, resp, catalog, known_numbers=set(), known_urls=set(), responses=responses)
+    return scoring.score_case(case, resp, catalog, known_numbers=set(), known_urls=set(), responses=responses)
 
 
 # ---- metrics ------------------------------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ def test_lang_explicit_fails_the_case_style_only_counts_in_the_metric(catalog) -
     # every turn counts
     r3 = _score(en, good, catalog, responses=[bad, good])
     assert r3.lang_ok is False
-    summary = runner.aggregate([r, r2, _score(en, good, catalog)], None)
+    summary = report.aggregate([r, r2, _score(en, good, catalog)], None)
     assert summary["language_consistency"] == pytest.approx(1 / 3)
 
 
@@ -201,6 +201,11 @@ def test_overdue_flag_words_or_reply_line(catalog) -> None:
     wrong = _proc("birth-registration", "出生届", due=dt.date(2026, 12, 16), summary="期限切れ")
     assert not _score(case, _resp("", [worded, wrong]), catalog).passed
     assert not _score(case, _resp("", [birth]), catalog).passed  # the overdue one is missing
+    # a general rule on the card (「期限を過ぎても届出はできます」) does not mark this resident's deadline as past
+    rule = _proc(
+        "birth-registration", "出生届", due=dt.date(2026, 12, 16), summary="期限を過ぎても届出はできます。"
+    )
+    assert _score(case, _resp("", [worded, rule]), catalog).passed
 
 
 def test_checklist_not_and_outside_tokyo(catalog) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.contract import AmountOut, ChatResponse, Citation, DeadlineOut, ProcedureOut, SourceRef
-from evals import runner
+from evals import report as eval_report
+from evals import runner, scoring
 from evals.cases import Case
 from knowledge.catalog import load_catalog
 from knowledge.settings import get_settings
@@ -54,7 +55,7 @@ def _answer(reply: str, *, due: dt.date | None, cite: str = "https://example.org
 
 
 def test_score_case_passes_a_right_answer_and_fails_each_wrong_part(catalog) -> None:
-    known_numbers = runner.catalog_numbers(catalog)
+    known_numbers = scoring.catalog_numbers(catalog)
     known_urls = {"https://www.city.setagaya.lg.jp/", "https://example.org/page"}
     case = _case(
         life_events=["birth"],
@@ -65,7 +66,7 @@ def test_score_case_passes_a_right_answer_and_fails_each_wrong_part(catalog) -> 
         facts=["出生証明書", "50,000円"],
         wrong=["30日以内"],
     )
-    good = runner.score_case(
+    good = scoring.score_case(
         case,
         _answer("出生届：12月3日まで", due=dt.date(2026, 12, 3), cite="https://example.org/page"),
         catalog,
@@ -75,7 +76,7 @@ def test_score_case_passes_a_right_answer_and_fails_each_wrong_part(catalog) -> 
     assert good.passed, good.failures
     assert (good.recall, good.precision, good.due_hits, good.fact_pass) == (1.0, 1.0, 1, 3)
 
-    bad = runner.score_case(
+    bad = scoring.score_case(
         case,
         _answer("出生届は30日以内、手数料は4321円です", due=dt.date(2026, 12, 4)),
         catalog,
@@ -93,17 +94,20 @@ def test_score_case_passes_a_right_answer_and_fails_each_wrong_part(catalog) -> 
 def test_score_case_out_of_scope_and_places(catalog) -> None:
     case = _case(life_events=[], municipality=None, no_procedures=True)
     resp = ChatResponse(session_id="s", reply="対象外です", municipality="港区")
-    r = runner.score_case(case, resp, catalog, known_numbers=set(), known_urls=set())
+    r = scoring.score_case(case, resp, catalog, known_numbers=set(), known_urls=set())
     assert r.out_of_scope_ok is True and r.place_ok is False
     listed = _answer("x", due=None)
-    r2 = runner.score_case(case, listed, catalog, known_numbers=set(), known_urls=set())
+    r2 = scoring.score_case(case, listed, catalog, known_numbers=set(), known_urls=set())
     assert r2.out_of_scope_ok is False and r2.life_event_ok is False
 
 
 def test_check_against_thresholds() -> None:
     values = {"bundle_recall": 0.9, "latency_p95_ms": 30.0, "retrieval_mrr": None}
-    assert runner.check_against(values, {"bundle_recall": {"min": 0.8}, "latency_p95_ms": {"max": 50}}) == []
-    breaches = runner.check_against(
+    assert (
+        eval_report.check_against(values, {"bundle_recall": {"min": 0.8}, "latency_p95_ms": {"max": 50}})
+        == []
+    )
+    breaches = eval_report.check_against(
         values, {"bundle_recall": {"min": 0.95}, "latency_p95_ms": {"max": 10}, "retrieval_mrr": {"min": 0.5}}
     )
     assert len(breaches) == 2
@@ -122,12 +126,12 @@ def test_quick_subset_runs_through_the_real_concierge_and_writes_reports(tmp_pat
     assert report["mode"] == "quick" and 20 <= report["summary"]["all"]["cases"] <= 40
     assert report["summary"]["all"]["bundle_recall"] is not None
     assert any("no page index" in n for n in report["notes"])
-    assert html.count("<svg") == len(runner.METRICS) and "http" not in html.split("<body>")[0]
+    assert html.count("<svg") == len(eval_report.METRICS) and "http" not in html.split("<body>")[0]
     assert "life-event accuracy" in "\n".join(lines)
 
     impossible = tmp_path / "thresholds.yaml"
     impossible.write_text("quick:\n  bundle_recall: {min: 1.01}\n", encoding="utf-8")
-    monkeypatch.setattr(runner, "THRESHOLDS", impossible)
+    monkeypatch.setattr(eval_report, "THRESHOLDS", impossible)
     assert not runner.run_eval(
         settings, quick=True, out=tmp_path / "out2", check_thresholds=True, echo=lines.append
     )

@@ -168,10 +168,8 @@ def test_sitemap_ingest_skips_each_bad_page_with_its_reason_and_goes_on(
     site: Site, hashing_settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="ingest")
-    started = time.monotonic()
     with _fetcher() as fetcher:
         rec = run_ingest(hashing_settings, [f"{site.url}/sitemap.xml"], progress=False, fetcher=fetcher)
-    elapsed = time.monotonic() - started
 
     assert rec.status == "ok"
     assert sorted(p.title for p in rec.added) == ["印鑑登録", "粗大ごみの出し方"]
@@ -192,8 +190,8 @@ def test_sitemap_ingest_skips_each_bad_page_with_its_reason_and_goes_on(
     # every request said who we are
     assert {ua for _, ua in site.requests} == {USER_AGENT}
     assert "TokyoConciergeBot" in USER_AGENT and "+http" in USER_AGENT
-    # the slow page cost about one timeout, not the server's full delay
-    assert elapsed < TIMEOUT_S * 3 + 2
+    # the slow page was given up after the fetcher's timeout (its failure says so, see EXPECTED_FAILURES); how long
+    # that takes is not asserted here: a loaded CI machine stretches wall time
 
     searcher = build_searcher(hashing_settings)
     assert searcher.page_count() == 2
@@ -240,3 +238,34 @@ def test_url_list_source_and_unreachable_sitemap(
     assert sorted(again.unchanged) == sorted(
         [f"{site.url}/kurashi/juminhyo.html", f"{site.url}/kurashi/inkan.html"]
     )
+
+
+def test_the_fetcher_ingest_made_is_closed_when_a_step_raises(
+    site: Site, hashing_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ingest.pipeline as pipeline
+
+    made: list[Fetcher] = []
+
+    def fetcher(**kw: object) -> Fetcher:  # the pipeline's own fetcher, watched
+        f = Fetcher(**kw)  # type: ignore[arg-type]
+        made.append(f)
+        return f
+
+    def boom(*a: object, **k: object) -> None:
+        raise RuntimeError("chunker broke")
+
+    ingest_cfg = hashing_settings.ingest.model_copy(update={"allowed_hosts": ["127.0.0.1"]})
+    settings = hashing_settings.model_copy(update={"ingest": ingest_cfg})
+    monkeypatch.setattr(pipeline, "Fetcher", fetcher)
+    monkeypatch.setattr(pipeline.Chunker, "__call__", boom)
+    with pytest.raises(RuntimeError, match="chunker broke"):
+        run_ingest(settings, [f"{site.url}/kurashi/gomi.html"], progress=False)
+    assert len(made) == 1 and made[0]._client.is_closed
+    assert "/kurashi/gomi.html" in site.paths()  # the step that raised came after a real fetch
+
+    # an injected fetcher belongs to its caller: ingest leaves it open, even when a step raises
+    with _fetcher() as own:
+        with pytest.raises(RuntimeError, match="chunker broke"):
+            run_ingest(settings, [f"{site.url}/kurashi/gomi.html"], progress=False, fetcher=own)
+        assert not own._client.is_closed

@@ -12,7 +12,7 @@ from ingest.records import latest_run, list_runs
 from knowledge.index_state import read_active
 from knowledge.retrieval import build_searcher
 from knowledge.settings import Settings
-from knowledge.store import ChromaConnection
+from knowledge.vector_index import open_vector_indexes
 
 
 def _ingest(settings: Settings, pages: Path, **kw: object):
@@ -102,7 +102,7 @@ def test_killed_build_leaves_previous_index_serving_and_next_run_completes(
     assert rec.status == "ok" and [p.title for p in rec.added] == ["追加ページ"]
     assert rec.chunks_embedded == 0  # the killed run's vectors were kept in the build collection
     assert build_searcher(hashing_settings).page_count() == 7
-    names = ChromaConnection(hashing_settings).names()
+    names = open_vector_indexes(hashing_settings).names()
     assert not any(n.endswith("-build") for n in names)
 
 
@@ -151,3 +151,24 @@ def test_run_record_json_and_facts_to_review(
 def test_concurrent_ingest_is_refused(hashing_settings: Settings, pages_dir: Path) -> None:
     with _lock(hashing_settings.index_dir), pytest.raises(IngestBusy):
         _ingest(hashing_settings, pages_dir)
+
+
+def test_one_reader_of_run_records_for_cli_and_editor_console(
+    hashing_settings: Settings, pages_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from knowledge.catalog import load_catalog
+    from web.editorial import Editorial
+
+    rec = _ingest(hashing_settings, pages_dir)
+    runs = hashing_settings.index_dir / "runs"
+    (runs / "99999999T000000000000-dead.json").write_text('{"run_id": "half-writ', encoding="utf-8")
+    (runs / "99999999T000000000000-list.json").write_text("[1, 2]", encoding="utf-8")
+    caplog.set_level("WARNING", logger="ingest.records")
+
+    editor = Editorial(hashing_settings, load_catalog(hashing_settings.catalog_dir))
+    assert [r["run_id"] for r in list_runs(hashing_settings)] == [rec.run_id]
+    assert [r.run_id for r in editor.runs()] == [rec.run_id]
+    assert latest_run(hashing_settings)["run_id"] == rec.run_id  # type: ignore[index]  # the newest readable one
+    # each time the broken file is read it is logged with its path, whichever interface asked
+    logged = [r.getMessage() for r in caplog.records if "unreadable run record" in r.getMessage()]
+    assert len(logged) == 3 and all("dead.json" in m for m in logged)

@@ -6,9 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel, ParrotFakeChatModel
+from langchain_core.messages import AIMessage, ToolMessage
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.tools import create_retriever_tool
 
+from bot.integrations.langchain import PageRetriever, run_tool_calls
 from ingest.pipeline import run_ingest
-from knowledge.retrieval import FusionConfig, HybridRetriever, PageRetriever, build_searcher
+from knowledge.retrieval import FusionConfig, HybridRetriever, build_searcher
 from knowledge.retrieval_types import PageSearcher
 from knowledge.settings import Settings, get_settings
 
@@ -74,6 +79,30 @@ def test_langchain_retriever_adapter(indexed: Settings) -> None:
     assert any(d.metadata["title"].startswith("転入届") for d in docs)
     assert {d.metadata["municipality"] for d in docs} <= {"132012", None}
     assert all(d.id == d.metadata["chunk_id"] for d in docs)
+
+
+def test_langchain_retriever_feeds_a_chain_and_an_agent(indexed: Settings) -> None:
+    """The LangChain retriever in a RAG chain (the parrot model echoes the prompt it got) and as an agent's tool."""
+    retriever = PageRetriever(searcher=build_searcher(indexed), k=2)
+    prompt = ChatPromptTemplate.from_messages([("human", "{context}\n\n質問: {question}")])
+    chain = (
+        {
+            "context": retriever
+            | (lambda docs: "\n".join(f"{d.metadata['title']}: {d.page_content}" for d in docs)),
+            "question": lambda q: q,
+        }
+        | prompt
+        | ParrotFakeChatModel()
+    )
+    echoed = str(chain.invoke("出生届 必要なもの").content)
+    assert echoed.startswith("出生届: ") and "質問: 出生届 必要なもの" in echoed
+
+    tool = create_retriever_tool(retriever, "municipal_pages", "Search Tokyo's municipal pages.")
+    call = {"name": "municipal_pages", "args": {"query": "出生届 必要なもの"}, "id": "p", "type": "tool_call"}
+    model = FakeMessagesListChatModel(responses=[AIMessage("", tool_calls=[call]), AIMessage("出生届です。")])
+    transcript = run_tool_calls(model, [tool], "出生届には何が必要？")
+    result = next(m for m in transcript if isinstance(m, ToolMessage))
+    assert "出生" in str(result.content) and transcript[-1].content == "出生届です。"
 
 
 def test_kana_only_query_is_read_with_the_words_of_the_index(indexed: Settings) -> None:

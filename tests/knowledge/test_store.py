@@ -1,4 +1,5 @@
-"""Store contract: the same tests against embedded Chroma on tmp_path and a real `chroma run` server."""
+"""VectorIndex contract: the same tests, through the ``VectorIndexes``/``VectorIndex`` Protocols that ingest and page
+search use, against embedded Chroma on tmp_path and a real `chroma run` server."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from knowledge.embeddings import HashingEmbeddings
 from knowledge.retrieval import build_searcher
 from knowledge.retrieval_types import StoreUnavailable
 from knowledge.settings import Settings, get_settings
-from knowledge.store import ChromaConnection
+from knowledge.store import PageStore
+from knowledge.vector_index import VectorIndex, VectorIndexes, open_vector_indexes
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +53,14 @@ class StoreContract:
         raise NotImplementedError
 
     @pytest.fixture
-    def conn(self, settings: Settings) -> ChromaConnection:
-        return ChromaConnection(settings)
+    def conn(self, settings: Settings) -> VectorIndexes:
+        return open_vector_indexes(settings)  # the factory ingest and page search use
 
-    def test_add_get_count_delete(self, conn: ChromaConnection, request: pytest.FixtureRequest) -> None:
+    def test_add_get_count_delete(self, conn: VectorIndexes, request: pytest.FixtureRequest) -> None:
         name = f"t-{request.node.name[:40]}-{os.getpid()}"
+        assert isinstance(conn, VectorIndexes)
         store = conn.open(name, EMB, create=True)
+        assert isinstance(store, VectorIndex) and store.name == name
         ids, texts, metas, vecs = _docs()
         store.add(ids, texts, metas, vecs)
         store.add(ids[:1], texts[:1], metas[:1], vecs[:1])  # upsert: no duplicate
@@ -72,7 +76,7 @@ class StoreContract:
         assert name not in conn.names()
 
     def test_query_is_cosine_best_first_and_filters(
-        self, conn: ChromaConnection, request: pytest.FixtureRequest
+        self, conn: VectorIndexes, request: pytest.FixtureRequest
     ) -> None:
         name = f"q-{request.node.name[:40]}-{os.getpid()}"
         store = conn.open(name, EMB, create=True)
@@ -86,9 +90,7 @@ class StoreContract:
         assert store.query(vecs[0], k=10)  # k above the count is fine
         conn.drop(name)
 
-    def test_rename_and_missing_collection(
-        self, conn: ChromaConnection, request: pytest.FixtureRequest
-    ) -> None:
+    def test_rename_and_missing_collection(self, conn: VectorIndexes, request: pytest.FixtureRequest) -> None:
         name = f"r-{request.node.name[:40]}-{os.getpid()}"
         store = conn.open(name, EMB, create=True)
         store.add(*_docs(2))
@@ -100,10 +102,11 @@ class StoreContract:
         conn.drop(name + "-renamed")
 
     def test_langchain_vectorstore_view_uses_our_embeddings(
-        self, conn: ChromaConnection, request: pytest.FixtureRequest
+        self, conn: VectorIndexes, request: pytest.FixtureRequest
     ) -> None:
         name = f"l-{request.node.name[:40]}-{os.getpid()}"
         store = conn.open(name, EMB, create=True)
+        assert isinstance(store, PageStore)  # the langchain view is Chroma's, not part of the Protocol
         store.add(*_docs())
         docs = store.vectorstore.similarity_search("出生届は14日以内に届け出ます", k=1)
         assert docs[0].page_content.startswith("出生届")
@@ -116,9 +119,9 @@ class TestEmbeddedStore(StoreContract):
         return get_settings(data_dir=tmp_path / "var")
 
     def test_persists_on_disk(self, settings: Settings) -> None:
-        ChromaConnection(settings).open("persist-test", EMB, create=True).add(*_docs())
+        open_vector_indexes(settings).open("persist-test", EMB, create=True).add(*_docs())
         assert (settings.chroma_path / "chroma.sqlite3").exists()
-        assert ChromaConnection(settings).open("persist-test", EMB).count() == 4
+        assert open_vector_indexes(settings).open("persist-test", EMB).count() == 4
 
 
 @pytest.mark.server
@@ -132,11 +135,11 @@ class TestServerStore(StoreContract):
 def test_server_down_raises_store_unavailable(tmp_path: Path) -> None:
     dead = get_settings(chroma={"mode": "server", "url": f"http://127.0.0.1:{free_port()}"})
     with pytest.raises(StoreUnavailable, match="unreachable"):
-        ChromaConnection(dead).names()
+        open_vector_indexes(dead).names()
 
     server = ChromaServer(tmp_path / "srv").start()
     try:
-        conn = ChromaConnection(get_settings(chroma={"mode": "server", "url": server.url, "timeout_s": 2}))
+        conn = open_vector_indexes(get_settings(chroma={"mode": "server", "url": server.url, "timeout_s": 2}))
         store = conn.open("outage", EMB, create=True)
         store.add(*_docs())
     finally:

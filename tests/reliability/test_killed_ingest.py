@@ -16,7 +16,7 @@ from reliability_support import CLI, SEEDS, ProgressWatcher, cli_env, run_cli
 from knowledge.index_state import read_active
 from knowledge.retrieval import build_searcher
 from knowledge.settings import get_settings
-from knowledge.store import ChromaConnection
+from knowledge.vector_index import open_vector_indexes
 
 pytestmark = pytest.mark.slow
 
@@ -74,7 +74,7 @@ def test_sigkill_while_embedding_keeps_the_previous_index_and_the_next_run_compl
     _clear_chroma_cache()
     fresh = build_searcher(settings)
     assert fresh.page_count() == first_pages and _results(fresh) == expected
-    names = ChromaConnection(settings).names()
+    names = open_vector_indexes(settings).names()
     assert before.collection in names and any(n.endswith("-build") for n in names)  # killed mid-build
 
     # the next run completes (the lock died with the process) and reuses the vectors the killed run wrote
@@ -89,4 +89,4 @@ def test_sigkill_while_embedding_keeps_the_previous_index_and_the_next_run_compl
     _clear_chroma_cache()
     final = build_searcher(settings)
     assert final.page_count() == after.pages > first_pages
-    assert not any(n.endswith("-build") for n in ChromaConnection(settings).names())
+    assert not any(n.endswith("-build") for n in open_vector_indexes(settings).names())

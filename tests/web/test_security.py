@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,59 @@ def test_rate_limit_is_429_with_retry_after(make_client: AppFactory) -> None:
     assert c.get("/api/municipalities").status_code == 200  # reads are not limited
     off = make_client(server={"rate_limit_per_minute": 0})
     assert all(off.post(CHAT, json={"message": "結婚しました"}).status_code == 200 for _ in range(5))
+
+
+def test_rate_limit_of_several_workers_is_shared(
+    make_client: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two apps on one data dir stand for two `serve --workers 2` processes: one client's chat requests count
+    once across both (DATA_DIR/ratelimit.sqlite3); a single process keeps counting in memory."""
+    from web.state import WORKERS_ENV
+
+    alone = [make_client(tmp_path / "one", server={"rate_limit_per_minute": 3}) for _ in range(2)]
+    assert all(c.post(CHAT, json={"message": "結婚しました"}).status_code == 200 for c in alone * 2)
+    assert not (tmp_path / "one" / "ratelimit.sqlite3").exists()
+
+    monkeypatch.setenv(WORKERS_ENV, "2")
+    if (left := 60 - time.time() % 60) < 15:  # the shared counts are per minute window: stay inside one
+        time.sleep(left + 0.1)
+    a, b = (make_client(tmp_path / "two", server={"rate_limit_per_minute": 3}) for _ in range(2))
+    assert [c.post(CHAT, json={"message": "結婚しました"}).status_code for c in (a, b, a)] == [200, 200, 200]
+    r = b.post(CHAT, json={"message": "結婚しました"})
+    assert r.status_code == 429 and 1 <= int(r.headers["retry-after"]) <= 60
+    assert a.post(CHAT, json={"message": "結婚しました"}).status_code == 429
+    assert a.get("/api/search", params={"q": "出生届"}).status_code == 200  # another group, its own count
+
+
+@pytest.mark.postgres
+def test_rate_limits_on_postgresql_let_requests_pass_while_it_is_down(
+    make_client: AppFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The limit counts in PostgreSQL; when the database goes away requests pass (logged), without waiting for it."""
+    import os
+
+    from pg import PostgresServer, unavailable
+
+    if reason := unavailable():
+        if os.geteuid() == 0:
+            pytest.fail(f"PostgreSQL must be available in CI (root): {reason}")
+        pytest.skip(reason)
+    pg = PostgresServer().start()
+    try:
+        if (left := 60 - time.time() % 60) < 15:  # the counts are per minute window: stay inside one
+            time.sleep(left + 0.1)
+        url = pg.new_database()
+        c = make_client(session={"url": url}, server={"rate_limit_search_per_minute": 2})
+        assert [c.get("/api/search", params={"q": "出生届"}).status_code for _ in range(3)] == [200, 200, 429]
+    finally:
+        pg.stop()
+    started = time.monotonic()
+    assert [c.get("/api/search", params={"q": "出生届"}).status_code for _ in range(5)] == [200] * 5
+    assert time.monotonic() - started < 15  # asked once (at most the pool's 2 s wait), then not for 5 s
+    assert "rate-limit store unavailable" in caplog.text
+    from bot.stores_pg import _databases
+
+    _databases.pop(url).close()  # stop the pool's attempts to reconnect to the stopped server
 
 
 def test_without_pages_questions_get_an_honest_answer_and_catalog_answers_work(

@@ -13,10 +13,10 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.contract import ChatRequest, ChatResponse, SourceKind
 from bot.provenance_view import citation
-from bot.service import Concierge
+from bot.service import Concierge, TurnWithoutPages
 from knowledge.catalog import Catalog
 from knowledge.deadlines import DateOutOfRange
-from knowledge.retrieval_types import StoreUnavailable
+from knowledge.retrieval_types import PageSearchUnavailable
 from web.catalog_views import (
     LifeEventView,
     MunicipalityView,
@@ -28,7 +28,7 @@ from web.catalog_views import (
 )
 from web.deps import CatalogDep, ConciergeDep, ServicesDep, SettingsDep
 from web.errors import ApiError, error_responses
-from web.services import Services, probe_search
+from web.services import Services
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["api"])
@@ -94,12 +94,6 @@ def _check_text(req: ChatRequest) -> None:
             ) from None
 
 
-def _turn(concierge: Concierge, req: ChatRequest) -> tuple[ChatResponse, list[str]]:
-    with probe_search() as probe:
-        resp = concierge.chat(req)
-    return resp, probe.failures
-
-
 @router.post(
     "/chat",
     response_model=ChatResponse,
@@ -125,17 +119,17 @@ async def chat(req: ChatRequest, concierge: ConciergeDep, settings: SettingsDep)
         log.info("chat turn with today out of range")
         return _date_reply(concierge, req)
     try:
-        resp, failures = await asyncio.wait_for(run_in_threadpool(_turn, concierge, req), CHAT_TIMEOUT_S)
+        return await asyncio.wait_for(run_in_threadpool(concierge.chat, req), CHAT_TIMEOUT_S)
     except TimeoutError:
         raise ApiError(503, "timeout", "The answer took too long; please try again.") from None
     except (DateOutOfRange, OverflowError):  # 「9999年1月1日に生まれました」: no deadline can be computed
         log.info("chat turn with a date out of range")
         return _date_reply(concierge, req)
-    if failures:
-        log.warning("page search failed during a chat turn: %s", failures[0])
-        if not resp.procedures:
-            raise ApiError(503, "pages_unavailable", PAGES_DOWN, headers={"Retry-After": "30"})
-    return resp
+    except TurnWithoutPages as err:  # page search is down: the catalog's procedures still answer, else 503
+        log.warning("page search failed during a chat turn: %s", err)
+        if not err.response.procedures:
+            raise ApiError(503, "pages_unavailable", PAGES_DOWN, headers={"Retry-After": "30"}) from None
+        return err.response
 
 
 @router.get(
@@ -278,7 +272,7 @@ def staff_search(
                         similarity=round(h.extra["dense"], 4) if "dense" in h.extra else None,
                     )
                 )
-        except StoreUnavailable as err:
+        except PageSearchUnavailable as err:
             available, message = False, f"Page search is unavailable: {err}"
     no_match = None
     if q.strip() and not procs and not pages:

@@ -17,6 +17,7 @@ from web.auth import client_ip
 from web.deps import AuthDep, ServicesDep, TemplatesDep
 from web.eval_view import eval_view
 from web.routers.signin import ROLE_NAMES, require
+from web.services import pages_status_ja
 
 AUDIT_ACTIONS = {
     "login": "ログイン",
@@ -57,18 +58,6 @@ def flatten_metrics(report: dict[str, Any], prefix: str = "", depth: int = 0) ->
 def login_form() -> Response:
     """The former editor sign-in address: the consoles share one sign-in page."""
     return RedirectResponse("/login?next=/editor", status_code=303)
-
-
-def _pages_ja(ok: bool, message: str) -> str:
-    """The page index status in Japanese, without internal addresses."""
-    import re
-
-    if ok:
-        m = re.match(r"(\d+) pages indexed", message)
-        return f"{m.group(1)}ページを検索できます" if m else "検索できます"
-    if "no pages are indexed" in message:
-        return "まだページが取り込まれていません（下の「取り込みを実行」から取り込めます）"
-    return "検索サーバーに接続できません（管理者に連絡してください）"
 
 
 @router.get("/eval/report", response_class=HTMLResponse)
@@ -122,7 +111,9 @@ def dashboard(
     ed = services.editorial
     report = ed.eval_report()
     pages_ok, pages_msg = services.pages.status()
-    pages_msg = _pages_ja(pages_ok, pages_msg)
+    pages_msg = pages_status_ja(pages_ok, pages_msg)
+    if not pages_ok and "取り込まれていません" in pages_msg:
+        pages_msg += "（下の「取り込みを実行」から取り込めます）"
     return templates.TemplateResponse(
         request,
         "editor.html",

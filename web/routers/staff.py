@@ -20,6 +20,7 @@ from web.deps import ServicesDep, TemplatesDep
 from web.errors import ApiError
 from web.routers.api import resolve_event, resolve_municipality, staff_search
 from web.routers.signin import require
+from web.services import pages_status_ja
 
 NOT_A_CODE = (
     "保存コードの形式ではありません（英数字15文字を5文字ずつ3つに区切ったもの、例：K7MQ2-XWA9P-3HJ4C）。"
@@ -80,6 +81,7 @@ def staff_home(
             "code": code,
             "event": ev,
             "result": result,
+            "pages_ja": pages_status_ja(False, result.pages_message or "") if result else "",
             "munis": munis,
             "events": events,
             "cat": cat,
