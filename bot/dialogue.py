@@ -244,10 +244,10 @@ def is_known(state: SessionState, fact: str, event: str | None) -> bool:
     return facts_for(state, event).get(fact) is not None
 
 
-def planning_municipality(state: SessionState) -> str | None:
-    """The municipality the bundle is planned for: a page's preset only once the resident confirmed it (or let it
-    stand by skipping the question), never while it is still being asked."""
-    if state.municipality_preset and "municipality" not in state.skipped:
+def planning_municipality(state: SessionState, question: str | None) -> str | None:
+    """The municipality the bundle is planned for when ``question`` is asked next: a page's preset is not used
+    while it is being confirmed (the question asks it), only once confirmed or when it is not asked."""
+    if state.municipality_preset and question == "municipality":
         return None
     return state.municipality
 

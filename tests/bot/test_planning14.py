@@ -140,6 +140,8 @@ def test_care_asks_the_municipality_with_a_preset(concierge: Concierge) -> None:
     (r,) = talk(concierge, "母の介護が必要になりました", municipality="131121")
     assert r.follow_up and "区市町村" in r.follow_up[0]
     assert r.quick_replies[0].label == "世田谷区"
+    # while it is being confirmed the preset is not planned with nor named as the resident's municipality
+    assert "世田谷区で" not in r.reply and all("世田谷" not in p.office for p in r.procedures)
 
 
 # ---- required vs conditional -------------------------------------------------------------------------------
