@@ -1,10 +1,11 @@
 """Profile chat turns in-process with cProfile (stdlib) or pyinstrument (a dev tool: `pip install pyinstrument`).
 
-    CONCIERGE_DATA_DIR=var python -m evals.profile_chat [N] [--pyinstrument] [--top K]
+    CONCIERGE_DATA_DIR=var python -m evals.profile_chat [N] [--pyinstrument | --plain] [--top K]
 
 Builds the services, answers one page question to pay the one-time loads, then profiles N distinct first turns
 (``evals.bench_scale.distinct_messages``) and prints the mean CPU and wall time per turn and the functions that
-take it (cProfile: sorted by own time, then by cumulative time).
+take it (cProfile: sorted by own time, then by cumulative time). ``--plain`` measures CPU per turn without a profiler
+(after 20 more distinct warm-up turns, so one-time imports are paid).
 """
 
 from __future__ import annotations
@@ -38,14 +39,21 @@ def _report(stats: pstats.Stats, top: int) -> str:
     return out.getvalue()
 
 
-def main(n: int = 40, pyinstrument: bool = False, top: int = 40) -> None:
+def main(n: int = 40, pyinstrument: bool = False, top: int = 40, plain: bool = False) -> None:
     from bot.contract import ChatRequest
     from evals.bench_scale import distinct_messages
 
     concierge = _concierge()
     messages = distinct_messages(n, offset=1000)
+    if plain:
+        for m in distinct_messages(20, offset=2000):
+            concierge.chat(ChatRequest(message=m, today="2026-11-26"))  # type: ignore[attr-defined]
     started, cpu = time.perf_counter(), time.process_time()
-    if pyinstrument:
+    if plain:
+        for m in messages:
+            concierge.chat(ChatRequest(message=m, today="2026-11-26"))  # type: ignore[attr-defined]
+        text = ""
+    elif pyinstrument:
         from pyinstrument import Profiler
 
         profiler = Profiler(interval=0.0005)
@@ -72,6 +80,7 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("n", type=int, nargs="?", default=40)
     ap.add_argument("--pyinstrument", action="store_true")
+    ap.add_argument("--plain", action="store_true", help="no profiler: CPU and wall time per turn only")
     ap.add_argument("--top", type=int, default=40)
     a = ap.parse_args()
-    main(a.n, a.pyinstrument, a.top)
+    main(a.n, a.pyinstrument, a.top, a.plain)
