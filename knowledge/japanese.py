@@ -88,7 +88,7 @@ def _tokenizer() -> Any:
     return make(mode=SplitMode.A)
 
 
-_ANALYZE_CACHED_CHARS = 512  # messages and titles (analysed several times per turn); not page chunks
+_ANALYZE_CACHED_CHARS = 160  # messages and titles (analysed several times per turn); not page chunks (memory)
 
 
 def analyze(text: str) -> list[tuple[str, str, str, str]]:
@@ -100,7 +100,7 @@ def analyze(text: str) -> list[tuple[str, str, str, str]]:
     return _analyze(text)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1024)
 def _analyze_short(text: str) -> tuple[tuple[str, str, str, str], ...]:
     return tuple(_analyze(text))
 
