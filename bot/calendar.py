@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import icalendar
 from pydantic import BaseModel, Field
 
-from bot.contract import SourceRef
+from bot.contract import MilestoneOut, ProcedureOut, SourceRef
 from bot.render import LANGS, MESSAGES, format_date, msg, yen
 from knowledge.models import Lang
 from knowledge.provenance import badge_text
 
-if TYPE_CHECKING:  # bot.bundles imports this module
-    from bot.bundles import BundleOut
+if TYPE_CHECKING:  # bot.bundle_service imports this module
+    from bot.bundle_service import BundleOut
 
 TZID = "Asia/Tokyo"
 PROCEDURE_REMINDER_DAYS = 3
@@ -184,88 +184,128 @@ def _tokyo() -> dt.tzinfo:
     return ZoneInfo(TZID)
 
 
+def next_feed_records(
+    entries: list[CalendarEntry],
+    records: dict[str, FeedRecord],
+    prev_version: str | None,
+    version: str,
+    now: dt.datetime,
+) -> dict[str, FeedRecord]:
+    """The feed's records after this generation (by UID): an entry whose content hash changed gets the next
+    SEQUENCE, ``now`` as LAST-MODIFIED and a "what changed" item list; a new one is "added" (except in the first
+    generation); an unchanged one keeps its record (the same object)."""
+    out: dict[str, FeedRecord] = {}
+    for e in entries:
+        old = records.get(e.uid)
+        if old is None:
+            change = FeedChange.added(prev_version, version, now) if prev_version else None
+            out[e.uid] = FeedRecord(hash=e.hash, sequence=0, modified=now, snapshot=e.snapshot, change=change)
+        elif old.hash != e.hash:
+            change = FeedChange.diff(old.snapshot, e.snapshot, prev_version, version, now)
+            out[e.uid] = FeedRecord(
+                hash=e.hash, sequence=old.sequence + 1, modified=now, snapshot=e.snapshot, change=change
+            )
+        else:
+            out[e.uid] = old
+    return out
+
+
+def feed_changed(
+    records: dict[str, FeedRecord], new_records: dict[str, FeedRecord], prev_version: str | None, version: str
+) -> bool:
+    """Whether the new generation must be stored: another catalog version, or an event added or changed."""
+    return prev_version != version or any(records.get(u) is not r for u, r in new_records.items())
+
+
 def calendar_entries(view: BundleOut, *, base_url: str) -> list[CalendarEntry]:
     """The dated procedures and milestones of ``view`` as calendar entries (undated ones are left out)."""
     lang = _lang(view.lang)
+    bundle_url = f"{base_url.rstrip('/')}/bundles/{view.code}"
+    plan_line = f"{msg('cal.plan', lang)} ({view.display_code}): {bundle_url}"
+    out = [
+        _procedure_entry(view.code, p, plan_line, lang)
+        for p in view.procedures
+        if p.deadline and p.deadline.due
+    ]
+    out += [_milestone_entry(view.code, m, plan_line, lang) for m in view.milestones if m.date is not None]
+    return out
+
+
+def _procedure_lines(p: ProcedureOut, lang: Lang) -> list[str]:
+    """A dated procedure's description: due date, rule, office, what to bring, amounts, online, sources."""
+    assert p.deadline and p.deadline.due
 
     def line(key: str, value: str) -> str:
         return f"{msg(key, lang)}: {value}"
 
-    bundle_url = f"{base_url.rstrip('/')}/bundles/{view.code}"
-    plan_line = f"{msg('cal.plan', lang)} ({view.display_code}): {bundle_url}"
-    out: list[CalendarEntry] = []
-    for p in view.procedures:
-        if not (p.deadline and p.deadline.due):
-            continue
-        where = (p.visit or "@").split("@", 1)[1] or "tokyo"
-        maybe = p.conditional is not None
-        summary = msg("cal.summary", lang, title=p.title) + (msg("cal.if_applies", lang) if maybe else "")
-        lines = [
-            line("cal.due", format_date(p.deadline.due, lang)),
-            line("cal.rule", p.deadline.explanation or p.deadline.text),
-            line("cal.office", p.office),
-        ]
-        if p.documents:
-            lines.append(line("cal.bring", msg("cal.list_sep", lang).join(p.documents)))
-        for a in p.amounts:
-            unconfirmed = "" if a.confirmed else msg("cal.not_confirmed", lang)
-            lines.append(line("cal.amount", f"{a.label} {yen(a.yen, lang)}{unconfirmed}"))
-        if p.unconfirmed:
-            lines.append(f"※ {p.unconfirmed}")
-        if p.online_url:
-            lines.append(line("cal.online", p.online_url))
-        if maybe:
-            lines.append(p.conditional or "")
-        lines += [_source_line(s, lang) for s in p.sources]
-        lines.append(plan_line)
-        out.append(
-            CalendarEntry(
-                uid=f"{view.code}-{p.id}-{where}@{UID_DOMAIN}",
-                kind="procedure",
-                day=p.deadline.due,
-                summary=summary,
-                description="\n".join(lines),
-                location=p.office,
-                url=p.online_url or (p.sources[0].url if p.sources else None),
-                reminder_days=PROCEDURE_REMINDER_DAYS,
-                snapshot={
-                    "title": p.title,
-                    "date": p.deadline.due.isoformat(),
-                    "office": p.office,
-                    "documents": list(p.documents),
-                    "amounts": {a.label: a.yen for a in p.amounts},
-                    "online_url": p.online_url,
-                    "deadline": p.deadline.text,
-                    "status": "maybe" if maybe else "applies",
-                    "sources": [s.url for s in p.sources],
-                },
-            )
-        )
-    for m in view.milestones:
-        if m.date is None:
-            continue
-        lines = [m.text] if m.text else []
-        lines += [_source_line(s, lang) for s in m.sources]
-        lines.append(plan_line)
-        out.append(
-            CalendarEntry(
-                uid=f"{view.code}-milestone-{m.id}@{UID_DOMAIN}",
-                kind="milestone",
-                day=m.date,
-                summary=m.title,
-                description="\n".join(lines),
-                location=None,
-                url=m.sources[0].url if m.sources else None,
-                reminder_days=MILESTONE_REMINDER_DAYS,
-                snapshot={
-                    "title": m.title,
-                    "date": m.date.isoformat(),
-                    "text": m.text,
-                    "sources": [s.url for s in m.sources],
-                },
-            )
-        )
-    return out
+    lines = [
+        line("cal.due", format_date(p.deadline.due, lang)),
+        line("cal.rule", p.deadline.explanation or p.deadline.text),
+        line("cal.office", p.office),
+    ]
+    if p.documents:
+        lines.append(line("cal.bring", msg("cal.list_sep", lang).join(p.documents)))
+    for a in p.amounts:
+        unconfirmed = "" if a.confirmed else msg("cal.not_confirmed", lang)
+        lines.append(line("cal.amount", f"{a.label} {yen(a.yen, lang)}{unconfirmed}"))
+    if p.unconfirmed:
+        lines.append(f"※ {p.unconfirmed}")
+    if p.online_url:
+        lines.append(line("cal.online", p.online_url))
+    if p.conditional is not None:
+        lines.append(p.conditional or "")
+    return lines + [_source_line(s, lang) for s in p.sources]
+
+
+def _procedure_entry(code: str, p: ProcedureOut, plan_line: str, lang: Lang) -> CalendarEntry:
+    assert p.deadline and p.deadline.due
+    where = (p.visit or "@").split("@", 1)[1] or "tokyo"
+    maybe = p.conditional is not None
+    summary = msg("cal.summary", lang, title=p.title) + (msg("cal.if_applies", lang) if maybe else "")
+    return CalendarEntry(
+        uid=f"{code}-{p.id}-{where}@{UID_DOMAIN}",
+        kind="procedure",
+        day=p.deadline.due,
+        summary=summary,
+        description="\n".join([*_procedure_lines(p, lang), plan_line]),
+        location=p.office,
+        url=p.online_url or (p.sources[0].url if p.sources else None),
+        reminder_days=PROCEDURE_REMINDER_DAYS,
+        snapshot={
+            "title": p.title,
+            "date": p.deadline.due.isoformat(),
+            "office": p.office,
+            "documents": list(p.documents),
+            "amounts": {a.label: a.yen for a in p.amounts},
+            "online_url": p.online_url,
+            "deadline": p.deadline.text,
+            "status": "maybe" if maybe else "applies",
+            "sources": [s.url for s in p.sources],
+        },
+    )
+
+
+def _milestone_entry(code: str, m: MilestoneOut, plan_line: str, lang: Lang) -> CalendarEntry:
+    assert m.date is not None
+    lines = [m.text] if m.text else []
+    lines += [_source_line(s, lang) for s in m.sources]
+    lines.append(plan_line)
+    return CalendarEntry(
+        uid=f"{code}-milestone-{m.id}@{UID_DOMAIN}",
+        kind="milestone",
+        day=m.date,
+        summary=m.title,
+        description="\n".join(lines),
+        location=None,
+        url=m.sources[0].url if m.sources else None,
+        reminder_days=MILESTONE_REMINDER_DAYS,
+        snapshot={
+            "title": m.title,
+            "date": m.date.isoformat(),
+            "text": m.text,
+            "sources": [s.url for s in m.sources],
+        },
+    )
 
 
 def _source_line(s: SourceRef, lang: Lang) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -387,6 +388,23 @@ def strip_readings(text: str) -> str:
     return _READING_ONLY.sub("", text)
 
 
+# ---- a bundle in one language -------------------------------------------------------------------------------
+@dataclass
+class BundleText:
+    """A planned bundle as every interface shows it — the chat reply, a saved bundle (and its calendar and print
+    page), the staff planner and the tools: cards, checklist, milestones and the names of events and places."""
+
+    event_names: list[str]
+    title: str
+    municipality: str | None  # the municipality's name
+    municipality_code: str | None
+    move_from: str | None  # plain names, as data fields (no kana readings)
+    move_to: str | None
+    procedures: list[ProcedureOut]
+    checklist: list[str]
+    milestones: list[MilestoneOut]
+
+
 # ---- the renderer --------------------------------------------------------------------------------------------
 class Renderer:
     """Everything the concierge shows, in one language, relative to ``today`` (for the year of dates)."""
@@ -595,6 +613,28 @@ class Renderer:
             )
             for m in bundle.milestones
         ]
+
+    def bundle(
+        self,
+        bundle: Bundle,
+        events: list[str],
+        municipality: str | None = None,
+        move_from: str | None = None,
+        move_to: str | None = None,
+    ) -> BundleText:
+        """The one rendering of a planned bundle (the chat turn, a saved bundle and the tools all use it)."""
+        muni = self.catalog.municipalities.get(municipality or "")
+        return BundleText(
+            event_names=self.event_names(events),
+            title=self.title(events, municipality),
+            municipality=muni.name if muni else None,
+            municipality_code=muni.code if muni else None,
+            move_from=self.place(move_from, readings=False),
+            move_to=self.place(move_to, readings=False),
+            procedures=[self.procedure(it) for it in bundle.items],
+            checklist=self.checklist(bundle),
+            milestones=self.milestones(bundle, municipality),
+        )
 
     # ---- quick replies ------------------------------------------------------------------------------------
     def quick_replies(self, question: str | None, state: SessionState) -> list[QuickReply]:

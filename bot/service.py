@@ -198,8 +198,8 @@ class Concierge:
     ) -> ChatResponse:
         answerer = answerer or self.answerer
         r = self.renderer(lang, today or dt.date.today())
-        muni = self.catalog.municipalities.get(state.municipality or "")
-        procs = [r.procedure(it) for it in bundle.items]
+        shown = r.bundle(bundle, state.events, state.municipality, state.move_from, state.move_to)
+        procs = list(shown.procedures)
         follow_up = [r.question(question, state.events)] if question else []
         specific = (
             answerer.specific_answer(u, bundle, self._local(state), lang, state.event_date)
@@ -227,19 +227,19 @@ class Concierge:
             session_id=state.id,
             reply=reply,
             life_events=list(state.events),
-            municipality=muni.name if muni else None,
+            municipality=shown.municipality,
             procedures=procs,
             citations=citations,
             follow_up=follow_up,
             lang=lang,
-            municipality_code=muni.code if muni else None,
-            move_from=r.place(state.move_from, readings=False),
-            move_to=r.place(state.move_to, readings=False),
+            municipality_code=shown.municipality_code,
+            move_from=shown.move_from,
+            move_to=shown.move_to,
             outside_places=dict(state.places),
             event_date=state.event_date,
-            checklist=r.checklist(bundle),
+            checklist=shown.checklist,
             quick_replies=r.quick_replies(question, state),
-            milestones=r.milestones(bundle, state.municipality),
+            milestones=shown.milestones,
             facts=self._public_facts(state),
         )
 
