@@ -1,4 +1,4 @@
-"""Code shape (issue #19): every function in ingest/ and evals/ fits on a screen or two (at most 80 lines)."""
+"""Code shape (issue #19): every function in ingest/, evals/ and bot/ fits on a screen or two (at most 80 lines)."""
 
 from __future__ import annotations
 
@@ -22,3 +22,13 @@ def _long_functions(folder: str) -> list[str]:
 
 def test_no_function_in_ingest_or_evals_is_over_80_lines() -> None:
     assert _long_functions("ingest") + _long_functions("evals") == []
+
+
+# Functions being split on other branches of issue #19 (u14people: dialogue.merge in named steps); remove an
+# entry when its branch is merged, so that the list ends empty.
+BOT_PENDING = {"bot/dialogue.py merge"}
+
+
+def test_no_function_in_bot_is_over_80_lines() -> None:
+    long = _long_functions("bot")
+    assert [f for f in long if f"{f.split(':')[0]} {f.split(' ')[1]}" not in BOT_PENDING] == []
