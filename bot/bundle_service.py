@@ -197,7 +197,7 @@ class BundleService:
         """The bundle's iCalendar; events whose content changed since the last generation get a higher SEQUENCE,
         a new LAST-MODIFIED and a "what changed" line (the per-event state is kept in the store)."""
         view = self.view(code, lang, base_url)
-        entries = calendar_entries(view, base_url=base_url)
+        entries = calendar_entries(view, Renderer(self.catalog, view.lang), base_url=base_url)
         with self._feed_lock, self.store.feed_lock(view.code):  # once per change, across processes too
             prev_version, records = self.store.feed_state(view.code)
             now = dt.datetime.now(dt.UTC).replace(microsecond=0)
