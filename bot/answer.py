@@ -199,6 +199,48 @@ def _claimed_rule(text: str) -> tuple[int, str] | None:
 
 # Title words shared by many procedures: a message sharing only these names none of them.
 _GENERIC_TITLE_RUNS = frozenset(["国民健康保険", "健康保険", "区市町村", "後期高齢者医療", "介護保険"])
+# English words that name no procedure: "My baby was born … what is the deadline?" names none (the bundle answers
+# it), where "the" and "baby" once matched 「赤ちゃんを会社の健康保険の扶養に入れる」 (English text is matched by its
+# English words only: Sudachi reads "the" as ザ)
+_NO_NAME_WORDS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "as",
+        "by",
+        "for",
+        "and",
+        "or",
+        "my",
+        "our",
+        "your",
+        "is",
+        "was",
+        "are",
+        "be",
+        "do",
+        "i",
+        "we",
+        "you",
+        "what",
+        "when",
+        "where",
+        "how",
+        "deadline",
+    ]
+)
+
+
+def _name_words(text: str) -> frozenset[str]:
+    """The words of ``text`` that can name a procedure (English text: its English words only)."""
+    words = en_words(text) if is_english(text) else content_tokens(text) | en_words(text)
+    return frozenset(w for w in words if w not in _NO_NAME_WORDS)
 
 
 def _common_sub(a: str, b: str) -> str:
@@ -556,7 +598,7 @@ class Answerer:
     ) -> PlannedItem | None:
         """The procedure the message names: a bundle item first, else any catalog procedure named by its title."""
         t = compact(text)
-        toks = content_tokens(text) | en_words(text)
+        toks = _name_words(text)
 
         def score(title_ja: str, title_en: str | None, proc_id: str) -> float:
             best = 0.0
@@ -585,7 +627,7 @@ class Answerer:
                 elif common >= 5 and len(longest) >= 3 and longest not in _GENERIC_TITLE_RUNS and rest > 0:
                     best = max(best, 10.0 + rest / 10)
                 else:
-                    words = content_tokens(name) | en_words(name)
+                    words = _name_words(name)
                     overlap = toks & words
                     if len(overlap) >= 2 or (overlap and len(words) == 1):
                         best = max(best, float(len(overlap)))

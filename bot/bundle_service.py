@@ -25,6 +25,7 @@ from bot.bundle_codes import display_code
 from bot.bundle_store import BundleNotFound, SavedBundle
 from bot.calendar import build_calendar, calendar_entries, feed_changed, next_feed_records
 from bot.contract import MilestoneOut, ProcedureOut
+from bot.dialogue import known_facts
 from bot.planner import Bundle, plan_bundle
 from bot.render import LANGS, Renderer
 from bot.service import Concierge
@@ -125,8 +126,10 @@ class BundleService:
     def fields_from_state(self, state: SessionState) -> dict[str, Any]:
         """The whitelisted, storable fields of a bot.sessions.SessionState."""
         facts = {
-            k: v for k, v in ((k, self._fact_value(k, v)) for k, v in state.facts.items()) if v is not None
-        }
+            k: v
+            for k, v in ((k, self._fact_value(k, v)) for k, v in known_facts(state).items())
+            if v is not None
+        }  # the facts of every event, flat (a scoped fact shows its event's value: bot.dialogue.known_facts)
         return {
             "events": [e for e in state.events if e in self.catalog.events],
             "municipality": self._place(state.municipality, outside_ok=False),

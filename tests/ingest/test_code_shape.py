@@ -24,11 +24,5 @@ def test_no_function_in_ingest_or_evals_is_over_80_lines() -> None:
     assert _long_functions("ingest") + _long_functions("evals") == []
 
 
-# Functions being split on other branches of issue #19 (u14people: dialogue.merge in named steps); remove an
-# entry when its branch is merged, so that the list ends empty.
-BOT_PENDING = {"bot/dialogue.py merge"}
-
-
 def test_no_function_in_bot_is_over_80_lines() -> None:
-    long = _long_functions("bot")
-    assert [f for f in long if f"{f.split(':')[0]} {f.split(' ')[1]}" not in BOT_PENDING] == []
+    assert _long_functions("bot") == []
