@@ -124,10 +124,24 @@ def _tokenizer() -> Any:
     return make(mode=SplitMode.A)
 
 
+_ANALYZE_CACHED_CHARS = 160  # messages and titles (analysed several times per turn); not page chunks (memory)
+
+
 def analyze(text: str) -> list[tuple[str, str, str, str]]:
     """(surface, normalized form, part of speech, its sub-category) for each morpheme (split mode A)."""
     if not text:
         return []
+    if len(text) <= _ANALYZE_CACHED_CHARS:
+        return list(_analyze_short(text))
+    return _analyze(text)
+
+
+@lru_cache(maxsize=1024)
+def _analyze_short(text: str) -> tuple[tuple[str, str, str, str], ...]:
+    return tuple(_analyze(text))
+
+
+def _analyze(text: str) -> list[tuple[str, str, str, str]]:
     tok = _tokenizer()
     out: list[tuple[str, str, str, str]] = []
     with _LOCK:
@@ -194,11 +208,14 @@ _STOP = {
 }
 
 
+# norm / compact / en_words are pure and called with the same catalog strings on every turn: cached (bounded)
+@lru_cache(maxsize=4096)
 def norm(text: str) -> str:
     """NFKC, lower case, katakana to hiragana."""
     return to_hiragana(unicodedata.normalize("NFKC", text).lower())
 
 
+@lru_cache(maxsize=4096)
 def compact(text: str) -> str:
     """``norm`` without spaces and punctuation, for substring matching ("あかちゃん うまれた" == "あかちゃんうまれた")."""
     return _SPACE.sub("", norm(text))
@@ -565,6 +582,7 @@ def _glossary(catalog: Any) -> list[tuple[frozenset[str], str]]:
     return sorted(pairs.items(), key=lambda kv: -len(kv[0]))
 
 
+@lru_cache(maxsize=4096)
 def en_words(text: str) -> frozenset[str]:
     """Lower-case English words with a light stem (plural s, -ed, -ing; as ``tokens`` does) for matching."""
     return frozenset(_en_stem(w) for w in _EN_WORD.findall(text.lower()))
