@@ -224,7 +224,17 @@ def test_death_deadlines_move_past_a_holiday(concierge: Concierge) -> None:
     rs = talk(concierge, "2026年9月9日に新宿区の父が亡くなりました。父は世帯主で国民健康保険でした", "3")
     due = {p.id: p.deadline.due for p in rs[-1].procedures if p.deadline}
     assert due["death-nhi-withdrawal"] == dt.date(2026, 9, 24)
-    assert due.get("death-household-head-change") in (None, dt.date(2026, 9, 24))
+    assert due["death-household-head-change"] == dt.date(2026, 9, 24)  # 9/23 秋分の日 -> 9/24
+
+
+def test_child_allowance_moves_past_the_year_end_closure(concierge: Concierge) -> None:
+    # born Sat 2027-12-18: 15 days from the next day end Sun 2028-01-02, in the closure 12/29-1/3 -> Tue 1/4
+    r = concierge.chat(
+        ChatRequest(message="2027年12月18日に練馬区で子どもが生まれました", today=dt.date(2027, 12, 20))
+    )
+    due = {p.id: p.deadline.due for p in r.procedures if p.deadline}
+    assert due["child-allowance"] == dt.date(2028, 1, 4)
+    assert "児童手当の申請（認定請求）：2028年1月4日まで" in r.reply
 
 
 # ---- direct questions ----------------------------------------------------------------------------------------
