@@ -348,3 +348,18 @@ def test_documents_for(proc: str, facts: dict[str, str], brings: list[str], not_
 
     docs = documents_for(default_catalog().procedure(proc), facts)
     assert set(brings) <= set(docs) and not set(not_brought) & set(docs)
+
+
+# ---- leftovers: a notice filed before leaving is due on the departure day -------------------------------------
+def test_moving_abroad_notice_is_due_before_leaving(concierge: Concierge) -> None:
+    (r,) = talk(concierge, "We are moving abroad on 20 December. We live in Setagaya")
+    card = next(p for p in r.procedures if p.id == "moving-abroad-notice")
+    assert card.deadline and card.deadline.due == dt.date(2026, 12, 20)
+    assert "by 20 December 2026" in r.reply and "January" not in r.reply
+    assert card.deadline.explanation and "open day before" in card.deadline.explanation  # 12/20 is a Sunday
+    (r,) = talk(concierge, "12月1日に海外へ引っ越しました。世田谷区に住んでいました")
+    card = next(p for p in r.procedures if p.id == "moving-abroad-notice")
+    assert card.deadline and card.deadline.overdue
+    assert (
+        card.deadline.late and "14日以内" in card.deadline.late
+    )  # already gone: within 14 days, by post too
