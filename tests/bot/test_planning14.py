@@ -363,3 +363,25 @@ def test_moving_abroad_notice_is_due_before_leaving(concierge: Concierge) -> Non
     assert (
         card.deadline.late and "14日以内" in card.deadline.late
     )  # already gone: within 14 days, by post too
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ("会社を辞めました。世田谷区です", "国民健康保険に入ります"),
+        ("12月1日に会社を辞めました。世田谷区です。これから国保に加入します",),
+        ("I lost my job on 1 December. I live in Setagaya and will join National Health Insurance",),
+    ],
+)
+def test_joining_nhi_after_a_job_loss_is_not_the_current_insurance(
+    concierge: Concierge, messages: tuple[str, ...]
+) -> None:
+    r = talk(concierge, *messages)[-1]
+    assert r.life_events == ["job-loss"]
+    assert r.facts.get("insurance") != "national" and r.facts.get("joining_nhi") is True
+    assert "nhi-enrollment" in required(r)
+
+
+def test_being_in_nhi_is_still_the_current_insurance(concierge: Concierge) -> None:
+    r = talk(concierge, "会社を辞めました。世田谷区です", "国民健康保険です")[-1]
+    assert r.facts.get("insurance") == "national" and "nhi-enrollment" not in required(r)
