@@ -385,3 +385,23 @@ def test_joining_nhi_after_a_job_loss_is_not_the_current_insurance(
 def test_being_in_nhi_is_still_the_current_insurance(concierge: Concierge) -> None:
     r = talk(concierge, "会社を辞めました。世田谷区です", "国民健康保険です")[-1]
     assert r.facts.get("insurance") == "national" and "nhi-enrollment" not in required(r)
+
+
+# ---- leftovers: optional steps are conditional with the fact that decides them --------------------------------
+def test_silver_pass_is_for_those_who_want_one(concierge: Concierge) -> None:
+    (r,) = talk(concierge, "父が75歳になりました。港区です")
+    assert "tokyo-silver-pass" in conditional(r)
+    card = next(p for p in r.procedures if p.id == "tokyo-silver-pass")
+    assert card.conditional and "シルバーパスを買いたい" in card.conditional
+    (r,) = talk(concierge, "父が75歳になりました。港区です。シルバーパスを買いたいです")
+    assert "tokyo-silver-pass" in required(r)
+
+
+def test_seal_registration_only_for_a_registered_seal(concierge: Concierge) -> None:
+    (r,) = talk(concierge, "We are moving from Setagaya to Suginami next month")
+    card = next(p for p in r.procedures if p.id == "seal-registration")
+    assert card.conditional and "registered seal" in card.conditional
+    (r,) = talk(concierge, "来月、世田谷区から杉並区へ引っ越します。実印が必要です")
+    assert "seal-registration" in required(r)
+    (r,) = talk(concierge, "来月、世田谷区から杉並区へ引っ越します。印鑑登録はしません")
+    assert "seal-registration" not in {p.id for p in r.procedures}
