@@ -175,6 +175,8 @@ def test_death_pensions_and_inheritance_are_conditional(concierge: Concierge) ->
     }
     assert decided_later <= conditional(r)
     assert not decided_later & required(r)
+    tax = next(p for p in r.procedures if p.id == "inheritance-tax-return")
+    assert tax.conditional and "超えるかもしれない場合" in tax.conditional  # not 「超えそう場合」
 
 
 def test_care_renewal_follows_the_first_application(concierge: Concierge) -> None:
@@ -223,6 +225,7 @@ def test_past_deadline_is_overdue(concierge: Concierge) -> None:
 def test_death_deadlines_move_past_a_holiday(concierge: Concierge) -> None:
     rs = talk(concierge, "2026年9月9日に新宿区の父が亡くなりました。父は世帯主で国民健康保険でした", "3")
     due = {p.id: p.deadline.due for p in rs[-1].procedures if p.deadline}
+    assert rs[0].facts.get("household_head") is True  # 「父は世帯主で…」
     assert due["death-nhi-withdrawal"] == dt.date(2026, 9, 24)
     assert due["death-household-head-change"] == dt.date(2026, 9, 24)  # 9/23 秋分の日 -> 9/24
 
