@@ -150,7 +150,9 @@ def test_dog_registration_only_with_a_dog(concierge: Concierge) -> None:
     assert "dog-registration-change" in conditional(r)
     (r,) = talk(concierge, "来月、世田谷区から杉並区へ引っ越します。犬を飼っています")
     assert "dog-registration-change" in required(r)
-    (r,) = talk(concierge, "せたがやくから すぎなみくに ひっこします。いぬが います")  # kana: 「いぬが います」
+    (r,) = talk(
+        concierge, "せたがやくから すぎなみくに ひっこします。いぬが います"
+    )  # kana: 「いぬが います」
     assert "dog-registration-change" in required(r)
     (r,) = talk(concierge, "来月、世田谷区から杉並区へ引っ越します。犬がいません")
     assert "dog-registration-change" not in {p.id for p in r.procedures}
