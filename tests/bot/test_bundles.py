@@ -102,7 +102,7 @@ def test_saved_rows_hold_no_name_phone_or_message(service: BundleService) -> Non
     assert stored["events"] == ["birth"]
     assert stored["municipality"] == "131121"
     assert stored["event_date"] == "2026-11-20"
-    assert stored["facts"] == {"insurance": "national"}
+    assert stored["facts"] == {"insurance": "national", "joining_nhi": False}  # implied: already in NHI
     assert isinstance(created, float) and expires > created
 
 
