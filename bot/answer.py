@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.contract import Citation
@@ -603,11 +604,8 @@ class Answerer:
         def score(title_ja: str, title_en: str | None, proc_id: str) -> float:
             best = 0.0
             for name in (title_ja, title_en or "", proc_id.replace("-", " ")):
-                c = compact(name.split("（")[0])
-                parts = [x for x in re.findall(r"[一-龥々]{3,}", c) if x in self._title_parts and x in t]
-                qualifier = (
-                    re.findall(r"[一-龥々]{2,}", compact(name.split("（", 1)[1])) if "（" in name else []
-                )
+                c, kanji3, qualifier, runs, words = _title_shape(name)
+                parts = [x for x in kanji3 if x in self._title_parts and x in t]
                 if len(c) >= 2 and c in t and qualifier and not any(_common_run(r, t) for r in qualifier):
                     # 児童手当（引っ越し先での認定請求） when the message says nothing of a move: a part match only
                     best = max(best, 10.0 + len(c) / 2)
@@ -617,7 +615,6 @@ class Answerer:
                     continue
                 # 後期高齢者の葬祭費: 葬祭費 names two procedures; the rest of the title (後期高齢者医療) decides, by the
                 # share of the title the message has (要介護認定の申請 is nearer 要介護・要支援認定の申請 than 更新申請)
-                runs = re.findall(r"[一-龥々]{2,}", compact(name))
                 shared = [_common_sub(r, t) for r in runs]
                 common = sum(len(x) for x in shared)
                 rest = common - (sum(len(r) for r in runs) - common) / 2
@@ -627,7 +624,6 @@ class Answerer:
                 elif common >= 5 and len(longest) >= 3 and longest not in _GENERIC_TITLE_RUNS and rest > 0:
                     best = max(best, 10.0 + rest / 10)
                 else:
-                    words = _name_words(name)
                     overlap = toks & words
                     if len(overlap) >= 2 or (overlap and len(words) == 1):
                         best = max(best, float(len(overlap)))
@@ -801,6 +797,19 @@ class Answerer:
         if cites and any(QUESTION_KINDS[kd][1].search(cites[0].snippet) for kd in kinds):
             return f"{_plain(cites[0].snippet)}（{cites[0].title}）"
         return None
+
+
+@lru_cache(maxsize=4096)
+def _title_shape(
+    name: str,
+) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], frozenset[str]]:
+    """What ``_match_procedure`` reads of a title, computed once per title (titles are immutable catalog text):
+    the compact title before any （qualifier）, its 3+ kanji runs, the qualifier's kanji runs, the whole title's
+    2+ kanji runs, and the words that can name it (``_name_words``)."""
+    c = compact(name.split("（")[0])
+    qualifier = tuple(re.findall(r"[一-龥々]{2,}", compact(name.split("（", 1)[1]))) if "（" in name else ()
+    runs = tuple(re.findall(r"[一-龥々]{2,}", compact(name)))
+    return c, tuple(re.findall(r"[一-龥々]{3,}", c)), qualifier, runs, _name_words(name)
 
 
 def has_instruction(text: str) -> bool:

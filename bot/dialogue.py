@@ -55,6 +55,11 @@ IMPLIED: tuple[Implied, ...] = (
         "no children in the household",
     ),
     Implied(
+        lambda f: f.get("insurance") == "national",
+        {"joining_nhi": False},
+        "someone already in National Health Insurance has nothing to join (「国保です」 after a job loss)",
+    ),
+    Implied(
         lambda f: isinstance(f.get("person_age"), int) and f["person_age"] >= 75,
         {"insurance": "late_elderly"},
         "everyone aged 75 or over leaves NHI or employee insurance for 後期高齢者医療制度 (高齢者医療確保法50条)",

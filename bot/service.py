@@ -205,8 +205,8 @@ class Concierge:
     ) -> ChatResponse:
         answerer = answerer or self.answerer
         r = self.renderer(lang, today or dt.date.today())
-        muni = self.catalog.municipalities.get(state.municipality or "")
-        procs = [r.procedure(it) for it in bundle.items]
+        rendered = r.bundle(bundle, state.events, state.municipality, state.move_from, state.move_to)
+        procs = list(rendered.procedures)
         follow_up = [r.question(question, dialogue.asked_for(state, question))] if question else []
         specific = (
             answerer.specific_answer(u, bundle, self._local(state), lang, state.event_date)
@@ -237,19 +237,19 @@ class Concierge:
             session_id=state.id,
             reply=reply,
             life_events=list(state.events),
-            municipality=muni.name if muni else None,
+            municipality=rendered.municipality,
             procedures=procs,
             citations=citations,
             follow_up=follow_up,
             lang=lang,
-            municipality_code=muni.code if muni else None,
-            move_from=r.place(state.move_from, readings=False),
-            move_to=r.place(state.move_to, readings=False),
+            municipality_code=rendered.municipality_code,
+            move_from=rendered.move_from,
+            move_to=rendered.move_to,
             outside_places=dict(state.places),
             event_date=state.event_date,
-            checklist=r.checklist(bundle),
+            checklist=rendered.checklist,
             quick_replies=r.quick_replies(question, state),
-            milestones=r.milestones(bundle, state.municipality),
+            milestones=rendered.milestones,
             facts=self._public_facts(state),
         )
 

@@ -140,12 +140,27 @@ _NEGATED = re.compile(
 )
 
 
+# 「国民健康保険に入ります」, "I will join NHI": a plan to join, not the insurance the person is in now
+_JOINING_AFTER = re.compile(
+    r"^\s*(に|へ)(は)?(これから)?\s*(入ります|入る|入ろう|入りたい|はいります|はいる|加入します|加入する|加入予定|加入したい|"
+    r"切り替え|切替え|きりかえ)"
+)
+_JOINING_BEFORE = re.compile(
+    r"(join|joining|switch(ing)? to|enrol(l)?(ing)? in|sign(ing)? up for)\s+(the\s+)?$"
+)
+
+
+def _joining(word: str, text: str, i: int) -> bool:
+    return bool(_JOINING_AFTER.match(text[i + len(word) :]) or _JOINING_BEFORE.search(text[:i]))
+
+
 def _affirmed(word: str, text: str) -> bool:
-    """``word`` occurs in ``text`` and is not negated right after (年金をもらっていません)."""
+    """``word`` occurs in ``text``, is not negated right after (年金をもらっていません) and is not only a plan to join
+    (国民健康保険に入ります)."""
     start = 0
     while (i := text.find(word, start)) >= 0:
         start = i + 1
-        if not _NEGATED.match(text[i + len(word) :]):
+        if not _NEGATED.match(text[i + len(word) :]) and not _joining(word, text, i):
             return True
     return False
 
@@ -440,7 +455,7 @@ class Understander:
         if fact.type == "choice":
             for opt in fact.options:
                 labels = [opt.value, opt.ja, opt.en, *opt.synonyms]
-                if any(norm(x) and (norm(x) == t or norm(x) in t) for x in labels):
+                if any(norm(x) and (norm(x) == t or _affirmed(norm(x), t)) for x in labels):
                     return opt.value
             return None
         if fact.type == "bool":

@@ -253,11 +253,24 @@ def _procedure_sources(p: Procedure, path: str) -> Iterator[tuple[str, Source]]:
 
 def catalog_version(cat: Catalog) -> str:
     h = hashlib.sha256()
-    for group in (cat.municipalities, cat.offices, cat.documents, cat.procedures, cat.events, cat.overrides):
+    groups = (
+        cat.municipalities,
+        cat.offices,
+        cat.documents,
+        cat.procedures,
+        cat.events,
+        cat.overrides,
+        cat.facts,
+    )
+    for group in groups:
         for key in sorted(group):
             h.update(
                 json.dumps(group[key].model_dump(mode="json"), sort_keys=True, ensure_ascii=False).encode()
             )
+    if cat.calendar is not None:  # closed days move deadlines
+        h.update(
+            json.dumps(cat.calendar.model_dump(mode="json"), sort_keys=True, ensure_ascii=False).encode()
+        )
     return h.hexdigest()[:12]
 
 

@@ -179,6 +179,10 @@ def compute_due(rule: DeadlineRule, event: dt.date) -> Due:
         en = f"from {fmt_en(day)}, {_span_en(n, unit)} before {fmt_en(event)}"
         return Due(day, day, ja, en)
 
+    if (
+        n == 0
+    ):  # due on the event day itself (a notice filed before the move, 住民基本台帳法24条「あらかじめ」)
+        return _on_the_day(rule, event)
     if rule.counting == "inclusive":
         start = event
         how_en = "counting the day itself as day 1"
@@ -209,6 +213,15 @@ def compute_due(rule: DeadlineRule, event: dt.date) -> Due:
             "so treat it as not moving and act by the open day before"
         )
     return Due(due, base, ja, en)
+
+
+def _on_the_day(rule: DeadlineRule, event: dt.date) -> Due:
+    """A deadline that is the event day itself; it never moves past it (after it the rule's ``late`` applies)."""
+    ja, en = f"期限は当日の{fmt_ja(event)}", f"due by the day itself, {fmt_en(event)}"
+    if reason := closure_reason(event):
+        ja += f"。この日は{reason[0]}です。その日より前に出すものなので延びないものとして、前の開庁日までに手続きしてください"
+        en += f"; that day is {reason[1]}. It is filed beforehand, so treat it as not moving and act by the open day before"
+    return Due(event, event, ja, en)
 
 
 def is_overdue(due: Due | None, today: dt.date) -> bool:

@@ -238,7 +238,8 @@ def test_implied_facts_table() -> None:
     assert dialogue.implied_facts({"children_count": 0}) == {"has_children": False}
     assert dialogue.implied_facts({"person_age": 75}) == {"insurance": "late_elderly"}
     assert dialogue.implied_facts({"person_age": 74}) == {}
-    assert dialogue.implied_facts({"person_age": 80, "insurance": "national"}) == {}  # what was said wins
+    assert "insurance" not in dialogue.implied_facts({"person_age": 80, "insurance": "national"})  # said wins
+    assert dialogue.implied_facts({"insurance": "national"}) == {"joining_nhi": False}  # already in NHI
 
 
 # ---- issue #14 (u14people): procedure questions, facts per event, the page's preset --------------------------

@@ -153,3 +153,16 @@ def test_official_hosts() -> None:
     assert is_official("https://www.city.setagaya.lg.jp/x.html", cat)
     assert is_official("https://www.nenkin.go.jp/x", cat)
     assert not is_official("https://example-funeral.co.jp/list", cat)
+
+
+def test_version_changes_with_the_facts_and_the_office_calendar(tmp_catalog: Path) -> None:
+    before = load_catalog(tmp_catalog).version
+    facts = tmp_catalog / "facts.yaml"
+    facts.write_text(
+        facts.read_text(encoding="utf-8").replace("犬を飼っている", "犬を飼う", 1), encoding="utf-8"
+    )
+    after_facts = load_catalog(tmp_catalog).version
+    assert after_facts != before  # a fact's wording is shown on every conditional card
+    cal = tmp_catalog / "calendar.yaml"
+    cal.write_text(cal.read_text(encoding="utf-8").replace('end: "01-03"', 'end: "01-04"'), encoding="utf-8")
+    assert load_catalog(tmp_catalog).version != after_facts  # closed days move deadlines

@@ -42,6 +42,8 @@ def test_municipal_deadlines_all_move() -> None:
             and office.kind == "municipal"
             and p.deadline.direction == "after"
         ):
+            if p.deadline.length == 0:  # due on the day of the move itself: filed before it, never after
+                continue
             if p.id == "moving-online-onestop" or p.office == "municipal-pension":
                 # a limit of the online system (Mynaportal); national-pension claims at the municipal window run
                 # on the state's limitation period (国民年金法102条), not a municipal deadline: the card says so
@@ -70,3 +72,11 @@ def test_overdue() -> None:
     due = compute_due(rule, dt.date(2026, 11, 30))
     assert is_overdue(due, dt.date(2026, 12, 7))
     assert not is_overdue(due, due.due)
+
+
+def test_a_deadline_on_the_day_itself_never_moves() -> None:
+    rule = CATALOG.procedures["moving-abroad-notice"].deadline
+    assert rule is not None and rule.length == 0
+    sunday = compute_due(rule, dt.date(2026, 12, 20))
+    assert sunday.due == dt.date(2026, 12, 20) and "前の開庁日まで" in sunday.explanation_ja
+    assert compute_due(rule, dt.date(2026, 12, 18)).explanation_ja == "期限は当日の2026年12月18日（金）"
