@@ -12,12 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from knowledge.catalog import Catalog
 from knowledge.deadlines import Due, compute_due, is_overdue, offset_date
-from knowledge.models import Condition, LifeEvent, Milestone, Procedure
+from knowledge.models import Condition, LifeEvent, Milestone, MoveStep, Procedure
 from knowledge.validity import in_force
+
+# applies: every condition of the procedure is known to hold (required); maybe: one is unknown (conditional)
+Status = Literal["applies", "maybe"]
+# the catalog's ``move_scope`` fact values (knowledge/data/facts.yaml), as derived from the two ends of a move
+MoveScope = Literal["within", "tokyo_to_tokyo", "into_tokyo", "out_of_tokyo", "abroad", "from_abroad"]
 
 OUTSIDE_TOKYO = ("outside", "abroad")
 TOKYO_ONLY_PREFIX = (
@@ -88,9 +93,9 @@ def _in_tokyo(ev_id: str, municipality: str | None, move_to: str | None) -> bool
 class PlannedItem:
     procedure: Procedure
     event: str
-    status: str  # "applies" | "maybe"
+    status: Status
     municipality: str | None
-    step: str | None = None  # "old" | "new" for moves
+    step: MoveStep | None = None  # for moves: at the old or at the new municipality
     unknown: list[str] = field(default_factory=list)  # facts that would decide a "maybe"
     conditions: list[Condition] = field(default_factory=list)
     due: Due | None = None
@@ -119,7 +124,7 @@ class Bundle:
         return next((i for i in self.items if i.procedure.id == proc_id), None)
 
 
-def move_scope(move_from: str | None, move_to: str | None) -> str | None:
+def move_scope(move_from: str | None, move_to: str | None) -> MoveScope | None:
     """The catalog's ``move_scope`` value from the two ends of a move (codes or 'outside'/'abroad')."""
     if move_to == "abroad":
         return "abroad"
@@ -243,7 +248,7 @@ class _Where:
             return self.move_to
         return self.municipality
 
-    def code(self, ev_id: str, at: str | None) -> str | None:
+    def code(self, ev_id: str, at: MoveStep | None) -> str | None:
         """The municipality where the step ``at`` of ``ev_id`` is done (None: outside Tokyo or unknown)."""
         if ev_id == "moving" and at == "old":
             return self.move_from if self.move_from not in OUTSIDE_TOKYO else None
@@ -303,9 +308,9 @@ def plan_bundle(
 
 def _entries(
     catalog: Catalog, event: LifeEvent, where: _Where
-) -> list[tuple[str, Condition | None, list[str], str | None]]:
+) -> list[tuple[str, Condition | None, list[str], MoveStep | None]]:
     """(procedure, extra condition, dependencies, step) of the event, then the local programmes for it."""
-    entries: list[tuple[str, Condition | None, list[str], str | None]] = [
+    entries: list[tuple[str, Condition | None, list[str], MoveStep | None]] = [
         (ep.id, ep.when, list(ep.after), ep.at) for ep in event.procedures
     ]
     entries += [
@@ -322,7 +327,7 @@ def _plan_item(
     proc_id: str,
     when: Condition | None,
     after: list[str],
-    at: str | None,
+    at: MoveStep | None,
     where: _Where,
     facts: dict[str, Any],
     event_date: dt.date | None,

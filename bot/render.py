@@ -591,7 +591,7 @@ class Renderer:
                 for a in p.amounts
             ],
             life_event=event.id if event else None,
-            step=item.step,  # type: ignore[arg-type]
+            step=item.step,
             visit=visit_key(item),
             unconfirmed=unconfirmed_note(self.catalog, p, code, "en" if self.lang == "en" else "ja"),
         )

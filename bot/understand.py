@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Literal
 
 import yaml
 
@@ -26,15 +26,22 @@ from bot import gazetteer
 from bot.dates import ParsedDate, parse_date
 from bot.text import compact, content_tokens, en_words, is_english, norm
 from knowledge.catalog import Catalog, default_catalog
+from knowledge.models import Unit
 
 PLACES = Path(__file__).with_name("data") / "places.yaml"
 
 # Placeholders for places outside Tokyo in move_from / move_to.
 OUTSIDE = "outside"  # elsewhere in Japan
 ABROAD = "abroad"
-NATIONALITY = (
-    "nationality"  # role of a country word that names a nationality, not a place (ベトナム人, 外国籍)
-)
+# role of a country word that names a nationality, not a place (ベトナム人, 外国籍)
+NATIONALITY: Final = "nationality"
+# What a place word is to the message: the origin of a move (from), its destination (to), where the resident lives
+# (here), a move inside it (within), or a nationality, not a place (NATIONALITY).
+Role = Literal["from", "to", "here", "within", "nationality"]
+# the roles a place outside Tokyo is named under (Understanding.places)
+PlaceRole = Literal["here", "from", "to"]
+# what a message asks (or, for claim, states: a period as the rule); the names of _INTENTS and "claim"
+Intent = Literal["deadline", "amount", "opens", "documents", "place", "question", "online", "claim"]
 _NATIONAL = re.compile(r"\s*(人|籍|系|じん|せき|国籍|こくせき)")
 _NATIONAL_BEFORE = re.compile(r"(国籍|こくせき)\s*(は|が)?\s*$")
 # "I'm from India and moved to Koto": a country someone is from says they are a foreign national (still a place)
@@ -43,7 +50,7 @@ _FROM_COUNTRY = re.compile(r"\b(i'?m|i am|we'?re|we are|i come|we come)\s+from\s
 # Stems too generic to stand for a municipality without its suffix (中央線, 国立病院, 日の出, 港).
 _GENERIC_STEMS = {"中央", "国立", "日の出", "港", "北", "大島"}
 
-_INTENTS: dict[str, re.Pattern[str]] = {
+_INTENTS: dict[Intent, re.Pattern[str]] = {
     "deadline": re.compile(r"期限|いつまで|締め?切|何日以内|deadline|by when|how long do i have|due"),
     "amount": re.compile(
         r"いくら|金額|何円|もらえる額|支給額|もらえ|受け取れ|支給され|how much|amount|can i (get|receive|claim)|eligible"
@@ -67,7 +74,7 @@ _CLAIM = re.compile(
 )
 
 
-def claimed_period(text: str) -> tuple[int, str] | None:
+def claimed_period(text: str) -> tuple[int, Unit] | None:
     """The period the resident states as a rule, as (length, unit) with unit day/month/year, or None.
 
     >>> claimed_period("30日以内でいいですよね"), claimed_period("2026年11月23日に生まれました")
@@ -80,7 +87,9 @@ def claimed_period(text: str) -> tuple[int, str] | None:
     length = int(n)
     if unit.startswith(("週", "week")):
         return length * 7, "day"
-    kind = "day" if unit.startswith(("日", "day")) else "year" if unit.startswith(("年", "year")) else "month"
+    kind: Unit = (
+        "day" if unit.startswith(("日", "day")) else "year" if unit.startswith(("年", "year")) else "month"
+    )
     return length, kind
 
 
@@ -105,7 +114,7 @@ class Mention:
     code: str  # municipality code, or OUTSIDE / ABROAD
     start: int
     end: int
-    role: str  # from | to | here
+    role: Role
     name: str | None = None  # a place outside Tokyo as the gazetteer names it (大阪府大阪市北区)
 
 
@@ -119,13 +128,11 @@ class Understanding:
     move_to: str | None = None
     date: ParsedDate | None = None
     facts: dict[str, Any] = field(default_factory=dict)
-    intents: set[str] = field(default_factory=set)
+    intents: set[Intent] = field(default_factory=set)
     skip: bool = False
     new_topic: bool = False
     mentions: list[Mention] = field(default_factory=list)
-    places: dict[str, str] = field(
-        default_factory=dict
-    )  # role (here/from/to) -> name of a place outside Tokyo
+    places: dict[PlaceRole, str] = field(default_factory=dict)  # role -> name of a place outside Tokyo
 
 
 _NEGATED = re.compile(
@@ -352,7 +359,7 @@ class Understander:
         return found
 
     @staticmethod
-    def _role(t: str, i: int, j: int) -> str:
+    def _role(t: str, i: int, j: int) -> Role:
         after = t[j : j + 14].lstrip(" 　")
         before = t[max(0, i - 12) : i]
         after = re.sub(

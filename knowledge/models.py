@@ -189,10 +189,13 @@ class Condition(Strict):
         return None if any(r is None for r in results) else False
 
 
+Unit = Literal["day", "month", "year"]  # of a period: a deadline's, an offset's, one a resident states
+
+
 class DeadlineRule(Sourced):
     trigger: Literal["event", "learned", "move"] = "event"
     length: int = Field(ge=0)
-    unit: Literal["day", "month", "year"]
+    unit: Unit
     counting: Literal["inclusive", "next_day"]
     direction: Literal["after", "before"] = "after"
     extend: bool = True
@@ -236,18 +239,21 @@ class Procedure(Sourced):
     municipality: str | None = None
 
 
+MoveStep = Literal["old", "new"]  # a step of a move: filed at the old or at the new municipality
+
+
 class EventProcedure(Strict):
     id: str
     after: list[str] = Field(default_factory=list)
     when: Condition | None = None
-    at: Literal["old", "new"] | None = None  # moves: filed at the old or at the new municipality
+    at: MoveStep | None = None  # moves: filed at the old or at the new municipality
 
 
 class Offset(Strict):
     length: int = Field(
         ge=-366
     )  # negative: before the event (the pension claim opens the day before the birthday)
-    unit: Literal["day", "month", "year"]
+    unit: Unit
 
 
 class Milestone(Sourced):

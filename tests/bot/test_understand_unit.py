@@ -1,0 +1,251 @@
+"""Unit tests of bot/understand.py (issue #19): one message in, what Understander.parse reads out of it.
+
+Table-driven over the packaged catalog: events, places and their roles, the ends of a move, facts, intents, dates and
+the answers to a pending question. Conversation-level behaviour is in test_understanding.py and test_planning14.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, get_args
+
+import pytest
+
+from bot.understand import _INTENTS, Intent, PlaceRole, Role, Understander
+
+TODAY = dt.date(2026, 12, 7)  # a Monday
+
+HACHIOJI, SUGINAMI, SETAGAYA, NAKANO, NERIMA, MINATO = (
+    "132012",
+    "131156",
+    "131121",
+    "131148",
+    "131202",
+    "131032",
+)
+
+
+@pytest.fixture(scope="module")
+def und() -> Understander:
+    return Understander()
+
+
+# ---- events --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "events"),
+    [
+        ("八王子市から杉並区へ引っ越します", ["moving"]),
+        ("11月20日に世田谷区で子どもが生まれました", ["birth"]),
+        ("出生届の期限はいつまでですか", ["birth"]),  # a procedure's name says its event
+        ("75歳になりました", ["turning-75"]),
+        ("失業しました", ["job-loss"]),
+        ("I lost my job", ["job-loss"]),
+        ("定年退職しました", ["retirement"]),  # 退職 (job loss) lies inside the longer 定年退職 and yields
+        ("結婚して杉並区に引っ越します", ["moving", "marriage"]),  # the stronger match first
+        ("会社の健康保険に入っています", []),  # a fact, no event
+        ("中央線で通勤しています", []),
+    ],
+)
+def test_events(und: Understander, text: str, events: list[str]) -> None:
+    assert und.parse(text, TODAY).events == events
+
+
+# ---- places, their roles, the ends of a move ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "roles", "municipality", "move_from", "move_to"),
+    [
+        (
+            "八王子市から杉並区へ引っ越します",
+            [(HACHIOJI, "from"), (SUGINAMI, "to")],
+            SUGINAMI,
+            HACHIOJI,
+            SUGINAMI,
+        ),
+        ("中野区内で引っ越しました", [(NAKANO, "within")], NAKANO, NAKANO, NAKANO),
+        ("世田谷区に住んでいます", [(SETAGAYA, "here")], SETAGAYA, None, None),
+        ("11月20日に世田谷区で子どもが生まれました", [(SETAGAYA, "here")], SETAGAYA, None, None),
+        ("I live in Setagaya", [(SETAGAYA, "here")], SETAGAYA, None, None),
+        ("setagaya-ku", [(SETAGAYA, "here")], SETAGAYA, None, None),
+        ("Hachiōji", [(HACHIOJI, "here")], HACHIOJI, None, None),  # accents dropped
+        ("練間区に住んでいます", [(NERIMA, "here")], NERIMA, None, None),  # one-character typo of 練馬区
+        ("setagya", [(SETAGAYA, "here")], SETAGAYA, None, None),
+        (
+            "I moved from Osaka to Nerima on December 1",
+            [("outside", "from"), (NERIMA, "to")],
+            NERIMA,
+            "outside",
+            NERIMA,
+        ),
+        # 大阪市北区 is outside Tokyo (not Tokyo's 北区); 港区 is the destination
+        (
+            "大阪市北区から港区に引っ越します",
+            [("outside", "from"), (MINATO, "to")],
+            MINATO,
+            "outside",
+            MINATO,
+        ),
+        ("川崎市で生まれました", [("outside", "here")], "outside", None, None),
+        ("日本を離れます", [], None, None, "abroad"),
+        ("中央線で通勤しています", [], None, None, None),  # 中央 alone is no municipality
+        ("ベトナム人です", [], None, None, None),  # a nationality, not a place
+    ],
+)
+def test_places_and_roles(
+    und: Understander,
+    text: str,
+    roles: list[tuple[str, str]],
+    municipality: str | None,
+    move_from: str | None,
+    move_to: str | None,
+) -> None:
+    u = und.parse(text, TODAY)
+    assert [(m.code, m.role) for m in u.mentions] == roles
+    assert (u.municipality, u.move_from, u.move_to) == (municipality, move_from, move_to)
+    assert [(m.code, m.role) for m in und.find_places(text)] == roles
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("大阪市北区から港区に引っ越します", {"from": "大阪府大阪市北区"}),
+        ("川崎市で生まれました", {"here": "神奈川県川崎市"}),
+        ("八王子市から杉並区へ引っ越します", {}),  # places in Tokyo are codes, not names
+    ],
+)
+def test_places_outside_tokyo_are_named_by_role(und: Understander, text: str, places: dict[str, str]) -> None:
+    u = und.parse(text, TODAY)
+    assert u.places == places
+    assert set(u.places) <= set(get_args(PlaceRole))
+
+
+def test_role_literal_covers_every_role_found(und: Understander) -> None:
+    texts = [
+        "八王子市から杉並区へ引っ越します",
+        "中野区内で引っ越しました",
+        "世田谷区に住んでいます",
+        "ベトナム人です",
+    ]
+    found = {m.role for t in texts for m in und._place_hits(t)}
+    assert found == set(get_args(Role))  # from, to, within, here, nationality: each one reached
+
+
+# ---- facts ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        ("夫が亡くなりました。国民健康保険に入っていました", {"insurance": "national"}),
+        ("会社の健康保険に入っています", {"insurance": "employee"}),
+        ("ひとり親です", {"single_parent": True}),
+        ("子どもが2人います", {"children_count": 2}),
+        ("マイナンバーカードを持っています", {"has_my_number_card": True}),
+        ("マイナンバーカードは持っていません", {"has_my_number_card": False}),  # negated right after the word
+        ("年金をもらっていません", {"received_pension": False}),
+        ("75歳になりました", {"person_age": 75}),
+        ("ベトナム人です", {"nationality": "foreign"}),
+        ("I'm from India", {"nationality": "foreign"}),
+        ("中野区内で引っ越しました", {"move_scope": "within"}),
+        ("八王子市から杉並区へ引っ越します", {}),
+    ],
+)
+def test_facts(und: Understander, text: str, facts: dict[str, Any]) -> None:
+    assert und.parse(text, TODAY).facts == facts
+
+
+# ---- intents, skip, new topic --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "intents"),
+    [
+        ("出生届の期限はいつまでですか", {"deadline", "question"}),
+        ("児童手当はいくらもらえますか", {"amount", "question"}),
+        ("how much is the child allowance?", {"amount", "question"}),
+        ("転出届には何が必要ですか", {"documents", "question"}),
+        ("転入届はどこで出せますか", {"place", "question"}),
+        ("転出届はいつから出せますか", {"opens", "question"}),
+        ("マイナポータルで転出届を出せますか？", {"online", "question"}),
+        ("in Setagaya, within 14 days?", {"claim", "question"}),  # a period stated as the rule
+        ("八王子市から杉並区へ引っ越します", set()),
+    ],
+)
+def test_intents(und: Understander, text: str, intents: set[str]) -> None:
+    assert und.parse(text, TODAY).intents == intents
+
+
+def test_intent_literal_names_every_intent() -> None:
+    assert set(get_args(Intent)) == set(_INTENTS) | {"claim"}
+
+
+@pytest.mark.parametrize(
+    ("text", "skip", "new_topic"),
+    [
+        ("スキップ", True, False),
+        ("わかりません", True, False),
+        ("それと、結婚もしました", False, True),
+        ("結婚しました", False, False),
+    ],
+)
+def test_skip_and_new_topic(und: Understander, text: str, skip: bool, new_topic: bool) -> None:
+    u = und.parse(text, TODAY)
+    assert (u.skip, u.new_topic) == (skip, new_topic)
+
+
+# ---- dates and language --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "date", "approximate"),
+    [
+        ("11月20日に世田谷区で子どもが生まれました", dt.date(2026, 11, 20), False),
+        ("来週の金曜に引っ越します", dt.date(2026, 12, 18), False),
+        ("I moved from Osaka to Nerima on December 1", dt.date(2026, 12, 1), False),
+        ("12月上旬に引っ越します", dt.date(2026, 12, 5), True),
+        ("来月引っ越します", dt.date(2027, 1, 1), True),
+        ("八王子市から杉並区へ引っ越します", None, None),
+    ],
+)
+def test_dates(und: Understander, text: str, date: dt.date | None, approximate: bool | None) -> None:
+    parsed = und.parse(text, TODAY).date
+    got = (parsed.date, parsed.approximate) if parsed else (None, None)
+    assert got == (date, approximate)
+
+
+@pytest.mark.parametrize(
+    ("text", "given", "lang"),
+    [
+        ("I live in Setagaya", None, "en"),
+        ("世田谷区に住んでいます", None, "ja"),
+        ("I live in Setagaya", "easy", "easy"),  # the language asked for wins over the detected one
+    ],
+)
+def test_language(und: Understander, text: str, given: str | None, lang: str) -> None:
+    assert und.parse(text, TODAY, given).lang == lang
+
+
+# ---- answers to a pending question ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("fact", "text", "value"),
+    [
+        ("insurance", "国民健康保険です", "national"),
+        ("insurance", "会社の保険", "employee"),
+        ("insurance", "わからない", None),
+        ("move_scope", "市内", "within"),
+        ("has_dog", "はい", True),
+        ("has_dog", "いいえ", False),
+        ("single_parent", "うん", True),
+        ("children_count", "2人です", 2),
+        ("municipality", "世田谷区です", SETAGAYA),
+        ("municipality", "大阪です", "outside"),
+        ("no-such-fact", "はい", None),
+    ],
+)
+def test_parse_answer(und: Understander, fact: str, text: str, value: object) -> None:
+    assert und.parse_answer(fact, text, TODAY) == value
+
+
+def test_a_date_answer(und: Understander) -> None:
+    parsed = und.parse_answer("event_date", "12月1日", TODAY)
+    assert parsed is not None and parsed.date == dt.date(2026, 12, 1)
+
+
+def test_phrases_of_facts_and_procedures(und: Understander) -> None:
+    assert und.fact_phrases("後期高齢者医療制度に入っています")[0] == "後期高齢者医療制度"
+    assert und.procedure_phrases("出生届はどうしますか") == ["出生届"]
+    assert und.procedure_phrases("birth registration deadline") == ["birth registration"]
+    assert und.procedure_phrases("世田谷区に住んでいます") == []
