@@ -24,8 +24,8 @@ import yaml
 
 from bot import gazetteer
 from bot.dates import ParsedDate, parse_date
-from bot.text import compact, content_tokens, en_words, is_english, norm
 from knowledge.catalog import Catalog, default_catalog
+from knowledge.japanese import compact, content_tokens, en_words, is_english, norm
 from knowledge.models import Unit
 
 PLACES = Path(__file__).with_name("data") / "places.yaml"
