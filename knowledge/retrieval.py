@@ -182,6 +182,19 @@ class HybridRetriever(PageSearcher):
             loaded = self._current(force=True)
             return self._search(loaded, query, k, municipality) if loaded else []
 
+    def page_chunks(self, url: str) -> list[Hit]:
+        """Every chunk of the page at ``url``, in page order (score 0): an answer may stand in a passage of a
+        found page that the search itself did not rank."""
+        loaded = self._current()
+        if loaded is None:
+            return []
+        kw = loaded.keyword
+        return [
+            _hit(kw.ids[i], kw.texts[i], meta, 0.0, {})
+            for i, meta in enumerate(kw.metadatas)
+            if str(meta.get("url", "")) == url
+        ]
+
     def read_kana(self, query: str) -> str:
         """A kana-only query written with the kanji words of the index ('すぎなみくで そうさいひの しんせい' ->
         '杉並区で 葬祭費の 申請'), as the dense model reads it; other queries NFKC-normalised."""
