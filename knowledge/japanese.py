@@ -388,6 +388,10 @@ class PlaceNames:
                 out.append(code)
         return out
 
+    def without(self, text: str) -> str:
+        """``text`` without the (kanji) place names it writes: '豊島区で出生届' -> 'で出生届'."""
+        return self._ja_re.sub(" ", text) if self._ja_re.pattern else text
+
     def find(self, text: str) -> str | None:
         """The one municipality ``text`` names; None when it names none or several."""
         codes = self.find_all(text)

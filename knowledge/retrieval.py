@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -58,6 +59,9 @@ class FusionConfig:
     # a municipality named in the query (品川区 / しながわ / Shinagawa) filters the search like the parameter does
     # (Tokyo-wide and national pages stay eligible; another municipality's page never answers for it)
     places_from_query: bool = True
+    # a page whose title shares the query's words (出生届 in 「赤ちゃんが生まれたときは（出生届）」) gets a third ranking
+    # at this weight, by the number of kanji/katakana pairs shared (0 = off); place names do not count
+    title_weight: float = 0.25
     # English queries also carry the Japanese names of the catalog terms they use (funeral benefit -> 葬祭費)
     english_terms: bool = True
 
@@ -248,6 +252,10 @@ class HybridRetriever(PageSearcher):
                 pos = loaded.keyword.position(cid)
                 if pos is not None:
                     payload[cid] = (loaded.keyword.texts[pos], loaded.keyword.metadatas[pos])
+        if f.title_weight:
+            for cid, level in title_ranking(self.places.without(dense_query), payload):
+                scores[cid] += f.title_weight / (f.rrf_k + level + 1)
+                extra.setdefault(cid, {}).update(title_rank=level + 1)
         ranked = sorted(scores, key=lambda c: -scores[c])
         hits: list[Hit] = []
         per_page: dict[str, int] = {}
@@ -263,6 +271,26 @@ class HybridRetriever(PageSearcher):
             if len(hits) == k:
                 break
         return hits
+
+
+_WORD_CHAR = re.compile(r"[\u3400-\u9fff々\u30a1-\u30faー]")
+
+
+def _pairs(text: str) -> set[str]:
+    """Adjacent kanji/katakana character pairs of ``text`` (its words, not its particles)."""
+    t = re.sub(r"\s+", "", text)
+    return {t[i : i + 2] for i in range(len(t) - 1) if _WORD_CHAR.match(t[i]) and _WORD_CHAR.match(t[i + 1])}
+
+
+def title_ranking(query: str, payload: dict[str, tuple[str, dict[str, Any]]]) -> list[tuple[str, int]]:
+    """(chunk id, level) of the candidates whose page title shares character pairs with ``query``: level 0 for
+    the most pairs shared, 1 for the next count…; candidates sharing none are left out."""
+    pairs = _pairs(query)
+    if not pairs:
+        return []
+    shared = {cid: len(pairs & _pairs(str(meta.get("title", "")))) for cid, (_, meta) in payload.items()}
+    levels = sorted({n for n in shared.values() if n}, reverse=True)
+    return [(cid, levels.index(n)) for cid, n in shared.items() if n]
 
 
 def _has_japanese(text: str) -> bool:

