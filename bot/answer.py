@@ -11,6 +11,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.contract import Citation
@@ -229,6 +230,48 @@ def _claimed_rule(text: str) -> tuple[int, str] | None:
 
 # Title words shared by many procedures: a message sharing only these names none of them.
 _GENERIC_TITLE_RUNS = frozenset(["国民健康保険", "健康保険", "区市町村", "後期高齢者医療", "介護保険"])
+# English words that name no procedure: "My baby was born … what is the deadline?" names none (the bundle answers
+# it), where "the" and "baby" once matched 「赤ちゃんを会社の健康保険の扶養に入れる」 (English text is matched by its
+# English words only: Sudachi reads "the" as ザ)
+_NO_NAME_WORDS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "as",
+        "by",
+        "for",
+        "and",
+        "or",
+        "my",
+        "our",
+        "your",
+        "is",
+        "was",
+        "are",
+        "be",
+        "do",
+        "i",
+        "we",
+        "you",
+        "what",
+        "when",
+        "where",
+        "how",
+        "deadline",
+    ]
+)
+
+
+def _name_words(text: str) -> frozenset[str]:
+    """The words of ``text`` that can name a procedure (English text: its English words only)."""
+    words = en_words(text) if is_english(text) else content_tokens(text) | en_words(text)
+    return frozenset(w for w in words if w not in _NO_NAME_WORDS)
 
 
 def _common_sub(a: str, b: str) -> str:
@@ -651,16 +694,13 @@ class Answerer:
     ) -> PlannedItem | None:
         """The procedure the message names: a bundle item first, else any catalog procedure named by its title."""
         t = compact(text)
-        toks = content_tokens(text) | en_words(text)
+        toks = _name_words(text)
 
         def score(title_ja: str, title_en: str | None, proc_id: str) -> float:
             best = 0.0
             for name in (title_ja, title_en or "", proc_id.replace("-", " ")):
-                c = compact(name.split("（")[0])
-                parts = [x for x in re.findall(r"[一-龥々]{3,}", c) if x in self._title_parts and x in t]
-                qualifier = (
-                    re.findall(r"[一-龥々]{2,}", compact(name.split("（", 1)[1])) if "（" in name else []
-                )
+                c, kanji3, qualifier, runs, words = _title_shape(name)
+                parts = [x for x in kanji3 if x in self._title_parts and x in t]
                 if len(c) >= 2 and c in t and qualifier and not any(_common_run(r, t) for r in qualifier):
                     # 児童手当（引っ越し先での認定請求） when the message says nothing of a move: a part match only
                     best = max(best, 10.0 + len(c) / 2)
@@ -670,7 +710,6 @@ class Answerer:
                     continue
                 # 後期高齢者の葬祭費: 葬祭費 names two procedures; the rest of the title (後期高齢者医療) decides, by the
                 # share of the title the message has (要介護認定の申請 is nearer 要介護・要支援認定の申請 than 更新申請)
-                runs = re.findall(r"[一-龥々]{2,}", compact(name))
                 shared = [_common_sub(r, t) for r in runs]
                 common = sum(len(x) for x in shared)
                 rest = common - (sum(len(r) for r in runs) - common) / 2
@@ -680,7 +719,6 @@ class Answerer:
                 elif common >= 5 and len(longest) >= 3 and longest not in _GENERIC_TITLE_RUNS and rest > 0:
                     best = max(best, 10.0 + rest / 10)
                 else:
-                    words = content_tokens(name) | en_words(name)
                     overlap = toks & words
                     if len(overlap) >= 2 or (overlap and len(words) == 1):
                         best = max(best, float(len(overlap)))
@@ -854,6 +892,19 @@ class Answerer:
         if cites and any(QUESTION_KINDS[kd][1].search(cites[0].snippet) for kd in kinds):
             return f"{_plain(cites[0].snippet)}（{cites[0].title}）"
         return None
+
+
+@lru_cache(maxsize=4096)
+def _title_shape(
+    name: str,
+) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], frozenset[str]]:
+    """What ``_match_procedure`` reads of a title, computed once per title (titles are immutable catalog text):
+    the compact title before any （qualifier）, its 3+ kanji runs, the qualifier's kanji runs, the whole title's
+    2+ kanji runs, and the words that can name it (``_name_words``)."""
+    c = compact(name.split("（")[0])
+    qualifier = tuple(re.findall(r"[一-龥々]{2,}", compact(name.split("（", 1)[1]))) if "（" in name else ()
+    runs = tuple(re.findall(r"[一-龥々]{2,}", compact(name)))
+    return c, tuple(re.findall(r"[一-龥々]{3,}", c)), qualifier, runs, _name_words(name)
 
 
 def has_instruction(text: str) -> bool:

@@ -8,7 +8,7 @@ last generated gets a higher ``SEQUENCE``, a new ``LAST-MODIFIED`` and a "what c
 
 Example::
 
-    >>> entries = calendar_entries(view, base_url="https://example.org")
+    >>> entries = calendar_entries(view, Renderer(catalog, view.lang), base_url="https://example.org")
     >>> ics = build_calendar(view, entries, records={}, feed=True)
     >>> icalendar.Calendar.from_ical(ics).walk("VEVENT")[0]["DTSTART"].dt
     datetime.date(2026, 12, 2)
@@ -25,13 +25,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import icalendar
 from pydantic import BaseModel, Field
 
-from bot.contract import SourceRef
-from bot.render import LANGS, MESSAGES, format_date, msg, yen
+from bot.contract import MilestoneOut, ProcedureOut
+from bot.render import LANGS, MESSAGES, Renderer, format_date, msg, yen
 from knowledge.models import Lang
-from knowledge.provenance import badge_text
 
-if TYPE_CHECKING:  # bot.bundles imports this module
-    from bot.bundles import BundleOut
+if TYPE_CHECKING:  # bot.bundle_service imports this module
+    from bot.bundle_service import BundleOut
 
 TZID = "Asia/Tokyo"
 PROCEDURE_REMINDER_DAYS = 3
@@ -184,98 +183,94 @@ def _tokyo() -> dt.tzinfo:
     return ZoneInfo(TZID)
 
 
-def calendar_entries(view: BundleOut, *, base_url: str) -> list[CalendarEntry]:
-    """The dated procedures and milestones of ``view`` as calendar entries (undated ones are left out)."""
-    lang = _lang(view.lang)
-
-    def line(key: str, value: str) -> str:
-        return f"{msg(key, lang)}: {value}"
-
-    bundle_url = f"{base_url.rstrip('/')}/bundles/{view.code}"
-    plan_line = f"{msg('cal.plan', lang)} ({view.display_code}): {bundle_url}"
-    out: list[CalendarEntry] = []
-    for p in view.procedures:
-        if not (p.deadline and p.deadline.due):
-            continue
-        where = (p.visit or "@").split("@", 1)[1] or "tokyo"
-        maybe = p.conditional is not None
-        summary = msg("cal.summary", lang, title=p.title) + (msg("cal.if_applies", lang) if maybe else "")
-        lines = [
-            line("cal.due", format_date(p.deadline.due, lang)),
-            line("cal.rule", p.deadline.explanation or p.deadline.text),
-            line("cal.office", p.office),
-        ]
-        if p.documents:
-            lines.append(line("cal.bring", msg("cal.list_sep", lang).join(p.documents)))
-        for a in p.amounts:
-            unconfirmed = "" if a.confirmed else msg("cal.not_confirmed", lang)
-            lines.append(line("cal.amount", f"{a.label} {yen(a.yen, lang)}{unconfirmed}"))
-        if p.unconfirmed:
-            lines.append(f"※ {p.unconfirmed}")
-        if p.online_url:
-            lines.append(line("cal.online", p.online_url))
-        if maybe:
-            lines.append(p.conditional or "")
-        lines += [_source_line(s, lang) for s in p.sources]
-        lines.append(plan_line)
-        out.append(
-            CalendarEntry(
-                uid=f"{view.code}-{p.id}-{where}@{UID_DOMAIN}",
-                kind="procedure",
-                day=p.deadline.due,
-                summary=summary,
-                description="\n".join(lines),
-                location=p.office,
-                url=p.online_url or (p.sources[0].url if p.sources else None),
-                reminder_days=PROCEDURE_REMINDER_DAYS,
-                snapshot={
-                    "title": p.title,
-                    "date": p.deadline.due.isoformat(),
-                    "office": p.office,
-                    "documents": list(p.documents),
-                    "amounts": {a.label: a.yen for a in p.amounts},
-                    "online_url": p.online_url,
-                    "deadline": p.deadline.text,
-                    "status": "maybe" if maybe else "applies",
-                    "sources": [s.url for s in p.sources],
-                },
+def next_feed_records(
+    entries: list[CalendarEntry],
+    records: dict[str, FeedRecord],
+    prev_version: str | None,
+    version: str,
+    now: dt.datetime,
+) -> dict[str, FeedRecord]:
+    """The feed's records after this generation (by UID): an entry whose content hash changed gets the next
+    SEQUENCE, ``now`` as LAST-MODIFIED and a "what changed" item list; a new one is "added" (except in the first
+    generation); an unchanged one keeps its record (the same object)."""
+    out: dict[str, FeedRecord] = {}
+    for e in entries:
+        old = records.get(e.uid)
+        if old is None:
+            change = FeedChange.added(prev_version, version, now) if prev_version else None
+            out[e.uid] = FeedRecord(hash=e.hash, sequence=0, modified=now, snapshot=e.snapshot, change=change)
+        elif old.hash != e.hash:
+            change = FeedChange.diff(old.snapshot, e.snapshot, prev_version, version, now)
+            out[e.uid] = FeedRecord(
+                hash=e.hash, sequence=old.sequence + 1, modified=now, snapshot=e.snapshot, change=change
             )
-        )
-    for m in view.milestones:
-        if m.date is None:
-            continue
-        lines = [m.text] if m.text else []
-        lines += [_source_line(s, lang) for s in m.sources]
-        lines.append(plan_line)
-        out.append(
-            CalendarEntry(
-                uid=f"{view.code}-milestone-{m.id}@{UID_DOMAIN}",
-                kind="milestone",
-                day=m.date,
-                summary=m.title,
-                description="\n".join(lines),
-                location=None,
-                url=m.sources[0].url if m.sources else None,
-                reminder_days=MILESTONE_REMINDER_DAYS,
-                snapshot={
-                    "title": m.title,
-                    "date": m.date.isoformat(),
-                    "text": m.text,
-                    "sources": [s.url for s in m.sources],
-                },
-            )
-        )
+        else:
+            out[e.uid] = old
     return out
 
 
-def _source_line(s: SourceRef, lang: Lang) -> str:
-    """One source in a calendar description: its badge (公式 / 公的機関 / 非公式・要確認 / 保存コピー), whether it is
-    another municipality's page, its publisher and the date the page states (never the check date); in English the
-    Japanese page title stands once in brackets after the URL."""
-    badge = badge_text(s.kind or "private", s.page_date, s.reference, "en" if lang == "en" else "ja")
-    who = f" — {s.publisher}" if s.publisher else ""
-    page = f"{s.url} ({s.title})" if lang == "en" else f"{s.title} {s.url}"
-    return f"{msg('cal.source', lang)} [{badge}]{who}: {page}"
+def feed_changed(
+    records: dict[str, FeedRecord], new_records: dict[str, FeedRecord], prev_version: str | None, version: str
+) -> bool:
+    """Whether the new generation must be stored: another catalog version, or an event added or changed."""
+    return prev_version != version or any(records.get(u) is not r for u, r in new_records.items())
+
+
+def calendar_entries(view: BundleOut, r: Renderer, *, base_url: str) -> list[CalendarEntry]:
+    """The dated procedures and milestones of ``view`` as calendar entries (undated ones are left out); their
+    text comes from ``r`` (:mod:`bot.render`, in the view's language)."""
+    plan_line = r.calendar_plan(view.display_code, f"{base_url.rstrip('/')}/bundles/{view.code}")
+    out = [
+        _procedure_entry(view.code, p, plan_line, r) for p in view.procedures if p.deadline and p.deadline.due
+    ]
+    out += [_milestone_entry(view.code, m, plan_line, r) for m in view.milestones if m.date is not None]
+    return out
+
+
+def _procedure_entry(code: str, p: ProcedureOut, plan_line: str, r: Renderer) -> CalendarEntry:
+    assert p.deadline and p.deadline.due
+    where = (p.visit or "@").split("@", 1)[1] or "tokyo"
+    return CalendarEntry(
+        uid=f"{code}-{p.id}-{where}@{UID_DOMAIN}",
+        kind="procedure",
+        day=p.deadline.due,
+        summary=r.calendar_summary(p),
+        description="\n".join([*r.calendar_procedure(p), plan_line]),
+        location=p.office,
+        url=p.online_url or (p.sources[0].url if p.sources else None),
+        reminder_days=PROCEDURE_REMINDER_DAYS,
+        snapshot={
+            "title": p.title,
+            "date": p.deadline.due.isoformat(),
+            "office": p.office,
+            "documents": list(p.documents),
+            "amounts": {a.label: a.yen for a in p.amounts},
+            "online_url": p.online_url,
+            "deadline": p.deadline.text,
+            "status": "applies" if p.conditional is None else "maybe",
+            "sources": [s.url for s in p.sources],
+        },
+    )
+
+
+def _milestone_entry(code: str, m: MilestoneOut, plan_line: str, r: Renderer) -> CalendarEntry:
+    assert m.date is not None
+    return CalendarEntry(
+        uid=f"{code}-milestone-{m.id}@{UID_DOMAIN}",
+        kind="milestone",
+        day=m.date,
+        summary=m.title,
+        description="\n".join([*r.calendar_milestone(m), plan_line]),
+        location=None,
+        url=m.sources[0].url if m.sources else None,
+        reminder_days=MILESTONE_REMINDER_DAYS,
+        snapshot={
+            "title": m.title,
+            "date": m.date.isoformat(),
+            "text": m.text,
+            "sources": [s.url for s in m.sources],
+        },
+    )
 
 
 def _tokyo_vtimezone() -> icalendar.Timezone:

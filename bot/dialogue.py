@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.planner import Bundle
+from bot.planner import EVENT_PERSON_FACTS, Bundle, scoped_facts
 from bot.sessions import SessionState
 from bot.understand import ABROAD, OUTSIDE, Understander, Understanding
 from knowledge.catalog import Catalog
@@ -80,11 +80,16 @@ class Merged:
     )
 
 
-def _events_of(und: Understander, u: Understanding, answer_fact: str | None) -> list[str]:
-    """The life events the message tells, leaving out words that are a fact's value (slot values)."""
+def _events_of(
+    und: Understander, u: Understanding, answer_fact: str | None, *, in_conversation: bool
+) -> list[str]:
+    """The life events the message tells, leaving out words that are a fact's value (slot values) and, in a
+    conversation already about an event, words inside a procedure's name (「出生届はどうしますか」 asks about 出生届)."""
     if not u.events:
         return []
     phrases = und.fact_phrases(u.text, only=answer_fact)
+    if in_conversation:
+        phrases += und.procedure_phrases(u.text)
     if not phrases:
         return list(u.events)
     # only events read from those words drop; events inferred from the places (a move, an arrival) stay
@@ -102,54 +107,75 @@ def merge(
 ) -> Merged:
     """Fold the message into ``state`` (in place)."""
     pending = state.pending
-    answered = False
-    not_understood = None
-    if pending and u.skip:
-        state.skipped.append(pending)
-        answered = True
-    elif pending in ("move_to", "move_from") and u.mentions:
-        answered = True
-        # "杉並区から中野区です": roles decide, whichever end was asked about
-        for m in u.mentions:
-            if m.role == "from":
-                state.move_from = m.code
-                _name(state, "from", m.name)
-            elif m.role == "to" or pending == "move_to":
-                state.move_to = m.code
-                _name(state, "to", m.name)
-            else:
-                state.move_from = m.code
-                _name(state, "from", m.name)
-    elif pending:
-        value = und.parse_answer(pending, u.text, today)
-        if value is not None:
-            answered = True
-            if pending == "event_date":
-                state.event_date, state.date_approximate = value.date, value.approximate
-            elif pending == "municipality":
-                state.municipality = value
-                state.municipality_preset = False
-                if value == OUTSIDE:
-                    _name(state, "here", u.places.get("here"))
-            elif pending in ("move_to", "move_from"):
-                setattr(state, pending, value)
-            else:
-                state.facts[pending] = value
-        elif not (u.events or u.facts or u.mentions or u.date or u.intents - {"question"}):
-            not_understood = pending
-    state.pending = None
-    # a message in a conversation already about something: fact values in it are slot values, not events
-    slot_fact = pending if answered else None
-    if answered or (state.events and not u.new_topic):
-        events = _events_of(und, u, slot_fact)
-    elif u.intents - {"question"}:
-        # a first message asking about a procedure: 「後期高齢者医療の葬祭費はもらえますか」 is not "turning 75"
-        events = _events_of(und, u, None)
-    else:  # 「後期高齢者医療制度に加入します」, "I am a foreigner … came to Japan": the words tell the event
-        events = list(u.events)
+    # whose fact the pending question asks (the session may predate ``pending_event``: derived again)
+    pending_event = state.pending_event or (question_event(catalog, state, pending) if pending else None)
+    answered, not_understood = _answer_pending(und, state, u, today, pending_event)
+    state.pending = state.pending_event = None
+    events = _new_events(und, state, u, pending if answered else None)
     for ev in events:
         if ev not in state.events:
             state.events.append(ev)
+    _take_places(catalog, state, u, preset_municipality)
+    if u.date and (events or not state.event_date or state.date_approximate):
+        state.event_date, state.date_approximate = u.date.date, u.date.approximate
+    _take_facts(state, u, events, pending, pending_event)
+    return Merged(answered and not events, not_understood)
+
+
+def _answer_pending(
+    und: Understander, state: SessionState, u: Understanding, today: dt.date, owner: str | None
+) -> tuple[bool, str | None]:
+    """Read the message as the answer to the pending question: (answered, the fact it could not be read for)."""
+    pending = state.pending
+    if not pending:
+        return False, None
+    if u.skip:
+        state.skipped.append(pending)
+        return True, None
+    if pending in ("move_to", "move_from") and u.mentions:
+        # "杉並区から中野区です": roles decide, whichever end was asked about
+        for m in u.mentions:
+            role = m.role if m.role in ("from", "to") else "to" if pending == "move_to" else "from"
+            setattr(state, f"move_{role}", m.code)
+            _name(state, role, m.name)
+        if getattr(state, pending) is None and pending not in state.retry:
+            state.retry.append(
+                pending
+            )  # 「札幌市から」 to "where to?": the other end; this one is asked again
+        return True, None
+    value = und.parse_answer(pending, u.text, today)
+    if value is None:
+        said_something = u.events or u.facts or u.mentions or u.date or u.intents - {"question"}
+        return False, None if said_something else pending
+    if pending == "event_date":
+        state.event_date, state.date_approximate = value.date, value.approximate
+    elif pending == "municipality":
+        state.municipality = value
+        state.municipality_preset = False
+        if value == OUTSIDE:
+            _name(state, "here", u.places.get("here"))
+    elif pending in ("move_to", "move_from"):
+        setattr(state, pending, value)
+    else:
+        set_fact(state, pending, value, owner)
+    return True, None
+
+
+def _new_events(und: Understander, state: SessionState, u: Understanding, slot_fact: str | None) -> list[str]:
+    """The events this message adds: never from a slot value nor from a procedure asked about mid-conversation."""
+    in_conversation = bool(state.events) and not u.new_topic
+    if slot_fact or in_conversation:
+        return _events_of(und, u, slot_fact, in_conversation=in_conversation)
+    if u.intents - {"question"}:
+        # a first message asking about a procedure: 「後期高齢者医療の葬祭費はもらえますか」 is not "turning 75"
+        return _events_of(und, u, None, in_conversation=False)
+    return list(u.events)  # 「後期高齢者医療制度に加入します」, "I am a foreigner … came to Japan"
+
+
+def _take_places(
+    catalog: Catalog, state: SessionState, u: Understanding, preset_municipality: str | None
+) -> None:
+    """The ends of a move and the municipality the message names; the page's preset only when none is known."""
     if u.move_from:
         state.move_from = u.move_from
         _name(state, "from", u.places.get("from") if u.move_from == OUTSIDE else None)
@@ -167,17 +193,63 @@ def merge(
     if state.municipality is None and preset_municipality in catalog.municipalities:
         state.municipality = preset_municipality
         state.municipality_preset = True
-    if u.date and (events or not state.event_date or state.date_approximate):
-        state.event_date, state.date_approximate = u.date.date, u.date.approximate
+
+
+def _take_facts(
+    state: SessionState, u: Understanding, events: list[str], pending: str | None, pending_event: str | None
+) -> None:
+    """Facts stated in the message, each in the scope of the event it describes (see ``fact_owner``)."""
     for k, v in u.facts.items():
-        if k == "insurance" and pending != "insurance" and state.facts.get(k) is not None:
+        owner = pending_event if k == pending else fact_owner(k, events or state.events)
+        if k == "insurance" and pending != "insurance" and facts_for(state, owner).get(k) is not None:
             continue  # an answered insurance is not overwritten by a word elsewhere in a later message
-        state.facts[k] = v
+        set_fact(state, k, v, owner)
     if "foreign-resident" in state.events and state.facts.get("nationality") is None:
         state.facts["nationality"] = "foreign"  # the event is a foreign national settling in Tokyo
-    for k, v in implied_facts(state.facts).items():
-        state.facts[k] = v
-    return Merged(answered and not events, not_understood)
+    for ev in [None, *state.event_facts]:
+        for k, v in implied_facts(facts_for(state, ev)).items():
+            set_fact(state, k, v, ev)
+
+
+# ---- facts scoped to the person an event is about --------------------------------------------------------------
+def fact_owner(fact: str, events: list[str]) -> str | None:
+    """The event whose person ``fact`` describes (the deceased's insurance in a death), or None (the resident)."""
+    return next((ev for ev in events if fact in EVENT_PERSON_FACTS.get(ev, ())), None)
+
+
+def set_fact(state: SessionState, fact: str, value: Any, event: str | None) -> None:
+    """Store ``fact`` for ``event``'s person when that event scopes it, else for the resident."""
+    if event is not None and fact in EVENT_PERSON_FACTS.get(event, ()):
+        state.event_facts.setdefault(event, {})[fact] = value
+    else:
+        state.facts[fact] = value
+
+
+def facts_for(state: SessionState, event: str | None) -> dict[str, Any]:
+    """The facts that hold for ``event`` (None: the resident's own)."""
+    return scoped_facts(state.facts, state.event_facts, event)
+
+
+def known_facts(state: SessionState) -> dict[str, Any]:
+    """Every fact the resident gave (the response's ``facts``); a scoped fact shows its event's value."""
+    out = dict(state.facts)
+    for ev in state.events:
+        out.update(state.event_facts.get(ev, {}))
+    return out
+
+
+def is_known(state: SessionState, fact: str, event: str | None) -> bool:
+    if fact in ("municipality", "event_date", "move_from", "move_to"):
+        return state.known(fact)
+    return facts_for(state, event).get(fact) is not None
+
+
+def planning_municipality(state: SessionState, question: str | None) -> str | None:
+    """The municipality the bundle is planned for when ``question`` is asked next: a page's preset is not used
+    while it is being confirmed (the question asks it), only once confirmed or when it is not asked."""
+    if state.municipality_preset and question == "municipality":
+        return None
+    return state.municipality
 
 
 def _name(state: SessionState, role: str, name: str | None) -> None:
@@ -197,7 +269,7 @@ def _municipality_matters(catalog: Catalog, bundle: Bundle) -> bool:
 
 
 def next_question(catalog: Catalog, state: SessionState, bundle: Bundle) -> str | None:
-    """The one question whose answer changes the bundle most, or None."""
+    """The one question whose answer changes the bundle most, or None (``question_event`` names whose it is)."""
     candidates: list[str] = []
     for ev in state.events:
         event = catalog.events.get(ev)
@@ -220,7 +292,7 @@ def next_question(catalog: Catalog, state: SessionState, bundle: Bundle) -> str 
     def known(q: str) -> bool:
         if q == "municipality" and state.municipality_preset:
             return False  # preset by the embedding page: the resident confirms it once
-        return state.known(q)
+        return all(is_known(state, q, ev) for ev in _askers(catalog, state, q))
 
     open_q = [
         q
@@ -228,8 +300,41 @@ def next_question(catalog: Catalog, state: SessionState, bundle: Bundle) -> str 
         if q in catalog.facts
         and not known(q)
         and q not in state.skipped
-        and state.asked.count(q) < (MAX_ASKS if q in state.retry else 1)
+        and state.asked.count(q) < (MAX_ASKS if q in state.retry else 1) * len(_askers(catalog, state, q))
     ]
+    _settle_move_ends(state, open_q)
+    useful = [q for q in open_q if weight(q)[0] > 0]
+    return max(useful, key=weight) if useful else None
+
+
+def _askers(catalog: Catalog, state: SessionState, q: str) -> list[str | None]:
+    """The scopes ``q`` is asked for: each event that keeps it for its own person, else the resident once."""
+    scoped = [ev for ev in state.events if q in EVENT_PERSON_FACTS.get(ev, ())]
+    asks = [ev for ev in state.events if (e := catalog.events.get(ev)) and q in e.questions]
+    resident = any(ev not in scoped for ev in asks) or not asks
+    return [*[ev for ev in scoped if ev in asks], *([None] if resident else [])]
+
+
+def question_event(catalog: Catalog, state: SessionState, q: str) -> str | None:
+    """The event whose person the question ``q`` is about while it is still unknown for it (None: the resident,
+    or known for everyone)."""
+    for ev in _askers(catalog, state, q):
+        if ev is not None and not is_known(state, q, ev):
+            return ev
+    return None
+
+
+def asked_for(state: SessionState, q: str) -> list[str]:
+    """The events whose wording the question ``q`` takes: its person's event, else the resident's events (a
+    birth in a death conversation asks the resident's insurance, not the deceased's)."""
+    if state.pending_event:
+        return [state.pending_event]
+    own = [ev for ev in state.events if q not in EVENT_PERSON_FACTS.get(ev, ())]
+    return own or list(state.events)
+
+
+def _settle_move_ends(state: SessionState, open_q: list[str]) -> None:
+    """Ends of a move that follow from what is known are set, not asked (in place on ``open_q``)."""
     if "municipality" in open_q and "moving" in state.events and (state.move_to or state.move_from):
         open_q.remove("municipality")
     if (
@@ -249,5 +354,3 @@ def next_question(catalog: Catalog, state: SessionState, bundle: Bundle) -> str 
     if "move_from" in open_q and state.facts.get("move_scope") == "within" and state.move_to:
         state.move_from = state.move_to  # 「区内で引っ越し」: both ends are the same municipality
         open_q.remove("move_from")
-    useful = [q for q in open_q if weight(q)[0] > 0]
-    return max(useful, key=weight) if useful else None

@@ -16,7 +16,7 @@ from typing import Any
 
 from knowledge.catalog import Catalog
 from knowledge.deadlines import Due, compute_due, is_overdue, offset_date
-from knowledge.models import Condition, Milestone, Procedure
+from knowledge.models import Condition, LifeEvent, Milestone, Procedure
 from knowledge.validity import in_force
 
 OUTSIDE_TOKYO = ("outside", "abroad")
@@ -52,18 +52,27 @@ DOCUMENT_WHEN: dict[tuple[str, str], Condition] = {
     ("nhi-enrollment", "insurance-loss-certificate"): _c(
         {"not": {"fact": "move_scope", "eq": "from_abroad"}}
     ),
-    ("national-pension-enrollment", "retirement-date-proof"): _c(
-        {"not": {"fact": "move_scope", "eq": "from_abroad"}}
+}
+# Documents most residents bring, left out only when a condition is known to hold: (procedure, document) -> when.
+DOCUMENT_UNLESS: dict[tuple[str, str], Condition] = {
+    # arrived from abroad: no job in Japan was left, so no proof of the day it ended (離職票)
+    ("national-pension-enrollment", "retirement-date-proof"): _c({"fact": "move_scope", "eq": "from_abroad"}),
+    # the pension number is brought "if you have one" (お持ちのかた); a foreign national arriving from abroad
+    # is given one at enrolment (https://www.city.kashiwa.lg.jp/nenkin/hokennenkin/nenkin/kaigai.html, 2026-12-07)
+    ("national-pension-enrollment", "pension-book"): _c(
+        {"all": [{"fact": "move_scope", "eq": "from_abroad"}, {"fact": "nationality", "eq": "foreign"}]}
     ),
 }
 
 
 def documents_for(proc: Procedure, facts: dict[str, Any]) -> list[str]:
-    """The procedure's documents that this resident brings (conditional ones only when known to apply)."""
+    """The procedure's documents that this resident brings: a ``DOCUMENT_WHEN`` one only when known to apply,
+    a ``DOCUMENT_UNLESS`` one unless known not to."""
     return [
         d
         for d in proc.documents
-        if (c := DOCUMENT_WHEN.get((proc.id, d))) is None or c.evaluate(facts) is True
+        if ((c := DOCUMENT_WHEN.get((proc.id, d))) is None or c.evaluate(facts) is True)
+        and ((u := DOCUMENT_UNLESS.get((proc.id, d))) is None or u.evaluate(facts) is not True)
     ]
 
 
@@ -186,6 +195,63 @@ def _by_visit(items: list[PlannedItem]) -> list[PlannedItem]:
     return grouped
 
 
+# Facts about the person an event is about, when that person is not the resident: the deceased's insurance and
+# pension in a death, the age of the person who needs care. They hold for that event only (a birth in the same
+# conversation is the resident's own insurance).
+EVENT_PERSON_FACTS: dict[str, frozenset[str]] = {
+    "death": frozenset(
+        {
+            "insurance",
+            "pension",
+            "person_age",
+            "received_pension",
+            "household_head",
+            "household_members_remaining",
+        }
+    ),
+    "care": frozenset({"person_age"}),
+}
+
+
+def scoped_facts(
+    facts: dict[str, Any], event_facts: dict[str, dict[str, Any]] | None, event: str | None
+) -> dict[str, Any]:
+    """The facts that hold for ``event``: the resident's, without the ones ``event`` scopes, plus its own.
+
+    Without ``event_facts`` (a saved bundle, a tool call: one flat set of facts) every fact holds for every event.
+    """
+    if event_facts is None:
+        return dict(facts)
+    own = EVENT_PERSON_FACTS.get(event or "", frozenset())
+    return {
+        **{k: v for k, v in facts.items() if k not in own},
+        **((event_facts or {}).get(event or "", {})),
+    }
+
+
+@dataclass(frozen=True)
+class _Where:
+    """The places of a plan: the municipality and the two ends of a move (codes or 'outside'/'abroad')."""
+
+    municipality: str | None
+    move_from: str | None
+    move_to: str | None
+
+    def local(self, ev_id: str) -> str | None:
+        """The municipality whose own programmes apply to ``ev_id`` (after a move: the destination)."""
+        if ev_id == "moving" and self.move_to not in (None, *OUTSIDE_TOKYO):
+            return self.move_to
+        return self.municipality
+
+    def code(self, ev_id: str, at: str | None) -> str | None:
+        """The municipality where the step ``at`` of ``ev_id`` is done (None: outside Tokyo or unknown)."""
+        if ev_id == "moving" and at == "old":
+            return self.move_from if self.move_from not in OUTSIDE_TOKYO else None
+        if ev_id == "moving" and at == "new":
+            return self.move_to if self.move_to not in OUTSIDE_TOKYO else None
+        return self.municipality
+
+
 def plan_bundle(
     catalog: Catalog,
     events: list[str],
@@ -196,61 +262,33 @@ def plan_bundle(
     move_to: str | None = None,
     event_date: dt.date | None = None,
     today: dt.date | None = None,
+    event_facts: dict[str, dict[str, Any]] | None = None,
 ) -> Bundle:
-    """Plan the bundle for ``events``; unknown facts make conditional items "maybe" rather than dropping them."""
+    """Plan the bundle for ``events``; unknown facts make conditional items "maybe" rather than dropping them.
+
+    A procedure is "applies" (required) only when every condition it has is known to hold; a condition that is
+    unknown makes it "maybe" with the facts that decide it; a condition known to fail drops it. ``event_facts``
+    holds the facts about the person one event is about (see ``EVENT_PERSON_FACTS``).
+    """
     facts = dict(facts)
     if facts.get("move_scope") is None and (scope := move_scope(move_from, move_to)):
         facts["move_scope"] = scope
+    where = _Where(municipality, move_from, move_to)
     items: dict[str, PlannedItem] = {}
     milestones: list[PlannedMilestone] = []
     for ev_id in events:
         event = catalog.events.get(ev_id)
         if event is None:
             continue
-        entries = [(ep.id, ep.when, ep.after, ep.at) for ep in event.procedures]
-        local_code = move_to if ev_id == "moving" and move_to not in (None, *OUTSIDE_TOKYO) else municipality
-        entries += [
-            (p.id, None, [], "new" if ev_id == "moving" else None)
-            for p in catalog.programs(local_code)
-            if ev_id in p.events
-        ]
-        for proc_id, when, after, at in entries:
-            if ev_id == "moving" and at == "old":
-                code = move_from if move_from not in OUTSIDE_TOKYO else None
-            elif ev_id == "moving" and at == "new":
-                code = move_to if move_to not in OUTSIDE_TOKYO else None
-            else:
-                code = municipality
-            if proc_id.startswith(TOKYO_ONLY_PREFIX) and _in_tokyo(ev_id, municipality, move_to) is False:
-                continue  # a Tokyo programme for someone who lives (or will live) outside Tokyo
-            try:
-                current = in_force(catalog.procedure(proc_id, code), event_date)
-            except KeyError:
-                continue
-            if current is None:
-                continue  # ended before the event (or starts after it): never offered as current
-            proc = current
-            conds = [c for c in (proc.conditions, when) if c is not None]
-            decided, unknown = _decide(conds, facts)
-            if decided is False or (decided is None and "move_scope" in unknown):
-                continue  # the kind of move is asked first; until then its variants would only be noise
-            key = f"{proc_id}@{code or ''}" if ev_id == "moving" else proc_id
+        ev_facts = scoped_facts(facts, event_facts, ev_id)
+        for proc_id, when, after, at in _entries(catalog, event, where):
+            key = f"{proc_id}@{where.code(ev_id, at) or ''}" if ev_id == "moving" else proc_id
             if key in items:
                 items[key].events.append(ev_id)
                 continue
-            item = PlannedItem(
-                procedure=proc,
-                event=ev_id,
-                status="applies" if decided else "maybe",
-                municipality=code,
-                step=at if ev_id == "moving" else None,
-                unknown=unknown,
-                conditions=conds,
-                after=list(after),
-                events=[ev_id],
-                documents=documents_for(proc, facts),
-            )
-            items[key] = _dated(item, event_date, today)
+            item = _plan_item(catalog, ev_id, proc_id, when, after, at, where, ev_facts, event_date, today)
+            if item is not None:
+                items[key] = item
         milestones += [
             PlannedMilestone(ms, ev_id, milestone_date(catalog, ms, event_date, items))
             for ms in event.milestones
@@ -261,6 +299,62 @@ def plan_bundle(
     )
     milestones.sort(key=lambda m: (m.date or dt.date.max, m.milestone.id))
     return Bundle(ordered, milestones, _checklist(ordered), _decisive(ordered))
+
+
+def _entries(
+    catalog: Catalog, event: LifeEvent, where: _Where
+) -> list[tuple[str, Condition | None, list[str], str | None]]:
+    """(procedure, extra condition, dependencies, step) of the event, then the local programmes for it."""
+    entries: list[tuple[str, Condition | None, list[str], str | None]] = [
+        (ep.id, ep.when, list(ep.after), ep.at) for ep in event.procedures
+    ]
+    entries += [
+        (p.id, None, [], "new" if event.id == "moving" else None)
+        for p in catalog.programs(where.local(event.id))
+        if event.id in p.events
+    ]
+    return entries
+
+
+def _plan_item(
+    catalog: Catalog,
+    ev_id: str,
+    proc_id: str,
+    when: Condition | None,
+    after: list[str],
+    at: str | None,
+    where: _Where,
+    facts: dict[str, Any],
+    event_date: dt.date | None,
+    today: dt.date | None,
+) -> PlannedItem | None:
+    """One procedure of the bundle, or None when it does not apply (or is not offered) to this resident."""
+    code = where.code(ev_id, at)
+    if proc_id.startswith(TOKYO_ONLY_PREFIX) and _in_tokyo(ev_id, where.municipality, where.move_to) is False:
+        return None  # a Tokyo programme for someone who lives (or will live) outside Tokyo
+    try:
+        proc = in_force(catalog.procedure(proc_id, code), event_date)
+    except KeyError:
+        return None
+    if proc is None:
+        return None  # ended before the event (or starts after it): never offered as current
+    conds = [c for c in (proc.conditions, when) if c is not None]
+    decided, unknown = _decide(conds, facts)
+    if decided is False or (decided is None and "move_scope" in unknown):
+        return None  # the kind of move is asked first; until then its variants would only be noise
+    item = PlannedItem(
+        procedure=proc,
+        event=ev_id,
+        status="applies" if decided else "maybe",
+        municipality=code,
+        step=at if ev_id == "moving" else None,
+        unknown=unknown,
+        conditions=conds,
+        after=list(after),
+        events=[ev_id],
+        documents=documents_for(proc, facts),
+    )
+    return _dated(item, event_date, today)
 
 
 def _dated(item: PlannedItem, event_date: dt.date | None, today: dt.date | None) -> PlannedItem:

@@ -5,6 +5,8 @@ Every sentence the concierge writes itself comes from the message catalogue :dat
 and ``en``. Catalog texts are picked by :meth:`Renderer.text` with a fallback chain: ``easy`` -> the catalog's
 ``Text.easy`` -> the Japanese text with kana readings after words written with harder kanji -> Japanese; ``en``
 -> the catalog's English (all catalog texts have one). Dates carry the year when it is not the current one.
+:meth:`Renderer.bundle` is the one rendering of a planned bundle (cards, checklist, milestones, names) that the
+chat turn, saved bundles and the tools share; the ``calendar_*`` methods word a saved bundle's calendar events.
 
 Example::
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +41,7 @@ from knowledge.catalog import Catalog
 from knowledge.deadlines import closure_reason
 from knowledge.japanese import reading_pairs
 from knowledge.models import Lang, Source, Text
+from knowledge.provenance import badge_text
 
 if TYPE_CHECKING:
     from bot.sessions import SessionState
@@ -387,6 +391,23 @@ def strip_readings(text: str) -> str:
     return _READING_ONLY.sub("", text)
 
 
+# ---- a bundle in one language -------------------------------------------------------------------------------
+@dataclass
+class BundleText:
+    """A planned bundle as every interface shows it — the chat reply, a saved bundle (and its calendar and print
+    page), the staff planner and the tools: cards, checklist, milestones and the names of events and places."""
+
+    event_names: list[str]
+    title: str
+    municipality: str | None  # the municipality's name
+    municipality_code: str | None
+    move_from: str | None  # plain names, as data fields (no kana readings)
+    move_to: str | None
+    procedures: list[ProcedureOut]
+    checklist: list[str]
+    milestones: list[MilestoneOut]
+
+
 # ---- the renderer --------------------------------------------------------------------------------------------
 class Renderer:
     """Everything the concierge shows, in one language, relative to ``today`` (for the year of dates)."""
@@ -595,6 +616,77 @@ class Renderer:
             )
             for m in bundle.milestones
         ]
+
+    def bundle(
+        self,
+        bundle: Bundle,
+        events: list[str],
+        municipality: str | None = None,
+        move_from: str | None = None,
+        move_to: str | None = None,
+    ) -> BundleText:
+        """The one rendering of a planned bundle (the chat turn, a saved bundle and the tools all use it)."""
+        muni = self.catalog.municipalities.get(municipality or "")
+        return BundleText(
+            event_names=self.event_names(events),
+            title=self.title(events, municipality),
+            municipality=muni.name if muni else None,
+            municipality_code=muni.code if muni else None,
+            move_from=self.place(move_from, readings=False),
+            move_to=self.place(move_to, readings=False),
+            procedures=[self.procedure(it) for it in bundle.items],
+            checklist=self.checklist(bundle),
+            milestones=self.milestones(bundle, municipality),
+        )
+
+    # ---- calendar text (bot.calendar lays it out as iCalendar events) --------------------------------------
+    def calendar_summary(self, p: ProcedureOut) -> str:
+        """A dated card's event title: 「期限：出生届」, 「（該当する場合）」 after it when it may not apply."""
+        maybe = self.msg("cal.if_applies") if p.conditional is not None else ""
+        return self.msg("cal.summary", title=p.title) + maybe
+
+    def calendar_procedure(self, p: ProcedureOut) -> list[str]:
+        """A dated card's event description: due date (always with its year), rule, office, what to bring,
+        amounts, the unconfirmed note, online, the condition when it may not apply, and its sources."""
+        due = p.deadline.due if p.deadline else None
+        assert p.deadline and due, "only dated cards become calendar events"
+
+        def line(key: str, value: str) -> str:
+            return f"{self.msg(key)}: {value}"
+
+        lines = [
+            line("cal.due", format_date(due, self.lang)),
+            line("cal.rule", p.deadline.explanation or p.deadline.text),
+            line("cal.office", p.office),
+        ]
+        if p.documents:
+            lines.append(line("cal.bring", self.msg("cal.list_sep").join(p.documents)))
+        for a in p.amounts:
+            unconfirmed = "" if a.confirmed else self.msg("cal.not_confirmed")
+            lines.append(line("cal.amount", f"{a.label} {yen(a.yen, self.lang)}{unconfirmed}"))
+        if p.unconfirmed:
+            lines.append(f"※ {p.unconfirmed}")
+        if p.online_url:
+            lines.append(line("cal.online", p.online_url))
+        if p.conditional is not None:
+            lines.append(p.conditional or "")
+        return lines + [self.calendar_source(s) for s in p.sources]
+
+    def calendar_milestone(self, m: MilestoneOut) -> list[str]:
+        """A dated milestone's event description: its text and its sources."""
+        return ([m.text] if m.text else []) + [self.calendar_source(s) for s in m.sources]
+
+    def calendar_plan(self, display_code: str, url: str) -> str:
+        """The last line of every event: the saved bundle it belongs to."""
+        return f"{self.msg('cal.plan')} ({display_code}): {url}"
+
+    def calendar_source(self, s: SourceRef) -> str:
+        """One source in a calendar description: its badge (公式 / 公的機関 / 非公式・要確認 / 保存コピー), whether it is
+        another municipality's page, its publisher and the date the page states (never the check date); in English
+        the Japanese page title stands once in brackets after the URL."""
+        badge = badge_text(s.kind or "private", s.page_date, s.reference, "en" if self.lang == "en" else "ja")
+        who = f" — {s.publisher}" if s.publisher else ""
+        return f"{self.msg('cal.source')} [{badge}]{who}: {self._titled(s.title, s.url)}"
 
     # ---- quick replies ------------------------------------------------------------------------------------
     def quick_replies(self, question: str | None, state: SessionState) -> list[QuickReply]:

@@ -67,6 +67,19 @@ class Concierge:
         """Fold the message into the state (bot.dialogue.merge); True when it (only) answered the pending question."""
         return dialogue.merge(self.catalog, self.understander, state, u, req.municipality, today).answered
 
+    def _plan(self, state: SessionState, municipality: str | None, today: dt.date) -> Bundle:
+        return plan_bundle(
+            self.catalog,
+            state.events,
+            state.facts,
+            municipality=municipality,
+            move_from=state.move_from,
+            move_to=state.move_to,
+            event_date=state.event_date,
+            today=today,
+            event_facts=state.event_facts,
+        )
+
     def _next_question(self, state: SessionState, bundle: Bundle) -> str | None:
         return dialogue.next_question(self.catalog, state, bundle)
 
@@ -86,19 +99,13 @@ class Concierge:
         if not state.events:
             return self._finish(lambda a: self._no_event_answer(state, u, lang, a), state, u, merged, lang)
 
-        bundle = plan_bundle(
-            self.catalog,
-            state.events,
-            state.facts,
-            municipality=state.municipality,
-            move_from=state.move_from,
-            move_to=state.move_to,
-            event_date=state.event_date,
-            today=today,
-        )
+        bundle = self._plan(state, state.municipality, today)
         question = self._next_question(state, bundle)
+        if (where := dialogue.planning_municipality(state, question)) != state.municipality:
+            bundle = self._plan(state, where, today)  # the page's preset is being confirmed: not planned with
         if question:
             state.pending = question
+            state.pending_event = dialogue.question_event(self.catalog, state, question)
             state.asked.append(question)
         return self._finish(
             lambda a: self._bundle_response(state, bundle, u, lang, question, answered, today, a),
@@ -180,7 +187,7 @@ class Concierge:
         return self.renderer(lang, today).procedure(item)
 
     def _public_facts(self, state: SessionState) -> dict[str, Any]:
-        out: dict[str, Any] = dict(state.facts)
+        out: dict[str, Any] = dialogue.known_facts(state)
         if state.event_date:
             out["event_date"] = state.event_date.isoformat()
         return out
@@ -198,9 +205,9 @@ class Concierge:
     ) -> ChatResponse:
         answerer = answerer or self.answerer
         r = self.renderer(lang, today or dt.date.today())
-        muni = self.catalog.municipalities.get(state.municipality or "")
-        procs = [r.procedure(it) for it in bundle.items]
-        follow_up = [r.question(question, state.events)] if question else []
+        rendered = r.bundle(bundle, state.events, state.municipality, state.move_from, state.move_to)
+        procs = list(rendered.procedures)
+        follow_up = [r.question(question, dialogue.asked_for(state, question))] if question else []
         specific = (
             answerer.specific_answer(u, bundle, self._local(state), lang, state.event_date)
             if u.intents
@@ -222,24 +229,27 @@ class Concierge:
                 answer = f"{answer}\n{quote}" if answer else quote
         if specific and all(p.id != specific[1].procedure.id for p in procs):
             procs.append(r.procedure(specific[1], outside_bundle=True))
-        reply = r.summary(state, procs, follow_up, answer)
+        # a page's preset being confirmed is not named as the resident's municipality yet
+        said = dialogue.planning_municipality(state, question)
+        shown = state if said == state.municipality else state.model_copy(update={"municipality": said})
+        reply = r.summary(shown, procs, follow_up, answer)
         return ChatResponse(
             session_id=state.id,
             reply=reply,
             life_events=list(state.events),
-            municipality=muni.name if muni else None,
+            municipality=rendered.municipality,
             procedures=procs,
             citations=citations,
             follow_up=follow_up,
             lang=lang,
-            municipality_code=muni.code if muni else None,
-            move_from=r.place(state.move_from, readings=False),
-            move_to=r.place(state.move_to, readings=False),
+            municipality_code=rendered.municipality_code,
+            move_from=rendered.move_from,
+            move_to=rendered.move_to,
             outside_places=dict(state.places),
             event_date=state.event_date,
-            checklist=r.checklist(bundle),
+            checklist=rendered.checklist,
             quick_replies=r.quick_replies(question, state),
-            milestones=r.milestones(bundle, state.municipality),
+            milestones=rendered.milestones,
             facts=self._public_facts(state),
         )
 

@@ -42,6 +42,9 @@ class SessionState(BaseModel):
     asked: list[str] = Field(default_factory=list)
     skipped: list[str] = Field(default_factory=list)
     pending: str | None = None  # the fact the last reply asked about
+    pending_event: str | None = None  # ... for the person of this event (the deceased's insurance in a death)
+    # facts about the person an event is about when that is not the resident (bot.planner.EVENT_PERSON_FACTS)
+    event_facts: dict[str, dict[str, Any]] = Field(default_factory=dict)
     municipality_preset: bool = False  # the municipality came only from the embedding page, not the resident
     places: dict[str, str] = Field(default_factory=dict)  # here/from/to -> name of a place outside Tokyo
     retry: list[str] = Field(

@@ -1,7 +1,7 @@
 """The shared state of the app behind small Protocols, with the implementation chosen by the session URL.
 
 - ``sqlite:///PATH`` (default: DATA_DIR/sessions.sqlite3): the embedded stores of ``bot.sessions`` and
-  ``bot.bundles`` (bundles in DATA_DIR/bundles.sqlite3) — the two-command set-up, unchanged.
+  ``bot.bundle_store`` (bundles in DATA_DIR/bundles.sqlite3) — the two-command set-up, unchanged.
 - ``postgresql://USER@HOST:PORT/DB``: ``bot.stores_pg`` (psycopg 3 with a connection pool; the schema is created
   and migrated by the app with versioned SQL). Several processes and machines then share sessions, saved bundles
   and feed state.
@@ -76,7 +76,7 @@ def open_session_store(settings: Settings) -> SessionStoreLike:
 
 
 def open_bundle_store(settings: Settings) -> BundleStoreLike:
-    from bot.bundles import BundleStore
+    from bot.bundle_store import BundleStore
 
     url = settings.session_url
     if is_postgres(url):

@@ -26,16 +26,9 @@ from typing import Any
 
 import psycopg
 
-from bot.bundles import (
-    _CODE_TRIES,
-    BundleExpired,
-    BundleMistyped,
-    BundleNotFound,
-    SavedBundle,
-    code_status,
-    feed_record,
-    new_code,
-)
+from bot import bundle_codes
+from bot.bundle_codes import CODE_TRIES, code_status
+from bot.bundle_store import BundleExpired, BundleMistyped, BundleNotFound, SavedBundle, feed_record
 from bot.calendar import FeedRecord
 from bot.sessions import SessionState
 
@@ -205,8 +198,8 @@ class PgBundleStore:
         now = time.time() if now is None else now
         data = json.dumps(fields, ensure_ascii=False, sort_keys=True, default=str)
         with self.db.pool.connection() as conn:
-            for _ in range(_CODE_TRIES):
-                code = new_code()
+            for _ in range(CODE_TRIES):
+                code = bundle_codes.new_code()
                 cur = conn.execute(
                     "INSERT INTO bundles (code, data, created, expires) "
                     "SELECT %s, %s::jsonb, %s, %s "

@@ -35,11 +35,14 @@ def to_hiragana(s: str) -> str:
     return s.translate(_KATA_TO_HIRA)
 
 
+# norm / compact / en_words are pure and called with the same catalog strings on every turn: cached (bounded)
+@lru_cache(maxsize=4096)
 def norm(s: str) -> str:
     """NFKC, lower case, katakana to hiragana."""
     return to_hiragana(unicodedata.normalize("NFKC", s).lower())
 
 
+@lru_cache(maxsize=4096)
 def compact(s: str) -> str:
     """``norm`` without spaces and punctuation, for substring matching ("あかちゃん うまれた" == "あかちゃんうまれた")."""
     return _SPACE.sub("", norm(s))
@@ -78,6 +81,7 @@ def has_kanji(s: str) -> bool:
 _EN_WORD = re.compile(r"[a-z0-9]+")
 
 
+@lru_cache(maxsize=4096)
 def en_words(s: str) -> frozenset[str]:
     """Lower-case English words with a light stem (plural s, -ed, -ing) for matching."""
     out = set()

@@ -99,22 +99,23 @@ class ConciergeTools:
         unknown = [e for e in life_events if e not in self.catalog.events]
         if unknown:
             raise ToolError(f"unknown life events {unknown}; known: {sorted(self.catalog.events)}")
+        bundle_place = self._code(municipality)
         bundle = plan_bundle(
             self.catalog,
             life_events,
             facts or {},
-            municipality=self._code(municipality),
+            municipality=bundle_place,
             move_from=self._code(move_from) if move_from not in ("outside", "abroad") else move_from,
             move_to=self._code(move_to) if move_to not in ("outside", "abroad") else move_to,
             event_date=self._date(event_date),
         )
-        r = Renderer(self.catalog, lang, dt.date.today())
+        shown = Renderer(self.catalog, lang, dt.date.today()).bundle(bundle, life_events, bundle_place)
         return {
-            "procedures": [r.procedure(it).model_dump(mode="json") for it in bundle.items],
-            "checklist": r.checklist(bundle),
+            "procedures": [p.model_dump(mode="json") for p in shown.procedures],
+            "checklist": shown.checklist,
             "milestones": [
                 {"id": m.id, "title": m.title, "date": m.date.isoformat() if m.date else None}
-                for m in r.milestones(bundle)
+                for m in shown.milestones
             ],
             "unknown_facts": sorted(bundle.decisive),
         }

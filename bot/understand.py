@@ -16,6 +16,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,13 @@ PLACES = Path(__file__).with_name("data") / "places.yaml"
 # Placeholders for places outside Tokyo in move_from / move_to.
 OUTSIDE = "outside"  # elsewhere in Japan
 ABROAD = "abroad"
+NATIONALITY = (
+    "nationality"  # role of a country word that names a nationality, not a place (ベトナム人, 外国籍)
+)
+_NATIONAL = re.compile(r"\s*(人|籍|系|じん|せき|国籍|こくせき)")
+_NATIONAL_BEFORE = re.compile(r"(国籍|こくせき)\s*(は|が)?\s*$")
+# "I'm from India and moved to Koto": a country someone is from says they are a foreign national (still a place)
+_FROM_COUNTRY = re.compile(r"\b(i'?m|i am|we'?re|we are|i come|we come)\s+from\s*$")
 
 # Stems too generic to stand for a municipality without its suffix (中央線, 国立病院, 日の出, 港).
 _GENERIC_STEMS = {"中央", "国立", "日の出", "港", "北", "大島"}
@@ -77,8 +85,13 @@ def claimed_period(text: str) -> tuple[int, str] | None:
 
 
 _ARRIVED = re.compile(
-    r"来日|日本に(来|き)|にほんに(き|来)|入国|上陸|arrived in japan|moved to japan|came to japan|new to japan|just arrived"
+    r"来日|日本に\s*(来|き)|にほんに\s*(き|来)|入国|上陸|arrived in japan|moved to japan|came to japan|new to japan|just arrived"
 )
+_LEAVING = re.compile(
+    r"日本を\s*(出|離れ|はなれ|去)|にほんを\s*(で|はなれ)|出国(し|する|します|予定)|しゅっこく"
+    r"|leav(e|ing) japan|mov(e|ing) (out of japan|abroad|overseas)|going back to my (home )?country"
+)
+_CAME = re.compile(r"来|き(ま|た)|越|こし|移|うつ|転居|転勤|moved|came|relocated")
 _SKIP = re.compile(
     r"^(スキップ|すきっぷ|わからない|分からない|わかりません|分かりません|答えたくない|skip|i don.t know|not sure|pass)[。.!！]?$"
 )
@@ -292,6 +305,11 @@ class Understander:
         return found
 
     def find_places(self, text: str) -> list[Mention]:
+        """Municipalities and places outside Tokyo named in ``text`` (nationality words such as 外国籍 excluded)."""
+        return [m for m in self._place_hits(text) if m.role != NATIONALITY]
+
+    def _place_hits(self, text: str) -> list[Mention]:
+        """Every place word, a country used as a nationality (ベトナム人, 外国籍, がいこくじん) with role NATIONALITY."""
         t = norm(_strip_accents(text))
         taken = [False] * len(t)
         found: list[Mention] = []
@@ -310,7 +328,9 @@ class Understander:
                     continue
                 for k in range(i, j):
                     taken[k] = True
-                found.append(Mention(code, i, j, self._role(t, i, j), self._labels.get(surface)))
+                national = code == ABROAD and (_NATIONAL.match(t, j) or _NATIONAL_BEFORE.search(t[:i]))
+                role = NATIONALITY if national else self._role(t, i, j)
+                found.append(Mention(code, i, j, role, self._labels.get(surface)))
         if not any(m.code not in (OUTSIDE, ABROAD) for m in found):
             found += [m for m in self._fuzzy_places(t) if not any(taken[m.start : m.end])]
         found.sort(key=lambda m: m.start)
@@ -372,6 +392,25 @@ class Understander:
                         found.add(w)
         return sorted(found, key=len, reverse=True)
 
+    def procedure_phrases(self, text: str) -> list[str]:
+        """Names of catalog procedures in ``text`` (出生届, 児童扶養手当, birth registration), longest first.
+
+        In a conversation already about a life event, an event word inside a procedure's name is a question about
+        that procedure, not a new event (「出生届はどうしますか」 while arranging a death).
+        """
+        t = norm(text)
+        return sorted({w for w in self._procedure_names if w in t}, key=len, reverse=True)
+
+    @cached_property
+    def _procedure_names(self) -> frozenset[str]:
+        names: set[str] = set()
+        for p in self.catalog.procedures.values():
+            for title in (p.title.ja, p.title.en or ""):
+                head = norm(title.split("（")[0].split(" (")[0]).strip()
+                if len(head) >= (6 if head.isascii() else 3):
+                    names.add(head)
+        return frozenset(names)
+
     @staticmethod
     def without(text: str, phrases: list[str]) -> str:
         t = norm(text)
@@ -422,9 +461,43 @@ class Understander:
         if claimed_period(text):
             u.intents.add("claim")
         u.events = self.detect_events(text)
-        u.mentions = self.find_places(text)
+        hits = self._place_hits(text)
+        u.mentions = [m for m in hits if m.role != NATIONALITY]
+        tn = norm(_strip_accents(text))
+        if any(
+            m.role == NATIONALITY or (m.code == ABROAD and _FROM_COUNTRY.search(tn[: m.start])) for m in hits
+        ):
+            u.facts.setdefault("nationality", "foreign")  # 「ベトナム人です」: a foreign national
         u.date = parse_date(text, today)
-        u.facts = self.parse_facts(text)
+        u.facts = {**u.facts, **self.parse_facts(text)}
+        self._move_ends(u, t)
+        tokyo = [m.code for m in u.mentions if m.code not in (OUTSIDE, ABROAD)]
+        if u.move_to and u.move_to not in (OUTSIDE, ABROAD):
+            u.municipality = u.move_to
+        elif u.move_from and u.move_from not in (OUTSIDE, ABROAD):
+            u.municipality = u.move_from
+        elif tokyo:
+            u.municipality = tokyo[0]
+        elif "moving" not in u.events and any(m.code == OUTSIDE and m.role == "here" for m in u.mentions):
+            u.municipality = OUTSIDE  # "川崎市で生まれました": the resident lives outside Tokyo
+        self._outside_names(u)
+        return u
+
+    @staticmethod
+    def _outside_names(u: Understanding) -> None:
+        """Names of the places outside Tokyo, by role (here / from / to)."""
+        for m in u.mentions:
+            if m.code == OUTSIDE and m.name:
+                u.places.setdefault(m.role if m.role in ("from", "to") else "here", m.name)
+        for end in (
+            "from",
+            "to",
+        ):  # 「横浜市在住です。来月、品川区に引っ越します」: the place lived in is the origin
+            if getattr(u, f"move_{end}") == OUTSIDE and end not in u.places and "here" in u.places:
+                u.places[end] = u.places.pop("here")
+
+    def _move_ends(self, u: Understanding, t: str) -> None:
+        """The two ends of a move (and the move and arrival events they imply) from the places' roles."""
         froms = [m.code for m in u.mentions if m.role == "from"]
         tos = [m.code for m in u.mentions if m.role == "to"]
         heres = [m.code for m in u.mentions if m.role == "here"]
@@ -432,6 +505,13 @@ class Understander:
         if within and not (froms or tos):
             froms, tos = within[:1], within[:1]
         heres += [c for c in within if c not in heres]
+        if _LEAVING.search(t) and not tos and "moving" in self.catalog.events:
+            tos = [ABROAD]  # 「日本を離れます」, "leaving Japan": a move abroad from where they live
+            # a foreigner leaving Japan is not settling in Tokyo: the move abroad is the event
+            u.events = [*(ev for ev in u.events if ev != "foreign-resident"), "moving"]
+        if froms and heres and not (tos or u.events) and _CAME.search(t) and "moving" in self.catalog.events:
+            tos = heres[:1]  # 「神奈川県から来ました。今は町田市に住んでいます」: a move from there to here
+            u.events.append("moving")
         if tos and not u.events and "moving" in self.catalog.events:
             u.events.append("moving")  # "来月から杉並区に住む": a destination is a move
         arrival = {"moving", "foreign-resident"} & set(u.events)
@@ -457,16 +537,3 @@ class Understander:
             u.move_from = ABROAD  # 「来日しました」: arrived from abroad, not from somewhere in Japan
             if heres and not u.move_to:
                 u.move_to = heres[0]
-        tokyo = [m.code for m in u.mentions if m.code not in (OUTSIDE, ABROAD)]
-        if u.move_to and u.move_to not in (OUTSIDE, ABROAD):
-            u.municipality = u.move_to
-        elif u.move_from and u.move_from not in (OUTSIDE, ABROAD):
-            u.municipality = u.move_from
-        elif tokyo:
-            u.municipality = tokyo[0]
-        elif "moving" not in u.events and any(m.code == OUTSIDE and m.role == "here" for m in u.mentions):
-            u.municipality = OUTSIDE  # "川崎市で生まれました": the resident lives outside Tokyo
-        for m in u.mentions:
-            if m.code == OUTSIDE and m.name:
-                u.places.setdefault(m.role if m.role in ("from", "to") else "here", m.name)
-        return u

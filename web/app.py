@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.cors import CORSMiddleware
 
-from bot.bundles import build_bundle_service
+from bot.bundle_service import build_bundle_service
 from knowledge.settings import Settings, get_settings
 from web.auth import ConsoleAuth
 from web.catalog_views import install_provenance

@@ -1,4 +1,4 @@
-"""The staff planner: the residents' planner (bot.planner via bot.bundles.BundleService) driven by a form.
+"""The staff planner: the residents' planner (bot.planner via bot.bundle_service.BundleService) driven by a form.
 
 A call-center agent enters the life event(s), the municipality or both ends of a move, the event date and the
 household answers; the result is the bundle with due dates, each procedure's window with the address and phone the
@@ -13,7 +13,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.bundles import BundleOut, BundleService, SavedBundle, code_status, display_code
+from bot.bundle_codes import code_status, display_code
+from bot.bundle_service import BundleOut, BundleService
+from bot.bundle_store import SavedBundle
 from bot.understand import ABROAD, OUTSIDE
 from knowledge.catalog import Catalog
 from knowledge.models import Source
@@ -28,7 +30,7 @@ def today_jst() -> dt.date:
 
 def staff_code_status(text: str) -> tuple[str | None, str]:
     """A bundle code as typed on the phone (full-width letters and digits, long-vowel marks or other dashes):
-    bot.bundles.code_status, which already folds all of these (NFKC, ー, －, …)."""
+    bot.bundle_codes.code_status, which already folds all of these (NFKC, ー, －, …)."""
     return code_status(text)
 
 

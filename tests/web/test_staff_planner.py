@@ -9,7 +9,7 @@ from pathlib import Path
 
 from web_support import AppFactory
 
-from bot.bundles import check_symbol, display_code
+from bot.bundle_codes import check_symbol, display_code
 from web.accounts import SqliteUserStore
 from web.staff_planner import staff_code, today_jst
 
@@ -81,7 +81,9 @@ def test_move_planned_with_due_dates_and_window_phones(make_client: AppFactory, 
     )
     assert saved.status_code == 303
     code = saved.headers["location"].split("/staff/bundles/")[1].split("?")[0]
-    assert len(code) == 15 and check_symbol(code[:-1]) == code[-1]  # bot.bundles: 69 bits and a check symbol
+    assert (
+        len(code) == 15 and check_symbol(code[:-1]) == code[-1]
+    )  # bot.bundle_codes: 69 bits and a check symbol
     # typed with the Japanese IME on: full-width letters and digits, a full-width hyphen or a long-vowel mark
     wide = "".join(chr(ord(ch) + 0xFEE0) for ch in code)
     g = [code[i : i + 5] for i in (0, 5, 10)]

@@ -1,7 +1,7 @@
 """Saved bundles over HTTP: save a chat session under a short code, read it back re-planned, as JSON, as an
 iCalendar download, as a subscription feed and as a printable A4 page with a QR code (generated locally).
 
-Routes stay thin: parse, one call to :class:`bot.bundles.BundleService`, respond. The service is taken from
+Routes stay thin: parse, one call to :class:`bot.bundle_service.BundleService`, respond. The service is taken from
 ``app.state.bundles`` (built at start-up by ``create_app``).
 """
 
@@ -21,17 +21,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.bundles import (
-    BundleExpired,
-    BundleMistyped,
-    BundleNotFound,
-    BundleOut,
-    BundleService,
-    NothingToSave,
-    bundle_links,
-    display_code,
-    normalize_code,
-)
+from bot.bundle_codes import display_code, normalize_code
+from bot.bundle_service import BundleOut, BundleService, NothingToSave, bundle_links
+from bot.bundle_store import BundleExpired, BundleMistyped, BundleNotFound
 from bot.render import format_date
 from knowledge.provenance import page_date_label
 from knowledge.settings import Settings

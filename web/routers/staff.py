@@ -142,7 +142,7 @@ def staff_bundle_lookup(code: Annotated[str, Query(max_length=40)]) -> RedirectR
 def staff_bundle(code: str, request: Request, templates: TemplatesDep) -> Response:
     """A resident's saved bundle (warm hand-off), re-planned in the staff planner's layout; a code may be typed
     in full width or with long-vowel marks (「６ＪＡ６－Ｎ７Ｒ３」)."""
-    from bot.bundles import BundleExpired, BundleNotFound
+    from bot.bundle_store import BundleExpired, BundleNotFound
     from web.routers.bundles import MISTYPED, get_bundle_service
     from web.staff_planner import plan_view, staff_code_status
 
