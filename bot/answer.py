@@ -32,7 +32,7 @@ from bot.understand import claimed_period
 from knowledge.catalog import Catalog
 from knowledge.check import is_official
 from knowledge.deadlines import compute_due
-from knowledge.japanese import EnglishTerms, PlaceNames
+from knowledge.japanese import EnglishTerms, PlaceNames, has_spaced_kana
 from knowledge.models import Lang
 from knowledge.provenance import OFFICIAL_KINDS, kind_label
 from knowledge.retrieval_types import Hit, PageSearcher, PageSearchUnavailable
@@ -100,7 +100,7 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "deadline": (
         re.compile(
-            r"期限|いつまで|締め?切|しめきり|何日以内|なんにち|どのくらい|どれくらい|deadline|by when|how long|"
+            r"期限|いつまで|締め?切|しめきり|何日以内|何日まで|なんにち|どのくらい|どれくらい|deadline|by when|how long|"
             r"until when|\bdue\b|how many days",
             re.I,
         ),
@@ -167,10 +167,24 @@ _PAGE_WORDS = {
     "コピー": "写し",
     "母子手帳": "母子健康手帳",
     "ネット": "オンライン",
+    "郵便": "郵送",  # ゆうびんで おくる
 }
 QUESTION_KINDS.update(EXTRA_KINDS)  # English questions (bot.gist_en): a phone number asked
 # A quoted sentence is a full sentence: it ends like one (。/です/ます) and is long enough to carry an answer.
 _FULL_SENTENCE = re.compile(r"(です|ます|した|ません|ください|ない|る|だけ)[)）]?。?$")
+
+
+def _asking(text: str) -> str:
+    """The sentences of a message that ask (end with か / ？ or name a question word), or the whole message: in
+    「立川市に すんで います。 子どもが 生まれました。 しゅっしょうとどけは 何日までに 出しますか。」 the words asked
+    are those of the last sentence, not 住む of the first."""
+    parts = [x for x in re.split(r"(?<=[。！？!?])\s*", text) if x.strip()]
+    asks = [
+        x
+        for x in parts
+        if re.search(r"(か|の|\?|？)[。]?$|何|なに|なん|いつ|どこ|どう|いくら|だれ|誰", x.strip())
+    ]
+    return " ".join(asks) if asks and len(parts) > 1 else text
 
 
 def _says_more(new_words: frozenset[str]) -> bool:
@@ -189,6 +203,8 @@ def question_kinds(text: str) -> list[str]:
     """What ``text`` asks (amount, hours, deadline, penalty, documents, place, apply, eligibility, else yes/no),
     by priority."""
     t = norm(text)
+    if not is_english(text):  # やさしい日本語 spaces its phrases: 何を 送りますか asks as 何を送りますか does
+        t = t + " " + re.sub(r"\s+", "", t)
     kinds = [k for k, (ask, _) in QUESTION_KINDS.items() if ask.search(t)]
     if is_english(text):  # 'on a Saturday' asks hours, 'can I mail it' how to apply (bot.gist_en)
         more = set(english_kinds(text)) - set(kinds)
@@ -211,6 +227,7 @@ class Asked:
     kinds: list[str]
     question: str
     text: str
+    told: frozenset[str] = frozenset()  # words only in the message's sentences that tell rather than ask
 
 
 # A section heading that opens a sentence: 【受付の場所と時間】本庁舎3階の…
@@ -429,11 +446,12 @@ class Answerer:
 
     def _noun_text(self, question: str) -> str:
         """The text whose nouns must appear in the evidence: for an English question only the Japanese catalog
-        terms and place its search query carries (its English words are not Japanese nouns)."""
+        terms and place its search query carries (its English words are not Japanese nouns); for やさしい日本語 its
+        kana words read as the index writes them (こせきの とどけ -> 戸籍の 届)."""
         query = self.search_query(question)
         if is_english(question) and query.startswith(question):
             return query[len(question) :]
-        return query
+        return self.written(question) if has_spaced_kana(question) else query
 
     def relevant_hits(self, question: str, municipality: str | None, k: int = 5) -> list[Hit]:
         """Page passages that are evidence for ``question``: the resident's municipality (known, or named in the
@@ -467,7 +485,8 @@ class Answerer:
             return self.search_query(question)
         read = getattr(self.searcher, "read_kana", None)
         try:
-            text = str(read(question)) if read and not has_kanji(question) else question
+            spaced = not has_kanji(question) or has_spaced_kana(question)  # kana-only, or やさしい日本語
+            text = str(read(question)) if read and spaced else question
         except PageSearchUnavailable:  # a reading aid only; the search itself reports the outage
             text = question
         # the word official pages use for what residents say (海外 -> 国外, コピー -> 写し) goes along
@@ -481,18 +500,22 @@ class Answerer:
         q = (content_tokens(written) | en_words(question)) - self.ignored_nouns
         title = content_tokens(hit.title)
         grams = _grams(written) - self._place_grams - _grams(hit.title)
-        asked = Asked(q, grams, title, kinds, question, norm(f"{question} {written}"))
-        best, best_score = "", -1
+        # words only in a sentence that tells rather than asks (すんで います) weigh less
+        told = q - content_tokens(_asking(written))
+        asked = Asked(q, grams, title, kinds, question, norm(f"{question} {written}"), told)
+        best, best_key = "", (-1, False)
         for line in hit.text.splitlines():
-            section = _HEADING.match(
-                line.strip()
-            )  # 【郵送での届出】…。届出日は…受け取った日です。: one section
+            # 【郵送での届出】…。届出日は…受け取った日です。: one section
+            section = _HEADING.match(line.strip())
             for sent in sentences(line):
                 if len(sent) < 8 or _INSTRUCTION.search(sent):
                     continue
                 score = self._sentence_score(sent, asked, section.group(0) if section else "")
-                if score > best_score:
-                    best, best_score = sent, score
+                # on a tie, the sentence carrying the kind of answer asked (午前11時から午後2時 for 何時ごろ)
+                key = (score, bool(kinds) and bool(QUESTION_KINDS[kinds[0]][1].search(sent)))
+                if key > best_key:
+                    best, best_key = sent, key
+        best_score = best_key[0]
         # between pages, the one whose title names what is asked ranks first
         return best[:SNIPPET_CHARS], best_score + 2 * len(q & title)
 
@@ -511,7 +534,8 @@ class Answerer:
         # 何を送れば) says nothing new, neither a number nor a content word: its shared words do not count
         new = noun_tokens(body) - a.words - a.title - self.ignored_nouns
         numbers = set(re.findall(r"[0-9]+", norm(body))) - set(re.findall(r"[0-9]+", a.text))
-        score = 4 * len(shared) if numbers or _says_more(new) else len(shared)
+        weight = 4 * len(shared) - 2 * len(shared & a.told)
+        score = weight if numbers or _says_more(new) else len(shared)
         if section:  # the words of the heading of its section say what the section is about: a little
             score += len((a.words - a.title - shared) & content_tokens(section))
         # the question's own wording (郵送, 土曜, 委任状, 公務員…) beyond the words already counted

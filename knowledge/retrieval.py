@@ -27,6 +27,7 @@ from knowledge.index_state import ActiveIndex, active_mtime, read_active
 from knowledge.japanese import (
     EnglishTerms,
     PlaceNames,
+    has_spaced_kana,
     is_english_query,
     is_kana_only,
     rewrite_kana_query,
@@ -61,7 +62,7 @@ class FusionConfig:
     places_from_query: bool = True
     # a page whose title shares the query's words (出生届 in 「赤ちゃんが生まれたときは（出生届）」) gets a third ranking
     # at this weight, by the number of kanji/katakana pairs shared (0 = off); place names do not count
-    title_weight: float = 0.25
+    title_weight: float = 0.15
     # English queries also carry the Japanese names of the catalog terms they use (funeral benefit -> 葬祭費)
     english_terms: bool = True
 
@@ -203,18 +204,18 @@ class HybridRetriever(PageSearcher):
         """A kana-only query written with the kanji words of the index ('すぎなみくで そうさいひの しんせい' ->
         '杉並区で 葬祭費の 申請'), as the dense model reads it; other queries NFKC-normalised."""
         loaded = self._current()
-        if loaded is None or not is_kana_only(query):
+        if loaded is None or not (is_kana_only(query) or has_spaced_kana(query)):
             return search_text(query)
         return self.query_texts(loaded, query)[0]
 
     def query_texts(self, loaded: _Loaded, query: str) -> tuple[str, str]:
         """(text for the dense model, text for BM25); kana-only queries are read once against the index's words."""
         kana_only = is_kana_only(query)
-        if (
-            kana_only and self.fusion.places_from_query
-        ):  # places first: ふちゅうしで -> 府中市で, not ふ中しで
+        # やさしい日本語 with kanji ('豊島区で しゅっしょうとどけを 出せますか'): its kana words are read the same way
+        mixed = not kana_only and has_spaced_kana(query)
+        if (kana_only or mixed) and self.fusion.places_from_query:  # places first: ふちゅうしで -> 府中市で
             placed = self.places.read_kana(query)
-            if placed != search_text(query):
+            if placed != search_text(query) or mixed:
                 if not self.fusion.kana_readings:
                     return placed, f"{placed} {query}"
                 read = loaded.keyword.readings.rewrite_around(placed)
@@ -296,11 +297,16 @@ def _pairs(text: str) -> set[str]:
 
 def title_ranking(query: str, payload: dict[str, tuple[str, dict[str, Any]]]) -> list[tuple[str, int]]:
     """(chunk id, level) of the candidates whose page title shares character pairs with ``query``: level 0 for
-    the most pairs shared, 1 for the next count…; candidates sharing none are left out."""
+    the most pairs shared, 1 for the next count…; candidates sharing none are left out, and so are pairs found in
+    the titles of more than a third of the candidate pages."""
     pairs = _pairs(query)
     if not pairs:
         return []
-    shared = {cid: len(pairs & _pairs(str(meta.get("title", "")))) for cid, (_, meta) in payload.items()}
+    titles = {cid: _pairs(str(meta.get("title", ""))) for cid, (_, meta) in payload.items()}
+    pages = {str(meta.get("url", "")): titles[cid] for cid, (_, meta) in payload.items()}
+    # a pair in the titles of many candidate pages (マイナンバーカード, 窓口) tells them apart from none
+    common = {x for x in pairs if 3 * sum(x in t for t in pages.values()) > len(pages)}
+    shared = {cid: len((pairs - common) & t) for cid, t in titles.items()}
     levels = sorted({n for n in shared.values() if n}, reverse=True)
     return [(cid, levels.index(n)) for cid, n in shared.items() if n]
 

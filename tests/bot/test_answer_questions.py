@@ -285,3 +285,16 @@ def test_an_english_reply_never_states_a_number_the_page_does_not(concierge: Con
         line
     )  # 半 is no number the page states: that fact is left out, the quote stays
     assert "12時半" in line
+
+
+def test_an_easy_japanese_question_is_read_and_answered_with_readings(concierge: Concierge) -> None:
+    # やさしい日本語 with simple kanji: its kana words are read with the index's words (しゅっしょうとどけ -> 出生届)
+    # for search and for the sentence; the words asked are those of the sentence that asks, not of 「すんで います」
+    # (told), and the reply quotes the page with readings
+    q = "世田谷区に すんで います。 子どもが 生まれました。 しゅっしょうとどけは 何日までに 出しますか。"
+    assert "出生届" in concierge.answerer.written(q)
+    assert question_kinds("国立市から ひっこします。 何を 送りますか。") == ["documents"]  # spaced phrases
+    r = ask(concierge, q)
+    assert r.lang == "easy"
+    assert "14日以内" in r.reply, r.reply
+    assert r.citations and "14日以内" in r.citations[0].snippet, r.citations  # 世田谷区's 出生届 page

@@ -32,13 +32,19 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 def test_title_ranking_counts_the_words_a_title_shares_with_the_query() -> None:
-    payload = {
-        "a": ("", {"title": "赤ちゃんが生まれたときは（出生届）"}),
-        "b": ("", {"title": "豊島区内に転入したときは（転入届）"}),
-        "c": ("", {"title": "出生届の記載事項証明"}),
+    titles = {
+        "a": "赤ちゃんが生まれたときは（出生届）",
+        "b": "豊島区内に転入したときは（転入届）",
+        "c": "出生届の記載事項証明",
+        "d": "児童手当の窓口",
+        "e": "戸籍の窓口",
+        "f": "住民票の窓口",
     }
+    payload = {cid: ("", {"title": t, "url": f"https://example.lg.jp/{cid}"}) for cid, t in titles.items()}
     assert sorted(title_ranking(" で土日に出生届を出せますか", payload)) == [("a", 0), ("c", 0)]
     assert title_ranking("ですか", payload) == []  # no words: no ranking
+    # 窓口 is in the titles of half the candidate pages: it tells none of them apart
+    assert sorted(title_ranking("戸籍の窓口はどこ", payload)) == [("e", 0)]
 
 
 @pytest.mark.parametrize(
@@ -58,3 +64,14 @@ def test_without_the_title_ranking_the_other_page_came_first(indexed: Settings) 
     query = "豊島区で土日に出生届を出せますか？受付時間は？"
     before = build_searcher(indexed, fusion=FusionConfig(title_weight=0.0)).search(query, k=3)
     assert before[0].url != SHUSSEI
+
+
+def test_easy_japanese_kana_words_are_read_for_search(indexed: Settings) -> None:
+    # やさしい日本語 mixes simple kanji and kana words: the kana words are read like a kana-only query's
+    from knowledge.japanese import has_spaced_kana
+
+    q = "豊島区で 土曜日に 子どもの しゅっしょうとどけを 出せますか。 何時から ですか。"
+    assert has_spaced_kana(q) and not has_spaced_kana("豊島区 出生届 受付時間")
+    searcher = build_searcher(indexed)
+    assert "出生届" in searcher.read_kana(q)
+    assert searcher.search(q, k=3)[0].url == SHUSSEI
