@@ -230,6 +230,7 @@ class Asked:
     told: frozenset[str] = frozenset()  # words only in the message's sentences that tell rather than ask
 
 
+_AMOUNT_WORDS = frozenset({"万", "円", "千", "百"})
 # A section heading that opens a sentence: 【受付の場所と時間】本庁舎3階の…
 _HEADING = re.compile(r"^【[^】]*】")
 
@@ -497,9 +498,13 @@ class Answerer:
         """(the sentence of ``hit`` that best answers ``question``, how well): see :meth:`_sentence_score`."""
         written = self.written(question)
         kinds = question_kinds(question) if kinds is None else kinds
-        q = (content_tokens(written) | en_words(question)) - self.ignored_nouns
+        # an amount the message states (5万円ですよね) is what is checked, not a word a sentence should repeat
+        q = (content_tokens(written) | en_words(question)) - self.ignored_nouns - _AMOUNT_WORDS
+        q = frozenset(w for w in q if not w.isdigit())
         title = content_tokens(hit.title)
-        grams = _grams(written) - self._place_grams - _grams(hit.title)
+        grams = {
+            g for g in _grams(written) - self._place_grams - _grams(hit.title) if not _AMOUNT_WORDS & set(g)
+        }
         # words only in a sentence that tells rather than asks (すんで います) weigh less
         told = q - content_tokens(_asking(written))
         asked = Asked(q, grams, title, kinds, question, norm(f"{question} {written}"), told)

@@ -298,3 +298,15 @@ def test_an_easy_japanese_question_is_read_and_answered_with_readings(concierge:
     assert r.lang == "easy"
     assert "14日以内" in r.reply, r.reply
     assert r.citations and "14日以内" in r.citations[0].snippet, r.citations  # 世田谷区's 出生届 page
+
+
+def test_the_residents_own_number_is_not_a_word_a_quote_should_repeat(concierge: Concierge) -> None:
+    # 「5万円ですよね？」 states the amount to check: a sentence is not chosen for repeating 5万円 (the 後期高齢者 split
+    # of another scheme), which would read as confirming the resident's wrong amount
+    text = (
+        "後期高齢者医療制度の葬祭費7万円は、東京都後期高齢者医療広域連合からの5万円と区からの2万円を合わせた額です。\n"
+        "国民健康保険に加入していた方が亡くなったとき、世田谷区の葬祭費は7万円です。"
+    )
+    q = "世田谷区の葬祭費は5万円ですよね？母が亡くなって、国保でした"
+    sent, _ = concierge.answerer._sentence(q, _hit(text, "ご家族が亡くなったときの手続き"))
+    assert "5万円" not in sent, sent
