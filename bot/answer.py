@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,7 @@ from knowledge.japanese import (
     content_tokens,
     en_words,
     has_kanji,
+    has_spaced_kana,
     is_english,
     norm,
     noun_tokens,
@@ -94,14 +96,14 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "hours": (
         re.compile(
-            r"何時|なんじ|何曜|なんよう|曜日|開いて|あいて|開庁|受付時間|営業|hours|open|what time|which days?",
+            r"何時|なんじ|何曜|なんよう|曜日|時間帯|じかんたい|開いて|あいて|開庁|受付時間|営業|hours|open|what time|which days?",
             re.I,
         ),
         re.compile(r"[0-9０-９]+時|曜日|開庁|午前|午後"),
     ),
     "deadline": (
         re.compile(
-            r"期限|いつまで|締め?切|しめきり|何日以内|なんにち|どのくらい|どれくらい|deadline|by when|how long|"
+            r"期限|いつまで|締め?切|しめきり|何日以内|何日まで|なんにち|どのくらい|どれくらい|deadline|by when|how long|"
             r"until when|\bdue\b|how many days",
             re.I,
         ),
@@ -168,16 +170,44 @@ _PAGE_WORDS = {
     "コピー": "写し",
     "母子手帳": "母子健康手帳",
     "ネット": "オンライン",
+    "郵便": "郵送",  # ゆうびんで おくる
 }
 QUESTION_KINDS.update(EXTRA_KINDS)  # English questions (bot.gist_en): a phone number asked
 # A quoted sentence is a full sentence: it ends like one (。/です/ます) and is long enough to carry an answer.
 _FULL_SENTENCE = re.compile(r"(です|ます|した|ません|ください|ない|る|だけ)[)）]?。?$")
 
 
+def _asking(text: str) -> str:
+    """The sentences of a message that ask (end with か / ？ or name a question word), or the whole message: in
+    「立川市に すんで います。 子どもが 生まれました。 しゅっしょうとどけは 何日までに 出しますか。」 the words asked
+    are those of the last sentence, not 住む of the first."""
+    parts = [x for x in re.split(r"(?<=[。！？!?])\s*", text) if x.strip()]
+    asks = [
+        x
+        for x in parts
+        if re.search(r"(か|の|\?|？)[。]?$|何|なに|なん|いつ|どこ|どう|いくら|だれ|誰", x.strip())
+    ]
+    return " ".join(asks) if asks and len(parts) > 1 else text
+
+
+def _says_more(new_words: frozenset[str]) -> bool:
+    """True when words a sentence adds to the question's include one with content: a kanji or katakana word of
+    two or more characters that is not a generic one (必要, 場合, ほか…)."""
+    return any(
+        len(w) >= 2
+        and re.search(r"[一-龥々ァ-ヶ]", w)
+        and w not in _GENERIC_QUOTE_NOUNS
+        and w not in GENERIC_NOUNS
+        for w in new_words
+    )
+
+
 def question_kinds(text: str) -> list[str]:
     """What ``text`` asks (amount, hours, deadline, penalty, documents, place, apply, eligibility, else yes/no),
     by priority."""
     t = norm(text)
+    if not is_english(text):  # やさしい日本語 spaces its phrases: 何を 送りますか asks as 何を送りますか does
+        t = t + " " + re.sub(r"\s+", "", t)
     kinds = [k for k, (ask, _) in QUESTION_KINDS.items() if ask.search(t)]
     if is_english(text):  # 'on a Saturday' asks hours, 'can I mail it' how to apply (bot.gist_en)
         more = set(english_kinds(text)) - set(kinds)
@@ -187,6 +217,25 @@ def question_kinds(text: str) -> list[str]:
     if "penalty" in kinds and "deadline" in kinds:
         kinds.remove("deadline")  # 期限を過ぎたら？ asks what happens after the deadline
     return kinds
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question as sentences are matched against it: its content words, its kanji/katakana runs (not the
+    place's), the page title's words, the kinds asked, the question as written and both forms normalised."""
+
+    words: frozenset[str]
+    grams: set[str]
+    title: frozenset[str]
+    kinds: list[str]
+    question: str
+    text: str
+    told: frozenset[str] = frozenset()  # words only in the message's sentences that tell rather than ask
+
+
+_AMOUNT_WORDS = frozenset({"万", "円", "千", "百"})
+# A section heading that opens a sentence: 【受付の場所と時間】本庁舎3階の…
+_HEADING = re.compile(r"^【[^】]*】")
 
 
 @dataclass
@@ -288,6 +337,23 @@ def _plain(sentence: str) -> str:
     return sentence
 
 
+_MAN = re.compile(r"([0-9]+(?:\.[0-9]+)?)万([0-9]+)?")
+
+
+def stated_numbers(text: str) -> set[str]:
+    """The numbers ``text`` states, canonical: NFKC, thousands separators dropped, 5万 -> 50000, no leading zeros
+    ('9:00' states 9; a clock's :00 states no number)."""
+    t = re.sub(r"(?<=[0-9]),(?=[0-9]{3})", "", unicodedata.normalize("NFKC", text))
+    t = _MAN.sub(lambda m: str(int(float(m.group(1)) * 10000 + int(m.group(2) or 0))), t)
+    return {str(int(n)) for n in re.findall(r"[0-9]+", t) if int(n)}
+
+
+def unsupported_numbers(said: str, *evidence: str) -> set[str]:
+    """Numbers ``said`` states that none of ``evidence`` states: a reply line with any is not said (no invented
+    number, by construction)."""
+    return stated_numbers(said) - set().union(*(stated_numbers(e) for e in evidence))
+
+
 def _yen(n: int, lang: Lang = "ja") -> str:
     return f"{n:,} yen" if lang == "en" else f"{n:,}円"
 
@@ -382,11 +448,12 @@ class Answerer:
 
     def _noun_text(self, question: str) -> str:
         """The text whose nouns must appear in the evidence: for an English question only the Japanese catalog
-        terms and place its search query carries (its English words are not Japanese nouns)."""
+        terms and place its search query carries (its English words are not Japanese nouns); for やさしい日本語 its
+        kana words read as the index writes them (こせきの とどけ -> 戸籍の 届)."""
         query = self.search_query(question)
         if is_english(question) and query.startswith(question):
             return query[len(question) :]
-        return query
+        return self.written(question) if has_spaced_kana(question) else query
 
     def relevant_hits(self, question: str, municipality: str | None, k: int = 5) -> list[Hit]:
         """Page passages that are evidence for ``question``: the resident's municipality (known, or named in the
@@ -420,7 +487,8 @@ class Answerer:
             return self.search_query(question)
         read = getattr(self.searcher, "read_kana", None)
         try:
-            text = str(read(question)) if read and not has_kanji(question) else question
+            spaced = not has_kanji(question) or has_spaced_kana(question)  # kana-only, or やさしい日本語
+            text = str(read(question)) if read and spaced else question
         except PageSearchUnavailable:  # a reading aid only; the search itself reports the outage
             text = question
         # the word official pages use for what residents say (海外 -> 国外, コピー -> 写し) goes along
@@ -431,47 +499,70 @@ class Answerer:
         """(the sentence of ``hit`` that best answers ``question``, how well): see :meth:`_sentence_score`."""
         written = self.written(question)
         kinds = question_kinds(question) if kinds is None else kinds
-        q = (content_tokens(written) | en_words(question)) - self.ignored_nouns
+        # an amount the message states (5万円ですよね) is what is checked, not a word a sentence should repeat
+        q = (content_tokens(written) | en_words(question)) - self.ignored_nouns - _AMOUNT_WORDS
+        q = frozenset(w for w in q if not w.isdigit())
         title = content_tokens(hit.title)
-        grams = _grams(written) - self._place_grams - _grams(hit.title)
-        best, best_score = "", -1
-        for sent in sentences(hit.text):
-            if len(sent) < 8 or _INSTRUCTION.search(sent):
-                continue
-            score = self._sentence_score(sent, q, grams, title, kinds, question)
-            if score > best_score:
-                best, best_score = sent, score
+        grams = {
+            g for g in _grams(written) - self._place_grams - _grams(hit.title) if not _AMOUNT_WORDS & set(g)
+        }
+        # words only in a sentence that tells rather than asks (すんで います) weigh less
+        told = q - content_tokens(_asking(written))
+        asked = Asked(q, grams, title, kinds, question, norm(f"{question} {written}"), told)
+        best, best_key = "", (-1, False)
+        for line in hit.text.splitlines():
+            # 【郵送での届出】…。届出日は…受け取った日です。: one section
+            section = _HEADING.match(line.strip())
+            for sent in sentences(line):
+                if len(sent) < 8 or _INSTRUCTION.search(sent):
+                    continue
+                score = self._sentence_score(sent, asked, section.group(0) if section else "")
+                # on a tie, the sentence carrying the kind of answer asked (午前11時から午後2時 for 何時ごろ)
+                key = (score, bool(kinds) and bool(QUESTION_KINDS[kinds[0]][1].search(sent)))
+                if key > best_key:
+                    best, best_key = sent, key
+        best_score = best_key[0]
         # between pages, the one whose title names what is asked ranks first
         return best[:SNIPPET_CHARS], best_score + 2 * len(q & title)
 
-    def _sentence_score(
-        self,
-        sent: str,
-        q: frozenset[str],
-        grams: set[str],
-        title: frozenset[str],
-        kinds: list[str],
-        question: str = "",
-    ) -> int:
-        """How well ``sent`` answers a question with words ``q`` and two-character runs ``grams``: the question's
-        own words weigh most (not those of the page title: every sentence of the page is about them), then
-        carrying the kind of answer asked (an amount has 円, hours have 時/曜日, a place has 窓口/階…), then being
-        a full sentence rather than a heading fragment."""
-        shared = (q - title) & (content_tokens(sent) | en_words(sent))
-        score = 4 * len(shared)
+    def _sentence_score(self, sent: str, a: Asked, section: str = "") -> int:
+        """How well ``sent`` answers the question ``a``: the question's own words weigh most (not those of the page
+        title: every sentence of the page is about them; a 【heading】 names a topic, the text after it answers),
+        then carrying the kind of answer asked (an amount has 円, hours have 時/曜日, a place has 窓口/階…) with a
+        mark the question itself does not write (転出証明書は郵送で受け取れます restates 転出証明書を郵送で…何を送れば),
+        then being a full sentence rather than a heading fragment. ``section`` is the 【heading】 opening the
+        sentence's line: every sentence under it is about it."""
+        head = _HEADING.match(sent)
+        body = sent[head.end() :] if head else sent
+        words = content_tokens(body) | en_words(body)
+        shared = (a.words - a.title) & words
+        # a sentence that only restates the question (転出証明書は郵送で受け取れます for 転出証明書を郵送で受け取るには
+        # 何を送れば) says nothing new, neither a number nor a content word: its shared words do not count
+        new = noun_tokens(body) - a.words - a.title - self.ignored_nouns
+        numbers = set(re.findall(r"[0-9]+", norm(body))) - set(re.findall(r"[0-9]+", a.text))
+        weight = 4 * len(shared) - 2 * len(shared & a.told)
+        score = weight if numbers or _says_more(new) else len(shared)
+        if section:  # the words of the heading of its section say what the section is about: a little
+            score += len((a.words - a.title - shared) & content_tokens(section))
         # the question's own wording (郵送, 土曜, 委任状, 公務員…) beyond the words already counted
-        runs = {g for g in grams & _grams(sent) if not any(g in w for w in shared)}
+        runs = {g for g in a.grams & _grams(body) if not any(g in w for w in shared)}
         score += min(2 * len(runs), 8)
-        for n, kd in enumerate(kinds):
-            found = {m.group(0) for m in QUESTION_KINDS[kd][1].finditer(norm(sent))}
+        for n, kd in enumerate(a.kinds):
+            found = {m.group(0) for m in QUESTION_KINDS[kd][1].finditer(norm(body))}
+            if (
+                kd != "yesno"
+            ):  # the question's own words are no answer (窓口はどこ: 窓口 is not a place given)
+                found = {f for f in found if f not in a.text}
             if found:  # the first kind asked weighs most (yes/no marks are weak); more distinct marks more
                 score += (3 if kd == "yesno" or n else 6) + min(len(found), 4)
-        if (_FULL_SENTENCE.search(sent) or sent.startswith("|")) and len(sent) >= 15:
+        if (_FULL_SENTENCE.search(body) or body.startswith("|")) and len(body) >= 15:
             score += 2  # a full sentence or a table row, not a heading fragment
-        if question and is_english(question):
+        if a.question and is_english(a.question):
             # an English question's own words as pages write them ('by mail' -> 郵送), and the value its kind of
             # answer states (a clock time, yen…): bot.gist_en
-            score += 5 * hint_weight(question, sent) + (4 if kinds and states_value(kinds[0], sent) else 0)
+            score += 5 * hint_weight(a.question, sent) + (
+                4 if a.kinds and states_value(a.kinds[0], sent) else 0
+            )
         return score
 
     def _snippet(self, question: str, hit: Hit) -> str:
@@ -494,11 +585,20 @@ class Answerer:
             else frozenset()
         )
         scored: list[tuple[int, int, Hit, str]] = []
-        for n, h in enumerate(hits):
+        passages = self._with_page_chunks(hits)
+        pages = self._page_texts(passages)
+        for n, h in enumerate(passages):
             sent, score = self._sentence(question, h, kinds)
-            # the quote is about what was asked: its page title or the sentence itself names it
-            if not sent or (nouns and not nouns & noun_tokens(h.title + " " + sent)):
+            page = pages.get(h.url, frozenset())
+            # the quote is about what was asked: its page title or the sentence itself names it, or its page does
+            # and the sentence carries the kind of answer asked (混みやすい時間帯 on the page about 市民課の窓口)
+            carries = any(QUESTION_KINDS[kd][1].search(sent) for kd in kinds if kd != "yesno")
+            if not sent or (
+                nouns and not nouns & noun_tokens(h.title + " " + sent) and not (carries and nouns & page)
+            ):
                 continue
+            # between pages of one topic, the one that also names the rest of what is asked (婚姻 beside 日曜日)
+            score += 2 * len(nouns & page)
             # one quote per page: the best sentence of all its passages, at the page's best search rank
             same = next((i for i, x in enumerate(scored) if x[2].url == h.url), None)
             if same is None:
@@ -521,6 +621,29 @@ class Answerer:
                 answered |= parts
             out.append(citation(self.catalog, h, sent, municipality))
         return out
+
+    def _with_page_chunks(self, hits: list[Hit]) -> list[Hit]:
+        """``hits`` and after them every other passage of their pages: the answer may stand in a passage of a found
+        page that search did not rank (a page's 申請に必要なもの section for 領収書は原本ですか)."""
+        more = getattr(self.searcher, "page_chunks", None)
+        if more is None:
+            return hits
+        out, seen = list(hits), {h.chunk_id for h in hits}
+        for url in dict.fromkeys(h.url for h in hits):
+            try:
+                chunks = more(url)
+            except PageSearchUnavailable:  # a reading aid only; the search itself reports the outage
+                return hits
+            out.extend(c for c in chunks if c.chunk_id not in seen)
+        return out
+
+    @staticmethod
+    def _page_texts(passages: list[Hit]) -> dict[str, frozenset[str]]:
+        """The nouns of each page of ``passages`` (its title and text)."""
+        text: dict[str, str] = {}
+        for h in passages:
+            text[h.url] = f"{text.get(h.url, h.title)} {h.text}"
+        return {url: noun_tokens(t) for url, t in text.items()}
 
     def where_to_ask(self, municipality: str | None, lang: Lang) -> str:
         m = self.catalog.municipalities.get(municipality or "")
@@ -569,8 +692,10 @@ class Answerer:
             official = c.kind in OFFICIAL_KINDS if c.kind else is_official(c.url, self.catalog)
             copy = c.kind == "copy-of-official"
             quote = _plain(c.snippet)
-            if lang == "en":
-                gist = english_gist(quote, self.en_names)
+            if lang == "en":  # (a Japanese line quotes the page's own sentence and title: nothing to check)
+                # a fact stating a number the page does not state is never said ('2.5万円' is not '50,000 yen')
+                facts = english_gist(quote, self.en_names).split("; ")
+                gist = "; ".join(f for f in facts if f and not unsupported_numbers(f, quote, c.title))
                 said = f"it states {gist}" if gist else "it says"
                 kind = (
                     "the official page"

@@ -235,8 +235,8 @@ def _join(items: list[str]) -> str:
 
 def _amounts(t: str) -> list[str]:
     out = []
-    for m in re.finditer(r"(\d[\d,]*)\s*(万)?円", t):
-        n = int(m.group(1).replace(",", "")) * (10_000 if m.group(2) else 1)
+    for m in re.finditer(r"(\d[\d,]*(?:\.\d+)?)\s*(万)?円", t):  # 2.5万円 -> 25,000 yen
+        n = round(float(m.group(1).replace(",", "")) * (10_000 if m.group(2) else 1))
         out.append(f"{n:,} yen")
     return out
 

@@ -312,6 +312,11 @@ def detect_lang(text: str) -> Lang:
         return "easy"
     if kana >= 6 and kanji * 5 <= kana and _JA_SPACE.search(text):
         return "easy"
+    # やさしい日本語 with simple kanji: phrases spaced (分かち書き, at least three gaps), only 小学校 kanji, more kana
+    # than kanji ('子どもが 生まれました。 何日までに 出しますか')
+    simple = all(ch in SIMPLE_KANJI for ch in _KANJI.findall(text))
+    if simple and kana >= 6 and kanji <= kana and len(_JA_SPACE.findall(text)) >= 3:
+        return "easy"
     return "ja"
 
 

@@ -253,6 +253,14 @@ def is_kana_only(text: str) -> bool:
     return bool(t) and bool(_KANA.match(t))
 
 
+def has_spaced_kana(text: str) -> bool:
+    """True for やさしい日本語 with kanji: phrases spaced (at least three gaps) and among them a kana-only word of
+    three or more kana ('豊島区で 土曜日に しゅっしょうとどけを 出せますか'), whose kana words can be read like a
+    kana-only query's."""
+    parts = search_text(text).split()
+    return len(parts) >= 4 and any(len(x) >= 3 and is_kana_only(x) for x in parts)
+
+
 def rewrite_kana_query(text: str) -> str:
     """Replace kana words by their Sudachi normalised form when that form has kanji (for the dense encoder).
 
@@ -498,6 +506,10 @@ class PlaceNames:
             if code not in out:
                 out.append(code)
         return out
+
+    def without(self, text: str) -> str:
+        """``text`` without the (kanji) place names it writes: '豊島区で出生届' -> 'で出生届'."""
+        return self._ja_re.sub(" ", text) if self._ja_re.pattern else text
 
     def find(self, text: str) -> str | None:
         """The one municipality ``text`` names; None when it names none or several."""

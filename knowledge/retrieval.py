@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -27,6 +28,7 @@ from knowledge.japanese import (
     EnglishTerms,
     PlaceNames,
     has_japanese,
+    has_spaced_kana,
     is_english_query,
     is_kana_only,
     rewrite_kana_query,
@@ -59,6 +61,9 @@ class FusionConfig:
     # a municipality named in the query (品川区 / しながわ / Shinagawa) filters the search like the parameter does
     # (Tokyo-wide and national pages stay eligible; another municipality's page never answers for it)
     places_from_query: bool = True
+    # a page whose title shares the query's words (出生届 in 「赤ちゃんが生まれたときは（出生届）」) gets a third ranking
+    # at this weight, by the number of kanji/katakana pairs shared (0 = off); place names do not count
+    title_weight: float = 0.15
     # English queries also carry the Japanese names of the catalog terms they use (funeral benefit -> 葬祭費)
     english_terms: bool = True
 
@@ -178,22 +183,35 @@ class HybridRetriever(PageSearcher):
             loaded = self._current(force=True)
             return self._search(loaded, query, k, municipality) if loaded else []
 
+    def page_chunks(self, url: str) -> list[Hit]:
+        """Every chunk of the page at ``url``, in page order (score 0): an answer may stand in a passage of a
+        found page that the search itself did not rank."""
+        loaded = self._current()
+        if loaded is None:
+            return []
+        kw = loaded.keyword
+        return [
+            _hit(kw.ids[i], kw.texts[i], meta, 0.0, {})
+            for i, meta in enumerate(kw.metadatas)
+            if str(meta.get("url", "")) == url
+        ]
+
     def read_kana(self, query: str) -> str:
         """A kana-only query written with the kanji words of the index ('すぎなみくで そうさいひの しんせい' ->
         '杉並区で 葬祭費の 申請'), as the dense model reads it; other queries NFKC-normalised."""
         loaded = self._current()
-        if loaded is None or not is_kana_only(query):
+        if loaded is None or not (is_kana_only(query) or has_spaced_kana(query)):
             return search_text(query)
         return self.query_texts(loaded, query)[0]
 
     def query_texts(self, loaded: _Loaded, query: str) -> tuple[str, str]:
         """(text for the dense model, text for BM25); kana-only queries are read once against the index's words."""
         kana_only = is_kana_only(query)
-        if (
-            kana_only and self.fusion.places_from_query
-        ):  # places first: ふちゅうしで -> 府中市で, not ふ中しで
+        # やさしい日本語 with kanji ('豊島区で しゅっしょうとどけを 出せますか'): its kana words are read the same way
+        mixed = not kana_only and has_spaced_kana(query)
+        if (kana_only or mixed) and self.fusion.places_from_query:  # places first: ふちゅうしで -> 府中市で
             placed = self.places.read_kana(query)
-            if placed != search_text(query):
+            if placed != search_text(query) or mixed:
                 if not self.fusion.kana_readings:
                     return placed, f"{placed} {query}"
                 read = loaded.keyword.readings.rewrite_around(placed)
@@ -243,6 +261,10 @@ class HybridRetriever(PageSearcher):
                 pos = loaded.keyword.position(cid)
                 if pos is not None:
                     payload[cid] = (loaded.keyword.texts[pos], loaded.keyword.metadatas[pos])
+        if f.title_weight:
+            for cid, level in title_ranking(self.places.without(dense_query), payload):
+                scores[cid] += f.title_weight / (f.rrf_k + level + 1)
+                extra.setdefault(cid, {}).update(title_rank=level + 1)
         ranked = sorted(scores, key=lambda c: -scores[c])
         hits: list[Hit] = []
         per_page: dict[str, int] = {}
@@ -258,6 +280,31 @@ class HybridRetriever(PageSearcher):
             if len(hits) == k:
                 break
         return hits
+
+
+_WORD_CHAR = re.compile(r"[\u3400-\u9fff々\u30a1-\u30faー]")
+
+
+def _pairs(text: str) -> set[str]:
+    """Adjacent kanji/katakana character pairs of ``text`` (its words, not its particles)."""
+    t = re.sub(r"\s+", "", text)
+    return {t[i : i + 2] for i in range(len(t) - 1) if _WORD_CHAR.match(t[i]) and _WORD_CHAR.match(t[i + 1])}
+
+
+def title_ranking(query: str, payload: dict[str, tuple[str, dict[str, Any]]]) -> list[tuple[str, int]]:
+    """(chunk id, level) of the candidates whose page title shares character pairs with ``query``: level 0 for
+    the most pairs shared, 1 for the next count…; candidates sharing none are left out, and so are pairs found in
+    the titles of more than a third of the candidate pages."""
+    pairs = _pairs(query)
+    if not pairs:
+        return []
+    titles = {cid: _pairs(str(meta.get("title", ""))) for cid, (_, meta) in payload.items()}
+    pages = {str(meta.get("url", "")): titles[cid] for cid, (_, meta) in payload.items()}
+    # a pair in the titles of many candidate pages (マイナンバーカード, 窓口) tells them apart from none
+    common = {x for x in pairs if 3 * sum(x in t for t in pages.values()) > len(pages)}
+    shared = {cid: len((pairs - common) & t) for cid, t in titles.items()}
+    levels = sorted({n for n in shared.values() if n}, reverse=True)
+    return [(cid, levels.index(n)) for cid, n in shared.items() if n]
 
 
 def _hit(cid: str, text: str, meta: dict[str, Any], score: float, extra: dict[str, float]) -> Hit:

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import english_gist, question_kinds
+from bot.answer import english_gist, question_kinds, unsupported_numbers
 from bot.contract import ChatRequest, ChatResponse
 from bot.service import Concierge, build_concierge
 from ingest.pipeline import run_ingest
+from knowledge.retrieval_types import Hit
 from knowledge.settings import get_settings
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -209,3 +210,103 @@ def test_an_online_question_never_gets_another_municipalitys_page(concierge: Con
     assert "オンライン手続きの情報はありません" in r.reply
     r = ask(concierge, "妊娠届はオンラインで出せますか", municipality="131105")
     assert "https://www.city.meguro.tokyo.jp/" in r.reply
+
+
+def _hit(text: str, title: str, url: str = "https://www.city.example.lg.jp/page.html") -> Hit:
+    return Hit(chunk_id=f"{url}#0", text=text, url=url, title=title, score=1.0, municipality=None)
+
+
+# Passages restated from the answer-evaluation pages (evals/answers/pages/), as page search returns them.
+KUNITACHI = (
+    "国立市からほかの市へ引っ越すときに必要な転出証明書は、郵送で受け取ることができます。郵送で申請するときは、"
+    "転出届書、請求する本人の身分証明書（運転免許証、保険証など）のコピー、切手を貼った返信用封筒を必ず同封して"
+    "ください。\n【届出の期限】住民基本台帳法では、引っ越した日から14日以内に届け出ることになっています。"
+)
+KATSUSHIKA = (
+    "【郵送での届出】郵送でも届け出られます。届出日は戸籍住民課が受け取った日です。不備があると区役所の窓口で"
+    "訂正していただくことがあります。\n水曜日の夜間延長窓口や日曜開庁日に受け付けた届書で、ほかの区市町村への"
+    "確認が必要なものは預かりのみになることがあります。"
+)
+TOSHIMA = (
+    "| 届出期間 | 豊島区に住み始めた日から14日以内（引越し前には届け出られません） |\n"
+    "【本庁舎の受付時間】\n"
+    "・月曜日から金曜日 午前8時30分から午後5時まで\n"
+    "・土曜日・日曜日 午前9時から午後3時まで（海外からの転入は扱いません）"
+)
+
+
+def test_a_sentence_that_only_restates_the_question_is_not_the_answer(concierge: Concierge) -> None:
+    # 「転出証明書は郵送で受け取れます」 has every word of the question and says nothing new; the answer is the
+    # sentence naming what to send
+    a = concierge.answerer
+    q = "国立市から引っ越すとき転出証明書を郵送で受け取るには何を送ればいいですか？"
+    sent, _ = a._sentence(q, _hit(KUNITACHI, "転出・転入・転居・世帯変更等の届け"))
+    assert "返信用封筒" in sent, sent
+    # a number is news: 「14日以内に出生届を出してください」 answers なんにち いないに though its words are the question's
+    q = "世田谷区で子どもが生まれたら出生届は何日以内に出しますか"
+    text = (
+        "生まれた日を1日目として数え、14日以内に出生届を出してください。\n国外で生まれたときは3か月以内です。"
+    )
+    assert "14日以内" in a._sentence(q, _hit(text, "出生届"))[0]
+
+
+def test_a_heading_loses_to_the_sentence_under_it_that_carries_the_answer(concierge: Concierge) -> None:
+    a = concierge.answerer
+    sent, _ = a._sentence(
+        "豊島区の本庁舎の土曜日の受付時間は？", _hit(TOSHIMA, "豊島区内に転入したときは（転入届）")
+    )
+    assert "午前9時から午後3時" in sent, sent
+    # the sentences under 【郵送での届出】 are about posting: 届出日は…受け取った日 answers 郵送で出すと届出日はいつ
+    q = "かつしかくで こせきの とどけを ゆうそうで だすと とどけでびは いつに なりますか"
+    sent, _ = a._sentence(q, _hit(KATSUSHIKA, "戸籍の届出について"))
+    assert "受け取った日" in sent, sent
+
+
+def test_every_passage_of_a_found_page_is_read_for_the_answer(concierge: Concierge) -> None:
+    # the answer may stand in a passage of the page search did not rank: all the page's passages are scored
+    a = concierge.answerer
+    hits = a.relevant_hits("世田谷区の出生届の期限は", None, k=1)
+    assert hits
+    passages = a._with_page_chunks(hits)
+    assert {p.url for p in passages} == {hits[0].url}
+    assert len(passages) == len(concierge.answerer.searcher.page_chunks(hits[0].url)) > 1  # type: ignore[union-attr]
+    assert passages[0] == hits[0]  # search order first
+
+
+def test_an_english_reply_never_states_a_number_the_page_does_not(concierge: Concierge) -> None:
+    from bot.contract import Citation
+
+    assert unsupported_numbers("25,000 yen", "支給額は2.5万円です。") == set()
+    assert unsupported_numbers("12:30", "正午から12時半まで") == {"30"}
+    c = Citation(url=JUKUNEN, title="窓口", snippet="受付は午前9時から12時半まで、支給額は2.5万円です。")
+    line = concierge.answerer.quote_lines([c], "en")[0]
+    assert "25,000 yen" in line and "50,000" not in line, line
+    assert "12:30" not in line, (
+        line
+    )  # 半 is no number the page states: that fact is left out, the quote stays
+    assert "12時半" in line
+
+
+def test_an_easy_japanese_question_is_read_and_answered_with_readings(concierge: Concierge) -> None:
+    # やさしい日本語 with simple kanji: its kana words are read with the index's words (しゅっしょうとどけ -> 出生届)
+    # for search and for the sentence; the words asked are those of the sentence that asks, not of 「すんで います」
+    # (told), and the reply quotes the page with readings
+    q = "世田谷区に すんで います。 子どもが 生まれました。 しゅっしょうとどけは 何日までに 出しますか。"
+    assert "出生届" in concierge.answerer.written(q)
+    assert question_kinds("国立市から ひっこします。 何を 送りますか。") == ["documents"]  # spaced phrases
+    r = ask(concierge, q)
+    assert r.lang == "easy"
+    assert "14日以内" in r.reply, r.reply
+    assert r.citations and "14日以内" in r.citations[0].snippet, r.citations  # 世田谷区's 出生届 page
+
+
+def test_the_residents_own_number_is_not_a_word_a_quote_should_repeat(concierge: Concierge) -> None:
+    # 「5万円ですよね？」 states the amount to check: a sentence is not chosen for repeating 5万円 (the 後期高齢者 split
+    # of another scheme), which would read as confirming the resident's wrong amount
+    text = (
+        "後期高齢者医療制度の葬祭費7万円は、東京都後期高齢者医療広域連合からの5万円と区からの2万円を合わせた額です。\n"
+        "国民健康保険に加入していた方が亡くなったとき、世田谷区の葬祭費は7万円です。"
+    )
+    q = "世田谷区の葬祭費は5万円ですよね？母が亡くなって、国保でした"
+    sent, _ = concierge.answerer._sentence(q, _hit(text, "ご家族が亡くなったときの手続き"))
+    assert "5万円" not in sent, sent

@@ -230,6 +230,13 @@ def test_questions_fit_the_conversation(
         ("12月1日に こどもが うまれました", "easy"),
         ("子どもが うまれました。せたがやく に すんで います", "easy"),
         ("先週、世田谷区で子どもが生まれました", "ja"),
+        (
+            "立川市に すんで います。 子どもが 生まれました。 しゅっしょうとどけは 何日までに 出しますか。",
+            "easy",
+        ),
+        ("豊島区で 土曜日に 子どもの しゅっしょうとどけを 出せますか。", "easy"),
+        ("世田谷区 出生届 期限 窓口", "ja"),  # keywords spaced, no kana: not やさしい日本語
+        ("葛飾区に 転入届を 郵送で 出せますか", "ja"),  # kanji beyond 小学校 (葛飾)
         ("世田谷区", "ja"),
         ("はい", "easy"),
         ("My baby was born on 1 December in Shibuya", "en"),
