@@ -235,6 +235,19 @@ def content_tokens(text: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=4096)
+def content_spans(text: str) -> tuple[tuple[str, int, int], ...]:
+    """(normalised form, start, end) of each content word of ``text``, in order, offsets into ``text``
+    (亡くなり and 亡くなった are both 亡くなる); empty when the analysis does not cover ``text`` exactly."""
+    out: list[tuple[str, int, int]] = []
+    at = 0
+    for surface, form, pos, _sub in analyze(text):
+        start, at = at, at + len(surface)
+        if pos in _CONTENT_POS and form not in _STOP and form.strip():
+            out.append((to_hiragana(form.lower()) if form.isascii() else form, start, at))
+    return tuple(out) if at == len(text) else ()
+
+
+@lru_cache(maxsize=4096)
 def noun_tokens(text: str) -> frozenset[str]:
     """Normalised forms of the nouns of ``text`` (no suffixes, no single kana), for relevance checks."""
     out = set()
