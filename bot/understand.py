@@ -25,7 +25,7 @@ import yaml
 from bot import gazetteer
 from bot.dates import ParsedDate, parse_date
 from knowledge.catalog import Catalog, default_catalog
-from knowledge.japanese import compact, content_spans, content_tokens, en_words, is_english, norm
+from knowledge.japanese import compact, content_tokens, en_words, has_kanji, is_english, norm, word_spans
 from knowledge.models import Unit
 
 PLACES = Path(__file__).with_name("data") / "places.yaml"
@@ -175,9 +175,36 @@ def _whole(comp: str, spaced: str) -> bool:
 _Synonym = tuple[str, frozenset[str], frozenset[str], tuple[str, ...]]
 
 
+_LIGHT_VERBS = frozenset({"する", "為る"})
+_FUNCTION = ("助動詞", "助詞")
+
+
+def _inflectable(word: str) -> tuple[str, ...]:
+    """The words of a synonym up to its last verb or adjective, the part an inflection changes (父が亡くなった ->
+    父 が 亡くなる); empty when it ends in no such word (a noun is matched as written)."""
+    nfkc = unicodedata.normalize("NFKC", word)
+    words = word_spans(word)
+    if (
+        not words
+        or words[0][1] in _FUNCTION
+        or any(pos not in _FUNCTION and b - a == 1 and not has_kanji(nfkc[a:b]) for _, pos, a, b in words)
+    ):
+        return ()  # kana the analyser split into odd pieces (ていねん -> て + 居る): matched as written only
+    forms = [(f, pos) for f, pos, _, _ in words]
+    while forms and (forms[-1][1] in _FUNCTION or forms[-1][0] in _LIGHT_VERBS):
+        forms.pop()  # 退職した is the noun 退職, found as written
+    return tuple(f for f, _ in forms) if forms and forms[-1][1] in ("動詞", "形容詞") else ()
+
+
+def _flat_words(text: str) -> tuple[tuple[str, int, int], ...]:
+    """(normalised form, start, end) of each word of ``text``, offsets into ``compact(text)``."""
+    nfkc = unicodedata.normalize("NFKC", text)
+    return tuple((f, len(compact(nfkc[:a])), len(compact(nfkc[:b]))) for f, _, a, b in word_spans(text))
+
+
 def _inflected(lemmas: tuple[str, ...], seq: tuple[tuple[str, int, int], ...]) -> tuple[int, int] | None:
-    """The span of ``seq`` (a message's content words) where the words ``lemmas`` follow one another, in any
-    inflection (父が亡くなり for 父が亡くなった, 仕事を辞めました for 仕事を辞めた), or None."""
+    """The span of ``seq`` (a message's words) where the words ``lemmas`` follow one another, the last one in
+    any inflection (父が亡くなり for 父が亡くなった, 仕事を辞めました for 仕事を辞めた), or None."""
     n = len(lemmas)
     for k in range(len(seq) - n + 1) if n else ():
         if all(seq[k + j][0] == lemmas[j] for j in range(n)):
@@ -283,10 +310,7 @@ class Understander:
         for ev in self.catalog.events.values():
             words = [*ev.synonyms.ja, ev.name.ja, *(x for x in (ev.name.easy,) if x)]
             empty: frozenset[str] = frozenset()
-            entries = [
-                (compact(w), content_tokens(w), empty, tuple(f for f, _, _ in content_spans(compact(w))))
-                for w in words
-            ]
+            entries = [(compact(w), content_tokens(w), empty, _inflectable(w)) for w in words]
             for w in [*ev.synonyms.en, *(x for x in (ev.name.en,) if x)]:
                 entries.append((compact(w), frozenset(), en_words(w), ()))
             out[ev.id] = [e for e in entries if e[0]]
@@ -303,7 +327,7 @@ class Understander:
         spaced = norm(text)
         toks = content_tokens(text)
         words = en_words(text)
-        seq = content_spans(flat)
+        seq = _flat_words(text)
         found: dict[str, tuple[float, list[tuple[int, int]]]] = {}
         for ev_id, entries in self._event_syn.items():
             best, spans = 0.0, []

@@ -235,16 +235,16 @@ def content_tokens(text: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=4096)
-def content_spans(text: str) -> tuple[tuple[str, int, int], ...]:
-    """(normalised form, start, end) of each content word of ``text``, in order, offsets into ``text``
-    (亡くなり and 亡くなった are both 亡くなる); empty when the analysis does not cover ``text`` exactly."""
-    out: list[tuple[str, int, int]] = []
+def word_spans(text: str) -> tuple[tuple[str, str, int, int], ...]:
+    """(normalised form, part of speech, start, end) of each word of ``text`` but blanks and punctuation, in
+    order, offsets into ``unicodedata.normalize("NFKC", text)`` (亡くなり and 亡くなった are both 亡くなる)."""
+    out: list[tuple[str, str, int, int]] = []
     at = 0
-    for surface, form, pos, _sub in analyze(text):
+    for surface, form, pos, _sub in analyze(unicodedata.normalize("NFKC", text)):
         start, at = at, at + len(surface)
-        if pos in _CONTENT_POS and form not in _STOP and form.strip():
-            out.append((to_hiragana(form.lower()) if form.isascii() else form, start, at))
-    return tuple(out) if at == len(text) else ()
+        if pos not in ("空白", "補助記号", "記号") and surface.strip():
+            out.append((form, pos, start, at))
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
