@@ -2,6 +2,8 @@
 
 Example::
 
+    >>> import datetime as dt
+    >>> from knowledge.catalog import default_catalog
     >>> b = plan_bundle(default_catalog(), ["birth"], {}, municipality="131121", event_date=dt.date(2026, 11, 20))
     >>> b.items[0].procedure.id, b.items[0].due.due
     ('birth-registration', datetime.date(2026, 12, 3))
@@ -145,7 +147,21 @@ def move_scope(move_from: str | None, move_to: str | None) -> MoveScope | None:
     return None
 
 
+def deciding(c: Condition, facts: dict[str, Any]) -> list[str]:
+    """The unknown facts that still decide ``c`` (sorted): none when ``c`` is already decided, and in an ``any``
+    (``all``) only the unknowns of its branches that are themselves undecided, since a true (false) branch
+    would already have decided it."""
+    if c.evaluate(facts) is not None:
+        return []
+    if c.fact is not None:
+        return [c.fact]
+    branches = [c.not_] if c.not_ is not None else (c.all or c.any or [])
+    return sorted({f for b in branches for f in deciding(b, facts)})
+
+
 def _decide(conds: list[Condition], facts: dict[str, Any]) -> tuple[bool | None, list[str]]:
+    """Three-valued: False when a condition is known to fail, True when all hold, else None with the facts that
+    still decide the outcome (an ``any`` already true lists none of its other unknowns)."""
     unknown: list[str] = []
     result: bool | None = True
     for c in conds:
@@ -154,7 +170,7 @@ def _decide(conds: list[Condition], facts: dict[str, Any]) -> tuple[bool | None,
             return False, []
         if r is None:
             result = None
-            unknown += [f for f in sorted(c.facts()) if facts.get(f) is None and f not in unknown]
+            unknown += [f for f in deciding(c, facts) if f not in unknown]
     return result, unknown
 
 

@@ -25,7 +25,7 @@ import yaml
 from bot import gazetteer
 from bot.dates import ParsedDate, parse_date
 from knowledge.catalog import Catalog, default_catalog
-from knowledge.japanese import compact, content_tokens, en_words, is_english, norm
+from knowledge.japanese import compact, content_tokens, en_words, has_kanji, is_english, norm, word_spans
 from knowledge.models import Unit
 
 PLACES = Path(__file__).with_name("data") / "places.yaml"
@@ -171,6 +171,59 @@ def _whole(comp: str, spaced: str) -> bool:
     return re.search(rf"(?<![a-z]){letters}(?![a-z])", spaced) is not None
 
 
+# an event's name or synonym: (compact form, Japanese content tokens, English words, content-word sequence)
+_Synonym = tuple[str, frozenset[str], frozenset[str], tuple[str, ...]]
+
+
+_LIGHT_VERBS = frozenset({"する", "為る"})
+_FUNCTION = ("助動詞", "助詞")
+
+
+def _inflectable(word: str) -> tuple[str, ...]:
+    """The words of a synonym up to its last verb or adjective, the part an inflection changes (父が亡くなった ->
+    父 が 亡くなる); empty when it ends in no such word (a noun is matched as written)."""
+    nfkc = unicodedata.normalize("NFKC", word)
+    words = word_spans(word)
+    if (
+        not words
+        or words[0][1] in _FUNCTION
+        or any(pos not in _FUNCTION and b - a == 1 and not has_kanji(nfkc[a:b]) for _, pos, a, b in words)
+    ):
+        return ()  # kana the analyser split into odd pieces (ていねん -> て + 居る): matched as written only
+    forms = [(f, pos) for f, pos, _, _ in words]
+    while forms and (forms[-1][1] in _FUNCTION or forms[-1][0] in _LIGHT_VERBS):
+        forms.pop()  # 退職した is the noun 退職, found as written
+    return tuple(f for f, _ in forms) if forms and forms[-1][1] in ("動詞", "形容詞") else ()
+
+
+def _flat_words(text: str) -> tuple[tuple[str, int, int], ...]:
+    """(normalised form, start, end) of each word of ``text``, offsets into ``compact(text)``."""
+    nfkc = unicodedata.normalize("NFKC", text)
+    return tuple((f, len(compact(nfkc[:a])), len(compact(nfkc[:b]))) for f, _, a, b in word_spans(text))
+
+
+def _inflected(lemmas: tuple[str, ...], seq: tuple[tuple[str, int, int], ...]) -> tuple[int, int] | None:
+    """The span of ``seq`` (a message's words) where the words ``lemmas`` follow one another, the last one in
+    any inflection (父が亡くなり for 父が亡くなった, 仕事を辞めました for 仕事を辞めた), or None."""
+    n = len(lemmas)
+    for k in range(len(seq) - n + 1) if n else ():
+        if all(seq[k + j][0] == lemmas[j] for j in range(n)):
+            return seq[k][1], seq[k + n - 1][2]
+    return None
+
+
+_PAST = re.compile(r"(た|だ|ました)$")
+_NON_PAST_AFTER = re.compile(r"^(ます(?!た)|ません|そう|たい|予定|よてい)")
+
+
+def _tense_differs(comp: str, flat: str, span: tuple[int, int]) -> bool:
+    """A synonym in the past (生まれた) found inflected in the non-past (来年生まれます, 亡くなる前に): another
+    statement (a plan, not the event)."""
+    return bool(_PAST.search(comp)) and bool(
+        _NON_PAST_AFTER.match(flat[span[1] :]) or flat[span[1] - 1] in "うくぐすつぬぶむる"
+    )
+
+
 def _one_edit(a: str, b: str) -> bool:
     """True when ``a`` and ``b`` differ by exactly one substitution, insertion or deletion."""
     if a == b or abs(len(a) - len(b)) > 1:
@@ -250,15 +303,16 @@ class Understander:
                 add(latin, code)
         return sorted(((k, c, k.isascii()) for k, c in lex.items()), key=lambda x: -len(x[0]))
 
-    def _build_event_synonyms(self) -> dict[str, list[tuple[str, frozenset[str], frozenset[str]]]]:
-        """Per event: (compact form, Japanese content tokens, English words) of every name and synonym."""
-        out: dict[str, list[tuple[str, frozenset[str], frozenset[str]]]] = {}
+    def _build_event_synonyms(self) -> dict[str, list[_Synonym]]:
+        """Per event: (compact form, Japanese content tokens, English words, content-word sequence) of every name
+        and synonym."""
+        out: dict[str, list[_Synonym]] = {}
         for ev in self.catalog.events.values():
             words = [*ev.synonyms.ja, ev.name.ja, *(x for x in (ev.name.easy,) if x)]
             empty: frozenset[str] = frozenset()
-            entries = [(compact(w), content_tokens(w), empty) for w in words]
+            entries = [(compact(w), content_tokens(w), empty, _inflectable(w)) for w in words]
             for w in [*ev.synonyms.en, *(x for x in (ev.name.en,) if x)]:
-                entries.append((compact(w), frozenset(), en_words(w)))
+                entries.append((compact(w), frozenset(), en_words(w), ()))
             out[ev.id] = [e for e in entries if e[0]]
         return out
 
@@ -273,13 +327,22 @@ class Understander:
         spaced = norm(text)
         toks = content_tokens(text)
         words = en_words(text)
+        seq = _flat_words(text)
         found: dict[str, tuple[float, list[tuple[int, int]]]] = {}
         for ev_id, entries in self._event_syn.items():
             best, spans = 0.0, []
-            for comp, jtoks, etoks in entries:
+            for comp, jtoks, etoks, lemmas in entries:
                 if len(comp) >= 2 and (i := flat.find(comp)) >= 0 and (not etoks or _whole(comp, spaced)):
                     best = max(best, 1.0 + len(comp) / 100)
                     spans.append((i, i + len(comp)))
+                elif (
+                    len(comp) >= 2
+                    and (span := _inflected(lemmas, seq))
+                    and not _tense_differs(comp, flat, span)
+                ):
+                    # 亡くなり for 亡くなった: the synonym as written, as long as the words it spans
+                    best = max(best, 1.0 + (span[1] - span[0]) / 100)
+                    spans.append(span)
                 elif jtoks and len(jtoks) >= 2 and jtoks <= toks:
                     best = max(best, 0.9 + len(jtoks) / 100)
                     spans.append((-1, -1))  # token match: no span, never yields

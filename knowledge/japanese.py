@@ -235,6 +235,19 @@ def content_tokens(text: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=4096)
+def word_spans(text: str) -> tuple[tuple[str, str, int, int], ...]:
+    """(normalised form, part of speech, start, end) of each word of ``text`` but blanks and punctuation, in
+    order, offsets into ``unicodedata.normalize("NFKC", text)`` (亡くなり and 亡くなった are both 亡くなる)."""
+    out: list[tuple[str, str, int, int]] = []
+    at = 0
+    for surface, form, pos, _sub in analyze(unicodedata.normalize("NFKC", text)):
+        start, at = at, at + len(surface)
+        if pos not in ("空白", "補助記号", "記号") and surface.strip():
+            out.append((form, pos, start, at))
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
 def noun_tokens(text: str) -> frozenset[str]:
     """Normalised forms of the nouns of ``text`` (no suffixes, no single kana), for relevance checks."""
     out = set()

@@ -8,13 +8,15 @@ about the person an event is about, due dates. Conversation-level planning is in
 from __future__ import annotations
 
 import datetime as dt
+import doctest
 from typing import Any, get_args
 
 import pytest
 
-from bot.planner import Bundle, MoveScope, Status, _order, move_scope, plan_bundle, visit_key
+import bot.planner
+from bot.planner import Bundle, MoveScope, Status, _order, deciding, move_scope, plan_bundle, visit_key
 from knowledge.catalog import default_catalog
-from knowledge.models import MoveStep
+from knowledge.models import Condition, MoveStep
 
 CATALOG = default_catalog()
 HACHIOJI, SUGINAMI, SETAGAYA, CHIYODA = "132012", "131156", "131121", "131016"
@@ -114,10 +116,42 @@ def test_single_parent_allowances(single_parent: bool | None, expected: tuple[st
         ({"drives": False}, ABSENT),  # all: one False decides, whatever is unknown
         ({"drives": False, "changes_surname": True}, ABSENT),
         ({"drives": True}, ABSENT),  # move_scope unknown: the kind of move is asked first
+        # issue #14: an any already True lists none of its other unknowns, so an unknown move_scope no longer
+        # drops the item; only drives still decides it
+        ({"changes_surname": True}, ("maybe", ["drives"])),
+        ({"drives": True, "changes_surname": False}, ABSENT),  # move_scope still decides: asked first
     ],
 )
 def test_all_and_any_are_three_valued(facts: dict[str, Any], expected: tuple[str, list[str]] | None) -> None:
     assert state(plan(["marriage"], facts, municipality=SUGINAMI), "driving-licence-change") == expected
+
+
+@pytest.mark.parametrize(
+    ("cond", "facts", "unknown"),
+    [
+        ({"any": [{"fact": "a", "eq": 1}, {"fact": "b", "eq": 1}]}, {"a": 1}, []),  # any already True
+        ({"any": [{"fact": "a", "eq": 1}, {"fact": "b", "eq": 1}]}, {"a": 2}, ["b"]),  # a is False: b decides
+        ({"any": [{"fact": "a", "eq": 1}, {"fact": "b", "eq": 1}]}, {}, ["a", "b"]),
+        ({"all": [{"fact": "a", "eq": 1}, {"fact": "b", "eq": 1}]}, {"a": 2}, []),  # all already False
+        ({"all": [{"fact": "a", "eq": 1}, {"fact": "b", "eq": 1}]}, {"a": 1}, ["b"]),
+        (
+            {"all": [{"fact": "a", "eq": 1}, {"any": [{"fact": "b", "eq": 1}, {"fact": "c", "eq": 1}]}]},
+            {"b": 1},
+            ["a"],
+        ),
+        ({"not": {"any": [{"fact": "a", "eq": 1}, {"fact": "b", "eq": 1}]}}, {"b": 1}, []),
+        ({"not": {"all": [{"fact": "a", "eq": 1}, {"fact": "b", "eq": 1}]}}, {"b": 1}, ["a"]),
+    ],
+)
+def test_only_the_facts_that_still_decide_are_unknown(
+    cond: dict[str, Any], facts: dict[str, Any], unknown: list[str]
+) -> None:
+    assert deciding(Condition.model_validate(cond), facts) == unknown
+
+
+def test_the_module_example_runs() -> None:
+    failed, tried = doctest.testmod(bot.planner)
+    assert tried and not failed
 
 
 # turning 75: old-age-pension-claim when not(pension == receiving)

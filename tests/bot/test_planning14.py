@@ -414,3 +414,31 @@ def test_seal_registration_only_for_a_registered_seal(concierge: Concierge) -> N
     assert "seal-registration" in required(r)
     (r,) = talk(concierge, "来月、世田谷区から杉並区へ引っ越します。印鑑登録はしません")
     assert "seal-registration" not in {p.id for p in r.procedures}
+
+
+# ---- issue #14 (unit-test findings): two events in one message, everyday job loss, conditions decided -------------
+@pytest.mark.parametrize(
+    ("message", "events", "procedure"),
+    [
+        ("父が亡くなり、来月引っ越します。杉並区に住んでいます。", {"death", "moving"}, "death-registration"),
+        ("子どもが生まれ、引っ越しも予定しています。杉並区です。", {"birth", "moving"}, "birth-registration"),
+    ],
+)
+def test_two_events_in_one_message(
+    concierge: Concierge, message: str, events: set[str], procedure: str
+) -> None:
+    (r,) = talk(concierge, message)
+    assert set(r.life_events) == events
+    assert procedure in required(r)
+
+
+def test_leaving_a_job_in_everyday_words(concierge: Concierge) -> None:
+    (r,) = talk(concierge, "仕事を辞めました。杉並区に住んでいます。")
+    assert r.life_events == ["job-loss"]
+    assert "unemployment-benefit" in required(r)
+
+
+def test_surname_change_makes_the_licence_conditional_on_driving(concierge: Concierge) -> None:
+    (r,) = talk(concierge, "結婚して名字が変わります。杉並区に住んでいます。")
+    assert r.life_events == ["marriage"]
+    assert "driving-licence-change" in conditional(r)

@@ -42,6 +42,22 @@ def und() -> Understander:
         ("I lost my job", ["job-loss"]),
         ("定年退職しました", ["retirement"]),  # 退職 (job loss) lies inside the longer 定年退職 and yields
         ("結婚して杉並区に引っ越します", ["moving", "marriage"]),  # the stronger match first
+        # issue #14: two events in one message are both read, a verb in any inflection (亡くなり, 生まれ)
+        ("父が亡くなり、来月引っ越します", ["death", "moving"]),
+        ("母が亡くなりました。来月引っ越す予定です", ["death", "moving"]),
+        ("子どもが生まれ、引っ越しも予定しています", ["birth", "moving"]),
+        ("結婚して引っ越します", ["moving", "marriage"]),
+        ("妊娠しました。来年の春に生まれます", ["pregnancy"]),  # a birth still ahead is not a birth
+        # issue #14: leaving a job in everyday words is job loss; 定年退職 stays retirement
+        ("仕事を辞めました", ["job-loss"]),
+        ("会社をやめました", ["job-loss"]),
+        ("先月退職しました", ["job-loss"]),
+        ("クビになりました", ["job-loss"]),
+        ("解雇されました", ["job-loss"]),
+        ("失職しました", ["job-loss"]),
+        ("しごとを やめました", ["job-loss"]),
+        ("かいしゃを くびに なりました", ["job-loss"]),
+        ("先月定年退職しました", ["retirement"]),
         ("会社の健康保険に入っています", []),  # a fact, no event
         ("中央線で通勤しています", []),
     ],
