@@ -295,7 +295,7 @@ def plural(n: int, word: str) -> str:
 _KANJI = KANJI_CHAR
 _HIRAGANA = re.compile(r"[\u3041-\u3096]")
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30faー]")
-_JA_SPACE = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff][ \u3000]+[\u3041-\u30ff\u4e00-\u9fff]")
+_JA_SPACE = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff][ \u3000]+(?=[\u3041-\u30ff\u4e00-\u9fff])")
 
 
 def detect_lang(text: str) -> Lang:
@@ -310,8 +310,11 @@ def detect_lang(text: str) -> Lang:
     kanji = len(_KANJI.findall(text))
     if kana >= 2 and kanji == 0 and _HIRAGANA.search(text):
         return "easy"
-    if kana >= 6 and kanji * 5 <= kana and _JA_SPACE.search(text):
+    gaps = len(_JA_SPACE.findall(text))  # phrases spaced (分かち書き), the mark of やさしい日本語
+    if kana >= 6 and gaps and kanji * 5 <= kana:
         return "easy"
+    if kana >= 6 and gaps >= 3 and kanji * 2 <= kana:
+        return "easy"  # 「せたがや区 から 渋谷区 に ひっこし」: place names in kanji, the rest spaced kana
     return "ja"
 
 
