@@ -198,3 +198,17 @@ def test_language_sweep_slice_has_no_violation(concierge: Concierge) -> None:
     evaluation's language check."""
     found = language_sweep.sweep(concierge, turns=4, offsets=(0, 1))
     assert not found, "\n".join(map(str, found[:20]))
+
+
+def test_easy_note_names_the_question_in_easy_words(concierge: Concierge) -> None:
+    """「すみません。「亡くなった方が年金を受け取っていた」の こたえが わかりませんでした」: the fact's label in
+    やさしい日本語 (Text.easy), not the ordinary wording."""
+    r = ask(concierge, "ちちが なくなりました。みなとく です。きょう です")
+    for _ in range(6):
+        if r.quick_replies and r.quick_replies[0].fact == "received_pension":
+            break
+        r = ask(concierge, strip_readings(r.quick_replies[0].label), r.session_id)
+    assert r.quick_replies[0].fact == "received_pension"
+    after = ask(concierge, "ぶどう", r.session_id)
+    assert after.lang == "easy"
+    assert "「なくなった 人が ねんきんを もらって いた」の こたえが わかりませんでした" in after.reply
