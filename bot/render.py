@@ -444,7 +444,12 @@ class Renderer:
         return [self.text(self.catalog.events[e].name) for e in events if e in self.catalog.events]
 
     def events_text(self, events: list[str]) -> str:
-        return self.msg("events.join").join(self.event_names(events))
+        """The events' names joined: 'Moving house and death in the family' (in English only the first name keeps
+        its capital; a name that starts with an acronym keeps it)."""
+        names = self.event_names(events)
+        if self.lang == "en":
+            names = names[:1] + [n[:1].lower() + n[1:] if n[1:2].islower() else n for n in names[1:]]
+        return self.msg("events.join").join(names)
 
     def place(self, code: str | None, *, readings: bool = True) -> str | None:
         """A municipality code (or outside/abroad) as a name; ``readings=False`` for data fields (move_to),

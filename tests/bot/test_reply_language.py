@@ -212,3 +212,10 @@ def test_easy_note_names_the_question_in_easy_words(concierge: Concierge) -> Non
     after = ask(concierge, "ぶどう", r.session_id)
     assert after.lang == "easy"
     assert "「なくなった 人が ねんきんを もらって いた」の こたえが わかりませんでした" in after.reply
+
+
+def test_english_event_names_are_joined_in_sentence_case(concierge: Concierge) -> None:
+    r = ask(concierge, "My father died and we are moving from Setagaya to Minato")
+    assert r.lang == "en"
+    assert " and death in the family" in r.reply or " and moving house" in r.reply, r.reply
+    assert " and Death" not in r.reply and " and Moving" not in r.reply
