@@ -295,7 +295,7 @@ def plural(n: int, word: str) -> str:
 _KANJI = KANJI_CHAR
 _HIRAGANA = re.compile(r"[\u3041-\u3096]")
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30faー]")
-_JA_SPACE = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff][ \u3000]+[\u3041-\u30ff\u4e00-\u9fff]")
+_JA_SPACE = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff][ \u3000]+(?=[\u3041-\u30ff\u4e00-\u9fff])")
 
 
 def detect_lang(text: str) -> Lang:
@@ -310,12 +310,15 @@ def detect_lang(text: str) -> Lang:
     kanji = len(_KANJI.findall(text))
     if kana >= 2 and kanji == 0 and _HIRAGANA.search(text):
         return "easy"
-    if kana >= 6 and kanji * 5 <= kana and _JA_SPACE.search(text):
+    gaps = len(_JA_SPACE.findall(text))  # phrases spaced (分かち書き), the mark of やさしい日本語
+    if kana >= 6 and gaps and kanji * 5 <= kana:
         return "easy"
+    if kana >= 6 and gaps >= 3 and kanji * 2 <= kana:
+        return "easy"  # 「せたがや区 から 渋谷区 に ひっこし」: place names in kanji, the rest spaced kana
     # やさしい日本語 with simple kanji: phrases spaced (分かち書き, at least three gaps), only 小学校 kanji, more kana
     # than kanji ('子どもが 生まれました。 何日までに 出しますか')
     simple = all(ch in SIMPLE_KANJI for ch in _KANJI.findall(text))
-    if simple and kana >= 6 and kanji <= kana and len(_JA_SPACE.findall(text)) >= 3:
+    if simple and kana >= 6 and kanji <= kana and gaps >= 3:
         return "easy"
     return "ja"
 
@@ -446,7 +449,12 @@ class Renderer:
         return [self.text(self.catalog.events[e].name) for e in events if e in self.catalog.events]
 
     def events_text(self, events: list[str]) -> str:
-        return self.msg("events.join").join(self.event_names(events))
+        """The events' names joined: 'Moving house and death in the family' (in English only the first name keeps
+        its capital; a name that starts with an acronym keeps it)."""
+        names = self.event_names(events)
+        if self.lang == "en":
+            names = names[:1] + [n[:1].lower() + n[1:] if n[1:2].islower() else n for n in names[1:]]
+        return self.msg("events.join").join(names)
 
     def place(self, code: str | None, *, readings: bool = True) -> str | None:
         """A municipality code (or outside/abroad) as a name; ``readings=False`` for data fields (move_to),

@@ -101,9 +101,10 @@ _LEAVING = re.compile(
     r"|leav(e|ing) japan|mov(e|ing) (out of japan|abroad|overseas)|going back to my (home )?country"
 )
 _CAME = re.compile(r"来|き(ま|た)|越|こし|移|うつ|転居|転勤|moved|came|relocated")
+_SKIP_WORD = r"(スキップ|すきっぷ|わからない|分からない|わかりません|分かりません|答えたくない|skip|i don.t know|not sure|pass)"
 _SKIP = re.compile(
-    r"^(スキップ|すきっぷ|わからない|分からない|わかりません|分かりません|答えたくない|skip|i don.t know|not sure|pass)[。.!！]?$"
-)
+    rf"^{_SKIP_WORD}(\s*[・/／]\s*{_SKIP_WORD})?[。.!！]?$"
+)  # also the label 「わからない・スキップ」
 _NEW_TOPIC = re.compile(r"それと|あと|ほかに|他に|それから|also|another thing|and also")
 _YES = re.compile(r"^(はい|うん|ええ|そうです|あります|ある|持っています|もっています|yes|yeah|yep|i do)")
 _NO = re.compile(r"^(いいえ|いや|ううん|ありません|ない|持っていません|もっていません|no|nope|i don.t)")

@@ -8,8 +8,9 @@ import re
 import pytest
 
 from bot.contract import ChatRequest, ChatResponse
-from bot.render import strip_readings
+from bot.render import detect_lang, strip_readings
 from bot.service import Concierge
+from evals import language_sweep
 from evals import metrics as M
 
 
@@ -163,3 +164,58 @@ def test_easy_quick_reply_label_is_understood_as_the_answer(concierge: Concierge
     )  # the widget sends it without readings
     assert after.facts.get("insurance") == "dependent"
     assert after.lang == "easy"
+
+
+# ---- the systematic sweep (evals/language_sweep.py): a representative slice must show no violation ----------
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["せたがや区 から 渋谷区 に ひっこし", "あかちゃんが うまれた。大阪 から 港区 に ひっこし"],
+)
+def test_spaced_easy_japanese_with_place_names_in_kanji_is_easy(message: str) -> None:
+    assert detect_lang(message) == "easy"
+
+
+@pytest.mark.parametrize("message", ["2026年12月5日に港区で父が亡くなりました", "港区 父が亡くなりました"])
+def test_ordinary_japanese_stays_japanese(message: str) -> None:
+    assert detect_lang(message) == "ja"
+
+
+def test_the_skip_quick_reply_label_is_a_skip(concierge: Concierge) -> None:
+    r = ask(concierge, "ちちが なくなりました。みなとく です。きょう です")
+    assert r.quick_replies, r.reply
+    skip = next(q for q in r.quick_replies if q.value == "skip")
+    after = ask(concierge, strip_readings(skip.label), r.session_id)  # the widget sends the label
+    assert "こたえが わかりませんでした" not in after.reply
+    assert r.quick_replies[0].fact not in {q.fact for q in after.quick_replies}
+
+
+def test_language_sweep_slice_has_no_violation(concierge: Concierge) -> None:
+    """Every event x English / kana / やさしい日本語 x the sweep's places (a ward, a city, a village, a move
+    between two wards, from outside Tokyo and from abroad), four turns answered with the concierge's own quick
+    replies (two choices each); every reply, card, checklist item, question and quick reply passes the
+    evaluation's language check."""
+    found = language_sweep.sweep(concierge, turns=4, offsets=(0, 1))
+    assert not found, "\n".join(map(str, found[:20]))
+
+
+def test_easy_note_names_the_question_in_easy_words(concierge: Concierge) -> None:
+    """「すみません。「亡くなった方が年金を受け取っていた」の こたえが わかりませんでした」: the fact's label in
+    やさしい日本語 (Text.easy), not the ordinary wording."""
+    r = ask(concierge, "ちちが なくなりました。みなとく です。きょう です")
+    for _ in range(6):
+        if r.quick_replies and r.quick_replies[0].fact == "received_pension":
+            break
+        r = ask(concierge, strip_readings(r.quick_replies[0].label), r.session_id)
+    assert r.quick_replies[0].fact == "received_pension"
+    after = ask(concierge, "ぶどう", r.session_id)
+    assert after.lang == "easy"
+    assert "「なくなった 人が ねんきんを もらって いた」の こたえが わかりませんでした" in after.reply
+
+
+def test_english_event_names_are_joined_in_sentence_case(concierge: Concierge) -> None:
+    r = ask(concierge, "My father died and we are moving from Setagaya to Minato")
+    assert r.lang == "en"
+    assert " and death in the family" in r.reply or " and moving house" in r.reply, r.reply
+    assert " and Death" not in r.reply and " and Moving" not in r.reply

@@ -1,0 +1,229 @@
+"""A systematic sweep of the reply language: every life event in the catalog x {English, kana-only, やさしい日本語}
+x a few places (a ward, a city, a move between two, a move from outside Tokyo), answering the concierge's own
+questions with the quick replies it offers, every text shown checked with the evaluation's own language check
+(:func:`evals.metrics.language_problems`).
+
+    python -m evals.language_sweep            # print each violation and the count
+    python -m evals.language_sweep --events birth,death --turns 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.contract import ChatRequest, ChatResponse
+from bot.render import strip_readings
+from bot.service import Concierge, build_concierge
+from evals import metrics as M
+from knowledge.catalog import Catalog
+from knowledge.models import LifeEvent
+from knowledge.settings import get_settings
+
+TODAY = dt.date(2026, 12, 7)
+LANGS = ("en", "kana", "easy")  # message styles; kana and easy both call for an easy reply
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place said three ways; ``move`` places are a move from ``a`` to ``b``."""
+
+    key: str
+    en: str
+    kana: str
+    easy: str
+
+
+PLACES = (
+    Place("ward", "in Setagaya", "せたがやく です", "せたがや区 です"),
+    Place("city", "in Hachioji", "はちおうじし です", "はちおうじ市 です"),
+    Place(
+        "move",
+        "moving from Setagaya to Shibuya",
+        "せたがやく から しぶやく に ひっこし",
+        "せたがや区 から 渋谷区 に ひっこし",
+    ),
+    Place(
+        "from-outside",
+        "moving from Osaka to Minato",
+        "おおさか から みなとく に ひっこし",
+        "大阪 から 港区 に ひっこし",
+    ),
+    Place("village", "in Hinohara Village", "ひのはらむら です", "ひのはら村 です"),
+    Place(
+        "from-abroad",
+        "moving from abroad to Nerima",
+        "がいこく から ねりまく に きました",
+        "外国 から ねりま区 に 来ました",
+    ),
+)
+# answers to a question without quick replies (the place or the date), in each message style
+FREE_ANSWERS = {
+    "en": ("Setagaya", "1 December 2026"),
+    "kana": ("せたがやく", "12がつ 1にち"),
+    "easy": ("せたがや区", "12月1日"),
+}
+
+
+@dataclass
+class Violation:
+    conversation: str
+    turn: int
+    field: str
+    text: str
+    problems: list[str]
+
+    def __str__(self) -> str:
+        return f"[{self.conversation} turn {self.turn}] {self.field}: {self.problems} in {self.text!r}"
+
+
+def _kana_only(text: str) -> bool:
+    return not M.re.search(rf"[{M._KANJI}A-Za-z]", text)
+
+
+def event_phrase(event: LifeEvent, style: str) -> str:
+    """How a resident names ``event`` in one style: the English name, a kana-only synonym (else the easy name),
+    or the catalog's やさしい日本語 name."""
+    if style == "en":
+        return (event.synonyms.en or [event.name.en or event.id])[0]
+    if style == "kana":
+        kana = [s for s in [event.name.easy or "", *event.synonyms.ja] if s and _kana_only(s)]
+        return kana[0] if kana else (event.name.easy or event.name.ja)
+    return event.name.easy or event.name.ja
+
+
+def first_message(event: LifeEvent, style: str, place: Place) -> str:
+    sep = ", " if style == "en" else "。"
+    return f"{event_phrase(event, style)}{sep}{getattr(place, style)}"
+
+
+def shown_fields(resp: ChatResponse) -> Iterator[tuple[str, str]]:
+    """(field, text) for every part of a response written for the resident (page snippets excluded)."""
+    yield "reply", resp.reply
+    for question in resp.follow_up:
+        yield "question", question
+    for q in resp.quick_replies:
+        yield f"quick_reply[{q.fact}]", q.label
+    for c in resp.checklist:
+        yield "checklist", c
+    for p in resp.procedures:
+        for name in ("title", "office", "summary", "why", "conditional"):
+            yield f"card[{p.id}].{name}", getattr(p, name) or ""
+        for d in p.documents:
+            yield f"card[{p.id}].document", d
+        for a in p.amounts:
+            yield f"card[{p.id}].amount", a.label
+        if p.deadline:
+            yield f"card[{p.id}].deadline", p.deadline.text
+            yield f"card[{p.id}].deadline.explanation", p.deadline.explanation or ""
+    for m in resp.milestones:
+        yield "milestone.title", m.title
+        yield "milestone.text", m.text or ""
+
+
+ISO_DATE = M.re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+# the reply's note that an answer was not understood, in each language (bot.render "note.not_understood")
+NOT_UNDERSTOOD = ("読み取れませんでした", "こたえが わかりませんでした", "could not read that as an answer")
+
+
+def style_problems(text: str, lang: str) -> list[str]:
+    """Beyond the evaluation's check: an English text shows no ISO date and no "procedure(s)"."""
+    if lang != "en":
+        return []
+    return [f"ISO date: {d}" for d in ISO_DATE.findall(text)] + (["'(s)' plural"] if "(s)" in text else [])
+
+
+def check(
+    resp: ChatResponse, lang: str, name: str, turn: int, quick_answer: str | None = None
+) -> list[Violation]:
+    """Every shown text in the expected language; a quick-reply label sent back is understood."""
+    out = []
+    for field, text in shown_fields(resp):
+        if text and (problems := M.language_problems([text], lang) + style_problems(text, lang)):
+            out.append(Violation(name, turn, field, text, problems))
+    if quick_answer and any(n in resp.reply for n in NOT_UNDERSTOOD):
+        out.append(
+            Violation(name, turn, "quick_reply answer", quick_answer, ["its own quick reply not understood"])
+        )
+    if resp.lang != lang:
+        out.append(Violation(name, turn, "lang", resp.lang, [f"reply language {resp.lang}, want {lang}"]))
+    return out
+
+
+def next_answer(resp: ChatResponse, style: str, turn: int) -> tuple[str | None, bool]:
+    """What the resident answers, and whether it is a quick reply: one of those offered (rotating), else the
+    place or the date."""
+    if resp.quick_replies:
+        label = resp.quick_replies[
+            turn % len(resp.quick_replies)
+        ].label  # turn counts from the sweep's offset
+        return strip_readings(label), True  # the widget sends the label without readings
+    if not resp.follow_up:
+        return None, False
+    place, date = FREE_ANSWERS[style]
+    q = resp.follow_up[0].lower()
+    return (date if any(k in q for k in ("when", "いつ", "date", "日")) else place), False
+
+
+def converse(
+    c: Concierge, event: LifeEvent, style: str, place: Place, turns: int, offset: int = 0
+) -> list[Violation]:
+    """One conversation; ``offset`` shifts which quick reply each turn picks."""
+    lang = "en" if style == "en" else "easy"
+    name = f"{event.id}/{style}/{place.key}"
+    message: str | None = first_message(event, style, place)
+    session = None
+    quick = False
+    out: list[Violation] = []
+    for turn in range(turns):
+        if message is None:
+            break
+        resp = c.chat(ChatRequest(message=message, session_id=session, today=TODAY))
+        session = resp.session_id
+        out += check(resp, lang, name, turn, message if quick else None)
+        message, quick = next_answer(resp, style, turn + offset)
+    return out
+
+
+def sweep(
+    c: Concierge,
+    events: Iterable[str] | None = None,
+    styles: Iterable[str] = LANGS,
+    places: Iterable[Place] = PLACES,
+    turns: int = 4,
+    offsets: Iterable[int] = (0,),
+) -> list[Violation]:
+    cat: Catalog = c.catalog
+    ids = list(events) if events else sorted(cat.events)
+    out: list[Violation] = []
+    for eid in ids:
+        for style in styles:
+            for place in places:
+                for offset in offsets:
+                    out += converse(c, cat.events[eid], style, place, turns, offset)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--events", default="", help="comma-separated event ids (default: all)")
+    ap.add_argument("--styles", default=",".join(LANGS))
+    ap.add_argument("--turns", type=int, default=4)
+    ap.add_argument("--offsets", type=int, default=1, help="how many quick-reply choices to rotate through")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        c = build_concierge(get_settings(data_dir=Path(tmp)), with_pages=False)
+        events = [e for e in args.events.split(",") if e] or None
+        found = sweep(c, events, args.styles.split(","), turns=args.turns, offsets=range(args.offsets))
+    for v in found:
+        print(v)
+    print(f"{len(found)} violations")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
