@@ -103,7 +103,7 @@ def _document_limits(app: FastAPI, settings: Settings) -> None:
                 title=app.title, version=app.version, description=app.description, routes=app.routes
             )
             message = schema["components"]["schemas"]["ChatRequest"]["properties"]["message"]
-            message.update(minLength=1, maxLength=settings.server.max_message_chars, pattern=r"\S")
+            message.update(minLength=1, maxLength=settings.server.max_message_chars, pattern=NOT_BLANK)
             message["description"] += (
                 f" Not blank; at most {settings.server.max_message_chars} characters (longer: 413)."
             )
@@ -111,6 +111,11 @@ def _document_limits(app: FastAPI, settings: Settings) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+# "Not blank" as the server means it (``str.strip``): a character other than the ones Python counts as whitespace,
+# spelled out because regex engines disagree about \s (the information separators \x1c-\x1f, NEL, NBSP…).
+NOT_BLANK = r"[^\s\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
