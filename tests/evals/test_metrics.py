@@ -96,7 +96,8 @@ def test_one_metrics_module_for_every_benchmark() -> None:
     import ast
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2]  # the repository (not evals.__file__: a namespace package has none)
+    # the repository, from this file (not evals.__file__: a namespace package has none)
+    root = Path(__file__).resolve().parents[2]
     for folder in ("ingest", "evals", "knowledge", "bot"):
         for path in (root / folder).rglob("*.py"):
             if path.name == "metrics.py":
