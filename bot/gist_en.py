@@ -18,6 +18,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from bot.render import MONTHS_EN
+
 # Japanese words of pages, in English; the longest match wins, so a compound (本人確認書類) comes before its parts.
 # The catalog's own bilingual names (procedures, documents, offices) are added by the caller.
 GLOSSARY: dict[str, str] = {
@@ -205,20 +207,6 @@ def japanese_hints(question: str) -> list[str]:
 
 _WEEKDAYS = {"月": "Monday", "火": "Tuesday", "水": "Wednesday", "木": "Thursday", "金": "Friday"}
 _WEEKDAYS |= {"土": "Saturday", "日": "Sunday"}
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 _UNITS = {"日": "days", "年": "years", "週": "weeks", "週間": "weeks", "時間": "hours"}
 _SAY_PERIOD = {"以内": "within", "間": "for", "程度": "about", "ほど": "about", "以上": "at least"}
 _COUNTERS = {"枚": "sheets", "通": "copies", "部": "copies", "種類": "kinds", "回": "times", "人": "people"}
@@ -315,7 +303,7 @@ def _dates_and_counts(t: str) -> list[str]:
     for m in re.finditer(r"(?<!\d)(\d{1,2})月(?:(\d{1,2})日)?", t):
         month = int(m.group(1))
         if 1 <= month <= 12:
-            out.append(f"{m.group(2)} {_MONTHS[month - 1]}" if m.group(2) else _MONTHS[month - 1])
+            out.append(f"{m.group(2)} {MONTHS_EN[month - 1]}" if m.group(2) else MONTHS_EN[month - 1])
     for m in re.finditer(r"(\d+)\s*(種類|枚|通|部|回)", t):
         out.append(f"{m.group(1)} {_COUNTERS[m.group(2)]}")
     for m in re.finditer(r"(\d+)\s*階", t):

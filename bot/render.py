@@ -255,7 +255,7 @@ EVENT_QUESTIONS: dict[tuple[str, str], Text] = {
     ),
 }
 
-_MONTHS_EN = [
+MONTHS_EN = [  # English dates here and in the English gist of page sentences (bot.gist_en)
     "January",
     "February",
     "March",
@@ -280,7 +280,7 @@ def format_date(day: dt.date, lang: Lang, today: dt.date | None = None) -> str:
     """'12月5日' / '2031年12月5日' (the year when it is not ``today``'s; always when ``today`` is None);
     English always '5 December 2031'."""
     if lang == "en":
-        return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
     if today is not None and day.year == today.year:
         return f"{day.month}月{day.day}日"
     return f"{day.year}年{day.month}月{day.day}日"
