@@ -41,6 +41,9 @@ class KeywordIndex:
         self.texts = texts
         self.metadatas = metadatas
         self._pos = {cid: i for i, cid in enumerate(ids)}
+        self._by_url: dict[str, list[int]] = {}  # page URL -> its chunks' positions, in page order
+        for i, m in enumerate(metadatas):
+            self._by_url.setdefault(str(m.get("url", "")), []).append(i)
         self._muni = np.array([m.get("municipality") or "" for m in metadatas], dtype=object)
         self._reading_counts = reading_counts_
         self._readings: KanaReadings | None = None
@@ -96,10 +99,14 @@ class KeywordIndex:
         return len(self.ids)
 
     def page_count(self) -> int:
-        return len({m.get("url") for m in self.metadatas})
+        return len(self._by_url)
 
     def position(self, chunk_id: str) -> int | None:
         return self._pos.get(chunk_id)
+
+    def page_positions(self, url: str) -> list[int]:
+        """Positions of the chunks of the page at ``url``, in page order (a dict lookup, not a scan)."""
+        return self._by_url.get(url, [])
 
     def search(self, query: str, k: int = 20, municipality: str | None = None) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) best first; only positive scores; filter = that municipality + Tokyo-wide."""

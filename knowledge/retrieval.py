@@ -190,11 +190,7 @@ class HybridRetriever(PageSearcher):
         if loaded is None:
             return []
         kw = loaded.keyword
-        return [
-            _hit(kw.ids[i], kw.texts[i], meta, 0.0, {})
-            for i, meta in enumerate(kw.metadatas)
-            if str(meta.get("url", "")) == url
-        ]
+        return [_hit(kw.ids[i], kw.texts[i], kw.metadatas[i], 0.0, {}) for i in kw.page_positions(url)]
 
     def read_kana(self, query: str) -> str:
         """A kana-only query written with the kanji words of the index ('すぎなみくで そうさいひの しんせい' ->
