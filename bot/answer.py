@@ -495,9 +495,12 @@ class Answerer:
         extra = [page for said, page in _PAGE_WORDS.items() if said in text and page not in text]
         return " ".join([text, *extra])
 
-    def _sentence(self, question: str, hit: Hit, kinds: list[str] | None = None) -> tuple[str, int]:
-        """(the sentence of ``hit`` that best answers ``question``, how well): see :meth:`_sentence_score`."""
-        written = self.written(question)
+    def _sentence(
+        self, question: str, hit: Hit, kinds: list[str] | None = None, written: str | None = None
+    ) -> tuple[str, int]:
+        """(the sentence of ``hit`` that best answers ``question``, how well): see :meth:`_sentence_score`.
+        ``written``: :meth:`written` of the question, when the caller scores many passages for one question."""
+        written = self.written(question) if written is None else written
         kinds = question_kinds(question) if kinds is None else kinds
         # an amount the message states (5万円ですよね) is what is checked, not a word a sentence should repeat
         q = (content_tokens(written) | en_words(question)) - self.ignored_nouns - _AMOUNT_WORDS
@@ -573,7 +576,8 @@ class Answerer:
         kind of answer asked, a second only when it answers another part of the question."""
         # PageSearchUnavailable goes up to the interface that asked
         hits = self.relevant_hits(question, municipality, k=8)
-        kinds = question_kinds(f"{question} {self.written(question)}")
+        written = self.written(question)  # once per question, not once per passage
+        kinds = question_kinds(f"{question} {written}")
         query = self.search_query(question)
         nouns = (
             frozenset(
@@ -588,7 +592,7 @@ class Answerer:
         passages = self._with_page_chunks(hits)
         pages = self._page_texts(passages)
         for n, h in enumerate(passages):
-            sent, score = self._sentence(question, h, kinds)
+            sent, score = self._sentence(question, h, kinds, written)
             page = pages.get(h.url, frozenset())
             # the quote is about what was asked: its page title or the sentence itself names it, or its page does
             # and the sentence carries the kind of answer asked (混みやすい時間帯 on the page about 市民課の窓口)
