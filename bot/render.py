@@ -144,6 +144,27 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "",
     },
     "opens.easy": {"ja": "{date}から", "easy": "{date}から だせます", "en": "from {date}"},
+    # a notice filed before the move (住民基本台帳法24条「あらかじめ」): from when first, the after-move limit second
+    "window.move": {
+        "ja": "引っ越す前の{date}から出せます。",
+        "easy": "ひっこす まえの {date}から だせます。",
+        "en": "Can be filed before the move, from {date}. ",
+    },
+    "window": {
+        "ja": "{date}から出せます。",
+        "easy": "{date}から だせます。",
+        "en": "Can be filed from {date}. ",
+    },
+    "window.after": {
+        "ja": "引っ越した後なら、",
+        "easy": "ひっこした あとなら、",
+        "en": "If you have already moved: ",
+    },
+    "summary.window": {
+        "ja": "・{title}：{opens}から（引っ越した後は{date}まで）",
+        "easy": "・{title}：{opens}から（ひっこした あとは {date}まで）",
+        "en": "- {title}: from {opens} (after the move, by {date})",
+    },
     # places
     "place.outside": {"ja": "東京都外", "easy": "東京都の 外", "en": "outside Tokyo"},
     "place.abroad": {"ja": "海外", "easy": "外国", "en": "abroad"},
@@ -526,6 +547,8 @@ class Renderer:
                     explanation += self.msg("due.easy.closed")
             else:
                 explanation = item.due.explanation(self.lang)
+            if item.opens and p.opens and p.deadline and p.deadline.direction == "after":
+                explanation = self._window(item, explanation)
         late = None
         if item.overdue:
             late = self.text(p.deadline.late) if p.deadline and p.deadline.late else self.msg("overdue.late")
@@ -537,6 +560,17 @@ class Renderer:
             overdue=item.overdue,
             late=late,
         )
+
+    def _window(self, item: PlannedItem, explanation: str) -> str:
+        """A notice that opens before the move (転出届: from about 14 days before, 住民基本台帳法24条): the card says
+        from when it can be filed first; a limit after the move (豊島区: 住み始めた日より後の14日以内) follows as the
+        fallback, never as if the notice were due after the move."""
+        p, opens = item.procedure, item.opens
+        assert p.opens is not None and p.deadline is not None and opens is not None
+        head = self.msg("window.move" if p.opens.trigger == "move" else "window", date=self.date(opens.due))
+        if p.deadline.length > 0 and p.opens.trigger == "move":
+            head += self.msg("window.after")
+        return head + explanation
 
     def why(self, item: PlannedItem) -> str:
         head = self.msg("why", events=self.events_text(item.events))
@@ -774,6 +808,9 @@ class Renderer:
         for p in dated[:SUMMARY_DATED]:
             due = p.deadline.due  # type: ignore[union-attr]
             line = self.msg("summary.dated", title=p.title, date=self.date(due))  # type: ignore[arg-type]
+            opens = p.deadline.opens  # type: ignore[union-attr]
+            if opens and state.event_date and opens < state.event_date < due and not self._moved(state):  # type: ignore[operator]
+                line = self.msg("summary.window", title=p.title, opens=self.date(opens), date=self.date(due))  # type: ignore[arg-type]
             if self.today and due < self.today:  # type: ignore[operator]
                 line += self.msg("summary.overdue")
             lines.append(line)
@@ -781,6 +818,10 @@ class Renderer:
             lines.append(self.msg("summary.approximate", date=self.date(state.event_date)))
         lines += follow_up
         return "\n".join(lines)
+
+    def _moved(self, state: SessionState) -> bool:
+        """The move (the event) already happened on the request's today: no need to say from when to file."""
+        return self.today is not None and state.event_date is not None and state.event_date < self.today
 
     def terminal(self, resp: ChatResponse) -> str:
         """A plain-text rendering of a reply for the terminal."""
