@@ -302,6 +302,7 @@ def plan_bundle(
         if event is None:
             continue
         ev_facts = scoped_facts(facts, event_facts, ev_id)
+        dropped: set[str] = set()  # procedures of this event that do not apply to this resident
         for proc_id, when, after, at in _entries(catalog, event, where):
             key = f"{proc_id}@{where.code(ev_id, at) or ''}" if ev_id == "moving" else proc_id
             if key in items:
@@ -310,9 +311,14 @@ def plan_bundle(
             item = _plan_item(catalog, ev_id, proc_id, when, after, at, where, ev_facts, event_date, today)
             if item is not None:
                 items[key] = item
+            else:
+                dropped.add(proc_id)
         milestones += [
             PlannedMilestone(ms, ev_id, milestone_date(catalog, ms, event_date, items))
             for ms in event.milestones
+            if not (
+                ms.deadline_of in dropped and ms.deadline_of not in items
+            )  # a deadline that is not theirs
         ]
     ordered = _order(list(items.values()))
     ordered = _by_visit([i for i in ordered if i.status == "applies"]) + _by_visit(

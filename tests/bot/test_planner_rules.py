@@ -53,7 +53,7 @@ DUE_CASES: list[tuple[str, list[str], dict[str, Any], dt.date, dict[str, dt.date
     ),
     ("death-year-end", ["death"], {"insurance": "national"}, D(2026, 12, 25), {"death-registration": D(2027, 1, 4), "death-nhi-withdrawal": D(2027, 1, 8)}),
     ("death-equinox", ["death"], {"insurance": "national"}, D(2027, 9, 9), {"death-registration": D(2027, 9, 15), "death-nhi-withdrawal": D(2027, 9, 24)}),
-    ("death-quasi-final", ["death"], {}, D(2027, 1, 2), {"quasi-final-tax-return": D(2027, 5, 6)}),
+    ("death-quasi-final", ["death"], {"deceased_tax_return": True}, D(2027, 1, 2), {"quasi-final-tax-return": D(2027, 5, 6)}),
     ("death-inheritance-tax", ["death"], {"estate_over_exemption": True}, D(2027, 3, 1), {"inheritance-tax-return": D(2028, 1, 4)}),
     ("death-late-elderly", ["death"], {"insurance": "late_elderly"}, D(2027, 5, 3), {"late-elderly-funeral-benefit": D(2029, 5, 7)}),
     # 相続放棄: no official page says the 3 months move (gaps/closed-day-extensions.md): Sat 2027-01-09 stays
@@ -150,7 +150,10 @@ STATUS_CASES: list[tuple[str, list[str], dict[str, Any], set[str], set[str]]] = 
         "death-household-head-change", "death-nhi-withdrawal", "nhi-funeral-benefit", "pension-death-notice",
         "unpaid-pension-claim", "death-lump-sum", "survivors-basic-pension", "survivors-employee-pension",
         "inheritance-renunciation", "inheritance-limited-acceptance", "inheritance-tax-return",
-        "death-care-insurance-withdrawal", "employee-burial-allowance", "late-elderly-funeral-benefit"}),
+        "death-care-insurance-withdrawal", "employee-burial-allowance", "late-elderly-funeral-benefit",
+        "quasi-final-tax-return", "inheritance-registration"}),
+    # 所得税法125条 (only if the deceased had to file), 不動産登記法76条の2 (only an heir who acquires real estate)
+    ("death-tax-and-land", ["death"], {"deceased_tax_return": True, "estate_has_real_estate": True}, {"quasi-final-tax-return", "inheritance-registration"}, set()),
     ("death-late-elderly", ["death"], {"insurance": "late_elderly"}, {"death-late-elderly-withdrawal", "late-elderly-funeral-benefit"}, set()),
     ("care-none", ["care"], {}, {"community-support-consultation"}, {"care-certification", "care-certification-renewal", "family-care-leave-benefit"}),
     ("care-82", ["care"], {"person_age": 82}, {"care-certification", "care-disability-deduction-certification"}, {"family-care-leave-benefit"}),
@@ -249,3 +252,34 @@ def test_moving_abroad_notice_has_no_after_the_move_limit(catalog: Catalog) -> N
         "引っ越す前の2026年12月26日から出せます。"
     )
     assert "引っ越した後なら" not in text and "前の開庁日" in text
+
+
+def test_a_deadline_that_is_not_theirs_has_no_milestone(catalog: Catalog) -> None:
+    """No land: no 相続登記 card and no 「相続登記の期限（3年）」 milestone; unknown: both stay (the card conditional)."""
+    for facts, present in (({"estate_has_real_estate": False}, False), ({}, True)):
+        bundle = plan_bundle(catalog, ["death"], facts, municipality="131202", event_date=D(2026, 12, 5))
+        assert (bundle.by_id("inheritance-registration") is not None) is present
+        assert (
+            any(m.milestone.deadline_of == "inheritance-registration" for m in bundle.milestones) is present
+        )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("父は確定申告をしていました", {"deceased_tax_return": True}),
+        ("父は確定申告はしていませんでした", {"deceased_tax_return": False}),
+        ("母は土地を持っていました", {"estate_has_real_estate": True}),
+        ("不動産は持っていません", {"estate_has_real_estate": False}),
+        ("持ち家があります", {"estate_has_real_estate": True}),
+        (
+            "父は確定申告をしていて、土地も持っていました",
+            {"deceased_tax_return": True, "estate_has_real_estate": True},
+        ),
+    ],
+)
+def test_the_new_death_facts_are_understood(catalog: Catalog, text: str, expected: dict[str, bool]) -> None:
+    from bot.understand import Understander
+
+    facts = Understander(catalog).parse_facts(text)
+    assert {k: facts.get(k) for k in expected} == expected
