@@ -27,6 +27,7 @@ Status = Literal["applies", "maybe"]
 MoveScope = Literal["within", "tokyo_to_tokyo", "into_tokyo", "out_of_tokyo", "abroad", "from_abroad"]
 
 OUTSIDE_TOKYO = ("outside", "abroad")
+OPTIONAL_TAG = "optional"  # catalog tag: a service or choice, listed as conditional with why (see SCHEMA.md)
 TOKYO_ONLY_PREFIX = (
     "tokyo-"  # catalog convention: programmes of the Tokyo Metropolitan Government (018サポート …)
 )
@@ -372,7 +373,8 @@ def _plan_item(
     item = PlannedItem(
         procedure=proc,
         event=ev_id,
-        status="applies" if decided else "maybe",
+        # a service or a choice nobody owes (tag ``optional``: 任意の制度, no notice needed) is never required
+        status="applies" if decided and OPTIONAL_TAG not in proc.tags else "maybe",
         municipality=code,
         step=at if ev_id == "moving" else None,
         unknown=unknown,

@@ -34,7 +34,7 @@ from bot.contract import (
     QuickReply,
     SourceRef,
 )
-from bot.planner import Bundle, PlannedItem, visit_key
+from bot.planner import OPTIONAL_TAG, Bundle, PlannedItem, visit_key
 from bot.provenance_view import confirmed, local_online_url, source_refs, unconfirmed_note
 from knowledge.catalog import Catalog
 from knowledge.deadlines import closure_reason
@@ -122,6 +122,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "depending on the {label}",
     },
     "unknown.join": {"ja": "、", "easy": "、", "en": " and "},
+    "optional": {
+        "ja": "任意の手続きです。必要なときに利用してください。",
+        "easy": "しなくても よい てつづきです。ひつような ときに つかって ください。",
+        "en": "Optional: use it if it helps you.",
+    },
     "unknown.sentence": {
         "ja": "{parts}は必要です。",
         "easy": "{parts}は ひつようです。",
@@ -614,6 +619,8 @@ class Renderer:
             why = self.why(item)
         else:
             conditional = self.unknown(item) or None
+            if conditional is None and OPTIONAL_TAG in p.tags:
+                conditional = self.msg("optional")
         if outside_bundle:
             conditional = conditional or self.msg("outside_bundle")
         return ProcedureOut(

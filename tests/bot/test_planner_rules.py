@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.planner import plan_bundle
+from bot.planner import OPTIONAL_TAG, plan_bundle
 from bot.render import Renderer
 from bot.sessions import SessionState
 from knowledge.catalog import Catalog, load_catalog
@@ -192,10 +192,29 @@ def test_required_only_when_every_condition_is_known_to_hold(
         if pid in status:
             assert status[pid].status == "maybe", pid
             assert status[pid].unknown, pid
-    for it in bundle.items:  # the invariant behind both: required iff every condition evaluates to True
-        assert (it.status == "applies") == all(c.evaluate(facts) is True for c in it.conditions), (
-            it.procedure.id
-        )
+    for it in bundle.items:  # the invariant: required iff every condition holds and nobody may simply skip it
+        owed = all(c.evaluate(facts) is True for c in it.conditions) and OPTIONAL_TAG not in it.procedure.tags
+        assert (it.status == "applies") == owed, it.procedure.id
+
+
+@pytest.mark.parametrize(
+    ("event", "proc_id"),
+    [
+        ("death", "legal-inheritance-info-certificate"),  # 任意の制度
+        ("death", "my-number-card-death"),  # 返納は義務ではありません
+        ("death", "seal-registration-death"),  # 別の届出はいりません
+        ("death", "bereavement-desk"),  # a service of some municipalities
+        ("turning-65", "pension-deferral"),  # a choice
+    ],
+)
+@pytest.mark.parametrize("lang", ["ja", "easy", "en"])
+def test_an_optional_service_is_never_required(catalog: Catalog, event: str, proc_id: str, lang: str) -> None:
+    bundle = plan_bundle(catalog, [event], {}, municipality="131202", event_date=D(2026, 12, 1))
+    item = bundle.by_id(proc_id)
+    assert item is not None and item.status == "maybe" and item.unknown == []
+    r = Renderer(catalog, lang, D(2026, 12, 2))  # type: ignore[arg-type]
+    card = r.procedure(item)
+    assert card.why is None and card.conditional == r.msg("optional")
 
 
 # ---- a notice filed before the move: from when first, the after-move limit second -------------------------------
