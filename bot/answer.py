@@ -604,8 +604,12 @@ class Answerer:
                 found = {f for f in found if f not in a.text}
             if found:  # the first kind asked weighs most (yes/no marks are weak); more distinct marks more
                 score += (3 if kd == "yesno" or n else 6) + min(len(found), 4)
-        if (_FULL_SENTENCE.search(body) or body.startswith("|")) and len(body) >= 15:
-            score += 2  # a full sentence or a table row, not a heading fragment
+        # a full sentence or a table row, not a heading fragment: long enough, or a short one ending in 。
+        # (葬祭給付金の額は7万円です。)
+        if (_FULL_SENTENCE.search(body) or body.startswith("|")) and (
+            len(body) >= 15 or (len(body) >= 10 and body.endswith("。"))
+        ):
+            score += 2
         if a.question and is_english(a.question):
             # an English question's own words as pages write them ('by mail' -> 郵送), and the value its kind of
             # answer states (a clock time, yen…): bot.gist_en

@@ -380,3 +380,15 @@ def test_a_page_sentence_a_specific_answer_states_travels_with_its_citation() ->
     assert with_quoted([other], [page]) == [other, page]
     assert with_quoted([page, other], [page]) == [page, other]  # already cited: not twice
     assert with_quoted([], []) == []
+
+
+def test_a_short_full_sentence_with_the_amount_is_the_answer(concierge: Concierge) -> None:
+    # 「葬祭給付金の額は7万円です。」 is short but a full sentence: it carries the amount asked and beats the page's
+    # opening sentence, which only restates the scheme
+    text = (
+        "渋谷区の後期高齢者医療の被保険者が亡くなったとき、その葬祭を行う方に渋谷区が葬祭給付金を支給するための"
+        "決まりです。\n【支給の金額】葬祭給付金の額は7万円です。"
+    )
+    q = "しぶやくの こうきこうれいしゃの そうさい きゅうふきんは いくら ですか"
+    sent, _ = concierge.answerer._sentence(q, _hit(text, "渋谷区後期高齢者葬祭給付金支給要綱"))
+    assert "7万円" in sent, sent
