@@ -392,3 +392,24 @@ def test_a_short_full_sentence_with_the_amount_is_the_answer(concierge: Concierg
     q = "しぶやくの こうきこうれいしゃの そうさい きゅうふきんは いくら ですか"
     sent, _ = concierge.answerer._sentence(q, _hit(text, "渋谷区後期高齢者葬祭給付金支給要綱"))
     assert "7万円" in sent, sent
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "熟年相談室は何曜日の何時まで開いていますか",
+        "世田谷区で出生届を出すのが遅れたらどうなりますか",
+        "世田谷区の出生届は土曜日に出せますか",
+        "世田谷区の葬祭費はいくらですか",
+        "品川区の出産の支援給付はいくらもらえますか",
+    ],
+)
+def test_every_number_of_a_japanese_reply_stands_in_the_evidence(concierge: Concierge, message: str) -> None:
+    # the catalog, the question, the citations (every page sentence the reply states is cited), computed dates
+    from evals import metrics as M
+    from evals.answer_eval import allowed_numbers
+    from evals.scoring import catalog_numbers
+
+    r = ask(concierge, message)
+    allowed = allowed_numbers(r, message, TODAY, catalog_numbers(concierge.catalog))
+    assert not M.invented_numbers(r.reply, allowed), r.reply
