@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import re
 import unicodedata
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -85,8 +86,8 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"[0-9０-９]{2,4}[-－‐][0-9０-９]{2,4}[-－‐][0-9０-９]{3,4}|電話"),
     ),
     "count": (  # 何点 / 何通 / 何か所: the answer has that many
-        re.compile(r"(何|なん)(点|てん|通|つう|枚|まい|人|にん|回|かい|か所|かしょ)|how many", re.I),
-        re.compile(r"[0-9０-９一二三四五六七八九十]+\s*(点|通|枚|人|回|か所|箇所|つ)"),
+        re.compile(r"(何|なん)(点|てん|通|つう|枚|まい|人|にん|回|かい|か所|かしょ|桁|けた)|how many", re.I),
+        re.compile(r"[0-9０-９一二三四五六七八九十]+\s*(点|通|枚|人|回|か所|箇所|つ|桁)"),
     ),
     "amount": (
         re.compile(
@@ -231,6 +232,27 @@ class Asked:
     question: str
     text: str
     told: frozenset[str] = frozenset()  # words only in the message's sentences that tell rather than ask
+    yesno: bool = False  # the question asks can / may / must (出せますか, いいですか), whatever else it asks
+    nouns: frozenset[str] = frozenset()  # the nouns asked, beyond the page title's and places
+
+
+# A sentence that says can or cannot, needed or not: the answer to a yes/no question even when it restates it
+# (郵送でも申請できます for 郵送でも申請できますか)
+_YES_NO_MARK = re.compile(
+    r"でき(ます|ません)|受け付け(ます|ません)|かまいません|不可|不要|必要(です|ありません|は(原則)?ありません)|"
+    r"使えません|出せ(ます|ません)|支給(します|しません|されません)"
+)
+
+
+# A question word: 何を送ればいいですか asks what, not whether
+_WH = re.compile(r"何|なに|なん|どこ|どう|どの|どれ|いつ|いくら|誰|だれ")
+
+
+def asks_yes_no(text: str) -> bool:
+    """True when ``text`` asks can / may / must (出せますか, いいですか, 必要ですか), alone or beside another kind,
+    with no question word (何を送ればいいですか asks what)."""
+    t = norm(text)
+    return not _WH.search(t) and bool(QUESTION_KINDS["yesno"][0].search(t + " " + re.sub(r"\s+", "", t)))
 
 
 _AMOUNT_WORDS = frozenset({"万", "円", "千", "百"})
@@ -354,6 +376,21 @@ def unsupported_numbers(said: str, *evidence: str) -> set[str]:
     return stated_numbers(said) - set().union(*(stated_numbers(e) for e in evidence))
 
 
+# A passage a little under the floor is evidence still when its own text names two of the question's nouns
+# (名前・文字 for 子どもの名前に使える文字は: the cosine of a short question to a long passage runs low)
+NEAR_FLOOR = 0.02
+
+
+def _evidence(hit: Hit, nouns: AbstractSet[str], floor: float) -> bool:
+    """``hit`` is evidence for a question with kanji whose nouns are ``nouns``: above the floor and naming one of
+    them (title or text), or just under the floor and naming two in its text."""
+    dense = hit.extra.get("dense", 0.0)
+    if dense >= floor:
+        return bool(nouns & noun_tokens(hit.title + " " + hit.text))
+    named = {n for n in nouns & noun_tokens(hit.text) if len(n) >= 2 and n not in _GENERIC_QUOTE_NOUNS}
+    return dense >= floor - NEAR_FLOOR and len(named) >= 2
+
+
 def _yen(n: int, lang: Lang = "ja") -> str:
     return f"{n:,} yen" if lang == "en" else f"{n:,}円"
 
@@ -469,15 +506,14 @@ class Answerer:
             floor = floor_en
         elif not has_kanji(question):
             floor = floor_no_kanji
-        hits = [h for h in hits if h.extra.get("dense", 0.0) >= floor]
         if not has_kanji(query):
-            return hits
+            return [h for h in hits if h.extra.get("dense", 0.0) >= floor]
         nouns = noun_tokens(self._noun_text(question)) - self.ignored_nouns
         if (
             not nouns
         ):  # only a place and generic words to match: the stricter floor of questions without kanji
             return [h for h in hits if h.extra.get("dense", 0.0) >= max(floor, floor_no_kanji)]
-        return [h for h in hits if nouns & noun_tokens(h.title + " " + h.text)]
+        return [h for h in hits if _evidence(h, nouns, floor)]
 
     def written(self, question: str) -> str:
         """The question as page sentences write it: a kana-only question read with the index's kanji words
@@ -510,8 +546,11 @@ class Answerer:
             g for g in _grams(written) - self._place_grams - _grams(hit.title) if not _AMOUNT_WORDS & set(g)
         }
         # words only in a sentence that tells rather than asks (すんで います) weigh less
-        told = q - content_tokens(_asking(written))
-        asked = Asked(q, grams, title, kinds, question, norm(f"{question} {written}"), told)
+        asking = _asking(written)
+        told = q - content_tokens(asking)
+        nouns = frozenset(noun_tokens(asking) - noun_tokens(hit.title) - self.ignored_nouns)
+        text = norm(f"{question} {written}")
+        asked = Asked(q, grams, title, kinds, question, text, told, asks_yes_no(asking), nouns)
         best, best_key = "", (-1, False)
         for line in hit.text.splitlines():
             # 【郵送での届出】…。届出日は…受け取った日です。: one section
@@ -544,7 +583,14 @@ class Answerer:
         new = noun_tokens(body) - a.words - a.title - self.ignored_nouns
         numbers = set(re.findall(r"[0-9]+", norm(body))) - set(re.findall(r"[0-9]+", a.text))
         weight = 4 * len(shared) - 2 * len(shared & a.told)
-        score = weight if numbers or _says_more(new) else len(shared)
+        says_yes_no = a.yesno and bool(_YES_NO_MARK.search(body))
+        # a yes/no answer counts even when it restates the question: in full when it has every word asked
+        # (申請は郵送でも受け付けます for 郵送で申請できますか), a little when it misses some (夜間休日受付窓口ではこの
+        # 申請はできません is about another 申請 than 児童手当の申請)
+        whole = says_yes_no and a.nouns <= noun_tokens(body)
+        score = weight if numbers or _says_more(new) or whole else len(shared) + (4 if says_yes_no else 0)
+        if says_yes_no and "yesno" not in a.kinds:  # 窓口に行く必要はありますか beside オンラインで: a little
+            score += 2
         if section:  # the words of the heading of its section say what the section is about: a little
             score += len((a.words - a.title - shared) & content_tokens(section))
         # the question's own wording (郵送, 土曜, 委任状, 公務員…) beyond the words already counted
@@ -558,8 +604,12 @@ class Answerer:
                 found = {f for f in found if f not in a.text}
             if found:  # the first kind asked weighs most (yes/no marks are weak); more distinct marks more
                 score += (3 if kd == "yesno" or n else 6) + min(len(found), 4)
-        if (_FULL_SENTENCE.search(body) or body.startswith("|")) and len(body) >= 15:
-            score += 2  # a full sentence or a table row, not a heading fragment
+        # a full sentence or a table row, not a heading fragment: long enough, or a short one ending in 。
+        # (葬祭給付金の額は7万円です。)
+        if (_FULL_SENTENCE.search(body) or body.startswith("|")) and (
+            len(body) >= 15 or (len(body) >= 10 and body.endswith("。"))
+        ):
+            score += 2
         if a.question and is_english(a.question):
             # an English question's own words as pages write them ('by mail' -> 郵送), and the value its kind of
             # answer states (a clock time, yen…): bot.gist_en
@@ -793,11 +843,13 @@ class Answerer:
         municipality: str | None,
         lang: Lang,
         event_date: dt.date | None = None,
-    ) -> tuple[str, PlannedItem] | None:
+    ) -> tuple[str, PlannedItem, list[Citation]] | None:
         """期限は？ / いくら？ / 何が必要？ / どこで？ about the procedure the message names, from catalog fields only.
 
-        Nothing is said when the message names no procedure (the bundle itself answers it). Returns the answer and
-        the procedure it is about (which may lie outside the bundle, e.g. 転入届 before the kind of move is known).
+        Nothing is said when the message names no procedure (the bundle itself answers it). Returns the answer, the
+        procedure it is about (which may lie outside the bundle, e.g. 転入届 before the kind of move is known) and
+        the page it quotes when the catalog has no field for what is asked: the caller cites it, so every number
+        the answer states stands in the catalog or in a citation of the reply.
         """
         item = self._match_procedure(u.text, bundle, municipality, event_date)
         if item is None:
@@ -813,11 +865,12 @@ class Answerer:
             *self._field_parts(u.text, item, intents, kinds, lang),
             *self._online_parts(u, item, lang),
         ]
+        quoted: list[Citation] = []
         if not parts:
-            parts = self._page_parts(u.text, item, municipality, kinds, lang)
+            parts, quoted = self._page_parts(u.text, item, municipality, kinds, lang)
         if parts and (note := reply_note(self.catalog, p, item.municipality, intents, lang)):
             parts.append(note)  # a fact resting only on non-official pages is not stated as settled
-        return ("\n".join(parts), item) if parts else None
+        return ("\n".join(parts), item, quoted) if parts else None
 
     def _claim_parts(self, u: Understanding, item: PlannedItem, lang: Lang) -> list[str]:
         """A period the resident states that is not the catalog's deadline: the catalog's rule, not theirs."""
@@ -899,32 +952,32 @@ class Answerer:
 
     def _page_parts(
         self, text: str, item: PlannedItem, municipality: str | None, kinds: list[str], lang: Lang
-    ) -> list[str]:
+    ) -> tuple[list[str], list[Citation]]:
         """What the catalog has no field for (opening hours, a late-filing penalty, how to apply by post…),
-        answered from the page sentence that carries it; a late filing without such a sentence gets the rule
-        and whom to ask."""
+        answered from the page sentence that carries it (with that page's citation); a late filing without such a
+        sentence gets the rule and whom to ask."""
         p, title = item.procedure, item.procedure.title.get(lang)
         page_kinds = [
             kd for kd in kinds if kd in ("hours", "penalty", "apply") and not (kd == "apply" and p.online)
         ]
         if not page_kinds:
-            return []
+            return [], []
         local = item.municipality or municipality
-        quote = self._page_answer(text, local, page_kinds)
-        if quote:
-            return [f"{title}: {quote}"]
+        cite = self._page_answer(text, local, page_kinds)
+        if cite:
+            return [f"{title}: {_plain(cite.snippet)}（{cite.title}）"], [cite]
         if "penalty" in page_kinds and p.deadline:  # what happens when late: the rule, and whom to ask
             ask, rule = self.where_to_ask(local, lang), p.deadline.text.get(lang)
             if lang == "en":
-                return [f"{title}: the deadline is: {rule}. If it has passed, please ask {ask}."]
-            return [f"{title}: 期限は「{rule}」です。過ぎてしまった場合は{ask}にご相談ください。"]
-        return []
+                return [f"{title}: the deadline is: {rule}. If it has passed, please ask {ask}."], []
+            return [f"{title}: 期限は「{rule}」です。過ぎてしまった場合は{ask}にご相談ください。"], []
+        return [], []
 
-    def _page_answer(self, question: str, municipality: str | None, kinds: list[str]) -> str | None:
-        """The first quote's sentence when it carries the kind of answer asked (None otherwise)."""
+    def _page_answer(self, question: str, municipality: str | None, kinds: list[str]) -> Citation | None:
+        """The first quote when its sentence carries the kind of answer asked (None otherwise)."""
         cites = self.citations(question, municipality, k=1)
         if cites and any(QUESTION_KINDS[kd][1].search(cites[0].snippet) for kd in kinds):
-            return f"{_plain(cites[0].snippet)}（{cites[0].title}）"
+            return cites[0]
         return None
 
 
@@ -939,6 +992,13 @@ def _title_shape(
     qualifier = tuple(re.findall(r"[一-龥々]{2,}", compact(name.split("（", 1)[1]))) if "（" in name else ()
     runs = tuple(re.findall(r"[一-龥々]{2,}", compact(name)))
     return c, tuple(re.findall(r"[一-龥々]{3,}", c)), qualifier, runs, _name_words(name)
+
+
+def with_quoted(citations: list[Citation], quoted: list[Citation]) -> list[Citation]:
+    """``citations`` and after them each page a specific answer quoted that they lack: a sentence the reply
+    states always travels with its citation (its numbers stand in the evidence; none is invented)."""
+    have = {(c.url, c.snippet) for c in citations}
+    return [*citations, *(c for c in quoted if (c.url, c.snippet) not in have)]
 
 
 def has_instruction(text: str) -> bool:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot import dialogue
-from bot.answer import Answerer, question_kinds
+from bot.answer import Answerer, question_kinds, with_quoted
 from bot.contract import ChatRequest, ChatResponse, ProcedureOut
 from bot.planner import Bundle, PlannedItem, plan_bundle
 from bot.render import Renderer, choose_lang
@@ -173,7 +173,7 @@ class Concierge:
             municipality=muni.name if muni else None,
             municipality_code=muni.code if muni else None,
             procedures=[self.procedure_out(named[1], lang)] if named else [],
-            citations=ans.citations,
+            citations=with_quoted(ans.citations, named[2] if named else []),
             lang=lang,
             facts=self._public_facts(state),
         )
@@ -239,7 +239,7 @@ class Concierge:
             life_events=list(state.events),
             municipality=rendered.municipality,
             procedures=procs,
-            citations=citations,
+            citations=with_quoted(citations, specific[2] if specific else []),
             follow_up=follow_up,
             lang=lang,
             municipality_code=rendered.municipality_code,

@@ -310,3 +310,106 @@ def test_the_residents_own_number_is_not_a_word_a_quote_should_repeat(concierge:
     q = "世田谷区の葬祭費は5万円ですよね？母が亡くなって、国保でした"
     sent, _ = concierge.answerer._sentence(q, _hit(text, "ご家族が亡くなったときの手続き"))
     assert "5万円" not in sent, sent
+
+
+# Japanese and kana answers, session 5 (dev questions -d5…: evals/answers/questions.yaml)
+BUNKYO = (
+    "・後期高齢者医療制度の方が亡くなったときは高齢者医療係で受け付けます。\n・郵送でも申請できます。\n"
+    "・申請から約1か月後に指定の口座に振り込みます。\n・申請できるのは葬祭を行った日の翌日から2年間です。"
+)
+TOSHIMA_ONLINE = (
+    "届出ができるのは本人、世帯主または同じ世帯の方、法定代理人です。\n"
+    "・引越しをする方全員のマイナンバーカード（カードがないと手続きできません）\n"
+    "・カードを受け取ったときに設定した数字4桁の暗証番号"
+)
+
+
+def test_a_yes_no_answer_counts_even_when_it_restates_the_question(concierge: Concierge) -> None:
+    # 「郵送でも申請できます」 restates 「郵送でも申請できますか」 and is its answer: a can/cannot sentence is news to a
+    # yes/no question, where 「申請から約1か月後に…」 only shares 申請
+    a = concierge.answerer
+    sent, _ = a._sentence(
+        "文京区の国保の葬祭費は郵送でも申請できますか", _hit(BUNKYO, "葬祭費の支給（国民健康保険）")
+    )
+    assert "郵送でも申請できます" in sent, sent
+    # a question that is not yes/no keeps the rule: the restating sentence is no answer to 何を送れば
+    sent, _ = a._sentence(
+        "国立市から引っ越すとき転出証明書を郵送で受け取るには何を送ればいいですか？",
+        _hit(KUNITACHI, "転出・転入・転居・世帯変更等の届け"),
+    )
+    assert "返信用封筒" in sent, sent
+
+
+def test_how_many_digits_asks_a_count(concierge: Concierge) -> None:
+    assert question_kinds("マイナンバーカードの暗証番号は何桁ですか") == ["count"]
+    q = "豊島区で転入手続きをするとき、マイナンバーカードの暗証番号は何桁のものが必要ですか"
+    sent, _ = concierge.answerer._sentence(
+        q, _hit(TOSHIMA_ONLINE, "転入届（マイナポータルでオンライン申請をしたとき）")
+    )
+    assert "4桁" in sent, sent
+
+
+def test_a_passage_just_under_the_floor_is_evidence_when_its_text_names_two_of_the_questions_nouns() -> None:
+    from bot.answer import NEAR_FLOOR, _evidence
+
+    text = "名前に使える文字は常用漢字、人名用漢字、ひらがな、カタカナです。"
+    nouns = frozenset({"名前", "文字", "子供"})
+    under = Hit("u#0", text, "https://www.city.example.lg.jp/a.html", "出生届", 1.0, extra={"dense": 0.827})
+    assert _evidence(under, nouns, 0.83)
+    assert not _evidence(
+        under, frozenset({"名前", "国籍"}), 0.83
+    )  # one noun only: under the floor is not enough
+    far = Hit("f#0", text, under.url, "出生届", 1.0, extra={"dense": 0.83 - NEAR_FLOOR - 0.001})
+    assert not _evidence(far, nouns, 0.83)
+    above = Hit("a#0", "窓口は1階です。", under.url, "出生届", 1.0, extra={"dense": 0.9})
+    assert not _evidence(above, nouns, 0.83)  # above the floor a passage still names one of them
+    assert _evidence(above, frozenset({"窓口"}), 0.83)
+
+
+def test_a_page_sentence_a_specific_answer_states_travels_with_its_citation() -> None:
+    # a sentence the reply states always has its citation in the response: its numbers stand in the evidence
+    from bot.answer import with_quoted
+    from bot.contract import Citation
+
+    page = Citation(
+        url="https://www.city.example.lg.jp/a.html",
+        title="出生届",
+        snippet="土曜日は午前9時から午後5時までです。",
+    )
+    other = Citation(url="https://www.city.example.lg.jp/b.html", title="転入届", snippet="14日以内です。")
+    assert with_quoted([other], [page]) == [other, page]
+    assert with_quoted([page, other], [page]) == [page, other]  # already cited: not twice
+    assert with_quoted([], []) == []
+
+
+def test_a_short_full_sentence_with_the_amount_is_the_answer(concierge: Concierge) -> None:
+    # 「葬祭給付金の額は7万円です。」 is short but a full sentence: it carries the amount asked and beats the page's
+    # opening sentence, which only restates the scheme
+    text = (
+        "渋谷区の後期高齢者医療の被保険者が亡くなったとき、その葬祭を行う方に渋谷区が葬祭給付金を支給するための"
+        "決まりです。\n【支給の金額】葬祭給付金の額は7万円です。"
+    )
+    q = "しぶやくの こうきこうれいしゃの そうさい きゅうふきんは いくら ですか"
+    sent, _ = concierge.answerer._sentence(q, _hit(text, "渋谷区後期高齢者葬祭給付金支給要綱"))
+    assert "7万円" in sent, sent
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "熟年相談室は何曜日の何時まで開いていますか",
+        "世田谷区で出生届を出すのが遅れたらどうなりますか",
+        "世田谷区の出生届は土曜日に出せますか",
+        "世田谷区の葬祭費はいくらですか",
+        "品川区の出産の支援給付はいくらもらえますか",
+    ],
+)
+def test_every_number_of_a_japanese_reply_stands_in_the_evidence(concierge: Concierge, message: str) -> None:
+    # the catalog, the question, the citations (every page sentence the reply states is cited), computed dates
+    from evals import metrics as M
+    from evals.answer_eval import allowed_numbers
+    from evals.scoring import catalog_numbers
+
+    r = ask(concierge, message)
+    allowed = allowed_numbers(r, message, TODAY, catalog_numbers(concierge.catalog))
+    assert not M.invented_numbers(r.reply, allowed), r.reply
