@@ -255,6 +255,11 @@ def _new_year(m: re.Match[str], today: dt.date) -> Found:
     return _nearest_year(1, 1, today), False
 
 
+def _week_start(m: re.Match[str], today: dt.date) -> Found:
+    """週明け / 来週明け: the Monday of the coming week (a stand-in day: the resident may mean Tuesday)."""
+    return _week_day(today, 7, 0), True
+
+
 def _loose_week(m: re.Match[str], today: dt.date) -> Found:
     return today + dt.timedelta(days=WEEK_SHIFT[m.group(1)]), True
 
@@ -335,6 +340,7 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(rf"({_MONTHS_JA})の?\s*(末日|末|まつ|すえ|終わり|おわり|初め|はじめ|頭|上旬|中旬|下旬|半ば|なかごろ)"), _month_edge),
     (re.compile(rf"({_WEEKS_JA})の?\s*([月火水木金土日])\s*曜"), _week_weekday),
     (re.compile(rf"({_WEEKS_JA})末"), _weekend),
+    (re.compile(r"来週(?:明け|あけ)|週明け|しゅうあけ"), _week_start),
     (re.compile(r"(この前の|このまえの|こないだの|この間の|今度の|次の)\s*([月火水木金土日])\s*曜"), _recent_weekday),
     (re.compile(rf"{_N}\s*(日|週間|週|か月|かげつ|ヶ月|ゖ月|ケ月|ヵ月|ゕ月|年){_HEDGE}\s*{_AGO}"), _n_ago_ja),
     (re.compile(rf"(ひと月|ひとつき)\s*{_HEDGE}\s*{_AGO}"), lambda m, t: (_shift(t, -1 if m.group(3) in ("前", "まえ") else 1, "月"), True)),
@@ -388,9 +394,43 @@ def _normalise(text: str) -> str:
     return t.replace("the past", "last").replace("the previous", "last")
 
 
-def parse_date(text: str, today: dt.date) -> ParsedDate | None:
-    """The date the text mentions first (the longest expression at that place), or None."""
+# Something told as already done (生まれました, 亡くなった, "was born", "died") and nothing told as still to come
+_PAST = re.compile(
+    r"ました|でした|(?<![ま])した(?![いら])|[っん]だ(?!ら|ろ)|った(?!ら)|だった"
+    r"|\b(died|passed away|was born|were born|gave birth|had (a|our|my) (baby|son|daughter)|moved|lost)\b"
+)
+_FUTURE = re.compile(r"ます(?!た)|予定|よてい|つもり|\b(will|going to|plan|planning|are moving|am moving)\b")
+
+
+def told_as_past(text: str) -> bool:
+    """The message tells of something that already happened (and of nothing still to come)."""
+    t = norm(text)
+    return bool(_PAST.search(t)) and not _FUTURE.search(t)
+
+
+def _before_today(m: re.Match[str], resolve: Resolver, day: dt.date) -> dt.date:
+    """A month/day or a day alone that already happened: the occurrence before ``day`` (last year's 12月25日
+    told on 12月7日 of a birth; last month's 20th)."""
+    if resolve in (_md, _en_dmy, _en_mdy) and not (resolve is not _md and m.group(3)):
+        return _safe(day.year - 1, day.month, day.day) or day
+    for back in (1, 2):
+        first = _add_months(day.replace(day=1), -back)
+        if earlier := _safe(first.year, first.month, day.day):
+            return earlier
+    return day
+
+
+_NEAREST_RESOLVERS: tuple[Resolver, ...] = (_md, _en_dmy, _en_mdy, _day_only, _en_day_only)
+
+
+def parse_date(text: str, today: dt.date, *, past: bool | None = None) -> ParsedDate | None:
+    """The date the text mentions first (the longest expression at that place), or None.
+
+    A date read as the nearest occurrence (「12月25日」, "on the 20th") that lies ahead is taken from before today
+    when the event is told as past (``past``; None: read from ``text`` itself, see :func:`told_as_past`).
+    """
     t = _normalise(text)
+    told_past = past if past is not None else told_as_past(text)
     best: tuple[int, int, ParsedDate] | None = None
     for pattern, resolve in RULES:
         for m in pattern.finditer(t):
@@ -398,6 +438,8 @@ def parse_date(text: str, today: dt.date) -> ParsedDate | None:
             if best is not None and key >= best[:2]:
                 continue
             day, approximate = resolve(m, today)
+            if day is not None and day > today and told_past and resolve in _NEAREST_RESOLVERS:
+                day = _before_today(m, resolve, day)
             if day is not None:
                 best = (*key, ParsedDate(day, approximate, m.group(0).strip()))
     return best[2] if best else None
