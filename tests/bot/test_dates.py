@@ -112,7 +112,18 @@ CASES: list[tuple[str, dt.date, dt.date, bool]] = [
     ("20日に生まれました", MON, D(2026, 11, 20), False),
     ("My wife gave birth on December 20.", MON, D(2025, 12, 20), False),
     ("We had a baby on the 20th", MON, D(2026, 11, 20), False),
+    ("元日に生まれました", MON, D(2026, 1, 1), False),
+    # a month without its day: from its 1st, approximate (the reply asks the day); 初旬, 年明け, weekends
+    ("昨年の12月に生まれました", MON, D(2025, 12, 1), True),
+    ("11月に父が亡くなりました", MON, D(2026, 11, 1), True),
+    ("1月に引っ越します", MON, D(2027, 1, 1), True),
+    ("2025年12月に生まれました", MON, D(2025, 12, 1), True),
+    ("12月初旬に引っ越します", MON, D(2026, 12, 5), True),
+    ("年明けに引っ越します", MON, D(2027, 1, 1), True),
+    ("We moved last weekend", MON, D(2026, 12, 5), True),
     # ... but a day ahead told as still to come stays ahead, and a written year is kept
+    ("元日に引っ越します", MON, D(2027, 1, 1), False),
+    ("2027年1月に生まれました", MON, D(2027, 1, 1), True),
     ("12月25日に引っ越します", MON, D(2026, 12, 25), False),
     ("12月25日に生まれる予定です", MON, D(2026, 12, 25), False),
     ("We will move on December 20", MON, D(2026, 12, 20), False),
@@ -139,6 +150,8 @@ def test_expression(text: str, today: dt.date, expected: dt.date, approximate: b
         "the 2nd child was born in Setagaya",
         "15日は窓口が開いていますか",  # a day of the month is an event date only when it is said to be one
         "10日までに出せばいいですか",
+        "3か月に1回通院しています",
+        "12月分の保険料はいくらですか",
     ],
 )
 def test_no_date(text: str) -> None:
