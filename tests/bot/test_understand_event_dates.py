@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot import dialogue
+from bot.bundle_service import BundleService
+from bot.bundle_store import BundleStore
 from bot.contract import ChatRequest, ChatResponse
 from bot.planner import plan_bundle
 from bot.service import Concierge
-from bot.sessions import SessionState
+from bot.sessions import SessionState, SessionStore
 from bot.understand import Understander
 from knowledge.catalog import Catalog, default_catalog
 
@@ -162,3 +164,15 @@ def test_saved_state_round_trips_event_dates(tmp_path: Path) -> None:
     state = SessionState(id="t", events=["death", "moving"], event_dates={"moving": D(2027, 1, 1)})
     again = SessionState.model_validate_json(state.model_dump_json())
     assert again.event_dates == {"moving": D(2027, 1, 1)}
+
+
+def test_a_saved_bundle_keeps_each_events_date(tmp_path: Path) -> None:
+    """Re-planned from the store (the bundle page, the calendar feed): the death keeps no date, the move its own."""
+    concierge = Concierge(default_catalog(), SessionStore(f"sqlite:///{tmp_path / 's.sqlite3'}"))
+    service = BundleService(concierge, BundleStore(tmp_path / "bundles.sqlite3", ttl_days=90))
+    r = ask(concierge, "3日前に父が亡くなりました。来月1日に世田谷区から杉並区へ引っ越します")
+    saved = service.get(service.save_session(r.session_id).code)
+    assert saved.event_dates == {"death": D(2026, 12, 4), "moving": D(2027, 1, 1)}
+    dues = {it.procedure.id: it.due.due for it in service.plan(saved).items if it.due}
+    assert dues["death-registration"] == D(2026, 12, 10)
+    assert dues["moving-in-notice"] == D(2027, 1, 15)
