@@ -112,7 +112,7 @@ _NO = re.compile(r"^(いいえ|いや|ううん|ありません|ない|持って
 
 # sentences and the clauses in them (for the date said about each event of a message)
 _SENTENCE = re.compile(r"(?<=[。．！？!?\n])|(?<=\.)\s+")
-_CLAUSE = re.compile(r"[、，,;；]")
+_CLAUSE = re.compile(r"[、，,;；]|ので|(?<=た)ため|けれど(?:も)?|けど|\b(?:because|so|and then)\b")
 
 
 def _clause_date(at: list[int], owners: list[set[str]], dates: list[ParsedDate | None]) -> ParsedDate | None:

@@ -46,6 +46,10 @@ EVENT_DATES: list[tuple[str, dict[str, dt.date | None]]] = [
     ("12月1日に父が亡くなり、12月20日に世田谷区から中野区へ引っ越します", {"death": D(2026, 12, 1), "moving": D(2026, 12, 20)}),
     ("母が亡くなったのは11月28日で、引っ越しは来月10日です。世田谷区から練馬区へ移ります", {"death": D(2026, 11, 28), "moving": D(2027, 1, 10)}),
     ("結婚して、中野区から練馬区に引っ越します。引っ越しは12月12日です", {"marriage": None, "moving": D(2026, 12, 12)}),
+    # clauses joined without a comma (ので, ため, so)
+    ("父が亡くなったので来月引っ越します", {"death": None, "moving": D(2027, 1, 1)}),
+    ("3日前に父が亡くなったため来月世田谷区から杉並区へ引っ越します", {"death": D(2026, 12, 4), "moving": D(2027, 1, 1)}),
+    ("My father died last Friday so we are moving to Suginami next month", {"death": D(2026, 12, 4), "moving": D(2027, 1, 1)}),
 ]  # fmt: skip
 
 
