@@ -141,7 +141,9 @@ def _take_dates(state: SessionState, u: Understanding, events: list[str]) -> Non
         said = u.event_dates.get(ev, u.date if ev in events else None)  # named nowhere: the message's date
         if said is not None:
             state.event_dates[ev] = said.date
-    first = next((d for ev in state.events if (d := u.event_dates.get(ev))), None)
+    told = [d for ev in state.events if (d := u.event_dates.get(ev))]
+    # an approximate date stands for the message (the reply says so and asks for the exact day)
+    first = next((d for d in told if d.approximate), told[0] if told else None)
     if first is not None and (events or not state.event_date or state.date_approximate):
         state.event_date, state.date_approximate = first.date, first.approximate
 
@@ -371,11 +373,22 @@ def asked_for(state: SessionState, q: str) -> list[str]:
     birth in a death conversation asks the resident's insurance, not the deceased's). The date is asked by the
     events still without one when others have theirs, else without naming any."""
     if q == "event_date":
-        return [ev for ev in state.events if ev not in state.event_dates] if state.event_dates else []
+        return _undated(state)
     if state.pending_event:
         return [state.pending_event]
     own = [ev for ev in state.events if q not in EVENT_PERSON_FACTS.get(ev, ())]
     return own or list(state.events)
+
+
+def _undated(state: SessionState) -> list[str]:
+    """While the events' dates are told apart: those without a date, else those dated only approximately (the
+    date question names them); otherwise none (it asks for "the date")."""
+    if not state.event_dates:
+        return []
+    missing = [ev for ev in state.events if ev not in state.event_dates]
+    if missing or not state.date_approximate:
+        return missing
+    return [ev for ev in state.events if state.event_dates.get(ev) == state.event_date]
 
 
 def _settle_move_ends(state: SessionState, open_q: list[str]) -> None:

@@ -180,3 +180,16 @@ def test_a_saved_bundle_keeps_each_events_date(tmp_path: Path) -> None:
     dues = {it.procedure.id: it.due.due for it in service.plan(saved).items if it.due}
     assert dues["death-registration"] == D(2026, 12, 10)
     assert dues["moving-in-notice"] == D(2027, 1, 15)
+
+
+def test_an_approximate_date_of_one_event_is_asked_for_by_name(catalog: Catalog, und: Understander) -> None:
+    state = SessionState(id="t")
+    _merge(catalog, und, state, "3日前に世田谷区の父が亡くなり、来月杉並区へ引っ越します")
+    assert state.event_dates == {"death": D(2026, 12, 4), "moving": D(2027, 1, 1)}
+    assert (state.event_date, state.date_approximate) == (D(2027, 1, 1), True)
+    assert not state.known("event_date")
+    assert dialogue.asked_for(state, "event_date") == ["moving"]
+    state.pending = "event_date"
+    _merge(catalog, und, state, "1月8日です")
+    assert state.event_dates == {"death": D(2026, 12, 4), "moving": D(2027, 1, 8)}
+    assert state.known("event_date")
