@@ -138,7 +138,12 @@ class BundleService:
             "event_date": state.event_date.isoformat() if state.event_date else None,
             "facts": facts,
             "lang": state.lang if state.lang in LANGS else "ja",
-        }
+        } | self._event_dates(state)
+
+    def _event_dates(self, state: SessionState) -> dict[str, Any]:
+        """Each event's own date, stored only when the events' dates were told apart."""
+        dates = {ev: d.isoformat() for ev, d in state.event_dates.items() if ev in self.catalog.events}
+        return {"event_dates": dates} if dates else {}
 
     def save_session(self, session_id: str) -> SavedBundle:
         """Save the session's bundle; :class:`BundleNotFound` if the session is unknown/expired,
@@ -164,6 +169,7 @@ class BundleService:
             move_from=saved.move_from,
             move_to=saved.move_to,
             event_date=saved.event_date,
+            event_dates=saved.event_dates,
         )
 
     def render(

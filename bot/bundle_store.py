@@ -59,6 +59,8 @@ class SavedBundle(BaseModel):
     move_from: str | None = None
     move_to: str | None = None
     event_date: dt.date | None = None
+    # each event's own date when the events' dates differ (bot.sessions.SessionState.event_dates); additive
+    event_dates: dict[str, dt.date] = Field(default_factory=dict)
     facts: dict[str, Any] = Field(default_factory=dict)
     lang: Lang = "ja"
     created: dt.datetime

@@ -177,7 +177,17 @@ def _month_word_day(m: re.Match[str], today: dt.date) -> Found:
     return _safe(first.year, first.month, _num(m.group(2))), False
 
 
-_EDGE_DAY = {"初め": 1, "はじめ": 1, "頭": 1, "上旬": 5, "中旬": 15, "下旬": 25, "なかごろ": 15, "半ば": 15}
+_EDGE_DAY = {
+    "初め": 1,
+    "はじめ": 1,
+    "頭": 1,
+    "上旬": 5,
+    "初旬": 5,
+    "中旬": 15,
+    "下旬": 25,
+    "なかごろ": 15,
+    "半ば": 15,
+}
 
 
 def _month_edge(m: re.Match[str], today: dt.date) -> Found:
@@ -252,7 +262,27 @@ def _year_end(m: re.Match[str], today: dt.date) -> Found:
 
 
 def _new_year(m: re.Match[str], today: dt.date) -> Found:
-    return _nearest_year(1, 1, today), False
+    """元日 (exactly the nearest 1 January); 年明け / 年始 (early January: that day, said to be approximate)."""
+    return _nearest_year(1, 1, today), not m.group(1)
+
+
+def _month_only(m: re.Match[str], today: dt.date) -> Found:
+    """「11月に」 (the nearest such month), 「昨年の12月に」: a month without its day, from its 1st (the earliest
+    deadline it can give) and said to be approximate."""
+    month = int(m.group(3))
+    if m.group(1) or m.group(2):
+        year = today.year + YEAR_SHIFT[m.group(1)] if m.group(1) else int(m.group(2))
+        return _safe(year, month, 1), True
+    return _nearest_year(month, 1, today), True
+
+
+def _en_weekend(m: re.Match[str], today: dt.date) -> Found:
+    return _week_day(today, 7 * EN_SHIFT[m.group(1)], 5), True
+
+
+def _week_start(m: re.Match[str], today: dt.date) -> Found:
+    """週明け / 来週明け: the Monday of the coming week (a stand-in day: the resident may mean Tuesday)."""
+    return _week_day(today, 7, 0), True
 
 
 def _loose_week(m: re.Match[str], today: dt.date) -> Found:
@@ -332,9 +362,10 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*日"), _md),
     (re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])"), _md),
     (re.compile(rf"({_MONTHS_JA})の?\s*{_N}\s*日{_NOT_PERIOD}"), _month_word_day),
-    (re.compile(rf"({_MONTHS_JA})の?\s*(末日|末|まつ|すえ|終わり|おわり|初め|はじめ|頭|上旬|中旬|下旬|半ば|なかごろ)"), _month_edge),
+    (re.compile(rf"({_MONTHS_JA})の?\s*(末日|末|まつ|すえ|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば|なかごろ)"), _month_edge),
     (re.compile(rf"({_WEEKS_JA})の?\s*([月火水木金土日])\s*曜"), _week_weekday),
     (re.compile(rf"({_WEEKS_JA})末"), _weekend),
+    (re.compile(r"来週(?:明け|あけ)|週明け|しゅうあけ"), _week_start),
     (re.compile(r"(この前の|このまえの|こないだの|この間の|今度の|次の)\s*([月火水木金土日])\s*曜"), _recent_weekday),
     (re.compile(rf"{_N}\s*(日|週間|週|か月|かげつ|ヶ月|ゖ月|ケ月|ヵ月|ゕ月|年){_HEDGE}\s*{_AGO}"), _n_ago_ja),
     (re.compile(rf"(ひと月|ひとつき)\s*{_HEDGE}\s*{_AGO}"), lambda m, t: (_shift(t, -1 if m.group(3) in ("前", "まえ") else 1, "月"), True)),
@@ -347,10 +378,12 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(r"明日|あした|あす|tomorrow"), _fixed(1)),
     (re.compile(r"今日|きょう|本日|今朝|(?<![ぁ-ん])けさ|先ほど|さっき|たった今|today|this morning|earlier today"), _fixed(0)),
     (re.compile(rf"(数|すう|2\s*[、,・~〜-]\s*3|二\s*[、,・~〜-]?\s*三)\s*日{_HEDGE}\s*(前|まえ)"), lambda m, t: (t - dt.timedelta(days=3), True)),
-    (re.compile(r"(?<!\d)(\d{1,2})\s*月\s*の?\s*(末日|末|終わり|おわり|初め|はじめ|頭|上旬|中旬|下旬|半ば)"), _named_month_edge),
+    (re.compile(r"(?<!\d)(\d{1,2})\s*月\s*の?\s*(末日|末|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば)"), _named_month_edge),
     (re.compile(rf"\b(end|late|beginning|early|mid)[- ]?(?:of\s+)?({_EN_MONTH_WORDS})\b"), _en_named_month_edge),
     (re.compile(rf"(?:({_YEARS_JA})の?)?(年末|年の瀬|大晦日)|({_YEARS_JA})(末|の暮れ)"), _year_end),
-    (re.compile(r"元日|元旦|new year'?s day"), _new_year),
+    (re.compile(r"(元日|元旦|new year'?s day)|年明け|としあけ|年始"), _new_year),
+    (re.compile(rf"(?:({_YEARS_JA})の?\s*|(\d{{4}})\s*年\s*)?(?<![\d/.\-])(\d{{1,2}})\s*月\s*(?=に|ごろ|頃|中に|の(?:こと|時|とき))"), _month_only),
+    (re.compile(r"\b(last|this|next|past)\s+weekend\b"), _en_weekend),
     (re.compile(rf"({_WEEKS_JA})"), _loose_week),
     (re.compile(rf"({_MONTHS_JA})"), _loose_month),
     (re.compile(rf"(?<![\d月後第毎])(?:(\d{{1,2}})\s*日|(ついたち|{'|'.join(KANA_DAYS)})(?:にち)?){_NOT_PERIOD}(?=\s*(?:に|ごろ|頃|の日|、|,|。|生|亡|死|引|$))"), _day_only),
@@ -388,9 +421,55 @@ def _normalise(text: str) -> str:
     return t.replace("the past", "last").replace("the previous", "last")
 
 
-def parse_date(text: str, today: dt.date) -> ParsedDate | None:
-    """The date the text mentions first (the longest expression at that place), or None."""
+# Something told as already done (生まれました, 亡くなった, "was born", "died") and nothing told as still to come
+_PAST = re.compile(
+    r"ました|でした|(?<![ま])した(?![いら])|[っん]だ(?!ら|ろ)|った(?!ら)|だった"
+    r"|\b(died|passed away|was born|were born|gave birth|had (a|our|my) (baby|son|daughter)|moved|lost)\b"
+)
+_FUTURE = re.compile(r"ます(?!た)|予定|よてい|つもり|\b(will|going to|plan|planning|are moving|am moving)\b")
+
+
+def told_as_past(text: str) -> bool:
+    """The message tells of something that already happened (and of nothing still to come)."""
+    t = norm(text)
+    return bool(_PAST.search(t)) and not _FUTURE.search(t)
+
+
+def _before_today(m: re.Match[str], resolve: Resolver, day: dt.date) -> dt.date:
+    """A month/day or a day alone that already happened: the occurrence before ``day`` (last year's 12月25日
+    told on 12月7日 of a birth; last month's 20th)."""
+    if (resolve is _month_only and (m.group(1) or m.group(2))) or (
+        resolve in (_en_dmy, _en_mdy) and m.group(3)
+    ):
+        return day  # a year was said
+    if resolve in (_md, _new_year, _month_only, _en_dmy, _en_mdy):
+        return _safe(day.year - 1, day.month, day.day) or day
+    for back in (1, 2):
+        first = _add_months(day.replace(day=1), -back)
+        if earlier := _safe(first.year, first.month, day.day):
+            return earlier
+    return day
+
+
+_NEAREST_RESOLVERS: tuple[Resolver, ...] = (
+    _md,
+    _en_dmy,
+    _en_mdy,
+    _day_only,
+    _en_day_only,
+    _month_only,
+    _new_year,
+)
+
+
+def parse_date(text: str, today: dt.date, *, past: bool | None = None) -> ParsedDate | None:
+    """The date the text mentions first (the longest expression at that place), or None.
+
+    A date read as the nearest occurrence (「12月25日」, "on the 20th") that lies ahead is taken from before today
+    when the event is told as past (``past``; None: read from ``text`` itself, see :func:`told_as_past`).
+    """
     t = _normalise(text)
+    told_past = past if past is not None else told_as_past(text)
     best: tuple[int, int, ParsedDate] | None = None
     for pattern, resolve in RULES:
         for m in pattern.finditer(t):
@@ -398,6 +477,8 @@ def parse_date(text: str, today: dt.date) -> ParsedDate | None:
             if best is not None and key >= best[:2]:
                 continue
             day, approximate = resolve(m, today)
+            if day is not None and day > today and told_past and resolve in _NEAREST_RESOLVERS:
+                day = _before_today(m, resolve, day)
             if day is not None:
                 best = (*key, ParsedDate(day, approximate, m.group(0).strip()))
     return best[2] if best else None

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.dates import ParsedDate
 from bot.planner import EVENT_PERSON_FACTS, Bundle, scoped_facts
 from bot.sessions import SessionState
 from bot.understand import ABROAD, OUTSIDE, Understander, Understanding
@@ -121,10 +122,48 @@ def merge(
         if ev not in state.events:
             state.events.append(ev)
     _take_places(catalog, state, u, preset_municipality)
-    if u.date and (events or not state.event_date or state.date_approximate):
-        state.event_date, state.date_approximate = u.date.date, u.date.approximate
+    _take_dates(state, u, events)
     _take_facts(state, u, events, pending, pending_event)
     return Merged(answered and not events, not_understood)
+
+
+def _take_dates(state: SessionState, u: Understanding, events: list[str]) -> None:
+    """The message's dates into the state. A message about several events gives each the date said about it
+    (``Understanding.event_dates``; an event named without a date gets none, never another's); otherwise the
+    message's date is its new events' (or, with none, completes or corrects the date known)."""
+    if not u.event_dates:
+        if u.date and (events or not state.event_date or state.date_approximate):
+            set_date(state, u.date, events)
+        return
+    if state.event_date and not state.event_dates:  # the events dated before keep their date
+        state.event_dates = {ev: state.event_date for ev in state.events if ev not in events}
+    for ev in state.events:
+        said = u.event_dates.get(ev, u.date if ev in events else None)  # named nowhere: the message's date
+        if said is not None:
+            state.event_dates[ev] = said.date
+    told = [d for ev in state.events if (d := u.event_dates.get(ev))]
+    # an approximate date stands for the message (the reply says so and asks for the exact day)
+    first = next((d for d in told if d.approximate), told[0] if told else None)
+    if first is not None and (events or not state.event_date or state.date_approximate):
+        state.event_date, state.date_approximate = first.date, first.approximate
+
+
+def set_date(state: SessionState, day: ParsedDate, events: list[str]) -> None:
+    """``day`` is the date of ``events`` (the new events of the message); with none, of the events still without
+    a date, else of those dated with the date it corrects. While every event shares one date, only
+    ``state.event_date`` is kept; a new event with its own date sets the earlier events' dates apart."""
+    old = state.event_date
+    if events and old is not None and not state.event_dates and set(state.events) - set(events):
+        state.event_dates = {ev: old for ev in state.events if ev not in events}
+    if state.event_dates:
+        targets = (
+            events
+            or [ev for ev in state.events if ev not in state.event_dates]
+            or [ev for ev, d in state.event_dates.items() if d == old]
+        )
+        for ev in targets:
+            state.event_dates[ev] = day.date
+    state.event_date, state.date_approximate = day.date, day.approximate
 
 
 def _answer_pending(
@@ -153,7 +192,7 @@ def _answer_pending(
         said_something = u.events or u.facts or u.mentions or u.date or u.intents - {"question"}
         return False, None if said_something else pending
     if pending == "event_date":
-        state.event_date, state.date_approximate = value.date, value.approximate
+        set_date(state, value, [])
     elif pending == "municipality":
         state.municipality = value
         state.municipality_preset = False
@@ -331,11 +370,25 @@ def question_event(catalog: Catalog, state: SessionState, q: str) -> str | None:
 
 def asked_for(state: SessionState, q: str) -> list[str]:
     """The events whose wording the question ``q`` takes: its person's event, else the resident's events (a
-    birth in a death conversation asks the resident's insurance, not the deceased's)."""
+    birth in a death conversation asks the resident's insurance, not the deceased's). The date is asked by the
+    events still without one when others have theirs, else without naming any."""
+    if q == "event_date":
+        return _undated(state)
     if state.pending_event:
         return [state.pending_event]
     own = [ev for ev in state.events if q not in EVENT_PERSON_FACTS.get(ev, ())]
     return own or list(state.events)
+
+
+def _undated(state: SessionState) -> list[str]:
+    """While the events' dates are told apart: those without a date, else those dated only approximately (the
+    date question names them); otherwise none (it asks for "the date")."""
+    if not state.event_dates:
+        return []
+    missing = [ev for ev in state.events if ev not in state.event_dates]
+    if missing or not state.date_approximate:
+        return missing
+    return [ev for ev in state.events if state.event_dates.get(ev) == state.event_date]
 
 
 def _settle_move_ends(state: SessionState, open_q: list[str]) -> None:

@@ -285,12 +285,14 @@ def plan_bundle(
     event_date: dt.date | None = None,
     today: dt.date | None = None,
     event_facts: dict[str, dict[str, Any]] | None = None,
+    event_dates: dict[str, dt.date] | None = None,
 ) -> Bundle:
     """Plan the bundle for ``events``; unknown facts make conditional items "maybe" rather than dropping them.
 
     A procedure is "applies" (required) only when every condition it has is known to hold; a condition that is
     unknown makes it "maybe" with the facts that decide it; a condition known to fail drops it. ``event_facts``
-    holds the facts about the person one event is about (see ``EVENT_PERSON_FACTS``).
+    holds the facts about the person one event is about (see ``EVENT_PERSON_FACTS``). ``event_dates``, when
+    given, holds each event's own date: an event missing from it has none (it never takes another's).
     """
     facts = dict(facts)
     if facts.get("move_scope") is None and (scope := move_scope(move_from, move_to)):
@@ -304,18 +306,20 @@ def plan_bundle(
             continue
         ev_facts = scoped_facts(facts, event_facts, ev_id)
         dropped: set[str] = set()  # procedures of this event that do not apply to this resident
+        ev_date = event_dates.get(ev_id) if event_dates else event_date
         for proc_id, when, after, at in _entries(catalog, event, where):
             key = f"{proc_id}@{where.code(ev_id, at) or ''}" if ev_id == "moving" else proc_id
             if key in items:
                 items[key].events.append(ev_id)
                 continue
-            item = _plan_item(catalog, ev_id, proc_id, when, after, at, where, ev_facts, event_date, today)
+            day = _counted_from(catalog, proc_id, ev_date, event_dates)
+            item = _plan_item(catalog, ev_id, proc_id, when, after, at, where, ev_facts, day, today)
             if item is not None:
                 items[key] = item
             else:
                 dropped.add(proc_id)
         milestones += [
-            PlannedMilestone(ms, ev_id, milestone_date(catalog, ms, event_date, items))
+            PlannedMilestone(ms, ev_id, milestone_date(catalog, ms, ev_date, items))
             for ms in event.milestones
             if not (
                 ms.deadline_of in dropped and ms.deadline_of not in items
@@ -327,6 +331,17 @@ def plan_bundle(
     )
     milestones.sort(key=lambda m: (m.date or dt.date.max, m.milestone.id))
     return Bundle(ordered, milestones, _checklist(ordered), _decisive(ordered))
+
+
+def _counted_from(
+    catalog: Catalog, proc_id: str, ev_date: dt.date | None, event_dates: dict[str, dt.date] | None
+) -> dt.date | None:
+    """The date a procedure's deadline counts from: its event's date, but a deadline that runs from the move
+    (trigger ``move``) counts from the move's own date whichever event lists it (the 転入届 of a marriage)."""
+    proc = catalog.procedures.get(proc_id)
+    if event_dates and "moving" in event_dates and proc and proc.deadline and proc.deadline.trigger == "move":
+        return event_dates["moving"]
+    return ev_date
 
 
 def _entries(

@@ -51,6 +51,7 @@ OUTSIDE, ABROAD = (
 )  # the place codes bot.understand uses for the two non-Tokyo ends of a move
 MAX_QUICK_REPLIES = 8
 SUMMARY_DATED = 3  # dated procedures listed in the reply text
+SUMMARY_LATE = 2  # notes on what to do now about past-due items, in the reply text
 
 # ---- the message catalogue ---------------------------------------------------------------------------------
 MESSAGES: dict[str, dict[Lang, str]] = {
@@ -72,6 +73,12 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "easy": "・{title}：{date}まで",
         "en": "- {title}: by {date}",
     },
+    "question.date_of": {
+        "ja": "{events}の日付を教えてください（例：11月20日）",
+        "easy": "「{events}」は いつですか？（れい：11月20日）",
+        "en": "On what date did this happen (or will it happen): {events}? e.g. 20 November",
+    },
+    "summary.late": {"ja": "※ {title}：{late}", "easy": "※ {title}：{late}", "en": "Note on {title}: {late}"},
     "summary.overdue": {
         "ja": "（期限を過ぎています）",
         "easy": "。きげんが すぎて います",
@@ -523,6 +530,8 @@ class Renderer:
         return self.text(doc.name) if doc else doc_id
 
     def question(self, fact_id: str, events: list[str]) -> str:
+        if fact_id == "event_date" and events:  # the events still without a date (bot.dialogue.asked_for)
+            return self.msg("question.date_of", events=self.events_text(events))
         for ev in events:
             if (fact_id, ev) in EVENT_QUESTIONS:
                 return self.text(EVENT_QUESTIONS[(fact_id, ev)])
@@ -821,6 +830,7 @@ class Renderer:
             if self.today and due < self.today:  # type: ignore[operator]
                 line += self.msg("summary.overdue")
             lines.append(line)
+        lines += self._late_notes(dated[:SUMMARY_DATED])
         if state.date_approximate and state.event_date:
             lines.append(self.msg("summary.approximate", date=self.date(state.event_date)))
         lines += follow_up
@@ -828,7 +838,18 @@ class Renderer:
 
     def _moved(self, state: SessionState) -> bool:
         """The move (the event) already happened on the request's today: no need to say from when to file."""
-        return self.today is not None and state.event_date is not None and state.event_date < self.today
+        day = (state.event_dates or {}).get("moving") or state.event_date
+        return self.today is not None and day is not None and day < self.today
+
+    def _late_notes(self, shown: list[ProcedureOut]) -> list[str]:
+        """What to do now about the past-due items listed (each distinct note once, as the catalog's source
+        says it; the general advice once for the items whose source says nothing)."""
+        notes: list[str] = []
+        for p in shown:
+            late = p.deadline.late if p.deadline and p.deadline.overdue else None
+            if late and late not in "".join(notes):
+                notes.append(self.msg("summary.late", title=p.title, late=late))
+        return notes[:SUMMARY_LATE]
 
     def terminal(self, resp: ChatResponse) -> str:
         """A plain-text rendering of a reply for the terminal."""
@@ -842,6 +863,8 @@ class Renderer:
                 lines.append(
                     f"    {self.msg('text.deadline')}{colon}{p.deadline.explanation or p.deadline.text}"
                 )
+            if p.deadline and p.deadline.overdue and p.deadline.late:
+                lines.append(f"    ※ {p.deadline.late}")
             if p.conditional:
                 lines.append(f"    {p.conditional}")
             if p.online_url:

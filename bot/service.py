@@ -78,6 +78,7 @@ class Concierge:
             event_date=state.event_date,
             today=today,
             event_facts=state.event_facts,
+            event_dates=state.event_dates,
         )
 
     def _next_question(self, state: SessionState, bundle: Bundle) -> str | None:

@@ -38,6 +38,8 @@ class SessionState(BaseModel):
     move_to: str | None = None
     event_date: dt.date | None = None
     date_approximate: bool = False
+    # each event's own date once the events' dates are told apart (empty: ``event_date`` is every event's)
+    event_dates: dict[str, dt.date] = Field(default_factory=dict)
     facts: dict[str, Any] = Field(default_factory=dict)
     asked: list[str] = Field(default_factory=list)
     skipped: list[str] = Field(default_factory=list)
@@ -57,6 +59,8 @@ class SessionState(BaseModel):
         if fact == "municipality":
             return self.municipality is not None
         if fact == "event_date":
+            if self.event_dates and any(ev not in self.event_dates for ev in self.events):
+                return False  # an event nobody gave a date for
             return self.event_date is not None and not self.date_approximate
         if fact == "move_from":
             return self.move_from is not None

@@ -23,7 +23,7 @@ from typing import Any, Final, Literal
 import yaml
 
 from bot import gazetteer
-from bot.dates import ParsedDate, parse_date
+from bot.dates import ParsedDate, parse_date, told_as_past
 from knowledge.catalog import Catalog, default_catalog
 from knowledge.japanese import compact, content_tokens, en_words, has_kanji, is_english, norm, word_spans
 from knowledge.models import Unit
@@ -110,6 +110,24 @@ _YES = re.compile(r"^(はい|うん|ええ|そうです|あります|ある|持�
 _NO = re.compile(r"^(いいえ|いや|ううん|ありません|ない|持っていません|もっていません|no|nope|i don.t)")
 
 
+# sentences and the clauses in them (for the date said about each event of a message)
+_SENTENCE = re.compile(r"(?<=[。．！？!?\n])|(?<=\.)\s+")
+_CLAUSE = re.compile(r"[、，,;；]|ので|(?<=た)ため|けれど(?:も)?|けど|\b(?:because|so|and then)\b")
+
+
+def _clause_date(at: list[int], owners: list[set[str]], dates: list[ParsedDate | None]) -> ParsedDate | None:
+    """The date of the first clause in ``at`` that has one, else the nearest date in a clause that names no
+    event (on a tie, the earlier clause: 「昨日、世田谷区で娘が生まれました」)."""
+    for i in at:
+        if dates[i] is not None:
+            return dates[i]
+    free = [j for j, d in enumerate(dates) if d is not None and not owners[j]]
+    if not free:
+        return None
+    j = min(free, key=lambda j: (min(abs(j - i) for i in at), j))
+    return dates[j]
+
+
 @dataclass
 class Mention:
     code: str  # municipality code, or OUTSIDE / ABROAD
@@ -128,6 +146,8 @@ class Understanding:
     move_from: str | None = None
     move_to: str | None = None
     date: ParsedDate | None = None
+    # a message about several events: the date said about each (None: none of its own); empty: ``date`` is all's
+    event_dates: dict[str, ParsedDate | None] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
     intents: set[Intent] = field(default_factory=set)
     skip: bool = False
@@ -567,7 +587,38 @@ class Understander:
         elif "moving" not in u.events and any(m.code == OUTSIDE and m.role == "here" for m in u.mentions):
             u.municipality = OUTSIDE  # "川崎市で生まれました": the resident lives outside Tokyo
         self._outside_names(u)
+        u.event_dates = self.event_dates(text, u.events, today)
         return u
+
+    # ---- several events, each with its own date ----------------------------------------------------------
+    def event_dates(self, text: str, events: list[str], today: dt.date) -> dict[str, ParsedDate | None]:
+        """In a message about several events, the date said about each: the date in the clause that names the
+        event, else the nearest date of its sentence that no other event's clause holds, else None (「3日前に父が
+        亡くなりました。来月1日に引っ越します」: the death 3 days ago, the move on the 1st; 「父が亡くなり、来月
+        引っ越します」: the month is the move's, the death has no date). An event no clause names (a move read
+        from the places alone) is left out: the message's date stands for it. Empty for one event or none."""
+        if len(events) < 2:
+            return {}
+        out: dict[str, ParsedDate | None] = {}
+        for sentence in _SENTENCE.split(text):
+            clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
+            if not clauses:
+                continue
+            past = told_as_past(sentence)
+            owners = [self._clause_events(c, events) for c in clauses]
+            dates = [parse_date(c, today, past=past) for c in clauses]
+            for ev in events:
+                at = [i for i, own in enumerate(owners) if ev in own]
+                if at and out.get(ev) is None:
+                    out[ev] = _clause_date(at, owners, dates)
+        return out
+
+    def _clause_events(self, clause: str, events: list[str]) -> set[str]:
+        """The events of ``events`` a clause names (a move also by the ends it names: 「世田谷区から中野区へ」)."""
+        named = set(self.detect_events(clause)) & set(events)
+        if "moving" in events and any(m.role in ("from", "to") for m in self._place_hits(clause)):
+            named.add("moving")
+        return named
 
     @staticmethod
     def _outside_names(u: Understanding) -> None:

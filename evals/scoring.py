@@ -134,6 +134,7 @@ def answer_text(resp: ChatResponse) -> str:
         parts += [p.title, p.office, p.summary or "", p.why or "", p.conditional or "", *p.documents]
         if p.deadline:
             parts += [p.deadline.text, p.deadline.explanation or "", str(p.deadline.due or "")]
+            parts += [p.deadline.late or ""]  # what to do now, shown on a past-due card
         for a in p.amounts:
             parts += [a.label, f"{a.yen:,}円", f"{a.yen}円", f"{a.yen:,} yen", f"¥{a.yen:,}"]
     for m in resp.milestones:

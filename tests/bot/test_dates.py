@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.dates import parse_date
+from bot.dates import parse_date, told_as_past
 
 MON = dt.date(2026, 12, 7)  # a Monday
 D = dt.date
@@ -92,6 +92,42 @@ CASES: list[tuple[str, dt.date, dt.date, bool]] = [
     ("We move at the end of next month", MON, D(2027, 1, 31), True),
     ("the day before yesterday", MON, D(2026, 12, 5), False),
     ("yesterday", MON, D(2026, 12, 6), False),
+    # the second list of issue #14 (先々月, 週明け, eras and numeric forms, past events told with a later day)
+    ("先々月の10日に生まれました", MON, D(2026, 10, 10), False),
+    ("先週の月曜に父が亡くなりました", MON, D(2026, 11, 30), False),
+    ("昨年の12月28日に生まれました", D(2027, 1, 8), D(2026, 12, 28), False),
+    ("今月上旬に生まれました", D(2026, 12, 20), D(2026, 12, 5), True),
+    ("来月頭に引っ越します", MON, D(2027, 1, 1), True),
+    ("週明けに引っ越します", D(2026, 12, 9), D(2026, 12, 14), True),
+    ("来週明けに引っ越します", MON, D(2026, 12, 14), True),
+    ("2週間前に父が亡くなりました", MON, D(2026, 11, 23), True),
+    ("My husband died on the 3rd of last month", MON, D(2026, 11, 3), False),
+    ("令和8年11月30日", MON, D(2026, 11, 30), False),
+    ("R8.11.30に生まれました", MON, D(2026, 11, 30), False),
+    ("2026/11/30に亡くなりました", MON, D(2026, 11, 30), False),
+    ("11/30に亡くなりました", MON, D(2026, 11, 30), False),
+    # something that already happened cannot be on a day still ahead: last year's / last month's
+    ("12月25日に子どもが生まれました", MON, D(2025, 12, 25), False),
+    ("12月20日に亡くなった父の手続き", MON, D(2025, 12, 20), False),
+    ("20日に生まれました", MON, D(2026, 11, 20), False),
+    ("My wife gave birth on December 20.", MON, D(2025, 12, 20), False),
+    ("We had a baby on the 20th", MON, D(2026, 11, 20), False),
+    ("元日に生まれました", MON, D(2026, 1, 1), False),
+    # a month without its day: from its 1st, approximate (the reply asks the day); 初旬, 年明け, weekends
+    ("昨年の12月に生まれました", MON, D(2025, 12, 1), True),
+    ("11月に父が亡くなりました", MON, D(2026, 11, 1), True),
+    ("1月に引っ越します", MON, D(2027, 1, 1), True),
+    ("2025年12月に生まれました", MON, D(2025, 12, 1), True),
+    ("12月初旬に引っ越します", MON, D(2026, 12, 5), True),
+    ("年明けに引っ越します", MON, D(2027, 1, 1), True),
+    ("We moved last weekend", MON, D(2026, 12, 5), True),
+    # ... but a day ahead told as still to come stays ahead, and a written year is kept
+    ("元日に引っ越します", MON, D(2027, 1, 1), False),
+    ("2027年1月に生まれました", MON, D(2027, 1, 1), True),
+    ("12月25日に引っ越します", MON, D(2026, 12, 25), False),
+    ("12月25日に生まれる予定です", MON, D(2026, 12, 25), False),
+    ("We will move on December 20", MON, D(2026, 12, 20), False),
+    ("born on December 20, 2026", MON, D(2026, 12, 20), False),
 ]
 
 
@@ -114,6 +150,8 @@ def test_expression(text: str, today: dt.date, expected: dt.date, approximate: b
         "the 2nd child was born in Setagaya",
         "15日は窓口が開いていますか",  # a day of the month is an event date only when it is said to be one
         "10日までに出せばいいですか",
+        "3か月に1回通院しています",
+        "12月分の保険料はいくらですか",
     ],
 )
 def test_no_date(text: str) -> None:
@@ -134,3 +172,25 @@ def test_no_date(text: str) -> None:
 def test_first_mention_longest_expression(text: str, expected: dt.date) -> None:
     parsed = parse_date(text, MON)
     assert parsed is not None and parsed.date == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "past"),
+    [
+        ("12月25日に子どもが生まれました", True),
+        ("父が亡くなった", True),
+        ("My father died on the 20th", True),
+        ("12月25日に引っ越します", False),
+        ("生まれる予定です", False),
+        ("父が亡くなりました。来月引っ越します", False),  # something still to come: no shift
+        ("We are moving on the 20th", False),
+    ],
+)
+def test_told_as_past(text: str, past: bool) -> None:
+    assert told_as_past(text) is past
+
+
+def test_past_hint_overrides_the_text() -> None:
+    """A clause read alone (「12月25日に子どもが生まれ」) takes the tense of its sentence."""
+    assert parse_date("12月25日に子どもが生まれ", MON, past=True).date == D(2025, 12, 25)  # type: ignore[union-attr]
+    assert parse_date("12月25日に子どもが生まれ", MON, past=False).date == D(2026, 12, 25)  # type: ignore[union-attr]

@@ -183,3 +183,19 @@ def test_editor_login_flow(server: ServerThread, page) -> None:  # type: ignore[
     expect(page.locator("#runs tbody tr")).to_have_count(1)
     expect(page.locator("#coverage tbody tr")).to_have_count(62)
     shot(page, "09-editor")
+
+
+def test_widget_past_due_card_says_what_to_do_now(server: ServerThread, page) -> None:  # type: ignore[no-untyped-def]
+    """A deadline long past (whatever the server's clock) is marked past due on the card with the catalog's note."""
+    from playwright.sync_api import expect
+
+    page.goto(server.url + "/")
+    page.locator(".launcher").click()
+    box = page.locator("#lec-input")
+    box.fill("2020年1月10日に世田谷区で子どもが生まれました")
+    box.press("Enter")
+    expect(page.locator(".msg.bot").last).to_contain_text("期限を過ぎています")
+    birth = page.locator('.card[data-procedure="birth-registration"]')
+    expect(birth.locator(".late")).to_contain_text("期限を過ぎても出生届は出せます")
+    expect(birth.locator(".late")).to_have_attribute("role", "note")
+    shot(page, "05-past-due-card")

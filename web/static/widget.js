@@ -214,6 +214,7 @@
       }
       due.appendChild(el("span", { class: "due-text", text: d.explanation || d.text }));
       body.push(due);
+      if (d.overdue && d.late) body.push(el("p", { class: "late", role: "note", text: d.late }));
     } else {
       body.push(el("p", { class: "due none" }, [el("span", { class: "k", text: label("due") }), t("noDeadline")]));
     }
