@@ -23,6 +23,7 @@ from bot.gist_en import (
     hint_weight,
     japanese_hints,
     states_value,
+    without_kind_words,
 )
 from bot.planner import Bundle, PlannedItem
 from bot.provenance_view import citation, local_online_url, reply_note
@@ -511,15 +512,23 @@ class Answerer:
         }
         # words only in a sentence that tells rather than asks (すんで います) weigh less
         told = q - content_tokens(_asking(written))
-        asked = Asked(q, grams, title, kinds, question, norm(f"{question} {written}"), told)
+        # the question's own words (an English question's words naming the kind of answer asked are not): bot.gist_en
+        own = without_kind_words(written) if is_english(question) else written
+        asked = Asked(q, grams, title, kinds, question, norm(f"{question} {own}"), told)
         best, best_key = "", (-1, False)
+        heading = ""
         for line in hit.text.splitlines():
-            # 【郵送での届出】…。届出日は…受け取った日です。: one section
+            # 【郵送での届出】…。届出日は…受け取った日です。: one section; a heading alone on its line
+            # (【転入届（…）】 above its table rows) heads the lines below it
             section = _HEADING.match(line.strip())
+            if section and not line.strip()[section.end() :].strip():
+                heading = section.group(0)
+                continue
+            section_text = section.group(0) if section else heading
             for sent in sentences(line):
                 if len(sent) < 8 or _INSTRUCTION.search(sent):
                     continue
-                score = self._sentence_score(sent, asked, section.group(0) if section else "")
+                score = self._sentence_score(sent, asked, section_text)
                 # on a tie, the sentence carrying the kind of answer asked (午前11時から午後2時 for 何時ごろ)
                 key = (score, bool(kinds) and bool(QUESTION_KINDS[kinds[0]][1].search(sent)))
                 if key > best_key:

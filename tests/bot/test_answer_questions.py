@@ -310,3 +310,20 @@ def test_the_residents_own_number_is_not_a_word_a_quote_should_repeat(concierge:
     q = "世田谷区の葬祭費は5万円ですよね？母が亡くなって、国保でした"
     sent, _ = concierge.answerer._sentence(q, _hit(text, "ご家族が亡くなったときの手続き"))
     assert "5万円" not in sent, sent
+
+
+TAITO_MOVE_IN = (
+    "【転入届（ほかの区市町村から台東区へ）】\n"
+    "| 届出期間 | 転入した日から14日以内 |\n"
+    "| 必要なもの | 前の住所地で発行された転出証明書、本人確認書類 |\n"
+    "【外国籍の方の住居地の届出】在留カードまたは特別永住者証明書を持って転入・転居の届出をすると、入管法などで"
+    "定められた住居地の届出も同時に済んだことになります。"
+)
+
+
+def test_an_english_documents_question_gets_the_row_that_lists_them(concierge: Concierge) -> None:
+    # 'bring' is searched as 必要なもの, a word the resident did not write: the row labelled 必要なもの answers, not a
+    # sentence that names a residence card in passing; the heading alone on its line heads the rows below it
+    q = "I just moved to Taito ward. What do I need to bring for the moving-in notification?"
+    sent, _ = concierge.answerer._sentence(q, _hit(TAITO_MOVE_IN, "転入・転居・転出・世帯変更の届出"))
+    assert "転出証明書" in sent, sent
