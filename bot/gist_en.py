@@ -177,11 +177,14 @@ EN_ASKS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "deadline": re.compile(
-        r"\bwhen can i\b|\bhow soon\b|\buntil when\b|\bhow long\b|\bhow early\b|\bby what date\b", re.I
+        r"\bwhen can i\b(?! (do|come|go|visit)\b)|\bhow soon\b|\buntil when\b|\bhow long\b|\bhow early\b|\bby what date\b",
+        re.I,
     ),
-    # the day something happens or counts ('when does the city pay it', 'what date counts')
+    # the day or condition from which: 'when can I do the move-in' (once the move-out is complete), 'when does the
+    # city pay it', 'what date counts'
     "date": re.compile(
-        r"\bwhen (does|do|will|is|are) .{0,40}\b(pa(y|id)|transfer|deposit)|\bwhat (date|day) (counts|is)\b",
+        r"\bwhen can i (do|come|go|visit)\b|\bwhen (does|do|will|is|are) .{0,40}\b(pa(y|id)|transfer|deposit)|"
+        r"\bwhat (date|day) (counts|is)\b",
         re.I,
     ),
     "documents": re.compile(
@@ -189,7 +192,7 @@ EN_ASKS: dict[str, re.Pattern[str]] = {
     ),
     "apply": re.compile(r"\bmail\b|\bpost\b|\bsubmit\b", re.I),
     "eligibility": re.compile(
-        r"(?<!when )\bcan i apply\b|\bam i eligible\b|\bcan i (still )?(get|receive)\b|\b(does|do|will) (\w+ ){1,3}pay\b|\bwhich parent\b|\bwho (receives|gets|applies|can)\b|\bi'?m \d+\b",
+        r"(?<!when )\bcan i apply\b|\bam i eligible\b|(?<!when )\bcan i (still )?(get|receive)\b|\b(does|do|will) (\w+ ){1,3}pay\b|\bwhich parent\b|\bwho (receives|gets|applies|can)\b|\bi'?m \d+\b",
         re.I,
     ),
     "phone": re.compile(r"\bphone\b|\btelephone\b|\bcall\b|\bcontact\b", re.I),
@@ -235,9 +238,14 @@ def english_kinds(question: str) -> list[str]:
     return [kind for kind, ask in EN_ASKS.items() if ask.search(question)]
 
 
-def hint_weight(question: str, sentence: str) -> int:
-    """How many of an English question's Japanese hint words a page sentence uses (転出届 counts as 転出)."""
-    return sum(1 for w in japanese_hints(question) if w in sentence or (len(w) >= 3 and w[:-1] in sentence))
+def hint_weight(question: str, sentence: str, title: str = "") -> int:
+    """How many of an English question's Japanese hint words a page sentence uses (転出届 counts as 転出), not
+    counting those its page ``title`` has (every sentence of 「子育て世帯への応援給付金」 is about 給付金)."""
+
+    def uses(text: str, w: str) -> bool:
+        return w in text or (len(w) >= 3 and w[:-1] in text)
+
+    return sum(1 for w in japanese_hints(question) if uses(sentence, w) and not uses(title, w))
 
 
 # The value an answer of a kind states (a clock time, a sum of yen, a counted period, a phone number): a sentence

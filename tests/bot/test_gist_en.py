@@ -166,3 +166,16 @@ def test_a_long_catalog_name_is_found_with_all_its_words_but_one() -> None:
     # three shared words of a four-word name are not enough: 'national health insurance' names no 加入 or 脱退
     said = terms.terms("How much is the funeral grant if my dad had national health insurance?")
     assert said[0] == "国民健康保険の葬祭費" and not any("加入" in t or "脱退" in t for t in said)
+
+
+def test_hint_words_of_the_page_title_do_not_count() -> None:
+    q = "How much was the support payment for households with children?"
+    sent = "狛江市は、子育て世帯を支えるため応援給付金を支給しました。"
+    assert hint_weight(q, sent) == 2  # 世帯 and 給付金 (手当 is not in it)
+    assert hint_weight(q, sent, "子育て世帯への応援給付金") == 0
+
+
+def test_when_can_i_do_it_asks_from_when() -> None:
+    kinds = question_kinds("I moved out online. When can I do the move-in at Toshima City?")
+    assert kinds[0] == "date" and "deadline" not in kinds
+    assert question_kinds("When can I get the cremation permit?")[:2] == ["hours", "deadline"]
