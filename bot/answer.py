@@ -24,6 +24,7 @@ from bot.gist_en import (
     hint_weight,
     japanese_hints,
     states_value,
+    without_kind_words,
 )
 from bot.planner import Bundle, PlannedItem
 from bot.provenance_view import citation, local_online_url, reply_note
@@ -113,7 +114,8 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # いつの日付で受理 / 届出日はいつに: the day that counts
     "date": (
         re.compile(r"いつ(に|の|から|付)|日付|届出日|何日に|なんにちに"),
-        re.compile(r"日(付)?(に|で|と|が)|さかのぼ|当日|翌|受け取った日|収受|届出日"),
+        # …になってから来てください / 以降: the condition or day from which it can be done (いつから)
+        re.compile(r"日(付)?(に|で|と|が)|さかのぼ|当日|翌|受け取った日|収受|届出日|になってから|以降"),
     ),
     "penalty": (
         re.compile(
@@ -234,6 +236,7 @@ class Asked:
     told: frozenset[str] = frozenset()  # words only in the message's sentences that tell rather than ask
     yesno: bool = False  # the question asks can / may / must (出せますか, いいですか), whatever else it asks
     nouns: frozenset[str] = frozenset()  # the nouns asked, beyond the page title's and places
+    page_title: str = ""  # the passage's page title as written
 
 
 # A sentence that says can or cannot, needed or not: the answer to a yes/no question even when it restates it
@@ -549,16 +552,26 @@ class Answerer:
         asking = _asking(written)
         told = q - content_tokens(asking)
         nouns = frozenset(noun_tokens(asking) - noun_tokens(hit.title) - self.ignored_nouns)
-        text = norm(f"{question} {written}")
-        asked = Asked(q, grams, title, kinds, question, text, told, asks_yes_no(asking), nouns)
+        # the question's own words (an English question's words naming the kind of answer asked are not): bot.gist_en
+        own = without_kind_words(written) if is_english(question) else written
+        text = norm(f"{question} {own}")
+        asked = Asked(q, grams, title, kinds, question, text, told, asks_yes_no(asking), nouns, hit.title)
         best, best_key = "", (-1, False)
+        # the chunk's own section heads its first lines (a chunk may begin with the items under 【必要なもの】)
+        own_heading = (hit.heading or "").split(" > ")[-1]
+        heading = f"【{own_heading}】" if own_heading and own_heading != hit.title else ""
         for line in hit.text.splitlines():
-            # 【郵送での届出】…。届出日は…受け取った日です。: one section
+            # 【郵送での届出】…。届出日は…受け取った日です。: one section; a heading alone on its line
+            # (【転入届（…）】 above its table rows) heads the lines below it
             section = _HEADING.match(line.strip())
+            if section and not line.strip()[section.end() :].strip():
+                heading = section.group(0)
+                continue
+            here = section.group(0) if section else ""
             for sent in sentences(line):
                 if len(sent) < 8 or _INSTRUCTION.search(sent):
                     continue
-                score = self._sentence_score(sent, asked, section.group(0) if section else "")
+                score = self._sentence_score(sent, asked, here, here or heading)
                 # on a tie, the sentence carrying the kind of answer asked (午前11時から午後2時 for 何時ごろ)
                 key = (score, bool(kinds) and bool(QUESTION_KINDS[kinds[0]][1].search(sent)))
                 if key > best_key:
@@ -567,13 +580,14 @@ class Answerer:
         # between pages, the one whose title names what is asked ranks first
         return best[:SNIPPET_CHARS], best_score + 2 * len(q & title)
 
-    def _sentence_score(self, sent: str, a: Asked, section: str = "") -> int:
+    def _sentence_score(self, sent: str, a: Asked, section: str = "", above: str = "") -> int:
         """How well ``sent`` answers the question ``a``: the question's own words weigh most (not those of the page
         title: every sentence of the page is about them; a 【heading】 names a topic, the text after it answers),
         then carrying the kind of answer asked (an amount has 円, hours have 時/曜日, a place has 窓口/階…) with a
         mark the question itself does not write (転出証明書は郵送で受け取れます restates 転出証明書を郵送で…何を送れば),
         then being a full sentence rather than a heading fragment. ``section`` is the 【heading】 opening the
-        sentence's line: every sentence under it is about it."""
+        sentence's line: every sentence under it is about it; ``above`` the heading the line stands under (that one,
+        else a heading alone on a line above, else the chunk's own section), read for an English question's words."""
         head = _HEADING.match(sent)
         body = sent[head.end() :] if head else sent
         words = content_tokens(body) | en_words(body)
@@ -613,8 +627,10 @@ class Answerer:
         if a.question and is_english(a.question):
             # an English question's own words as pages write them ('by mail' -> 郵送), and the value its kind of
             # answer states (a clock time, yen…): bot.gist_en
-            score += 5 * hint_weight(a.question, sent) + (
-                4 if a.kinds and states_value(a.kinds[0], sent) else 0
+            # (the 【heading】 over the sentence counts: 【送り先】 heads the address, 【夜間開庁の内容】 its hours)
+            # (words its page title has do not count: every sentence of the page is about them)
+            score += 5 * hint_weight(a.question, above + sent, a.page_title) + (
+                4 if a.kinds and states_value(a.kinds[0], above + sent) else 0
             )
         return score
 

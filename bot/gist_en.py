@@ -132,6 +132,34 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bliv(e|ing) (elsewhere|apart|separately)\b", re.I), "別居"),
     (re.compile(r"\bposted alone\b|\bwork(s|ing)? away from (home|the family)\b", re.I), "単身赴任"),
     (re.compile(r"\bphone\b|\btelephone\b|\bcall\b", re.I), "電話"),
+    # where a form comes from, where a paper is sent, where a child lives, how money arrives: the pages' words
+    (re.compile(r"\b(the |a |that )?forms?\b", re.I), "用紙 届書"),
+    (
+        re.compile(
+            r"\b(what|which) address\b|\baddress(ed)? to\b|\bwhere (do|should|can) i (send|mail|post)\b", re.I
+        ),
+        "送り先 宛先 〒",
+    ),
+    (re.compile(r"\bstud(y|ies|ying) (abroad|overseas)\b|\bexchange student\b", re.I), "留学"),
+    (re.compile(r"\boverseas\b|\babroad\b|\boutside japan\b|\bforeign country\b", re.I), "国外 海外"),
+    (
+        re.compile(
+            r"\b(pa(y|ys|id)|deposit(s|ed)?|transfer(s|red)?)\b.{0,40}\b(in)?to (my|your|the|a) (bank )?account\b",
+            re.I,
+        ),
+        "振り込 口座",
+    ),
+    (
+        re.compile(r"\bbefore (my|the|i|we) mov|\bin advance\b|\bhow early\b|\bahead of\b", re.I),
+        "日前 予定日 あらかじめ",
+    ),
+    (re.compile(r"\b(section|division|department)\b", re.I), "課"),
+    (re.compile(r"\bsingle[- ]parents?\b|\blone parents?\b", re.I), "ひとり親"),
+    (re.compile(r"\bhouseholds?\b|\bfamil(y|ies) with (children|kids)\b", re.I), "世帯"),
+    (
+        re.compile(r"\b(support|cash|relief|benefit) payments?\b|\bhand-?outs?\b", re.I),
+        "給付金 手当",
+    ),
     (re.compile(r"\b(id|identification|identity)\b", re.I), "本人確認"),
     (
         re.compile(
@@ -148,16 +176,27 @@ EN_ASKS: dict[str, re.Pattern[str]] = {
         r"\b(saturdays?|sundays?|weekends?|holidays?)\b|\bwhen can i (get|receive|collect|pick)",
         re.I,
     ),
-    "deadline": re.compile(r"\bwhen can i\b|\bhow soon\b|\buntil when\b|\bhow long\b", re.I),
+    "deadline": re.compile(
+        r"\bwhen can i\b(?! (do|come|go|visit)\b)|\bhow soon\b|\buntil when\b|\bhow long\b|\bhow early\b|\bby what date\b",
+        re.I,
+    ),
+    # the day or condition from which: 'when can I do the move-in' (once the move-out is complete), 'when does the
+    # city pay it', 'what date counts'
+    "date": re.compile(
+        r"\bwhen can i (do|come|go|visit)\b|\bwhen (does|do|will|is|are) .{0,40}\b(pa(y|id)|transfer|deposit)|"
+        r"\bwhat (date|day) (counts|is)\b",
+        re.I,
+    ),
     "documents": re.compile(
         r"\bwhat (does|do|must|should) (he|she|they|i|we|a .{1,30}) (need|bring)\b|\bbring\b", re.I
     ),
     "apply": re.compile(r"\bmail\b|\bpost\b|\bsubmit\b", re.I),
     "eligibility": re.compile(
-        r"(?<!when )\bcan i apply\b|\bam i eligible\b|\bwhich parent\b|\bwho (receives|gets|applies|can)\b|\bi'?m \d+\b",
+        r"(?<!when )\bcan i apply\b|\bam i eligible\b|(?<!when )\bcan i (still )?(get|receive)\b|\b(does|do|will) (\w+ ){1,3}pay\b|\bwhich parent\b|\bwho (receives|gets|applies|can)\b|\bi'?m \d+\b",
         re.I,
     ),
     "phone": re.compile(r"\bphone\b|\btelephone\b|\bcall\b|\bcontact\b", re.I),
+    "place": re.compile(r"\b(what|which) address\b|\baddress(ed)? to\b", re.I),
 }
 # A kind the shared question kinds do not have: a phone number (電話番号 / "phone number").
 EXTRA_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
@@ -168,14 +207,45 @@ EXTRA_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 }
 
 
+# Japanese words an English question is searched with for the KIND of answer it asks ('bring' -> 必要なもの, 'where'
+# -> 窓口): the resident did not write them, so a sentence using them still gives what is asked (the row
+# 「必要なもの | 転出証明書…」 answers "what do I need to bring"), as it would not for 「必要なものは？」.
+KIND_WORDS = frozenset(
+    [
+        "必要なもの",
+        "持ち物",
+        "窓口",
+        "時間",
+        "曜日",
+        "金額",
+        "期限",
+        "対象",
+        "開いている",
+        "送り先",
+        "宛先",
+        "〒",
+    ]
+)
+
+
+def without_kind_words(written: str) -> str:
+    """An English question's search text without the words that only name the kind of answer asked."""
+    return " ".join(w for w in written.split() if w not in KIND_WORDS)
+
+
 def english_kinds(question: str) -> list[str]:
     """The kinds of answer an English question asks by its English wording ('on a Saturday' -> hours)."""
     return [kind for kind, ask in EN_ASKS.items() if ask.search(question)]
 
 
-def hint_weight(question: str, sentence: str) -> int:
-    """How many of an English question's Japanese hint words a page sentence uses (転出届 counts as 転出)."""
-    return sum(1 for w in japanese_hints(question) if w in sentence or (len(w) >= 3 and w[:-1] in sentence))
+def hint_weight(question: str, sentence: str, title: str = "") -> int:
+    """How many of an English question's Japanese hint words a page sentence uses (転出届 counts as 転出), not
+    counting those its page ``title`` has (every sentence of 「子育て世帯への応援給付金」 is about 給付金)."""
+
+    def uses(text: str, w: str) -> bool:
+        return w in text or (len(w) >= 3 and w[:-1] in text)
+
+    return sum(1 for w in japanese_hints(question) if uses(sentence, w) and not uses(title, w))
 
 
 # The value an answer of a kind states (a clock time, a sum of yen, a counted period, a phone number): a sentence
@@ -185,6 +255,11 @@ _VALUES: dict[str, re.Pattern[str]] = {
     "amount": re.compile(r"\d[\d,]*\s*万?円"),
     "deadline": re.compile(r"\d+\s*(日|か月|ヶ月|カ月|年|週間)(以内|間|まで)"),
     "phone": re.compile(r"\d{2,4}[-‐－]\d{2,4}[-‐－]\d{3,4}"),
+    # documents: a sentence that says what to bring or send (a 必要なもの row, お持ちください), not one that only
+    # names a card in passing (在留カードを持って転入の届出をすると…)
+    "documents": re.compile(
+        r"必要なもの|持ち物|持参|持ってきて|お持ちください|同封|添付|(書類|証|状|書)(など)?が必要"
+    ),
 }
 
 
@@ -261,8 +336,10 @@ def _weekdays(t: str) -> list[str]:
         out.append(f"the {_join(nths)} {_WEEKDAYS[m.group(2)]}")
     plain = re.sub(r"(?:第\d[・、,]?)+[月火水木金土日]曜", "", t)
     days = [_WEEKDAYS[d] for d in re.findall(r"([月火水木金土日])曜", plain)]
+    # a range only where the page writes one (月曜日から金曜日); 土曜日・日曜日 are two days
+    ranged = re.search(r"[月火水木金土日]曜日?\s*(から|～|~)\s*[月火水木金土日]曜", plain)
     if days:
-        out.append(" to ".join(days[:2]) if "から" in plain and len(days) >= 2 else ", ".join(days))
+        out.append(" to ".join(days[:2]) if ranged and len(days) == 2 else ", ".join(days))
     return out
 
 

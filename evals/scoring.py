@@ -90,6 +90,10 @@ def catalog_numbers(catalog: Catalog) -> set[str]:
     numbers = set(M.numbers_in(json.dumps(dump, ensure_ascii=False)))
     for p in catalog.procedures.values():  # amounts as stated in yen
         numbers |= {str(a.yen) for a in p.amounts}
+    # a reply names an amount's source by its title ('(source: 区政概要2024 …（242ページ）)'): the title's numbers are
+    # the catalog's words, not a fact the reply states (source dates and ids stay out)
+    for _, source in catalog.iter_sources():
+        numbers |= set(M.numbers_in(source.title))
     return numbers
 
 

@@ -632,7 +632,13 @@ class EnglishTerms:
 
     def terms(self, query: str) -> list[str]:
         words = en_words(query)
-        terms = [ja for en, ja in self.pairs if en and en <= words]
+        # a name of five or more words is used when all its words but one are asked ('child support allowance for
+        # single parents' names 'Child support allowance for single-parent families')
+        terms = [
+            ja
+            for en, ja in self.pairs
+            if en and (en <= words or (len(en & words) >= 4 and len(en - words) <= 1))
+        ]
         return list(dict.fromkeys(t for t in terms if not any(t != o and t in o for o in terms)))
 
     def augment(self, query: str, places: PlaceNames | None = None) -> str:

@@ -413,3 +413,39 @@ def test_every_number_of_a_japanese_reply_stands_in_the_evidence(concierge: Conc
     r = ask(concierge, message)
     allowed = allowed_numbers(r, message, TODAY, catalog_numbers(concierge.catalog))
     assert not M.invented_numbers(r.reply, allowed), r.reply
+
+
+TAITO_MOVE_IN = (
+    "【転入届（ほかの区市町村から台東区へ）】\n"
+    "| 届出期間 | 転入した日から14日以内 |\n"
+    "| 必要なもの | 前の住所地で発行された転出証明書、本人確認書類 |\n"
+    "【外国籍の方の住居地の届出】在留カードまたは特別永住者証明書を持って転入・転居の届出をすると、入管法などで"
+    "定められた住居地の届出も同時に済んだことになります。"
+)
+
+
+def test_an_english_documents_question_gets_the_row_that_lists_them(concierge: Concierge) -> None:
+    # 'bring' is searched as 必要なもの, a word the resident did not write: the row labelled 必要なもの answers, not a
+    # sentence that names a residence card in passing; the heading alone on its line heads the rows below it
+    q = "I just moved to Taito ward. What do I need to bring for the moving-in notification?"
+    sent, _ = concierge.answerer._sentence(q, _hit(TAITO_MOVE_IN, "転入・転居・転出・世帯変更の届出"))
+    assert "転出証明書" in sent, sent
+
+
+KOMAE = "狛江市は、高校生世代までの子どもがいる子育て世帯を支えるため応援給付金を支給しました。\n【支給額】子ども1人あたり2万円です。"
+FUCHU_ABROAD = (
+    "国外で日本人の子どもが生まれたときも、子どもや届出人が国外にいるかどうかにかかわらず、戸籍法にもとづいて届け出る"
+    "義務があり、戸籍に記載されます。\n【必要なもの】\n・出生証明書の原本と、その日本語訳（翻訳者の名前を書いたもの）"
+)
+
+
+def test_an_english_question_is_answered_by_the_value_not_by_the_pages_topic_words(
+    concierge: Concierge,
+) -> None:
+    # 世帯 and 給付金 are the page title's words: the sentence stating the amount answers 'how much'
+    a = concierge.answerer
+    q = "How much was Komae's support payment for households with children, per child?"
+    assert "2万円" in a._sentence(q, _hit(KOMAE, "子育て世帯への応援給付金"))[0]
+    # 【必要なもの】 heads the list: its item answers 'what documents', not the lead naming 国外 (the title's word)
+    q = "My child was born abroad and our family register is in Fuchu. What documents do I need for the birth registration?"
+    assert "日本語訳" in a._sentence(q, _hit(FUCHU_ABROAD, "出生届（国外で子どもが生まれたとき）"))[0]

@@ -15,8 +15,10 @@ from bot.gist_en import (
     hint_weight,
     japanese_hints,
     states_value,
+    without_kind_words,
 )
 from knowledge.catalog import default_catalog
+from knowledge.japanese import EnglishTerms
 
 SENTENCES = {
     "葬祭費として7万円が支給されます。": "70,000 yen; funeral benefit",
@@ -118,3 +120,62 @@ def test_an_english_question_prefers_the_sentence_stating_the_value_asked() -> N
     assert states_value("hours", "土曜日 午前8時30分から午後0時15分")
     assert not states_value("hours", "土曜日の市民課で届け出た場合、証明書は出せません。")
     assert states_value("amount", "葬祭費は7万円です。") and not states_value("amount", "葬祭費が出ます。")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("When does Musashino pay the funeral benefit into my account?", "date"),
+        ("What address do I mail my moving-out notification to?", "place"),
+        ("How early can I file the moving-out notification before my move?", "deadline"),
+        ("Does Minato City pay the child allowance if my child lives overseas?", "eligibility"),
+        ("Can I get the child allowance while my child studies abroad?", "eligibility"),
+    ],
+)
+def test_more_english_wordings_find_the_kind_of_answer(question: str, kind: str) -> None:
+    assert kind in question_kinds(question)
+
+
+def test_everyday_english_is_read_as_the_pages_words() -> None:
+    assert japanese_hints("Does the city pay it if my child lives overseas?")[:2] == ["国外", "海外"]
+    assert "留学" in japanese_hints("Can I get it while my child studies abroad?")
+    assert "用紙" in japanese_hints("Where do I get the birth registration form?")
+    assert "ひとり親" in japanese_hints("the allowance for single parents")
+    assert "振り込" in japanese_hints("When is it paid into my bank account?")
+    assert "送り先" in japanese_hints("What address do I mail it to?")
+
+
+def test_words_naming_the_kind_asked_are_not_the_residents_own() -> None:
+    assert without_kind_words("What do I need to bring? 必要なもの 転入届 持ち物 台東区") == (
+        "What do I need to bring? 転入届 台東区"
+    )
+    assert states_value("documents", "| 必要なもの | 前の住所地で発行された転出証明書、本人確認書類 |")
+    assert not states_value("documents", "在留カードを持って転入の届出をすると、住居地の届出も済みます。")
+
+
+def test_two_weekdays_are_a_range_only_where_the_page_writes_one() -> None:
+    assert "Saturday, Sunday" in english_gist("平日の午後5時から翌朝8時30分まで、土曜日・日曜日・祝日")
+    assert "Monday to Friday" in english_gist("平日（月曜日から金曜日）午前8時30分から午後5時まで")
+
+
+def test_a_long_catalog_name_is_found_with_all_its_words_but_one() -> None:
+    terms = EnglishTerms.from_catalog(default_catalog())
+    assert "児童扶養手当" in terms.terms(
+        "Can I apply for the child support allowance for single parents by mail?"
+    )
+    # three shared words of a four-word name are not enough: 'national health insurance' names no 加入 or 脱退
+    said = terms.terms("How much is the funeral grant if my dad had national health insurance?")
+    assert said[0] == "国民健康保険の葬祭費" and not any("加入" in t or "脱退" in t for t in said)
+
+
+def test_hint_words_of_the_page_title_do_not_count() -> None:
+    q = "How much was the support payment for households with children?"
+    sent = "狛江市は、子育て世帯を支えるため応援給付金を支給しました。"
+    assert hint_weight(q, sent) == 2  # 世帯 and 給付金 (手当 is not in it)
+    assert hint_weight(q, sent, "子育て世帯への応援給付金") == 0
+
+
+def test_when_can_i_do_it_asks_from_when() -> None:
+    kinds = question_kinds("I moved out online. When can I do the move-in at Toshima City?")
+    assert kinds[0] == "date" and "deadline" not in kinds
+    assert question_kinds("When can I get the cremation permit?")[:2] == ["hours", "deadline"]
