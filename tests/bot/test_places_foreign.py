@@ -213,3 +213,15 @@ def test_a_birth_outside_tokyo_gets_no_tokyo_programme(concierge: Concierge) -> 
     assert r.municipality is None and "birth-registration" in ids  # type: ignore[attr-defined]
     assert not [i for i in ids if i.startswith("tokyo-")]
     assert mentions_any(r.reply, OUTSIDE_TOKYO_MARKERS)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("nationality", "listed"), [("foreign", True), ("japanese", False), (None, False)])
+def test_a_foreign_nationals_residence_card_is_returned_after_the_death(
+    catalog: Catalog, nationality: str | None, listed: bool
+) -> None:
+    facts = {"nationality": nationality} if nationality else {}
+    b = plan_bundle(catalog, ["death"], facts, municipality="131041", event_date=dt.date(2026, 12, 2))
+    item = b.by_id("residence-card-return-death")
+    assert (item is not None) is listed
+    if item:  # 14 days from the day after the death
+        assert item.status == "applies" and item.due is not None and item.due.due == dt.date(2026, 12, 16)
