@@ -56,6 +56,8 @@ _PERSON_LIVES = re.compile(
 # 「府中市(広島)」, "Fuchu (Hiroshima)": a prefecture in brackets right after a municipality's name
 _BRACKETED = re.compile(r"\s*[(（]\s*([^()（）]{1,12}?)\s*[)）]")
 _PREF_SUFFIXES = ("", "県", "府", "都", "道")
+_COUNTY_NAME = re.compile(r"^.+?郡.+[町村]$")
+_ADDRESS_HYPHEN = re.compile(r"-(?!(shi|machi|cho|mura|son|city|town)\b)")
 
 # Stems too generic to stand for a municipality without its suffix (中央線, 国立病院, 日の出, 港).
 _GENERIC_STEMS = {"中央", "国立", "日の出", "港", "北", "大島"}
@@ -272,6 +274,9 @@ class Understander:
     def __init__(self, catalog: Catalog | None = None) -> None:
         self.catalog = catalog or default_catalog()
         self._labels: dict[str, str] = {}  # surface -> name, for places outside Tokyo
+        self._romaji: set[str] = (
+            set()
+        )  # romaji generated from the gazetteer (not inside a hyphenated address)
         self._katakana_only: set[str] = set()  # short country names matched only when written in katakana
         self._prefectures: dict[str, str] = {"東京": "東京", "tokyo": "東京", "とうきょう": "東京"}  # -> stem
         self._lexicon = self._build_lexicon()
@@ -321,6 +326,9 @@ class Understander:
                 if group == "prefectures":
                     for surface in (kanji, kana, latin):
                         self._prefectures[norm(surface)] = kanji
+                    suffix = "" if kanji == "北海道" else "ふ" if kanji in ("大阪", "京都") else "けん"
+                    add(kana + suffix, code)  # 「ちばけん」: a short reading is safe with its suffix
+                    self._labels.setdefault(norm(kana + suffix), _outside_label(group, kanji))
                 if code == OUTSIDE:
                     label = _outside_label(group, kanji)
                     for surface in (kanji, kana, latin):
@@ -331,7 +339,24 @@ class Understander:
                 if len(kana) >= 4:
                     add(kana, code)
                 add(latin, code)
+        self._add_romaji(lex)
         return sorted(((k, c, k.isascii()) for k, c in lex.items()), key=lambda x: -len(x[0]))
+
+    def _add_romaji(self, lex: dict[str, str]) -> None:
+        """Every other city, town and village of Japan in romaji as residents type it (Funabashi, Kamakura), from
+        its gazetteer reading; six letters at least, so that short English words are not read as places."""
+        labels: dict[str, set[str]] = {}
+        for p in gazetteer.places():
+            if p.tokyo or "区" in p.name or p.name[-1:] not in "市町村":
+                continue
+            kana = p.kana.split("ぐん", 1)[1] if _COUNTY_NAME.match(p.name) and "ぐん" in p.kana else p.kana
+            kana = re.sub(r"(し|まち|ちょう|むら|そん)$", "", kana)
+            latin = gazetteer.romaji(kana)
+            if len(latin) >= 6 and latin not in lex:
+                labels.setdefault(latin, set()).add(p.label)
+        for latin, found in labels.items():  # looked up word by word in _place_hits, not scanned for
+            self._romaji.add(latin)
+            self._labels[latin] = found.pop() if len(found) == 1 else latin.capitalize()
 
     def _build_event_synonyms(self) -> dict[str, list[_Synonym]]:
         """Per event: (compact form, Japanese content tokens, English words, content-word sequence) of every name
@@ -451,10 +476,25 @@ class Understander:
                 national = code == ABROAD and (_NATIONAL.match(t, j) or _NATIONAL_BEFORE.search(t[:i]))
                 role = NATIONALITY if national else self._role(t, i, j)
                 found.append(Mention(code, i, j, role, self._labels.get(surface)))
+        found += self._romaji_places(t, taken)
         if not any(m.code not in (OUTSIDE, ABROAD) for m in found):
             found += [m for m in self._fuzzy_places(t) if not any(taken[m.start : m.end])]
         found.sort(key=lambda m: m.start)
         return self._bracketed_prefectures(t, found)
+
+    def _romaji_places(self, t: str, taken: list[bool]) -> list[Mention]:
+        """Municipalities outside Tokyo written in romaji (Funabashi); not inside a hyphenated address
+        (Minami-Aoyama is in Minato) nor a station's name."""
+        found: list[Mention] = []
+        for m in re.finditer(r"[a-z]{6,}", t):
+            i, j = m.span()
+            if m.group() not in self._romaji or any(taken[i:j]) or t[i - 1 : i] == "-":
+                continue
+            if _ADDRESS_HYPHEN.match(t, j) or _STATION_AFTER.match(t, j):
+                continue
+            taken[i:j] = [True] * (j - i)
+            found.append(Mention(OUTSIDE, i, j, self._role(t, i, j), self._labels.get(m.group())))
+        return found
 
     def _bracketed_prefectures(self, t: str, found: list[Mention]) -> list[Mention]:
         """「府中市(広島)」: a Tokyo name followed by another prefecture in brackets is that prefecture's

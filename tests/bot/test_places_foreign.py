@@ -225,3 +225,39 @@ def test_a_foreign_nationals_residence_card_is_returned_after_the_death(
     assert (item is not None) is listed
     if item:  # 14 days from the day after the death
         assert item.status == "applies" and item.due is not None and item.due.due == dt.date(2026, 12, 16)
+
+
+@pytest.mark.parametrize(
+    ("kana", "latin"),
+    [
+        ("おおさか", "osaka"),
+        ("こうべ", "kobe"),
+        ("ふなばし", "funabashi"),
+        ("まっちゃ", "matcha"),
+        ("ぎょうだ", "gyoda"),
+    ],
+)
+def test_romaji_of_a_reading(kana: str, latin: str) -> None:
+    assert gazetteer.romaji(kana) == latin
+
+
+@pytest.mark.parametrize(
+    ("text", "end", "label"),
+    [
+        ("I moved from Funabashi to Setagaya on December 1.", "from", "千葉県船橋市"),
+        ("I moved from Hakone to Meguro.", "from", "神奈川県箱根町"),
+        ("I am moving from Shibuya to Fujisawa city next month.", "to", "神奈川県藤沢市"),
+        ("ちばけんから ねりまくに ひっこしました", "from", "千葉県"),
+    ],
+)
+def test_any_municipality_in_romaji_or_a_prefecture_in_kana(
+    und: Understander, text: str, end: str, label: str
+) -> None:
+    u = und.parse(text, TODAY)
+    assert getattr(u, f"move_{end}") == OUTSIDE
+    assert u.places[end] == label
+
+
+def test_a_hyphenated_tokyo_address_is_not_a_town(und: Understander) -> None:
+    u = und.parse("I live in Minami-Aoyama, Minato.", TODAY)
+    assert u.municipality == "131032" and not u.places
