@@ -114,6 +114,8 @@ _LEAVING = re.compile(
     r"|leav(e|ing) japan|mov(e|ing) (out of japan|abroad|overseas)"
     r"|(going|moving|returning|heading) (back )?(to my )?(home country|back to my country|home for good)"
 )
+_RETURN_HOME = re.compile(r"帰国|きこく")
+_RETURNED = re.compile(r"(帰国|きこく)\s*(し(まし)?た|して|済)|から\s*(帰国|きこく)")
 _CAME = re.compile(r"来|き(ま|た)|越|こし|移|うつ|転居|転勤|moved|came|relocated")
 _SKIP_WORD = r"(スキップ|すきっぷ|わからない|分からない|わかりません|分かりません|答えたくない|skip|i don.t know|not sure|pass)"
 _SKIP = re.compile(
@@ -696,8 +698,13 @@ class Understander:
         if within and not (froms or tos):
             froms, tos = within[:1], within[:1]
         heres += [c for c in within if c not in heres]
-        if _LEAVING.search(t) and not tos and "moving" in self.catalog.events:
+        foreign = u.facts.get("nationality") == "foreign"
+        if _RETURN_HOME.search(t) and not (froms or tos):
+            # 帰国: a foreign national going home leaves Japan; anyone else comes back from abroad
+            (tos if foreign and not _RETURNED.search(t) else froms).append(ABROAD)
+        if _LEAVING.search(t) and not tos:
             tos = [ABROAD]  # 「日本を離れます」, "leaving Japan": a move abroad from where they live
+        if tos == [ABROAD] and (foreign or _LEAVING.search(t)) and "moving" in self.catalog.events:
             # a foreigner leaving Japan is not settling in Tokyo: the move abroad is the event
             u.events = [*(ev for ev in u.events if ev not in ("foreign-resident", "moving")), "moving"]
         if froms and heres and not (tos or u.events) and _CAME.search(t) and "moving" in self.catalog.events:

@@ -261,3 +261,19 @@ def test_any_municipality_in_romaji_or_a_prefecture_in_kana(
 def test_a_hyphenated_tokyo_address_is_not_a_town(und: Understander) -> None:
     u = und.parse("I live in Minami-Aoyama, Minato.", TODAY)
     assert u.municipality == "131032" and not u.places
+
+
+@pytest.mark.parametrize(
+    ("text", "move_from", "move_to"),
+    [
+        ("中国籍です。12月26日に帰国する予定です。新宿区に住んでいます", "131041", ABROAD),
+        ("外国籍です。来月帰国します。港区に住んでいます", "131032", ABROAD),
+        ("日本人です。12月1日に帰国しました。文京区に住んでいます", ABROAD, "131059"),
+    ],
+)
+def test_kikoku_depends_on_the_nationality(
+    und: Understander, text: str, move_from: str, move_to: str
+) -> None:
+    u = und.parse(text, TODAY)
+    assert u.events == ["moving"]
+    assert (u.move_from, u.move_to) == (move_from, move_to)
