@@ -107,6 +107,18 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Steps at your new home ({name}), such as the moving-in notice, are handled by that "
         "municipality's own office: please check with it.",
     },
+    "note.unnamed.from": {
+        "ja": "引っ越し元は東京都外ですね。そちらでの手続き（転出届など）は、その市区町村の窓口でご確認ください。",
+        "easy": "まえに すんで いた ところは 東京都の 外ですね。そこでの てつづきは、その まちの やくしょに きいて ください。",
+        "en": "You are moving in from outside Tokyo: check the steps there (such as the moving-out notice) with "
+        "that municipality's own office.",
+    },
+    "note.unnamed.to": {
+        "ja": "引っ越し先は東京都外ですね。そちらでの手続き（転入届など）は、その市区町村の窓口でご確認ください。",
+        "easy": "ひっこす さきは 東京都の 外ですね。そこでの てつづきは、その まちの やくしょに きいて ください。",
+        "en": "You are moving outside Tokyo: check the steps there (such as the moving-in notice) with that "
+        "municipality's own office.",
+    },
     "note.move_outside": {
         "ja": "{frm}から{to}への引っ越しは、引っ越し元も引っ越し先も東京都外のため、このコンシェルジュの対象外です"
         "（東京都の区市町村の手続きだけをご案内しています）。手続きは{frm}と{to}の窓口でご確認ください。",

@@ -161,6 +161,11 @@ class Concierge:
                     notes.append(r.msg("note.outside_tokyo", where=where, name=name))
                     if role in {"from", "to"} and "moving" in state.events:
                         notes.append(r.msg(f"note.confirm.{role}", name=name))
+            if "moving" in state.events and any(m.code == "outside" and not m.name for m in u.mentions):
+                # 「東京都外」 (a quick reply): the end outside Tokyo, unnamed
+                end = next((e for e in ("from", "to") if getattr(state, f"move_{e}") == "outside"), None)
+                if end and end not in state.places:
+                    notes.append(r.msg(f"note.unnamed.{end}"))
         if notes:
             resp.reply = "\n".join([*notes, *([resp.reply] if resp.reply else [])])
         return resp

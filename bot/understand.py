@@ -56,6 +56,19 @@ _PERSON_LIVES = re.compile(
 # 「府中市(広島)」, "Fuchu (Hiroshima)": a prefecture in brackets right after a municipality's name
 _BRACKETED = re.compile(r"\s*[(（]\s*([^()（）]{1,12}?)\s*[)）]")
 _PREF_SUFFIXES = ("", "県", "府", "都", "道")
+# Tokyo as a whole: a place word that names no municipality but hides the places written inside it (京都 in 東京都)
+_TOKYO: Final = "tokyo"
+_TOKYO_WORDS = ("東京都", "東京", "とうきょうと", "とうきょう")
+_OUTSIDE_WORDS = (
+    "東京都外",
+    "東京の外",
+    "東京都の外",
+    "都外",
+    "とうきょうとがい",
+    "とうきょうとのそと",
+    "とうきょうとの そと",
+    "outside tokyo",
+)
 _COUNTY_NAME = re.compile(r"^.+?郡.+[町村]$")
 _ADDRESS_HYPHEN = re.compile(r"-(?!(shi|machi|cho|mura|son|city|town)\b)")
 
@@ -312,6 +325,10 @@ class Understander:
             add(m.en, m.code)
             add(m.short_en, m.code)
             add(m.short_en + ("-ku" if m.kind == "ward" else "-shi" if m.kind == "city" else ""), m.code)
+        for word in _OUTSIDE_WORDS:
+            add(word, OUTSIDE)  # 「東京都外」: outside Tokyo, no place named
+        for word in _TOKYO_WORDS:
+            add(word, _TOKYO)  # 東京都 is not 京都, とうきょうと is not きょうと
         for surface, found in gazetteer.surfaces().items():  # every other municipality in Japan
             outside = [p for p in found if not p.tokyo]
             key = norm(surface)
@@ -475,6 +492,8 @@ class Understander:
                     continue
                 for k in range(i, j):
                     taken[k] = True
+                if code == _TOKYO:
+                    continue  # Tokyo itself: not a municipality, and no part of it is another place
                 national = code == ABROAD and (_NATIONAL.match(t, j) or _NATIONAL_BEFORE.search(t[:i]))
                 role = NATIONALITY if national else self._role(t, i, j)
                 found.append(Mention(code, i, j, role, self._labels.get(surface)))

@@ -277,3 +277,28 @@ def test_kikoku_depends_on_the_nationality(
     u = und.parse(text, TODAY)
     assert u.events == ["moving"]
     assert (u.move_from, u.move_to) == (move_from, move_to)
+
+
+@pytest.mark.parametrize(
+    ("text", "municipality", "move_from", "move_to"),
+    [
+        ("東京都外", OUTSIDE, None, None),  # not 京都府
+        ("東京都北区から大阪市へ引っ越します", "131172", "131172", OUTSIDE),
+        ("京都から東京に引っ越しました。今は杉並区です", "131156", OUTSIDE, "131156"),
+        ("とうきょうとの そとから ねりまくに きました", "131202", OUTSIDE, "131202"),
+    ],
+)
+def test_tokyo_itself_hides_kyoto_written_inside_it(
+    und: Understander, text: str, municipality: str, move_from: str | None, move_to: str | None
+) -> None:
+    u = und.parse(text, TODAY)
+    assert (u.municipality, u.move_from, u.move_to) == (municipality, move_from, move_to)
+    assert "京都府" not in u.places.values() or text.startswith("京都")
+
+
+def test_outside_tokyo_as_an_answer_is_said_back(concierge: Concierge) -> None:
+    first = _say(concierge, "12月1日に練馬区に引っ越しました")
+    r = concierge.chat(ChatRequest(message="東京都外", session_id=first.session_id, today=TODAY))  # type: ignore[attr-defined]
+    assert r.move_from == "東京都外" and "京都府" not in r.reply
+    assert "引っ越し元は東京都外ですね" in r.reply
+    assert "moving-out-notice" not in [p.id for p in r.procedures]
