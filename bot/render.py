@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from kanji_lists import KYOIKU
 
+from bot import gazetteer
 from bot.contract import (
     AmountOut,
     ChatResponse,
@@ -100,6 +101,39 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "easy": "{name}は 東京都の 外です。ここでは 東京都の 区や 市の てつづきだけを あんない します。",
         "en": "The place you named ({name}) is outside Tokyo: this concierge covers Tokyo's municipalities "
         "only, so that municipality's own programmes are not shown.",
+    },
+    "note.confirm.from": {
+        "ja": "引っ越し元の{name}での手続き（転出届など）は、{name}の窓口でご確認ください。",
+        "easy": "{name}での てつづき（てんしゅつとどけ など）は、{name}の やくしょに きいて ください。",
+        "en": "Steps at the place you leave ({name}), such as the moving-out notice, are handled by that "
+        "municipality's own office: please check with it.",
+    },
+    "note.confirm.to": {
+        "ja": "引っ越し先の{name}での手続き（転入届など）は、{name}の窓口でご確認ください。",
+        "easy": "{name}での てつづき（てんにゅうとどけ など）は、{name}の やくしょに きいて ください。",
+        "en": "Steps at your new home ({name}), such as the moving-in notice, are handled by that "
+        "municipality's own office: please check with it.",
+    },
+    "note.unnamed.from": {
+        "ja": "引っ越し元は東京都外ですね。そちらでの手続き（転出届など）は、その市区町村の窓口でご確認ください。",
+        "easy": "まえに すんで いた ところは 東京都の 外ですね。そこでの てつづきは、その まちの やくしょに きいて ください。",
+        "en": "You are moving in from outside Tokyo: check the steps there (such as the moving-out notice) with "
+        "that municipality's own office.",
+    },
+    "note.unnamed.to": {
+        "ja": "引っ越し先は東京都外ですね。そちらでの手続き（転入届など）は、その市区町村の窓口でご確認ください。",
+        "easy": "ひっこす さきは 東京都の 外ですね。そこでの てつづきは、その まちの やくしょに きいて ください。",
+        "en": "You are moving outside Tokyo: check the steps there (such as the moving-in notice) with that "
+        "municipality's own office.",
+    },
+    "note.move_outside": {
+        "ja": "{frm}から{to}への引っ越しは、引っ越し元も引っ越し先も東京都外のため、このコンシェルジュの対象外です"
+        "（東京都の区市町村の手続きだけをご案内しています）。手続きは{frm}と{to}の窓口でご確認ください。",
+        "easy": "{frm}から {to}への ひっこしは、どちらも 東京都の 外です。ここでは あんない できません。"
+        "{frm}と {to}の やくしょに きいて ください。",
+        "en": "Both ends of this move ({frm} → {to}) are outside Tokyo, so it is outside this concierge's "
+        "service area (Tokyo's municipalities only): please check the procedures with those municipalities' "
+        "own offices.",
     },
     "note.where.from": {"ja": "引っ越し元の", "easy": "", "en": ""},
     "note.where.to": {"ja": "引っ越し先の", "easy": "", "en": ""},
@@ -798,6 +832,13 @@ class Renderer:
         return [skip]
 
     # ---- the reply text -----------------------------------------------------------------------------------
+    def outside_name(self, name: str) -> str:
+        """A place outside Tokyo as the gazetteer names it; in easy Japanese with its reading after it."""
+        if self.lang != "easy" or not KANJI_CHAR.search(name):
+            return name
+        kana = gazetteer.reading(name)
+        return f"{name}（{kana}）" if kana else with_readings(name)
+
     def summary(
         self,
         state: SessionState,

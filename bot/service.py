@@ -146,12 +146,29 @@ class Concierge:
         if merged.not_understood and (fact := self.catalog.facts.get(merged.not_understood)):
             label = (r.text(fact.label) if fact.label else None) or merged.not_understood
             notes.append(r.msg("note.not_understood", label=label))
-        for role, name in u.places.items():
-            if name in state.places.values():
-                where = r.msg(f"note.where.{role}") if role in {"from", "to"} else ""
-                notes.append(r.msg("note.outside_tokyo", where=where, name=name))
+        if dialogue.move_outside_tokyo(state):
+            frm, to = (
+                r.outside_name(n) if (n := state.places.get(e)) else r.place(getattr(state, f"move_{e}"))
+                for e in ("from", "to")
+            )
+            notes.append(r.msg("note.move_outside", frm=frm, to=to))
+            if not resp.procedures:
+                resp.reply = ""  # nothing is planned for it: the note is the reply
+        else:
+            for role, name in u.places.items():
+                if name in state.places.values():
+                    where = r.msg(f"note.where.{role}") if role in {"from", "to"} else ""
+                    name = r.outside_name(name)
+                    notes.append(r.msg("note.outside_tokyo", where=where, name=name))
+                    if role in {"from", "to"} and "moving" in state.events:
+                        notes.append(r.msg(f"note.confirm.{role}", name=name))
+            if "moving" in state.events and any(m.code == "outside" and not m.name for m in u.mentions):
+                # 「東京都外」 (a quick reply): the end outside Tokyo, unnamed
+                end = next((e for e in ("from", "to") if getattr(state, f"move_{e}") == "outside"), None)
+                if end and end not in state.places:
+                    notes.append(r.msg(f"note.unnamed.{end}"))
         if notes:
-            resp.reply = "\n".join([*notes, resp.reply])
+            resp.reply = "\n".join([*notes, *([resp.reply] if resp.reply else [])])
         return resp
 
     def _no_event_answer(

@@ -47,6 +47,31 @@ _NATIONAL_BEFORE = re.compile(r"(国籍|こくせき)\s*(は|が)?\s*$")
 # "I'm from India and moved to Koto": a country someone is from says they are a foreign national (still a place)
 _FROM_COUNTRY = re.compile(r"\b(i'?m|i am|we'?re|we are|i come|we come)\s+from\s*$")
 
+# A place word followed by these names a station or a railway line, not a municipality (渋谷駅, Shibuya Station).
+_STATION_AFTER = re.compile(r"(駅|えき|線|せん\b)|\s*station\b")
+# 「大阪市に住む父」: where a person (not the resident) lives, said before the person
+_PERSON_LIVES = re.compile(
+    r"^(に|で)?(住む|すむ|住んでいる|すんでいる|暮らす|くらす)\s*(父|母|親|祖父|祖母|家族|兄|姉|弟|妹|夫|妻|息子|娘|子|おや|ちち|はは)"
+)
+# 「府中市(広島)」, "Fuchu (Hiroshima)": a prefecture in brackets right after a municipality's name
+_BRACKETED = re.compile(r"\s*[(（]\s*([^()（）]{1,12}?)\s*[)）]")
+_PREF_SUFFIXES = ("", "県", "府", "都", "道")
+# Tokyo as a whole: a place word that names no municipality but hides the places written inside it (京都 in 東京都)
+_TOKYO: Final = "tokyo"
+_TOKYO_WORDS = ("東京都", "東京", "とうきょうと", "とうきょう")
+_OUTSIDE_WORDS = (
+    "東京都外",
+    "東京の外",
+    "東京都の外",
+    "都外",
+    "とうきょうとがい",
+    "とうきょうとのそと",
+    "とうきょうとの そと",
+    "outside tokyo",
+)
+_COUNTY_NAME = re.compile(r"^.+?郡.+[町村]$")
+_ADDRESS_HYPHEN = re.compile(r"-(?!(shi|machi|cho|mura|son|city|town)\b)")
+
 # Stems too generic to stand for a municipality without its suffix (中央線, 国立病院, 日の出, 港).
 _GENERIC_STEMS = {"中央", "国立", "日の出", "港", "北", "大島"}
 
@@ -98,8 +123,12 @@ _ARRIVED = re.compile(
 )
 _LEAVING = re.compile(
     r"日本を\s*(出|離れ|はなれ|去)|にほんを\s*(で|はなれ)|出国(し|する|します|予定)|しゅっこく"
-    r"|leav(e|ing) japan|mov(e|ing) (out of japan|abroad|overseas)|going back to my (home )?country"
+    r"|(母国|本国|自分の国|じぶんのくに)に\s*(帰|かえ|戻|もど)"
+    r"|leav(e|ing) japan|mov(e|ing) (out of japan|abroad|overseas)"
+    r"|(going|moving|returning|heading) (back )?(to my )?(home country|back to my country|home for good)"
 )
+_RETURN_HOME = re.compile(r"帰国|きこく")
+_RETURNED = re.compile(r"(帰国|きこく)\s*(し(まし)?た|して|済)|から\s*(帰国|きこく)")
 _CAME = re.compile(r"来|き(ま|た)|越|こし|移|うつ|転居|転勤|moved|came|relocated")
 _SKIP_WORD = r"(スキップ|すきっぷ|わからない|分からない|わかりません|分かりません|答えたくない|skip|i don.t know|not sure|pass)"
 _SKIP = re.compile(
@@ -265,12 +294,26 @@ def _strip_accents(s: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
+def _outside_label(group: str, kanji: str) -> str:
+    """How a place of bot/data/places.yaml is named in a reply: a prefecture with its suffix (千葉県, 大阪府), a
+    city with its prefecture (神奈川県川崎市) when the gazetteer knows it."""
+    if group == "prefectures":
+        return kanji if kanji == "北海道" else kanji + ("府" if kanji in ("大阪", "京都") else "県")
+    found = {p.label for p in gazetteer.lookup(kanji + "市") if not p.tokyo}
+    return found.pop() if len(found) == 1 else kanji
+
+
 class Understander:
     """Built once per catalog; ``parse`` is pure and fast (a few ms)."""
 
     def __init__(self, catalog: Catalog | None = None) -> None:
         self.catalog = catalog or default_catalog()
         self._labels: dict[str, str] = {}  # surface -> name, for places outside Tokyo
+        self._romaji: set[str] = (
+            set()
+        )  # romaji generated from the gazetteer (not inside a hyphenated address)
+        self._katakana_only: set[str] = set()  # short country names matched only when written in katakana
+        self._prefectures: dict[str, str] = {"東京": "東京", "tokyo": "東京", "とうきょう": "東京"}  # -> stem
         self._lexicon = self._build_lexicon()
         self._by_char: dict[str, list[tuple[str, str, bool]]] = {}
         for entry in self._lexicon:  # longest first within each bucket, as in the lexicon
@@ -302,6 +345,10 @@ class Understander:
             add(m.en, m.code)
             add(m.short_en, m.code)
             add(m.short_en + ("-ku" if m.kind == "ward" else "-shi" if m.kind == "city" else ""), m.code)
+        for word in _OUTSIDE_WORDS:
+            add(word, OUTSIDE)  # 「東京都外」: outside Tokyo, no place named
+        for word in _TOKYO_WORDS:
+            add(word, _TOKYO)  # 東京都 is not 京都, とうきょうと is not きょうと
         for surface, found in gazetteer.surfaces().items():  # every other municipality in Japan
             outside = [p for p in found if not p.tokyo]
             key = norm(surface)
@@ -315,14 +362,40 @@ class Understander:
         places = yaml.safe_load(PLACES.read_text(encoding="utf-8"))
         for group, code in (("prefectures", OUTSIDE), ("cities", OUTSIDE), ("abroad", ABROAD)):
             for kanji, kana, latin in places[group]:
-                if code == OUTSIDE:
+                if group == "prefectures":
                     for surface in (kanji, kana, latin):
-                        self._labels.setdefault(norm(surface), kanji)
+                        self._prefectures[norm(surface)] = kanji
+                    suffix = "" if kanji == "北海道" else "ふ" if kanji in ("大阪", "京都") else "けん"
+                    add(kana + suffix, code)  # 「ちばけん」: a short reading is safe with its suffix
+                    self._labels.setdefault(norm(kana + suffix), _outside_label(group, kanji))
+                if code == OUTSIDE:
+                    label = _outside_label(group, kanji)
+                    for surface in (kanji, kana, latin):
+                        self._labels.setdefault(norm(surface), label)
                 add(kanji, code)
+                if re.fullmatch(r"[ァ-ヶー]{1,3}", kanji):
+                    self._katakana_only.add(norm(kanji))  # タイ is a country, 「したい」 is not
                 if len(kana) >= 4:
                     add(kana, code)
                 add(latin, code)
+        self._add_romaji(lex)
         return sorted(((k, c, k.isascii()) for k, c in lex.items()), key=lambda x: -len(x[0]))
+
+    def _add_romaji(self, lex: dict[str, str]) -> None:
+        """Every other city, town and village of Japan in romaji as residents type it (Funabashi, Kamakura), from
+        its gazetteer reading; six letters at least, so that short English words are not read as places."""
+        labels: dict[str, set[str]] = {}
+        for p in gazetteer.places():
+            if p.tokyo or "区" in p.name or p.name[-1:] not in "市町村":
+                continue
+            kana = p.kana.split("ぐん", 1)[1] if _COUNTY_NAME.match(p.name) and "ぐん" in p.kana else p.kana
+            kana = re.sub(r"(し|まち|ちょう|むら|そん)$", "", kana)
+            latin = gazetteer.romaji(kana)
+            if len(latin) >= 6 and latin not in lex:
+                labels.setdefault(latin, set()).add(p.label)
+        for latin, found in labels.items():  # looked up word by word in _place_hits, not scanned for
+            self._romaji.add(latin)
+            self._labels[latin] = found.pop() if len(found) == 1 else latin.capitalize()
 
     def _build_event_synonyms(self) -> dict[str, list[_Synonym]]:
         """Per event: (compact form, Japanese content tokens, English words, content-word sequence) of every name
@@ -417,6 +490,7 @@ class Understander:
     def _place_hits(self, text: str) -> list[Mention]:
         """Every place word, a country used as a nationality (ベトナム人, 外国籍, がいこくじん) with role NATIONALITY."""
         t = norm(_strip_accents(text))
+        script = unicodedata.normalize("NFKC", _strip_accents(text)).lower()  # t before katakana -> hiragana
         taken = [False] * len(t)
         found: list[Mention] = []
         chars = set(t)
@@ -432,22 +506,74 @@ class Understander:
                     continue
                 if latin and ((i > 0 and t[i - 1].isalpha()) or (j < len(t) and t[j].isalpha())):
                     continue
+                if _STATION_AFTER.match(t, j):
+                    continue  # 渋谷駅 is a station, not 渋谷区
+                if surface in self._katakana_only and not re.fullmatch(r"[ァ-ヶー]+", script[i:j]):
+                    continue
                 for k in range(i, j):
                     taken[k] = True
+                if code == _TOKYO:
+                    continue  # Tokyo itself: not a municipality, and no part of it is another place
                 national = code == ABROAD and (_NATIONAL.match(t, j) or _NATIONAL_BEFORE.search(t[:i]))
                 role = NATIONALITY if national else self._role(t, i, j)
                 found.append(Mention(code, i, j, role, self._labels.get(surface)))
+        found += self._romaji_places(t, taken)
         if not any(m.code not in (OUTSIDE, ABROAD) for m in found):
             found += [m for m in self._fuzzy_places(t) if not any(taken[m.start : m.end])]
         found.sort(key=lambda m: m.start)
+        return self._bracketed_prefectures(t, found)
+
+    def _romaji_places(self, t: str, taken: list[bool]) -> list[Mention]:
+        """Municipalities outside Tokyo written in romaji (Funabashi); not inside a hyphenated address
+        (Minami-Aoyama is in Minato) nor a station's name."""
+        found: list[Mention] = []
+        for m in re.finditer(r"[a-z]{6,}", t):
+            i, j = m.span()
+            if m.group() not in self._romaji or any(taken[i:j]) or t[i - 1 : i] == "-":
+                continue
+            if _ADDRESS_HYPHEN.match(t, j) or _STATION_AFTER.match(t, j):
+                continue
+            taken[i:j] = [True] * (j - i)
+            found.append(Mention(OUTSIDE, i, j, self._role(t, i, j), self._labels.get(m.group())))
         return found
+
+    def _bracketed_prefectures(self, t: str, found: list[Mention]) -> list[Mention]:
+        """「府中市(広島)」: a Tokyo name followed by another prefecture in brackets is that prefecture's
+        municipality (広島県府中市), outside Tokyo; the bracketed prefecture is not a place of its own."""
+        out: list[Mention] = []
+        drop: set[int] = set()
+        for m in found:
+            muni = self.catalog.municipalities.get(m.code)
+            b = _BRACKETED.match(t, m.end) if muni else None
+            inner = b.group(1).strip() if b else ""
+            pref = self._prefectures.get(inner) or self._prefectures.get(
+                re.sub(r"(県|府|都|けん|ふ|と)$", "", inner)
+            )
+            there = self._elsewhere(muni.name, pref) if muni and pref else None
+            if b is None or there is None:
+                out.append(m)
+                continue
+            drop.add(b.start(1))
+            out.append(Mention(OUTSIDE, m.start, b.end(), self._role(t, m.start, b.end()), there))
+        return [m for m in out if m.start not in drop]
+
+    @staticmethod
+    def _elsewhere(name: str, prefecture: str) -> str | None:
+        """The label of the municipality ``name`` in ``prefecture`` (a stem: 広島), when it is not in Tokyo."""
+        for suffix in _PREF_SUFFIXES:
+            found = [p for p in gazetteer.lookup(prefecture + suffix + name) if not p.tokyo]
+            if found:
+                return found[0].label
+        return None
 
     @staticmethod
     def _role(t: str, i: int, j: int) -> Role:
         after = t[j : j + 14].lstrip(" 　")
         before = t[max(0, i - 12) : i]
+        if _PERSON_LIVES.match(re.sub(r"^(区|市|町|村|都|府|県|道)", "", after)):
+            return "here"  # 「大阪市に住む父が亡くなりました」: where the person lives
         after = re.sub(
-            r"^(区|市|町|村|都|府|県|道|city|ward|-ku|-shi|く|し|ちょう|まち|むら|そん)", "", after
+            r"^(区|市|町|村|都|府|県|道|city|ward|-ku|-shi|く|し|ちょう|まち|むら|そん|けん)", "", after
         ).lstrip()
         if not after.isascii():
             after = re.sub(r"\s+", "", after)  # "せたがやくに すんでいます"
@@ -642,10 +768,15 @@ class Understander:
         if within and not (froms or tos):
             froms, tos = within[:1], within[:1]
         heres += [c for c in within if c not in heres]
-        if _LEAVING.search(t) and not tos and "moving" in self.catalog.events:
+        foreign = u.facts.get("nationality") == "foreign"
+        if _RETURN_HOME.search(t) and not (froms or tos):
+            # 帰国: a foreign national going home leaves Japan; anyone else comes back from abroad
+            (tos if foreign and not _RETURNED.search(t) else froms).append(ABROAD)
+        if _LEAVING.search(t) and not tos:
             tos = [ABROAD]  # 「日本を離れます」, "leaving Japan": a move abroad from where they live
+        if tos == [ABROAD] and (foreign or _LEAVING.search(t)) and "moving" in self.catalog.events:
             # a foreigner leaving Japan is not settling in Tokyo: the move abroad is the event
-            u.events = [*(ev for ev in u.events if ev != "foreign-resident"), "moving"]
+            u.events = [*(ev for ev in u.events if ev not in ("foreign-resident", "moving")), "moving"]
         if froms and heres and not (tos or u.events) and _CAME.search(t) and "moving" in self.catalog.events:
             tos = heres[:1]  # 「神奈川県から来ました。今は町田市に住んでいます」: a move from there to here
             u.events.append("moving")
@@ -657,10 +788,12 @@ class Understander:
         ):  # "from Vietnam … live in Hachioji": moved from there to here
             tos = heres[:1]
         if "moving" in u.events or (froms and tos) or (arrival and (froms or tos)):
-            u.move_from = froms[0] if froms else (heres[0] if heres and tos else None)
-            u.move_to = tos[0] if tos else (heres[0] if heres and froms else None)
-            if not (u.move_from or u.move_to) and heres:
-                u.move_to = heres[0]
+            # where they live: a Tokyo municipality before a word such as 海外 (「海外赴任で…中央区に住んでいます」)
+            here = next((c for c in heres if c not in (OUTSIDE, ABROAD)), heres[0]) if heres else None
+            u.move_from = froms[0] if froms else (here if tos else None)
+            u.move_to = tos[0] if tos else (here if froms else None)
+            if not (u.move_from or u.move_to) and here:
+                u.move_to = here
             if "moving" not in u.events and u.move_from and u.move_to:
                 u.events.append("moving")
         if (
