@@ -203,12 +203,23 @@ def _flat_words(text: str) -> tuple[tuple[str, int, int], ...]:
     return tuple((f, len(compact(nfkc[:a])), len(compact(nfkc[:b]))) for f, _, a, b in word_spans(text))
 
 
-def _inflected(lemmas: tuple[str, ...], seq: tuple[tuple[str, int, int], ...]) -> tuple[int, int] | None:
+def _word_starts(seq: tuple[tuple[str, int, int], ...]) -> dict[str, list[int]]:
+    """Where each word form of ``seq`` occurs (positions in order), so that a synonym is looked up, not scanned."""
+    at: dict[str, list[int]] = {}
+    for k, (form, _, _) in enumerate(seq):
+        at.setdefault(form, []).append(k)
+    return at
+
+
+def _inflected(
+    lemmas: tuple[str, ...], seq: tuple[tuple[str, int, int], ...], at: dict[str, list[int]]
+) -> tuple[int, int] | None:
     """The span of ``seq`` (a message's words) where the words ``lemmas`` follow one another, the last one in
-    any inflection (父が亡くなり for 父が亡くなった, 仕事を辞めました for 仕事を辞めた), or None."""
+    any inflection (父が亡くなり for 父が亡くなった, 仕事を辞めました for 仕事を辞めた), or None. ``at``:
+    :func:`_word_starts` of ``seq``; the first such place in ``seq`` wins."""
     n = len(lemmas)
-    for k in range(len(seq) - n + 1) if n else ():
-        if all(seq[k + j][0] == lemmas[j] for j in range(n)):
+    for k in at.get(lemmas[0], ()) if n else ():
+        if k + n <= len(seq) and all(seq[k + j][0] == lemmas[j] for j in range(1, n)):
             return seq[k][1], seq[k + n - 1][2]
     return None
 
@@ -329,6 +340,7 @@ class Understander:
         toks = content_tokens(text)
         words = en_words(text)
         seq = _flat_words(text)
+        at = _word_starts(seq)
         found: dict[str, tuple[float, list[tuple[int, int]]]] = {}
         for ev_id, entries in self._event_syn.items():
             best, spans = 0.0, []
@@ -338,7 +350,8 @@ class Understander:
                     spans.append((i, i + len(comp)))
                 elif (
                     len(comp) >= 2
-                    and (span := _inflected(lemmas, seq))
+                    and lemmas
+                    and (span := _inflected(lemmas, seq, at))
                     and not _tense_differs(comp, flat, span)
                 ):
                     # 亡くなり for 亡くなった: the synonym as written, as long as the words it spans
