@@ -16,7 +16,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -256,6 +256,12 @@ def _strip_accents(s: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
+@lru_cache(maxsize=1024)
+def _pattern(catalog_pattern: str) -> re.Pattern[str]:
+    """A fact's pattern from the catalog in ``norm`` form, compiled once (not looked up in re's cache per turn)."""
+    return re.compile(norm(catalog_pattern))
+
+
 class Understander:
     """Built once per catalog; ``parse`` is pure and fast (a few ms)."""
 
@@ -263,9 +269,11 @@ class Understander:
         self.catalog = catalog or default_catalog()
         self._labels: dict[str, str] = {}  # surface -> name, for places outside Tokyo
         self._lexicon = self._build_lexicon()
-        self._by_char: dict[str, list[tuple[str, str, bool]]] = {}
-        for entry in self._lexicon:  # longest first within each bucket, as in the lexicon
-            self._by_char.setdefault(entry[0][0], []).append(entry)
+        # by first character, each entry with its rank in the order _place_hits tries them (longest first, then
+        # by surface): a message's candidates are sorted by that number, not by a key computed per message
+        self._by_char: dict[str, list[tuple[int, tuple[str, str, bool]]]] = {}
+        for rank, entry in enumerate(sorted(self._lexicon, key=lambda e: (-len(e[0]), e[0]))):
+            self._by_char.setdefault(entry[0][0], []).append((rank, entry))
         self._event_syn = self._build_event_synonyms()
 
     # ---- vocabulary -----------------------------------------------------------------------------------------
@@ -413,10 +421,8 @@ class Understander:
         taken = [False] * len(t)
         found: list[Mention] = []
         chars = set(t)
-        candidates = sorted(
-            (e for c in chars for e in self._by_char.get(c, ())), key=lambda e: (-len(e[0]), e[0])
-        )
-        for surface, code, latin in candidates:
+        candidates = sorted(x for c in chars for x in self._by_char.get(c, ()))
+        for _rank, (surface, code, latin) in candidates:
             start = 0
             while (i := t.find(surface, start)) >= 0:
                 start = i + 1
@@ -466,13 +472,13 @@ class Understander:
                         out[fact.id] = opt.value
                         break
             elif fact.type == "bool":
-                if any(re.search(norm(p), t) for p in fact.says_no):
+                if any(_pattern(p).search(t) for p in fact.says_no):
                     out[fact.id] = False
-                elif any(re.search(norm(p), t) for p in fact.says_yes):
+                elif any(_pattern(p).search(t) for p in fact.says_yes):
                     out[fact.id] = True
             elif fact.type == "int":
                 for p in fact.number:
-                    if m := re.search(norm(p), t):
+                    if m := _pattern(p).search(t):
                         out[fact.id] = int(m.group(1))
                         break
         return out

@@ -103,3 +103,12 @@ def test_a_title_sharing_no_two_characters_with_a_message_cannot_be_named_by_it(
         for part in (c, whole, *kanji3, *runs):
             if len(part) >= 2:
                 assert _pairs(part) <= pairs, (name, part)
+
+
+def test_place_candidates_are_ranked_longest_first_then_by_surface() -> None:
+    """``_place_hits`` tries a message's candidate place words in the order of their precomputed rank."""
+    und = Understander()
+    ranked = sorted(x for bucket in und._by_char.values() for x in bucket)
+    assert [r for r, _ in ranked] == list(range(len(und._lexicon)))
+    assert [e for _, e in ranked] == sorted(und._lexicon, key=lambda e: (-len(e[0]), e[0]))
+    assert [m.code for m in und.find_places("世田谷区から八王子市へ引っ越します")] == ["131121", "132012"]
