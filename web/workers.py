@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import MutableMapping
 
 from fastapi import FastAPI
 
@@ -30,16 +31,16 @@ MALLOC_ARENAS = (
 _M_ARENA_MAX = -8  # mallopt parameter number (glibc malloc.h)
 
 
-def limit_malloc_arenas(env: dict[str, str] | None = None) -> bool:
+def limit_malloc_arenas(env: MutableMapping[str, str] | None = None) -> bool:
     """Cap glibc's malloc arenas for this server process and the workers it starts (``MALLOC_ARENA_MAX``).
 
     Each request thread would otherwise get an arena of its own, and memory freed in one arena is not reused by
     another, so a threaded server's RSS grows with its thread pool. An operator's own ``MALLOC_ARENA_MAX`` wins.
     Returns True when this process was changed (glibc only; elsewhere nothing happens)."""
-    env = os.environ if env is None else env
-    if "MALLOC_ARENA_MAX" in env:
+    target: MutableMapping[str, str] = os.environ if env is None else env
+    if "MALLOC_ARENA_MAX" in target:
         return False  # glibc read it at start-up
-    env["MALLOC_ARENA_MAX"] = str(MALLOC_ARENAS)  # spawned workers read it when they start
+    target["MALLOC_ARENA_MAX"] = str(MALLOC_ARENAS)  # spawned workers read it when they start
     try:
         import ctypes
 
