@@ -349,10 +349,14 @@ def _asked_amounts(text: str, amounts: list[Any]) -> list[Any]:
     return hit if 0 < len(hit) < len(amounts) else amounts
 
 
+_GRAM_CHAR = re.compile(r"[一-龥々ァ-ヶー]")
+
+
 def _grams(text: str) -> set[str]:
-    """Two-character runs of ``text`` in kanji or katakana (the words, not the particles)."""
+    """Two-character runs of ``text`` with a kanji or katakana (the words, not the particles)."""
     t = compact(norm(text))
-    return {t[i : i + 2] for i in range(len(t) - 1) if re.search(r"[一-龥々ァ-ヶー]", t[i : i + 2])}
+    word = [_GRAM_CHAR.match(c) is not None for c in t]
+    return {t[i : i + 2] for i in range(len(t) - 1) if word[i] or word[i + 1]}
 
 
 def _plain(sentence: str) -> str:
@@ -795,11 +799,14 @@ class Answerer:
         """The procedure the message names: a bundle item first, else any catalog procedure named by its title."""
         t = compact(text)
         toks = _name_words(text)
+        pairs = _pairs(t)
 
         def score(title_ja: str, title_en: str | None, proc_id: str) -> float:
             best = 0.0
             for name in (title_ja, title_en or "", proc_id.replace("-", " ")):
-                c, kanji3, qualifier, runs, words = _title_shape(name)
+                c, kanji3, qualifier, runs, words, name_pairs = _title_shape(name)
+                if pairs.isdisjoint(name_pairs) and toks.isdisjoint(words):
+                    continue  # every match below needs two characters in a row or a word in common
                 parts = [x for x in kanji3 if x in self._title_parts and x in t]
                 if len(c) >= 2 and c in t and qualifier and not any(_common_run(r, t) for r in qualifier):
                     # 児童手当（引っ越し先での認定請求） when the message says nothing of a move: a part match only
@@ -997,17 +1004,24 @@ class Answerer:
         return None
 
 
+def _pairs(text: str) -> frozenset[str]:
+    """The two-character substrings of ``text``."""
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+
+
 @lru_cache(maxsize=4096)
 def _title_shape(
     name: str,
-) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], frozenset[str]]:
+) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], frozenset[str], frozenset[str]]:
     """What ``_match_procedure`` reads of a title, computed once per title (titles are immutable catalog text):
     the compact title before any （qualifier）, its 3+ kanji runs, the qualifier's kanji runs, the whole title's
-    2+ kanji runs, and the words that can name it (``_name_words``)."""
+    2+ kanji runs, the words that can name it (``_name_words``) and the two-character substrings of the first
+    and of the whole compact title (a message sharing none of them, nor a word, cannot name it)."""
     c = compact(name.split("（")[0])
     qualifier = tuple(re.findall(r"[一-龥々]{2,}", compact(name.split("（", 1)[1]))) if "（" in name else ()
     runs = tuple(re.findall(r"[一-龥々]{2,}", compact(name)))
-    return c, tuple(re.findall(r"[一-龥々]{3,}", c)), qualifier, runs, _name_words(name)
+    pairs = _pairs(c) | _pairs(compact(name))
+    return c, tuple(re.findall(r"[一-龥々]{3,}", c)), qualifier, runs, _name_words(name), pairs
 
 
 def with_quoted(citations: list[Citation], quoted: list[Citation]) -> list[Citation]:

@@ -16,7 +16,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -252,12 +252,23 @@ def _flat_words(text: str) -> tuple[tuple[str, int, int], ...]:
     return tuple((f, len(compact(nfkc[:a])), len(compact(nfkc[:b]))) for f, _, a, b in word_spans(text))
 
 
-def _inflected(lemmas: tuple[str, ...], seq: tuple[tuple[str, int, int], ...]) -> tuple[int, int] | None:
+def _word_starts(seq: tuple[tuple[str, int, int], ...]) -> dict[str, list[int]]:
+    """Where each word form of ``seq`` occurs (positions in order), so that a synonym is looked up, not scanned."""
+    at: dict[str, list[int]] = {}
+    for k, (form, _, _) in enumerate(seq):
+        at.setdefault(form, []).append(k)
+    return at
+
+
+def _inflected(
+    lemmas: tuple[str, ...], seq: tuple[tuple[str, int, int], ...], at: dict[str, list[int]]
+) -> tuple[int, int] | None:
     """The span of ``seq`` (a message's words) where the words ``lemmas`` follow one another, the last one in
-    any inflection (父が亡くなり for 父が亡くなった, 仕事を辞めました for 仕事を辞めた), or None."""
+    any inflection (父が亡くなり for 父が亡くなった, 仕事を辞めました for 仕事を辞めた), or None. ``at``:
+    :func:`_word_starts` of ``seq``; the first such place in ``seq`` wins."""
     n = len(lemmas)
-    for k in range(len(seq) - n + 1) if n else ():
-        if all(seq[k + j][0] == lemmas[j] for j in range(n)):
+    for k in at.get(lemmas[0], ()) if n else ():
+        if k + n <= len(seq) and all(seq[k + j][0] == lemmas[j] for j in range(1, n)):
             return seq[k][1], seq[k + n - 1][2]
     return None
 
@@ -303,6 +314,12 @@ def _outside_label(group: str, kanji: str) -> str:
     return found.pop() if len(found) == 1 else kanji
 
 
+@lru_cache(maxsize=1024)
+def _pattern(catalog_pattern: str) -> re.Pattern[str]:
+    """A fact's pattern from the catalog in ``norm`` form, compiled once (not looked up in re's cache per turn)."""
+    return re.compile(norm(catalog_pattern))
+
+
 class Understander:
     """Built once per catalog; ``parse`` is pure and fast (a few ms)."""
 
@@ -315,9 +332,11 @@ class Understander:
         self._katakana_only: set[str] = set()  # short country names matched only when written in katakana
         self._prefectures: dict[str, str] = {"東京": "東京", "tokyo": "東京", "とうきょう": "東京"}  # -> stem
         self._lexicon = self._build_lexicon()
-        self._by_char: dict[str, list[tuple[str, str, bool]]] = {}
-        for entry in self._lexicon:  # longest first within each bucket, as in the lexicon
-            self._by_char.setdefault(entry[0][0], []).append(entry)
+        # by first character, each entry with its rank in the order _place_hits tries them (longest first, then
+        # by surface): a message's candidates are sorted by that number, not by a key computed per message
+        self._by_char: dict[str, list[tuple[int, tuple[str, str, bool]]]] = {}
+        for rank, entry in enumerate(sorted(self._lexicon, key=lambda e: (-len(e[0]), e[0]))):
+            self._by_char.setdefault(entry[0][0], []).append((rank, entry))
         self._event_syn = self._build_event_synonyms()
 
     # ---- vocabulary -----------------------------------------------------------------------------------------
@@ -422,6 +441,7 @@ class Understander:
         toks = content_tokens(text)
         words = en_words(text)
         seq = _flat_words(text)
+        at = _word_starts(seq)
         found: dict[str, tuple[float, list[tuple[int, int]]]] = {}
         for ev_id, entries in self._event_syn.items():
             best, spans = 0.0, []
@@ -431,7 +451,8 @@ class Understander:
                     spans.append((i, i + len(comp)))
                 elif (
                     len(comp) >= 2
-                    and (span := _inflected(lemmas, seq))
+                    and lemmas
+                    and (span := _inflected(lemmas, seq, at))
                     and not _tense_differs(comp, flat, span)
                 ):
                     # 亡くなり for 亡くなった: the synonym as written, as long as the words it spans
@@ -494,10 +515,8 @@ class Understander:
         taken = [False] * len(t)
         found: list[Mention] = []
         chars = set(t)
-        candidates = sorted(
-            (e for c in chars for e in self._by_char.get(c, ())), key=lambda e: (-len(e[0]), e[0])
-        )
-        for surface, code, latin in candidates:
+        candidates = sorted(x for c in chars for x in self._by_char.get(c, ()))
+        for _rank, (surface, code, latin) in candidates:
             start = 0
             while (i := t.find(surface, start)) >= 0:
                 start = i + 1
@@ -599,13 +618,13 @@ class Understander:
                         out[fact.id] = opt.value
                         break
             elif fact.type == "bool":
-                if any(re.search(norm(p), t) for p in fact.says_no):
+                if any(_pattern(p).search(t) for p in fact.says_no):
                     out[fact.id] = False
-                elif any(re.search(norm(p), t) for p in fact.says_yes):
+                elif any(_pattern(p).search(t) for p in fact.says_yes):
                     out[fact.id] = True
             elif fact.type == "int":
                 for p in fact.number:
-                    if m := re.search(norm(p), t):
+                    if m := _pattern(p).search(t):
                         out[fact.id] = int(m.group(1))
                         break
         return out

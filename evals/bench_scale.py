@@ -116,6 +116,28 @@ def tree_rss(pid: int, field: str = "VmRSS") -> dict[str, float | None]:
     return {str(p): _rss_mb(p, field) for p in _process_tree(pid)}
 
 
+def memory_split_mb(pid: int) -> dict[str, float] | None:
+    """A process's resident memory split (``/proc/PID/smaps_rollup``): ``file`` mapped from files (the Sudachi
+    dictionary, the model, libraries: one copy in the page cache, shared by every worker), ``private`` its own
+    (not shared with any other process) and ``pss`` (shared pages divided among the processes sharing them)."""
+    fields: dict[str, int] = {}
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+            name, _, rest = line.partition(":")
+            with contextlib.suppress(ValueError, IndexError):
+                fields[name] = int(rest.split()[0])
+    if "Rss" not in fields:
+        return None
+    anon = fields.get("Anonymous", 0)
+    private = fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
+    return {
+        "rss": round(fields["Rss"] / 1024, 1),
+        "file": round((fields["Rss"] - anon) / 1024, 1),
+        "private": round(private / 1024, 1),
+        "pss": round(fields.get("Pss", 0) / 1024, 1),
+    }
+
+
 def bench_chat_distinct(
     settings: Settings, clients: int = 8, requests: int = 400, workers: int = 1
 ) -> dict[str, Any]:
@@ -148,6 +170,7 @@ def bench_chat_distinct(
         cpu = tree_cpu_s(server.pid) - cpu_before
         rss = tree_rss(server.pid)
         peak = tree_rss(server.pid, "VmHWM")
+        split = {str(p): memory_split_mb(p) for p in _process_tree(server.pid)}
     worst = max((v for v in peak.values() if v is not None), default=None)
     result: dict[str, Any] = {
         "workers": workers,
@@ -166,6 +189,7 @@ def bench_chat_distinct(
         "capacity_rps_per_core": round(len(lat) / cpu, 1) if cpu else None,
         "rss_mb_by_process": rss,
         "peak_rss_mb_by_process": peak,
+        "memory_mb_by_process": split,  # rss = file-backed (shared) + anonymous; private; pss
         "rss_mb_total": round(sum(v for v in rss.values() if v is not None), 1),
         "targets": CHAT_DISTINCT_TARGETS,
     }

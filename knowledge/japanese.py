@@ -103,11 +103,17 @@ def to_hiragana(text: str) -> str:
     return text.translate(_KATA_TO_HIRA)
 
 
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
 def is_english(text: str) -> bool:
     """True when a message is mostly Latin letters (no kana or kanji to speak of)."""
-    letters = sum(c.isascii() and c.isalpha() for c in text)
-    cjk = sum(not c.isascii() and unicodedata.category(c).startswith("L") for c in text)
-    return letters > 0 and cjk * 3 < letters
+    letters = len(_ASCII_LETTER.findall(text))  # an ASCII letter is exactly one of A-Z a-z
+    if not letters:
+        return False
+    # str.isalpha is Unicode category L*: every letter, minus the ASCII ones counted above
+    cjk = sum(map(str.isalpha, text)) - letters
+    return cjk * 3 < letters
 
 
 def search_text(text: str) -> str:

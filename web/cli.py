@@ -186,9 +186,10 @@ def serve(
             "bundles, feeds and QR codes would otherwise be built from whatever Host header a client sends"
         )
     _require_writable(s)
-    if workers > 1:
-        from web.workers import run_workers
+    from web.workers import limit_malloc_arenas, run_workers
 
+    limit_malloc_arenas()
+    if workers > 1:
         run_workers(host or s.server.host, port or s.server.port, workers)
         return
     with _storage_guard(s):

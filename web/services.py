@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import threading
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.service import Concierge, build_concierge
 from knowledge.catalog import Catalog
+from knowledge.deadlines import closure_reason
 from knowledge.embeddings import SimilarityFloors
 from knowledge.index_state import read_active
 from knowledge.retrieval_types import Hit, PageSearcher, PageSearchUnavailable
@@ -122,6 +124,9 @@ def build_services(
     """Everything the routes need, built once (the catalog is loaded and validated here, not per request)."""
     pages = PageSearch(settings, searcher_factory)
     concierge = build_concierge(settings, searcher=pages)
+    # the national holiday calendar (the `holidays` package, ~0.5 s) is loaded now, not by the first turn with a due date
+    if concierge.catalog.calendar is not None:
+        closure_reason(dt.date(dt.date.today().year, 1, 6), concierge.catalog.calendar)
     return Services(
         settings=settings,
         concierge=concierge,
