@@ -31,6 +31,8 @@ from knowledge.catalog import Catalog
 # The order in which unknown facts usually change a bundle most (ties in the decisive count break this way).
 FIRST_QUESTIONS = ("move_to", "move_from", "municipality", "event_date")
 MAX_ASKS = 2  # a question whose answer could not be read is asked once more, then dropped
+# a count answering a yes/no question is the count's fact (「ふたり」, "two kids" to "Do you have children?")
+COUNT_OF = {"has_children": "children_count"}
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,11 @@ def _answer_pending(
             )  # 「札幌市から」 to "where to?": the other end; this one is asked again
         return True, None
     value = und.parse_answer(pending, u.text, today)
+    if value is None and pending in COUNT_OF:
+        count = und.parse_answer(COUNT_OF[pending], u.text, today)
+        if count is not None:
+            set_fact(state, COUNT_OF[pending], count, owner)  # has_children then follows (IMPLIED)
+            return True, None
     if value is None:
         said_something = u.events or u.facts or u.mentions or u.date or u.intents - {"question"}
         return False, None if said_something else pending

@@ -85,7 +85,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "note.not_understood": {
         "ja": "すみません、「{label}」についてのお答えとして読み取れませんでした。",
         "easy": "すみません。「{label}」の こたえが わかりませんでした。",
-        "en": "Sorry, I could not read that as an answer about the {label}.",
+        "en": "Sorry, I could not read that as an answer to the question ({label}).",
     },
     "note.outside_tokyo": {
         "ja": "{where}{name}は東京都外です。このコンシェルジュは東京都の区市町村の手続きをご案内しており、"

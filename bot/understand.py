@@ -23,7 +23,7 @@ from typing import Any, Final, Literal
 import yaml
 
 from bot import gazetteer
-from bot.dates import ParsedDate, parse_date
+from bot.dates import EN_NUM, KANJI_NUM, ParsedDate, parse_date
 from knowledge.catalog import Catalog, default_catalog
 from knowledge.japanese import compact, content_tokens, en_words, has_kanji, is_english, norm, word_spans
 from knowledge.models import Unit
@@ -107,7 +107,31 @@ _SKIP = re.compile(
 )  # also the label 「わからない・スキップ」
 _NEW_TOPIC = re.compile(r"それと|あと|ほかに|他に|それから|also|another thing|and also")
 _YES = re.compile(r"^(はい|うん|ええ|そうです|あります|ある|持っています|もっています|yes|yeah|yep|i do)")
-_NO = re.compile(r"^(いいえ|いや|ううん|ありません|ない|持っていません|もっていません|no|nope|i don.t)")
+_NO = re.compile(
+    r"^(いいえ|いや|ううん|ありません|ない|いない|いません|なし|持っていません|もっていません"
+    r"|no|nope|none|nobody|no one|i don.t)"
+)
+
+# people counted in words, read as digits for the number facts: 「ふたり」「二人」「さんにん」 -> 「2人」, "two kids" -> "2 kids"
+_KANA_PEOPLE = {"ひとり": 1, "ふたり": 2, "さんにん": 3, "よにん": 4, "ごにん": 5}
+_PEOPLE_WORDS = re.compile(
+    rf"({'|'.join(_KANA_PEOPLE)})(?!親|おや|ぐらし|暮らし|っこ|っ子)|([{''.join(KANJI_NUM)}])人(?!親|暮らし|っ子)"
+)
+_EN_COUNT = {k: v for k, v in EN_NUM.items() if " " not in k and k not in ("a", "an")}
+_EN_COUNT_WORDS = re.compile(rf"\b({'|'.join(_EN_COUNT)})\b")
+
+
+def counted(text: str) -> str:
+    """``text`` (normalised) with people and numbers said in words as digits, for the number facts.
+
+    >>> counted("子どもは ふたり います"), counted("we have two kids"), counted("ひとり親です")
+    ('子どもは 2人 います', 'we have 2 kids', 'ひとり親です')
+    """
+
+    def people(m: re.Match[str]) -> str:
+        return f"{_KANA_PEOPLE[m.group(1)] if m.group(1) else KANJI_NUM[m.group(2)]}人"
+
+    return _EN_COUNT_WORDS.sub(lambda m: str(_EN_COUNT[m.group(1)]), _PEOPLE_WORDS.sub(people, text))
 
 
 @dataclass
@@ -459,7 +483,7 @@ class Understander:
                     out[fact.id] = True
             elif fact.type == "int":
                 for p in fact.number:
-                    if m := re.search(norm(p), t):
+                    if m := re.search(norm(p), counted(t)):
                         out[fact.id] = int(m.group(1))
                         break
         return out
@@ -532,7 +556,7 @@ class Understander:
                 return True
             return None
         if fact.type == "int":
-            if m := re.search(r"\d+", t):
+            if m := re.search(r"\d+", counted(t)):
                 return int(m.group(0))
             return None
         return None

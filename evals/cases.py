@@ -85,7 +85,9 @@ class Expect(_Strict):
     # additive checks (2026-12-07, issue #14)
     # every reply in this language (see metrics.language_problems)
     lang: Lang | None = None
-    lang_after: int = Field(0, ge=0)  # ... checked on the replies to turns with this index and later (a switch)
+    lang_after: int = Field(
+        0, ge=0
+    )  # ... checked on the replies to turns with this index and later (a switch)
     not_asked: list[str] = Field(default_factory=list)  # facts.yaml ids no reply may ask about again
     not_asked_after: int = Field(0, ge=0)  # ... checked on the replies to turns with this index and later
     asks: list[str] = Field(default_factory=list)  # facts.yaml ids the final reply asks about

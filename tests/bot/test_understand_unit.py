@@ -161,6 +161,26 @@ def test_role_literal_covers_every_role_found(und: Understander) -> None:
         ("I'm from India", {"nationality": "foreign"}),
         ("中野区内で引っ越しました", {"move_scope": "within"}),
         ("八王子市から杉並区へ引っ越します", {}),
+        # facts given once in any of the languages (issue #14): counts in words, kana ages, negations, English
+        ("子どもは ふたり います", {"children_count": 2}),
+        ("こどもが 2人 います", {"children_count": 2}),
+        ("子どもが二人います", {"children_count": 2}),
+        ("We have two kids, aged 8 and 5", {"children_count": 2}),
+        ("ひとり親ではありません", {"single_parent": False}),
+        (
+            "ひとり親です。子どもはひとりっ子です",
+            {"single_parent": True},
+        ),  # ひとり親 and ひとりっ子 are no count
+        ("犬は飼っていません", {"has_dog": False}),
+        ("We moved with our dog", {"has_dog": True}),
+        ("はは 85さい", {"person_age": 85}),
+        ("She is 85 and lives in Nerima", {"person_age": 85}),
+        ("My father, 80, died on 2 December", {"person_age": 80}),
+        ("My mother (82) needs care", {"person_age": 82}),
+        ("He died on 12 December", {}),  # a day of the month is no age
+        ("He received a pension", {"received_pension": True}),
+        ("I'm Japanese", {"nationality": "japanese"}),
+        ("私は会社員です", {"employment": "employee"}),
     ],
 )
 def test_facts(und: Understander, text: str, facts: dict[str, Any]) -> None:
@@ -246,6 +266,12 @@ def test_language(und: Understander, text: str, given: str | None, lang: str) ->
         ("has_dog", "いいえ", False),
         ("single_parent", "うん", True),
         ("children_count", "2人です", 2),
+        ("children_count", "ふたり", 2),  # kana answers (issue #14)
+        ("children_count", "two", 2),
+        ("has_children", "none", False),
+        ("has_children", "いません", False),
+        ("nationality", "Japanese", "japanese"),  # the English quick-reply label
+        ("employment", "会社員です", "employee"),
         ("municipality", "世田谷区です", SETAGAYA),
         ("municipality", "大阪です", "outside"),
         ("no-such-fact", "はい", None),
