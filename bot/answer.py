@@ -26,7 +26,7 @@ from bot.gist_en import (
 )
 from bot.planner import Bundle, PlannedItem
 from bot.provenance_view import citation, local_online_url, reply_note
-from bot.render import with_readings
+from bot.render import msg, with_readings
 from bot.understand import claimed_period
 from knowledge.catalog import Catalog
 from knowledge.check import is_official
@@ -859,9 +859,10 @@ class Answerer:
                 return ""
             return f" (source: {a.sources[0].title})" if lang == "en" else f"（出典：{a.sources[0].title}）"
 
-        return "、".join(
+        per = "({})" if lang == "en" else "（{}）"
+        return msg("list.sep", lang).join(
             f"{a.label.get(lang)} {_yen(a.yen, lang)}"
-            + (f"（{a.per.get(lang)}）" if a.per else "")
+            + (per.format(a.per.get(lang)) if a.per else "")
             + source(a)
             for a in _asked_amounts(text, p.amounts)
         )
@@ -878,7 +879,11 @@ class Answerer:
                 self.catalog.documents[d].name.get(lang) for d in p.documents if d in self.catalog.documents
             ]
             if docs:
-                out.append(f"{title}: " + ("bring " if lang == "en" else "必要なもの：") + "、".join(docs))
+                out.append(
+                    f"{title}: "
+                    + ("bring " if lang == "en" else "必要なもの：")
+                    + msg("list.sep", lang).join(docs)
+                )
         if "place" in intents:
             out.append(f"{title}: " + self.catalog.office_name(p.office, item.municipality).get(lang))
         if "eligibility" in kinds and p.who:
@@ -910,7 +915,7 @@ class Answerer:
         if not page_kinds:
             return []
         local = item.municipality or municipality
-        quote = self._page_answer(text, local, page_kinds)
+        quote = self._page_answer(text, local, page_kinds, lang)
         if quote:
             return [f"{title}: {quote}"]
         if "penalty" in page_kinds and p.deadline:  # what happens when late: the rule, and whom to ask
@@ -920,12 +925,20 @@ class Answerer:
             return [f"{title}: 期限は「{rule}」です。過ぎてしまった場合は{ask}にご相談ください。"]
         return []
 
-    def _page_answer(self, question: str, municipality: str | None, kinds: list[str]) -> str | None:
-        """The first quote's sentence when it carries the kind of answer asked (None otherwise)."""
+    def _page_answer(
+        self, question: str, municipality: str | None, kinds: list[str], lang: Lang
+    ) -> str | None:
+        """The first quote's sentence when it carries the kind of answer asked (None otherwise); in English the
+        page's Japanese sentence and title stand in brackets, in やさしい日本語 with readings."""
         cites = self.citations(question, municipality, k=1)
-        if cites and any(QUESTION_KINDS[kd][1].search(cites[0].snippet) for kd in kinds):
-            return f"{_plain(cites[0].snippet)}（{cites[0].title}）"
-        return None
+        if not cites or not any(QUESTION_KINDS[kd][1].search(cites[0].snippet) for kd in kinds):
+            return None
+        quote, title = _plain(cites[0].snippet), cites[0].title
+        if lang == "en":
+            inner = quote.replace("「", "『").replace("」", "』")
+            return f"the page 「{title}」 says (in Japanese): 「{inner}」"
+        line = f"{quote}（{title}）"
+        return with_readings(line) if lang == "easy" else line
 
 
 @lru_cache(maxsize=4096)

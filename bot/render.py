@@ -194,6 +194,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "cal.plan": {"ja": "手続きバンドル", "easy": "てつづきの まとめ", "en": "Your plan"},
     "cal.list_sep": {"ja": "、", "easy": "、", "en": ", "},
+    "list.sep": {"ja": "、", "easy": "、", "en": ", "},  # items of a list in a sentence
     "cal.category.procedure": {"ja": "期限", "easy": "きげん", "en": "Deadline"},
     "cal.category.milestone": {"ja": "予定", "easy": "よてい", "en": "Milestone"},
     "cal.desc": {

@@ -310,3 +310,21 @@ def test_the_residents_own_number_is_not_a_word_a_quote_should_repeat(concierge:
     q = "世田谷区の葬祭費は5万円ですよね？母が亡くなって、国保でした"
     sent, _ = concierge.answerer._sentence(q, _hit(text, "ご家族が亡くなったときの手続き"))
     assert "5万円" not in sent, sent
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What do I need to bring for the moving-in notice in Nerima?",  # catalog documents, a list
+        "What happens if I submit the birth registration late in Setagaya?",  # a page's sentence
+        "How much is the child allowance for a third child in Shinagawa?",  # amounts with their unit
+    ],
+)
+def test_an_english_field_answer_has_no_japanese_outside_brackets(
+    concierge: Concierge, question: str
+) -> None:
+    from evals.metrics import japanese_outside_brackets
+
+    r = ask(concierge, question)
+    assert r.lang == "en"
+    assert japanese_outside_brackets(r.reply) == [], r.reply

@@ -181,6 +181,10 @@ def test_role_literal_covers_every_role_found(und: Understander) -> None:
         ("He received a pension", {"received_pension": True}),
         ("I'm Japanese", {"nationality": "japanese"}),
         ("私は会社員です", {"employment": "employee"}),
+        ("I’m Japanese", {"nationality": "japanese"}),  # a phone's typographic apostrophe
+        ("I'm 45", {"person_age": 45}),
+        ("こどもは いません", {"has_children": False}),
+        ("犬を1匹飼っています", {"has_dog": True}),
     ],
 )
 def test_facts(und: Understander, text: str, facts: dict[str, Any]) -> None:
@@ -267,6 +271,8 @@ def test_language(und: Understander, text: str, given: str | None, lang: str) ->
         ("single_parent", "うん", True),
         ("children_count", "2人です", 2),
         ("children_count", "ふたり", 2),  # kana answers (issue #14)
+        ("insurance", "kokumin kenko hoken", "national"),  # romaji
+        ("insurance", "koki koreisha", "late_elderly"),
         ("children_count", "two", 2),
         ("has_children", "none", False),
         ("has_children", "いません", False),
