@@ -296,6 +296,10 @@ def plural(n: int, word: str) -> str:
 _KANJI = KANJI_CHAR
 _HIRAGANA = re.compile(r"[\u3041-\u3096]")
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30faー]")
+# kanji a kana-only writer still uses: place names (世田谷区, 大阪府, 八王子市) and counters after digits (12月3日, 80歳)
+_NAME_KANJI = re.compile(
+    rf"[{KANJI}]{{1,5}}[都道府県区市町村](?![{KANJI}])|(?<=\d)[年月日歳才人](?![{KANJI}])"
+)
 _JA_SPACE = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff][ \u3000]+(?=[\u3041-\u30ff\u4e00-\u9fff])")
 
 
@@ -320,6 +324,9 @@ def detect_lang(text: str) -> Lang:
     # than kanji ('子どもが 生まれました。 何日までに 出しますか')
     simple = all(ch in SIMPLE_KANJI for ch in _KANJI.findall(text))
     if simple and kana >= 6 and kanji <= kana and gaps >= 3:
+        return "easy"
+    # kana-only but for a place name and dates, unspaced: 「こどもがうまれました。世田谷区にすんでいます」
+    if kana >= 8 and _HIRAGANA.search(text) and not _KANJI.search(_NAME_KANJI.sub("", text)):
         return "easy"
     return "ja"
 

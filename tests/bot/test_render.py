@@ -238,6 +238,13 @@ def test_questions_fit_the_conversation(
         ("世田谷区 出生届 期限 窓口", "ja"),  # keywords spaced, no kana: not やさしい日本語
         ("葛飾区に 転入届を 郵送で 出せますか", "ja"),  # kanji beyond 小学校 (葛飾)
         ("世田谷区", "ja"),
+        # kana but for a place name in simple kanji, unspaced (issue #14)
+        ("こどもがうまれました。世田谷区にすんでいます。12がつ3にちです", "easy"),
+        ("あかちゃんが うまれました。 世田谷区 です。 12がつ 3にち です", "easy"),
+        ("あかちゃんがうまれました。12月3日です。杉並区です", "easy"),
+        ("12月3日に子どもが生まれました", "ja"),
+        ("そうなんですね。ところで区役所にはいつ行けばいいですか", "ja"),  # ordinary Japanese, few kanji
+        ("父が亡くなったので、母と一緒に区役所に行こうと思っています", "ja"),
         ("はい", "easy"),
         ("My baby was born on 1 December in Shibuya", "en"),
         ("I'm moving from Setagaya to 大阪", "en"),

@@ -56,6 +56,7 @@ def und() -> Understander:
         ("解雇されました", ["job-loss"]),
         ("失職しました", ["job-loss"]),
         ("しごとを やめました", ["job-loss"]),
+        ("ちちは にんちしょう に なりました", ["care"]),  # kana words of the care event (issue #14)
         ("かいしゃを くびに なりました", ["job-loss"]),
         ("先月定年退職しました", ["retirement"]),
         ("会社の健康保険に入っています", []),  # a fact, no event
