@@ -27,6 +27,7 @@ from bot.planner import EVENT_PERSON_FACTS, Bundle, scoped_facts
 from bot.sessions import SessionState
 from bot.understand import ABROAD, OUTSIDE, Understander, Understanding
 from knowledge.catalog import Catalog
+from knowledge.japanese import compact
 
 # The order in which unknown facts usually change a bundle most (ties in the decisive count break this way).
 FIRST_QUESTIONS = ("move_to", "move_from", "municipality", "event_date")
@@ -99,8 +100,11 @@ def _events_of(
         phrases += und.procedure_phrases(u.text)
     if not phrases:
         return list(u.events)
+    rest = und.without(u.text, phrases)
+    if answer_fact and not compact(rest):
+        return []  # the whole message is the answer (「海外へ」 to "what kind of move?"): no event, not even a move
     # only events read from those words drop; events inferred from the places (a move, an arrival) stay
-    dropped = set(und.detect_events(u.text)) - set(und.detect_events(und.without(u.text, phrases)))
+    dropped = set(und.detect_events(u.text)) - set(und.detect_events(rest))
     return [ev for ev in u.events if ev not in dropped]
 
 

@@ -24,6 +24,7 @@ import yaml
 
 from bot import gazetteer
 from bot.dates import EN_NUM, KANJI_NUM, ParsedDate, parse_date
+from bot.render import strip_readings
 from knowledge.catalog import Catalog, default_catalog
 from knowledge.japanese import compact, content_tokens, en_words, has_kanji, is_english, norm, word_spans
 from knowledge.models import Unit
@@ -533,7 +534,7 @@ class Understander:
         fact = self.catalog.facts.get(fact_id)
         if fact is None:
             return None
-        t = norm(text).strip()
+        t = norm(strip_readings(text)).strip()  # an easy quick-reply label may come back with its readings
         if fact.type in ("municipality",):
             places = self.find_places(text)
             return places[0].code if places else None
@@ -541,11 +542,7 @@ class Understander:
             d = parse_date(text, today)
             return d if d else None
         if fact.type == "choice":
-            for opt in fact.options:
-                labels = [opt.value, opt.ja, opt.en, *opt.synonyms]
-                if any(norm(x) and (norm(x) == t or _affirmed(norm(x), t)) for x in labels):
-                    return opt.value
-            return None
+            return self._choice(fact.options, t)
         if fact.type == "bool":
             parsed = self.parse_facts(text).get(fact_id)
             if parsed is not None:
@@ -560,6 +557,17 @@ class Understander:
                 return int(m.group(0))
             return None
         return None
+
+    @staticmethod
+    def _choice(options: list[Any], t: str) -> Any:
+        """The option ``t`` names: one of its labels exactly ("From abroad"), else the longest label it contains
+        affirmed ("abroad" lies inside "from abroad" and loses to it)."""
+        labels = [(norm(x), o.value) for o in options for x in (o.value, o.ja, o.en, *o.synonyms) if x]
+        exact = [value for label, value in labels if label == t]
+        if exact:
+            return exact[0]
+        found = [(len(label), value) for label, value in labels if label and _affirmed(label, t)]
+        return max(found, key=lambda x: x[0])[1] if found else None
 
     # ---- whole message --------------------------------------------------------------------------------------
     def parse(self, text: str, today: dt.date, lang: str | None = None) -> Understanding:

@@ -273,6 +273,12 @@ def test_language(und: Understander, text: str, given: str | None, lang: str) ->
         ("children_count", "2人です", 2),
         ("children_count", "ふたり", 2),  # kana answers (issue #14)
         ("insurance", "kokumin kenko hoken", "national"),  # romaji
+        ("move_scope", "From abroad", "from_abroad"),  # the label itself, not the "abroad" inside it
+        (
+            "insurance",
+            "家族の扶養（ふよう）に入っている",
+            "dependent",
+        ),  # an easy label sent back with readings
         ("insurance", "koki koreisha", "late_elderly"),
         ("children_count", "two", 2),
         ("has_children", "none", False),
