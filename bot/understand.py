@@ -122,6 +122,15 @@ _EN_COUNT = {k: v for k, v in EN_NUM.items() if " " not in k and k not in ("a", 
 _EN_COUNT_WORDS = re.compile(rf"\b({'|'.join(_EN_COUNT)})\b")
 
 
+_JA_GAP = re.compile(r"(?<=[\u3041-\u30ff\u4e00-\u9fff])[ \u3000]+(?=[\u3041-\u30ff\u4e00-\u9fff])")
+
+
+def unspaced(text: str) -> str:
+    """``text`` without the spaces between Japanese words (やさしい日本語 writes phrases apart); English keeps its
+    spaces: 「まいなんばーかーど は もって います」 -> 「まいなんばーかーどはもっています」."""
+    return _JA_GAP.sub("", text)
+
+
 def counted(text: str) -> str:
     """``text`` (normalised) with people and numbers said in words as digits, for the number facts.
 
@@ -469,12 +478,12 @@ class Understander:
         return "here"
 
     def parse_facts(self, text: str) -> dict[str, Any]:
-        t = norm(text)
+        t = unspaced(norm(text))
         out: dict[str, Any] = {}
         for fact in self.catalog.facts.values():
             if fact.type == "choice":
                 for opt in fact.options:
-                    if any(_affirmed(norm(s), t) for s in opt.synonyms):
+                    if any(_affirmed(unspaced(norm(s)), t) for s in opt.synonyms):
                         out[fact.id] = opt.value
                         break
             elif fact.type == "bool":
@@ -542,7 +551,7 @@ class Understander:
             d = parse_date(text, today)
             return d if d else None
         if fact.type == "choice":
-            return self._choice(fact.options, t)
+            return self._choice(fact.options, unspaced(t))
         if fact.type == "bool":
             parsed = self.parse_facts(text).get(fact_id)
             if parsed is not None:
@@ -562,7 +571,9 @@ class Understander:
     def _choice(options: list[Any], t: str) -> Any:
         """The option ``t`` names: one of its labels exactly ("From abroad"), else the longest label it contains
         affirmed ("abroad" lies inside "from abroad" and loses to it)."""
-        labels = [(norm(x), o.value) for o in options for x in (o.value, o.ja, o.en, *o.synonyms) if x]
+        labels = [
+            (unspaced(norm(x)), o.value) for o in options for x in (o.value, o.ja, o.en, *o.synonyms) if x
+        ]
         exact = [value for label, value in labels if label == t]
         if exact:
             return exact[0]

@@ -186,6 +186,14 @@ def test_role_literal_covers_every_role_found(und: Understander) -> None:
         ("I'm 45", {"person_age": 45}),
         ("こどもは いません", {"has_children": False}),
         ("犬を1匹飼っています", {"has_dog": True}),
+        # facts told in spaced kana (やさしい日本語)
+        ("まいなんばーかーど は もって います", {"has_my_number_card": True}),
+        ("ちちは せたいぬし でした", {"household_head": True}),
+        ("ねんきんは もらって いませんでした", {"received_pension": False}),
+        ("みょうじが かわります", {"changes_surname": True}),
+        ("うんてんめんきょを もって います", {"drives": True}),
+        ("かいしゃの けんこうほけん です", {"insurance": "employee"}),
+        ("He was not the head of the household", {"household_head": False}),
     ],
 )
 def test_facts(und: Understander, text: str, facts: dict[str, Any]) -> None:
