@@ -167,6 +167,9 @@ def test_role_literal_covers_every_role_found(und: Understander) -> None:
         ("こどもが 2人 います", {"children_count": 2}),
         ("子どもが二人います", {"children_count": 2}),
         ("We have two kids, aged 8 and 5", {"children_count": 2}),
+        ("I have one child", {"children_count": 1}),
+        ("3人の子どもがいます", {"children_count": 3, "has_children": True}),
+        ("こどもは 3にん います", {"children_count": 3}),
         ("ひとり親ではありません", {"single_parent": False}),
         (
             "ひとり親です。子どもはひとりっ子です",
