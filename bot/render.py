@@ -300,6 +300,9 @@ _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30faー]")
 _NAME_KANJI = re.compile(
     rf"[{KANJI}]{{1,5}}[都道府県区市町村](?![{KANJI}])|(?<=\d)[年月日歳才人](?![{KANJI}])"
 )
+_COPULA = re.compile(
+    r"\s*(です|でした|だ|になります)?\s*[。.!！]?\s*$"
+)  # 「世田谷区です」 is the answer 「世田谷区」
 _JA_SPACE = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff][ \u3000]+(?=[\u3041-\u30ff\u4e00-\u9fff])")
 
 
@@ -340,9 +343,11 @@ def choose_lang(requested: str | None, message: str, previous: str | None, turns
     if turns and previous in LANGS and previous != detected:
         letters = sum(ch.isalpha() for ch in message)
         if detected == "en":
-            return "en" if letters >= 4 or previous != "easy" else previous  # type: ignore[return-value]
-        if previous == "en" and not _KANA.search(message):
-            return "en"  # 「世田谷区」, 11/20
+            return "en" if letters >= 4 else previous  # type: ignore[return-value]  # "OK", "yes" keep it
+        if previous == "en" and not _KANA.search(_COPULA.sub("", message)):
+            return (
+                "en"  # 「世田谷区」, 11/20, 「世田谷区です」, 「国民健康保険です」: an answer, not a switch
+            )
         if previous == "easy" or (detected == "easy" and letters <= 10):
             return previous  # type: ignore[return-value]
     return detected

@@ -266,6 +266,12 @@ def test_detect_lang(text: str, lang: str) -> None:
         (None, "国民健康保険", "easy", 3, "easy"),
         (None, "We are moving to Osaka", "ja", 2, "en"),
         (None, "子どもが生まれました", "en", 2, "ja"),
+        # issue #14: a short answer keeps the conversation's language; a sentence switches it
+        (None, "世田谷区です", "en", 2, "en"),
+        (None, "国民健康保険です。", "en", 2, "en"),
+        (None, "OK", "ja", 2, "ja"),
+        (None, "yes", "ja", 2, "ja"),
+        (None, "Can you answer in English?", "ja", 2, "en"),
     ],
 )
 def test_choose_lang(
