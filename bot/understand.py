@@ -34,6 +34,12 @@ PLACES = Path(__file__).with_name("data") / "places.yaml"
 # Placeholders for places outside Tokyo in move_from / move_to.
 OUTSIDE = "outside"  # elsewhere in Japan
 ABROAD = "abroad"
+TOKYO = "tokyo"  # the word Tokyo itself: read (so 京都 is not found inside 東京都) and dropped
+_TOKYO_WORDS = ("東京都", "東京", "とうきょうと", "とうきょう", "tokyo")
+_OUTSIDE_WORDS = (
+    "東京都外", "都外", "東京都の外", "東京都の 外", "東京の外", "とうきょうとのそと", "とうきょうとの そと",
+    "outside tokyo", "outside of tokyo", "outside the tokyo area",
+)  # fmt: skip
 # role of a country word that names a nationality, not a place (ベトナム人, 外国籍)
 NATIONALITY: Final = "nationality"
 # What a place word is to the message: the origin of a move (from), its destination (to), where the resident lives
@@ -326,6 +332,10 @@ class Understander:
             lex[key] = OUTSIDE
             labels = {p.label for p in outside}
             self._labels[key] = labels.pop() if len(labels) == 1 else surface
+        for surface in _TOKYO_WORDS:  # Tokyo itself: no place of its own (and 京都 is not inside 東京都)
+            add(surface, TOKYO)
+        for surface in _OUTSIDE_WORDS:  # "outside Tokyo" said as such: elsewhere in Japan, no name
+            add(surface, OUTSIDE)
         places = yaml.safe_load(PLACES.read_text(encoding="utf-8"))
         for group, code in (("prefectures", OUTSIDE), ("cities", OUTSIDE), ("abroad", ABROAD)):
             for kanji, kana, latin in places[group]:
@@ -448,6 +458,8 @@ class Understander:
                     continue
                 for k in range(i, j):
                     taken[k] = True
+                if code == TOKYO:
+                    continue
                 national = code == ABROAD and (_NATIONAL.match(t, j) or _NATIONAL_BEFORE.search(t[:i]))
                 role = NATIONALITY if national else self._role(t, i, j)
                 found.append(Mention(code, i, j, role, self._labels.get(surface)))

@@ -62,3 +62,29 @@ def test_a_quick_reply_label_answers_its_question(
             assert _value(state, fact, event) is WANT_BOOL[value], sent
         else:
             assert _value(state, fact, event) == value, sent
+
+
+@pytest.mark.parametrize("lang", ["ja", "easy", "en"])
+@pytest.mark.parametrize("question", ["move_to", "event_date"])
+def test_place_and_date_quick_replies_answer_their_question(
+    und: Understander, lang: str, question: str
+) -> None:
+    r = Renderer(CATALOG, lang, TODAY)  # type: ignore[arg-type]
+    base = {"events": ["moving"], "move_from": "131156", "municipality": "131156"}
+    for q in r.quick_replies(question, SessionState(id="q", **base)):
+        for sent in dict.fromkeys([q.label, strip_readings(q.label)]):
+            state = SessionState(id="q", lang=lang, pending=question, **base)
+            merged = dialogue.merge(CATALOG, und, state, und.parse(sent, TODAY, lang), None, TODAY)
+            assert merged.not_understood is None and merged.answered, sent
+            if q.value == "skip":
+                assert question in state.skipped
+            elif question == "move_to":
+                want = {"outside": "outside", "abroad": "abroad"}.get(
+                    q.value, CATALOG.municipality_by_name(q.value)
+                )
+                got = state.move_to
+                assert got == (want if isinstance(want, str) else want.code), (sent, got)  # type: ignore[union-attr]
+            else:
+                assert state.event_date == (TODAY if q.value == "today" else TODAY - dt.timedelta(days=1)), (
+                    sent
+                )

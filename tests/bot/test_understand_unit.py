@@ -86,6 +86,11 @@ def test_events(und: Understander, text: str, events: list[str]) -> None:
         ("Hachiōji", [(HACHIOJI, "here")], HACHIOJI, None, None),  # accents dropped
         ("練間区に住んでいます", [(NERIMA, "here")], NERIMA, None, None),  # one-character typo of 練馬区
         ("setagya", [(SETAGAYA, "here")], SETAGAYA, None, None),
+        # Tokyo itself is no place outside Tokyo (京都 lies inside 東京都); "outside Tokyo" said as such is one
+        ("東京都世田谷区で子どもが生まれました", [(SETAGAYA, "here")], SETAGAYA, None, None),
+        ("東京都に引っ越しました", [], None, None, None),
+        ("Outside Tokyo", [("outside", "here")], "outside", None, None),
+        ("東京都の 外", [("outside", "here")], "outside", None, None),
         (
             "I moved from Osaka to Nerima on December 1",
             [("outside", "from"), (NERIMA, "to")],
