@@ -28,7 +28,7 @@ from bot.gist_en import (
 )
 from bot.planner import Bundle, PlannedItem
 from bot.provenance_view import citation, local_online_url, reply_note
-from bot.render import with_readings
+from bot.render import msg, with_readings
 from bot.understand import claimed_period
 from knowledge.catalog import Catalog
 from knowledge.check import is_official
@@ -935,9 +935,10 @@ class Answerer:
                 return ""
             return f" (source: {a.sources[0].title})" if lang == "en" else f"（出典：{a.sources[0].title}）"
 
-        return "、".join(
+        per = "({})" if lang == "en" else "（{}）"
+        return msg("list.sep", lang).join(
             f"{a.label.get(lang)} {_yen(a.yen, lang)}"
-            + (f"（{a.per.get(lang)}）" if a.per else "")
+            + (per.format(a.per.get(lang)) if a.per else "")
             + source(a)
             for a in _asked_amounts(text, p.amounts)
         )
@@ -954,7 +955,11 @@ class Answerer:
                 self.catalog.documents[d].name.get(lang) for d in p.documents if d in self.catalog.documents
             ]
             if docs:
-                out.append(f"{title}: " + ("bring " if lang == "en" else "必要なもの：") + "、".join(docs))
+                out.append(
+                    f"{title}: "
+                    + ("bring " if lang == "en" else "必要なもの：")
+                    + msg("list.sep", lang).join(docs)
+                )
         if "place" in intents:
             out.append(f"{title}: " + self.catalog.office_name(p.office, item.municipality).get(lang))
         if "eligibility" in kinds and p.who:
@@ -988,7 +993,7 @@ class Answerer:
         local = item.municipality or municipality
         cite = self._page_answer(text, local, page_kinds)
         if cite:
-            return [f"{title}: {_plain(cite.snippet)}（{cite.title}）"], [cite]
+            return [f"{title}: {_page_quote(cite, lang)}"], [cite]
         if "penalty" in page_kinds and p.deadline:  # what happens when late: the rule, and whom to ask
             ask, rule = self.where_to_ask(local, lang), p.deadline.text.get(lang)
             if lang == "en":
@@ -1002,6 +1007,17 @@ class Answerer:
         if cites and any(QUESTION_KINDS[kd][1].search(cites[0].snippet) for kd in kinds):
             return cites[0]
         return None
+
+
+def _page_quote(cite: Citation, lang: Lang) -> str:
+    """A page's sentence as the answer: in English the page's Japanese sentence and title stand in brackets, in
+    やさしい日本語 with readings."""
+    quote, title = _plain(cite.snippet), cite.title
+    if lang == "en":
+        inner = quote.replace("「", "『").replace("」", "』")
+        return f"the page 「{title}」 says (in Japanese): 「{inner}」"
+    line = f"{quote}（{title}）"
+    return with_readings(line) if lang == "easy" else line
 
 
 def _pairs(text: str) -> frozenset[str]:

@@ -28,10 +28,13 @@ from bot.planner import EVENT_PERSON_FACTS, Bundle, scoped_facts
 from bot.sessions import SessionState
 from bot.understand import ABROAD, OUTSIDE, Understander, Understanding
 from knowledge.catalog import Catalog
+from knowledge.japanese import compact
 
 # The order in which unknown facts usually change a bundle most (ties in the decisive count break this way).
 FIRST_QUESTIONS = ("move_to", "move_from", "municipality", "event_date")
 MAX_ASKS = 2  # a question whose answer could not be read is asked once more, then dropped
+# a count answering a yes/no question is the count's fact (「ふたり」, "two kids" to "Do you have children?")
+COUNT_OF = {"has_children": "children_count"}
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,11 @@ def _events_of(
         phrases += und.procedure_phrases(u.text)
     if not phrases:
         return list(u.events)
+    rest = und.without(u.text, phrases)
+    if answer_fact and not compact(rest):
+        return []  # the whole message is the answer (「海外へ」 to "what kind of move?"): no event, not even a move
     # only events read from those words drop; events inferred from the places (a move, an arrival) stay
-    dropped = set(und.detect_events(u.text)) - set(und.detect_events(und.without(u.text, phrases)))
+    dropped = set(und.detect_events(u.text)) - set(und.detect_events(rest))
     return [ev for ev in u.events if ev not in dropped]
 
 
@@ -188,6 +194,11 @@ def _answer_pending(
             )  # 「札幌市から」 to "where to?": the other end; this one is asked again
         return True, None
     value = und.parse_answer(pending, u.text, today)
+    if value is None and pending in COUNT_OF:
+        count = und.parse_answer(COUNT_OF[pending], u.text, today)
+        if count is not None:
+            set_fact(state, COUNT_OF[pending], count, owner)  # has_children then follows (IMPLIED)
+            return True, None
     if value is None:
         said_something = u.events or u.facts or u.mentions or u.date or u.intents - {"question"}
         return False, None if said_something else pending

@@ -93,7 +93,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "note.not_understood": {
         "ja": "すみません、「{label}」についてのお答えとして読み取れませんでした。",
         "easy": "すみません。「{label}」の こたえが わかりませんでした。",
-        "en": "Sorry, I could not read that as an answer about the {label}.",
+        "en": "Sorry, I could not read that as an answer to the question ({label}).",
     },
     "note.outside_tokyo": {
         "ja": "{where}{name}は東京都外です。このコンシェルジュは東京都の区市町村の手続きをご案内しており、"
@@ -261,6 +261,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "cal.plan": {"ja": "手続きバンドル", "easy": "てつづきの まとめ", "en": "Your plan"},
     "cal.list_sep": {"ja": "、", "easy": "、", "en": ", "},
+    "list.sep": {"ja": "、", "easy": "、", "en": ", "},  # items of a list in a sentence
     "cal.category.procedure": {"ja": "期限", "easy": "きげん", "en": "Deadline"},
     "cal.category.milestone": {"ja": "予定", "easy": "よてい", "en": "Milestone"},
     "cal.desc": {
@@ -362,6 +363,13 @@ def plural(n: int, word: str) -> str:
 _KANJI = KANJI_CHAR
 _HIRAGANA = re.compile(r"[\u3041-\u3096]")
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30faー]")
+# kanji a kana-only writer still uses: place names (世田谷区, 大阪府, 八王子市) and counters after digits (12月3日, 80歳)
+_NAME_KANJI = re.compile(
+    rf"[{KANJI}]{{1,5}}[都道府県区市町村](?![{KANJI}])|(?<=\d)[年月日歳才人](?![{KANJI}])"
+)
+_COPULA = re.compile(
+    r"\s*(です|でした|だ|になります)?\s*[。.!！]?\s*$"
+)  # 「世田谷区です」 is the answer 「世田谷区」
 _JA_SPACE = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff][ \u3000]+(?=[\u3041-\u30ff\u4e00-\u9fff])")
 
 
@@ -387,6 +395,9 @@ def detect_lang(text: str) -> Lang:
     simple = all(ch in SIMPLE_KANJI for ch in _KANJI.findall(text))
     if simple and kana >= 6 and kanji <= kana and gaps >= 3:
         return "easy"
+    # kana-only but for a place name and dates, unspaced: 「こどもがうまれました。世田谷区にすんでいます」
+    if kana >= 8 and _HIRAGANA.search(text) and not _KANJI.search(_NAME_KANJI.sub("", text)):
+        return "easy"
     return "ja"
 
 
@@ -399,9 +410,11 @@ def choose_lang(requested: str | None, message: str, previous: str | None, turns
     if turns and previous in LANGS and previous != detected:
         letters = sum(ch.isalpha() for ch in message)
         if detected == "en":
-            return "en" if letters >= 4 or previous != "easy" else previous  # type: ignore[return-value]
-        if previous == "en" and not _KANA.search(message):
-            return "en"  # 「世田谷区」, 11/20
+            return "en" if letters >= 4 else previous  # type: ignore[return-value]  # "OK", "yes" keep it
+        if previous == "en" and not _KANA.search(_COPULA.sub("", message)):
+            return (
+                "en"  # 「世田谷区」, 11/20, 「世田谷区です」, 「国民健康保険です」: an answer, not a switch
+            )
         if previous == "easy" or (detected == "easy" and letters <= 10):
             return previous  # type: ignore[return-value]
     return detected

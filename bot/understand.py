@@ -23,7 +23,8 @@ from typing import Any, Final, Literal
 import yaml
 
 from bot import gazetteer
-from bot.dates import ParsedDate, parse_date, told_as_past
+from bot.dates import EN_NUM, KANJI_NUM, ParsedDate, parse_date, told_as_past
+from bot.render import strip_readings
 from knowledge.catalog import Catalog, default_catalog
 from knowledge.japanese import compact, content_tokens, en_words, has_kanji, is_english, norm, word_spans
 from knowledge.models import Unit
@@ -57,17 +58,20 @@ _PERSON_LIVES = re.compile(
 _BRACKETED = re.compile(r"\s*[(（]\s*([^()（）]{1,12}?)\s*[)）]")
 _PREF_SUFFIXES = ("", "県", "府", "都", "道")
 # Tokyo as a whole: a place word that names no municipality but hides the places written inside it (京都 in 東京都)
-_TOKYO: Final = "tokyo"
-_TOKYO_WORDS = ("東京都", "東京", "とうきょうと", "とうきょう")
+TOKYO: Final = "tokyo"
+_TOKYO_WORDS = ("東京都", "東京", "とうきょうと", "とうきょう", "tokyo")
 _OUTSIDE_WORDS = (
     "東京都外",
     "東京の外",
     "東京都の外",
+    "東京都の 外",
     "都外",
     "とうきょうとがい",
     "とうきょうとのそと",
     "とうきょうとの そと",
     "outside tokyo",
+    "outside of tokyo",
+    "outside the tokyo area",
 )
 _COUNTY_NAME = re.compile(r"^.+?郡.+[町村]$")
 _ADDRESS_HYPHEN = re.compile(r"-(?!(shi|machi|cho|mura|son|city|town)\b)")
@@ -136,7 +140,40 @@ _SKIP = re.compile(
 )  # also the label 「わからない・スキップ」
 _NEW_TOPIC = re.compile(r"それと|あと|ほかに|他に|それから|also|another thing|and also")
 _YES = re.compile(r"^(はい|うん|ええ|そうです|あります|ある|持っています|もっています|yes|yeah|yep|i do)")
-_NO = re.compile(r"^(いいえ|いや|ううん|ありません|ない|持っていません|もっていません|no|nope|i don.t)")
+_NO = re.compile(
+    r"^(いいえ|いや|ううん|ありません|ない|いない|いません|なし|持っていません|もっていません"
+    r"|no|nope|none|nobody|no one|i don.t)"
+)
+
+# people counted in words, read as digits for the number facts: 「ふたり」「二人」「さんにん」 -> 「2人」, "two kids" -> "2 kids"
+_KANA_PEOPLE = {"ひとり": 1, "ふたり": 2, "さんにん": 3, "よにん": 4, "ごにん": 5}
+_PEOPLE_WORDS = re.compile(
+    rf"({'|'.join(_KANA_PEOPLE)})(?!親|おや|ぐらし|暮らし|っこ|っ子)|([{''.join(KANJI_NUM)}])人(?!親|暮らし|っ子)"
+)
+_EN_COUNT = {k: v for k, v in EN_NUM.items() if " " not in k and k not in ("a", "an")}
+_EN_COUNT_WORDS = re.compile(rf"\b({'|'.join(_EN_COUNT)})\b")
+
+
+_JA_GAP = re.compile(r"(?<=[\u3041-\u30ff\u4e00-\u9fff])[ \u3000]+(?=[\u3041-\u30ff\u4e00-\u9fff])")
+
+
+def unspaced(text: str) -> str:
+    """``text`` without the spaces between Japanese words (やさしい日本語 writes phrases apart); English keeps its
+    spaces: 「まいなんばーかーど は もって います」 -> 「まいなんばーかーどはもっています」."""
+    return _JA_GAP.sub("", text)
+
+
+def counted(text: str) -> str:
+    """``text`` (normalised) with people and numbers said in words as digits, for the number facts.
+
+    >>> counted("子どもは ふたり います"), counted("we have two kids"), counted("ひとり親です")
+    ('子どもは 2人 います', 'we have 2 kids', 'ひとり親です')
+    """
+
+    def people(m: re.Match[str]) -> str:
+        return f"{_KANA_PEOPLE[m.group(1)] if m.group(1) else KANJI_NUM[m.group(2)]}人"
+
+    return _EN_COUNT_WORDS.sub(lambda m: str(_EN_COUNT[m.group(1)]), _PEOPLE_WORDS.sub(people, text))
 
 
 # sentences and the clauses in them (for the date said about each event of a message)
@@ -367,7 +404,7 @@ class Understander:
         for word in _OUTSIDE_WORDS:
             add(word, OUTSIDE)  # 「東京都外」: outside Tokyo, no place named
         for word in _TOKYO_WORDS:
-            add(word, _TOKYO)  # 東京都 is not 京都, とうきょうと is not きょうと
+            add(word, TOKYO)  # 東京都 is not 京都, とうきょうと is not きょうと
         for surface, found in gazetteer.surfaces().items():  # every other municipality in Japan
             outside = [p for p in found if not p.tokyo]
             key = norm(surface)
@@ -531,7 +568,7 @@ class Understander:
                     continue
                 for k in range(i, j):
                     taken[k] = True
-                if code == _TOKYO:
+                if code == TOKYO:
                     continue  # Tokyo itself: not a municipality, and no part of it is another place
                 national = code == ABROAD and (_NATIONAL.match(t, j) or _NATIONAL_BEFORE.search(t[:i]))
                 role = NATIONALITY if national else self._role(t, i, j)
@@ -609,12 +646,12 @@ class Understander:
         return "here"
 
     def parse_facts(self, text: str) -> dict[str, Any]:
-        t = norm(text)
+        t = unspaced(norm(text))
         out: dict[str, Any] = {}
         for fact in self.catalog.facts.values():
             if fact.type == "choice":
                 for opt in fact.options:
-                    if any(_affirmed(norm(s), t) for s in opt.synonyms):
+                    if any(_affirmed(unspaced(norm(s)), t) for s in opt.synonyms):
                         out[fact.id] = opt.value
                         break
             elif fact.type == "bool":
@@ -624,7 +661,7 @@ class Understander:
                     out[fact.id] = True
             elif fact.type == "int":
                 for p in fact.number:
-                    if m := _pattern(p).search(t):
+                    if m := _pattern(p).search(counted(t)):
                         out[fact.id] = int(m.group(1))
                         break
         return out
@@ -674,7 +711,7 @@ class Understander:
         fact = self.catalog.facts.get(fact_id)
         if fact is None:
             return None
-        t = norm(text).strip()
+        t = norm(strip_readings(text)).strip()  # an easy quick-reply label may come back with its readings
         if fact.type in ("municipality",):
             places = self.find_places(text)
             return places[0].code if places else None
@@ -682,11 +719,7 @@ class Understander:
             d = parse_date(text, today)
             return d if d else None
         if fact.type == "choice":
-            for opt in fact.options:
-                labels = [opt.value, opt.ja, opt.en, *opt.synonyms]
-                if any(norm(x) and (norm(x) == t or _affirmed(norm(x), t)) for x in labels):
-                    return opt.value
-            return None
+            return self._choice(fact.options, unspaced(t))
         if fact.type == "bool":
             parsed = self.parse_facts(text).get(fact_id)
             if parsed is not None:
@@ -697,10 +730,23 @@ class Understander:
                 return True
             return None
         if fact.type == "int":
-            if m := re.search(r"\d+", t):
+            if m := re.search(r"\d+", counted(t)):
                 return int(m.group(0))
             return None
         return None
+
+    @staticmethod
+    def _choice(options: list[Any], t: str) -> Any:
+        """The option ``t`` names: one of its labels exactly ("From abroad"), else the longest label it contains
+        affirmed ("abroad" lies inside "from abroad" and loses to it)."""
+        labels = [
+            (unspaced(norm(x)), o.value) for o in options for x in (o.value, o.ja, o.en, *o.synonyms) if x
+        ]
+        exact = [value for label, value in labels if label == t]
+        if exact:
+            return exact[0]
+        found = [(len(label), value) for label, value in labels if label and _affirmed(label, t)]
+        return max(found, key=lambda x: x[0])[1] if found else None
 
     # ---- whole message --------------------------------------------------------------------------------------
     def parse(self, text: str, today: dt.date, lang: str | None = None) -> Understanding:

@@ -18,6 +18,7 @@ and the law before looking at the bot's output::
         facts: ["出生証明書"]        # must appear in the reply or the procedures
         wrong: ["30日以内"]          # must not appear anywhere in the answer
         lang: ja                    # ja | easy | en: every reply in this language
+        lang_after: 1               # ... only the replies to turns with this index and later (the resident switched)
         not_asked: [insurance]      # facts.yaml ids never asked (quick reply, follow-up or the question's text)
         known: {insurance: national}   # the response's `facts` hold these values
         required: [birth-registration]          # listed without a `conditional` note
@@ -84,6 +85,9 @@ class Expect(_Strict):
     # additive checks (2026-12-07, issue #14)
     # every reply in this language (see metrics.language_problems)
     lang: Lang | None = None
+    lang_after: int = Field(
+        0, ge=0
+    )  # ... checked on the replies to turns with this index and later (a switch)
     not_asked: list[str] = Field(default_factory=list)  # facts.yaml ids no reply may ask about again
     not_asked_after: int = Field(0, ge=0)  # ... checked on the replies to turns with this index and later
     asks: list[str] = Field(default_factory=list)  # facts.yaml ids the final reply asks about

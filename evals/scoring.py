@@ -359,7 +359,8 @@ def _score_language(r: CaseResult, case: Case, responses: list[ChatResponse]) ->
     lang, explicit = expected_lang(case)
     if lang:
         r.lang = lang
-        r.lang_problems = M.language_problems([t for x in responses for t in language_texts(x)], lang)
+        checked = responses[case.expect.lang_after :] or responses[-1:]
+        r.lang_problems = M.language_problems([t for x in checked for t in language_texts(x)], lang)
         r.lang_ok = not r.lang_problems
         if explicit and r.lang_problems:
             r.failures.append(f"reply language ({lang}): {r.lang_problems[:4]}")

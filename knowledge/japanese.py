@@ -214,11 +214,14 @@ _STOP = {
 }
 
 
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
+
+
 # norm / compact / en_words are pure and called with the same catalog strings on every turn: cached (bounded)
 @lru_cache(maxsize=4096)
 def norm(text: str) -> str:
-    """NFKC, lower case, katakana to hiragana."""
-    return to_hiragana(unicodedata.normalize("NFKC", text).lower())
+    """NFKC, lower case, katakana to hiragana, typographic apostrophes as ASCII (I’m -> i'm)."""
+    return to_hiragana(unicodedata.normalize("NFKC", text).lower()).translate(_APOSTROPHES)
 
 
 @lru_cache(maxsize=4096)

@@ -449,3 +449,21 @@ def test_an_english_question_is_answered_by_the_value_not_by_the_pages_topic_wor
     # 【必要なもの】 heads the list: its item answers 'what documents', not the lead naming 国外 (the title's word)
     q = "My child was born abroad and our family register is in Fuchu. What documents do I need for the birth registration?"
     assert "日本語訳" in a._sentence(q, _hit(FUCHU_ABROAD, "出生届（国外で子どもが生まれたとき）"))[0]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What do I need to bring for the moving-in notice in Nerima?",  # catalog documents, a list
+        "What happens if I submit the birth registration late in Setagaya?",  # a page's sentence
+        "How much is the child allowance for a third child in Shinagawa?",  # amounts with their unit
+    ],
+)
+def test_an_english_field_answer_has_no_japanese_outside_brackets(
+    concierge: Concierge, question: str
+) -> None:
+    from evals.metrics import japanese_outside_brackets
+
+    r = ask(concierge, question)
+    assert r.lang == "en"
+    assert japanese_outside_brackets(r.reply) == [], r.reply

@@ -101,6 +101,35 @@ MERGE_CASES = [
         {"person_age": 80, "insurance": "late_elderly"},
         False,
     ),
+    # a count answering "do you have children?" is their number (issue #14: 「ふたり」, "two kids")
+    (
+        {"events": ["moving"], "pending": "has_children"},
+        "ふたり",
+        ["moving"],
+        {"children_count": 2, "has_children": True},
+        True,
+    ),
+    (
+        {"events": ["moving"], "pending": "has_children", "lang": "en"},
+        "two kids",
+        ["moving"],
+        {"children_count": 2, "has_children": True},
+        True,
+    ),
+    (
+        {"events": ["death"], "pending": "has_children", "lang": "en"},
+        "none",
+        ["death"],
+        {"has_children": False},
+        True,
+    ),
+    (  # a fact told while another question is pending is taken, not reported as unreadable
+        {"events": ["moving"], "pending": "has_my_number_card"},
+        "子どもは ふたり います",
+        ["moving"],
+        {"children_count": 2, "has_children": True},
+        False,
+    ),
     # a new event in a later message is still an event
     (  # 「それと」 opens a new topic: the words tell an event again
         {"events": ["birth"], "municipality": "131121"},

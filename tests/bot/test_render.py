@@ -238,6 +238,13 @@ def test_questions_fit_the_conversation(
         ("世田谷区 出生届 期限 窓口", "ja"),  # keywords spaced, no kana: not やさしい日本語
         ("葛飾区に 転入届を 郵送で 出せますか", "ja"),  # kanji beyond 小学校 (葛飾)
         ("世田谷区", "ja"),
+        # kana but for a place name in simple kanji, unspaced (issue #14)
+        ("こどもがうまれました。世田谷区にすんでいます。12がつ3にちです", "easy"),
+        ("あかちゃんが うまれました。 世田谷区 です。 12がつ 3にち です", "easy"),
+        ("あかちゃんがうまれました。12月3日です。杉並区です", "easy"),
+        ("12月3日に子どもが生まれました", "ja"),
+        ("そうなんですね。ところで区役所にはいつ行けばいいですか", "ja"),  # ordinary Japanese, few kanji
+        ("父が亡くなったので、母と一緒に区役所に行こうと思っています", "ja"),
         ("はい", "easy"),
         ("My baby was born on 1 December in Shibuya", "en"),
         ("I'm moving from Setagaya to 大阪", "en"),
@@ -259,6 +266,12 @@ def test_detect_lang(text: str, lang: str) -> None:
         (None, "国民健康保険", "easy", 3, "easy"),
         (None, "We are moving to Osaka", "ja", 2, "en"),
         (None, "子どもが生まれました", "en", 2, "ja"),
+        # issue #14: a short answer keeps the conversation's language; a sentence switches it
+        (None, "世田谷区です", "en", 2, "en"),
+        (None, "国民健康保険です。", "en", 2, "en"),
+        (None, "OK", "ja", 2, "ja"),
+        (None, "yes", "ja", 2, "ja"),
+        (None, "Can you answer in English?", "ja", 2, "en"),
     ],
 )
 def test_choose_lang(

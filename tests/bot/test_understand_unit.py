@@ -56,6 +56,7 @@ def und() -> Understander:
         ("解雇されました", ["job-loss"]),
         ("失職しました", ["job-loss"]),
         ("しごとを やめました", ["job-loss"]),
+        ("ちちは にんちしょう に なりました", ["care"]),  # kana words of the care event (issue #14)
         ("かいしゃを くびに なりました", ["job-loss"]),
         ("先月定年退職しました", ["retirement"]),
         ("会社の健康保険に入っています", []),  # a fact, no event
@@ -85,6 +86,11 @@ def test_events(und: Understander, text: str, events: list[str]) -> None:
         ("Hachiōji", [(HACHIOJI, "here")], HACHIOJI, None, None),  # accents dropped
         ("練間区に住んでいます", [(NERIMA, "here")], NERIMA, None, None),  # one-character typo of 練馬区
         ("setagya", [(SETAGAYA, "here")], SETAGAYA, None, None),
+        # Tokyo itself is no place outside Tokyo (京都 lies inside 東京都); "outside Tokyo" said as such is one
+        ("東京都世田谷区で子どもが生まれました", [(SETAGAYA, "here")], SETAGAYA, None, None),
+        ("東京都に引っ越しました", [], None, None, None),
+        ("Outside Tokyo", [("outside", "here")], "outside", None, None),
+        ("東京都の 外", [("outside", "here")], "outside", None, None),
         (
             "I moved from Osaka to Nerima on December 1",
             [("outside", "from"), (NERIMA, "to")],
@@ -161,6 +167,41 @@ def test_role_literal_covers_every_role_found(und: Understander) -> None:
         ("I'm from India", {"nationality": "foreign"}),
         ("中野区内で引っ越しました", {"move_scope": "within"}),
         ("八王子市から杉並区へ引っ越します", {}),
+        # facts given once in any of the languages (issue #14): counts in words, kana ages, negations, English
+        ("子どもは ふたり います", {"children_count": 2}),
+        ("こどもが 2人 います", {"children_count": 2}),
+        ("子どもが二人います", {"children_count": 2}),
+        ("We have two kids, aged 8 and 5", {"children_count": 2}),
+        ("I have one child", {"children_count": 1}),
+        ("3人の子どもがいます", {"children_count": 3, "has_children": True}),
+        ("こどもは 3にん います", {"children_count": 3}),
+        ("ひとり親ではありません", {"single_parent": False}),
+        (
+            "ひとり親です。子どもはひとりっ子です",
+            {"single_parent": True},
+        ),  # ひとり親 and ひとりっ子 are no count
+        ("犬は飼っていません", {"has_dog": False}),
+        ("We moved with our dog", {"has_dog": True}),
+        ("はは 85さい", {"person_age": 85}),
+        ("She is 85 and lives in Nerima", {"person_age": 85}),
+        ("My father, 80, died on 2 December", {"person_age": 80}),
+        ("My mother (82) needs care", {"person_age": 82}),
+        ("He died on 12 December", {}),  # a day of the month is no age
+        ("He received a pension", {"received_pension": True}),
+        ("I'm Japanese", {"nationality": "japanese"}),
+        ("私は会社員です", {"employment": "employee"}),
+        ("I’m Japanese", {"nationality": "japanese"}),  # a phone's typographic apostrophe
+        ("I'm 45", {"person_age": 45}),
+        ("こどもは いません", {"has_children": False}),
+        ("犬を1匹飼っています", {"has_dog": True}),
+        # facts told in spaced kana (やさしい日本語)
+        ("まいなんばーかーど は もって います", {"has_my_number_card": True}),
+        ("ちちは せたいぬし でした", {"household_head": True}),
+        ("ねんきんは もらって いませんでした", {"received_pension": False}),
+        ("みょうじが かわります", {"changes_surname": True}),
+        ("うんてんめんきょを もって います", {"drives": True}),
+        ("かいしゃの けんこうほけん です", {"insurance": "employee"}),
+        ("He was not the head of the household", {"household_head": False}),
     ],
 )
 def test_facts(und: Understander, text: str, facts: dict[str, Any]) -> None:
@@ -246,6 +287,20 @@ def test_language(und: Understander, text: str, given: str | None, lang: str) ->
         ("has_dog", "いいえ", False),
         ("single_parent", "うん", True),
         ("children_count", "2人です", 2),
+        ("children_count", "ふたり", 2),  # kana answers (issue #14)
+        ("insurance", "kokumin kenko hoken", "national"),  # romaji
+        ("move_scope", "From abroad", "from_abroad"),  # the label itself, not the "abroad" inside it
+        (
+            "insurance",
+            "家族の扶養（ふよう）に入っている",
+            "dependent",
+        ),  # an easy label sent back with readings
+        ("insurance", "koki koreisha", "late_elderly"),
+        ("children_count", "two", 2),
+        ("has_children", "none", False),
+        ("has_children", "いません", False),
+        ("nationality", "Japanese", "japanese"),  # the English quick-reply label
+        ("employment", "会社員です", "employee"),
         ("municipality", "世田谷区です", SETAGAYA),
         ("municipality", "大阪です", "outside"),
         ("no-such-fact", "はい", None),
