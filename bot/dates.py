@@ -426,7 +426,11 @@ _PAST = re.compile(
     r"ました|でした|(?<![ま])した(?![いら])|[っん]だ(?!ら|ろ)|った(?!ら)|だった"
     r"|\b(died|passed away|was born|were born|gave birth|had (a|our|my) (baby|son|daughter)|moved|lost)\b"
 )
-_FUTURE = re.compile(r"ます(?!た)|予定|よてい|つもり|\b(will|going to|plan|planning|are moving|am moving)\b")
+# (引っ越すことになりました, 辞めることにしました, 日が決まりました: a plan told in the past tense is still to come)
+_FUTURE = re.compile(
+    r"ます(?!た)|予定|よてい|つもり|こと[にと](なり|なっ|し)|決ま[りっ]|きま[りっ]"
+    r"|\b(will|going to|plan|planning|are moving|am moving|decided to|have to|due to)\b"
+)
 
 
 def told_as_past(text: str) -> bool:

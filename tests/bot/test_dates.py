@@ -184,10 +184,21 @@ def test_first_mention_longest_expression(text: str, expected: dt.date) -> None:
         ("生まれる予定です", False),
         ("父が亡くなりました。来月引っ越します", False),  # something still to come: no shift
         ("We are moving on the 20th", False),
+        # a plan told in the past tense is still to come: its month/day is not moved back a year
+        ("1月15日に引っ越すことになりました", False),
+        ("12月15日に会社を辞めることにしました", False),
+        ("引っ越しの日が1月10日に決まりました", False),
+        ("We decided to move on January 15", False),
     ],
 )
 def test_told_as_past(text: str, past: bool) -> None:
     assert told_as_past(text) is past
+
+
+def test_a_plan_told_in_the_past_tense_keeps_its_coming_date() -> None:
+    for text in ("1月15日に引っ越すことになりました", "12月15日に会社を辞めることになりました"):
+        parsed = parse_date(text, MON, past=told_as_past(text))
+        assert parsed is not None and parsed.date > MON, text
 
 
 def test_past_hint_overrides_the_text() -> None:
