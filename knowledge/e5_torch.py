@@ -183,7 +183,7 @@ def _encoder_module(torch: Any, h: _Header) -> Any:
     """A BERT encoder (post-LayerNorm, erf GELU) whose linear layers ``quantize_dynamic`` can replace."""
     nn, F = torch.nn, torch.nn.functional
 
-    class Layer(nn.Module):  # type: ignore[misc]
+    class Layer(nn.Module):  # type: ignore[misc,name-defined]
         def __init__(self) -> None:
             super().__init__()
             self.qkv = nn.Linear(h.hidden, 3 * h.hidden)
@@ -200,7 +200,7 @@ def _encoder_module(torch: Any, h: _Header) -> Any:
             x = self.ln1(x + self.out(ctx.transpose(1, 2).reshape(b, length, h.hidden)))
             return self.ln2(x + self.ffn_out(F.gelu(self.ffn_in(x))))
 
-    class Encoder(nn.Module):  # type: ignore[misc]
+    class Encoder(nn.Module):  # type: ignore[misc,name-defined]
         def __init__(self) -> None:
             super().__init__()
             self.ln = nn.LayerNorm(h.hidden, eps=h.eps)
