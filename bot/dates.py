@@ -426,11 +426,33 @@ _PAST = re.compile(
     r"ました|でした|(?<![ま])した(?![いら])|[っん]だ(?!ら|ろ)|った(?!ら)|だった"
     r"|\b(died|passed away|was born|were born|gave birth|had (a|our|my) (baby|son|daughter)|moved|lost)\b"
 )
-# (引っ越すことになりました, 辞めることにしました, 日が決まりました: a plan told in the past tense is still to come)
+# (引っ越すことになりました, 辞めることにしました, 日が決まりました, 27日になりました: a plan told in the past tense is
+# still to come)
 _FUTURE = re.compile(
     r"ます(?!た)|予定|よてい|つもり|こと[にと](なり|なっ|し)|決ま[りっ]|きま[りっ]"
+    r"|日\s*[にへ]\s*(なり|なっ|変更|変わ|かわ|延び|のび|ずれ)"
     r"|\b(will|going to|plan|planning|are moving|am moving|decided to|have to|due to)\b"
 )
+
+
+# A date the resident puts right (「いえ、12月3日でした」, 「間違えました、27日です」, "sorry, it was December 2")
+_CORRECTION = re.compile(
+    r"(^|[\s、,。.…])(いえ|いいえ|いや)(?!す)|違[いうっ]|ちが[いうっ]|間違|まちが|訂正|ていせい|正しくは|ただしくは"
+    r"|じゃなく|ではなく|でなく|やっぱり|やはり|すみません|すいません|ごめん"
+    r"|\b(sorry|actually|correction|i mean|i meant|not .{1,20} but)\b"
+)
+
+
+# the words that put right a date said earlier in the same message
+_STRONG_CORRECTION = re.compile(
+    r"(^|[\s、,。.…])(いえ|いいえ|いや)(?!す)|違[いうっ]|ちが[いうっ]|間違|まちが|訂正|ていせい|正しくは|ただしくは"
+    r"|じゃなく|ではなく|\b(sorry|actually|correction|i mean|i meant)\b"
+)
+
+
+def told_as_correction(text: str) -> bool:
+    """The message puts a date right (its date replaces the one given before)."""
+    return bool(_CORRECTION.search(norm(text)))
 
 
 def told_as_past(text: str) -> bool:
@@ -466,23 +488,48 @@ _NEAREST_RESOLVERS: tuple[Resolver, ...] = (
 )
 
 
-def parse_date(text: str, today: dt.date, *, past: bool | None = None) -> ParsedDate | None:
-    """The date the text mentions first (the longest expression at that place), or None.
-
-    A date read as the nearest occurrence (「12月25日」, "on the 20th") that lies ahead is taken from before today
-    when the event is told as past (``past``; None: read from ``text`` itself, see :func:`told_as_past`).
-    """
-    t = _normalise(text)
-    told_past = past if past is not None else told_as_past(text)
-    best: tuple[int, int, ParsedDate] | None = None
+def _found(t: str, today: dt.date, told_past: bool) -> list[tuple[int, int, ParsedDate]]:
+    """Every date the normalised text mentions, as (start, -length, date), the past-told ones moved back."""
+    found: list[tuple[int, int, ParsedDate]] = []
     for pattern, resolve in RULES:
         for m in pattern.finditer(t):
-            key = (m.start(), -len(m.group(0).strip()))
-            if best is not None and key >= best[:2]:
-                continue
             day, approximate = resolve(m, today)
             if day is not None and day > today and told_past and resolve in _NEAREST_RESOLVERS:
                 day = _before_today(m, resolve, day)
             if day is not None:
-                best = (*key, ParsedDate(day, approximate, m.group(0).strip()))
-    return best[2] if best else None
+                found.append(
+                    (m.start(), -len(m.group(0).strip()), ParsedDate(day, approximate, m.group(0).strip()))
+                )
+    return found
+
+
+def _refined(
+    t: str, first: tuple[int, int, ParsedDate], found: list[tuple[int, int, ParsedDate]]
+) -> ParsedDate:
+    """The first date, put right by an exact one said after a correction (「4月24日に…いえ、4月19日に亡くなりました」)
+    or, when vague, made exact by a later one in the same month (「8月に父が亡くなりました。8月15日です」,
+    「先月、子どもが生まれました。11月18日です」: the 15th, the 18th)."""
+    end = first[0] - first[1]
+    later = [f for f in sorted(found) if f[0] >= end and not f[2].approximate]
+    fix = _STRONG_CORRECTION.search(t, end)
+    if fix and (after := [f[2] for f in later if f[0] >= fix.end()]):
+        return after[0]
+    vague = first[2]
+    if not vague.approximate:
+        return vague
+    same = [f[2] for f in later if (f[2].date.year, f[2].date.month) == (vague.date.year, vague.date.month)]
+    return same[0] if same else vague
+
+
+def parse_date(text: str, today: dt.date, *, past: bool | None = None) -> ParsedDate | None:
+    """The date the text mentions first (the longest expression at that place), or None; it gives way to an
+    exact date said after a correction, and a vague one to an exact one later in its month (see :func:`_refined`).
+
+    A date read as the nearest occurrence (「12月25日」, "on the 20th") that lies ahead is taken from before today
+    when the event is told as past (``past``; None: read from ``text`` itself, see :func:`told_as_past`).
+    """
+    told_past = past if past is not None else told_as_past(text)
+    found = _found(t := _normalise(text), today, told_past)
+    if not found:
+        return None
+    return _refined(t, min(found, key=lambda f: f[:2]), found)

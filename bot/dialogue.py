@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.dates import ParsedDate
+from bot.dates import ParsedDate, told_as_correction
 from bot.planner import EVENT_PERSON_FACTS, Bundle, scoped_facts
 from bot.sessions import SessionState
 from bot.understand import ABROAD, OUTSIDE, Understander, Understanding
@@ -136,9 +136,11 @@ def merge(
 def _take_dates(state: SessionState, u: Understanding, events: list[str]) -> None:
     """The message's dates into the state. A message about several events gives each the date said about it
     (``Understanding.event_dates``; an event named without a date gets none, never another's); otherwise the
-    message's date is its new events' (or, with none, completes or corrects the date known)."""
+    message's date is its new events' (or, with none, completes the date known, or replaces it when the message
+    puts it right: 「いえ、12月3日でした」)."""
     if not u.event_dates:
-        if u.date and (events or not state.event_date or state.date_approximate):
+        corrects = told_as_correction(u.text) and "question" not in u.intents
+        if u.date and (events or not state.event_date or state.date_approximate or corrects):
             set_date(state, u.date, events)
         return
     if state.event_date and not state.event_dates:  # the events dated before keep their date

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.dates import parse_date, told_as_past
+from bot.dates import parse_date, told_as_correction, told_as_past
 
 MON = dt.date(2026, 12, 7)  # a Monday
 D = dt.date
@@ -205,3 +205,51 @@ def test_past_hint_overrides_the_text() -> None:
     """A clause read alone (「12月25日に子どもが生まれ」) takes the tense of its sentence."""
     assert parse_date("12月25日に子どもが生まれ", MON, past=True).date == D(2025, 12, 25)  # type: ignore[union-attr]
     assert parse_date("12月25日に子どもが生まれ", MON, past=False).date == D(2026, 12, 25)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        # a vague month (or 先月/今月初め) made exact later in the same message: the exact day
+        ("8月に父が亡くなりました。8月15日です。練馬区", MON, D(2026, 8, 15)),
+        ("先月、杉並区で子どもが生まれました。11月18日です", MON, D(2026, 11, 18)),
+        ("今月の初めに引っ越しました。12月2日です", MON, D(2026, 12, 2)),
+        ("去年の12月に母が亡くなりました。12月20日です", MON, D(2025, 12, 20)),
+        ("My father died last month in Ota, on November 25", MON, D(2026, 11, 25)),
+        # a later day in another month stays another event's: the vague month stands
+        ("8月に亡くなりました。9月3日に引っ越しました", MON, D(2026, 8, 1)),
+        # a date put right in the same message: the one after the correction
+        ("4月24日に父が亡くなる…いえ、4月19日に亡くなりました", D(2027, 4, 20), D(2027, 4, 19)),
+        ("12月1日、じゃなくて12月2日に生まれました", MON, D(2026, 12, 2)),
+        # two exact dates without a correction: the first
+        ("4月1日に生まれ、4月19日に引っ越しました", D(2027, 4, 20), D(2027, 4, 1)),
+    ],
+)
+def test_a_later_date_refines_or_corrects_the_first(text: str, today: dt.date, expected: dt.date) -> None:
+    parsed = parse_date(text, today)
+    assert parsed is not None and parsed.date == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "corrects"),
+    [
+        ("いえ、12月3日でした", True),
+        ("間違えました、11月27日です", True),
+        ("訂正します。12月4日でした", True),
+        ("すみません、12月1日でした", True),
+        ("やっぱり12月27日になりました", True),
+        ("sorry, it was December 2", True),
+        ("12月3日です", False),
+        ("12月20日に転出届を出せますか", False),
+        ("いやすい", False),
+    ],
+)
+def test_told_as_correction(text: str, corrects: bool) -> None:
+    assert told_as_correction(text) is corrects
+
+
+def test_a_rescheduled_plan_keeps_its_coming_date() -> None:
+    """「やっぱり12月27日になりました」 about a move: the date became the 27th, still to come."""
+    assert not told_as_past("やっぱり12月27日になりました")
+    assert parse_date("やっぱり12月27日になりました", MON).date == D(2026, 12, 27)  # type: ignore[union-attr]
+    assert parse_date("12月27日に亡くなりました", MON).date == D(2025, 12, 27)  # type: ignore[union-attr]

@@ -393,3 +393,32 @@ def test_known_facts_are_flat_for_saving_and_showing() -> None:
         "has_children": True,
         "received_pension": True,
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("いえ、12月3日でした", dt.date(2026, 12, 3)),  # put right: the new date replaces the exact one
+        ("sorry, it was December 2", dt.date(2026, 12, 2)),
+        ("12月3日に出生届を出せますか", dt.date(2026, 12, 1)),  # a date in a question is not the event's
+    ],
+)
+def test_a_corrected_date_replaces_the_known_one(
+    catalog: Catalog, und: Understander, text: str, expected: dt.date
+) -> None:
+    state = _state(events=["death"], municipality="131202", event_date=dt.date(2026, 12, 1))
+    _merge(catalog, und, state, text)
+    assert state.event_date == expected
+
+
+def test_a_corrected_date_moves_the_event_dated_with_the_old_one(catalog: Catalog, und: Understander) -> None:
+    """Two events with their own dates: the correction moves the one dated with the date it corrects."""
+    death, move = dt.date(2026, 12, 1), dt.date(2027, 1, 10)
+    state = _state(
+        events=["death", "moving"],
+        municipality="131202",
+        event_date=death,
+        event_dates={"death": death, "moving": move},
+    )
+    _merge(catalog, und, state, "いえ、12月3日でした")
+    assert state.event_dates == {"death": dt.date(2026, 12, 3), "moving": move}
