@@ -132,6 +132,7 @@ _LEAVING = re.compile(
     r"|(going|moving|returning|heading) (back )?(to my )?(home country|back to my country|home for good)"
 )
 _RETURN_HOME = re.compile(r"帰国|きこく")
+_BACK = re.compile(r"戻|もど|帰|かえ[っりる]|\b(back|return(ed|ing)?)\b")
 _RETURNED = re.compile(r"(帰国|きこく)\s*(し(まし)?た|して|済)|から\s*(帰国|きこく)")
 _CAME = re.compile(r"来|き(ま|た)|越|こし|移|うつ|転居|転勤|moved|came|relocated")
 _SKIP_WORD = r"(スキップ|すきっぷ|わからない|分からない|わかりません|分かりません|答えたくない|skip|i don.t know|not sure|pass)"
@@ -839,6 +840,10 @@ class Understander:
             (tos if foreign and not _RETURNED.search(t) else froms).append(ABROAD)
         if _LEAVING.search(t) and not tos:
             tos = [ABROAD]  # 「日本を離れます」, "leaving Japan": a move abroad from where they live
+        if not (froms or tos) and ABROAD in heres and any(c != ABROAD for c in heres):
+            # 「来月15日に海外赴任します。目黒区」: 海外 and where they live, no direction word: a posting abroad
+            # goes there (coming back says so: 戻りました, back)
+            (froms if _BACK.search(t) else tos).append(ABROAD)
         if tos == [ABROAD] and (foreign or _LEAVING.search(t)) and "moving" in self.catalog.events:
             # a foreigner leaving Japan is not settling in Tokyo: the move abroad is the event
             u.events = [*(ev for ev in u.events if ev not in ("foreign-resident", "moving")), "moving"]

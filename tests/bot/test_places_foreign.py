@@ -104,6 +104,24 @@ def test_living_in_tokyo_is_the_origin_of_a_move_abroad(und: Understander) -> No
     assert (u.move_from, u.move_to) == ("131024", ABROAD)
 
 
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [
+        # 海外 and where they live, no direction word: a posting goes abroad
+        ("来月15日に海外赴任します。目黒区", ("131105", ABROAD)),
+        ("目黒区に住んでいます。来月海外赴任します", ("131105", ABROAD)),
+        ("I live in Meguro and will be posted overseas next month", ("131105", ABROAD)),
+        # coming back says so
+        ("海外赴任から戻りました。目黒区に住みます", (ABROAD, "131105")),
+        ("海外赴任を終えて戻ってきました。目黒区に住みます", (ABROAD, "131105")),
+    ],
+)
+def test_abroad_without_a_direction_word(und: Understander, text: str, ends: tuple[str, str]) -> None:
+    u = und.parse(text, TODAY)
+    assert u.events == ["moving"]
+    assert (u.move_from, u.move_to) == ends
+
+
 def test_im_japanese_is_a_nationality(und: Understander) -> None:
     u = und.parse(
         "I'm Japanese and came back to Japan from London on December 1. I now live in Bunkyo.", TODAY
