@@ -128,7 +128,7 @@ _ARRIVED = re.compile(
 _LEAVING = re.compile(
     r"日本を\s*(出|離れ|はなれ|去)|にほんを\s*(で|はなれ)|出国(し|する|します|予定)|しゅっこく"
     r"|(母国|本国|自分の国|じぶんのくに)に\s*(帰|かえ|戻|もど)"
-    r"|leav(e|ing) japan|mov(e|ing) (out of japan|abroad|overseas)"
+    r"|leav(e|ing) japan|mov(e|ing) (out of japan|abroad|overseas)|(posted|transferred|relocating) (abroad|overseas)"
     r"|(going|moving|returning|heading) (back )?(to my )?(home country|back to my country|home for good)"
 )
 _RETURN_HOME = re.compile(r"帰国|きこく")
@@ -840,7 +840,12 @@ class Understander:
             (tos if foreign and not _RETURNED.search(t) else froms).append(ABROAD)
         if _LEAVING.search(t) and not tos:
             tos = [ABROAD]  # 「日本を離れます」, "leaving Japan": a move abroad from where they live
-        if not (froms or tos) and ABROAD in heres and any(c != ABROAD for c in heres):
+        if (
+            not (froms or tos)
+            and "moving" in u.events
+            and ABROAD in heres
+            and any(c != ABROAD for c in heres)
+        ):
             # 「来月15日に海外赴任します。目黒区」: 海外 and where they live, no direction word: a posting abroad
             # goes there (coming back says so: 戻りました, back)
             (froms if _BACK.search(t) else tos).append(ABROAD)
