@@ -87,7 +87,10 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"[0-9０-９]{2,4}[-－‐][0-9０-９]{2,4}[-－‐][0-9０-９]{3,4}|電話"),
     ),
     "count": (  # 何点 / 何通 / 何か所: the answer has that many
-        re.compile(r"(何|なん)(点|てん|通|つう|枚|まい|人|にん|回|かい|か所|かしょ|桁|けた)|how many", re.I),
+        re.compile(
+            r"(何|なん)(点|てん|通|つう|枚|まい|人|にん|回|かい|か所|かしょ|桁|けた)|how many(?! (days?|weeks?|months?|years?)\b)",
+            re.I,
+        ),
         re.compile(r"[0-9０-９一二三四五六七八九十]+\s*(点|通|枚|人|回|か所|箇所|つ|桁)"),
     ),
     "amount": (
@@ -109,7 +112,9 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"until when|\bdue\b|how many days",
             re.I,
         ),
-        re.compile(r"以内|まで|期限|[0-9０-９]+\s*(日|か月|ヶ月|カ月|年間|年以内|週間)|から[0-9０-９]+\s*年"),
+        re.compile(
+            r"以内|まで|期限|[0-9０-９]+\s*(営業日|日|か月|ヶ月|カ月|年間|年以内|週間)|から[0-9０-９]+\s*年"
+        ),
     ),
     # いつの日付で受理 / 届出日はいつに: the day that counts
     "date": (
@@ -140,7 +145,7 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(
             r"窓口|課|係|センター|出張所|区役所|市役所|役場|庁舎|[0-9０-９]+(階|番)|(申請|届出|提出|送付|勤め|勤務)先|"
-            r"職場|本籍地|所在地|大使館|領事館|在外公館|宛先|送り先|〒"
+            r"職場|本籍地|所在地|大使館|領事館|在外公館|宛先|送り先|〒|出産した(施設|病院)"
         ),
     ),
     "apply": (

@@ -161,6 +161,40 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [
         "給付金 手当",
     ),
     (re.compile(r"\b(id|identification|identity)\b", re.I), "本人確認"),
+    # more everyday English for the pages' words: what a benefit or service is called, how an office is
+    (
+        re.compile(r"\bprice[- ]?(hikes?|rises?)\b|\binflation\b|\brising prices\b|\bcost of living\b", re.I),
+        "物価高",
+    ),
+    (
+        re.compile(
+            r"\bchild[- ]?(raising|rearing) (support|benefit|grant|payment)|\bparenting (support|benefit)",
+            re.I,
+        ),
+        "子育て",
+    ),
+    (
+        re.compile(r"\bsupport (benefit|grant)s?\b|\b(raising|rearing) (benefit|grant|payment)s?\b", re.I),
+        "給付金 応援",
+    ),
+    (re.compile(r"\bchild support allowance\b|\bjid[oō]u? ?fuy[oō]u? ?teate\b", re.I), "児童扶養手当"),
+    (re.compile(r"\bjid[oō]u? ?teate\b", re.I), "児童手当"),
+    (re.compile(r"\bikusei ?teate\b", re.I), "育成手当"),
+    (re.compile(r"\bcrowded\b|\bbusy\b|\bcongest|\bqueues?\b|\blong wait", re.I), "混雑 混み"),
+    (re.compile(r"\blunch ?box|\bbento\b|\bmeals?\b|\bfood delivery\b", re.I), "給食 お弁当 配食"),
+    (
+        re.compile(r"\bli(ve|ves|ving) alone\b|\bcheck(s|ing)? on\b|\bwatch(ing)? over\b", re.I),
+        "見守り ひとり暮らし",
+    ),
+    (re.compile(r"\b(was|were|is|been|be|get|gets) born\b|\bnewborn|\bnew baby\b", re.I), "出生 出生届"),
+    (re.compile(r"\bmarriage (notice|registration|notification)\b|\bget(ting)? married\b", re.I), "婚姻届"),
+    (re.compile(r"\bcopy of (the|my|our|a) family regist", re.I), "謄本 戸籍に反映"),
+    (re.compile(r"\bpin\b|\bpass ?code\b|\bpassword\b", re.I), "暗証番号"),
+    (re.compile(r"\bdigits?\b", re.I), "桁"),
+    (re.compile(r"\bsignature\b", re.I), "署名用"),
+    (re.compile(r"\bvisit(ing)? (date|day)\b|\bdays? ahead\b", re.I), "来庁予定日 あけ"),
+    (re.compile(r"\b\d+(st|nd|rd|th) day\b|\bfalls? on a\b", re.I), "日目 休日 翌日"),
+    (re.compile(r"\bwhich (window|counter|desk)\b|\b(window|counter) (number|no)\b", re.I), "番 窓口"),
     (
         re.compile(
             r"\b40 ?(-|to) ?64\b|\b(4\d|5\d|6[0-4])\b(?= ?(years?|y/?o|and)\b)|\bi'?m (4\d|5\d|6[0-4])\b",
@@ -172,8 +206,10 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [
 
 # What an English question asks, beyond the words the shared question kinds know (bot.answer.QUESTION_KINDS).
 EN_ASKS: dict[str, re.Pattern[str]] = {
+    # 'what time of day is most crowded': the hours asked
     "hours": re.compile(
-        r"\b(saturdays?|sundays?|weekends?|holidays?)\b|\bwhen can i (get|receive|collect|pick)",
+        r"\b(saturdays?|sundays?|weekends?|holidays?)\b|\bwhen can i (get|receive|collect|pick)|"
+        r"\btime of (the )?day\b|\bmost crowded\b|\bbusiest\b",
         re.I,
     ),
     "deadline": re.compile(
@@ -196,10 +232,18 @@ EN_ASKS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "phone": re.compile(r"\bphone\b|\btelephone\b|\bcall\b|\bcontact\b", re.I),
-    "place": re.compile(r"\b(what|which) address\b|\baddress(ed)? to\b", re.I),
+    "place": re.compile(
+        r"\b(what|which) address\b|\baddress(ed)? to\b|\bwhich (window|counter|desk|floor)\b|"
+        r"\b(window|counter) (number|no)\b",
+        re.I,
+    ),
+    # how often (週4回), how many digits (6桁以上): the answer is a count
+    "count": re.compile(r"\bhow often\b|\bhow many times\b|\bhow many digits\b", re.I),
 }
 # A kind the shared question kinds do not have: a phone number (電話番号 / "phone number").
 EXTRA_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    # 'in which months is it paid': the answer names months (毎年6月・10月・2月)
+    "months": (re.compile(r"\b(which|what) months?\b", re.I), re.compile(r"[0-9０-９]+月")),
     "phone": (
         re.compile(r"電話番号|でんわばんごう|問い合わせ先|\bphone\b|\btelephone\b", re.I),
         re.compile(r"電話|\d{2,4}[-‐－ー]\d{2,4}[-‐－ー]\d{3,4}"),
@@ -253,8 +297,14 @@ def hint_weight(question: str, sentence: str, title: str = "") -> int:
 _VALUES: dict[str, re.Pattern[str]] = {
     "hours": re.compile(r"\d+\s*時|正午"),
     "amount": re.compile(r"\d[\d,]*\s*万?円"),
-    "deadline": re.compile(r"\d+\s*(日|か月|ヶ月|カ月|年|週間)(以内|間|まで)"),
+    "deadline": re.compile(r"\d+\s*(営業日|日|か月|ヶ月|カ月|年|週間)(以内|以上|間|まで|前)"),
+    # place: an address, a floor or a numbered window, a named section, the facility the form comes from (not a
+    # sentence that only says 窓口に行く)
+    "place": re.compile(
+        r"〒\s*\d{3}-\d{4}|\d+\s*階|\d+\s*番窓口|窓口\s*\d+\s*番|[課係](（[^）]*）)?$|[課係]\s|出産した(施設|病院)"
+    ),
     "phone": re.compile(r"\d{2,4}[-‐－]\d{2,4}[-‐－]\d{3,4}"),
+    "months": re.compile(r"\d+月[・、]\d+月"),
     # documents: a sentence that says what to bring or send (a 必要なもの row, お持ちください), not one that only
     # names a card in passing (在留カードを持って転入の届出をすると…)
     "documents": re.compile(

@@ -88,6 +88,7 @@ class Chunker:
                 and len(body) + sec.size + 20 <= self.max_chars
                 and sec.path[:1] == path[:1]
             )
+            section_start = len(body)  # where this section's text (and inline heading) begins in body
             if joinable:
                 assert path is not None
                 extra = sec.path[len(_common(path, sec.path)) :]
@@ -95,12 +96,17 @@ class Chunker:
             else:
                 if path is not None and body.strip():
                     bodies.append((path, body))
-                path, body = sec.path, ""
-            for unit in sec.units:
+                path, body, section_start = sec.path, "", 0
+            for i, unit in enumerate(sec.units):
                 if len(body) + len(unit) > self.max_chars and body.strip():
                     assert path is not None
-                    bodies.append((path, body))
-                    body = ""
+                    # A packed section whose first unit does not fit leaves its inline heading behind with it.
+                    kept = body[:section_start] if i == 0 and section_start else body
+                    if kept.strip():
+                        bodies.append((path, kept))
+                    # The new chunk continues this section: its heading path is this section's, not the
+                    # path of the section the chunk was packed onto (whose inline 【heading】 stays behind).
+                    path, body, section_start = sec.path, "", 0
                 body += unit
         if path is not None and body.strip():
             bodies.append((path, body))

@@ -179,3 +179,63 @@ def test_when_can_i_do_it_asks_from_when() -> None:
     kinds = question_kinds("I moved out online. When can I do the move-in at Toshima City?")
     assert kinds[0] == "date" and "deadline" not in kinds
     assert question_kinds("When can I get the cremation permit?")[:2] == ["hours", "deadline"]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Which window at the city hall handles the moving-in notification?", "place"),
+        ("Which window number takes koseki notices?", "place"),
+        ("How often can the lunch box delivery come?", "count"),
+        ("How many digits is the PIN?", "count"),
+        ("What time of day is most crowded at the residents section?", "hours"),
+    ],
+)
+def test_which_window_how_often_and_time_of_day_find_their_kind(question: str, kind: str) -> None:
+    assert kind in question_kinds(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("Hamura price-hike child support payment, how much per kid?", "物価高"),
+        ("How much was the child-raising support benefit per child?", "給付金"),
+        ("Can I apply for the child support allowance by mail?", "児童扶養手当"),
+        ("Can I apply for jido fuyo teate by mail?", "児童扶養手当"),
+        ("What time of day is most crowded at city hall?", "混雑"),
+        ("My dad lives alone. How often can the lunch box delivery come?", "お弁当"),
+        ("Our baby was born and the 14th day falls on a sunday. What's the deadline?", "出生届"),
+        ("Our baby was born and the 14th day falls on a sunday. What's the deadline?", "翌日"),
+        ("How many days after a marriage notice until I can get a copy of the family register?", "謄本"),
+        ("How many digits is the PIN for the signature certificate?", "暗証番号"),
+        ("How many days ahead should I set my visit date?", "来庁予定日"),
+        ("Which window at city hall handles the moving-in?", "番"),
+    ],
+)
+def test_more_everyday_english_is_read_as_the_pages_words(question: str, word: str) -> None:
+    assert word in japanese_hints(question)
+
+
+def test_a_funeral_benefit_is_not_read_as_a_support_benefit() -> None:
+    assert "給付金" not in japanese_hints("How much is the funeral benefit in Taito?")
+    assert "児童扶養手当" not in japanese_hints("How much is the child allowance?")
+
+
+def test_months_asked_find_the_sentence_naming_months() -> None:
+    assert "months" in question_kinds("In which months is the child rearing allowance paid?")
+    assert states_value("months", "毎年6月・10月・2月の15日までに振り込みます。")
+    assert not states_value("months", "申請した翌月分から支給します。")
+
+
+def test_how_many_days_asks_a_period_not_a_count() -> None:
+    kinds = question_kinds("How many days ahead should I set my visit date?")
+    assert "deadline" in kinds and "count" not in kinds
+    assert "count" in question_kinds("How many copies do I need?")
+    assert states_value("deadline", "1営業日以上あけることをすすめます。")
+
+
+def test_a_place_value_is_an_address_a_floor_or_a_numbered_window() -> None:
+    assert states_value("place", "〒189-8501 東京都東村山市本町1丁目2番地3 東村山市役所 市民課庶務係")
+    assert states_value("place", "市役所1階7番窓口と三鷹台市政窓口などで手続きできます。")
+    assert states_value("place", "出産した施設で医師・助産師から受け取ります。")
+    assert not states_value("place", "転出届を郵送で出せば、窓口に行くのは転入のときの1回ですみます。")

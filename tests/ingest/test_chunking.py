@@ -86,3 +86,46 @@ def test_duplicate_chunks_on_a_page_are_dropped() -> None:
     ]
     chunks = Chunker()(_page(blocks))
     assert len({c.id for c in chunks}) == len(chunks)
+
+
+_LONG_HEADING = "転入届（マイナポータルでオンライン申請をしたとき）に必要なもの"
+
+
+def _packed_then_long_section() -> Page:
+    """A short lead section packed with a 必要なもの section that fits by size, but whose long inline heading
+    pushes its last item into a second chunk (the packing check allows 20 characters for the heading)."""
+    items = [Block("item", f"必要な書類その{i}として本人確認ができる書類を持参") for i in range(6)]
+    return _page(
+        [
+            Block("heading", "転入届", 1),
+            Block("paragraph", "14日以内に届け出ます。"),
+            Block("heading", _LONG_HEADING, 2),
+            *items,
+        ]
+    )
+
+
+def test_a_chunk_starting_inside_a_packed_section_keeps_that_sections_heading() -> None:
+    chunks = Chunker(max_chars=200, min_chars=160)(_packed_then_long_section())
+    assert len(chunks) == 2
+    assert f"【{_LONG_HEADING}】" in chunks[0].body
+    # the second chunk holds only items of that section: its heading path must say so
+    assert chunks[1].heading == f"転入届 > {_LONG_HEADING}"
+    assert chunks[1].text.startswith(f"児童手当\n転入届 > {_LONG_HEADING}\n・必要な書類その")
+
+
+def test_an_inline_heading_is_not_left_dangling_at_a_chunk_end() -> None:
+    long_item = Block(
+        "item", "本人確認書類" + "、在留カード" * 26
+    )  # fits the packing check, not with its heading
+    page = _page(
+        [
+            Block("heading", "転入届", 1),
+            Block("paragraph", "14日以内に届け出ます。"),
+            Block("heading", _LONG_HEADING, 2),
+            long_item,
+        ]
+    )
+    chunks = Chunker(max_chars=200, min_chars=160)(page)
+    assert not any(c.body.rstrip().endswith("】") for c in chunks)
+    assert [c.heading for c in chunks] == ["転入届", f"転入届 > {_LONG_HEADING}"]
