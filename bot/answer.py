@@ -133,7 +133,8 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "documents": (
         re.compile(
             r"何が必要|なにがひつよう|必要なもの|ひつようなもの|必要書類|持ち物|もちもの|持って(いく|行く)|書類|"
-            r"要りますか|いりますか|何を(送|持|用意|提出)|what (do i|to|should i) bring|documents?|what do i need|need to bring",
+            r"要りますか|いりますか|何を(送|持|用意|提出)|what (do i|to|should i) bring|documents?|what do i need|need to bring|"
+            r"もって(いく|いき|いけ|くる|き)|(なに|何)を(おく|もっ|ようい|ていしゅつ)",  # a kana question asks the same
             re.I,
         ),
         re.compile(r"必要なもの|持ち物|持って|証明書|確認書類|通帳|印鑑|カード|被保険者証|申請書"),

@@ -338,6 +338,26 @@ _KANA_GRAMMAR = frozenset(
 )
 
 
+# Question words, function words and verb endings that a kana question writes in kana and the index's readings
+# would misread as kanji content words (いくら -> 行くら, もっていきますか -> 持っ定期ますか, いますか -> 今すか):
+# at a position where one of them is at least as long as the longest index reading, it is kept as written.
+_KANA_KEEP_WORDS = """
+    いくら いくつ いつ いつまで いつから どこ どこで どこに どこへ どちら どれ どの どんな どう どうやって
+    どうすれば どうしたら どのくらい どれくらい なに なにを なにが なん なんじ なんにち なんさい なんで なんの
+    なんか どなた わたし ください くださいますか てください できます できますか できる できない できません
+    もらえます もらえますか もらえる もらえない もらう もらいたい ありますか あります ありません いますか います
+    いました いません ですか でしょうか ますか ません ましょう ました します しますか しました すれば したら
+    ていきます ていきますか ていく ていけば ていった ている ています ていますか ていました ていた てから
+    てもいい てもいいですか いいですか いい よい ほしい たい たいです とき ときは ときの ので から まで までに
+    あいて あいている あいていますか あいています
+"""
+_KANA_KEEP = frozenset(_KANA_KEEP_WORDS.split())
+_KEEP_LONGEST = max(len(w) for w in _KANA_KEEP)
+
+# Readings Sudachi gives one way that residents also write another way (the usual reading -> the other one).
+_OTHER_READINGS = {"しゅっしょう": "しゅっせい"}
+
+
 def reading_counts(texts: list[str]) -> dict[str, dict[str, int]]:
     """Hiragana reading -> {surface written with kanji: count} for the content words of ``texts``."""
     counts: dict[str, dict[str, int]] = {}
@@ -394,6 +414,10 @@ class KanaReadings:
             surface, n = max(by_surface.items(), key=lambda kv: (kv[1], -len(kv[0])))
             if n >= min_count and reading not in _KANA_GRAMMAR:
                 self.best[reading] = surface
+        for reading, surface in list(self.best.items()):  # 出生届 is read しゅっせいとどけ by many residents
+            for usual, other in _OTHER_READINGS.items():
+                if usual in reading:
+                    self.best.setdefault(reading.replace(usual, other), surface)
         self.longest = max((len(r) for r in self.best), default=0)
 
     def rewrite(self, query: str) -> str:
@@ -413,7 +437,24 @@ class KanaReadings:
         parts = _NON_KANA_RUN.split(
             t
         )  # the pattern captures: odd parts are the non-kana runs, kept as written
-        return "".join(part if n % 2 else self._read(part) for n, part in enumerate(parts))
+        last = len(parts) - 1
+        return "".join(
+            part
+            if n % 2
+            else self._read_between(
+                part,
+                glued_left=n > 0 and parts[n - 1][-1:].isalnum(),
+                glued_right=n < last and parts[n + 1][:1].isalnum(),
+            )
+            for n, part in enumerate(parts)
+        )
+
+    def _read_between(self, run: str, glued_left: bool, glued_right: bool) -> str:
+        """One kana run of a mixed query: a piece written inside a word (土よう日, 出せます) stays as written."""
+        pieces = re.split(r"(\s+)", run)
+        if len(pieces) == 1 and glued_left and glued_right:
+            return run
+        return "".join(self._read(piece) if piece.strip() else piece for piece in pieces)
 
     def _read(self, t: str) -> str:
         out: list[str] = []
@@ -425,14 +466,27 @@ class KanaReadings:
             for j in range(min(len(text), i + self.longest), i + shortest - 1, -1):
                 word = self.best.get(text[i:j])
                 if word:
-                    out.append(word)
-                    i, mid_word = j, False
+                    kept = _kept_at(text, i)
+                    if kept >= j - i:  # a question word or ending at least as long: never a content word
+                        out.append(t[i : i + kept])
+                        i, mid_word = i + kept, False
+                    else:
+                        out.append(word)
+                        i, mid_word = j, False
                     break
             else:
                 out.append(t[i])
                 mid_word = not t[i].isspace()
                 i += 1
         return "".join(out)
+
+
+def _kept_at(text: str, i: int) -> int:
+    """Length of the longest ``_KANA_KEEP`` word starting at ``i`` of hiragana ``text`` (0 for none)."""
+    for j in range(min(len(text), i + _KEEP_LONGEST), i, -1):
+        if text[i:j] in _KANA_KEEP:
+            return j - i
+    return 0
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -467,3 +467,10 @@ def test_an_english_field_answer_has_no_japanese_outside_brackets(
     r = ask(concierge, question)
     assert r.lang == "en"
     assert japanese_outside_brackets(r.reply) == [], r.reply
+
+
+def test_kana_questions_ask_for_documents_as_kanji_ones_do() -> None:
+    assert "documents" in question_kinds("めぐろくで しゅっせいとどけを だすとき なにを もっていきますか")
+    assert "documents" in question_kinds("なにを おくれば いいですか")
+    assert "documents" in question_kinds("出生届を出すとき何を持っていきますか")
+    assert "documents" not in question_kinds("まどぐちは なんじまで あいて いますか")

@@ -106,3 +106,31 @@ def test_kana_and_english_words_are_normalised_once_for_the_bot_and_the_index() 
     assert japanese.tokens("The funeral benefits") == ["funeral", "benefit"]  # the same stem, less stop words
     # one home: the bot has no text module of its own any more
     assert importlib.util.find_spec("bot.text") is None
+
+
+def test_question_words_and_endings_are_never_read_as_content_words() -> None:
+    # words the index holds whose readings start question words and endings: 行く (いく), 今 (いま), 定期 (ていき),
+    # 愛 (あい), 要 (よう), 何時 (なんじ); each twice, so the reader trusts them
+    texts = [
+        "葬祭費は窓口に行く。今すぐ定期の申請。愛の手帳。要介護。何時から開庁。",
+        "行く前に今の定期を確認。愛の手帳と要介護。何時まで。葬祭費の申請。",
+    ]
+    readings = KanaReadings(reading_counts(texts))
+    assert readings.rewrite("そうさいひは いくら もらえますか") == "葬祭費は いくら もらえますか"
+    assert readings.rewrite("なにを もっていきますか") == "なにを もっていきますか"
+    assert (
+        readings.rewrite("まどぐちは なんじまで あいて いますか") == "まどぐちは なんじまで あいて いますか"
+    )
+    for kept in ("いつ", "どこで", "どうやって", "ください", "できますか", "なんさい"):
+        assert readings.rewrite(f"そうさいひ {kept}") == f"葬祭費 {kept}"
+    # a content word longer than the question word at the same place still wins (ていきの is not ていく + の)
+    assert readings.rewrite("ていきの しんせい") == "定期の 申請"
+    # in やさしい日本語 with kanji, kana written inside a word stays as written (土よう日 is not 土要日)
+    assert readings.rewrite_around("区役所は 土よう日 なんじまで") == "区役所は 土よう日 なんじまで"
+
+
+def test_other_readings_of_index_words() -> None:
+    texts = ["出生届は14日以内。出生届と児童手当。", "出生届の届出。"]
+    readings = KanaReadings(reading_counts(texts))
+    assert readings.rewrite("しゅっしょうとどけ いつまで") == "出生届 いつまで"
+    assert readings.rewrite("しゅっせいとどけ いつまで") == "出生届 いつまで"  # not しゅっ + 生徒 + どけ

@@ -48,6 +48,9 @@ def test_place_names_read_kanji_kana_and_english() -> None:
     assert places.find("多摩地域の中央図書館") is None
     assert places.find("かぞくのなかの だれかが なくなった") is None
     assert places.read_kana("ふちゅうしで じどうてあて") == "府中市で じどうてあて"
+    # Tokyo-wide (とうきょうと) steers to no municipality, and no 京都 is read into it
+    assert places.find("とうきょうとの 018サポートは いくら もらえますか") is None
+    assert "京都" not in places.read_kana("とうきょうとの 018サポートは いくら もらえますか")
 
 
 def test_kana_place_is_read_before_the_kana_rewrite(indexed: Settings) -> None:
