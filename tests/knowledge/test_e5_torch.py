@@ -74,13 +74,15 @@ def test_vectors_do_not_depend_on_the_batch(engines: tuple[object, TorchE5]) -> 
 
 
 @pytest.mark.slow
-def test_200_seed_chunks_and_200_queries_match_the_engine(engines: tuple[object, TorchE5]) -> None:
+def test_64_seed_chunks_and_64_queries_match_the_engine(engines: tuple[object, TorchE5]) -> None:
+    """A spread of seed chunks (every 9th) and of queries; 64 of each keeps the suite within CI's time on 2 shared
+    cores (the full comparison is `python -m evals.bench_e5_torch`)."""
     engine, model = engines
-    chunks = seed_chunk_texts(SEEDS, limit=200, step=3)
+    chunks = seed_chunk_texts(SEEDS, limit=64, step=9)
     questions = [q["query"] for q in load_questions() if q["split"] == "dev"]
     titles = [p.title.ja for p in default_catalog().procedures.values()]
-    queries = (questions + titles)[:200]
-    assert len(chunks) == len(queries) == 200
+    queries = (questions + titles)[::3][:64]
+    assert len(chunks) == len(queries) == 64
     for texts, is_query in ((chunks, False), (queries, True)):
         cos = _cosines(engine, model, texts, is_query)
         assert cos.min() > 0.99 and cos.mean() > 0.999, (is_query, cos.min(), cos.mean())
