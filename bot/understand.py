@@ -253,9 +253,37 @@ def _affirmed(word: str, text: str) -> bool:
 
 
 def _whole(comp: str, spaced: str) -> bool:
-    """An English synonym (in compact form) occurs as whole words: "dead" is not in "deadline"."""
-    letters = r"[\s\-]*".join(re.escape(c) for c in comp)
+    """An English synonym (in compact form) occurs as whole words: "dead" is not in "deadline" (romaji may be
+    split by a space, hyphen or apostrophe: "kon'in todoke")."""
+    letters = r"[\s\-'’]*".join(re.escape(c) for c in comp)
     return re.search(rf"(?<![a-z]){letters}(?![a-z])", spaced) is not None
+
+
+# An event whose telling also tells another: 「ていねんで しごとを やめました」 is one retirement, not a retirement and
+# a job loss (the retirement bundle carries the unemployment benefit, health insurance, pension and tax steps).
+EVENT_INCLUDES: Final[dict[str, tuple[str, ...]]] = {"retirement": ("job-loss",)}
+PART_GAP = 4  # at most this many characters (compact text) between the event and the words telling its part
+
+
+def _told_as_part(ev: str, spans: dict[str, list[tuple[int, int]]]) -> bool:
+    """``ev`` is told right after an event that includes it, as its part (定年で + 仕事を辞めた, "retired and" +
+    "left my job"); told apart (会社を退職して退職金をもらった: the leaving first), it stays an event of its own."""
+    ends = [d for o, sp in spans.items() if ev in EVENT_INCLUDES.get(o, ()) for c, d in sp if c >= 0]
+    return any(0 <= a - d <= PART_GAP for a, _ in spans[ev] if a >= 0 for d in ends)
+
+
+def _romaji_words(words: list[str]) -> list[str]:
+    """The kana synonyms of an event as residents type them in romaji (かいご -> kaigo, しぼう -> shibo and
+    shibou, こんいんとどけ -> konintodoke; spaces and apostrophes between the syllables are matched by
+    ``_whole``). Words with a particle を (typed o or wo) and romaji under five letters are left out."""
+    out: list[str] = []
+    for w in words:
+        if not re.fullmatch(r"[ぁ-ゖー]+", w) or "を" in w:
+            continue
+        for latin in {gazetteer.romaji(w), gazetteer.romaji(w, long_vowels=True)}:
+            if len(latin) >= 5 and latin not in out:
+                out.append(latin)
+    return out
 
 
 # an event's name or synonym: (compact form, Japanese content tokens, English words, content-word sequence)
@@ -461,7 +489,7 @@ class Understander:
             words = [*ev.synonyms.ja, ev.name.ja, *(x for x in (ev.name.easy,) if x)]
             empty: frozenset[str] = frozenset()
             entries = [(compact(w), content_tokens(w), empty, _inflectable(w)) for w in words]
-            for w in [*ev.synonyms.en, *(x for x in (ev.name.en,) if x)]:
+            for w in [*ev.synonyms.en, *(x for x in (ev.name.en,) if x), *_romaji_words(ev.synonyms.ja)]:
                 entries.append((compact(w), frozenset(), en_words(w), ()))
             out[ev.id] = [e for e in entries if e[0]]
         return out
@@ -516,6 +544,7 @@ class Understander:
             )
 
         kept = [ev for ev in found if not yields(ev)]
+        kept = [ev for ev in kept if not _told_as_part(ev, {o: found[o][1] for o in kept})]
         strong = [ev for ev in kept if any(a >= 0 for a, _ in found[ev][1])]
         if (
             strong
@@ -666,11 +695,16 @@ class Understander:
                         break
         return out
 
-    def fact_phrases(self, text: str, only: str | None = None) -> list[str]:
-        """The words in ``text`` that state a choice fact's value (「後期高齢者医療制度」), longest first."""
+    def fact_phrases(self, text: str, only: str | None = None, *, yes_no: bool = False) -> list[str]:
+        """The words in ``text`` that state a choice fact's value (「後期高齢者医療制度」), longest first; with
+        ``yes_no`` also those stating a yes/no fact ("I'm a single mother")."""
         t = norm(text)
         found: set[str] = set()
         for fact in self.catalog.facts.values():
+            if yes_no and fact.type == "bool" and not (only and fact.id != only):
+                found.update(
+                    m.group() for p in (*fact.says_yes, *fact.says_no) if (m := _pattern(p).search(t))
+                )
             if fact.type != "choice" or (only and fact.id != only):
                 continue
             for opt in fact.options:

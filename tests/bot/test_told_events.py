@@ -1,0 +1,107 @@
+"""Events told in romaji, a retirement told as leaving work, and a fact that is not an event (issue #14)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot import dialogue
+from bot.gazetteer import romaji
+from bot.sessions import SessionState
+from bot.understand import Understander
+from knowledge.catalog import Catalog, default_catalog
+
+TODAY = dt.date(2026, 12, 7)
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return default_catalog()
+
+
+@pytest.fixture(scope="module")
+def und(catalog: Catalog) -> Understander:
+    return Understander(catalog)
+
+
+def _events_after_first(catalog: Catalog, und: Understander, text: str) -> list[str]:
+    state = SessionState(id="t")
+    dialogue.merge(catalog, und, state, und.parse(text, TODAY), None, TODAY)
+    return state.events
+
+
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("My mother, 81, needs kaigo. She lives in Edogawa-ku.", "care"),
+        ("We want to submit the konin todoke on 20 December in Nakano.", "marriage"),
+        ("Where do I file the shibou todoke?", "death"),
+        ("I am looking for a hoikuen for my son.", "nursery-entry"),
+        ("We got a rikon last month.", "divorce"),
+    ],
+)
+def test_an_event_typed_in_romaji_is_read(und: Understander, text: str, event: str) -> None:
+    assert und.detect_events(text) == [event]
+
+
+@pytest.mark.parametrize(
+    "text", ["I will take in entry forms", "The deadline is Monday", "I ate in entirety"]
+)
+def test_romaji_matches_whole_words_only(und: Understander, text: str) -> None:
+    assert und.detect_events(text) == []
+
+
+def test_romaji_keeps_or_drops_long_vowels() -> None:
+    assert romaji("しぼう") == "shibo"
+    assert romaji("しぼう", long_vowels=True) == "shibou"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "11月 30日に ていねんで しごとを やめました",
+        "定年で会社を辞めました",
+        "I retired and left my job on 30 November",
+    ],
+)
+def test_a_retirement_told_as_leaving_work_is_one_retirement(und: Understander, text: str) -> None:
+    assert und.detect_events(text) == ["retirement"]
+
+
+def test_a_job_loss_alone_stays_a_job_loss(und: Understander) -> None:
+    assert und.detect_events("11月30日に会社を辞めました") == ["job-loss"]
+
+
+@pytest.mark.parametrize(
+    ("text", "events"),
+    [
+        ("I'm a single mother. My baby was born on 3 December in Toshima.", ["birth"]),
+        ("シングルマザーです。12月3日に豊島区で子どもが生まれました", ["birth"]),
+        ("祖父が12月2日に亡くなりました。後期高齢者医療制度に入っていました。港区です", ["death"]),
+        ("I'm a single mother now.", ["divorce"]),  # told alone, the words are the event
+        ("12月1日に離婚しました。ひとり親です。練馬区です", ["divorce"]),
+    ],
+)
+def test_a_fact_in_a_first_message_is_not_another_event(
+    catalog: Catalog, und: Understander, text: str, events: list[str]
+) -> None:
+    assert _events_after_first(catalog, und, text) == events
+
+
+def test_the_fact_behind_the_dropped_event_is_kept(catalog: Catalog, und: Understander) -> None:
+    state = SessionState(id="t")
+    text = "I'm a single mother. My baby was born on 3 December in Toshima."
+    dialogue.merge(catalog, und, state, und.parse(text, TODAY), None, TODAY)
+    assert state.facts.get("single_parent") is True
+
+
+def test_a_leaving_told_before_a_retirement_word_stays_a_job_loss(und: Understander) -> None:
+    assert "job-loss" in und.detect_events("会社を退職して退職金をもらいました。税金はどうなりますか？")
+
+
+def test_a_foreigner_arriving_is_still_the_foreign_resident_event(
+    catalog: Catalog, und: Understander
+) -> None:
+    text = "I came to Japan from Vietnam on April 18 and live in Hachioji. I am a foreigner."
+    assert "foreign-resident" in _events_after_first(catalog, und, text)
