@@ -782,6 +782,21 @@ class Understander:
         found = [(len(label), value) for label, value in labels if label and _affirmed(label, t)]
         return max(found, key=lambda x: x[0])[1] if found else None
 
+    @cached_property
+    def _foreign_national(self) -> re.Pattern[str]:
+        """An English statement of a foreign nationality: "I'm Vietnamese", "a Chinese national", "citizen of
+        Brazil" (the demonyms of bot/data/places.yaml; any "X national/citizen" but Japanese)."""
+        words = yaml.safe_load(PLACES.read_text(encoding="utf-8"))["demonyms"]
+        names = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+        return re.compile(
+            rf"\b(?:i'?m|i am|we'?re|we are|(?:he|she) (?:is|was)|(?:he|she)'s|(?:are|were) both)\s+(?:an? )?"
+            rf"(?:{names})\b|\b(?!japanese\b)[a-z]+ (?:national|citizen)\b(?! (?:health|pension|insurance))"
+            rf"|\bcitizen of (?!japan\b)[a-z]+|\b(?:{names}) (?:passport|nationality)\b"
+        )
+
+    def _foreign_nationality(self, text: str) -> bool:
+        return self._foreign_national.search(text) is not None
+
     # ---- whole message --------------------------------------------------------------------------------------
     def parse(self, text: str, today: dt.date, lang: str | None = None) -> Understanding:
         u = Understanding(text=text, lang=lang or ("en" if is_english(text) else "ja"))
@@ -795,7 +810,7 @@ class Understander:
         hits = self._place_hits(text)
         u.mentions = [m for m in hits if m.role != NATIONALITY]
         tn = norm(_strip_accents(text))
-        if any(
+        if self._foreign_nationality(tn) or any(
             m.role == NATIONALITY or (m.code == ABROAD and _FROM_COUNTRY.search(tn[: m.start])) for m in hits
         ):
             u.facts.setdefault("nationality", "foreign")  # 「ベトナム人です」: a foreign national

@@ -105,3 +105,34 @@ def test_a_foreigner_arriving_is_still_the_foreign_resident_event(
 ) -> None:
     text = "I came to Japan from Vietnam on April 18 and live in Hachioji. I am a foreigner."
     assert "foreign-resident" in _events_after_first(catalog, und, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "nationality"),
+    [
+        ("I'm a Vietnamese national and moved from Osaka to Toshima on 1 December.", "foreign"),
+        ("We got married on 1 December in Minato. I'm American, my wife is Japanese.", "foreign"),
+        ("She is an Indian citizen.", "foreign"),
+        ("We are both Chinese.", "foreign"),
+        ("I'm Japanese.", "japanese"),
+        ("I joined the National Health Insurance.", None),
+        ("I am an international student.", None),
+    ],
+)
+def test_a_nationality_said_in_english_is_a_given_fact(
+    und: Understander, text: str, nationality: str | None
+) -> None:
+    assert und.parse(text, TODAY).facts.get("nationality") == nationality
+
+
+@pytest.mark.parametrize(
+    ("text", "employment"),
+    [
+        ("母は83歳で要介護です。私はパートで働いています。", "employee"),
+        ("My mother needs care. I work part-time.", "employee"),
+        ("I have a part-time job.", "employee"),
+        ("アパートに住んでいます", None),
+    ],
+)
+def test_part_time_work_is_employment(und: Understander, text: str, employment: str | None) -> None:
+    assert und.parse(text, TODAY).facts.get("employment") == employment
