@@ -24,6 +24,7 @@ import yaml
 
 from bot import gazetteer
 from bot.dates import EN_NUM, KANJI_NUM, ParsedDate, parse_date, told_as_past
+from bot.planner import EVENT_PERSON_FACTS
 from bot.render import strip_readings
 from knowledge.catalog import Catalog, default_catalog
 from knowledge.japanese import compact, content_tokens, en_words, has_kanji, is_english, norm, word_spans
@@ -250,6 +251,25 @@ def _affirmed(word: str, text: str) -> bool:
         if not _NEGATED.match(text[i + len(word) :]) and not _joining(word, text, i):
             return True
     return False
+
+
+_FIRST_PERSON_BEFORE = re.compile(r"((私|わたし|僕|ぼく|自分|俺|おれ)(は|も)|\b(i'?m|i am))\s*$")
+_FIRST_PERSON_MATCH = re.compile(r"(i'?m|i am)\b")
+
+
+def _number(patterns: list[str], t: str, *, others_only: bool) -> int | None:
+    """The first number a fact's patterns find in ``t``; with ``others_only`` a number said of the resident
+    themselves (「私は50歳」, "I'm 45") counts only when no other person's number is said."""
+    own: int | None = None
+    for p in patterns:
+        for m in _pattern(p).finditer(t):
+            first_person = _FIRST_PERSON_MATCH.match(m.group()) or _FIRST_PERSON_BEFORE.search(t[: m.start()])
+            if not (others_only and first_person):
+                return int(m.group(1))
+            own = int(m.group(1)) if own is None else own
+            if not others_only:
+                break
+    return own
 
 
 def _whole(comp: str, spaced: str) -> bool:
@@ -674,7 +694,9 @@ class Understander:
             return "to"
         return "here"
 
-    def parse_facts(self, text: str) -> dict[str, Any]:
+    def parse_facts(self, text: str, about_other: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """The facts ``text`` states; a fact in ``about_other`` describes someone other than the resident (the
+        age of the person who died or needs care), so the resident's own 「私は50歳」 / "I'm 45" yields to it."""
         t = unspaced(norm(text))
         out: dict[str, Any] = {}
         for fact in self.catalog.facts.values():
@@ -688,11 +710,11 @@ class Understander:
                     out[fact.id] = False
                 elif any(_pattern(p).search(t) for p in fact.says_yes):
                     out[fact.id] = True
-            elif fact.type == "int":
-                for p in fact.number:
-                    if m := _pattern(p).search(counted(t)):
-                        out[fact.id] = int(m.group(1))
-                        break
+            elif (
+                fact.type == "int"
+                and (n := _number(fact.number, counted(t), others_only=fact.id in about_other)) is not None
+            ):
+                out[fact.id] = n
         return out
 
     def fact_phrases(self, text: str, only: str | None = None, *, yes_no: bool = False) -> list[str]:
@@ -815,7 +837,8 @@ class Understander:
         ):
             u.facts.setdefault("nationality", "foreign")  # 「ベトナム人です」: a foreign national
         u.date = parse_date(text, today)
-        u.facts = {**u.facts, **self.parse_facts(text)}
+        others = frozenset(f for ev in u.events for f in EVENT_PERSON_FACTS.get(ev, ()))
+        u.facts = {**u.facts, **self.parse_facts(text, others)}
         self._move_ends(u, t)
         tokyo = [m.code for m in u.mentions if m.code not in (OUTSIDE, ABROAD)]
         if u.move_to and u.move_to not in (OUTSIDE, ABROAD):

@@ -136,3 +136,20 @@ def test_a_nationality_said_in_english_is_a_given_fact(
 )
 def test_part_time_work_is_employment(und: Understander, text: str, employment: str | None) -> None:
     assert und.parse(text, TODAY).facts.get("employment") == employment
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("I'm 45. My mother, 82, needs care in Nerima.", 82),
+        ("私は50歳です。母は85歳で介護が必要です", 85),
+        ("わたしは 50さい です。 ははは 85さい です。 かいごが ひつよう", 85),
+        ("I'm 67 and my husband passed away on 3 December. He was 72.", 72),
+        ("I'm 38 and lost my job.", 38),  # the resident is the person of a job loss
+        ("私は45歳で、会社を辞めました。妻は40歳です", 45),
+    ],
+)
+def test_the_residents_own_age_is_not_the_age_of_the_person_cared_for(
+    und: Understander, text: str, age: int
+) -> None:
+    assert und.parse(text, TODAY).facts.get("person_age") == age
