@@ -357,6 +357,8 @@ def next_question(catalog: Catalog, state: SessionState, bundle: Bundle) -> str 
         candidates = ["move_to", "move_from", *[c for c in candidates if c not in ("move_to", "move_from")]]
     has_deadline = any(it.procedure.deadline for it in bundle.items)
     municipal = _municipality_matters(catalog, bundle)
+    if municipal and "municipality" not in candidates:
+        candidates.append("municipality")  # a divorce or a marriage is filed at a municipal window too
 
     def weight(q: str) -> tuple[int, int]:
         if q in FIRST_QUESTIONS:

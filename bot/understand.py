@@ -142,7 +142,7 @@ _SKIP = re.compile(
 _NEW_TOPIC = re.compile(r"それと|あと|ほかに|他に|それから|also|another thing|and also")
 _YES = re.compile(r"^(はい|うん|ええ|そうです|あります|ある|持っています|もっています|yes|yeah|yep|i do)")
 _NO = re.compile(
-    r"^(いいえ|いや|ううん|ありません|ない|いない|いません|なし|持っていません|もっていません"
+    r"^(いいえ|いや|ううん|ありません|ない|いない|いません|なし|持っていません|もっていません|違い|ちがい|違う|ちがう"
     r"|no|nope|none|nobody|no one|i don.t)"
 )
 

@@ -153,3 +153,38 @@ def test_the_residents_own_age_is_not_the_age_of_the_person_cared_for(
     und: Understander, text: str, age: int
 ) -> None:
     assert und.parse(text, TODAY).facts.get("person_age") == age
+
+
+def _next_question(catalog: Catalog, state: SessionState) -> str | None:
+    from bot.planner import plan_bundle
+
+    bundle = plan_bundle(
+        catalog,
+        state.events,
+        state.facts,
+        municipality=state.municipality,
+        event_date=state.event_date,
+        event_facts=state.event_facts,
+    )
+    return dialogue.next_question(catalog, state, bundle)
+
+
+@pytest.mark.parametrize("event", ["divorce", "marriage"])
+def test_the_municipality_is_asked_when_its_window_files_the_event(catalog: Catalog, event: str) -> None:
+    state = SessionState(id="t", events=[event], event_date=dt.date(2026, 12, 1))
+    assert _next_question(catalog, state) == "municipality"
+    state.municipality = "131148"
+    assert _next_question(catalog, state) != "municipality"
+
+
+@pytest.mark.parametrize("text", ["ちがいます", "違います", "いいえ、違います"])
+def test_chigaimasu_answers_no(catalog: Catalog, und: Understander, text: str) -> None:
+    state = SessionState(
+        id="t",
+        events=["birth"],
+        municipality="131121",
+        event_date=dt.date(2026, 12, 3),
+        pending="single_parent",
+    )
+    dialogue.merge(catalog, und, state, und.parse(text, TODAY), None, TODAY)
+    assert state.facts.get("single_parent") is False
