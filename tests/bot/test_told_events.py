@@ -188,3 +188,11 @@ def test_chigaimasu_answers_no(catalog: Catalog, und: Understander, text: str) -
     )
     dialogue.merge(catalog, und, state, und.parse(text, TODAY), None, TODAY)
     assert state.facts.get("single_parent") is False
+
+
+def test_every_question_has_an_easy_wording_in_school_kanji(catalog: Catalog) -> None:
+    from evals.metrics import non_easy_kanji
+
+    for fact in catalog.facts.values():
+        assert fact.question.easy, fact.id
+        assert non_easy_kanji(fact.question.easy) == [], fact.id
