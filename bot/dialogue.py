@@ -226,7 +226,21 @@ def _new_events(und: Understander, state: SessionState, u: Understanding, slot_f
     if u.intents - {"question"}:
         # a first message asking about a procedure: 「後期高齢者医療の葬祭費はもらえますか」 is not "turning 75"
         return _events_of(und, u, None, in_conversation=False)
-    return list(u.events)  # 「後期高齢者医療制度に加入します」, "I am a foreigner … came to Japan"
+    return _told_events(und, u)  # 「後期高齢者医療制度に加入します」, "I am a foreigner … came to Japan"
+
+
+def _told_events(und: Understander, u: Understanding) -> list[str]:
+    """The events a first message tells: an event read only from the words of a fact ("I'm a single mother",
+    「後期高齢者医療制度に入っていました」) is that fact, not an event, when other words of the message tell another
+    event ("I'm a single mother. My baby was born on 3 December"); told alone, or next to an event only inferred
+    from places (an arrival from Vietnam), it stays the event."""
+    phrases = [w for w in und.fact_phrases(u.text, yes_no=True) if compact(w)]
+    if len(u.events) < 2 or not phrases:
+        return list(u.events)
+    told = set(und.detect_events(und.without(u.text, phrases)))
+    dropped = set(und.detect_events(u.text)) - told
+    rest = [ev for ev in u.events if ev not in dropped]
+    return rest if dropped and told & set(rest) else list(u.events)
 
 
 def _take_places(
@@ -345,6 +359,8 @@ def next_question(catalog: Catalog, state: SessionState, bundle: Bundle) -> str 
         candidates = ["move_to", "move_from", *[c for c in candidates if c not in ("move_to", "move_from")]]
     has_deadline = any(it.procedure.deadline for it in bundle.items)
     municipal = _municipality_matters(catalog, bundle)
+    if municipal and "municipality" not in candidates:
+        candidates.append("municipality")  # a divorce or a marriage is filed at a municipal window too
 
     def weight(q: str) -> tuple[int, int]:
         if q in FIRST_QUESTIONS:

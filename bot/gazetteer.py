@@ -221,9 +221,10 @@ _ROMAJI_BASE = dict(
 _SMALL = {"ゃ": "ya", "ゅ": "yu", "ょ": "yo"}
 
 
-def romaji(kana: str) -> str:
+def romaji(kana: str, *, long_vowels: bool = False) -> str:
     """Hepburn romanisation of a hiragana reading as residents type it, long vowels unmarked (おおさか -> osaka,
-    こうべ -> kobe, ふなばし -> funabashi); "" when the reading has a character it does not know.
+    こうべ -> kobe, ふなばし -> funabashi; with ``long_vowels`` spelt out: しぼう -> shibou); "" when the reading
+    has a character it does not know.
 
     >>> romaji("きょうと"), romaji("はっとり"), romaji("しんじゅく")
     ('kyoto', 'hattori', 'shinjuku')
@@ -244,7 +245,7 @@ def romaji(kana: str) -> str:
             return ""
         double = False
     text = "".join(out)
-    return re.sub(r"ou|oo", "o", re.sub(r"uu", "u", text))
+    return text if long_vowels else re.sub(r"ou|oo", "o", re.sub(r"uu", "u", text))
 
 
 @cache

@@ -24,6 +24,7 @@ import yaml
 
 from bot import gazetteer
 from bot.dates import EN_NUM, KANJI_NUM, ParsedDate, parse_date, told_as_past
+from bot.planner import EVENT_PERSON_FACTS
 from bot.render import strip_readings
 from knowledge.catalog import Catalog, default_catalog
 from knowledge.japanese import compact, content_tokens, en_words, has_kanji, is_english, norm, word_spans
@@ -142,7 +143,7 @@ _SKIP = re.compile(
 _NEW_TOPIC = re.compile(r"それと|あと|ほかに|他に|それから|also|another thing|and also")
 _YES = re.compile(r"^(はい|うん|ええ|そうです|あります|ある|持っています|もっています|yes|yeah|yep|i do)")
 _NO = re.compile(
-    r"^(いいえ|いや|ううん|ありません|ない|いない|いません|なし|持っていません|もっていません"
+    r"^(いいえ|いや|ううん|ありません|ない|いない|いません|なし|持っていません|もっていません|違い|ちがい|違う|ちがう"
     r"|no|nope|none|nobody|no one|i don.t)"
 )
 
@@ -253,10 +254,57 @@ def _affirmed(word: str, text: str) -> bool:
     return False
 
 
+_FIRST_PERSON_BEFORE = re.compile(r"((私|わたし|僕|ぼく|自分|俺|おれ)(は|も)|\b(i'?m|i am))\s*$")
+_FIRST_PERSON_MATCH = re.compile(r"(i'?m|i am)\b")
+
+
+def _number(patterns: list[str], t: str, *, others_only: bool) -> int | None:
+    """The first number a fact's patterns find in ``t``; with ``others_only`` a number said of the resident
+    themselves (「私は50歳」, "I'm 45") counts only when no other person's number is said."""
+    own: int | None = None
+    for p in patterns:
+        for m in _pattern(p).finditer(t):
+            first_person = _FIRST_PERSON_MATCH.match(m.group()) or _FIRST_PERSON_BEFORE.search(t[: m.start()])
+            if not (others_only and first_person):
+                return int(m.group(1))
+            own = int(m.group(1)) if own is None else own
+            if not others_only:
+                break
+    return own
+
+
 def _whole(comp: str, spaced: str) -> bool:
-    """An English synonym (in compact form) occurs as whole words: "dead" is not in "deadline"."""
-    letters = r"[\s\-]*".join(re.escape(c) for c in comp)
+    """An English synonym (in compact form) occurs as whole words: "dead" is not in "deadline" (romaji may be
+    split by a space, hyphen or apostrophe: "kon'in todoke")."""
+    letters = r"[\s\-'’]*".join(re.escape(c) for c in comp)
     return re.search(rf"(?<![a-z]){letters}(?![a-z])", spaced) is not None
+
+
+# An event whose telling also tells another: 「ていねんで しごとを やめました」 is one retirement, not a retirement and
+# a job loss (the retirement bundle carries the unemployment benefit, health insurance, pension and tax steps).
+EVENT_INCLUDES: Final[dict[str, tuple[str, ...]]] = {"retirement": ("job-loss",)}
+PART_GAP = 4  # at most this many characters (compact text) between the event and the words telling its part
+
+
+def _told_as_part(ev: str, spans: dict[str, list[tuple[int, int]]]) -> bool:
+    """``ev`` is told right after an event that includes it, as its part (定年で + 仕事を辞めた, "retired and" +
+    "left my job"); told apart (会社を退職して退職金をもらった: the leaving first), it stays an event of its own."""
+    ends = [d for o, sp in spans.items() if ev in EVENT_INCLUDES.get(o, ()) for c, d in sp if c >= 0]
+    return any(0 <= a - d <= PART_GAP for a, _ in spans[ev] if a >= 0 for d in ends)
+
+
+def _romaji_words(words: list[str]) -> list[str]:
+    """The kana synonyms of an event as residents type them in romaji (かいご -> kaigo, しぼう -> shibo and
+    shibou, こんいんとどけ -> konintodoke; spaces and apostrophes between the syllables are matched by
+    ``_whole``). Words with a particle を (typed o or wo) and romaji under five letters are left out."""
+    out: list[str] = []
+    for w in words:
+        if not re.fullmatch(r"[ぁ-ゖー]+", w) or "を" in w:
+            continue
+        for latin in {gazetteer.romaji(w), gazetteer.romaji(w, long_vowels=True)}:
+            if len(latin) >= 5 and latin not in out:
+                out.append(latin)
+    return out
 
 
 # an event's name or synonym: (compact form, Japanese content tokens, English words, content-word sequence)
@@ -462,7 +510,7 @@ class Understander:
             words = [*ev.synonyms.ja, ev.name.ja, *(x for x in (ev.name.easy,) if x)]
             empty: frozenset[str] = frozenset()
             entries = [(compact(w), content_tokens(w), empty, _inflectable(w)) for w in words]
-            for w in [*ev.synonyms.en, *(x for x in (ev.name.en,) if x)]:
+            for w in [*ev.synonyms.en, *(x for x in (ev.name.en,) if x), *_romaji_words(ev.synonyms.ja)]:
                 entries.append((compact(w), frozenset(), en_words(w), ()))
             out[ev.id] = [e for e in entries if e[0]]
         return out
@@ -517,6 +565,7 @@ class Understander:
             )
 
         kept = [ev for ev in found if not yields(ev)]
+        kept = [ev for ev in kept if not _told_as_part(ev, {o: found[o][1] for o in kept})]
         strong = [ev for ev in kept if any(a >= 0 for a, _ in found[ev][1])]
         if (
             strong
@@ -646,7 +695,9 @@ class Understander:
             return "to"
         return "here"
 
-    def parse_facts(self, text: str) -> dict[str, Any]:
+    def parse_facts(self, text: str, about_other: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """The facts ``text`` states; a fact in ``about_other`` describes someone other than the resident (the
+        age of the person who died or needs care), so the resident's own 「私は50歳」 / "I'm 45" yields to it."""
         t = unspaced(norm(text))
         out: dict[str, Any] = {}
         for fact in self.catalog.facts.values():
@@ -660,18 +711,23 @@ class Understander:
                     out[fact.id] = False
                 elif any(_pattern(p).search(t) for p in fact.says_yes):
                     out[fact.id] = True
-            elif fact.type == "int":
-                for p in fact.number:
-                    if m := _pattern(p).search(counted(t)):
-                        out[fact.id] = int(m.group(1))
-                        break
+            elif (
+                fact.type == "int"
+                and (n := _number(fact.number, counted(t), others_only=fact.id in about_other)) is not None
+            ):
+                out[fact.id] = n
         return out
 
-    def fact_phrases(self, text: str, only: str | None = None) -> list[str]:
-        """The words in ``text`` that state a choice fact's value (「後期高齢者医療制度」), longest first."""
+    def fact_phrases(self, text: str, only: str | None = None, *, yes_no: bool = False) -> list[str]:
+        """The words in ``text`` that state a choice fact's value (「後期高齢者医療制度」), longest first; with
+        ``yes_no`` also those stating a yes/no fact ("I'm a single mother")."""
         t = norm(text)
         found: set[str] = set()
         for fact in self.catalog.facts.values():
+            if yes_no and fact.type == "bool" and not (only and fact.id != only):
+                found.update(
+                    m.group() for p in (*fact.says_yes, *fact.says_no) if (m := _pattern(p).search(t))
+                )
             if fact.type != "choice" or (only and fact.id != only):
                 continue
             for opt in fact.options:
@@ -749,6 +805,21 @@ class Understander:
         found = [(len(label), value) for label, value in labels if label and _affirmed(label, t)]
         return max(found, key=lambda x: x[0])[1] if found else None
 
+    @cached_property
+    def _foreign_national(self) -> re.Pattern[str]:
+        """An English statement of a foreign nationality: "I'm Vietnamese", "a Chinese national", "citizen of
+        Brazil" (the demonyms of bot/data/places.yaml; any "X national/citizen" but Japanese)."""
+        words = yaml.safe_load(PLACES.read_text(encoding="utf-8"))["demonyms"]
+        names = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+        return re.compile(
+            rf"\b(?:i'?m|i am|we'?re|we are|(?:he|she) (?:is|was)|(?:he|she)'s|(?:are|were) both)\s+(?:an? )?"
+            rf"(?:{names})\b|\b(?!japanese\b)[a-z]+ (?:national|citizen)\b(?! (?:health|pension|insurance))"
+            rf"|\bcitizen of (?!japan\b)[a-z]+|\b(?:{names}) (?:passport|nationality)\b"
+        )
+
+    def _foreign_nationality(self, text: str) -> bool:
+        return self._foreign_national.search(text) is not None
+
     # ---- whole message --------------------------------------------------------------------------------------
     def parse(self, text: str, today: dt.date, lang: str | None = None) -> Understanding:
         u = Understanding(text=text, lang=lang or ("en" if is_english(text) else "ja"))
@@ -762,12 +833,13 @@ class Understander:
         hits = self._place_hits(text)
         u.mentions = [m for m in hits if m.role != NATIONALITY]
         tn = norm(_strip_accents(text))
-        if any(
+        if self._foreign_nationality(tn) or any(
             m.role == NATIONALITY or (m.code == ABROAD and _FROM_COUNTRY.search(tn[: m.start])) for m in hits
         ):
             u.facts.setdefault("nationality", "foreign")  # 「ベトナム人です」: a foreign national
         u.date = parse_date(text, today)
-        u.facts = {**u.facts, **self.parse_facts(text)}
+        others = frozenset(f for ev in u.events for f in EVENT_PERSON_FACTS.get(ev, ()))
+        u.facts = {**u.facts, **self.parse_facts(text, others)}
         self._move_ends(u, t)
         tokyo = [m.code for m in u.mentions if m.code not in (OUTSIDE, ABROAD)]
         if u.move_to and u.move_to not in (OUTSIDE, ABROAD):
