@@ -49,11 +49,6 @@ def test_table_is_not_read_at_import() -> None:
     assert out.stdout.strip() == "0"
 
 
-@pytest.fixture(scope="module")
-def und() -> Understander:
-    return Understander()
-
-
 @pytest.mark.parametrize(
     ("text", "municipality", "move_from", "move_to", "place"),
     [

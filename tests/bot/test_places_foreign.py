@@ -18,19 +18,9 @@ from bot.planner import move_scope, plan_bundle
 from bot.service import Concierge
 from bot.understand import ABROAD, OUTSIDE, Understander
 from evals.metrics import OUTSIDE_TOKYO_MARKERS, mentions_any
-from knowledge.catalog import Catalog, default_catalog
+from knowledge.catalog import Catalog
 
 TODAY = dt.date(2026, 12, 7)
-
-
-@pytest.fixture(scope="module")
-def und() -> Understander:
-    return Understander()
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return default_catalog()
 
 
 # ---- understanding ---------------------------------------------------------------------------------------------

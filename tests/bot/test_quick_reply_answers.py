@@ -34,11 +34,6 @@ def _cases() -> list[tuple[str, str, str, str]]:
     return out
 
 
-@pytest.fixture(scope="module")
-def und() -> Understander:
-    return Understander(CATALOG)
-
-
 def _value(state: SessionState, fact: str, event: str) -> Any:
     return dialogue.facts_for(state, event).get(fact)
 

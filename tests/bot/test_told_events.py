@@ -10,19 +10,9 @@ from bot import dialogue
 from bot.gazetteer import romaji
 from bot.sessions import SessionState
 from bot.understand import Understander
-from knowledge.catalog import Catalog, default_catalog
+from knowledge.catalog import Catalog
 
 TODAY = dt.date(2026, 12, 7)
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return default_catalog()
-
-
-@pytest.fixture(scope="module")
-def und(catalog: Catalog) -> Understander:
-    return Understander(catalog)
 
 
 def _events_after_first(catalog: Catalog, und: Understander, text: str) -> list[str]:

@@ -22,16 +22,6 @@ MON = dt.date(2026, 12, 7)  # a Monday
 D = dt.date
 
 
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return default_catalog()
-
-
-@pytest.fixture(scope="module")
-def und(catalog: Catalog) -> Understander:
-    return Understander(catalog)
-
-
 # (message, {event: its own date, or None for an event named without one})
 EVENT_DATES: list[tuple[str, dict[str, dt.date | None]]] = [
     ("3日前に父が亡くなりました。来月1日に世田谷区から杉並区へ引っ越します", {"death": D(2026, 12, 4), "moving": D(2027, 1, 1)}),

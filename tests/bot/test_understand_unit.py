@@ -25,11 +25,6 @@ HACHIOJI, SUGINAMI, SETAGAYA, NAKANO, NERIMA, MINATO = (
 )
 
 
-@pytest.fixture(scope="module")
-def und() -> Understander:
-    return Understander()
-
-
 # ---- events --------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "events"),

@@ -12,11 +12,6 @@ from bot.understand import Understander, claimed_period
 TODAY = dt.date(2026, 12, 7)  # a Monday
 
 
-@pytest.fixture(scope="module")
-def und() -> Understander:
-    return Understander()
-
-
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
