@@ -406,6 +406,13 @@ def _pattern(catalog_pattern: str) -> re.Pattern[str]:
     return re.compile(norm(catalog_pattern))
 
 
+@lru_cache(maxsize=4096)
+def _synonym(catalog_word: str) -> str:
+    """A choice option's synonym from the catalog in the form messages are read in (``norm``, no spaces between
+    Japanese words), computed once per synonym, not per turn."""
+    return unspaced(norm(catalog_word))
+
+
 class Understander:
     """Built once per catalog; ``parse`` is pure and fast (a few ms)."""
 
@@ -699,11 +706,12 @@ class Understander:
         """The facts ``text`` states; a fact in ``about_other`` describes someone other than the resident (the
         age of the person who died or needs care), so the resident's own 「私は50歳」 / "I'm 45" yields to it."""
         t = unspaced(norm(text))
+        numbers = counted(t)  # people and numbers said in words, as digits (for the int facts)
         out: dict[str, Any] = {}
         for fact in self.catalog.facts.values():
             if fact.type == "choice":
                 for opt in fact.options:
-                    if any(_affirmed(unspaced(norm(s)), t) for s in opt.synonyms):
+                    if any(_affirmed(_synonym(s), t) for s in opt.synonyms):
                         out[fact.id] = opt.value
                         break
             elif fact.type == "bool":
@@ -713,7 +721,7 @@ class Understander:
                     out[fact.id] = True
             elif (
                 fact.type == "int"
-                and (n := _number(fact.number, counted(t), others_only=fact.id in about_other)) is not None
+                and (n := _number(fact.number, numbers, others_only=fact.id in about_other)) is not None
             ):
                 out[fact.id] = n
         return out
