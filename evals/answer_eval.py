@@ -49,6 +49,10 @@ PAGES_DIR = ANSWERS_DIR / "pages"
 QUESTIONS = ANSWERS_DIR / "questions.yaml"
 LANGS = SCRIPTS  # results are reported per question script
 SPLITS = ("dev", "heldout", "all")
+# Held-out questions written blind in a later batch (ids ending -hN, session 6): reported on their own as well, so a
+# held-out set nobody has seen stays measurable after the first one was seen while tuning.
+FRESH_BATCH = "heldout-fresh"
+FRESH_ID = re.compile(r"-h\d+$")
 TODAY = dt.date(2026, 12, 7)  # the reference date every question is asked on (fixed: replies are comparable)
 
 # (key, label, kind): ratio = higher is better, rate = lower is better
@@ -227,12 +231,19 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def summarize(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """``{split: {lang: metrics}}`` for split in dev/heldout/all and lang in ja/kana/en/all."""
+    """``{split: {lang: metrics}}`` for split in dev/heldout/all (and the fresh held-out batch when asked) and lang in
+    ja/kana/en/all."""
     out: dict[str, dict[str, Any]] = {}
     for s in SPLITS:
         in_split = [r for r in rows if s == "all" or r["split"] == s]
         out[s] = {
             lang: aggregate([r for r in in_split if lang == "all" or r["lang"] == lang])
+            for lang in (*LANGS, "all")
+        }
+    fresh = [r for r in rows if FRESH_ID.search(r["id"])]
+    if fresh:
+        out[FRESH_BATCH] = {
+            lang: aggregate([r for r in fresh if lang == "all" or r["lang"] == lang])
             for lang in (*LANGS, "all")
         }
     return out
@@ -242,7 +253,7 @@ def format_tables(summary: dict[str, dict[str, Any]]) -> str:
     width = max(len(label) for _, label, _ in METRICS) + 2
     cols = (*LANGS, "all")
     blocks = []
-    for s in SPLITS:
+    for s in summary:
         head = f"[{s}]".ljust(width) + "".join(c.rjust(8) for c in cols)
         lines = [head, "-" * len(head)]
         for key, label, _ in METRICS:

@@ -56,6 +56,36 @@ def test_answered_accepts_nfkc_forms_and_rejects_other_amounts() -> None:
     assert not A.answered(r"7万円|70,000円|70000円", "葬祭費は5万円です")
 
 
+def _row(qid: str, split: str, lang: str, answered: bool) -> dict:
+    rank = {"r1": 1.0, "r5": 1.0, "rr": 1.0}
+    return {
+        "id": qid,
+        "split": split,
+        "lang": lang,
+        "search_text": rank,
+        "search_param": rank,
+        "cited": True,
+        "answered": answered,
+        "numbers": 0,
+    }
+
+
+def test_the_fresh_held_out_batch_is_reported_on_its_own() -> None:
+    rows = [
+        _row("a-en-1", "heldout", "en", False),
+        _row("a-en-h3", "heldout", "en", True),
+        _row("b-ja-h5", "heldout", "ja", True),
+        _row("b-ja-2", "dev", "ja", False),
+    ]
+    summary = A.summarize(rows)
+    fresh = summary[A.FRESH_BATCH]
+    assert fresh["all"]["questions"] == 2 and fresh["all"]["answered_rate"] == 1.0
+    assert fresh["en"]["questions"] == 1 and fresh["kana"]["questions"] == 0
+    assert summary["heldout"]["all"]["answered_rate"] == pytest.approx(2 / 3)
+    assert f"[{A.FRESH_BATCH}]" in A.format_tables(summary)
+    assert A.FRESH_BATCH not in A.summarize(rows[:1])
+
+
 def _small_set(tmp_path: Path) -> tuple[Path, Path]:
     pages_dir = tmp_path / "pages"
     pages_dir.mkdir()
