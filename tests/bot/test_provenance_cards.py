@@ -93,6 +93,25 @@ def test_a_fact_resting_only_on_private_pages_is_unconfirmed_wherever_it_is(conc
     }
 
 
+def test_every_local_fact_on_private_pages_is_flagged_unconfirmed_for_its_municipality() -> None:
+    """Each override funeral amount and support-centre name with no official source (the list in
+    knowledge/data/gaps/non-official-sources.md) is flagged for its own municipality's card, never called official."""
+    cat = default_catalog()
+    found = 0
+    for code, ov in cat.overrides.items():
+        for pid in ("nhi-funeral-benefit", "late-elderly-funeral-benefit"):
+            patch = ov.procedures.get(pid)
+            if patch and patch.amounts and not all(confirmed(cat, a.sources) for a in patch.amounts):
+                assert "amount" in unconfirmed_facts(cat, cat.procedure(pid, code), code), (code, pid)
+                found += 1
+        local = ov.local_names.get("community-support-center")
+        if local and not confirmed(cat, local.sources):
+            proc = cat.procedure("community-support-consultation", code)
+            assert "window" in unconfirmed_facts(cat, proc, code), code
+            found += 1
+    assert found > 0
+
+
 def test_an_official_fact_is_not_flagged(concierge: Concierge) -> None:
     cat = default_catalog()
     proc = cat.procedure("childbirth-lump-sum", None)
