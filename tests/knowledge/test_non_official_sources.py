@@ -55,7 +55,26 @@ def test_the_gaps_file_lists_every_local_fact_still_resting_on_private_pages(cat
     assert listed - facts == set(), "recorded as non-official but an official page is cited now"
 
 
+def test_deadlines_stated_by_the_tax_agency_cite_no_private_restatement(cat: Catalog) -> None:
+    """国税庁's own pages state the 4-month and 10-month deadlines and the closed-day rule."""
+    for pid in ("quasi-final-tax-return", "inheritance-tax-return"):
+        deadline = cat.procedures[pid].deadline
+        assert deadline is not None and deadline.sources
+        assert all(is_official(s.url, cat) for s in deadline.sources), pid
+    milestone = next(m for m in cat.events["death"].milestones if m.id == "inheritance-tax-10m")
+    assert _official(cat, milestone.sources)
+
+
 def test_setagaya_support_centre_name_rests_on_the_wards_page(cat: Catalog) -> None:
     local = cat.overrides["131121"].local_names["community-support-center"]
     assert local.name.ja == "あんしんすこやかセンター"
     assert local.sources and all(is_official(s.url, cat) for s in local.sources)
+
+
+def test_unemployment_benefit_checklist_rests_on_hello_work(cat: Catalog) -> None:
+    """Hello Work's own page lists what to bring; the personal blog that repeated it is no longer cited."""
+    urls = [s.url for s in cat.procedures["unemployment-benefit"].sources]
+    assert "https://jsite.mhlw.go.jp/hokkaido-hellowork/newpage_00575.html" in urls
+    assert not any("tmtmtlog.com" in u for u in urls)
+    photos = cat.documents["id-photos-hellowork"]
+    assert _official(cat, photos.sources)
