@@ -78,3 +78,8 @@ def test_unemployment_benefit_checklist_rests_on_hello_work(cat: Catalog) -> Non
     assert not any("tmtmtlog.com" in u for u in urls)
     photos = cat.documents["id-photos-hellowork"]
     assert _official(cat, photos.sources)
+
+
+def test_care_cost_limit_rests_on_a_ward_page_not_a_read_aloud_proxy(cat: Catalog) -> None:
+    sources = cat.procedures["care-cost-limit-certification"].sources
+    assert sources and all(is_official(s.url, cat) for s in sources)
