@@ -83,3 +83,8 @@ def test_unemployment_benefit_checklist_rests_on_hello_work(cat: Catalog) -> Non
 def test_care_cost_limit_rests_on_a_ward_page_not_a_read_aloud_proxy(cat: Catalog) -> None:
     sources = cat.procedures["care-cost-limit-certification"].sources
     assert sources and all(is_official(s.url, cat) for s in sources)
+
+
+def test_pension_exemption_after_job_loss_rests_on_municipal_pages(cat: Catalog) -> None:
+    sources = cat.procedures["pension-exemption-unemployment"].sources
+    assert len(sources) >= 2 and all(is_official(s.url, cat) for s in sources)
