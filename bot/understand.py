@@ -53,7 +53,9 @@ _FROM_COUNTRY = re.compile(r"\b(i'?m|i am|we'?re|we are|i come|we come)\s+from\s
 _STATION_AFTER = re.compile(r"(駅|えき|線|せん\b)|\s*station\b")
 # 「大阪市に住む父」: where a person (not the resident) lives, said before the person
 _PERSON_LIVES = re.compile(
-    r"^(に|で)?(住む|すむ|住んでいる|すんでいる|暮らす|くらす)\s*(父|母|親|祖父|祖母|家族|兄|姉|弟|妹|夫|妻|息子|娘|子|おや|ちち|はは)"
+    r"^(に|で)?(住む|すむ|住んでいる|すんでいる|暮らす|くらす)\s*"
+    r"(\d{1,3}\s*(歳|才|さい)の|高齢の|こうれいの|年老いた|としおいた|一人暮らしの|ひとりぐらしの)?\s*"  # 「住む80歳の母」
+    r"(父|母|親|祖父|祖母|家族|兄|姉|弟|妹|夫|妻|息子|娘|子|おや|ちち|はは)"
 )
 # 「府中市(広島)」, "Fuchu (Hiroshima)": a prefecture in brackets right after a municipality's name
 _BRACKETED = re.compile(r"\s*[(（]\s*([^()（）]{1,12}?)\s*[)）]")
@@ -79,6 +81,14 @@ _ADDRESS_HYPHEN = re.compile(r"-(?!(shi|machi|cho|mura|son|city|town)\b)")
 
 # Stems too generic to stand for a municipality without its suffix (中央線, 国立病院, 日の出, 港).
 _GENERIC_STEMS = {"中央", "国立", "日の出", "港", "北", "大島"}
+# A short kana reading of a city or ward outside Tokyo (ちばし, なごやし, みなみく) is a place only as a word of its own:
+# not after another kana, and followed by a particle or the end (「ちばしから」, not 「くちばし」 nor 「さがしています」);
+# readings that are also everyday words are never places.
+_SHORT_READING = range(3, 5)
+_SHORT_READING_AFTER = re.compile(r"(から|より|に|へ|で|の|は|まで|と|や|も|在住|ざいじゅう)|\s|[、。,.!?]|$")
+_SHORT_READING_WORDS = frozenset(
+    {"さがし", "ならし", "やすし", "かみし", "ときし", "なかし", "しまし", "みのし", "すずし"}
+)
 
 _INTENTS: dict[Intent, re.Pattern[str]] = {
     "deadline": re.compile(r"期限|いつまで|締め?切|何日以内|deadline|by when|how long do i have|due"),
@@ -407,6 +417,11 @@ def _pattern(catalog_pattern: str) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=4096)
+def _alone(t: str, i: int, j: int) -> bool:
+    """``t[i:j]`` stands as a word: no kana letter before it and a particle, a space or the end after it."""
+    return not (i > 0 and "\u3041" <= t[i - 1] <= "\u309f") and bool(_SHORT_READING_AFTER.match(t, j))
+
+
 def _synonym(catalog_word: str) -> str:
     """A choice option's synonym from the catalog in the form messages are read in (``norm``, no spaces between
     Japanese words), computed once per synonym, not per turn."""
@@ -423,6 +438,7 @@ class Understander:
             set()
         )  # romaji generated from the gazetteer (not inside a hyphenated address)
         self._katakana_only: set[str] = set()  # short country names matched only when written in katakana
+        self._short_kana: set[str] = set()  # short readings outside Tokyo, matched only as a word (see above)
         self._prefectures: dict[str, str] = {"東京": "東京", "tokyo": "東京", "とうきょう": "東京"}  # -> stem
         self._lexicon = self._build_lexicon()
         # by first character, each entry with its rank in the order _place_hits tries them (longest first, then
@@ -471,6 +487,7 @@ class Understander:
             lex[key] = OUTSIDE
             labels = {p.label for p in outside}
             self._labels[key] = labels.pop() if len(labels) == 1 else surface
+        self._add_short_readings(lex)
         places = yaml.safe_load(PLACES.read_text(encoding="utf-8"))
         for group, code in (("prefectures", OUTSIDE), ("cities", OUTSIDE), ("abroad", ABROAD)):
             for kanji, kana, latin in places[group]:
@@ -492,6 +509,20 @@ class Understander:
                 add(latin, code)
         self._add_romaji(lex)
         return sorted(((k, c, k.isascii()) for k, c in lex.items()), key=lambda x: -len(x[0]))
+
+    def _add_short_readings(self, lex: dict[str, str]) -> None:
+        """Cities and wards outside Tokyo by a short kana reading (ちばし, なごやし), matched only as a word."""
+        labels: dict[str, set[str]] = {}
+        for p in gazetteer.places():
+            key = norm(p.kana)
+            if not p.tokyo and len(key) in _SHORT_READING and key[-1:] in "しく":
+                labels.setdefault(key, set()).add(p.label)
+        for key, found in labels.items():
+            if key in lex or key in _SHORT_READING_WORDS:
+                continue
+            lex[key] = OUTSIDE
+            self._short_kana.add(key)
+            self._labels[key] = found.pop() if len(found) == 1 else key
 
     def _add_romaji(self, lex: dict[str, str]) -> None:
         """Every other city, town and village of Japan in romaji as residents type it (Funabashi, Kamakura), from
@@ -622,6 +653,8 @@ class Understander:
                 if _STATION_AFTER.match(t, j):
                     continue  # 渋谷駅 is a station, not 渋谷区
                 if surface in self._katakana_only and not re.fullmatch(r"[ァ-ヶー]+", script[i:j]):
+                    continue
+                if surface in self._short_kana and not _alone(t, i, j):
                     continue
                 for k in range(i, j):
                     taken[k] = True
