@@ -60,6 +60,9 @@ _PERSON_LIVES = re.compile(
 # 「府中市(広島)」, "Fuchu (Hiroshima)": a prefecture in brackets right after a municipality's name
 _BRACKETED = re.compile(r"\s*[(（]\s*([^()（）]{1,12}?)\s*[)）]")
 _PREF_SUFFIXES = ("", "県", "府", "都", "道")
+# 「広島の府中市」「広島県の府中市」: a prefecture said just before a municipality's name; "Kita Ward in Osaka": after it
+_PREF_BEFORE = re.compile(r"^(県|府|都|道|けん|ふ)?\s*の?\s*$")
+_PREF_AFTER = re.compile(r"^\s*(ward|city|-ku|-shi|区|市)?\s*(,|in|of)\s*$")
 # Tokyo as a whole: a place word that names no municipality but hides the places written inside it (京都 in 東京都)
 TOKYO: Final = "tokyo"
 _TOKYO_WORDS = ("東京都", "東京", "とうきょうと", "とうきょう", "tokyo")
@@ -135,6 +138,9 @@ def claimed_period(text: str) -> tuple[int, Unit] | None:
 
 _ARRIVED = re.compile(
     r"来日|日本に\s*(来|き)|にほんに\s*(き|来)|入国|上陸|arrived in japan|moved to japan|came to japan|new to japan|just arrived"
+    # the residence card is handed over at the airport on landing (成田・羽田・関西・中部)
+    r"|(在留(カード|かーど)|ざいりゅうかーど|residence card)[^。.]{0,30}?(空港|くうこう|成田|羽田|airport|narita|haneda)"
+    r"|(空港|くうこう|airport)[^。.]{0,20}?(在留(カード|かーど)|ざいりゅうかーど|residence card)"
 )
 _LEAVING = re.compile(
     r"日本を\s*(出|離れ|はなれ|去)|にほんを\s*(で|はなれ)|出国(し|する|します|予定)|しゅっこく"
@@ -701,7 +707,42 @@ class Understander:
                 continue
             drop.add(b.start(1))
             out.append(Mention(OUTSIDE, m.start, b.end(), self._role(t, m.start, b.end()), there))
-        return [m for m in out if m.start not in drop]
+        return self._prefecture_beside([m for m in out if m.start not in drop], t)
+
+    def _prefecture_of(self, t: str, m: Mention) -> str | None:
+        """The prefecture stem (広島) when the mention ``m`` names a prefecture (広島, 広島県, hiroshima)."""
+        if m.code != OUTSIDE:
+            return None
+        surface = t[m.start : m.end]
+        return self._prefectures.get(surface) or self._prefectures.get(
+            re.sub(r"(県|府|都|けん|ふ)$", "", surface)
+        )
+
+    def _prefecture_beside(self, found: list[Mention], t: str) -> list[Mention]:
+        """「広島の府中市」, "Kita Ward in Osaka": a Tokyo name with another prefecture right before (の) or after it
+        (in) is that prefecture's municipality when one of that name exists there, outside Tokyo; the prefecture
+        is not a place of its own."""
+        out = list(found)
+        for k, m in enumerate(found):
+            muni = self.catalog.municipalities.get(m.code)
+            if muni is None:
+                continue
+            for n, gap, span in (
+                (k - 1, _PREF_BEFORE, (found[k - 1].end, m.start) if k else None),
+                (k + 1, _PREF_AFTER, (m.end, found[k + 1].start) if k + 1 < len(found) else None),
+            ):
+                pref = self._prefecture_of(t, found[n]) if span else None
+                there = (
+                    self._elsewhere(muni.name, pref)
+                    if pref and span and gap.match(t[span[0] : span[1]])
+                    else None
+                )
+                if there:
+                    lo, hi = min(m.start, found[n].start), max(m.end, found[n].end)
+                    out[k] = Mention(OUTSIDE, m.start, m.end, self._role(t, lo, hi), there)
+                    out[n] = Mention(TOKYO, found[n].start, found[n].end, found[n].role, None)
+                    break
+        return [m for m in out if m.code != TOKYO]
 
     @staticmethod
     def _elsewhere(name: str, prefecture: str) -> str | None:
@@ -710,7 +751,14 @@ class Understander:
             found = [p for p in gazetteer.lookup(prefecture + suffix + name) if not p.tokyo]
             if found:
                 return found[0].label
-        return None
+        # a ward of a designated city (大阪 + 北区: 大阪市北区), the city named like the prefecture first
+        wards = [
+            p
+            for p in gazetteer.places()
+            if p.prefecture.startswith(prefecture) and not p.tokyo and p.name.endswith("市" + name)
+        ]
+        wards.sort(key=lambda p: not p.name.startswith(prefecture))
+        return wards[0].label if wards else None
 
     @staticmethod
     def _role(t: str, i: int, j: int) -> Role:
@@ -723,6 +771,8 @@ class Understander:
         ).lstrip()
         if not after.isascii():
             after = re.sub(r"\s+", "", after)  # "せたがやくに すんでいます"
+            if _PERSON_LIVES.match(after):
+                return "here"  # 「ちばけんに すむ ははに」
         if re.match(r"(内|の中|のなか)", after) or re.search(r"within\s*$", before):
             return "within"
         if re.match(r"(から|より)", after) or re.search(r"from\s*$", before):
@@ -871,9 +921,12 @@ class Understander:
         if claimed_period(text):
             u.intents.add("claim")
         u.events = self.detect_events(text)
-        hits = self._place_hits(text)
-        u.mentions = [m for m in hits if m.role != NATIONALITY]
         tn = norm(_strip_accents(text))
+        landed = [
+            a.span() for a in _ARRIVED.finditer(tn)
+        ]  # "residence card at Narita": the airport, no place
+        hits = [h for h in self._place_hits(text) if not any(a <= h.start and h.end <= b for a, b in landed)]
+        u.mentions = [m for m in hits if m.role != NATIONALITY]
         if self._foreign_nationality(tn) or any(
             m.role == NATIONALITY or (m.code == ABROAD and _FROM_COUNTRY.search(tn[: m.start])) for m in hits
         ):

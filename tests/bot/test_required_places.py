@@ -165,3 +165,64 @@ def test_where_an_aged_parent_lives(und: Understander) -> None:
     u = und.parse("川崎市に住む80歳の母に介護が必要になりました", TODAY)
     assert u.municipality == OUTSIDE and u.places.get("here") == "神奈川県川崎市"
     assert u.facts.get("person_age") == 80
+
+
+# ---- second batch ------------------------------------------------------------------------------------------------
+def test_the_online_one_stop_service_is_never_required(catalog: Catalog) -> None:
+    facts = {"has_my_number_card": True}
+    where = {"move_from": "131148", "move_to": "131156"}
+    assert _status(catalog, ["moving"], facts, "moving-online-onestop", **where) == "maybe"
+    assert _status(catalog, ["moving"], facts, "my-number-card-address-update", **where) == "applies"
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "value"),
+    [
+        ("年金はもう受け取っています", "pension", "receiving"),
+        ("年金はもらっています", "pension", "receiving"),
+        ("残る家族は母と私の2人です", "household_members_remaining", 2),
+        ("残る世帯員は3人です", "household_members_remaining", 3),
+    ],
+)
+def test_facts_said_with_other_particles(und: Understander, text: str, fact: str, value: object) -> None:
+    assert und.parse_facts(text).get(fact) == value
+
+
+def test_the_head_of_household_change_is_read_and_required(und: Understander, catalog: Catalog) -> None:
+    u = und.parse("父は世帯主でした。残る家族は母と私の2人です", TODAY)
+    assert _status(catalog, ["death"], u.facts, "death-household-head-change") == "applies"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I got my residence card at Narita on 4 December and now live in Nerima.",
+        "成田空港で在留カードをもらいました。練馬区に住みます",
+    ],
+)
+def test_the_airport_of_arrival_is_no_place(und: Understander, text: str) -> None:
+    u = und.parse(text, TODAY)
+    assert u.move_from == "abroad" and u.municipality == "131202"
+    assert all(m.code != OUTSIDE for m in u.mentions)
+
+
+@pytest.mark.parametrize(
+    ("text", "municipality", "here"),
+    [
+        ("広島の府中市に住んでいます", OUTSIDE, "広島県府中市"),
+        ("広島県の府中市に住んでいます", OUTSIDE, "広島県府中市"),
+        ("東京の府中市に住んでいます", "132063", None),
+        ("ちばけんに すむ ははに かいごが ひつように なりました", OUTSIDE, "千葉県"),
+    ],
+)
+def test_a_prefecture_beside_a_tokyo_name(
+    und: Understander, text: str, municipality: str, here: str | None
+) -> None:
+    u = und.parse(text, TODAY)
+    assert u.municipality == municipality and u.places.get("here") == here
+
+
+def test_a_ward_in_another_city_in_english(und: Understander) -> None:
+    u = und.parse("I moved from Kita Ward in Osaka to Kita Ward in Tokyo on 1 December.", TODAY)
+    assert (u.move_from, u.move_to) == (OUTSIDE, "131172")
+    assert u.places.get("from") == "大阪府大阪市北区"
