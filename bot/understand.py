@@ -138,7 +138,7 @@ def claimed_period(text: str) -> tuple[int, Unit] | None:
 
 _ARRIVED = re.compile(
     r"来日|日本に\s*(来|き)|にほんに\s*(き|来)|入国|上陸|arrived in japan|moved to japan|came to japan|new to japan|just arrived"
-    # the residence card is handed over at the airport on landing (成田・羽田・関西・中部)
+    # the residence card is handed over at the airport on landing (空港, 成田, 羽田)
     r"|(在留(カード|かーど)|ざいりゅうかーど|residence card)[^。.]{0,30}?(空港|くうこう|成田|羽田|airport|narita|haneda)"
     r"|(空港|くうこう|airport)[^。.]{0,20}?(在留(カード|かーど)|ざいりゅうかーど|residence card)"
 )
@@ -422,12 +422,22 @@ def _pattern(catalog_pattern: str) -> re.Pattern[str]:
     return re.compile(norm(catalog_pattern))
 
 
-@lru_cache(maxsize=4096)
+def _arrival_is_the_move(u: Understanding) -> None:
+    """Arriving from abroad told as both a foreign resident settling in and a move (「ネパールから きました。12月3日に
+    日本に きました」) is one arrival: the date said for either is the other's too."""
+    if u.move_from != ABROAD or not {"moving", "foreign-resident"} <= set(u.events):
+        return
+    said = u.event_dates.get("foreign-resident") or u.event_dates.get("moving")
+    if said is not None:
+        u.event_dates["moving"] = u.event_dates["foreign-resident"] = said
+
+
 def _alone(t: str, i: int, j: int) -> bool:
     """``t[i:j]`` stands as a word: no kana letter before it and a particle, a space or the end after it."""
     return not (i > 0 and "\u3041" <= t[i - 1] <= "\u309f") and bool(_SHORT_READING_AFTER.match(t, j))
 
 
+@lru_cache(maxsize=4096)
 def _synonym(catalog_word: str) -> str:
     """A choice option's synonym from the catalog in the form messages are read in (``norm``, no spaces between
     Japanese words), computed once per synonym, not per turn."""
@@ -702,6 +712,9 @@ class Understander:
                 re.sub(r"(県|府|都|けん|ふ|と)$", "", inner)
             )
             there = self._elsewhere(muni.name, pref) if muni and pref else None
+            if muni and inner and there is None and (city := self._labels.get(norm(inner))):
+                # 「中央区(札幌)」: a designated city in brackets names its ward (北海道札幌市中央区)
+                there = next((p.label for p in gazetteer.lookup(city + muni.name) if not p.tokyo), None)
             if b is None or there is None:
                 out.append(m)
                 continue
@@ -718,6 +731,16 @@ class Understander:
             re.sub(r"(県|府|都|けん|ふ)$", "", surface)
         )
 
+    def _beside(self, t: str, near: Mention, name: str) -> str | None:
+        """The municipality ``name`` in the prefecture or designated city ``near`` names (広島 + 府中市, 札幌市 +
+        中央区: 北海道札幌市中央区), outside Tokyo; None when there is none of that name."""
+        if pref := self._prefecture_of(t, near):
+            return self._elsewhere(name, pref)
+        if near.code == OUTSIDE and near.name:
+            found = [p for p in gazetteer.lookup(near.name + name) if not p.tokyo]
+            return found[0].label if found else None
+        return None
+
     def _prefecture_beside(self, found: list[Mention], t: str) -> list[Mention]:
         """「広島の府中市」, "Kita Ward in Osaka": a Tokyo name with another prefecture right before (の) or after it
         (in) is that prefecture's municipality when one of that name exists there, outside Tokyo; the prefecture
@@ -731,11 +754,8 @@ class Understander:
                 (k - 1, _PREF_BEFORE, (found[k - 1].end, m.start) if k else None),
                 (k + 1, _PREF_AFTER, (m.end, found[k + 1].start) if k + 1 < len(found) else None),
             ):
-                pref = self._prefecture_of(t, found[n]) if span else None
                 there = (
-                    self._elsewhere(muni.name, pref)
-                    if pref and span and gap.match(t[span[0] : span[1]])
-                    else None
+                    self._beside(t, found[n], muni.name) if span and gap.match(t[span[0] : span[1]]) else None
                 )
                 if there:
                     lo, hi = min(m.start, found[n].start), max(m.end, found[n].end)
@@ -946,6 +966,7 @@ class Understander:
             u.municipality = OUTSIDE  # "川崎市で生まれました": the resident lives outside Tokyo
         self._outside_names(u)
         u.event_dates = self.event_dates(text, u.events, today)
+        _arrival_is_the_move(u)
         return u
 
     # ---- several events, each with its own date ----------------------------------------------------------

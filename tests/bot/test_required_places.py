@@ -226,3 +226,31 @@ def test_a_ward_in_another_city_in_english(und: Understander) -> None:
     u = und.parse("I moved from Kita Ward in Osaka to Kita Ward in Tokyo on 1 December.", TODAY)
     assert (u.move_from, u.move_to) == (OUTSIDE, "131172")
     assert u.places.get("from") == "大阪府大阪市北区"
+
+
+# ---- third batch -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "here"),
+    [
+        ("My mother died on 3 December. She lived in Chuo Ward, Sapporo.", "北海道札幌市中央区"),
+        ("札幌市の中央区に住んでいます", "北海道札幌市中央区"),
+        ("中央区(札幌)に住んでいます", "北海道札幌市中央区"),
+    ],
+)
+def test_a_ward_of_a_designated_city_outside_tokyo(und: Understander, text: str, here: str) -> None:
+    u = und.parse(text, TODAY)
+    assert u.municipality == OUTSIDE and u.places.get("here") == here
+
+
+@pytest.mark.parametrize(
+    "text", ["She lived in Chuo Ward, Tokyo.", "中央区（東京）に住んでいます", "中央区に住んでいます"]
+)
+def test_tokyos_own_chuo_stays(und: Understander, text: str) -> None:
+    assert und.parse(text, TODAY).municipality == "131024"
+
+
+def test_an_arrival_told_as_a_move_too_has_one_date(und: Understander) -> None:
+    u = und.parse("ネパールから きました。12月3日に 日本に きました。しんじゅくくに すんで います", TODAY)
+    assert {"foreign-resident", "moving"} <= set(u.events)
+    dates = {ev: d.date if d else None for ev, d in u.event_dates.items()}
+    assert dates["moving"] == dates["foreign-resident"] == dt.date(2026, 12, 3)
