@@ -795,7 +795,7 @@ class Understander:
                 return "here"  # 「ちばけんに すむ ははに」
         if re.match(r"(内|の中|のなか)", after) or re.search(r"within\s*$", before):
             return "within"
-        if re.match(r"(から|より)", after) or re.search(r"from\s*$", before):
+        if re.match(r"(から|より)", after) or re.search(r"(from|out of|leaving|leave)\s*$", before):
             return "from"
         if re.match(r"(に|で)?(住んで|すんで|在住|暮らして|くらして)", after) or re.search(
             r"(live|living) in\s*$", before

@@ -254,3 +254,14 @@ def test_an_arrival_told_as_a_move_too_has_one_date(und: Understander) -> None:
     assert {"foreign-resident", "moving"} <= set(u.events)
     dates = {ev: d.date if d else None for ev, d in u.event_dates.items()}
     assert dates["moving"] == dates["foreign-resident"] == dt.date(2026, 12, 3)
+
+
+# ---- fourth batch ------------------------------------------------------------------------------------------------
+def test_moving_out_of_a_ward_is_its_origin(und: Understander) -> None:
+    u = und.parse("I'm moving out of Toshima on 20 December.", TODAY)
+    assert u.move_from == "131164" and u.move_to is None
+
+
+def test_the_age_of_the_deceased_in_english(und: Understander) -> None:
+    u = und.parse("My grandmother died on 4 December at the age of 88 in Nakano.", TODAY)
+    assert u.facts.get("person_age") == 88
