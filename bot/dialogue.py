@@ -59,6 +59,11 @@ IMPLIED: tuple[Implied, ...] = (
         "no children in the household",
     ),
     Implied(
+        lambda f: f.get("has_children") is False,
+        {"single_parent": False},
+        "「子どもはいません」: a single parent is one raising a child (児童扶養手当法4条), so no ひとり親 allowance",
+    ),
+    Implied(
         lambda f: f.get("insurance") == "national",
         {"joining_nhi": False},
         "someone already in National Health Insurance has nothing to join (「国保です」 after a job loss)",

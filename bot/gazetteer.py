@@ -125,6 +125,9 @@ def surfaces() -> dict[str, tuple[Place, ...]]:
         names = [p.name]
         if m := _COUNTY.match(p.name):
             names.append(m.group(2))
+        # 「港南区」 alone is 横浜市港南区; two-letter ward names (南区) are too common to stand alone
+        if (w := _DESIGNATED_WARD.match(p.name)) and len(w.group(2)) >= 3:
+            names.append(w.group(2))
         for n in names:
             add(n, p)
             add(p.prefecture + n, p)

@@ -53,11 +53,16 @@ _FROM_COUNTRY = re.compile(r"\b(i'?m|i am|we'?re|we are|i come|we come)\s+from\s
 _STATION_AFTER = re.compile(r"(駅|えき|線|せん\b)|\s*station\b")
 # 「大阪市に住む父」: where a person (not the resident) lives, said before the person
 _PERSON_LIVES = re.compile(
-    r"^(に|で)?(住む|すむ|住んでいる|すんでいる|暮らす|くらす)\s*(父|母|親|祖父|祖母|家族|兄|姉|弟|妹|夫|妻|息子|娘|子|おや|ちち|はは)"
+    r"^(に|で)?(住む|すむ|住んでいる|すんでいる|暮らす|くらす)\s*"
+    r"(\d{1,3}\s*(歳|才|さい)の|高齢の|こうれいの|年老いた|としおいた|一人暮らしの|ひとりぐらしの)?\s*"  # 「住む80歳の母」
+    r"(父|母|親|祖父|祖母|家族|兄|姉|弟|妹|夫|妻|息子|娘|子|おや|ちち|はは)"
 )
 # 「府中市(広島)」, "Fuchu (Hiroshima)": a prefecture in brackets right after a municipality's name
 _BRACKETED = re.compile(r"\s*[(（]\s*([^()（）]{1,12}?)\s*[)）]")
 _PREF_SUFFIXES = ("", "県", "府", "都", "道")
+# 「広島の府中市」「広島県の府中市」: a prefecture said just before a municipality's name; "Kita Ward in Osaka": after it
+_PREF_BEFORE = re.compile(r"^(県|府|都|道|けん|ふ)?\s*の?\s*$")
+_PREF_AFTER = re.compile(r"^\s*(ward|city|-ku|-shi|区|市)?\s*(,|in|of)\s*$")
 # Tokyo as a whole: a place word that names no municipality but hides the places written inside it (京都 in 東京都)
 TOKYO: Final = "tokyo"
 _TOKYO_WORDS = ("東京都", "東京", "とうきょうと", "とうきょう", "tokyo")
@@ -79,6 +84,14 @@ _ADDRESS_HYPHEN = re.compile(r"-(?!(shi|machi|cho|mura|son|city|town)\b)")
 
 # Stems too generic to stand for a municipality without its suffix (中央線, 国立病院, 日の出, 港).
 _GENERIC_STEMS = {"中央", "国立", "日の出", "港", "北", "大島"}
+# A short kana reading of a city or ward outside Tokyo (ちばし, なごやし, みなみく) is a place only as a word of its own:
+# not after another kana, and followed by a particle or the end (「ちばしから」, not 「くちばし」 nor 「さがしています」);
+# readings that are also everyday words are never places.
+_SHORT_READING = range(3, 5)
+_SHORT_READING_AFTER = re.compile(r"(から|より|に|へ|で|の|は|まで|と|や|も|在住|ざいじゅう)|\s|[、。,.!?]|$")
+_SHORT_READING_WORDS = frozenset(
+    {"さがし", "ならし", "やすし", "かみし", "ときし", "なかし", "しまし", "みのし", "すずし"}
+)
 
 _INTENTS: dict[Intent, re.Pattern[str]] = {
     "deadline": re.compile(r"期限|いつまで|締め?切|何日以内|deadline|by when|how long do i have|due"),
@@ -125,6 +138,9 @@ def claimed_period(text: str) -> tuple[int, Unit] | None:
 
 _ARRIVED = re.compile(
     r"来日|日本に\s*(来|き)|にほんに\s*(き|来)|入国|上陸|arrived in japan|moved to japan|came to japan|new to japan|just arrived"
+    # the residence card is handed over at the airport on landing (空港, 成田, 羽田)
+    r"|(在留(カード|かーど)|ざいりゅうかーど|residence card)[^。.]{0,30}?(空港|くうこう|成田|羽田|airport|narita|haneda)"
+    r"|(空港|くうこう|airport)[^。.]{0,20}?(在留(カード|かーど)|ざいりゅうかーど|residence card)"
 )
 _LEAVING = re.compile(
     r"日本を\s*(出|離れ|はなれ|去)|にほんを\s*(で|はなれ)|出国(し|する|します|予定)|しゅっこく"
@@ -406,6 +422,21 @@ def _pattern(catalog_pattern: str) -> re.Pattern[str]:
     return re.compile(norm(catalog_pattern))
 
 
+def _arrival_is_the_move(u: Understanding) -> None:
+    """Arriving from abroad told as both a foreign resident settling in and a move (「ネパールから きました。12月3日に
+    日本に きました」) is one arrival: the date said for either is the other's too."""
+    if u.move_from != ABROAD or not {"moving", "foreign-resident"} <= set(u.events):
+        return
+    said = u.event_dates.get("foreign-resident") or u.event_dates.get("moving")
+    if said is not None:
+        u.event_dates["moving"] = u.event_dates["foreign-resident"] = said
+
+
+def _alone(t: str, i: int, j: int) -> bool:
+    """``t[i:j]`` stands as a word: no kana letter before it and a particle, a space or the end after it."""
+    return not (i > 0 and "\u3041" <= t[i - 1] <= "\u309f") and bool(_SHORT_READING_AFTER.match(t, j))
+
+
 @lru_cache(maxsize=4096)
 def _synonym(catalog_word: str) -> str:
     """A choice option's synonym from the catalog in the form messages are read in (``norm``, no spaces between
@@ -423,6 +454,7 @@ class Understander:
             set()
         )  # romaji generated from the gazetteer (not inside a hyphenated address)
         self._katakana_only: set[str] = set()  # short country names matched only when written in katakana
+        self._short_kana: set[str] = set()  # short readings outside Tokyo, matched only as a word (see above)
         self._prefectures: dict[str, str] = {"東京": "東京", "tokyo": "東京", "とうきょう": "東京"}  # -> stem
         self._lexicon = self._build_lexicon()
         # by first character, each entry with its rank in the order _place_hits tries them (longest first, then
@@ -471,6 +503,7 @@ class Understander:
             lex[key] = OUTSIDE
             labels = {p.label for p in outside}
             self._labels[key] = labels.pop() if len(labels) == 1 else surface
+        self._add_short_readings(lex)
         places = yaml.safe_load(PLACES.read_text(encoding="utf-8"))
         for group, code in (("prefectures", OUTSIDE), ("cities", OUTSIDE), ("abroad", ABROAD)):
             for kanji, kana, latin in places[group]:
@@ -492,6 +525,20 @@ class Understander:
                 add(latin, code)
         self._add_romaji(lex)
         return sorted(((k, c, k.isascii()) for k, c in lex.items()), key=lambda x: -len(x[0]))
+
+    def _add_short_readings(self, lex: dict[str, str]) -> None:
+        """Cities and wards outside Tokyo by a short kana reading (ちばし, なごやし), matched only as a word."""
+        labels: dict[str, set[str]] = {}
+        for p in gazetteer.places():
+            key = norm(p.kana)
+            if not p.tokyo and len(key) in _SHORT_READING and key[-1:] in "しく":
+                labels.setdefault(key, set()).add(p.label)
+        for key, found in labels.items():
+            if key in lex or key in _SHORT_READING_WORDS:
+                continue
+            lex[key] = OUTSIDE
+            self._short_kana.add(key)
+            self._labels[key] = found.pop() if len(found) == 1 else key
 
     def _add_romaji(self, lex: dict[str, str]) -> None:
         """Every other city, town and village of Japan in romaji as residents type it (Funabashi, Kamakura), from
@@ -623,6 +670,8 @@ class Understander:
                     continue  # 渋谷駅 is a station, not 渋谷区
                 if surface in self._katakana_only and not re.fullmatch(r"[ァ-ヶー]+", script[i:j]):
                     continue
+                if surface in self._short_kana and not _alone(t, i, j):
+                    continue
                 for k in range(i, j):
                     taken[k] = True
                 if code == TOKYO:
@@ -663,12 +712,57 @@ class Understander:
                 re.sub(r"(県|府|都|けん|ふ|と)$", "", inner)
             )
             there = self._elsewhere(muni.name, pref) if muni and pref else None
+            if muni and inner and there is None and (city := self._labels.get(norm(inner))):
+                # 「中央区(札幌)」: a designated city in brackets names its ward (北海道札幌市中央区)
+                there = next((p.label for p in gazetteer.lookup(city + muni.name) if not p.tokyo), None)
             if b is None or there is None:
                 out.append(m)
                 continue
             drop.add(b.start(1))
             out.append(Mention(OUTSIDE, m.start, b.end(), self._role(t, m.start, b.end()), there))
-        return [m for m in out if m.start not in drop]
+        return self._prefecture_beside([m for m in out if m.start not in drop], t)
+
+    def _prefecture_of(self, t: str, m: Mention) -> str | None:
+        """The prefecture stem (広島) when the mention ``m`` names a prefecture (広島, 広島県, hiroshima)."""
+        if m.code != OUTSIDE:
+            return None
+        surface = t[m.start : m.end]
+        return self._prefectures.get(surface) or self._prefectures.get(
+            re.sub(r"(県|府|都|けん|ふ)$", "", surface)
+        )
+
+    def _beside(self, t: str, near: Mention, name: str) -> str | None:
+        """The municipality ``name`` in the prefecture or designated city ``near`` names (広島 + 府中市, 札幌市 +
+        中央区: 北海道札幌市中央区), outside Tokyo; None when there is none of that name."""
+        if pref := self._prefecture_of(t, near):
+            return self._elsewhere(name, pref)
+        if near.code == OUTSIDE and near.name:
+            found = [p for p in gazetteer.lookup(near.name + name) if not p.tokyo]
+            return found[0].label if found else None
+        return None
+
+    def _prefecture_beside(self, found: list[Mention], t: str) -> list[Mention]:
+        """「広島の府中市」, "Kita Ward in Osaka": a Tokyo name with another prefecture right before (の) or after it
+        (in) is that prefecture's municipality when one of that name exists there, outside Tokyo; the prefecture
+        is not a place of its own."""
+        out = list(found)
+        for k, m in enumerate(found):
+            muni = self.catalog.municipalities.get(m.code)
+            if muni is None:
+                continue
+            for n, gap, span in (
+                (k - 1, _PREF_BEFORE, (found[k - 1].end, m.start) if k else None),
+                (k + 1, _PREF_AFTER, (m.end, found[k + 1].start) if k + 1 < len(found) else None),
+            ):
+                there = (
+                    self._beside(t, found[n], muni.name) if span and gap.match(t[span[0] : span[1]]) else None
+                )
+                if there:
+                    lo, hi = min(m.start, found[n].start), max(m.end, found[n].end)
+                    out[k] = Mention(OUTSIDE, m.start, m.end, self._role(t, lo, hi), there)
+                    out[n] = Mention(TOKYO, found[n].start, found[n].end, found[n].role, None)
+                    break
+        return [m for m in out if m.code != TOKYO]
 
     @staticmethod
     def _elsewhere(name: str, prefecture: str) -> str | None:
@@ -677,7 +771,14 @@ class Understander:
             found = [p for p in gazetteer.lookup(prefecture + suffix + name) if not p.tokyo]
             if found:
                 return found[0].label
-        return None
+        # a ward of a designated city (大阪 + 北区: 大阪市北区), the city named like the prefecture first
+        wards = [
+            p
+            for p in gazetteer.places()
+            if p.prefecture.startswith(prefecture) and not p.tokyo and p.name.endswith("市" + name)
+        ]
+        wards.sort(key=lambda p: not p.name.startswith(prefecture))
+        return wards[0].label if wards else None
 
     @staticmethod
     def _role(t: str, i: int, j: int) -> Role:
@@ -690,9 +791,11 @@ class Understander:
         ).lstrip()
         if not after.isascii():
             after = re.sub(r"\s+", "", after)  # "せたがやくに すんでいます"
+            if _PERSON_LIVES.match(after):
+                return "here"  # 「ちばけんに すむ ははに」
         if re.match(r"(内|の中|のなか)", after) or re.search(r"within\s*$", before):
             return "within"
-        if re.match(r"(から|より)", after) or re.search(r"from\s*$", before):
+        if re.match(r"(から|より)", after) or re.search(r"(from|out of|leaving|leave)\s*$", before):
             return "from"
         if re.match(r"(に|で)?(住んで|すんで|在住|暮らして|くらして)", after) or re.search(
             r"(live|living) in\s*$", before
@@ -838,9 +941,12 @@ class Understander:
         if claimed_period(text):
             u.intents.add("claim")
         u.events = self.detect_events(text)
-        hits = self._place_hits(text)
-        u.mentions = [m for m in hits if m.role != NATIONALITY]
         tn = norm(_strip_accents(text))
+        landed = [
+            a.span() for a in _ARRIVED.finditer(tn)
+        ]  # "residence card at Narita": the airport, no place
+        hits = [h for h in self._place_hits(text) if not any(a <= h.start and h.end <= b for a, b in landed)]
+        u.mentions = [m for m in hits if m.role != NATIONALITY]
         if self._foreign_nationality(tn) or any(
             m.role == NATIONALITY or (m.code == ABROAD and _FROM_COUNTRY.search(tn[: m.start])) for m in hits
         ):
@@ -860,6 +966,7 @@ class Understander:
             u.municipality = OUTSIDE  # "川崎市で生まれました": the resident lives outside Tokyo
         self._outside_names(u)
         u.event_dates = self.event_dates(text, u.events, today)
+        _arrival_is_the_move(u)
         return u
 
     # ---- several events, each with its own date ----------------------------------------------------------

@@ -181,7 +181,10 @@ def tokens(text: str) -> list[str]:
 
 
 def _en_stem(word: str) -> str:
-    """A tiny suffix stripper so 'moving'/'moves'/'moved' meet; English is the second language here."""
+    """A tiny suffix stripper so 'moving'/'moves'/'moved' meet, and 'married'/'marries' meet 'marry'/'marrying'
+    (a consonant + y: -ied/-ies); English is the second language here."""
+    if len(word) >= 6 and word.endswith(("ied", "ies")):
+        return word[:-3] + "y"
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) >= len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]

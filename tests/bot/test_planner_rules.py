@@ -156,7 +156,8 @@ STATUS_CASES: list[tuple[str, list[str], dict[str, Any], set[str], set[str]]] = 
     ("death-tax-and-land", ["death"], {"deceased_tax_return": True, "estate_has_real_estate": True}, {"quasi-final-tax-return", "inheritance-registration"}, set()),
     ("death-late-elderly", ["death"], {"insurance": "late_elderly"}, {"death-late-elderly-withdrawal", "late-elderly-funeral-benefit"}, set()),
     ("care-none", ["care"], {}, {"community-support-consultation"}, {"care-certification", "care-certification-renewal", "family-care-leave-benefit"}),
-    ("care-82", ["care"], {"person_age": 82}, {"care-certification", "care-disability-deduction-certification"}, {"family-care-leave-benefit"}),
+    # the tax-deduction certificate only for a bedridden/dementia level that meets the standard (its summary): optional
+    ("care-82", ["care"], {"person_age": 82}, {"care-certification"}, {"family-care-leave-benefit"}),
     ("divorce-none", ["divorce"], {}, {"divorce-registration"}, {"post-divorce-surname", "child-allowance-recipient-change", "child-support-allowance", "nhi-enrollment"}),
     ("foreign-none", ["foreign-resident"], {"move_scope": "from_abroad"}, {"moving-in-from-abroad", "my-number-notification"}, {"residence-card-address", "nhi-enrollment"}),
     ("job-loss-none", ["job-loss"], {}, {"unemployment-benefit"}, {"voluntary-continuation-health-insurance", "nhi-enrollment", "national-pension-enrollment"}),

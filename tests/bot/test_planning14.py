@@ -188,8 +188,11 @@ def test_death_pensions_and_inheritance_are_conditional(concierge: Concierge) ->
 def test_care_renewal_follows_the_first_application(concierge: Concierge) -> None:
     (r,) = talk(concierge, "杉並区の母の介護が必要になりました")
     assert {"care-certification", "care-certification-renewal"} <= conditional(r)
+    # the renewal is owed only for a certification already granted (介護保険法28条; issue #14, h-req)
     (r,) = talk(concierge, "杉並区の母（80歳）の介護が必要になりました")
-    assert {"care-certification", "care-certification-renewal"} <= required(r)
+    assert "care-certification" in required(r) and "care-certification-renewal" in conditional(r)
+    (r,) = talk(concierge, "杉並区の母（80歳）は要介護2の認定を受けています。介護が必要です")
+    assert "care-certification-renewal" in required(r)
 
 
 def test_move_within_one_municipality(concierge: Concierge) -> None:
