@@ -126,3 +126,38 @@ def test_the_issue_14_heldout_set_loads_and_covers_its_categories(cases, catalog
     assert sum(bool(x.not_required) for x in e) >= 8
     assert {x.lang for x in e} >= {"ja", "easy", "en"}
     assert sum(bool(x.due) for x in e) >= 70
+
+
+def test_the_session_6_heldout_set_loads_and_covers_its_categories(cases, catalog) -> None:
+    """evals/cases/heldout-2026-12b.yaml: written blind on 2026-12-07 (session 6) before that session's bot changes
+    were merged; every case held out and never in the quick subset."""
+    new = [c for c in cases if c.file == "heldout-2026-12b.yaml"]
+    assert len(new) >= 80
+    assert all(c.split == "heldout" and not c.quick for c in new)
+    assert validate_cases(new, catalog) == []
+    categories = {
+        "cat-relative-date",
+        "cat-outside-tokyo",
+        "cat-answer",
+        "cat-given-fact",
+        "cat-required",
+        "cat-foreign",
+        "cat-closed-day",
+        "cat-overdue",
+        "cat-language",
+    }
+    for c in new:
+        assert categories & set(c.tags), c.id
+    for cat in categories:
+        assert sum(cat in c.tags for c in new) >= 10, cat
+    assert {e for c in new for e in (c.expect.life_events or c.expect.life_events_ok)} == set(catalog.events)
+    assert {"colloquial", "kana", "easy", "english", "typo"} <= {c.style for c in new}
+    assert len({c.today for c in new}) >= 5
+    assert sum(c.multi_turn for c in new) >= 10
+    e = [c.expect for c in new]
+    assert sum(x.outside_tokyo for x in e) >= 10
+    assert sum(bool(x.overdue) for x in e) >= 10
+    assert sum(bool(x.not_asked) for x in e) >= 15
+    assert sum(bool(x.not_required) for x in e) >= 8
+    assert {x.lang for x in e} >= {"ja", "easy", "en"}
+    assert sum(bool(x.due) for x in e) >= 60
