@@ -667,7 +667,9 @@ class Answerer:
         """What picks a line of a page for a question in Japanese (English ones: bot.gist_en, in the score): its
         label naming the kind asked, the value it states (:func:`label_weight`); less when it only names the kind
         (窓口に行く, 時間に余裕をもって) and states no value of it (〒…, 1階12番窓口, 午前9時, 7万円)."""
-        if not a.kinds or is_english(a.question) or a.yesno:  # 原本が要りますか: can/must, not the 必要なもの row
+        if (
+            not a.kinds or is_english(a.question) or a.yesno
+        ):  # 原本が要りますか: can/must, not the 必要なもの row
             return 0
         head = _HEADING.match(sent)
         body = sent[head.end() :] if head else sent
