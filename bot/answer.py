@@ -141,7 +141,8 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "place": (
         re.compile(
-            r"どこ|送り先|送付先|宛先|あてさき|where|which office|(窓口|まどぐち)(は|を)?(どこ|教えて|知りたい)",
+            r"どこ|送り先|送付先|宛先|あてさき|where|which office|(窓口|まどぐち)(は|を)?(どこ|教えて|知りたい)|"
+            r"(何|なん)(番|ばん)の?(窓口|まどぐち)|(窓口|まどぐち)は(何|なん)(番|ばん)",
             re.I,
         ),
         re.compile(
@@ -254,8 +255,13 @@ def label_weight(sent: str, kinds: list[str], words: AbstractSet[str], above: st
 
 def _states(kind: str, sent: str) -> bool:
     """``sent`` states the value of ``kind`` (bot.gist_en.states_value); for hours a day of the week is one too
-    (第2・第4日曜日も開庁しています answers 日曜日も開いていますか)."""
-    return states_value(kind, sent) or (kind == "hours" and bool(re.search(r"[月火水木金土日]曜", sent)))
+    (第2・第4日曜日も開庁しています answers 日曜日も開いていますか), for a place a section named as where it is done
+    (子育て応援課（…）で行います, 子育て推進課へ送ってください, 住んでいる市区町村に申請します)."""
+    return (
+        states_value(kind, sent)
+        or (kind == "hours" and bool(re.search(r"[月火水木金土日]曜", sent)))
+        or (kind == "place" and bool(re.search(r"([課係](（[^）]*）)?|[市区]{2}町村)(で|へ|に)", sent)))
+    )
 
 
 def _says_more(new_words: frozenset[str]) -> bool:
@@ -268,6 +274,10 @@ def _says_more(new_words: frozenset[str]) -> bool:
         and w not in GENERIC_NOUNS
         for w in new_words
     )
+
+
+# A question word that asks a time or a day (not 開庁 / 開いている, which may only name the topic)
+_ASKS_TIME = re.compile(r"何時|なんじ|何曜|なんよう|時間|いつ|what time|hours|which days?", re.I)
 
 
 def question_kinds(text: str) -> list[str]:
@@ -284,6 +294,9 @@ def question_kinds(text: str) -> list[str]:
         kinds.remove("yesno")  # 何時まで開いていますか asks the hours, not yes or no
     if "penalty" in kinds and "deadline" in kinds:
         kinds.remove("deadline")  # 期限を過ぎたら？ asks what happens after the deadline
+    if kinds[:1] == ["hours"] and "place" in kinds and not _ASKS_TIME.search(t):
+        kinds.remove("place")  # 夜間開庁で市民課は何番窓口: 開庁 names the topic, 何番 asks the place
+        kinds.insert(0, "place")
     return kinds
 
 
@@ -601,7 +614,8 @@ class Answerer:
             text = question
         # the word official pages use for what residents say (海外 -> 国外, コピー -> 写し) goes along
         extra = [page for said, page in _PAGE_WORDS.items() if said in text and page not in text]
-        # 3人目の子 is the pages' 第3子
+        # 土よう日 (やさしい日本語) is the pages' 土曜日; 3人目の子 is their 第3子
+        text = re.sub(r"([月火水木金土日])よう(び|日)", r"\1曜日", text)
         extra += [f"第{n}子" for n in re.findall(r"([0-9０-９])人目", text) if f"第{n}子" not in text]
         return " ".join([text, *extra])
 
@@ -648,6 +662,8 @@ class Answerer:
                 heading = section.group(0)
                 continue
             here = section.group(0) if section else ""
+            if here:  # 【申請に必要なもの】…。 then its list: the section goes on over the lines below it
+                heading = here
             for sent in sentences(line):
                 if len(sent) < 8 or _INSTRUCTION.search(sent):
                     continue
@@ -660,8 +676,10 @@ class Answerer:
                 key = (line_score, bool(kinds) and bool(QUESTION_KINDS[kinds[0]][1].search(sent)))
                 if key > best_key:
                     best, best_key = sent, key
-        # between pages, the one whose title names what is asked ranks first
-        return best[:SNIPPET_CHARS], page_best + 2 * len(q & title), best_key[0]
+        # between pages, the one whose title names what is asked ranks first (in Japanese a title word weighs as a
+        # sentence's own: 転入の手続きは何番の窓口 is asked of the 転入届 page, not of the 出生届 page's 1階9番窓口)
+        per_title_word = 2 if is_english(question) else 4
+        return best[:SNIPPET_CHARS], page_best + per_title_word * len(q & title), best_key[0]
 
     def _line_weight(self, sent: str, a: Asked, above: str) -> int:
         """What picks a line of a page for a question in Japanese (English ones: bot.gist_en, in the score): its

@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from bot.answer import Answerer, label_weight, names_kind, question_kinds
+from bot.answer import Answerer, _states, label_weight, names_kind, question_kinds
 from bot.contract import ChatRequest, ChatResponse
 from bot.service import Concierge, build_concierge
 from evals.answer_eval import PAGES_DIR
@@ -100,6 +100,47 @@ def test_the_nth_child_is_the_pages_dai_n_shi(answerer: Answerer) -> None:
     assert "3万円" in answerer._sentence(q, _hit(SHINAGAWA, "児童手当"))[0]
 
 
+def test_which_numbered_window_asks_a_place_even_of_the_evening_opening() -> None:
+    # 開庁 names the topic (夜間開庁), 何番窓口 asks the place (before: hours, and the hours line was quoted)
+    assert question_kinds("東大和市の夜間開庁で市民課は何番窓口ですか")[0] == "place"
+    assert question_kinds("葬祭費の申請窓口は何番ですか") == ["place"]
+    assert question_kinds("区の電話番号は何番ですか") == ["phone"]  # a phone number, not a window
+    assert question_kinds("窓口は何時まで開いていますか") == ["hours"]
+
+
+def test_a_place_is_stated_by_the_section_or_municipality_where_it_is_done() -> None:
+    assert _states("place", "児童手当の手続きは子育て応援課（平日の午前8時30分から午後5時まで）で行います。")
+    assert _states("place", "郵送の場合は子育て推進課へ送ってください。")
+    assert _states("place", "保護者が住んでいる市区町村に申請します。")
+    assert not _states("place", "窓口に行くのは転入のときの1回ですみます。")
+    assert _states("hours", "第2・第4日曜日も開庁しています。")
+
+
+def test_easy_japanese_weekdays_read_as_the_pages_write_them(answerer: Answerer) -> None:
+    assert "土曜日" in answerer.written("杉並区の こくほの そうさいひは 土よう日も もうしこめますか。")
+    assert "水曜日" in answerer.written("水ようびの よるも あいて いますか")
+
+
+def test_a_section_goes_on_over_the_list_under_its_heading(answerer: Answerer) -> None:
+    # 【手続きに必要なもの】…。 then its items: an item stands under that heading too (a line below the heading's
+    # own sentence), so its label names what to bring
+    text = "【申請に必要なもの】次のものを持ってきてください。\n・亡くなった方の保険証\n・会葬礼状または葬儀の領収書"
+    hit = _hit(text, "葬祭費")
+    seen: list[tuple[str, str]] = []
+    real = answerer._sentence_score
+
+    def spy(sent: str, a: object, section: str = "", above: str = "") -> int:
+        seen.append((sent, above))
+        return real(sent, a, section, above)  # type: ignore[arg-type]
+
+    answerer._sentence_score = spy  # type: ignore[method-assign]
+    try:
+        answerer._sentence("葬祭費の申請に何が要りますか", hit)
+    finally:
+        del answerer._sentence_score
+    assert ("・会葬礼状または葬儀の領収書", "【申請に必要なもの】") in seen, seen
+
+
 # ---- pages: a real ingest of a few evaluation pages -----------------------------------------------------------
 
 PAGES = [
@@ -116,6 +157,7 @@ URL = {
     "tachikawa-koseki": "https://www.city.tachikawa.lg.jp/kurashi/koseki/1002121/1002172.html",
     "kodaira-koseki": "http://www.city.kodaira.tokyo.jp/kurashi/000/000220.html",
     "mitaka-shussei": "https://www.city.mitaka.lg.jp/c_service/000/000307.html",
+    "mitaka-tennyu": "https://www.city.mitaka.lg.jp/c_service/000/000321.html",
     "higashimurayama": "http://www.city.higashimurayama.tokyo.jp/kurashi/koseki/tennyu/tennyuutokurei.html",
 }
 
@@ -163,6 +205,11 @@ def test_a_label_picks_the_line_of_a_page_not_the_page(pages_concierge: Concierg
     # 【届出の期限】 heads the 転入届 page's 14日以内: the 出生届 page still answers 出生届は何日以内
     r = ask(pages_concierge, "三鷹市で子どもが生まれたら出生届は何日以内に出しますか")
     assert r.citations and r.citations[0].url == URL["mitaka-shussei"], r.citations
+    # a title word weighs as a sentence's own: 転入の手続き is asked of the 転入届 page, not of the 出生届 page's
+    # 1階9番窓口 (before, once 何番の窓口 asked a place)
+    r = ask(pages_concierge, "三鷹市の てんにゅうの 手つづきは 市やくしょ 1かいの 何ばんの まどぐちですか。")
+    assert r.citations and r.citations[0].url == URL["mitaka-tennyu"], r.citations
+    assert "7番" in r.reply, r.reply
     # 【送り先】 is a chunk of its own: the page's quote is its address
     r = ask(pages_concierge, "東村山市に転出届を郵送するときの送り先を教えてください")
     assert r.citations and r.citations[0].url == URL["higashimurayama"], r.citations
