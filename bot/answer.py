@@ -245,8 +245,11 @@ def label_weight(sent: str, kinds: list[str], words: AbstractSet[str], above: st
     words (a little: every line of the section has them; a table row's own label is its text, counted already)."""
     if not kinds:
         return 0
-    weight = 4 if _states(kinds[0], sent) else 0
-    if names_kind(sent, kinds, above):
+    named = names_kind(sent, kinds, above)
+    # (an item of the list a 必要なもの heading stands over is a document to bring)
+    item = named and kinds[0] == "documents" and sent.startswith("・")
+    weight = 4 if _states(kinds[0], sent) or item else 0
+    if named:
         # more when the question writes the label's own name (送り先は？ over 【送り先】)
         pattern, labels = _LABELS[kinds[0]], " ".join(_labels(sent, above))
         weight += LABEL_NAMED + (4 if any(w in labels and pattern.search(w) for w in words) else 0)
@@ -262,6 +265,26 @@ def _states(kind: str, sent: str) -> bool:
         or (kind == "hours" and bool(re.search(r"[月火水木金土日]曜", sent)))
         or (kind == "place" and bool(re.search(r"([課係](（[^）]*）)?|[市区]{2}町村)(で|へ|に)", sent)))
     )
+
+
+# A sentence that opens with the case it is about: 「未納があるときは」「外国で生まれた場合は」
+_CASE = re.compile(r"^・?(.{2,40}?)(とき|場合)(は|には|でも)、?")
+
+
+def _whole_list(item: str, text: str) -> str:
+    """The list ``item`` (「・亡くなった方の保険証」) stands in, its items joined (「亡くなった方の保険証、会葬礼状…」),
+    when it fits a quote; else ``item`` (another line, or a list too long to quote whole)."""
+    if not item.startswith("・"):
+        return item
+    blocks: list[list[str]] = [[]]
+    for line in text.splitlines():
+        if line.strip().startswith("・"):
+            blocks[-1].append(line.strip())
+        elif blocks[-1]:
+            blocks.append([])
+    items = next((b for b in blocks if item in b), [item])
+    joined = "、".join(x.lstrip("・").rstrip("。") for x in items)
+    return joined if len(items) > 1 and len(joined) <= SNIPPET_CHARS else item
 
 
 def _says_more(new_words: frozenset[str]) -> bool:
@@ -679,6 +702,8 @@ class Answerer:
         # between pages, the one whose title names what is asked ranks first (in Japanese a title word weighs as a
         # sentence's own: 転入の手続きは何番の窓口 is asked of the 転入届 page, not of the 出生届 page's 1階9番窓口)
         per_title_word = 2 if is_english(question) else 4
+        if kinds[:1] == ["documents"] and not is_english(question) and not asked.yesno:
+            best = _whole_list(best, hit.text)  # 何が要りますか: the list, not one item of it
         return best[:SNIPPET_CHARS], page_best + per_title_word * len(q & title), best_key[0]
 
     def _line_weight(self, sent: str, a: Asked, above: str) -> int:
@@ -695,7 +720,14 @@ class Answerer:
         weight = label_weight(sent, a.kinds, words, above)
         kind = a.kinds[0]
         marks = [m.group(0) for m in QUESTION_KINDS[kind][1].finditer(norm(body)) if m.group(0) not in a.text]
-        return weight - (2 if kind in _VALUED and marks and not _states(kind, body) else 0)
+        weight -= 2 if kind in _VALUED and marks and not _states(kind, body) else 0
+        # a case the question does not state (国民健康保険料に未納があるときは…も必要です for 何が要りますか) answers
+        # another question
+        case = _CASE.match(body)
+        named = (
+            noun_tokens(case.group(1)) - self.ignored_nouns - _GENERIC_QUOTE_NOUNS if case else frozenset()
+        )
+        return weight - (4 if named and not named & (a.words | a.nouns) else 0)
 
     def _sentence_score(self, sent: str, a: Asked, section: str = "", above: str = "") -> int:
         """How well ``sent`` answers the question ``a``: the question's own words weigh most (not those of the page

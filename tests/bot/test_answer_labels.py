@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from bot.answer import Answerer, _states, label_weight, names_kind, question_kinds
+from bot.answer import Answerer, _states, _whole_list, label_weight, names_kind, question_kinds
 from bot.contract import ChatRequest, ChatResponse
 from bot.service import Concierge, build_concierge
 from evals.answer_eval import PAGES_DIR
@@ -139,6 +139,35 @@ def test_a_section_goes_on_over_the_list_under_its_heading(answerer: Answerer) -
     finally:
         del answerer._sentence_score
     assert ("・会葬礼状または葬儀の領収書", "【申請に必要なもの】") in seen, seen
+
+
+BUNKYO = (
+    "【申請に必要なもの】国民健康保険料に未納があるときは世帯主の印鑑も必要です。\n・亡くなった方の国民健康保険証\n"
+    "・会葬礼状や葬儀の領収書など、喪主の名前がわかる書類\n・窓口に来る方の本人確認書類\n・喪主の預金口座がわかるもの\n"
+    "【注意】\n・郵送でも申請できます。"
+)
+
+
+def test_what_to_bring_is_answered_by_the_list_not_by_a_case_the_question_does_not_state(
+    answerer: Answerer,
+) -> None:
+    # before: 「国民健康保険料に未納があるときは世帯主の印鑑も必要です」 (a case the resident did not state) was quoted
+    q = "文京区で国保の葬祭費をもらうとき、何が要りますか。"
+    sent, _ = answerer._sentence(q, _hit(BUNKYO, "葬祭費の支給（国民健康保険）"))
+    assert sent.startswith("亡くなった方の国民健康保険証、会葬礼状や葬儀の領収書"), sent
+    assert "郵送" not in sent  # the list under 【申請に必要なもの】 only
+    # a stated case still finds its sentence
+    q = "文京区で国保の保険料に未納があるとき、葬祭費の申請に何が要りますか。"
+    assert "世帯主の印鑑" in answerer._sentence(q, _hit(BUNKYO, "葬祭費の支給（国民健康保険）"))[0]
+
+
+def test_a_list_is_quoted_whole_only_when_it_fits() -> None:
+    text = "前文です。\n・保険証\n・会葬礼状\n後文です。\n・通帳"
+    assert _whole_list("・会葬礼状", text) == "保険証、会葬礼状"
+    assert _whole_list("・通帳", text) == "・通帳"  # a list of one item is that item
+    assert _whole_list("前文です。", text) == "前文です。"
+    long = "\n".join(f"・{'書類' * 20}{n}" for n in range(5))
+    assert _whole_list(f"・{'書類' * 20}1", long) == f"・{'書類' * 20}1"  # too long to quote whole
 
 
 # ---- pages: a real ingest of a few evaluation pages -----------------------------------------------------------
