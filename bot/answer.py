@@ -118,7 +118,9 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     # いつの日付で受理 / 届出日はいつに: the day that counts
     "date": (
-        re.compile(r"いつ(に|の|から|付)|日付|届出日|何日に|なんにちに"),
+        re.compile(
+            r"いつ(に|の|から|付)|日付|届出日|何日に|なんにちに|いつ\s*(確認|かくにん|審査|しんさ|受理|じゅり|振り?込|ふりこ|届|とど|支給|しきゅう)"
+        ),
         # …になってから来てください / 以降: the condition or day from which it can be done (いつから)
         re.compile(r"日(付)?(に|で|と|が)|さかのぼ|当日|翌|受け取った日|収受|届出日|になってから|以降"),
     ),
@@ -637,6 +639,8 @@ class Answerer:
             text = question
         # the word official pages use for what residents say (海外 -> 国外, コピー -> 写し) goes along
         extra = [page for said, page in _PAGE_WORDS.items() if said in text and page not in text]
+        # よるに (やさしい日本語, kana) is the pages' 夜間
+        extra += ["夜間"] if re.search(r"(^|\s)よる(に|は|の|も|でも)", text) and "夜間" not in text else []
         # 土よう日 (やさしい日本語) is the pages' 土曜日; 3人目の子 is their 第3子
         text = re.sub(r"([月火水木金土日])よう(び|日)", r"\1曜日", text)
         extra += [f"第{n}子" for n in re.findall(r"([0-9０-９])人目", text) if f"第{n}子" not in text]

@@ -116,9 +116,20 @@ def test_a_place_is_stated_by_the_section_or_municipality_where_it_is_done() -> 
     assert _states("hours", "第2・第4日曜日も開庁しています。")
 
 
-def test_easy_japanese_weekdays_read_as_the_pages_write_them(answerer: Answerer) -> None:
+def test_easy_japanese_words_read_as_the_pages_write_them(answerer: Answerer) -> None:
     assert "土曜日" in answerer.written("杉並区の こくほの そうさいひは 土よう日も もうしこめますか。")
     assert "水曜日" in answerer.written("水ようびの よるも あいて いますか")
+    # よるに is the pages' 夜間 (before: 戸籍係's daytime row was quoted for よるに…だせる まどぐち); よる in
+    # による is no night
+    assert "夜間" in answerer.written("なかのくで よるに こせきの とどけを だせる まどぐちは どこですか")
+    assert "夜間" not in answerer.written("びょういんに よる ちがいは ありますか")
+
+
+def test_when_is_it_checked_asks_a_date() -> None:
+    # いつ確認されますか asks the day (翌開庁日に担当職員が確認します), not nothing
+    assert question_kinds("立川市で夜に出した戸籍の届はいつ確認されますか") == ["date"]
+    assert question_kinds("たちかわしで よるに だした こせきの とどけは いつ かくにん されますか") == ["date"]
+    assert question_kinds("葬祭費はいつまでに申請しますか") == ["deadline"]
 
 
 def test_a_section_goes_on_over_the_list_under_its_heading(answerer: Answerer) -> None:
