@@ -118,7 +118,9 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     # いつの日付で受理 / 届出日はいつに: the day that counts
     "date": (
-        re.compile(r"いつ(に|の|から|付)|日付|届出日|何日に|なんにちに"),
+        re.compile(
+            r"いつ(に|の|から|付)|日付|届出日|何日に|なんにちに|いつ\s*(確認|かくにん|審査|しんさ|受理|じゅり|振り?込|ふりこ|届|とど|支給|しきゅう)"
+        ),
         # …になってから来てください / 以降: the condition or day from which it can be done (いつから)
         re.compile(r"日(付)?(に|で|と|が)|さかのぼ|当日|翌|受け取った日|収受|届出日|になってから|以降"),
     ),
@@ -141,7 +143,8 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "place": (
         re.compile(
-            r"どこ|送り先|送付先|宛先|あてさき|where|which office|(窓口|まどぐち)(は|を)?(どこ|教えて|知りたい)",
+            r"どこ|送り先|送付先|宛先|あてさき|where|which office|(窓口|まどぐち)(は|を)?(どこ|教えて|知りたい)|"
+            r"(何|なん)(番|ばん)の?(窓口|まどぐち)|(窓口|まどぐち)は(何|なん)(番|ばん)",
             re.I,
         ),
         re.compile(
@@ -199,6 +202,93 @@ def _asking(text: str) -> str:
     return " ".join(asks) if asks and len(parts) > 1 else text
 
 
+# What a row's label or a section heading names (「| 届出人 | 父または母 |」, 【送り先】〒189-…): the page's own name for
+# the kind of answer the line gives. A line so labelled answers that kind of question before a sentence that only
+# shares the question's topic words (転出届を郵送などで出せば… for 転出届の送り先は).
+_LABELS: dict[str, re.Pattern[str]] = {
+    "place": re.compile(r"(届出|提出|申請|請求|送付|届け)(先|地|窓口|場所)|送り先|宛先|場所|窓口|どこ"),
+    "deadline": re.compile(r"期間|期限|時期|いつまで|時効"),
+    "documents": re.compile(r"必要なもの|持ち物|持って(くる|いく)もの|必要書類|提出する書類|書類"),
+    "eligibility": re.compile(r"届出人|申請者|請求者|申請人|対象|(でき|受け取れ|受けられ)る方|だれ|誰"),
+    "amount": re.compile(r"額|金額"),
+    "hours": re.compile(r"時間|日時|曜日|開庁"),
+    "phone": re.compile(r"問い合わせ|電話|連絡先"),
+    "apply": re.compile(r"方法|出し方|申請の仕方"),
+}
+
+
+# Kinds whose answer states a value a pattern recognises (bot.gist_en.states_value): a place, a clock time, yen, a
+# phone number
+_VALUED = frozenset({"place", "hours", "amount", "phone"})
+
+
+def _labels(sent: str, above: str) -> list[str]:
+    """The labels a line stands under: a table row's first cell, and the 【heading】 above it (without 【】)."""
+    cells = [c.strip() for c in sent.strip("| ").split("|")] if sent.startswith("|") else []
+    return [x for x in (cells[0] if len(cells) > 1 else "", above.strip("【】")) if x]
+
+
+# A label naming the kind asked weighs as two of the question's words: it picks the line within a page, not the page
+LABEL_NAMED = 8
+
+
+def names_kind(sent: str, kinds: list[str], above: str = "") -> bool:
+    """The line's label names the first kind asked (届出人 for だれが, 送り先 / 届ける場所 for どこ): the label is
+    that name (届ける場所, 受付の場所と時間), not a phrase using its word (窓口に来て届けるとき)."""
+    pattern = _LABELS.get(kinds[0]) if kinds else None
+    return pattern is not None and any(
+        re.search(f"(?:{pattern.pattern})(?=$|[と・、（(])", label) for label in _labels(sent, above)
+    )
+
+
+def label_weight(sent: str, kinds: list[str], words: AbstractSet[str], above: str = "") -> int:
+    """How much a line says it gives the first kind of answer asked: its label names that kind, it states that
+    kind's value (〒…, a clock time, yen, a document needed), and the heading it stands under has the question's
+    words (a little: every line of the section has them; a table row's own label is its text, counted already)."""
+    if not kinds:
+        return 0
+    named = names_kind(sent, kinds, above)
+    # (an item of the list a 必要なもの heading stands over is a document to bring)
+    item = named and kinds[0] == "documents" and sent.startswith("・")
+    weight = 4 if _states(kinds[0], sent) or item else 0
+    if named:
+        # more when the question writes the label's own name (送り先は？ over 【送り先】)
+        pattern, labels = _LABELS[kinds[0]], " ".join(_labels(sent, above))
+        weight += LABEL_NAMED + (4 if any(w in labels and pattern.search(w) for w in words) else 0)
+    return weight + 2 * len(words & content_tokens(above.strip("【】")))
+
+
+def _states(kind: str, sent: str) -> bool:
+    """``sent`` states the value of ``kind`` (bot.gist_en.states_value); for hours a day of the week is one too
+    (第2・第4日曜日も開庁しています answers 日曜日も開いていますか), for a place a section named as where it is done
+    (子育て応援課（…）で行います, 子育て推進課へ送ってください, 住んでいる市区町村に申請します)."""
+    return (
+        states_value(kind, sent)
+        or (kind == "hours" and bool(re.search(r"[月火水木金土日]曜", sent)))
+        or (kind == "place" and bool(re.search(r"([課係](（[^）]*）)?|[市区]{2}町村)(で|へ|に)", sent)))
+    )
+
+
+# A sentence that opens with the case it is about: 「未納があるときは」「外国で生まれた場合は」
+_CASE = re.compile(r"^・?(.{2,40}?)(とき|場合)(は|には|でも)、?")
+
+
+def _whole_list(item: str, text: str) -> str:
+    """The list ``item`` (「・亡くなった方の保険証」) stands in, its items joined (「亡くなった方の保険証、会葬礼状…」),
+    when it fits a quote; else ``item`` (another line, or a list too long to quote whole)."""
+    if not item.startswith("・"):
+        return item
+    blocks: list[list[str]] = [[]]
+    for line in text.splitlines():
+        if line.strip().startswith("・"):
+            blocks[-1].append(line.strip())
+        elif blocks[-1]:
+            blocks.append([])
+    items = next((b for b in blocks if item in b), [item])
+    joined = "、".join(x.lstrip("・").rstrip("。") for x in items)
+    return joined if len(items) > 1 and len(joined) <= SNIPPET_CHARS else item
+
+
 def _says_more(new_words: frozenset[str]) -> bool:
     """True when words a sentence adds to the question's include one with content: a kanji or katakana word of
     two or more characters that is not a generic one (必要, 場合, ほか…)."""
@@ -209,6 +299,10 @@ def _says_more(new_words: frozenset[str]) -> bool:
         and w not in GENERIC_NOUNS
         for w in new_words
     )
+
+
+# A question word that asks a time or a day (not 開庁 / 開いている, which may only name the topic)
+_ASKS_TIME = re.compile(r"何時|なんじ|何曜|なんよう|時間|いつ|what time|hours|which days?", re.I)
 
 
 def question_kinds(text: str) -> list[str]:
@@ -225,6 +319,9 @@ def question_kinds(text: str) -> list[str]:
         kinds.remove("yesno")  # 何時まで開いていますか asks the hours, not yes or no
     if "penalty" in kinds and "deadline" in kinds:
         kinds.remove("deadline")  # 期限を過ぎたら？ asks what happens after the deadline
+    if kinds[:1] == ["hours"] and "place" in kinds and not _ASKS_TIME.search(t):
+        kinds.remove("place")  # 夜間開庁で市民課は何番窓口: 開庁 names the topic, 何番 asks the place
+        kinds.insert(0, "place")
     return kinds
 
 
@@ -542,13 +639,27 @@ class Answerer:
             text = question
         # the word official pages use for what residents say (海外 -> 国外, コピー -> 写し) goes along
         extra = [page for said, page in _PAGE_WORDS.items() if said in text and page not in text]
+        # よるに (やさしい日本語, kana) is the pages' 夜間
+        extra += ["夜間"] if re.search(r"(^|\s)よる(に|は|の|も|でも)", text) and "夜間" not in text else []
+        # 土よう日 (やさしい日本語) is the pages' 土曜日; 3人目の子 is their 第3子
+        text = re.sub(r"([月火水木金土日])よう(び|日)", r"\1曜日", text)
+        extra += [f"第{n}子" for n in re.findall(r"([0-9０-９])人目", text) if f"第{n}子" not in text]
         return " ".join([text, *extra])
 
     def _sentence(
         self, question: str, hit: Hit, kinds: list[str] | None = None, written: str | None = None
     ) -> tuple[str, int]:
-        """(the sentence of ``hit`` that best answers ``question``, how well): see :meth:`_sentence_score`.
-        ``written``: :meth:`written` of the question, when the caller scores many passages for one question."""
+        """(the sentence of ``hit`` that best answers ``question``, how well its page answers it): see
+        :meth:`_sentence_score`. ``written``: :meth:`written` of the question, when the caller scores many passages
+        for one question."""
+        sent, page_score, _ = self._best_line(question, hit, kinds, written)
+        return sent, page_score
+
+    def _best_line(
+        self, question: str, hit: Hit, kinds: list[str] | None = None, written: str | None = None
+    ) -> tuple[str, int, int]:
+        """(the best sentence of ``hit``, the score its page ranks by among pages, the score it ranks by among its
+        page's lines): a label naming the kind asked (【送り先】〒…) counts among the lines of a page only."""
         written = self.written(question) if written is None else written
         kinds = question_kinds(question) if kinds is None else kinds
         # an amount the message states (5万円ですよね) is what is checked, not a word a sentence should repeat
@@ -566,7 +677,7 @@ class Answerer:
         own = without_kind_words(written) if is_english(question) else written
         text = norm(f"{question} {own}")
         asked = Asked(q, grams, title, kinds, question, text, told, asks_yes_no(asking), nouns, hit.title)
-        best, best_key = "", (-1, False)
+        best, best_key, page_best = "", (-1, False), -1
         # the chunk's own section heads its first lines (a chunk may begin with the items under 【必要なもの】)
         own_heading = (hit.heading or "").split(" > ")[-1]
         heading = f"【{own_heading}】" if own_heading and own_heading != hit.title else ""
@@ -578,17 +689,49 @@ class Answerer:
                 heading = section.group(0)
                 continue
             here = section.group(0) if section else ""
+            if here:  # 【申請に必要なもの】…。 then its list: the section goes on over the lines below it
+                heading = here
             for sent in sentences(line):
                 if len(sent) < 8 or _INSTRUCTION.search(sent):
                     continue
                 score = self._sentence_score(sent, asked, here, here or heading)
+                page_best = max(page_best, score)
+                # the line's label and value pick the line within its page, not the page (「届出の期限」 of the 転入届
+                # page is no answer to 出生届は何日以内)
+                line_score = score + self._line_weight(sent, asked, here or heading)
                 # on a tie, the sentence carrying the kind of answer asked (午前11時から午後2時 for 何時ごろ)
-                key = (score, bool(kinds) and bool(QUESTION_KINDS[kinds[0]][1].search(sent)))
+                key = (line_score, bool(kinds) and bool(QUESTION_KINDS[kinds[0]][1].search(sent)))
                 if key > best_key:
                     best, best_key = sent, key
-        best_score = best_key[0]
-        # between pages, the one whose title names what is asked ranks first
-        return best[:SNIPPET_CHARS], best_score + 2 * len(q & title)
+        # between pages, the one whose title names what is asked ranks first (in Japanese a title word weighs as a
+        # sentence's own: 転入の手続きは何番の窓口 is asked of the 転入届 page, not of the 出生届 page's 1階9番窓口)
+        per_title_word = 2 if is_english(question) else 4
+        if kinds[:1] == ["documents"] and not is_english(question) and not asked.yesno:
+            best = _whole_list(best, hit.text)  # 何が要りますか: the list, not one item of it
+        return best[:SNIPPET_CHARS], page_best + per_title_word * len(q & title), best_key[0]
+
+    def _line_weight(self, sent: str, a: Asked, above: str) -> int:
+        """What picks a line of a page for a question in Japanese (English ones: bot.gist_en, in the score): its
+        label naming the kind asked, the value it states (:func:`label_weight`); less when it only names the kind
+        (窓口に行く, 時間に余裕をもって) and states no value of it (〒…, 1階12番窓口, 午前9時, 7万円)."""
+        if (
+            not a.kinds or is_english(a.question) or a.yesno
+        ):  # 原本が要りますか: can/must, not the 必要なもの row
+            return 0
+        head = _HEADING.match(sent)
+        body = sent[head.end() :] if head else sent
+        words = a.words - a.title - content_tokens(body)
+        weight = label_weight(sent, a.kinds, words, above)
+        kind = a.kinds[0]
+        marks = [m.group(0) for m in QUESTION_KINDS[kind][1].finditer(norm(body)) if m.group(0) not in a.text]
+        weight -= 2 if kind in _VALUED and marks and not _states(kind, body) else 0
+        # a case the question does not state (国民健康保険料に未納があるときは…も必要です for 何が要りますか) answers
+        # another question
+        case = _CASE.match(body)
+        named = (
+            noun_tokens(case.group(1)) - self.ignored_nouns - _GENERIC_QUOTE_NOUNS if case else frozenset()
+        )
+        return weight - (4 if named and not named & (a.words | a.nouns) else 0)
 
     def _sentence_score(self, sent: str, a: Asked, section: str = "", above: str = "") -> int:
         """How well ``sent`` answers the question ``a``: the question's own words weigh most (not those of the page
@@ -665,26 +808,38 @@ class Answerer:
             else frozenset()
         )
         scored: list[tuple[int, int, Hit, str]] = []
+        lines: dict[str, int] = {}  # the line score of each page's quote
         passages = self._with_page_chunks(hits)
         pages = self._page_texts(passages)
+        naming = self._pages_naming(question, written, passages)
         for n, h in enumerate(passages):
-            sent, score = self._sentence(question, h, kinds, written)
+            sent, score, line = self._best_line(question, h, kinds, written)
             page = pages.get(h.url, frozenset())
             # the quote is about what was asked: its page title or the sentence itself names it, or its page does
             # and the sentence carries the kind of answer asked (混みやすい時間帯 on the page about 市民課の窓口)
             carries = any(QUESTION_KINDS[kd][1].search(sent) for kd in kinds if kd != "yesno")
+            # (the section heading over the passage names its topic too: 【出生届】 over 生まれた日から14日以内に…)
             if not sent or (
-                nouns and not nouns & noun_tokens(h.title + " " + sent) and not (carries and nouns & page)
+                nouns
+                and not nouns & noun_tokens(f"{h.title} {h.heading or ''} {sent}")
+                and not (carries and nouns & page)
             ):
                 continue
             # between pages of one topic, the one that also names the rest of what is asked (婚姻 beside 日曜日)
             score += 2 * len(nouns & page)
+            # …and the page that writes the procedure the question names (出生届 for 出生届は何日までに, not the 児童手当
+            # page that shares 子ども and a date)
+            score += 4 if h.url in naming else 0
             # one quote per page: the best sentence of all its passages, at the page's best search rank
             same = next((i for i, x in enumerate(scored) if x[2].url == h.url), None)
             if same is None:
                 scored.append((score, -n, h, sent))
-            elif score > scored[same][0]:
-                scored[same] = (score, scored[same][1], h, sent)
+                lines[h.url] = line
+            else:  # the page ranks by its best score, its quote is its best line
+                page_score, rank, hit, quote = scored[same]
+                if line > lines[h.url]:
+                    hit, quote, lines[h.url] = h, sent, line
+                scored[same] = (max(score, page_score), rank, hit, quote)
         if not scored:
             return []
         # the best answer first (search order breaks ties)
@@ -717,12 +872,24 @@ class Answerer:
             out.extend(c for c in chunks if c.chunk_id not in seen)
         return out
 
+    def _pages_naming(self, question: str, written: str, passages: list[Hit]) -> set[str]:
+        """The pages of ``passages`` whose title, headings or text write a procedure name the question writes (a 3+
+        kanji part of a catalog title: 出生届, 児童手当, 葬祭費); none for English questions (bot.gist_en)."""
+        if is_english(question):
+            return set()
+        names = [part for part in self._title_parts if part in compact(written)]
+        return {
+            h.url
+            for h in passages
+            if any(n in compact(f"{h.title} {h.heading or ''} {h.text}") for n in names)
+        }
+
     @staticmethod
     def _page_texts(passages: list[Hit]) -> dict[str, frozenset[str]]:
         """The nouns of each page of ``passages`` (its title and text)."""
         text: dict[str, str] = {}
         for h in passages:
-            text[h.url] = f"{text.get(h.url, h.title)} {h.text}"
+            text[h.url] = f"{text.get(h.url, h.title)} {h.heading or ''} {h.text}"
         return {url: noun_tokens(t) for url, t in text.items()}
 
     def where_to_ask(self, municipality: str | None, lang: Lang) -> str:

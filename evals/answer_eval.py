@@ -201,7 +201,7 @@ def score_question(
     row["citations"] = cited
     row["cited"] = q.page in cited
     row["answered"] = answered(q.answer, resp.reply)
-    row["numbers"] = len(M.numbers_in(resp.reply))
+    row["numbers"] = len(M.numbers_in(M.without_source_names(resp.reply)))
     row["invented"] = M.invented_numbers(resp.reply, allowed_numbers(resp, q.question, TODAY, known_numbers))
     row["reply"] = resp.reply[:800]
     return row

@@ -138,10 +138,35 @@ def date_numbers(days: Iterable[dt.date | None]) -> set[str]:
     return out
 
 
+_SOURCE_NAME = re.compile(r"[（(](出典：|source: )")
+_CLOSE = {"（": "）", "(": ")"}
+
+
+def without_source_names(reply: str) -> str:
+    """``reply`` without the source titles it names ('（出典：区政概要2024（242ページ））', '(source: …)'): a title's
+    numbers are the title's words, not a fact the reply states (nor a number the catalog states)."""
+    out, i = [], 0
+    for m in _SOURCE_NAME.finditer(reply):
+        if m.start() < i:
+            continue
+        depth, j = 0, m.start()
+        while j < len(reply):  # to the bracket that closes it (titles have brackets of their own)
+            if reply[j] in _CLOSE:
+                depth += 1
+            elif reply[j] in _CLOSE.values():
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        out.append(reply[i : m.start()])
+        i = j + 1
+    return "".join(out) + reply[i:]
+
+
 def invented_numbers(reply: str, allowed: set[str]) -> list[str]:
     """Numbers in ``reply`` that are not in ``allowed`` (catalog numbers, cited evidence, the resident's own
-    words, computed dates and counts)."""
-    return [n for n in numbers_in(reply) if n not in allowed]
+    words, computed dates and counts); the source titles it names state none (:func:`without_source_names`)."""
+    return [n for n in numbers_in(without_source_names(reply)) if n not in allowed]
 
 
 # ---- retrieval --------------------------------------------------------------------------------------------------

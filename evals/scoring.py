@@ -90,10 +90,8 @@ def catalog_numbers(catalog: Catalog) -> set[str]:
     numbers = set(M.numbers_in(json.dumps(dump, ensure_ascii=False)))
     for p in catalog.procedures.values():  # amounts as stated in yen
         numbers |= {str(a.yen) for a in p.amounts}
-    # a reply names an amount's source by its title ('(source: 区政概要2024 …（242ページ）)'): the title's numbers are
-    # the catalog's words, not a fact the reply states (source dates and ids stay out)
-    for _, source in catalog.iter_sources():
-        numbers |= set(M.numbers_in(source.title))
+    # (source titles, dates and ids stay out: a reply naming a source by its title, '(source: 区政概要2024 …（242
+    # ページ）)', states no number by it, see metrics.without_source_names; 242 is no amount of the catalog)
     return numbers
 
 
@@ -413,7 +411,7 @@ def _score_numbers(r: CaseResult, case: Case, resp: ChatResponse, known_numbers:
             len(resp.checklist),
         )
     }
-    r.numbers_total = len(M.numbers_in(resp.reply))
+    r.numbers_total = len(M.numbers_in(M.without_source_names(resp.reply)))
     r.invented = M.invented_numbers(resp.reply, allowed)
     if r.invented:
         r.failures.append(f"numbers in the reply found nowhere in catalog/evidence: {r.invented[:5]}")

@@ -68,6 +68,32 @@ def test_numbers_and_invented_numbers() -> None:
     assert M.invented_numbers("11月20日", allowed) == []
 
 
+def test_a_source_title_the_reply_names_states_no_number() -> None:
+    # 「（出典：区政概要2024（242ページ））」 names where an amount comes from: 2024 and 242 are the title's words
+    reply = (
+        "第3子以降 30,000円（出典：区政概要2024（242ページ））、3歳未満 15,000円 (source: Guide (p. 12)) です"
+    )
+    assert M.without_source_names(reply) == "第3子以降 30,000円、3歳未満 15,000円  です"
+    assert M.invented_numbers(reply, {"3", "30000", "15000"}) == []
+    # the same number stated outside a source name is a number the reply states
+    assert M.invented_numbers("手数料は242円（出典：区政概要2024（242ページ））", {"2024"}) == ["242"]
+    assert M.without_source_names("（出典：閉じない") == ""  # an unclosed mark ends the text it names
+
+
+def test_a_number_only_a_source_title_writes_is_not_the_catalogs() -> None:
+    # before: every source title's numbers counted as the catalog's, so a reply stating a title's page or issue
+    # number as an amount passed as grounded
+    from evals.scoring import catalog_numbers
+    from knowledge.catalog import default_catalog
+
+    catalog = default_catalog()
+    known = catalog_numbers(catalog)
+    title_only = {n for _, s in catalog.iter_sources() for n in M.numbers_in(s.title)} - known
+    assert title_only  # the catalog's source titles write issue and page numbers its content does not
+    n = sorted(title_only)[0]
+    assert M.invented_numbers(f"支給額は{n}円です。", known) == [n]
+
+
 def test_retrieval_ranks() -> None:
     ranked = ["u3", "u2", "u1", "u1"]
     assert M.first_relevant_rank(ranked, {"u1"}) == 3
