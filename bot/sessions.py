@@ -40,6 +40,8 @@ class SessionState(BaseModel):
     date_approximate: bool = False
     # each event's own date once the events' dates are told apart (empty: ``event_date`` is every event's)
     event_dates: dict[str, dt.date] = Field(default_factory=dict)
+    # how each event was told: True already happened, False still to come (a later 「25日です」 is read so)
+    told_past: dict[str, bool] = Field(default_factory=dict)
     facts: dict[str, Any] = Field(default_factory=dict)
     asked: list[str] = Field(default_factory=list)
     skipped: list[str] = Field(default_factory=list)

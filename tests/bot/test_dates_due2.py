@@ -1,0 +1,139 @@
+"""Dates that went unread or misread (issue #14, due-date cases of evals/cases/due-dev-2.yaml): month-edge words
+with 月 (先月の月末), numeric dates written day first or with dots, weekdays without a week word, kana numbers, and
+a date given in a later turn read in the tense the event was told in."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot import dialogue
+from bot.dates import parse_date, tense
+from bot.sessions import SessionState
+from bot.understand import Understander
+from knowledge.catalog import Catalog
+
+D = dt.date
+WED = D(2026, 12, 9)  # a Wednesday
+
+# (text, today, expected date, approximate)
+CASES: list[tuple[str, dt.date, dt.date, bool]] = [
+    # month-edge words that repeat 月 after the month word
+    ("先月の月末に生まれました", WED, D(2026, 11, 30), False),
+    ("先月の月初に生まれました", WED, D(2026, 11, 1), True),
+    ("先月の月初めに亡くなりました", WED, D(2026, 11, 1), True),
+    ("今月の月頭に引っ越しました", WED, D(2026, 12, 1), True),
+    ("先月の月末日に退職しました", D(2027, 3, 3), D(2027, 2, 28), False),
+    # numeric dates: month first (Japan), day first when the first number cannot be a month, with a year
+    ("11.30に生まれました", WED, D(2026, 11, 30), False),
+    ("11-30に生まれました", WED, D(2026, 11, 30), False),
+    ("My mother died on 30/11.", WED, D(2026, 11, 30), False),
+    ("born 30/11/2026", WED, D(2026, 11, 30), False),
+    ("30.11.2026に亡くなりました", WED, D(2026, 11, 30), False),
+    ("She died on 11/30/2026", WED, D(2026, 11, 30), False),
+    ("born 1/12/2026", WED, D(2026, 12, 1), False),  # 1 Dec or 12 Jan: the nearer to today
+    # a weekday without a week word: the latest one when told as past, the next one when still to come
+    ("金曜日に亡くなりました", WED, D(2026, 12, 4), False),
+    ("月曜に生まれました", WED, D(2026, 12, 7), False),
+    ("前の金曜日に亡くなりました", WED, D(2026, 12, 4), False),
+    ("金曜日に引っ越します", WED, D(2026, 12, 11), False),
+    ("She died on Friday", WED, D(2026, 12, 4), False),
+    ("We are moving on Friday", WED, D(2026, 12, 11), False),
+    ("He passed away on Monday last week", WED, D(2026, 11, 30), False),
+    ("She was born the Friday before last", WED, D(2026, 11, 27), False),
+    ("My father died a fortnight ago", WED, D(2026, 11, 25), True),
+    # kana numbers and half a year
+    ("じゅうにがつ いつかに うまれました", WED, D(2026, 12, 5), False),
+    ("じゅういちがつ にじゅうよっかに なくなりました", WED, D(2026, 11, 24), False),
+    ("せんげつの じゅうごにちに うまれました", WED, D(2026, 11, 15), False),
+    ("いっしゅうかんまえに ひっこしました", WED, D(2026, 12, 2), True),
+    ("半年前に退職しました", WED, D(2026, 6, 9), True),
+    # a day alone followed by です, and a day alone told as still to come (already gone this month: next month's)
+    ("25日です", WED, D(2026, 11, 25), False),
+    ("5日に引っ越します", WED, D(2027, 1, 5), False),
+]
+
+
+@pytest.mark.parametrize(("text", "today", "want", "approximate"), CASES)
+def test_parse_date(text: str, today: dt.date, want: dt.date, approximate: bool) -> None:
+    got = parse_date(text, today)
+    assert got is not None, text
+    assert (got.date, got.approximate) == (want, approximate), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "25日間入院しました",
+        "金曜も窓口は開いていますか",
+        "毎週金曜に通院しています",
+        "3.5万円でした",
+        "03-1234-5678",
+        "金曜日に窓口は開いていますか",
+        "Is the office open on Friday?",
+    ],
+)
+def test_not_dates(text: str) -> None:
+    assert parse_date(text, WED) is None, text
+
+
+def test_tense() -> None:
+    assert tense("子どもが生まれました") is True
+    assert tense("来月引っ越します") is False
+    assert tense("25日です") is None
+
+
+def test_tense_given_by_the_caller() -> None:
+    """A later turn without a tense of its own is read in the event's tense."""
+    assert parse_date("12月25日です", WED).date == D(2026, 12, 25)
+    assert parse_date("12月25日です", WED, past=True).date == D(2025, 12, 25)
+    assert parse_date("25日です", WED, future=True).date == D(2026, 12, 25)
+    assert parse_date("金曜日です", WED, past=True).date == D(2026, 12, 4)
+
+
+def _turns(catalog: Catalog, und: Understander, today: dt.date, *texts: str) -> SessionState:
+    state = SessionState(id="t")
+    for text in texts:
+        dialogue.merge(catalog, und, state, und.parse(text, today), None, today)
+        state.pending = "event_date" if not state.known("event_date") else None
+    return state
+
+
+@pytest.mark.parametrize(
+    ("texts", "want"),
+    [
+        (("世田谷区で父が亡くなりました", "金曜日です"), D(2026, 12, 4)),
+        (("My father died in Setagaya", "on Friday"), D(2026, 12, 4)),
+        (("世田谷区で子どもが生まれました", "12月25日です"), D(2025, 12, 25)),
+        (("世田谷区から杉並区に引っ越します", "25日です"), D(2026, 12, 25)),
+        (("世田谷区から杉並区に引っ越しました", "25日です"), D(2026, 11, 25)),
+    ],
+)
+def test_a_later_date_is_read_in_the_events_tense(
+    catalog: Catalog, und: Understander, texts: tuple[str, ...], want: dt.date
+) -> None:
+    assert _turns(catalog, und, WED, *texts).event_date == want
+
+
+def test_a_later_date_unasked_is_read_in_the_events_tense(catalog: Catalog, und: Understander) -> None:
+    """The date given while another question is pending (the insurance) is read the same way."""
+    state = SessionState(id="t")
+    for text in ("世田谷区で父が亡くなりました", "金曜日です"):
+        dialogue.merge(catalog, und, state, und.parse(text, WED), None, WED)
+        state.pending = "insurance"
+    assert state.event_date == D(2026, 12, 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("夫の会社の健康保険の扶養に入ります", "dependent"),
+        ("会社の健康保険です", "employee"),
+        ("国民健康保険です", "national"),
+        ("I'm a dependent on my husband's company health insurance", "dependent"),
+    ],
+)
+def test_a_choice_word_that_only_qualifies_another(und: Understander, text: str, want: str) -> None:
+    """「会社の健康保険の扶養」 states the dependant option, not the employee insurance it depends on."""
+    assert und.parse_facts(text).get("insurance") == want
