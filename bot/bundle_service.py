@@ -130,15 +130,24 @@ class BundleService:
             for k, v in ((k, self._fact_value(k, v)) for k, v in known_facts(state).items())
             if v is not None
         }  # the facts of every event, flat (a scoped fact shows its event's value: bot.dialogue.known_facts)
-        return {
-            "events": [e for e in state.events if e in self.catalog.events],
-            "municipality": self._place(state.municipality, outside_ok=False),
-            "move_from": self._place(state.move_from, outside_ok=True),
-            "move_to": self._place(state.move_to, outside_ok=True),
-            "event_date": state.event_date.isoformat() if state.event_date else None,
-            "facts": facts,
-            "lang": state.lang if state.lang in LANGS else "ja",
-        } | self._event_dates(state)
+        return (
+            {
+                "events": [e for e in state.events if e in self.catalog.events],
+                "municipality": self._place(state.municipality, outside_ok=False),
+                "move_from": self._place(state.move_from, outside_ok=True),
+                "move_to": self._place(state.move_to, outside_ok=True),
+                "event_date": state.event_date.isoformat() if state.event_date else None,
+                "facts": facts,
+                "lang": state.lang if state.lang in LANGS else "ja",
+            }
+            | self._event_dates(state)
+            | self._learned(state)
+        )
+
+    @staticmethod
+    def _learned(state: SessionState) -> dict[str, Any]:
+        """The day the resident learned of the death, stored only when they said it."""
+        return {"learned_date": state.learned_date.isoformat()} if state.learned_date else {}
 
     def _event_dates(self, state: SessionState) -> dict[str, Any]:
         """Each event's own date, stored only when the events' dates were told apart."""
@@ -170,6 +179,7 @@ class BundleService:
             move_to=saved.move_to,
             event_date=saved.event_date,
             event_dates=saved.event_dates,
+            learned_date=saved.learned_date,
         )
 
     def render(

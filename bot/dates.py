@@ -433,7 +433,7 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(r"(\d{4})\s*[年/\-.]\s*(\d{1,2})\s*[月/\-.]\s*(\d{1,2})\s*日?"), _ymd),
     (re.compile(rf"({_YEARS_JA})の?\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日"), _year_word_md),
     (re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*日"), _md),
-    (re.compile(r"(?<![\d/.\-])(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{4})(?![\d/.\-])"), _numeric_dmy),
+    (re.compile(r"(?<![\d/.\-])(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{4})(?!\d|[/.\-]\d)"), _numeric_dmy),
     (re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])"), _numeric_md),
     (re.compile(rf"(?<![\d.\-])(\d{{1,2}})[.\-](\d{{1,2}})(?![\d.\-]){_DAY_TAIL}"), _numeric_md),
     (re.compile(rf"({_MONTHS_JA})の?\s*{_N}\s*日{_NOT_PERIOD}"), _month_word_day),
@@ -632,6 +632,46 @@ def _refined(
         return vague
     same = [f[2] for f in later if (f[2].date.year, f[2].date.month) == (vague.date.year, vague.date.month)]
     return same[0] if same else vague
+
+
+# The day one learned of the event (戸籍法86条: a death notice counts from it): 「…と12月3日に知りました」,
+# "I found out on 3 December that …"
+_LEARNED_JA = re.compile(
+    r"(知った|知りました|知らされ|しった|しりました|連絡が(?:あ|来|き)|連絡を(?:受け|もら)|知らせを(?:受け|もら)"
+    r"|聞きました|聞いた|きいた|ききました|判明|わかりました|分かりました)"
+)
+_LEARNED_EN = re.compile(
+    r"\b(found out|find out|learned|learnt|was told|were told|was informed|were informed|heard|got the news"
+    r"|was notified|were notified)\b"
+)
+# where the words about the learning begin (JA, before the verb) or end (EN, after it)
+_LEARNED_FROM = re.compile(r".*(?:と|って|のを|ことを|の(?:は|が)|[、,。.])", re.S)
+_LEARNED_TO = re.compile(r"(?:\bthat\b|[,;.!?]|$)")
+
+
+@dataclass(frozen=True)
+class Learned:
+    date: ParsedDate  # the day one learned of the event
+    rest: str  # the text without the words about learning it (the event's own date is read from it)
+
+
+def learned_date(text: str, today: dt.date) -> Learned | None:
+    """The day the resident says they learned of the event (「父が11月20日に亡くなったと、12月3日に知りました」,
+    "I found out on December 3 that my father had died"), or None when no date goes with the learning."""
+    t = norm(text)
+    if m := _LEARNED_JA.search(t):
+        head = _LEARNED_FROM.match(t, 0, m.start())
+        start = head.end() if head else 0
+        span = (start, m.end())
+    elif m := _LEARNED_EN.search(t):
+        tail = _LEARNED_TO.search(t, m.end())
+        span = (m.start(), tail.start() if tail else len(t))
+    else:
+        return None
+    day = parse_date(t[span[0] : span[1]], today, past=True)
+    if day is None:
+        return None
+    return Learned(day, t[: span[0]] + " " + t[span[1] :])
 
 
 def parse_date(

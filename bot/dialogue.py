@@ -130,6 +130,8 @@ def merge(
     _take_places(catalog, state, u, preset_municipality)
     _take_tense(state, u, events, today)
     _take_dates(state, u, events)
+    if u.learned and "death" in state.events:
+        state.learned_date = u.learned.date
     _take_facts(state, u, events, pending, pending_event)
     return Merged(answered and not events, not_understood)
 

@@ -79,6 +79,7 @@ class Concierge:
             today=today,
             event_facts=state.event_facts,
             event_dates=state.event_dates,
+            learned_date=state.learned_date,
         )
 
     def _next_question(self, state: SessionState, bundle: Bundle) -> str | None:

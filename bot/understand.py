@@ -23,7 +23,7 @@ from typing import Any, Final, Literal
 import yaml
 
 from bot import gazetteer
-from bot.dates import EN_NUM, KANJI_NUM, ParsedDate, parse_date, tense, told_as_past
+from bot.dates import EN_NUM, KANJI_NUM, ParsedDate, learned_date, parse_date, tense, told_as_past
 from bot.planner import EVENT_PERSON_FACTS
 from bot.render import strip_readings
 from knowledge.catalog import Catalog, default_catalog
@@ -216,6 +216,7 @@ class Understanding:
     date: ParsedDate | None = None
     # a message about several events: the date said about each (None: none of its own); empty: ``date`` is all's
     event_dates: dict[str, ParsedDate | None] = field(default_factory=dict)
+    learned: ParsedDate | None = None  # the day the resident learned of a death (戸籍法86条 counts from it)
     facts: dict[str, Any] = field(default_factory=dict)
     intents: set[Intent] = field(default_factory=set)
     skip: bool = False
@@ -892,6 +893,9 @@ class Understander:
         ):
             u.facts.setdefault("nationality", "foreign")  # 「ベトナム人です」: a foreign national
         u.date = parse_date(text, today)
+        if (not u.events or "death" in u.events) and (learned := learned_date(text, today)):
+            # 「11月20日に亡くなったと12月3日に知りました」: the death's date is read without the learning's
+            u.learned, u.date = learned.date, parse_date(learned.rest, today)
         others = frozenset(f for ev in u.events for f in EVENT_PERSON_FACTS.get(ev, ()))
         u.facts = {**u.facts, **self.parse_facts(text, others)}
         self._move_ends(u, t)

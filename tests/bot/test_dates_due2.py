@@ -31,6 +31,7 @@ CASES: list[tuple[str, dt.date, dt.date, bool]] = [
     ("My mother died on 30/11.", WED, D(2026, 11, 30), False),
     ("born 30/11/2026", WED, D(2026, 11, 30), False),
     ("30.11.2026に亡くなりました", WED, D(2026, 11, 30), False),
+    ("Our daughter was born on 30.11.2026. We live in Shinjuku.", WED, D(2026, 11, 30), False),
     ("She died on 11/30/2026", WED, D(2026, 11, 30), False),
     ("born 1/12/2026", WED, D(2026, 12, 1), False),  # 1 Dec or 12 Jan: the nearer to today
     # a weekday without a week word: the latest one when told as past, the next one when still to come
@@ -137,3 +138,73 @@ def test_a_later_date_unasked_is_read_in_the_events_tense(catalog: Catalog, und:
 def test_a_choice_word_that_only_qualifies_another(und: Understander, text: str, want: str) -> None:
     """「会社の健康保険の扶養」 states the dependant option, not the employee insurance it depends on."""
     assert und.parse_facts(text).get("insurance") == want
+
+
+# ---- the day one learned of a death (trigger ``learned``: 戸籍法86条 counts the death notice from it) ----------
+@pytest.mark.parametrize(
+    ("text", "learned", "death"),
+    [
+        ("父が11月20日に亡くなったと、12月3日に知りました", D(2026, 12, 3), D(2026, 11, 20)),
+        ("父が亡くなったと今日知りました。亡くなったのは11月20日です", D(2026, 12, 9), D(2026, 11, 20)),
+        (
+            "12月3日に警察から連絡があり、父が11月28日に亡くなっていたことがわかりました",
+            D(2026, 12, 3),
+            D(2026, 11, 28),
+        ),
+        ("I found out on December 3 that my father died on November 20.", D(2026, 12, 3), D(2026, 11, 20)),
+        (
+            "My father died on November 20; I only learned about it yesterday.",
+            D(2026, 12, 8),
+            D(2026, 11, 20),
+        ),
+    ],
+)
+def test_learned_date(und: Understander, text: str, learned: dt.date, death: dt.date) -> None:
+    u = und.parse(text, WED)
+    assert u.learned is not None and u.learned.date == learned
+    assert u.date is not None and u.date.date == death
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "11月20日に亡くなった父のことを聞きました",
+        "わかりました。12月1日です",
+        "12月1日に子どもが生まれたと区役所で聞きました",
+    ],
+)
+def test_no_learned_date(und: Understander, text: str) -> None:
+    assert und.parse(text, WED).learned is None
+
+
+def test_learned_deadlines_count_from_the_day_it_became_known(catalog: Catalog) -> None:
+    """死亡届 (7 days, that day is day 1) and 相続放棄 count from the day the death became known; the household-head
+    change counts from the death itself."""
+    from bot.planner import plan_bundle
+
+    bundle = plan_bundle(
+        catalog,
+        ["death"],
+        {"household_head": True, "household_members_remaining": 2, "estate_has_debts": True},
+        municipality="131121",
+        event_date=D(2026, 11, 20),
+        learned_date=D(2026, 12, 3),
+        today=WED,
+    )
+    due = {i.procedure.id: i.due.due for i in bundle.items if i.due}
+    # learned Thu 12/3 is day 1 -> Wed 12/9; renunciation 3 months from 12/4 -> Wed 2027-03-03;
+    # head change 14 days from the death's next day 11/21 -> Thu 12/4
+    assert due["death-registration"] == D(2026, 12, 9)
+    assert due["inheritance-renunciation"] == D(2027, 3, 3)
+    assert due["death-household-head-change"] == D(2026, 12, 4)
+
+
+def test_learned_date_in_a_later_turn(concierge) -> None:  # type: ignore[no-untyped-def]
+    from bot.contract import ChatRequest
+
+    sid = None
+    for text in ("世田谷区で父が11月20日に亡くなりました", "亡くなったことを知ったのは12月3日です"):
+        r = concierge.chat(ChatRequest(message=text, session_id=sid, today=WED))
+        sid = r.session_id
+    due = {p.id: p.deadline.due for p in r.procedures if p.deadline}
+    assert due["death-registration"] == D(2026, 12, 9)
