@@ -25,6 +25,7 @@ from bot.bundle_codes import display_code
 from bot.bundle_store import BundleNotFound, SavedBundle
 from bot.calendar import build_calendar, calendar_entries, feed_changed, next_feed_records
 from bot.contract import MilestoneOut, ProcedureOut
+from bot.dates import today_jst
 from bot.dialogue import known_facts
 from bot.planner import Bundle, plan_bundle
 from bot.render import Renderer
@@ -191,7 +192,7 @@ class BundleService:
     ) -> BundleOut:
         """The saved bundle re-planned with the current catalog, in ``lang`` (default: the saved language)."""
         lang = lang or saved.lang
-        r = Renderer(self.catalog, lang, today or dt.date.today())
+        r = Renderer(self.catalog, lang, today or today_jst())
         text = r.bundle(self.plan(saved), saved.events, saved.municipality, saved.move_from, saved.move_to)
         return BundleOut(
             code=saved.code,

@@ -107,6 +107,15 @@ _EN_MONTH_WORDS = "|".join(sorted(EN_MONTHS, key=len, reverse=True))
 _EN_NUM_WORDS = "|".join(sorted((re.escape(k) for k in EN_NUM), key=len, reverse=True))
 
 
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
+
+
+def today_jst(now: dt.datetime | None = None) -> dt.date:
+    """Today in Tokyo (a request without ``today`` is answered for the resident's day, not the server's zone:
+    at 08:00 JST a UTC server is still on the day before, and a deadline due today would show as past)."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(JST).date()
+
+
 @dataclass(frozen=True)
 class ParsedDate:
     date: dt.date

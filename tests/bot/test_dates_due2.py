@@ -208,3 +208,13 @@ def test_learned_date_in_a_later_turn(concierge) -> None:  # type: ignore[no-unt
         sid = r.session_id
     due = {p.id: p.deadline.due for p in r.procedures if p.deadline}
     assert due["death-registration"] == D(2026, 12, 9)
+
+
+def test_today_is_tokyos_day() -> None:
+    """A request without ``today`` is answered for the day in Tokyo, whatever the server's zone."""
+    from bot.dates import today_jst
+
+    utc = dt.UTC
+    assert today_jst(dt.datetime(2026, 12, 6, 23, 30, tzinfo=utc)) == D(2026, 12, 7)  # 08:30 JST
+    assert today_jst(dt.datetime(2026, 12, 6, 14, 59, tzinfo=utc)) == D(2026, 12, 6)  # 23:59 JST
+    assert today_jst(dt.datetime(2026, 12, 31, 15, 0, tzinfo=utc)) == D(2027, 1, 1)
