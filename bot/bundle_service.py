@@ -142,13 +142,14 @@ class BundleService:
                 "lang": state.lang if state.lang in LANGS else "ja",
             }
             | self._event_dates(state)
-            | self._learned(state)
+            | self._trigger_dates(state)
         )
 
     @staticmethod
-    def _learned(state: SessionState) -> dict[str, Any]:
-        """The day the resident learned of the death, stored only when they said it."""
-        return {"learned_date": state.learned_date.isoformat()} if state.learned_date else {}
+    def _trigger_dates(state: SessionState) -> dict[str, Any]:
+        """The days other deadlines count from (learned of the death, the funeral), stored only when said."""
+        dates = {k: d.isoformat() for k, d in state.trigger_dates.items() if k in ("learned", "funeral")}
+        return {"trigger_dates": dates} if dates else {}
 
     def _event_dates(self, state: SessionState) -> dict[str, Any]:
         """Each event's own date, stored only when the events' dates were told apart."""
@@ -180,7 +181,7 @@ class BundleService:
             move_to=saved.move_to,
             event_date=saved.event_date,
             event_dates=saved.event_dates,
-            learned_date=saved.learned_date,
+            trigger_dates=saved.trigger_dates,
         )
 
     def render(

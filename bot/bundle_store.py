@@ -61,8 +61,8 @@ class SavedBundle(BaseModel):
     event_date: dt.date | None = None
     # each event's own date when the events' dates differ (bot.sessions.SessionState.event_dates); additive
     event_dates: dict[str, dt.date] = Field(default_factory=dict)
-    # the day the resident learned of the death (bot.sessions.SessionState.learned_date); additive
-    learned_date: dt.date | None = None
+    # the days other deadlines count from (bot.sessions.SessionState.trigger_dates); additive
+    trigger_dates: dict[str, dt.date] = Field(default_factory=dict)
     facts: dict[str, Any] = Field(default_factory=dict)
     lang: Lang = "ja"
     created: dt.datetime

@@ -660,8 +660,29 @@ _LEARNED_TO = re.compile(r"(?:\bthat\b|[,;.!?]|$)")
 
 @dataclass(frozen=True)
 class Learned:
-    date: ParsedDate  # the day one learned of the event
-    rest: str  # the text without the words about learning it (the event's own date is read from it)
+    date: ParsedDate  # the day one learned of the event (or of the funeral: :func:`funeral_date`)
+    rest: str  # the text without those words (the event's own date is read from it)
+
+
+# the funeral (葬祭費 counts from the day after it); the wake (通夜) is not the funeral
+_FUNERAL = re.compile(r"葬儀|葬式|告別式|そうしき|そうぎ|\bfuneral\b")
+_DEATH_VERB = re.compile(r"亡く|なくな|死|逝去|他界|\b(?:died|passed away|death)\b")
+_CLAUSE_END = re.compile(r"[、,。.;!?！？]|\band\b|\bthen\b")
+
+
+def funeral_date(text: str, today: dt.date) -> Learned | None:
+    """The funeral's day when a clause of its own gives it (「父が11月20日に亡くなり、葬儀は11月25日でした」, "the
+    funeral was on 25 November"); a clause that also tells the death gives no funeral date."""
+    t = norm(text)
+    for m in _FUNERAL.finditer(t):
+        starts = [e.end() for e in _CLAUSE_END.finditer(t, 0, m.start())]
+        start = starts[-1] if starts else 0
+        end = e.start() if (e := _CLAUSE_END.search(t, m.end())) else len(t)
+        if _DEATH_VERB.search(t, start, end):
+            continue
+        if day := parse_date(t[start:end], today):  # in the clause's own tense: a funeral may be ahead
+            return Learned(day, t[:start] + " " + t[end:])
+    return None
 
 
 def learned_date(text: str, today: dt.date) -> Learned | None:

@@ -130,8 +130,10 @@ def merge(
     _take_places(catalog, state, u, preset_municipality)
     _take_tense(state, u, events, today)
     _take_dates(state, u, events)
-    if u.learned and "death" in state.events:
-        state.learned_date = u.learned.date
+    if "death" in state.events:
+        state.trigger_dates.update(
+            {k: d.date for k, d in (("learned", u.learned), ("funeral", u.funeral)) if d}
+        )
     _take_facts(state, u, events, pending, pending_event)
     return Merged(answered and not events, not_understood)
 

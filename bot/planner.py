@@ -307,7 +307,7 @@ def plan_bundle(
     today: dt.date | None = None,
     event_facts: dict[str, dict[str, Any]] | None = None,
     event_dates: dict[str, dt.date] | None = None,
-    learned_date: dt.date | None = None,
+    trigger_dates: dict[str, dt.date] | None = None,
 ) -> Bundle:
     """Plan the bundle for ``events``; unknown facts make conditional items "maybe" rather than dropping them.
 
@@ -315,8 +315,9 @@ def plan_bundle(
     unknown makes it "maybe" with the facts that decide it; a condition known to fail drops it. ``event_facts``
     holds the facts about the person one event is about (see ``EVENT_PERSON_FACTS``). ``event_dates``, when
     given, holds each event's own date: an event missing from it has none (it never takes another's).
-    ``learned_date`` is the day the resident learned of the death when they say so: deadlines whose trigger is
-    ``learned`` (死亡届, 相続放棄, 準確定申告, 相続税 …) count from it, the others from the death.
+    ``trigger_dates`` holds the days other deadlines count from, by their catalog trigger, when the resident said
+    them: ``learned`` (the day the death became known: 死亡届, 相続放棄, 準確定申告, 相続税 …) and ``funeral``
+    (葬祭費); without one a deadline counts from its event's date.
     """
     facts = dict(facts)
     if facts.get("move_scope") is None and (scope := move_scope(move_from, move_to)):
@@ -340,7 +341,7 @@ def plan_bundle(
             if key in items:
                 items[key].events.append(ev_id)
                 continue
-            day = _counted_from(catalog, proc_id, ev_date, event_dates, learned_date)
+            day = _counted_from(catalog, proc_id, ev_date, event_dates, trigger_dates)
             item = _plan_item(catalog, event, proc_id, when, after, at, where, ev_facts, day, today)
             if item is not None:
                 items[key] = item
@@ -366,14 +367,15 @@ def _counted_from(
     proc_id: str,
     ev_date: dt.date | None,
     event_dates: dict[str, dt.date] | None,
-    learned_date: dt.date | None = None,
+    trigger_dates: dict[str, dt.date] | None = None,
 ) -> dt.date | None:
     """The date a procedure's deadline counts from: its event's date, but a deadline that runs from the move
     (trigger ``move``) counts from the move's own date whichever event lists it (the 転入届 of a marriage), and
-    one that runs from the day the death became known (trigger ``learned``) from that day when it is later."""
+    one that runs from the day the death became known or from the funeral (trigger ``learned``, ``funeral``)
+    from that day when the resident said it and it is not before the event."""
     proc = catalog.procedures.get(proc_id)
-    if learned_date and proc and proc.deadline and proc.deadline.trigger == "learned":
-        return max(learned_date, ev_date) if ev_date else learned_date
+    if trigger_dates and proc and proc.deadline and (day := trigger_dates.get(proc.deadline.trigger)):
+        return max(day, ev_date) if ev_date else day
     if event_dates and "moving" in event_dates and proc and proc.deadline and proc.deadline.trigger == "move":
         return event_dates["moving"]
     return ev_date

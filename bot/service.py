@@ -80,7 +80,7 @@ class Concierge:
             today=today,
             event_facts=state.event_facts,
             event_dates=state.event_dates,
-            learned_date=state.learned_date,
+            trigger_dates=state.trigger_dates,
         )
 
     def _next_question(self, state: SessionState, bundle: Bundle) -> str | None:

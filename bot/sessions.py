@@ -42,8 +42,9 @@ class SessionState(BaseModel):
     event_dates: dict[str, dt.date] = Field(default_factory=dict)
     # how each event was told: True already happened, False still to come (a later 「25日です」 is read so)
     told_past: dict[str, bool] = Field(default_factory=dict)
-    # the day the resident learned of the death, when later than the death (deadlines with trigger ``learned``)
-    learned_date: dt.date | None = None
+    # the days other deadlines count from, by the catalog's trigger: ``learned`` (the day the resident learned of
+    # the death), ``funeral`` (the funeral's day); only when the resident said them
+    trigger_dates: dict[str, dt.date] = Field(default_factory=dict)
     facts: dict[str, Any] = Field(default_factory=dict)
     asked: list[str] = Field(default_factory=list)
     skipped: list[str] = Field(default_factory=list)

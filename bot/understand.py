@@ -23,7 +23,16 @@ from typing import Any, Final, Literal
 import yaml
 
 from bot import gazetteer
-from bot.dates import EN_NUM, KANJI_NUM, ParsedDate, learned_date, parse_date, tense, told_as_past
+from bot.dates import (
+    EN_NUM,
+    KANJI_NUM,
+    ParsedDate,
+    funeral_date,
+    learned_date,
+    parse_date,
+    tense,
+    told_as_past,
+)
 from bot.planner import EVENT_PERSON_FACTS
 from bot.render import strip_readings
 from knowledge.catalog import Catalog, default_catalog
@@ -217,6 +226,7 @@ class Understanding:
     # a message about several events: the date said about each (None: none of its own); empty: ``date`` is all's
     event_dates: dict[str, ParsedDate | None] = field(default_factory=dict)
     learned: ParsedDate | None = None  # the day the resident learned of a death (戸籍法86条 counts from it)
+    funeral: ParsedDate | None = None  # the funeral's day (葬祭費 counts from it)
     facts: dict[str, Any] = field(default_factory=dict)
     intents: set[Intent] = field(default_factory=set)
     skip: bool = False
@@ -893,9 +903,8 @@ class Understander:
         ):
             u.facts.setdefault("nationality", "foreign")  # 「ベトナム人です」: a foreign national
         u.date = parse_date(text, today)
-        if (not u.events or "death" in u.events) and (learned := learned_date(text, today)):
-            # 「11月20日に亡くなったと12月3日に知りました」: the death's date is read without the learning's
-            u.learned, u.date = learned.date, parse_date(learned.rest, today)
+        if not u.events or "death" in u.events:
+            self._death_dates(u, text, today)
         others = frozenset(f for ev in u.events for f in EVENT_PERSON_FACTS.get(ev, ()))
         u.facts = {**u.facts, **self.parse_facts(text, others)}
         self._move_ends(u, t)
@@ -911,6 +920,18 @@ class Understander:
         self._outside_names(u)
         u.event_dates = self.event_dates(text, u.events, today)
         return u
+
+    @staticmethod
+    def _death_dates(u: Understanding, text: str, today: dt.date) -> None:
+        """The day the death became known and the funeral's day, read apart from the death's own date
+        (「11月20日に亡くなったと12月3日に知りました」, 「葬儀は11月25日でした」)."""
+        rest = text
+        if learned := learned_date(rest, today):
+            u.learned, rest = learned.date, learned.rest
+        if funeral := funeral_date(rest, today):
+            u.funeral, rest = funeral.date, funeral.rest
+        if rest is not text:
+            u.date = parse_date(rest, today)
 
     # ---- several events, each with its own date ----------------------------------------------------------
     def event_dates(self, text: str, events: list[str], today: dt.date) -> dict[str, ParsedDate | None]:

@@ -193,7 +193,7 @@ Unit = Literal["day", "month", "year"]  # of a period: a deadline's, an offset's
 
 
 class DeadlineRule(Sourced):
-    trigger: Literal["event", "learned", "move"] = "event"
+    trigger: Literal["event", "learned", "move", "funeral"] = "event"
     length: int = Field(ge=0)
     unit: Unit
     counting: Literal["inclusive", "next_day"]

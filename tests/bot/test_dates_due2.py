@@ -188,7 +188,7 @@ def test_learned_deadlines_count_from_the_day_it_became_known(catalog: Catalog) 
         {"household_head": True, "household_members_remaining": 2, "estate_has_debts": True},
         municipality="131121",
         event_date=D(2026, 11, 20),
-        learned_date=D(2026, 12, 3),
+        trigger_dates={"learned": D(2026, 12, 3)},
         today=WED,
     )
     due = {i.procedure.id: i.due.due for i in bundle.items if i.due}
@@ -218,3 +218,50 @@ def test_today_is_tokyos_day() -> None:
     assert today_jst(dt.datetime(2026, 12, 6, 23, 30, tzinfo=utc)) == D(2026, 12, 7)  # 08:30 JST
     assert today_jst(dt.datetime(2026, 12, 6, 14, 59, tzinfo=utc)) == D(2026, 12, 6)  # 23:59 JST
     assert today_jst(dt.datetime(2026, 12, 31, 15, 0, tzinfo=utc)) == D(2027, 1, 1)
+
+
+# ---- the funeral's day (葬祭費: 2 years from the day after the funeral; catalog trigger ``funeral``) ------------
+@pytest.mark.parametrize(
+    ("text", "funeral", "death"),
+    [
+        ("11月20日に父が亡くなり、葬儀は11月25日でした", D(2026, 11, 25), D(2026, 11, 20)),
+        ("葬儀は11月25日に済ませました。父は11月20日に亡くなりました", D(2026, 11, 25), D(2026, 11, 20)),
+        (
+            "My father died on 20 November and the funeral was on 25 November.",
+            D(2026, 11, 25),
+            D(2026, 11, 20),
+        ),
+        ("昨日父が亡くなりました。葬儀は12月12日の予定です", D(2026, 12, 12), D(2026, 12, 8)),
+    ],
+)
+def test_funeral_date(und: Understander, text: str, funeral: dt.date, death: dt.date) -> None:
+    u = und.parse(text, WED)
+    assert u.funeral is not None and u.funeral.date == funeral
+    assert u.date is not None and u.date.date == death
+
+
+def test_no_funeral_date_in_the_deaths_own_clause(und: Understander) -> None:
+    u = und.parse("11月20日に父が亡くなり葬儀を済ませました", WED)
+    assert u.funeral is None and u.date is not None and u.date.date == D(2026, 11, 20)
+
+
+def test_funeral_benefit_counts_from_the_funeral(catalog: Catalog) -> None:
+    from bot.planner import plan_bundle
+
+    def due(trigger_dates: dict[str, dt.date]) -> dt.date:
+        bundle = plan_bundle(
+            catalog,
+            ["death"],
+            {"insurance": "national"},
+            municipality="131121",
+            event_date=D(2026, 11, 20),
+            trigger_dates=trigger_dates,
+            today=WED,
+        )
+        item = bundle.by_id("nhi-funeral-benefit")
+        assert item is not None and item.due is not None
+        return item.due.due
+
+    # funeral Wed 11/25: 2 years from 11/26 -> Sat 2028-11-25 -> Mon 11/27; without it, from the death: Mon 11/20
+    assert due({"funeral": D(2026, 11, 25)}) == D(2028, 11, 27)
+    assert due({}) == D(2028, 11, 20)
