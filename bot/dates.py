@@ -59,6 +59,15 @@ KANA_WORDS = {
     "じゅういちがつ": "11月", "じゅうにがつ": "12月",
 }  # fmt: skip
 _KANA_WORDS = re.compile("|".join(sorted(KANA_WORDS, key=len, reverse=True)))
+# English ordinal words for a day of the month ("December first", "the third of last month")
+_ORDINAL_WORDS = [
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
+    "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth",
+    "twentieth",
+]  # fmt: skip
+_ORDINALS = {w: i + 1 for i, w in enumerate(_ORDINAL_WORDS)}
+_ORDINALS |= {f"twenty-{w}": 20 + n for w, n in list(_ORDINALS.items())[:9]} | {"thirtieth": 30}
+_ORDINALS |= {"thirty-first": 31}
 _KANA_UNITS = re.compile(r"(\d)\s*(ねん|がつ|にち|しゅうかん|かげつ)")
 _UNIT_KANJI = {"ねん": "年", "がつ": "月", "にち": "日", "しゅうかん": "週間", "かげつ": "か月"}
 # a day of the month from 10 to 31 in kana (じゅうごにち, にじゅうよっか, さんじゅういちにち)
@@ -257,10 +266,23 @@ def _edge_of(first: dt.date, edge: str) -> Found:
     return _month_last(first), edge not in ("末日", "末", "まつ", "月末", "月末日")
 
 
+def _prefix_year(m: re.Match[str], today: dt.date) -> int | None:
+    """The year said before a month (groups 1-4 of :data:`_YEAR_PREFIX`): 去年の, 2025年, 令和7年; None: none."""
+    if m.group(1):
+        return today.year + YEAR_SHIFT[m.group(1)]
+    if m.group(2):
+        return int(m.group(2))
+    if m.group(3):
+        return ERAS[m.group(3)] + (1 if m.group(4) == "元" else int(m.group(4)))
+    return None
+
+
 def _named_month_edge(m: re.Match[str], today: dt.date) -> Found:
-    """「11月末」「11月の下旬」: that month of the nearest year."""
-    first = _nearest_year(int(m.group(1)), 1, today)
-    return _edge_of(first, m.group(2)) if first else (None, False)
+    """「11月末」「11月の下旬」: that month of the year said (「昨年11月末」「2025年11月末」) or of the nearest year."""
+    month = int(m.group(5))
+    year = _prefix_year(m, today)
+    first = _safe(year, month, 1) if year else _nearest_year(month, 1, today)
+    return _edge_of(first, m.group(6)) if first else (None, False)
 
 
 _EN_EDGE = {"end": "末", "late": "下旬", "beginning": "初め", "early": "上旬", "mid": "中旬"}
@@ -347,9 +369,8 @@ def _new_year(m: re.Match[str], today: dt.date) -> Found:
 def _month_only(m: re.Match[str], today: dt.date) -> Found:
     """「11月に」 (the nearest such month), 「昨年の12月に」: a month without its day, from its 1st (the earliest
     deadline it can give) and said to be approximate."""
-    month = int(m.group(3))
-    if m.group(1) or m.group(2):
-        year = today.year + YEAR_SHIFT[m.group(1)] if m.group(1) else int(m.group(2))
+    month = int(m.group(5))
+    if year := _prefix_year(m, today):
         return _safe(year, month, 1), True
     return _nearest_year(month, 1, today), True
 
@@ -400,12 +421,39 @@ def _en_n_ago(m: re.Match[str], today: dt.date) -> Found:
     return _shift(today, sign * n, unit), hedged or unit != "day"
 
 
+def _en_this_month_edge(m: re.Match[str], today: dt.date) -> Found:
+    """ "the end of the month", "the beginning of the month": this month's."""
+    return _en_edge(m.group(1), 0, today)
+
+
 def _en_month_edge(m: re.Match[str], today: dt.date) -> Found:
-    first = _month_first(today, EN_SHIFT[m.group(2)])
-    edge = m.group(1)
+    return _en_edge(m.group(1), EN_SHIFT[m.group(2)], today)
+
+
+def _en_edge(edge: str, shift: int, today: dt.date) -> Found:
+    first = _month_first(today, shift)
     if edge in ("beginning", "start", "first day"):
         return first, edge != "first day"
     return _month_last(first), edge != "last day"
+
+
+def _en_shifted_month_edge(m: re.Match[str], today: dt.date) -> Found:
+    """ "early this month", "late last month", "mid next month" (approximate, like 上旬/下旬/中旬)."""
+    day, _ = _edge_of(_month_first(today, EN_SHIFT[m.group(2)]), _EN_EDGE[m.group(1)])
+    return day, True
+
+
+def _nth_weekday(m: re.Match[str], today: dt.date) -> Found:
+    """「11月の第2日曜日」, 「11月最後の日曜日」: that weekday of the month (the nearest such month)."""
+    first = _nearest_year(int(m.group(1)), 1, today)
+    if first is None:
+        return None, False
+    wd = WEEKDAYS[m.group(4)]
+    if m.group(3):  # 最後 / 最終
+        last = _month_last(first)
+        return last - dt.timedelta(days=(last.weekday() - wd) % 7), False
+    day = first + dt.timedelta(days=(wd - first.weekday()) % 7 + 7 * (int(m.group(2)) - 1))
+    return (day if day.month == first.month else None), False
 
 
 def _en_month_day(m: re.Match[str], today: dt.date) -> Found:
@@ -430,6 +478,8 @@ def _en_year_end(m: re.Match[str], today: dt.date) -> Found:
 
 # ---- the table -----------------------------------------------------------------------------------------------
 _AGO = r"(前|まえ|後|あと)"
+# a year said before a month: 去年の / 2025年 / 令和7年 (groups 1-4, see _prefix_year)
+_YEAR_PREFIX = rf"(?:({_YEARS_JA})の?\s*|(\d{{4}})\s*年\s*|(令和|平成|昭和)\s*(\d{{1,2}}|元)\s*年\s*)?"
 # a weekday in a question about that day (「金曜日に窓口は開いていますか」, "Is the office open on Friday?") is no event date
 _NOT_ASKED = r"(?![^。、,.!?？]*(?:か|\?|？)\s*(?:$|。))"
 # what may follow a day given alone (「25日に」「25日です」「25日の夜」), so that 「25日間」「25日分」 are not dates
@@ -448,10 +498,11 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(rf"({_MONTHS_JA})の?\s*{_N}\s*日{_NOT_PERIOD}"), _month_word_day),
     (re.compile(rf"({_MONTHS_JA})の?\s*(月末日|月末|月初め|月はじめ|月初|月頭|月半ば|末日|末|まつ|すえ|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば|なかごろ)"), _month_edge),
     (re.compile(rf"({_WEEKS_JA})の?\s*([月火水木金土日])\s*曜"), _week_weekday),
-    (re.compile(rf"({_WEEKS_JA})末"), _weekend),
+    (re.compile(rf"({_WEEKS_JA})の?(?:末|土日|週末)"), _weekend),
     (re.compile(r"来週(?:明け|あけ)|週明け|しゅうあけ"), _week_start),
-    (re.compile(r"(この前の|このまえの|こないだの|この間の|前の|今度の|次の)\s*([月火水木金土日])\s*曜"), _recent_weekday),
-    (re.compile(rf"(?<![週の毎])([月火水木金土日])\s*曜(?:日)?(?=\s*(?:に|の|です|でした|だ|、|,|。|生|亡|死|引|$)){_NOT_ASKED}"), _bare_weekday),
+    (re.compile(r"(この前の|このまえの|こないだの|この間の|このあいだの|前の|今度の|次の)\s*([月火水木金土日])\s*曜"), _recent_weekday),
+    (re.compile(r"(?<!\d)(\d{1,2})\s*月\s*の?\s*(?:第\s*(\d)|(最後|最終)の?)\s*([月火水木金土日])\s*曜"), _nth_weekday),
+    (re.compile(rf"(?<![週の毎第\d])([月火水木金土日])\s*曜(?:日)?(?=\s*(?:に|の|です|でした|だ|、|,|。|生|亡|死|引|$)){_NOT_ASKED}"), _bare_weekday),
     (re.compile(rf"{_N}\s*(日|週間|週|か月|かげつ|ヶ月|ゖ月|ケ月|ヵ月|ゕ月|年){_HEDGE}\s*{_AGO}"), _n_ago_ja),
     (re.compile(rf"(ひと月|ひとつき)\s*{_HEDGE}\s*{_AGO}"), lambda m, t: (_shift(t, -1 if m.group(3) in ("前", "まえ") else 1, "月"), True)),
     (re.compile(rf"({'|'.join(KANA_DAYS)}){_HEDGE}\s*{_AGO}"), _kana_days_ago),
@@ -464,23 +515,25 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(r"明日|あした|あす|tomorrow"), _fixed(1)),
     (re.compile(r"今日|きょう|本日|今朝|(?<![ぁ-ん])けさ|先ほど|さっき|たった今|today|this morning|earlier today"), _fixed(0)),
     (re.compile(rf"(数|すう|2\s*[、,・~〜-]\s*3|二\s*[、,・~〜-]?\s*三)\s*日{_HEDGE}\s*(前|まえ)"), lambda m, t: (t - dt.timedelta(days=3), True)),
-    (re.compile(r"(?<!\d)(\d{1,2})\s*月\s*の?\s*(末日|末|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば)"), _named_month_edge),
+    (re.compile(rf"{_YEAR_PREFIX}(?<!\d)(\d{{1,2}})\s*月\s*の?\s*(末日|末|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば)"), _named_month_edge),
     (re.compile(rf"\b(end|late|beginning|early|mid)[- ]?(?:of\s+)?({_EN_MONTH_WORDS})\b"), _en_named_month_edge),
     (re.compile(rf"(?:({_YEARS_JA})の?)?(年末|年の瀬|大晦日)|({_YEARS_JA})(末|の暮れ)"), _year_end),
     (re.compile(r"(元日|元旦|new year'?s day)|年明け|としあけ|年始"), _new_year),
-    (re.compile(rf"(?:({_YEARS_JA})の?\s*|(\d{{4}})\s*年\s*)?(?<![\d/.\-])(\d{{1,2}})\s*月\s*(?=に|ごろ|頃|中に|の(?:こと|時|とき))"), _month_only),
+    (re.compile(rf"{_YEAR_PREFIX}(?<![\d/.\-])(\d{{1,2}})\s*月\s*(?=に|ごろ|頃|中に|の(?:こと|時|とき))"), _month_only),
     (re.compile(r"\b(last|this|next|past)\s+weekend\b"), _en_weekend),
     (re.compile(rf"({_WEEKS_JA})"), _loose_week),
     (re.compile(rf"({_MONTHS_JA})"), _loose_month),
     (re.compile(rf"(?<![\d月後第毎])(?:(\d{{1,2}})\s*日|(ついたち|{'|'.join(KANA_DAYS)})(?:にち)?){_NOT_PERIOD}{_DAY_TAIL}"), _day_only),
-    (re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH_WORDS})\.?(?:,?\s+(\d{{4}}))?\b"), _en_dmy),
+    (re.compile(rf"(?:\bthe\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH_WORDS})\.?(?:,?\s+(\d{{4}}))?\b"), _en_dmy),
     (re.compile(rf"\b({_EN_MONTH_WORDS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b"), _en_mdy),
     (re.compile(r"\b(last|this|next|past|previous|coming)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"), _en_week_day),
     (re.compile(rf"\b(about|around|roughly|some|almost|nearly|over)?\s*\b(\d{{1,3}}|{_EN_NUM_WORDS})\s+(day|week|fortnight|month|year)s?\s+(ago|before|later|from now)"), _en_n_ago),
     (re.compile(r"(?:\bon\s+)?\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+(?:of\s+)?(last|this|next|previous)\s+week\b"), _en_weekday_of_week),
     (re.compile(r"(?:\bon\s+)?\b(?:the\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+before\s+last\b"), _weekday_before_last),
-    (re.compile(rf"(?:\bon\s+|^\s*)(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b{_NOT_ASKED}"), _bare_weekday),
+    (re.compile(rf"(?:\bon\s+|^\s*)(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(?!,?\s*(?:the\s+)?\d|,?\s*(?:{_EN_MONTH_WORDS})\b){_NOT_ASKED}"), _bare_weekday),
     (re.compile(r"(?:the\s+)?(end|beginning|start|last day|first day)\s+of\s+(last|this|next)\s+month"), _en_month_edge),
+    (re.compile(r"(?:the\s+)?(end|beginning|start|last day|first day)\s+of\s+(?:the)\s+month"), _en_this_month_edge),
+    (re.compile(r"\b(early|mid|late)[- ]?(?:in\s+)?(last|this|next)\s+month\b"), _en_shifted_month_edge),
     (re.compile(r"(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\s+of\s+(last|this|next|previous)\s+month"), _en_month_day),
     (re.compile(r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:child|baby|son|daughter|kid|time|floor|grade))"), _en_day_only),
     (re.compile(r"\b(last|this|next|past)\s+(week|month)\b"), _en_loose),
@@ -488,6 +541,10 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
 ]  # fmt: skip
 
 
+_ORDINAL_DAY = re.compile(
+    rf"\b(on the |(?:{_EN_MONTH_WORDS})\.? )?({'|'.join(sorted(_ORDINALS, key=len, reverse=True))})\b"
+    rf"( of\b| (?:{_EN_MONTH_WORDS})\b)?"
+)
 _KANJI_DIGITS = "〇一二三四五六七八九"
 _KANJI_NUMBER = re.compile(r"[〇一二三四五六七八九十]+(?=\s*(?:年|月|日|週|か月|ヶ月|ゖ月))")
 
@@ -514,7 +571,26 @@ def _normalise(text: str) -> str:
     t = _KANA_DAY_NUMBER.sub(_kana_day_number, t)
     t = _KANA_WORDS.sub(lambda m: KANA_WORDS[m.group(0)], t)
     t = _MONTH_KANA_DAY.sub(lambda m: f"月{KANA_DAYS.get(m.group(1), 1)}日", t)
+    t = _ORDINAL_DAY.sub(_ordinal_day, t)
     return t.replace("the past", "last").replace("the previous", "last")
+
+
+def _ordinal_day(m: re.Match[str]) -> str:
+    """ "december first" -> "december 1st", "the third of last month" -> "the 3rd of last month"; an ordinal with no
+    month or "of" next to it ("the first thing") stays a word."""
+    if not (m.group(1) or m.group(3)):
+        return m.group(0)
+    n = _ORDINALS[m.group(2)]
+    suffix = (
+        "st"
+        if n % 10 == 1 and n != 11
+        else "nd"
+        if n % 10 == 2 and n != 12
+        else "rd"
+        if n % 10 == 3 and n != 13
+        else "th"
+    )
+    return f"{m.group(1) or ''}{n}{suffix}{m.group(3) or ''}"
 
 
 # Something told as already done (生まれました, 亡くなった, "was born", "died") and nothing told as still to come
@@ -571,13 +647,13 @@ def tense(text: str) -> bool | None:
 def _before_today(m: re.Match[str], resolve: Resolver, day: dt.date) -> dt.date:
     """A month/day or a day alone that already happened: the occurrence before ``day`` (last year's 12月25日
     told on 12月7日 of a birth; last month's 20th)."""
-    if (resolve is _month_only and (m.group(1) or m.group(2))) or (
+    if (resolve in (_month_only, _named_month_edge) and _prefix_year(m, day)) or (
         resolve in (_en_dmy, _en_mdy) and m.group(3)
     ):
         return day  # a year was said
     if resolve is _bare_weekday:
         return day - dt.timedelta(days=7)
-    if resolve in (_md, _numeric_md, _new_year, _month_only, _en_dmy, _en_mdy):
+    if resolve in (_md, _numeric_md, _new_year, _month_only, _named_month_edge, _en_dmy, _en_mdy):
         return _safe(day.year - 1, day.month, day.day) or day
     for back in (1, 2):
         first = _add_months(day.replace(day=1), -back)
@@ -595,6 +671,7 @@ _NEAREST_RESOLVERS: tuple[Resolver, ...] = (
     _day_only,
     _en_day_only,
     _month_only,
+    _named_month_edge,
     _new_year,
 )
 

@@ -52,6 +52,25 @@ CASES: list[tuple[str, dt.date, dt.date, bool]] = [
     ("半年前に退職しました", WED, D(2026, 6, 9), True),
     # a day alone followed by です, and a day alone told as still to come (already gone this month: next month's)
     ("25日です", WED, D(2026, 11, 25), False),
+    # a year said before a month edge or a month alone, nth weekdays, the weekend of a week word
+    ("昨年11月末に亡くなりました", WED, D(2025, 11, 30), False),
+    ("2025年11月の下旬に亡くなりました", WED, D(2025, 11, 25), True),
+    ("令和7年12月に亡くなりました", WED, D(2025, 12, 1), True),
+    ("12月末に亡くなりました", WED, D(2025, 12, 31), False),  # told as past: not this year's 12/31, ahead
+    ("11月の第2日曜日に亡くなりました", WED, D(2026, 11, 8), False),
+    ("11月最後の日曜日に亡くなりました", WED, D(2026, 11, 29), False),
+    ("このあいだの土曜日に亡くなりました", WED, D(2026, 12, 5), False),
+    ("先週の土日に亡くなりました", WED, D(2026, 12, 5), True),
+    # English: ordinal words, "the Nth of <month>", weekday and date together, edges of this/last month
+    ("She died on the first of December", WED, D(2026, 12, 1), False),
+    ("She died on December first", WED, D(2026, 12, 1), False),
+    ("He was born on the twenty-first of November", WED, D(2026, 11, 21), False),
+    ("She died on the 21st of November", WED, D(2026, 11, 21), False),
+    ("She died on Tuesday the 1st", WED, D(2026, 12, 1), False),
+    ("She died on Tuesday, December 1", WED, D(2026, 12, 1), False),
+    ("She died late last month", WED, D(2026, 11, 25), True),
+    ("She was born early this month", WED, D(2026, 12, 5), True),
+    ("She was born at the beginning of the month", WED, D(2026, 12, 1), True),
     ("5日に引っ越します", WED, D(2027, 1, 5), False),
 ]
 
@@ -72,6 +91,7 @@ def test_parse_date(text: str, today: dt.date, want: dt.date, approximate: bool)
         "3.5万円でした",
         "03-1234-5678",
         "金曜日に窓口は開いていますか",
+        "What is the first thing to do?",
         "Is the office open on Friday?",
     ],
 )
