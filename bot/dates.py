@@ -304,9 +304,28 @@ def _weekend(m: re.Match[str], today: dt.date) -> Found:
     return _week_day(today, WEEK_SHIFT[m.group(1)], 5), True
 
 
+# a question about a weekday (「金曜日に窓口は開いていますか」, "Is the office open on Friday?") that tells no event
+_QUESTION_END = re.compile(r"(?:か|\?|？)\s*$")
+_EVENT_VERB = re.compile(
+    r"亡く|なくな|生ま|うま|死|逝|引っ越|ひっこ|退職|結婚|離婚|\b(?:died|born|moved|passed|left)\b"
+)
+_SENTENCE_END = re.compile(r"[。.!?！？]")
+
+
+def _asked_about(m: re.Match[str]) -> bool:
+    """The words ``m`` found are in a question that tells no event (a question about that day, not an event date)."""
+    t = m.string
+    start = max((e.end() for e in _SENTENCE_END.finditer(t, 0, m.start())), default=0)
+    end = e.end() if (e := _SENTENCE_END.search(t, m.end())) else len(t)
+    sentence = t[start:end]
+    return bool(_QUESTION_END.search(sentence.rstrip("。. "))) and not _EVENT_VERB.search(sentence)
+
+
 def _bare_weekday(m: re.Match[str], today: dt.date) -> Found:
     """「金曜日に」, "on Friday" without a week word: the next such day after today (a plan); an event told as past
-    takes the latest one up to today (see :func:`_before_today`)."""
+    takes the latest one up to today (see :func:`_before_today`). Not in a question about that day."""
+    if _asked_about(m):
+        return None, False
     wd = WEEKDAYS[m.group(1)] if m.group(1) in WEEKDAYS else EN_WEEKDAYS[m.group(1)]
     return today + dt.timedelta(days=(wd - today.weekday() - 1) % 7 + 1), False
 
@@ -480,8 +499,6 @@ def _en_year_end(m: re.Match[str], today: dt.date) -> Found:
 _AGO = r"(前|まえ|後|あと)"
 # a year said before a month: 去年の / 2025年 / 令和7年 (groups 1-4, see _prefix_year)
 _YEAR_PREFIX = rf"(?:({_YEARS_JA})の?\s*|(\d{{4}})\s*年\s*|(令和|平成|昭和)\s*(\d{{1,2}}|元)\s*年\s*)?"
-# a weekday in a question about that day (「金曜日に窓口は開いていますか」, "Is the office open on Friday?") is no event date
-_NOT_ASKED = r"(?![^。、,.!?？]*(?:か|\?|？)\s*(?:$|。))"
 # what may follow a day given alone (「25日に」「25日です」「25日の夜」), so that 「25日間」「25日分」 are not dates
 _DAY_TAIL = r"(?=\s*(?:に|ごろ|頃|の日|の(?:朝|夜|夕方|午前|午後|深夜|明け方)|です|でした|だった|、|,|。|\(|生|亡|死|引|$))"
 _NOT_PERIOD = (
@@ -502,7 +519,7 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(r"来週(?:明け|あけ)|週明け|しゅうあけ"), _week_start),
     (re.compile(r"(この前の|このまえの|こないだの|この間の|このあいだの|前の|今度の|次の)\s*([月火水木金土日])\s*曜"), _recent_weekday),
     (re.compile(r"(?<!\d)(\d{1,2})\s*月\s*の?\s*(?:第\s*(\d)|(最後|最終)の?)\s*([月火水木金土日])\s*曜"), _nth_weekday),
-    (re.compile(rf"(?<![週の毎第\d])([月火水木金土日])\s*曜(?:日)?(?=\s*(?:に|の|です|でした|だ|、|,|。|生|亡|死|引|$)){_NOT_ASKED}"), _bare_weekday),
+    (re.compile(r"(?<![週の毎第\d])([月火水木金土日])\s*曜(?:日)?(?=\s*(?:に|の|です|でした|だ|、|,|。|生|亡|死|引|$))"), _bare_weekday),
     (re.compile(rf"{_N}\s*(日|週間|週|か月|かげつ|ヶ月|ゖ月|ケ月|ヵ月|ゕ月|年){_HEDGE}\s*{_AGO}"), _n_ago_ja),
     (re.compile(rf"(ひと月|ひとつき)\s*{_HEDGE}\s*{_AGO}"), lambda m, t: (_shift(t, -1 if m.group(3) in ("前", "まえ") else 1, "月"), True)),
     (re.compile(rf"({'|'.join(KANA_DAYS)}){_HEDGE}\s*{_AGO}"), _kana_days_ago),
@@ -530,7 +547,7 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(rf"\b(about|around|roughly|some|almost|nearly|over)?\s*\b(\d{{1,3}}|{_EN_NUM_WORDS})\s+(day|week|fortnight|month|year)s?\s+(ago|before|later|from now)"), _en_n_ago),
     (re.compile(r"(?:\bon\s+)?\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+(?:of\s+)?(last|this|next|previous)\s+week\b"), _en_weekday_of_week),
     (re.compile(r"(?:\bon\s+)?\b(?:the\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+before\s+last\b"), _weekday_before_last),
-    (re.compile(rf"(?:\bon\s+|^\s*)(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(?!,?\s*(?:the\s+)?\d|,?\s*(?:{_EN_MONTH_WORDS})\b){_NOT_ASKED}"), _bare_weekday),
+    (re.compile(rf"(?:\bon\s+|^\s*)(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(?!,?\s*(?:the\s+)?\d|,?\s*(?:{_EN_MONTH_WORDS})\b)"), _bare_weekday),
     (re.compile(r"(?:the\s+)?(end|beginning|start|last day|first day)\s+of\s+(last|this|next)\s+month"), _en_month_edge),
     (re.compile(r"(?:the\s+)?(end|beginning|start|last day|first day)\s+of\s+(?:the)\s+month"), _en_this_month_edge),
     (re.compile(r"\b(early|mid|late)[- ]?(?:in\s+)?(last|this|next)\s+month\b"), _en_shifted_month_edge),

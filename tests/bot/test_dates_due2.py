@@ -39,6 +39,13 @@ CASES: list[tuple[str, dt.date, dt.date, bool]] = [
     ("月曜に生まれました", WED, D(2026, 12, 7), False),
     ("前の金曜日に亡くなりました", WED, D(2026, 12, 4), False),
     ("金曜日に引っ越します", WED, D(2026, 12, 11), False),
+    (
+        "金曜日に亡くなったのですが何をすればいいですか",
+        WED,
+        D(2026, 12, 4),
+        False,
+    ),  # a question telling the event
+    ("She was born on Friday so what do I do now?", WED, D(2026, 12, 4), False),
     ("She died on Friday", WED, D(2026, 12, 4), False),
     ("We are moving on Friday", WED, D(2026, 12, 11), False),
     ("He passed away on Monday last week", WED, D(2026, 11, 30), False),
@@ -92,6 +99,7 @@ def test_parse_date(text: str, today: dt.date, want: dt.date, approximate: bool)
         "03-1234-5678",
         "金曜日に窓口は開いていますか",
         "What is the first thing to do?",
+        "金曜日に窓口は開いていますか？",
         "Is the office open on Friday?",
     ],
 )
