@@ -149,7 +149,8 @@ class BundleService:
     def _trigger_dates(state: SessionState) -> dict[str, Any]:
         """The days other deadlines count from (learned of the death, the funeral), stored only when said."""
         dates = {k: d.isoformat() for k, d in state.trigger_dates.items() if k in ("learned", "funeral")}
-        return {"trigger_dates": dates} if dates else {}
+        abroad = [ev for ev in state.abroad_events if ev in state.events]
+        return ({"trigger_dates": dates} if dates else {}) | ({"abroad_events": abroad} if abroad else {})
 
     def _event_dates(self, state: SessionState) -> dict[str, Any]:
         """Each event's own date, stored only when the events' dates were told apart."""
@@ -182,6 +183,7 @@ class BundleService:
             event_date=saved.event_date,
             event_dates=saved.event_dates,
             trigger_dates=saved.trigger_dates,
+            abroad_events=saved.abroad_events,
         )
 
     def render(

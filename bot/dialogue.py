@@ -130,12 +130,20 @@ def merge(
     _take_places(catalog, state, u, preset_municipality)
     _take_tense(state, u, events, today)
     _take_dates(state, u, events)
+    if "death" in state.events and "death" not in state.abroad_events and _happened_abroad(u):
+        state.abroad_events.append("death")
     if "death" in state.events:
         state.trigger_dates.update(
             {k: d.date for k, d in (("learned", u.learned), ("funeral", u.funeral)) if d}
         )
     _take_facts(state, u, events, pending, pending_event)
     return Merged(answered and not events, not_understood)
+
+
+def _happened_abroad(u: Understanding) -> bool:
+    """The message places what happened abroad (「海外で父が亡くなりました」, "died in Thailand"): a place abroad
+    said as where it happened, not as the end of a move."""
+    return any(m.code == ABROAD and m.role == "here" for m in u.mentions)
 
 
 def events_tense(state: SessionState) -> bool | None:

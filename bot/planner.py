@@ -308,6 +308,7 @@ def plan_bundle(
     event_facts: dict[str, dict[str, Any]] | None = None,
     event_dates: dict[str, dt.date] | None = None,
     trigger_dates: dict[str, dt.date] | None = None,
+    abroad_events: list[str] | None = None,
 ) -> Bundle:
     """Plan the bundle for ``events``; unknown facts make conditional items "maybe" rather than dropping them.
 
@@ -317,7 +318,8 @@ def plan_bundle(
     given, holds each event's own date: an event missing from it has none (it never takes another's).
     ``trigger_dates`` holds the days other deadlines count from, by their catalog trigger, when the resident said
     them: ``learned`` (the day the death became known: 死亡届, 相続放棄, 準確定申告, 相続税 …) and ``funeral``
-    (葬祭費); without one a deadline counts from its event's date.
+    (葬祭費); without one a deadline counts from its event's date. An event in ``abroad_events`` happened abroad:
+    a rule with an ``abroad`` period (死亡届: 3 months, 戸籍法86条) uses it.
     """
     facts = dict(facts)
     if facts.get("move_scope") is None and (scope := move_scope(move_from, move_to)):
@@ -343,6 +345,8 @@ def plan_bundle(
                 continue
             day = _counted_from(catalog, proc_id, ev_date, event_dates, trigger_dates)
             item = _plan_item(catalog, event, proc_id, when, after, at, where, ev_facts, day, today)
+            if item is not None and abroad_events and ev_id in abroad_events:
+                _abroad_period(item, day, today)
             if item is not None:
                 items[key] = item
             else:
@@ -360,6 +364,17 @@ def plan_bundle(
     )
     milestones.sort(key=lambda m: (m.date or dt.date.max, m.milestone.id))
     return Bundle(ordered, milestones, _checklist(ordered), _decisive(ordered))
+
+
+def _abroad_period(item: PlannedItem, day: dt.date | None, today: dt.date | None) -> None:
+    """The item's due date under its rule's period for an event abroad (counted and moved like the plain one)."""
+    rule = item.procedure.deadline
+    if rule is None or rule.abroad is None or day is None:
+        return
+    item.due = compute_due(
+        rule.model_copy(update={"length": rule.abroad.length, "unit": rule.abroad.unit}), day
+    )
+    item.overdue = today is not None and is_overdue(item.due, today)
 
 
 def _counted_from(

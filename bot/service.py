@@ -81,6 +81,7 @@ class Concierge:
             event_facts=state.event_facts,
             event_dates=state.event_dates,
             trigger_dates=state.trigger_dates,
+            abroad_events=state.abroad_events,
         )
 
     def _next_question(self, state: SessionState, bundle: Bundle) -> str | None:

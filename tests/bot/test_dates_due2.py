@@ -293,3 +293,27 @@ def test_funeral_benefit_counts_from_the_funeral(catalog: Catalog) -> None:
     # funeral Wed 11/25: 2 years from 11/26 -> Sat 2028-11-25 -> Mon 11/27; without it, from the death: Mon 11/20
     assert due({"funeral": D(2026, 11, 25)}) == D(2028, 11, 27)
     assert due({}) == D(2028, 11, 20)
+
+
+# ---- a death abroad: 死亡届 within 3 months of learning of it (戸籍法86条; the rule's ``abroad`` period) --------
+@pytest.mark.parametrize(
+    ("texts", "want"),
+    [
+        # Sun 11/1 is day 1: 3 months end Sun 2027-01-31 -> Mon 2/1
+        (("海外で父が亡くなりました。11月1日です。世田谷区に住んでいます",), D(2027, 2, 1)),
+        (("My father died in Thailand on 1 November. We live in Setagaya.",), D(2027, 2, 1)),
+        # learned Tue 12/1 is day 1: 3 months end Sun 2027-02-28 -> Mon 3/1
+        (("父が11月20日に旅行先のタイで亡くなったと12月1日に知りました。杉並区",), D(2027, 3, 1)),
+        # in Japan: 7 days, Sun 11/1 .. Sat 11/7 -> Mon 11/9
+        (("11月1日に父が亡くなりました。世田谷区",), D(2026, 11, 9)),
+    ],
+)
+def test_death_abroad(concierge, texts: tuple[str, ...], want: dt.date) -> None:  # type: ignore[no-untyped-def]
+    from bot.contract import ChatRequest
+
+    sid = None
+    for text in texts:
+        r = concierge.chat(ChatRequest(message=text, session_id=sid, today=D(2026, 12, 7)))
+        sid = r.session_id
+    due = {p.id: p.deadline.due for p in r.procedures if p.deadline}
+    assert due["death-registration"] == want
