@@ -317,3 +317,24 @@ def test_death_abroad(concierge, texts: tuple[str, ...], want: dt.date) -> None:
         sid = r.session_id
     due = {p.id: p.deadline.due for p in r.procedures if p.deadline}
     assert due["death-registration"] == want
+
+
+def test_saved_bundle_keeps_the_learned_funeral_and_abroad_days(concierge, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A saved bundle is planned again with the same days as the conversation."""
+    from bot.bundle_service import BundleService
+    from bot.bundle_store import BundleStore
+    from bot.contract import ChatRequest
+
+    text = (
+        "父が11月20日にタイで亡くなったと12月1日に知りました。葬儀は12月5日でした。国民健康保険です。杉並区"
+    )
+    r = concierge.chat(ChatRequest(message=text, today=D(2026, 12, 7)))
+    service = BundleService(concierge, BundleStore(tmp_path / "bundles.sqlite3", ttl_days=90))
+    saved = service.get(service.save_session(r.session_id).code)
+    assert saved.trigger_dates == {"learned": D(2026, 12, 1), "funeral": D(2026, 12, 5)}
+    assert saved.abroad_events == ["death"]
+    items = {i.procedure.id: i for i in service.plan(saved).items}
+    # learned Tue 12/1, abroad: 3 months end Sun 2027-02-28 -> Mon 3/1; funeral Sat 12/5: 2 years from 12/6 ->
+    # Tue 2028-12-05
+    assert items["death-registration"].due.due == D(2027, 3, 1)  # type: ignore[union-attr]
+    assert items["nhi-funeral-benefit"].due.due == D(2028, 12, 5)  # type: ignore[union-attr]
