@@ -99,6 +99,8 @@ def test_parse_date(text: str, today: dt.date, want: dt.date, approximate: bool)
         "03-1234-5678",
         "金曜日に窓口は開いていますか",
         "What is the first thing to do?",
+        "出生届の期限は14日ですか",
+        "期限は14日ですよね？",
         "金曜日に窓口は開いていますか？",
         "Is the office open on Friday?",
     ],
