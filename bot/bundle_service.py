@@ -25,6 +25,7 @@ from bot.bundle_codes import display_code
 from bot.bundle_store import BundleNotFound, SavedBundle
 from bot.calendar import build_calendar, calendar_entries, feed_changed, next_feed_records
 from bot.contract import MilestoneOut, ProcedureOut
+from bot.dates import today_jst
 from bot.dialogue import known_facts
 from bot.planner import Bundle, plan_bundle
 from bot.render import Renderer
@@ -130,15 +131,26 @@ class BundleService:
             for k, v in ((k, self._fact_value(k, v)) for k, v in known_facts(state).items())
             if v is not None
         }  # the facts of every event, flat (a scoped fact shows its event's value: bot.dialogue.known_facts)
-        return {
-            "events": [e for e in state.events if e in self.catalog.events],
-            "municipality": self._place(state.municipality, outside_ok=False),
-            "move_from": self._place(state.move_from, outside_ok=True),
-            "move_to": self._place(state.move_to, outside_ok=True),
-            "event_date": state.event_date.isoformat() if state.event_date else None,
-            "facts": facts,
-            "lang": state.lang if state.lang in LANGS else "ja",
-        } | self._event_dates(state)
+        return (
+            {
+                "events": [e for e in state.events if e in self.catalog.events],
+                "municipality": self._place(state.municipality, outside_ok=False),
+                "move_from": self._place(state.move_from, outside_ok=True),
+                "move_to": self._place(state.move_to, outside_ok=True),
+                "event_date": state.event_date.isoformat() if state.event_date else None,
+                "facts": facts,
+                "lang": state.lang if state.lang in LANGS else "ja",
+            }
+            | self._event_dates(state)
+            | self._trigger_dates(state)
+        )
+
+    @staticmethod
+    def _trigger_dates(state: SessionState) -> dict[str, Any]:
+        """The days other deadlines count from (learned of the death, the funeral), stored only when said."""
+        dates = {k: d.isoformat() for k, d in state.trigger_dates.items() if k in ("learned", "funeral")}
+        abroad = [ev for ev in state.abroad_events if ev in state.events]
+        return ({"trigger_dates": dates} if dates else {}) | ({"abroad_events": abroad} if abroad else {})
 
     def _event_dates(self, state: SessionState) -> dict[str, Any]:
         """Each event's own date, stored only when the events' dates were told apart."""
@@ -170,6 +182,8 @@ class BundleService:
             move_to=saved.move_to,
             event_date=saved.event_date,
             event_dates=saved.event_dates,
+            trigger_dates=saved.trigger_dates,
+            abroad_events=saved.abroad_events,
         )
 
     def render(
@@ -181,7 +195,7 @@ class BundleService:
     ) -> BundleOut:
         """The saved bundle re-planned with the current catalog, in ``lang`` (default: the saved language)."""
         lang = lang or saved.lang
-        r = Renderer(self.catalog, lang, today or dt.date.today())
+        r = Renderer(self.catalog, lang, today or today_jst())
         text = r.bundle(self.plan(saved), saved.events, saved.municipality, saved.move_from, saved.move_to)
         return BundleOut(
             code=saved.code,

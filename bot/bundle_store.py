@@ -61,6 +61,9 @@ class SavedBundle(BaseModel):
     event_date: dt.date | None = None
     # each event's own date when the events' dates differ (bot.sessions.SessionState.event_dates); additive
     event_dates: dict[str, dt.date] = Field(default_factory=dict)
+    # the days other deadlines count from (bot.sessions.SessionState.trigger_dates); additive
+    trigger_dates: dict[str, dt.date] = Field(default_factory=dict)
+    abroad_events: list[str] = Field(default_factory=list)  # events that happened abroad; additive
     facts: dict[str, Any] = Field(default_factory=dict)
     lang: Lang = "ja"
     created: dt.datetime

@@ -52,11 +52,46 @@ KANA_WORDS = {
     "らいしゅう": "来週", "きょねん": "去年", "さくねん": "昨年", "ことし": "今年", "らいねん": "来年",
     "ねんまつ": "年末", "おおみそか": "大晦日", "げつようび": "月曜日", "かようび": "火曜日",
     "すいようび": "水曜日", "もくようび": "木曜日", "きんようび": "金曜日", "どようび": "土曜日",
-    "にちようび": "日曜日", "ほんじつ": "本日",
+    "にちようび": "日曜日", "ほんじつ": "本日", "いっしゅうかん": "1週間", "にしゅうかん": "2週間",
+    "さんしゅうかん": "3週間", "いっかげつ": "1か月", "にかげつ": "2か月", "さんかげつ": "3か月", "はんとし": "半年",
+    "はんつき": "半月", "いちがつ": "1月", "にがつ": "2月", "さんがつ": "3月", "しがつ": "4月", "ごがつ": "5月",
+    "ろくがつ": "6月", "しちがつ": "7月", "はちがつ": "8月", "くがつ": "9月", "じゅうがつ": "10月",
+    "じゅういちがつ": "11月", "じゅうにがつ": "12月",
 }  # fmt: skip
 _KANA_WORDS = re.compile("|".join(sorted(KANA_WORDS, key=len, reverse=True)))
+# English ordinal words for a day of the month ("December first", "the third of last month")
+_ORDINAL_WORDS = [
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
+    "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth",
+    "twentieth",
+]  # fmt: skip
+_ORDINALS = {w: i + 1 for i, w in enumerate(_ORDINAL_WORDS)}
+_ORDINALS |= {f"twenty-{w}": 20 + n for w, n in list(_ORDINALS.items())[:9]} | {"thirtieth": 30}
+_ORDINALS |= {"thirty-first": 31}
 _KANA_UNITS = re.compile(r"(\d)\s*(ねん|がつ|にち|しゅうかん|かげつ)")
 _UNIT_KANJI = {"ねん": "年", "がつ": "月", "にち": "日", "しゅうかん": "週間", "かげつ": "か月"}
+# a day of the month from 10 to 31 in kana (じゅうごにち, にじゅうよっか, さんじゅういちにち)
+_KANA_TENS = {"じゅう": 10, "にじゅう": 20, "さんじゅう": 30}
+_KANA_ONES = {
+    "いち": 1,
+    "に": 2,
+    "さん": 3,
+    "よっ": 4,
+    "ご": 5,
+    "ろく": 6,
+    "しち": 7,
+    "なな": 7,
+    "はち": 8,
+    "く": 9,
+    "きゅう": 9,
+}
+_KANA_DAY_NUMBER = re.compile(
+    r"(にじゅう|さんじゅう|じゅう)(?:(いち|に|さん|ご|ろく|しち|なな|はち|きゅう|く)?にち|(よっ)か)"
+)
+# a kana day right after a month (「12月 いつか」 -> 「12月5日」)
+_MONTH_KANA_DAY = re.compile(
+    r"月\s*(ついたち|ふつか|みっか|よっか|いつか|むいか|なのか|ようか|ここのか|とおか|はつか)"
+)
 
 MONTH_SHIFT = {"先々月": -2, "先月": -1, "前月": -1, "今月": 0, "当月": 0, "来月": 1, "翌月": 1, "再来月": 2}
 WEEK_SHIFT = {"先々週": -14, "先週": -7, "前週": -7, "今週": 0, "来週": 7, "翌週": 7, "再来週": 14}
@@ -79,6 +114,15 @@ _WEEKS_JA = "|".join(sorted(WEEK_SHIFT, key=len, reverse=True))
 _YEARS_JA = "|".join(sorted(YEAR_SHIFT, key=len, reverse=True))
 _EN_MONTH_WORDS = "|".join(sorted(EN_MONTHS, key=len, reverse=True))
 _EN_NUM_WORDS = "|".join(sorted((re.escape(k) for k in EN_NUM), key=len, reverse=True))
+
+
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
+
+
+def today_jst(now: dt.datetime | None = None) -> dt.date:
+    """Today in Tokyo (a request without ``today`` is answered for the resident's day, not the server's zone:
+    at 08:00 JST a UTC server is still on the day before, and a deadline due today would show as past)."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(JST).date()
 
 
 @dataclass(frozen=True)
@@ -149,6 +193,8 @@ def _shift(today: dt.date, n: int, unit: str) -> dt.date:
         return today + dt.timedelta(days=7 * n)
     if unit == "半月":
         return today + dt.timedelta(days=15 * n)
+    if unit == "fortnight":
+        return today + dt.timedelta(days=14 * n)
     if unit in ("年", "year"):
         return _add_months(today, 12 * n)
     return _add_months(today, n)
@@ -172,12 +218,31 @@ def _md(m: re.Match[str], today: dt.date) -> Found:
     return _nearest_year(int(m.group(1)), int(m.group(2)), today), False
 
 
+def _numeric_md(m: re.Match[str], today: dt.date) -> Found:
+    """「11/30」「11.30」 (month first, as in Japan) or, when the first number cannot be a month, "30/11" (day
+    first, as many residents from abroad write it): the nearest such day."""
+    a, b = int(m.group(1)), int(m.group(2))
+    return (_nearest_year(a, b, today) if a <= 12 else _nearest_year(b, a, today)), False
+
+
+def _numeric_dmy(m: re.Match[str], today: dt.date) -> Found:
+    """A numeric date with its year: "30/11/2026" (day first) or "11/30/2026" (month first); when both read
+    as a date ("1/12/2026": 1 December or 12 January), the one nearer to today."""
+    a, b, y = int(m.group(1)), int(m.group(3)), int(m.group(4))  # group 2: the separator
+    return _nearest([_safe(y, a, b), _safe(y, b, a)], today), False
+
+
 def _month_word_day(m: re.Match[str], today: dt.date) -> Found:
     first = _month_first(today, MONTH_SHIFT[m.group(1)])
     return _safe(first.year, first.month, _num(m.group(2))), False
 
 
 _EDGE_DAY = {
+    "月初め": 1,
+    "月はじめ": 1,
+    "月初": 1,
+    "月頭": 1,
+    "月半ば": 15,
     "初め": 1,
     "はじめ": 1,
     "頭": 1,
@@ -198,13 +263,26 @@ def _edge_of(first: dt.date, edge: str) -> Found:
     """A day of the month ``first`` named by an edge word: 末/末日 (exactly the last day), 下旬, 初め …"""
     if edge in _EDGE_DAY:
         return first.replace(day=_EDGE_DAY[edge]), True
-    return _month_last(first), edge not in ("末日", "末", "まつ", "月末")
+    return _month_last(first), edge not in ("末日", "末", "まつ", "月末", "月末日")
+
+
+def _prefix_year(m: re.Match[str], today: dt.date) -> int | None:
+    """The year said before a month (groups 1-4 of :data:`_YEAR_PREFIX`): 去年の, 2025年, 令和7年; None: none."""
+    if m.group(1):
+        return today.year + YEAR_SHIFT[m.group(1)]
+    if m.group(2):
+        return int(m.group(2))
+    if m.group(3):
+        return ERAS[m.group(3)] + (1 if m.group(4) == "元" else int(m.group(4)))
+    return None
 
 
 def _named_month_edge(m: re.Match[str], today: dt.date) -> Found:
-    """「11月末」「11月の下旬」: that month of the nearest year."""
-    first = _nearest_year(int(m.group(1)), 1, today)
-    return _edge_of(first, m.group(2)) if first else (None, False)
+    """「11月末」「11月の下旬」: that month of the year said (「昨年11月末」「2025年11月末」) or of the nearest year."""
+    month = int(m.group(5))
+    year = _prefix_year(m, today)
+    first = _safe(year, month, 1) if year else _nearest_year(month, 1, today)
+    return _edge_of(first, m.group(6)) if first else (None, False)
 
 
 _EN_EDGE = {"end": "末", "late": "下旬", "beginning": "初め", "early": "上旬", "mid": "中旬"}
@@ -224,6 +302,43 @@ def _week_weekday(m: re.Match[str], today: dt.date) -> Found:
 
 def _weekend(m: re.Match[str], today: dt.date) -> Found:
     return _week_day(today, WEEK_SHIFT[m.group(1)], 5), True
+
+
+# a question about a weekday (「金曜日に窓口は開いていますか」, "Is the office open on Friday?") that tells no event
+_QUESTION_END = re.compile(r"(?:か|\?|？)\s*$")
+_EVENT_VERB = re.compile(
+    r"亡く|なくな|生ま|うま|死|逝|引っ越|ひっこ|退職|結婚|離婚|\b(?:died|born|moved|passed|left)\b"
+)
+_SENTENCE_END = re.compile(r"[。.!?！？]")
+
+
+def _asked_about(m: re.Match[str]) -> bool:
+    """The words ``m`` found are in a question that tells no event (a question about that day, not an event date)."""
+    t = m.string
+    start = max((e.end() for e in _SENTENCE_END.finditer(t, 0, m.start())), default=0)
+    end = e.end() if (e := _SENTENCE_END.search(t, m.end())) else len(t)
+    sentence = t[start:end]
+    return bool(_QUESTION_END.search(sentence.rstrip("。. "))) and not _EVENT_VERB.search(sentence)
+
+
+def _bare_weekday(m: re.Match[str], today: dt.date) -> Found:
+    """「金曜日に」, "on Friday" without a week word: the next such day after today (a plan); an event told as past
+    takes the latest one up to today (see :func:`_before_today`). Not in a question about that day."""
+    if _asked_about(m):
+        return None, False
+    wd = WEEKDAYS[m.group(1)] if m.group(1) in WEEKDAYS else EN_WEEKDAYS[m.group(1)]
+    return today + dt.timedelta(days=(wd - today.weekday() - 1) % 7 + 1), False
+
+
+def _weekday_before_last(m: re.Match[str], today: dt.date) -> Found:
+    """The Friday before last ("the Friday before last"): a week before the latest Friday."""
+    wd = EN_WEEKDAYS[m.group(1)]
+    return today + dt.timedelta(days=(wd - today.weekday() - 1) % 7 + 1 - 14), False
+
+
+def _en_weekday_of_week(m: re.Match[str], today: dt.date) -> Found:
+    """A weekday of a named week ("Monday last week", "Friday of next week")."""
+    return _week_day(today, 7 * EN_SHIFT[m.group(2)], EN_WEEKDAYS[m.group(1)]), False
 
 
 def _recent_weekday(m: re.Match[str], today: dt.date) -> Found:
@@ -249,6 +364,10 @@ def _half_month(m: re.Match[str], today: dt.date) -> Found:
     return _shift(today, -1 if m.group(2) in ("前", "まえ") else 1, "半月"), True
 
 
+def _half_year(m: re.Match[str], today: dt.date) -> Found:
+    return _shift(today, -6 if m.group(2) in ("前", "まえ") else 6, "月"), True
+
+
 def _fixed(days: int) -> Resolver:
     return lambda m, today: (today + dt.timedelta(days=days), False)
 
@@ -269,9 +388,8 @@ def _new_year(m: re.Match[str], today: dt.date) -> Found:
 def _month_only(m: re.Match[str], today: dt.date) -> Found:
     """「11月に」 (the nearest such month), 「昨年の12月に」: a month without its day, from its 1st (the earliest
     deadline it can give) and said to be approximate."""
-    month = int(m.group(3))
-    if m.group(1) or m.group(2):
-        year = today.year + YEAR_SHIFT[m.group(1)] if m.group(1) else int(m.group(2))
+    month = int(m.group(5))
+    if year := _prefix_year(m, today):
         return _safe(year, month, 1), True
     return _nearest_year(month, 1, today), True
 
@@ -322,12 +440,39 @@ def _en_n_ago(m: re.Match[str], today: dt.date) -> Found:
     return _shift(today, sign * n, unit), hedged or unit != "day"
 
 
+def _en_this_month_edge(m: re.Match[str], today: dt.date) -> Found:
+    """ "the end of the month", "the beginning of the month": this month's."""
+    return _en_edge(m.group(1), 0, today)
+
+
 def _en_month_edge(m: re.Match[str], today: dt.date) -> Found:
-    first = _month_first(today, EN_SHIFT[m.group(2)])
-    edge = m.group(1)
+    return _en_edge(m.group(1), EN_SHIFT[m.group(2)], today)
+
+
+def _en_edge(edge: str, shift: int, today: dt.date) -> Found:
+    first = _month_first(today, shift)
     if edge in ("beginning", "start", "first day"):
         return first, edge != "first day"
     return _month_last(first), edge != "last day"
+
+
+def _en_shifted_month_edge(m: re.Match[str], today: dt.date) -> Found:
+    """ "early this month", "late last month", "mid next month" (approximate, like 上旬/下旬/中旬)."""
+    day, _ = _edge_of(_month_first(today, EN_SHIFT[m.group(2)]), _EN_EDGE[m.group(1)])
+    return day, True
+
+
+def _nth_weekday(m: re.Match[str], today: dt.date) -> Found:
+    """「11月の第2日曜日」, 「11月最後の日曜日」: that weekday of the month (the nearest such month)."""
+    first = _nearest_year(int(m.group(1)), 1, today)
+    if first is None:
+        return None, False
+    wd = WEEKDAYS[m.group(4)]
+    if m.group(3):  # 最後 / 最終
+        last = _month_last(first)
+        return last - dt.timedelta(days=(last.weekday() - wd) % 7), False
+    day = first + dt.timedelta(days=(wd - first.weekday()) % 7 + 7 * (int(m.group(2)) - 1))
+    return (day if day.month == first.month else None), False
 
 
 def _en_month_day(m: re.Match[str], today: dt.date) -> Found:
@@ -352,6 +497,10 @@ def _en_year_end(m: re.Match[str], today: dt.date) -> Found:
 
 # ---- the table -----------------------------------------------------------------------------------------------
 _AGO = r"(前|まえ|後|あと)"
+# a year said before a month: 去年の / 2025年 / 令和7年 (groups 1-4, see _prefix_year)
+_YEAR_PREFIX = rf"(?:({_YEARS_JA})の?\s*|(\d{{4}})\s*年\s*|(令和|平成|昭和)\s*(\d{{1,2}}|元)\s*年\s*)?"
+# what may follow a day given alone (「25日に」「25日です」「25日の夜」), so that 「25日間」「25日分」 are not dates
+_DAY_TAIL = r"(?=\s*(?:に|ごろ|頃|の日|の(?:朝|夜|夕方|午前|午後|深夜|明け方)|です(?!か|よ|ね|っけ)|でした|だった|、|,|。|\(|生|亡|死|引|$))"
 _NOT_PERIOD = (
     r"(?!\s*(?:以内|いない|間|かん|以上|目|め|分|ぶん|経|たって|から数え|ほど|くらい|ぐらい|前|まえ|後|あと))"
 )
@@ -360,17 +509,22 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(r"(\d{4})\s*[年/\-.]\s*(\d{1,2})\s*[月/\-.]\s*(\d{1,2})\s*日?"), _ymd),
     (re.compile(rf"({_YEARS_JA})の?\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日"), _year_word_md),
     (re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*日"), _md),
-    (re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])"), _md),
+    (re.compile(r"(?<![\d/.\-])(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{4})(?!\d|[/.\-]\d)"), _numeric_dmy),
+    (re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])"), _numeric_md),
+    (re.compile(rf"(?<![\d.\-])(\d{{1,2}})[.\-](\d{{1,2}})(?![\d.\-]){_DAY_TAIL}"), _numeric_md),
     (re.compile(rf"({_MONTHS_JA})の?\s*{_N}\s*日{_NOT_PERIOD}"), _month_word_day),
-    (re.compile(rf"({_MONTHS_JA})の?\s*(末日|末|まつ|すえ|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば|なかごろ)"), _month_edge),
+    (re.compile(rf"({_MONTHS_JA})の?\s*(月末日|月末|月初め|月はじめ|月初|月頭|月半ば|末日|末|まつ|すえ|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば|なかごろ)"), _month_edge),
     (re.compile(rf"({_WEEKS_JA})の?\s*([月火水木金土日])\s*曜"), _week_weekday),
-    (re.compile(rf"({_WEEKS_JA})末"), _weekend),
+    (re.compile(rf"({_WEEKS_JA})の?(?:末|土日|週末)"), _weekend),
     (re.compile(r"来週(?:明け|あけ)|週明け|しゅうあけ"), _week_start),
-    (re.compile(r"(この前の|このまえの|こないだの|この間の|今度の|次の)\s*([月火水木金土日])\s*曜"), _recent_weekday),
+    (re.compile(r"(この前の|このまえの|こないだの|この間の|このあいだの|前の|今度の|次の)\s*([月火水木金土日])\s*曜"), _recent_weekday),
+    (re.compile(r"(?<!\d)(\d{1,2})\s*月\s*の?\s*(?:第\s*(\d)|(最後|最終)の?)\s*([月火水木金土日])\s*曜"), _nth_weekday),
+    (re.compile(r"(?<![週の毎第\d])([月火水木金土日])\s*曜(?:日)?(?=\s*(?:に|の|です|でした|だ|、|,|。|生|亡|死|引|$))"), _bare_weekday),
     (re.compile(rf"{_N}\s*(日|週間|週|か月|かげつ|ヶ月|ゖ月|ケ月|ヵ月|ゕ月|年){_HEDGE}\s*{_AGO}"), _n_ago_ja),
     (re.compile(rf"(ひと月|ひとつき)\s*{_HEDGE}\s*{_AGO}"), lambda m, t: (_shift(t, -1 if m.group(3) in ("前", "まえ") else 1, "月"), True)),
     (re.compile(rf"({'|'.join(KANA_DAYS)}){_HEDGE}\s*{_AGO}"), _kana_days_ago),
     (re.compile(rf"半月{_HEDGE}\s*{_AGO}"), _half_month),
+    (re.compile(rf"半年{_HEDGE}\s*{_AGO}"), _half_year),
     (re.compile(r"さきおととい|一昨昨日"), _fixed(-3)),
     (re.compile(r"一昨日|おととい|おとつい|いっさくじつ|day before yesterday"), _fixed(-2)),
     (re.compile(r"昨日|きのう|さくじつ|昨夜|昨晩|ゆうべ|yesterday|last night"), _fixed(-1)),
@@ -378,20 +532,25 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(r"明日|あした|あす|tomorrow"), _fixed(1)),
     (re.compile(r"今日|きょう|本日|今朝|(?<![ぁ-ん])けさ|先ほど|さっき|たった今|today|this morning|earlier today"), _fixed(0)),
     (re.compile(rf"(数|すう|2\s*[、,・~〜-]\s*3|二\s*[、,・~〜-]?\s*三)\s*日{_HEDGE}\s*(前|まえ)"), lambda m, t: (t - dt.timedelta(days=3), True)),
-    (re.compile(r"(?<!\d)(\d{1,2})\s*月\s*の?\s*(末日|末|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば)"), _named_month_edge),
+    (re.compile(rf"{_YEAR_PREFIX}(?<!\d)(\d{{1,2}})\s*月\s*の?\s*(末日|末|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば)"), _named_month_edge),
     (re.compile(rf"\b(end|late|beginning|early|mid)[- ]?(?:of\s+)?({_EN_MONTH_WORDS})\b"), _en_named_month_edge),
     (re.compile(rf"(?:({_YEARS_JA})の?)?(年末|年の瀬|大晦日)|({_YEARS_JA})(末|の暮れ)"), _year_end),
     (re.compile(r"(元日|元旦|new year'?s day)|年明け|としあけ|年始"), _new_year),
-    (re.compile(rf"(?:({_YEARS_JA})の?\s*|(\d{{4}})\s*年\s*)?(?<![\d/.\-])(\d{{1,2}})\s*月\s*(?=に|ごろ|頃|中に|の(?:こと|時|とき))"), _month_only),
+    (re.compile(rf"{_YEAR_PREFIX}(?<![\d/.\-])(\d{{1,2}})\s*月\s*(?=に|ごろ|頃|中に|の(?:こと|時|とき))"), _month_only),
     (re.compile(r"\b(last|this|next|past)\s+weekend\b"), _en_weekend),
     (re.compile(rf"({_WEEKS_JA})"), _loose_week),
     (re.compile(rf"({_MONTHS_JA})"), _loose_month),
-    (re.compile(rf"(?<![\d月後第毎])(?:(\d{{1,2}})\s*日|(ついたち|{'|'.join(KANA_DAYS)})(?:にち)?){_NOT_PERIOD}(?=\s*(?:に|ごろ|頃|の日|、|,|。|生|亡|死|引|$))"), _day_only),
-    (re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH_WORDS})\.?(?:,?\s+(\d{{4}}))?\b"), _en_dmy),
+    (re.compile(rf"(?<![\d月後第毎])(?:(\d{{1,2}})\s*日|(ついたち|{'|'.join(KANA_DAYS)})(?:にち)?){_NOT_PERIOD}{_DAY_TAIL}"), _day_only),
+    (re.compile(rf"(?:\bthe\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH_WORDS})\.?(?:,?\s+(\d{{4}}))?\b"), _en_dmy),
     (re.compile(rf"\b({_EN_MONTH_WORDS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b"), _en_mdy),
     (re.compile(r"\b(last|this|next|past|previous|coming)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"), _en_week_day),
-    (re.compile(rf"\b(about|around|roughly|some|almost|nearly|over)?\s*\b(\d{{1,3}}|{_EN_NUM_WORDS})\s+(day|week|month|year)s?\s+(ago|before|later|from now)"), _en_n_ago),
+    (re.compile(rf"\b(about|around|roughly|some|almost|nearly|over)?\s*\b(\d{{1,3}}|{_EN_NUM_WORDS})\s+(day|week|fortnight|month|year)s?\s+(ago|before|later|from now)"), _en_n_ago),
+    (re.compile(r"(?:\bon\s+)?\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+(?:of\s+)?(last|this|next|previous)\s+week\b"), _en_weekday_of_week),
+    (re.compile(r"(?:\bon\s+)?\b(?:the\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+before\s+last\b"), _weekday_before_last),
+    (re.compile(rf"(?:\bon\s+|^\s*)(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(?!,?\s*(?:the\s+)?\d|,?\s*(?:{_EN_MONTH_WORDS})\b)"), _bare_weekday),
     (re.compile(r"(?:the\s+)?(end|beginning|start|last day|first day)\s+of\s+(last|this|next)\s+month"), _en_month_edge),
+    (re.compile(r"(?:the\s+)?(end|beginning|start|last day|first day)\s+of\s+(?:the)\s+month"), _en_this_month_edge),
+    (re.compile(r"\b(early|mid|late)[- ]?(?:in\s+)?(last|this|next)\s+month\b"), _en_shifted_month_edge),
     (re.compile(r"(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\s+of\s+(last|this|next|previous)\s+month"), _en_month_day),
     (re.compile(r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:child|baby|son|daughter|kid|time|floor|grade))"), _en_day_only),
     (re.compile(r"\b(last|this|next|past)\s+(week|month)\b"), _en_loose),
@@ -399,6 +558,10 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
 ]  # fmt: skip
 
 
+_ORDINAL_DAY = re.compile(
+    rf"\b(on the |(?:{_EN_MONTH_WORDS})\.? )?({'|'.join(sorted(_ORDINALS, key=len, reverse=True))})\b"
+    rf"( of\b| (?:{_EN_MONTH_WORDS})\b)?"
+)
 _KANJI_DIGITS = "〇一二三四五六七八九"
 _KANJI_NUMBER = re.compile(r"[〇一二三四五六七八九十]+(?=\s*(?:年|月|日|週|か月|ヶ月|ゖ月))")
 
@@ -411,14 +574,40 @@ def _kanji_number(s: str) -> str:
     return str((_KANJI_DIGITS.index(tens) if tens else 1) * 10 + (_KANJI_DIGITS.index(ones) if ones else 0))
 
 
+def _kana_day_number(m: re.Match[str]) -> str:
+    """「じゅうごにち」 -> 「15日」, 「にじゅうよっか」 -> 「24日」."""
+    return f"{_KANA_TENS[m.group(1)] + _KANA_ONES.get(m.group(2) or m.group(3) or '', 0)}日"
+
+
 def _normalise(text: str) -> str:
     """NFKC, lower case, hiragana; 「12がつ5にち」 -> 「12月5日」, 「せんげつ」 -> 「先月」, 「十一月二十日」 -> 「11月20日」."""
     t = _KANA_UNITS.sub(lambda m: m.group(1) + _UNIT_KANJI[m.group(2)], norm(text))
     t = _KANJI_NUMBER.sub(
         lambda m: _kanji_number(m.group(0)) if m.group(0).count("十") <= 1 else m.group(0), t
     )
+    t = _KANA_DAY_NUMBER.sub(_kana_day_number, t)
     t = _KANA_WORDS.sub(lambda m: KANA_WORDS[m.group(0)], t)
+    t = _MONTH_KANA_DAY.sub(lambda m: f"月{KANA_DAYS.get(m.group(1), 1)}日", t)
+    t = _ORDINAL_DAY.sub(_ordinal_day, t)
     return t.replace("the past", "last").replace("the previous", "last")
+
+
+def _ordinal_day(m: re.Match[str]) -> str:
+    """ "december first" -> "december 1st", "the third of last month" -> "the 3rd of last month"; an ordinal with no
+    month or "of" next to it ("the first thing") stays a word."""
+    if not (m.group(1) or m.group(3)):
+        return m.group(0)
+    n = _ORDINALS[m.group(2)]
+    suffix = (
+        "st"
+        if n % 10 == 1 and n != 11
+        else "nd"
+        if n % 10 == 2 and n != 12
+        else "rd"
+        if n % 10 == 3 and n != 13
+        else "th"
+    )
+    return f"{m.group(1) or ''}{n}{suffix}{m.group(3) or ''}"
 
 
 # Something told as already done (生まれました, 亡くなった, "was born", "died") and nothing told as still to come
@@ -461,14 +650,27 @@ def told_as_past(text: str) -> bool:
     return bool(_PAST.search(t)) and not _FUTURE.search(t)
 
 
+def told_as_future(text: str) -> bool:
+    """The message tells of something still to come (and of nothing that already happened)."""
+    t = norm(text)
+    return bool(_FUTURE.search(t)) and not _PAST.search(t)
+
+
+def tense(text: str) -> bool | None:
+    """True: told as past; False: told as still to come; None: the message does not say (「25日です」)."""
+    return True if told_as_past(text) else False if told_as_future(text) else None
+
+
 def _before_today(m: re.Match[str], resolve: Resolver, day: dt.date) -> dt.date:
     """A month/day or a day alone that already happened: the occurrence before ``day`` (last year's 12月25日
     told on 12月7日 of a birth; last month's 20th)."""
-    if (resolve is _month_only and (m.group(1) or m.group(2))) or (
+    if (resolve in (_month_only, _named_month_edge) and _prefix_year(m, day)) or (
         resolve in (_en_dmy, _en_mdy) and m.group(3)
     ):
         return day  # a year was said
-    if resolve in (_md, _new_year, _month_only, _en_dmy, _en_mdy):
+    if resolve is _bare_weekday:
+        return day - dt.timedelta(days=7)
+    if resolve in (_md, _numeric_md, _new_year, _month_only, _named_month_edge, _en_dmy, _en_mdy):
         return _safe(day.year - 1, day.month, day.day) or day
     for back in (1, 2):
         first = _add_months(day.replace(day=1), -back)
@@ -479,23 +681,37 @@ def _before_today(m: re.Match[str], resolve: Resolver, day: dt.date) -> dt.date:
 
 _NEAREST_RESOLVERS: tuple[Resolver, ...] = (
     _md,
+    _numeric_md,
+    _bare_weekday,
     _en_dmy,
     _en_mdy,
     _day_only,
     _en_day_only,
     _month_only,
+    _named_month_edge,
     _new_year,
 )
 
 
-def _found(t: str, today: dt.date, told_past: bool) -> list[tuple[int, int, ParsedDate]]:
-    """Every date the normalised text mentions, as (start, -length, date), the past-told ones moved back."""
+def _after_today(resolve: Resolver, day: dt.date) -> dt.date:
+    """A day of the month alone that is still to come (「25日に引っ越します」 told on 12月26日): next month's."""
+    if resolve in (_day_only, _en_day_only):
+        first = _add_months(day.replace(day=1), 1)
+        return _safe(first.year, first.month, day.day) or day
+    return day
+
+
+def _found(t: str, today: dt.date, told_past: bool, told_future: bool) -> list[tuple[int, int, ParsedDate]]:
+    """Every date the normalised text mentions, as (start, -length, date), the past-told ones moved back and a
+    day alone told as still to come moved ahead."""
     found: list[tuple[int, int, ParsedDate]] = []
     for pattern, resolve in RULES:
         for m in pattern.finditer(t):
             day, approximate = resolve(m, today)
             if day is not None and day > today and told_past and resolve in _NEAREST_RESOLVERS:
                 day = _before_today(m, resolve, day)
+            elif day is not None and day < today and told_future:
+                day = _after_today(resolve, day)
             if day is not None:
                 found.append(
                     (m.start(), -len(m.group(0).strip()), ParsedDate(day, approximate, m.group(0).strip()))
@@ -521,15 +737,82 @@ def _refined(
     return same[0] if same else vague
 
 
-def parse_date(text: str, today: dt.date, *, past: bool | None = None) -> ParsedDate | None:
+# The day one learned of the event (戸籍法86条: a death notice counts from it): 「…と12月3日に知りました」,
+# "I found out on 3 December that …"
+_LEARNED_JA = re.compile(
+    r"(知った|知りました|知らされ|しった|しりました|連絡が(?:あ|来|き)|連絡を(?:受け|もら)|知らせを(?:受け|もら)"
+    r"|聞きました|聞いた|きいた|ききました|判明|わかりました|分かりました)"
+)
+_LEARNED_EN = re.compile(
+    r"\b(found out|find out|learned|learnt|was told|were told|was informed|were informed|heard|got the news"
+    r"|was notified|were notified)\b"
+)
+# where the words about the learning begin (JA, before the verb) or end (EN, after it)
+_LEARNED_FROM = re.compile(r".*(?:と|って|のを|ことを|の(?:は|が)|[、,。.])", re.S)
+_LEARNED_TO = re.compile(r"(?:\bthat\b|[,;.!?]|$)")
+
+
+@dataclass(frozen=True)
+class Learned:
+    date: ParsedDate  # the day one learned of the event (or of the funeral: :func:`funeral_date`)
+    rest: str  # the text without those words (the event's own date is read from it)
+
+
+# the funeral (葬祭費 counts from the day after it); the wake (通夜) is not the funeral
+_FUNERAL = re.compile(r"葬儀|葬式|告別式|そうしき|そうぎ|\bfuneral\b")
+_DEATH_VERB = re.compile(r"亡く|なくな|死|逝去|他界|\b(?:died|passed away|death)\b")
+_CLAUSE_END = re.compile(r"[、,。.;!?！？]|\band\b|\bthen\b")
+
+
+def funeral_date(text: str, today: dt.date) -> Learned | None:
+    """The funeral's day when a clause of its own gives it (「父が11月20日に亡くなり、葬儀は11月25日でした」, "the
+    funeral was on 25 November"); a clause that also tells the death gives no funeral date."""
+    t = norm(text)
+    for m in _FUNERAL.finditer(t):
+        starts = [e.end() for e in _CLAUSE_END.finditer(t, 0, m.start())]
+        start = starts[-1] if starts else 0
+        end = e.start() if (e := _CLAUSE_END.search(t, m.end())) else len(t)
+        if _DEATH_VERB.search(t, start, end):
+            continue
+        if day := parse_date(t[start:end], today):  # in the clause's own tense: a funeral may be ahead
+            return Learned(day, t[:start] + " " + t[end:])
+    return None
+
+
+def learned_date(text: str, today: dt.date) -> Learned | None:
+    """The day the resident says they learned of the event (「父が11月20日に亡くなったと、12月3日に知りました」,
+    "I found out on December 3 that my father had died"), or None when no date goes with the learning."""
+    t = norm(text)
+    if m := _LEARNED_JA.search(t):
+        head = _LEARNED_FROM.match(t, 0, m.start())
+        start = head.end() if head else 0
+        span = (start, m.end())
+    elif m := _LEARNED_EN.search(t):
+        tail = _LEARNED_TO.search(t, m.end())
+        span = (m.start(), tail.start() if tail else len(t))
+    else:
+        return None
+    day = parse_date(t[span[0] : span[1]], today, past=True)
+    if day is None:
+        return None
+    return Learned(day, t[: span[0]] + " " + t[span[1] :])
+
+
+def parse_date(
+    text: str, today: dt.date, *, past: bool | None = None, future: bool | None = None
+) -> ParsedDate | None:
     """The date the text mentions first (the longest expression at that place), or None; it gives way to an
     exact date said after a correction, and a vague one to an exact one later in its month (see :func:`_refined`).
 
     A date read as the nearest occurrence (「12月25日」, "on the 20th") that lies ahead is taken from before today
-    when the event is told as past (``past``; None: read from ``text`` itself, see :func:`told_as_past`).
+    when the event is told as past (``past``; None: read from ``text`` itself, see :func:`told_as_past`); a day of
+    the month alone already gone is taken from next month when the event is still to come (``future``; None:
+    read from ``text``, see :func:`told_as_future`). A later turn without a tense of its own (「25日です」)
+    passes the tense the event was told in.
     """
     told_past = past if past is not None else told_as_past(text)
-    found = _found(t := _normalise(text), today, told_past)
+    told_future = not told_past and (future if future is not None else told_as_future(text))
+    found = _found(t := _normalise(text), today, told_past, told_future)
     if not found:
         return None
     return _refined(t, min(found, key=lambda f: f[:2]), found)

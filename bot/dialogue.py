@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.dates import ParsedDate, told_as_correction
+from bot.dates import ParsedDate, parse_date, tense, told_as_correction
 from bot.planner import EVENT_PERSON_FACTS, Bundle, scoped_facts
 from bot.sessions import SessionState
 from bot.understand import ABROAD, OUTSIDE, Understander, Understanding
@@ -133,9 +133,39 @@ def merge(
         if ev not in state.events:
             state.events.append(ev)
     _take_places(catalog, state, u, preset_municipality)
+    _take_tense(state, u, events, today)
     _take_dates(state, u, events)
+    if "death" in state.events and "death" not in state.abroad_events and _happened_abroad(u):
+        state.abroad_events.append("death")
+    if "death" in state.events:
+        state.trigger_dates.update(
+            {k: d.date for k, d in (("learned", u.learned), ("funeral", u.funeral)) if d}
+        )
     _take_facts(state, u, events, pending, pending_event)
     return Merged(answered and not events, not_understood)
+
+
+def _happened_abroad(u: Understanding) -> bool:
+    """The message places what happened abroad (「海外で父が亡くなりました」, "died in Thailand"): a place abroad
+    said as where it happened, not as the end of a move."""
+    return any(m.code == ABROAD and m.role == "here" for m in u.mentions)
+
+
+def events_tense(state: SessionState) -> bool | None:
+    """The tense the events still without a date were told in (True past, False to come), when they agree."""
+    undated = [ev for ev in state.events if ev not in state.event_dates] or state.events
+    told = {state.told_past[ev] for ev in undated if ev in state.told_past}
+    return told.pop() if len(told) == 1 else None
+
+
+def _take_tense(state: SessionState, u: Understanding, events: list[str], today: dt.date) -> None:
+    """Remember how the message's new events were told; a date said without a tense of its own (「12月25日です」
+    after 「子どもが生まれました」) is read again in the events' tense: a birth told as past is not 12/25 ahead."""
+    said = tense(u.text)
+    if said is not None:
+        state.told_past.update({ev: said for ev in events})
+    elif u.date and not events and (past := events_tense(state)) is not None:
+        u.date = parse_date(u.text, today, past=past, future=not past) or u.date
 
 
 def _take_dates(state: SessionState, u: Understanding, events: list[str]) -> None:
@@ -200,7 +230,7 @@ def _answer_pending(
                 pending
             )  # 「札幌市から」 to "where to?": the other end; this one is asked again
         return True, None
-    value = und.parse_answer(pending, u.text, today)
+    value = und.parse_answer(pending, u.text, today, past=events_tense(state))
     if value is None and pending in COUNT_OF:
         count = und.parse_answer(COUNT_OF[pending], u.text, today)
         if count is not None:

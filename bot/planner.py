@@ -307,6 +307,8 @@ def plan_bundle(
     today: dt.date | None = None,
     event_facts: dict[str, dict[str, Any]] | None = None,
     event_dates: dict[str, dt.date] | None = None,
+    trigger_dates: dict[str, dt.date] | None = None,
+    abroad_events: list[str] | None = None,
 ) -> Bundle:
     """Plan the bundle for ``events``; unknown facts make conditional items "maybe" rather than dropping them.
 
@@ -314,6 +316,10 @@ def plan_bundle(
     unknown makes it "maybe" with the facts that decide it; a condition known to fail drops it. ``event_facts``
     holds the facts about the person one event is about (see ``EVENT_PERSON_FACTS``). ``event_dates``, when
     given, holds each event's own date: an event missing from it has none (it never takes another's).
+    ``trigger_dates`` holds the days other deadlines count from, by their catalog trigger, when the resident said
+    them: ``learned`` (the day the death became known: 死亡届, 相続放棄, 準確定申告, 相続税 …) and ``funeral``
+    (葬祭費); without one a deadline counts from its event's date. An event in ``abroad_events`` happened abroad:
+    a rule with an ``abroad`` period (死亡届: 3 months, 戸籍法86条) uses it.
     """
     facts = dict(facts)
     if facts.get("move_scope") is None and (scope := move_scope(move_from, move_to)):
@@ -337,8 +343,10 @@ def plan_bundle(
             if key in items:
                 items[key].events.append(ev_id)
                 continue
-            day = _counted_from(catalog, proc_id, ev_date, event_dates)
+            day = _counted_from(catalog, proc_id, ev_date, event_dates, trigger_dates)
             item = _plan_item(catalog, event, proc_id, when, after, at, where, ev_facts, day, today)
+            if item is not None and abroad_events and ev_id in abroad_events:
+                _abroad_period(item, day, today)
             if item is not None:
                 items[key] = item
             else:
@@ -358,12 +366,31 @@ def plan_bundle(
     return Bundle(ordered, milestones, _checklist(ordered), _decisive(ordered))
 
 
+def _abroad_period(item: PlannedItem, day: dt.date | None, today: dt.date | None) -> None:
+    """The item's due date under its rule's period for an event abroad (counted and moved like the plain one)."""
+    rule = item.procedure.deadline
+    if rule is None or rule.abroad is None or day is None:
+        return
+    item.due = compute_due(
+        rule.model_copy(update={"length": rule.abroad.length, "unit": rule.abroad.unit}), day
+    )
+    item.overdue = today is not None and is_overdue(item.due, today)
+
+
 def _counted_from(
-    catalog: Catalog, proc_id: str, ev_date: dt.date | None, event_dates: dict[str, dt.date] | None
+    catalog: Catalog,
+    proc_id: str,
+    ev_date: dt.date | None,
+    event_dates: dict[str, dt.date] | None,
+    trigger_dates: dict[str, dt.date] | None = None,
 ) -> dt.date | None:
     """The date a procedure's deadline counts from: its event's date, but a deadline that runs from the move
-    (trigger ``move``) counts from the move's own date whichever event lists it (the 転入届 of a marriage)."""
+    (trigger ``move``) counts from the move's own date whichever event lists it (the 転入届 of a marriage), and
+    one that runs from the day the death became known or from the funeral (trigger ``learned``, ``funeral``)
+    from that day when the resident said it and it is not before the event."""
     proc = catalog.procedures.get(proc_id)
+    if trigger_dates and proc and proc.deadline and (day := trigger_dates.get(proc.deadline.trigger)):
+        return max(day, ev_date) if ev_date else day
     if event_dates and "moving" in event_dates and proc and proc.deadline and proc.deadline.trigger == "move":
         return event_dates["moving"]
     return ev_date

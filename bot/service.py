@@ -19,6 +19,7 @@ from typing import Any
 from bot import dialogue
 from bot.answer import Answerer, question_kinds, with_quoted
 from bot.contract import ChatRequest, ChatResponse, ProcedureOut
+from bot.dates import today_jst
 from bot.planner import Bundle, PlannedItem, plan_bundle
 from bot.render import Renderer, choose_lang
 from bot.sessions import SessionState
@@ -79,6 +80,8 @@ class Concierge:
             today=today,
             event_facts=state.event_facts,
             event_dates=state.event_dates,
+            trigger_dates=state.trigger_dates,
+            abroad_events=state.abroad_events,
         )
 
     def _next_question(self, state: SessionState, bundle: Bundle) -> str | None:
@@ -86,7 +89,7 @@ class Concierge:
 
     # ---- one turn -------------------------------------------------------------------------------------------
     def chat(self, req: ChatRequest) -> ChatResponse:
-        today = req.today or dt.date.today()
+        today = req.today or today_jst()
         u = self.understander.parse(req.message, today, req.lang)
         state = self._load(req, u.lang)
         lang = choose_lang(req.lang, req.message, state.lang, state.turns)
@@ -222,7 +225,7 @@ class Concierge:
         answerer: Answerer | None = None,
     ) -> ChatResponse:
         answerer = answerer or self.answerer
-        r = self.renderer(lang, today or dt.date.today())
+        r = self.renderer(lang, today or today_jst())
         rendered = r.bundle(bundle, state.events, state.municipality, state.move_from, state.move_to)
         procs = list(rendered.procedures)
         follow_up = [r.question(question, dialogue.asked_for(state, question))] if question else []

@@ -40,6 +40,13 @@ class SessionState(BaseModel):
     date_approximate: bool = False
     # each event's own date once the events' dates are told apart (empty: ``event_date`` is every event's)
     event_dates: dict[str, dt.date] = Field(default_factory=dict)
+    # how each event was told: True already happened, False still to come (a later 「25日です」 is read so)
+    told_past: dict[str, bool] = Field(default_factory=dict)
+    # the days other deadlines count from, by the catalog's trigger: ``learned`` (the day the resident learned of
+    # the death), ``funeral`` (the funeral's day); only when the resident said them
+    trigger_dates: dict[str, dt.date] = Field(default_factory=dict)
+    # events that happened abroad (a death abroad: 死亡届 within 3 months, 戸籍法86条)
+    abroad_events: list[str] = Field(default_factory=list)
     facts: dict[str, Any] = Field(default_factory=dict)
     asked: list[str] = Field(default_factory=list)
     skipped: list[str] = Field(default_factory=list)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from bot.dates import today_jst
 from bot.planner import PlannedItem, plan_bundle
 from bot.render import Renderer
 from bot.service import Concierge
@@ -109,7 +110,7 @@ class ConciergeTools:
             move_to=self._code(move_to) if move_to not in ("outside", "abroad") else move_to,
             event_date=self._date(event_date),
         )
-        shown = Renderer(self.catalog, lang, dt.date.today()).bundle(bundle, life_events, bundle_place)
+        shown = Renderer(self.catalog, lang, today_jst()).bundle(bundle, life_events, bundle_place)
         return {
             "procedures": [p.model_dump(mode="json") for p in shown.procedures],
             "checklist": shown.checklist,

@@ -23,7 +23,16 @@ from typing import Any, Final, Literal
 import yaml
 
 from bot import gazetteer
-from bot.dates import EN_NUM, KANJI_NUM, ParsedDate, parse_date, told_as_past
+from bot.dates import (
+    EN_NUM,
+    KANJI_NUM,
+    ParsedDate,
+    funeral_date,
+    learned_date,
+    parse_date,
+    tense,
+    told_as_past,
+)
 from bot.planner import EVENT_PERSON_FACTS
 from bot.render import strip_readings
 from knowledge.catalog import Catalog, default_catalog
@@ -232,6 +241,8 @@ class Understanding:
     date: ParsedDate | None = None
     # a message about several events: the date said about each (None: none of its own); empty: ``date`` is all's
     event_dates: dict[str, ParsedDate | None] = field(default_factory=dict)
+    learned: ParsedDate | None = None  # the day the resident learned of a death (戸籍法86条 counts from it)
+    funeral: ParsedDate | None = None  # the funeral's day (葬祭費 counts from it)
     facts: dict[str, Any] = field(default_factory=dict)
     intents: set[Intent] = field(default_factory=set)
     skip: bool = False
@@ -268,6 +279,52 @@ def _affirmed(word: str, text: str) -> bool:
         if not _NEGATED.match(text[i + len(word) :]) and not _joining(word, text, i):
             return True
     return False
+
+
+def _tense_kwargs(text: str, past: bool | None) -> dict[str, bool | None]:
+    """parse_date's tense arguments: the message's own tense, else ``past`` (the event's: True told as past,
+    False still to come, None unknown)."""
+    if past is None or tense(text) is not None:
+        return {}
+    return {"past": past, "future": not past}
+
+
+def _affirmed_at(word: str, text: str) -> list[int]:
+    """Where ``word`` occurs affirmed in ``text`` (see :func:`_affirmed`)."""
+    found, start = [], 0
+    while (i := text.find(word, start)) >= 0:
+        start = i + 1
+        if not _NEGATED.match(text[i + len(word) :]) and not _joining(word, text, i):
+            found.append(i)
+    return found
+
+
+# "dependent on my husband's company health insurance": the words between a head and the option qualifying it
+_EN_QUALIFIED = re.compile(r"\s+(?:on|of|under|through)\s+(?:[a-z']+\s+){0,3}")
+
+
+def _qualifies(t: str, word: tuple[int, int, Any], head: tuple[int, int, Any]) -> bool:
+    """``word`` (start, end, value) only qualifies ``head``: 「会社の健康保険の扶養」, "dependent on … company health
+    insurance"."""
+    if head[0] == word[1] + 1 and t[word[1] : head[0]] == "の":
+        return True
+    return head[1] <= word[0] and _EN_QUALIFIED.fullmatch(t[head[1] : word[0]]) is not None
+
+
+def _stated_choice(options: list[Any], t: str) -> Any:
+    """The choice option ``t`` states: the first option (catalog order) found affirmed, except one that only
+    qualifies another option's word through の (「夫の会社の健康保険の扶養に入ります」 states the dependant option,
+    not the employee insurance it is a dependant of)."""
+    spans: list[tuple[int, int, Any]] = []
+    for opt in options:
+        for syn in opt.synonyms:
+            w = _synonym(syn)
+            spans += [(i, i + len(w), opt.value) for i in _affirmed_at(w, t)] if w else []
+    heads = {s for s in spans if not any(o[2] != s[2] and _qualifies(t, s, o) for o in spans)}
+    for opt in options:
+        if any(v == opt.value for _, _, v in heads):
+            return opt.value
+    return None
 
 
 _FIRST_PERSON_BEFORE = re.compile(r"((私|わたし|僕|ぼく|自分|俺|おれ)(は|も)|\b(i'?m|i am))\s*$")
@@ -813,10 +870,8 @@ class Understander:
         out: dict[str, Any] = {}
         for fact in self.catalog.facts.values():
             if fact.type == "choice":
-                for opt in fact.options:
-                    if any(_affirmed(_synonym(s), t) for s in opt.synonyms):
-                        out[fact.id] = opt.value
-                        break
+                if (value := _stated_choice(fact.options, t)) is not None:
+                    out[fact.id] = value
             elif fact.type == "bool":
                 if any(_pattern(p).search(t) for p in fact.says_no):
                     out[fact.id] = False
@@ -874,8 +929,10 @@ class Understander:
             t = t.replace(w, " ")
         return t
 
-    def parse_answer(self, fact_id: str, text: str, today: dt.date) -> Any:
-        """The value ``text`` gives for the pending question ``fact_id``, or None if it doesn't answer it."""
+    def parse_answer(self, fact_id: str, text: str, today: dt.date, *, past: bool | None = None) -> Any:
+        """The value ``text`` gives for the pending question ``fact_id``, or None if it doesn't answer it; a date
+        answer without a tense of its own is read in the tense the event was told in (``past``, see
+        :func:`bot.dates.parse_date`)."""
         fact = self.catalog.facts.get(fact_id)
         if fact is None:
             return None
@@ -884,7 +941,7 @@ class Understander:
             places = self.find_places(text)
             return places[0].code if places else None
         if fact.type == "date":
-            d = parse_date(text, today)
+            d = parse_date(text, today, **_tense_kwargs(text, past))
             return d if d else None
         if fact.type == "choice":
             return self._choice(fact.options, unspaced(t))
@@ -952,6 +1009,8 @@ class Understander:
         ):
             u.facts.setdefault("nationality", "foreign")  # 「ベトナム人です」: a foreign national
         u.date = parse_date(text, today)
+        if not u.events or "death" in u.events:
+            self._death_dates(u, text, today)
         others = frozenset(f for ev in u.events for f in EVENT_PERSON_FACTS.get(ev, ()))
         u.facts = {**u.facts, **self.parse_facts(text, others)}
         self._move_ends(u, t)
@@ -968,6 +1027,18 @@ class Understander:
         u.event_dates = self.event_dates(text, u.events, today)
         _arrival_is_the_move(u)
         return u
+
+    @staticmethod
+    def _death_dates(u: Understanding, text: str, today: dt.date) -> None:
+        """The day the death became known and the funeral's day, read apart from the death's own date
+        (「11月20日に亡くなったと12月3日に知りました」, 「葬儀は11月25日でした」)."""
+        rest = text
+        if learned := learned_date(rest, today):
+            u.learned, rest = learned.date, learned.rest
+        if funeral := funeral_date(rest, today):
+            u.funeral, rest = funeral.date, funeral.rest
+        if rest is not text:
+            u.date = parse_date(rest, today)
 
     # ---- several events, each with its own date ----------------------------------------------------------
     def event_dates(self, text: str, events: list[str], today: dt.date) -> dict[str, ParsedDate | None]:

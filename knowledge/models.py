@@ -193,7 +193,9 @@ Unit = Literal["day", "month", "year"]  # of a period: a deadline's, an offset's
 
 
 class DeadlineRule(Sourced):
-    trigger: Literal["event", "learned", "move"] = "event"
+    trigger: Literal["event", "learned", "move", "funeral"] = "event"
+    # the period when the event happened abroad (戸籍法86条: a death abroad, 3 months), counted the same way
+    abroad: Offset | None = None
     length: int = Field(ge=0)
     unit: Unit
     counting: Literal["inclusive", "next_day"]
