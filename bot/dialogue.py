@@ -135,14 +135,18 @@ def merge(
     _take_places(catalog, state, u, preset_municipality)
     _take_tense(state, u, events, today)
     _take_dates(state, u, events)
-    if "death" in state.events and "death" not in state.abroad_events and _happened_abroad(u):
-        state.abroad_events.append("death")
+    for ev in ABROAD_PERIOD_EVENTS:  # a birth or a death abroad has its own notice period (戸籍法49条・86条)
+        if ev in state.events and ev not in state.abroad_events and _happened_abroad(u):
+            state.abroad_events.append(ev)
     if "death" in state.events:
         state.trigger_dates.update(
             {k: d.date for k, d in (("learned", u.learned), ("funeral", u.funeral)) if d}
         )
     _take_facts(state, u, events, pending, pending_event)
     return Merged(answered and not events, not_understood)
+
+
+ABROAD_PERIOD_EVENTS = ("birth", "death")
 
 
 def _happened_abroad(u: Understanding) -> bool:

@@ -340,3 +340,28 @@ def test_saved_bundle_keeps_the_learned_funeral_and_abroad_days(concierge, tmp_p
     # Tue 2028-12-05
     assert items["death-registration"].due.due == D(2027, 3, 1)  # type: ignore[union-attr]
     assert items["nhi-funeral-benefit"].due.due == D(2028, 12, 5)  # type: ignore[union-attr]
+
+
+# ---- a birth abroad: 出生届 within 3 months (戸籍法49条; 府中市・武蔵野市 pages), counted like the 14 days -------
+@pytest.mark.parametrize(
+    ("texts", "want"),
+    [
+        # Fri 11/20 is day 1: 3 months end Fri 2027-02-19
+        (("11月20日にアメリカで子どもが生まれました。府中市に住んでいます",), D(2027, 2, 19)),
+        (("Our baby was born in Canada on 20 November. We live in Musashino.",), D(2027, 2, 19)),
+        # Sun 11/1 is day 1: 3 months end Sun 2027-01-31 -> Mon 2/1
+        (("海外で11月1日に長男が生まれました。武蔵野市",), D(2027, 2, 1)),
+        # in Japan: 14 days, Fri 11/20 .. Thu 12/3
+        (("11月20日に子どもが生まれました。府中市",), D(2026, 12, 3)),
+    ],
+)
+def test_birth_abroad(concierge, texts: tuple[str, ...], want: dt.date) -> None:  # type: ignore[no-untyped-def]
+    from bot.contract import ChatRequest
+
+    sid = None
+    for text in texts:
+        r = concierge.chat(ChatRequest(message=text, session_id=sid, today=D(2026, 12, 7)))
+        sid = r.session_id
+    due = {p.id: p.deadline for p in r.procedures if p.deadline}
+    assert due["birth-registration"].due == want
+    assert ("3か月" in due["birth-registration"].text) or ("3 months" in due["birth-registration"].text)
