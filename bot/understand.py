@@ -54,7 +54,11 @@ PlaceRole = Literal["here", "from", "to"]
 # what a message asks (or, for claim, states: a period as the rule); the names of _INTENTS and "claim"
 Intent = Literal["deadline", "amount", "opens", "documents", "place", "question", "online", "claim"]
 _NATIONAL = re.compile(r"\s*(人|籍|系|じん|せき|国籍|こくせき)")
-_NATIONAL_BEFORE = re.compile(r"(国籍|こくせき)\s*(は|が)?\s*$")
+_NATIONAL_BEFORE = re.compile(
+    r"((国籍|こくせき)\s*(は|が)?|\b(national|citizen)s?\s+(of|from)(\s+the)?|\bnationality\s*(is|:)?)\s*$"
+)
+# 「フィリピン出身の妻」: where someone comes from, not where anything happened (and no nationality either)
+_ORIGIN_AFTER = re.compile(r"\s*(出身|しゅっしん)")
 # "I'm from India and moved to Koto": a country someone is from says they are a foreign national (still a place)
 _FROM_COUNTRY = re.compile(r"\b(i'?m|i am|we'?re|we are|i come|we come)\s+from\s*$")
 
@@ -733,6 +737,8 @@ class Understander:
                     taken[k] = True
                 if code == TOKYO:
                     continue  # Tokyo itself: not a municipality, and no part of it is another place
+                if code == ABROAD and _ORIGIN_AFTER.match(t, j):
+                    continue
                 national = code == ABROAD and (_NATIONAL.match(t, j) or _NATIONAL_BEFORE.search(t[:i]))
                 role = NATIONALITY if national else self._role(t, i, j)
                 found.append(Mention(code, i, j, role, self._labels.get(surface)))

@@ -308,6 +308,12 @@ def test_funeral_benefit_counts_from_the_funeral(catalog: Catalog) -> None:
         (("父が11月20日に旅行先のタイで亡くなったと12月1日に知りました。杉並区",), D(2027, 3, 1)),
         # in Japan: 7 days, Sun 11/1 .. Sat 11/7 -> Mon 11/9
         (("11月1日に父が亡くなりました。世田谷区",), D(2026, 11, 9)),
+        # a country someone is a national of / comes from is not where the death happened: Wed 12/2 .. Tue 12/8
+        (
+            ("My wife was a foreign national from the Philippines. She died on December 2 in Edogawa.",),
+            D(2026, 12, 8),
+        ),
+        (("フィリピン出身の妻が12月2日に亡くなりました。江戸川区",), D(2026, 12, 8)),
     ],
 )
 def test_death_abroad(concierge, texts: tuple[str, ...], want: dt.date) -> None:  # type: ignore[no-untyped-def]
