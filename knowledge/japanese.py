@@ -20,6 +20,8 @@ import unicodedata
 from functools import cache, lru_cache
 from typing import Any
 
+from knowledge.vocabulary import vocabulary
+
 _LOCK = threading.Lock()
 
 # Parts of speech that carry no search meaning (particles, auxiliaries, symbols, blanks).
@@ -597,50 +599,6 @@ class PlaceNames:
 # English questions searched with Japanese terms
 # ---------------------------------------------------------------------------------------------------------------
 
-# English words of residents' questions that no catalog name carries, with the Japanese words pages use for them.
-_EN_WORDS = {
-    "hours": "時間 曜日",
-    "open": "開いている",
-    "what time": "時間",
-    "consultation": "相談",
-    "consult": "相談",
-    "deadline": "期限",
-    "bring": "必要なもの",
-    "documents": "必要なもの",
-    "how much": "金額",
-    "amount": "金額",
-    "where": "窓口",
-    "online": "オンライン",
-    "by post": "郵送",
-    "by mail": "郵送",
-    "late": "遅れ",
-    "penalty": "過料",
-    "eligible": "対象",
-    "who can": "対象",
-    "birth": "出生",
-    "born": "出生",
-    "died": "死亡",
-    "death": "死亡",
-    "funeral": "葬祭費",
-    "nursery": "保育園",
-    "daycare": "保育園",
-    "moved": "転入",
-    "moving": "転入",
-    "move": "転入",
-    "marriage": "婚姻届",
-    "married": "婚姻届",
-    "divorce": "離婚届",
-    "pension": "年金",
-    "health insurance": "国民健康保険",
-    "child allowance": "児童手当",
-    "care": "介護",
-    "elderly": "高齢者",
-    "unemployment": "雇用保険",
-    "pregnant": "妊娠",
-    "pregnancy": "妊娠",
-    "residence certificate": "住民票",
-    "my number": "マイナンバー",
-}
 _EN_FILLER = frozenset(
     {"a", "an", "the", "of", "for", "to", "in", "on", "and", "or", "my", "your", "at", "by"}
 )
@@ -683,11 +641,12 @@ def is_english_query(text: str) -> bool:
 
 class EnglishTerms:
     """English questions are searched with the Japanese names of the catalog terms they use (procedures, amounts,
-    documents, offices, life events: 'funeral benefit' -> 葬祭費) plus a few words no name carries (hours ->
-    時間 曜日), and the place they name: Japanese pages then score as they do for a Japanese question."""
+    documents, offices, life events: 'funeral benefit' -> 葬祭費), then the words of the general civic vocabulary
+    (knowledge/vocabulary/en-ja.yaml: the kind asked, 'hours' -> 時間 曜日, and everyday words, 'by mail' -> 郵送),
+    and the place they name: Japanese pages then score as they do for a Japanese question."""
 
     def __init__(self, pairs: list[tuple[frozenset[str], str]]) -> None:
-        self.pairs = pairs + [(en_words(en), ja) for en, ja in _EN_WORDS.items()]
+        self.pairs = pairs
 
     @classmethod
     def from_catalog(cls, catalog: Any) -> EnglishTerms:
@@ -702,6 +661,7 @@ class EnglishTerms:
             for en, ja in self.pairs
             if en and (en <= words or (len(en & words) >= 4 and len(en - words) <= 1))
         ]
+        terms += vocabulary().search_japanese(query)
         return list(dict.fromkeys(t for t in terms if not any(t != o and t in o for o in terms)))
 
     def augment(self, query: str, places: PlaceNames | None = None) -> str:
