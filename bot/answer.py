@@ -162,6 +162,10 @@ _PAGE_WORDS = {
     "郵便": "郵送",  # ゆうびんで おくる
 }
 QUESTION_KINDS.update(EXTRA_KINDS)  # English questions (bot.gist_en): a phone number asked
+# 'which days are busiest' asks the weekdays before the hours (bot.gist_en)
+_ORDER = [k for k in QUESTION_KINDS if k != "weekday"]
+_ORDER.insert(_ORDER.index("hours"), "weekday")
+QUESTION_KINDS = {k: QUESTION_KINDS[k] for k in _ORDER}
 # A quoted sentence is a full sentence: it ends like one (。/です/ます) and is long enough to carry an answer.
 _FULL_SENTENCE = re.compile(r"(です|ます|した|ません|ください|ない|る|だけ)[)）]?。?$")
 

@@ -25,11 +25,13 @@ from knowledge.vocabulary import vocabulary
 # compound (本人確認書類) comes before its parts. The catalog's own bilingual names are added by the caller.
 GLOSSARY: dict[str, str] = vocabulary().glossary
 
-# Kinds the shared question kinds do not have: months (asked in English only, by the vocabulary's `asks`: no Japanese
+# Kinds the shared question kinds do not have: months and weekdays (asked in English only, by the vocabulary's `asks`: no Japanese
 # wording asks it here) and a phone number (電話番号).
 EXTRA_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # 'in which months is it paid': the answer names months (毎年6月・10月・2月)
     "months": (re.compile(r"(?!)"), re.compile(r"[0-9０-９]+月")),
+    # 'which days are busiest', 'what day of the week is it open': the answer names weekdays (月曜日や金曜日)
+    "weekday": (re.compile(r"(?!)"), re.compile(r"[月火水木金土日]曜")),
     "phone": (
         re.compile(r"電話番号|でんわばんごう|問い合わせ先"),
         re.compile(r"電話|\d{2,4}[-‐－ー]\d{2,4}[-‐－ー]\d{3,4}"),
@@ -102,6 +104,7 @@ def hint_score(question: str, sentence: str, title: str = "") -> int:
 # that states it answers more than one that only names the topic (土曜日の市民課では… vs 土曜日 午前8時30分から…).
 _VALUES: dict[str, re.Pattern[str]] = {
     "hours": re.compile(r"\d+\s*時|正午"),
+    "weekday": re.compile(r"[月火水木金土日]曜"),
     "amount": re.compile(r"\d[\d,]*\s*万?円"),
     "deadline": re.compile(r"\d+\s*(営業日|日|か月|ヶ月|カ月|年|週間)(以内|以上|間|まで|前)"),
     # place: an address, a floor or a numbered window, a named section, the facility the form comes from (not a

@@ -16,6 +16,7 @@ from bot.gist_en import (
     hint_score,
     hint_weight,
     japanese_hints,
+    states_value,
 )
 from knowledge.catalog import default_catalog
 from knowledge.japanese import EnglishTerms
@@ -104,6 +105,8 @@ def test_everyday_english_is_read_as_the_pages_words_by_the_general_vocabulary(
         ("Where in city hall do I hand in the claim?", "place"),
         ("Which months does the December payment cover?", "date"),
         ("How much do I get for my second child?", "amount"),
+        ("Which days are busiest at city hall?", "weekday"),
+        ("What day of the week is the evening window open?", "weekday"),
     ],
 )
 def test_english_wordings_find_their_kind(question: str, kind: str) -> None:
@@ -167,3 +170,9 @@ def test_the_gist_says_the_general_words_in_english() -> None:
 def test_japanese_hints_are_the_words_not_the_kind_asked() -> None:
     # 'bring' names the kind asked (必要なもの), 'by post' a word a sentence answering it uses
     assert japanese_hints("What do I need to bring if I apply by post?") == ["郵送"]
+
+
+def test_which_days_asks_the_weekdays_before_the_hours() -> None:
+    assert question_kinds("Which days are busiest at the residents counter?")[:2] == ["weekday", "hours"]
+    assert states_value("weekday", "月曜日や金曜日など休日の前後の日は来庁する方が増えます。")
+    assert not states_value("weekday", "1日の中では午前11時から午後2時までが混みやすい時間帯です。")
