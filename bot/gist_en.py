@@ -272,6 +272,21 @@ def english_gist(sentence: str, names: Iterable[tuple[str, str]] = ()) -> str:
     return "; ".join(dict.fromkeys([*facts, *words]))
 
 
+def program_names(catalog: Any) -> list[tuple[str, str]]:
+    """(Japanese, English) names of the municipalities' own programs without the place they begin with: 出産費用の
+    助成 is 'childbirth cost subsidy' (the catalog's 'Chiyoda childbirth cost subsidy' is one of several wards')."""
+    out = []
+    for code, ov in catalog.overrides.items():
+        m = catalog.municipalities.get(code)
+        place = (m.en or "").split()[0] if m else ""
+        for p in ov.programs:
+            en = p.title.en or ""
+            if place and en.startswith(place + " "):
+                en = en[len(place) + 1 :]
+            out.append((p.title.ja, en))
+    return out
+
+
 def catalog_names(catalog: Any) -> list[tuple[str, str]]:
     """(Japanese, English) names of the catalog's procedures, documents, offices and municipalities,
     for :func:`english_gist`: a sentence naming 国民健康保険の葬祭費 is said to name 'National Health Insurance
@@ -279,6 +294,7 @@ def catalog_names(catalog: Any) -> list[tuple[str, str]]:
     out: dict[str, str] = {}
     named = [
         *((p.title.ja, p.title.en) for p in catalog.procedures.values()),
+        *program_names(catalog),
         *((d.name.ja, d.name.en) for d in catalog.documents.values()),
         *((o.name.ja, o.name.en) for o in catalog.offices.values()),
     ]

@@ -615,7 +615,8 @@ def _glossary(catalog: Any) -> list[tuple[frozenset[str], str]]:
         if en and len(words) >= 2 and ja and words not in pairs:
             pairs[words] = ja
 
-    for p in catalog.procedures.values():
+    # the municipalities' own programs too (出産費用の助成 / childbirth cost subsidy)
+    for p in [*catalog.procedures.values(), *(q for ov in catalog.overrides.values() for q in ov.programs)]:
         add(p.title.en, p.title.ja)
         for a in p.amounts:
             add(a.label.en, a.label.ja)

@@ -12,6 +12,7 @@ from bot.gist_en import (
     GLOSSARY,
     KIND_WORDS,
     asked_part,
+    catalog_names,
     english_gist,
     hint_score,
     hint_weight,
@@ -176,3 +177,14 @@ def test_which_days_asks_the_weekdays_before_the_hours() -> None:
     assert question_kinds("Which days are busiest at the residents counter?")[:2] == ["weekday", "hours"]
     assert states_value("weekday", "月曜日や金曜日など休日の前後の日は来庁する方が増えます。")
     assert not states_value("weekday", "1日の中では午前11時から午後2時までが混みやすい時間帯です。")
+
+
+def test_a_municipalitys_own_programs_are_catalog_names_too() -> None:
+    catalog = default_catalog()
+    # search: the English name of a ward's own program finds its Japanese name
+    assert "出産費用の助成" in EnglishTerms.from_catalog(catalog).terms(
+        "Is there a childbirth cost subsidy in Chiyoda?"
+    )
+    # gist: said without the ward the catalog's English name begins with (several wards have the program)
+    gist = english_gist("出産費用の助成は港区の制度です。", catalog_names(catalog))
+    assert "childbirth cost subsidy" in gist and "Chiyoda" not in gist and "Minato City" in gist
