@@ -20,7 +20,7 @@ import unicodedata
 from functools import cache, lru_cache
 from typing import Any
 
-from knowledge.vocabulary import vocabulary
+from knowledge.vocabulary import corrected, vocabulary
 
 _LOCK = threading.Lock()
 
@@ -629,6 +629,16 @@ def _glossary(catalog: Any) -> list[tuple[frozenset[str], str]]:
     return sorted(pairs.items(), key=lambda kv: -len(kv[0]))
 
 
+def _catalog_words(catalog: Any) -> frozenset[str]:
+    """The English words of the catalog's names (procedures and programs, amounts, documents, offices, events)."""
+    programs = [q for ov in catalog.overrides.values() for q in ov.programs]
+    names = [p.title.en for p in [*catalog.procedures.values(), *programs]]
+    names += [a.label.en for p in catalog.procedures.values() for a in p.amounts]
+    names += [d.name.en for d in catalog.documents.values()] + [o.name.en for o in catalog.offices.values()]
+    names += [e.name.en for e in catalog.events.values()]
+    return frozenset(w for n in names if n for w in re.findall(r"[a-z]+", n.lower()))
+
+
 @lru_cache(maxsize=4096)
 def en_words(text: str) -> frozenset[str]:
     """Lower-case English words with a light stem (plural s, -ed, -ing; as ``tokens`` does) for matching."""
@@ -646,14 +656,19 @@ class EnglishTerms:
     (knowledge/vocabulary/en-ja.yaml: the kind asked, 'hours' -> 時間 曜日, and everyday words, 'by mail' -> 郵送),
     and the place they name: Japanese pages then score as they do for a Japanese question."""
 
-    def __init__(self, pairs: list[tuple[frozenset[str], str]]) -> None:
+    def __init__(
+        self, pairs: list[tuple[frozenset[str], str]], lexicon: frozenset[str] = frozenset()
+    ) -> None:
         self.pairs = pairs
+        # the English words of the names and the vocabulary: a word one letter off one of them is read as it
+        self.lexicon = lexicon | vocabulary().lexicon
 
     @classmethod
     def from_catalog(cls, catalog: Any) -> EnglishTerms:
-        return cls(_glossary(catalog))
+        return cls(_glossary(catalog), _catalog_words(catalog))
 
     def terms(self, query: str) -> list[str]:
+        query = corrected(query, self.lexicon)  # 'birth registation', 'child alowance'
         words = en_words(query)
         # a name of five or more words is used when all its words but one are asked ('child support allowance for
         # single parents' names 'Child support allowance for single-parent families')

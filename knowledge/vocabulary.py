@@ -53,13 +53,47 @@ class Entry:
         False  # its Japanese words also only name the kind of answer asked (送り先 for 'what address')
     )
     weigh: bool = True  # a sentence naming it answers more (not an office the question goes to: 市役所)
+    surface: frozenset[str] = frozenset()  # the words of its phrases as written (for spelling)
 
 
 def _entry(item: dict[str, Any]) -> Entry:
     said = item["en"] if isinstance(item["en"], list) else [item["en"]]
     phrases = tuple(stems(p) for p in said if not p.startswith("re:") and stems(p))
     patterns = tuple(re.compile(p[3:], re.I) for p in said if p.startswith("re:"))
-    return Entry(phrases, patterns, tuple(item["ja"]), bool(item.get("kind")), bool(item.get("weigh", True)))
+    surface = frozenset(w for p in said if not p.startswith("re:") for w in _WORD.findall(p.lower()))
+    ja = tuple(item["ja"])
+    return Entry(phrases, patterns, ja, bool(item.get("kind")), bool(item.get("weigh", True)), surface)
+
+
+def one_edit(a: str, b: str) -> bool:
+    """True when ``b`` is ``a`` with one letter changed, added or dropped, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        swap = (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and (a[diff[0]], a[diff[1]]) == (b[diff[1]], b[diff[0]])
+        )
+        return len(diff) == 1 or swap
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+_TYPO_MIN = 6  # shorter words are left as written: being / bring, cards / care are different words
+
+
+def corrected(text: str, lexicon: frozenset[str]) -> str:
+    """``text`` with each misspelt word of 6+ letters ('registation', 'alowance', 'certifcate') replaced by the one
+    word of ``lexicon`` it is one edit away from (same first letter); a word with no or several such is kept."""
+
+    def fix(m: re.Match[str]) -> str:
+        w = m.group(0).lower()
+        if len(w) < _TYPO_MIN or w in lexicon:
+            return m.group(0)
+        near = [x for x in lexicon if len(x) >= _TYPO_MIN and x[0] == w[0] and one_edit(w, x)]
+        return near[0] if len(near) == 1 else m.group(0)
+
+    return re.sub(r"[A-Za-z]+", fix, text)
 
 
 def _used(entries: tuple[Entry, ...], question: str) -> list[int]:
@@ -96,6 +130,7 @@ class Vocabulary:
     kind_words: tuple[Entry, ...]
     asks: dict[str, tuple[re.Pattern[str], ...]]
     glossary: dict[str, str]
+    lexicon: frozenset[str] = frozenset()  # every English word the phrases are written with (for spelling)
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -104,7 +139,7 @@ class Vocabulary:
 
     def _read(self, question: str) -> list[Entry]:
         entries = self.entries
-        return [entries[n] for n in _used(entries, question)]
+        return [entries[n] for n in _used(entries, corrected(question, self.lexicon))]
 
     def japanese(self, question: str) -> list[str]:
         """The pages' words for what an English question says beyond its topic and the kind it asks ('by mail' ->
@@ -137,7 +172,8 @@ class Vocabulary:
 
     def kinds_asked(self, question: str) -> list[str]:
         """The kinds of answer an English question asks by its wording, in the file's order."""
-        return [kind for kind, pats in self.asks.items() if any(p.search(question) for p in pats)]
+        q = corrected(question, self.lexicon)
+        return [kind for kind, pats in self.asks.items() if any(p.search(q) for p in pats)]
 
 
 @cache
@@ -150,4 +186,7 @@ def vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
         kind_words=tuple(_entry(x) for x in data["kind_words"]),
         asks={k: tuple(re.compile(p, re.I) for p in v) for k, v in data["asks"].items()},
         glossary={str(k): str(v) for k, v in data["glossary"].items()},
+        lexicon=frozenset(
+            w for s in ("words", "topics", "kind_words") for x in data[s] for w in _entry(x).surface
+        ),
     )

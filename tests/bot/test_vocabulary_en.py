@@ -21,7 +21,7 @@ from bot.gist_en import (
 )
 from knowledge.catalog import default_catalog
 from knowledge.japanese import EnglishTerms
-from knowledge.vocabulary import VOCABULARY_FILE, stem, stems, vocabulary
+from knowledge.vocabulary import VOCABULARY_FILE, corrected, one_edit, stem, stems, vocabulary
 
 
 def test_the_vocabulary_is_one_data_file_with_well_formed_entries() -> None:
@@ -188,3 +188,28 @@ def test_a_municipalitys_own_programs_are_catalog_names_too() -> None:
     # gist: said without the ward the catalog's English name begins with (several wards have the program)
     gist = english_gist("出産費用の助成は港区の制度です。", catalog_names(catalog))
     assert "childbirth cost subsidy" in gist and "Chiyoda" not in gist and "Minato City" in gist
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "one"),
+    [
+        ("registation", "registration", True),
+        ("certifcate", "certificate", True),
+        ("recieve", "receive", True),  # two neighbours swapped
+        ("alowance", "allowance", True),
+        ("deadline", "decline", False),
+        ("moving", "moving", False),
+    ],
+)
+def test_one_edit(a: str, b: str, one: bool) -> None:
+    assert one_edit(a, b) is one
+
+
+def test_a_misspelt_word_is_read_as_the_one_word_it_is_one_letter_off() -> None:
+    lexicon = vocabulary().lexicon
+    assert corrected("birth registation and a certifcate", lexicon) == "birth registration and a certificate"
+    # short words and words near two others are left as written (being / bring; dedline: deadline or decline)
+    assert corrected("being there, dedline", lexicon) == "being there, dedline"
+    assert "出生届" in vocabulary().search_japanese("how long do i have for the birth registation")
+    terms = EnglishTerms.from_catalog(default_catalog())
+    assert "国民健康保険" in terms.terms("what about the natinal health insurance")
