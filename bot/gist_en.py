@@ -21,7 +21,7 @@ from typing import Any
 from bot.render import MONTHS_EN
 from knowledge.vocabulary import vocabulary
 
-# Japanese words of pages, in English (knowledge/vocabulary/en-ja.yaml, `glossary`); the longest match wins, so a
+# Japanese words of pages, in English (knowledge/vocabulary-en-ja.yaml, `glossary`); the longest match wins, so a
 # compound (本人確認書類) comes before its parts. The catalog's own bilingual names are added by the caller.
 GLOSSARY: dict[str, str] = vocabulary().glossary
 
@@ -130,7 +130,7 @@ def states_value(kind: str, sentence: str) -> bool:
 
 def japanese_hints(question: str) -> list[str]:
     """The Japanese words pages use for what an English question says ('by mail' -> 郵送), in order: the general
-    civic vocabulary (knowledge/vocabulary/en-ja.yaml), not the words naming the kind of answer asked."""
+    civic vocabulary (knowledge/vocabulary-en-ja.yaml), not the words naming the kind of answer asked."""
     return vocabulary().japanese(question)
 
 

@@ -653,7 +653,7 @@ def is_english_query(text: str) -> bool:
 class EnglishTerms:
     """English questions are searched with the Japanese names of the catalog terms they use (procedures, amounts,
     documents, offices, life events: 'funeral benefit' -> 葬祭費), then the words of the general civic vocabulary
-    (knowledge/vocabulary/en-ja.yaml: the kind asked, 'hours' -> 時間 曜日, and everyday words, 'by mail' -> 郵送),
+    (knowledge/vocabulary-en-ja.yaml: the kind asked, 'hours' -> 時間 曜日, and everyday words, 'by mail' -> 郵送),
     and the place they name: Japanese pages then score as they do for a Japanese question."""
 
     def __init__(

@@ -1,4 +1,4 @@
-"""The English <-> Japanese civic vocabulary (knowledge/vocabulary/en-ja.yaml) and how a question is read with it.
+"""The English <-> Japanese civic vocabulary (knowledge/vocabulary-en-ja.yaml) and how a question is read with it.
 
 English questions are answered from Japanese pages. What an English question says is read as the words official
 pages use through, first, the catalog's bilingual names (knowledge.japanese.EnglishTerms) and, second, this
@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-VOCABULARY_FILE = Path(__file__).parent / "vocabulary" / "en-ja.yaml"
+VOCABULARY_FILE = Path(__file__).parent / "vocabulary-en-ja.yaml"
 
 _WORD = re.compile(r"[a-z0-9]+")
 

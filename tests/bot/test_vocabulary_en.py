@@ -1,4 +1,4 @@
-"""The English <-> Japanese civic vocabulary (knowledge/vocabulary/en-ja.yaml) and the English path that reads with it
+"""The English <-> Japanese civic vocabulary (knowledge/vocabulary-en-ja.yaml) and the English path that reads with it
 (issue #15, English third pass): everyday English of residents is read as the pages' words by general data, not by
 the words of particular evaluation questions."""
 
