@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any
 from bot.contract import Citation
 from bot.gist_en import (
     EXTRA_KINDS,
+    asked_part,
     catalog_names,
     english_gist,
     english_kinds,
-    hint_weight,
+    english_yes_no,
+    hint_score,
     japanese_hints,
     states_value,
     without_kind_words,
@@ -83,35 +85,23 @@ SNIPPET_CHARS = 160
 # has 以内/まで/日. Order = priority when a message asks two things.
 QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "phone": (
-        re.compile(r"電話|でんわ|連絡先|問い合わせ先|phone|call\b", re.I),
+        re.compile(r"電話|でんわ|連絡先|問い合わせ先"),
         re.compile(r"[0-9０-９]{2,4}[-－‐][0-9０-９]{2,4}[-－‐][0-9０-９]{3,4}|電話"),
     ),
     "count": (  # 何点 / 何通 / 何か所: the answer has that many
-        re.compile(
-            r"(何|なん)(点|てん|通|つう|枚|まい|人|にん|回|かい|か所|かしょ|桁|けた)|how many(?! (days?|weeks?|months?|years?)\b)",
-            re.I,
-        ),
+        re.compile(r"(何|なん)(点|てん|通|つう|枚|まい|人|にん|回|かい|か所|かしょ|桁|けた)"),
         re.compile(r"[0-9０-９一二三四五六七八九十]+\s*(点|通|枚|人|回|か所|箇所|つ|桁)"),
     ),
     "amount": (
-        re.compile(
-            r"いくら|幾ら|金額|何円|なんえん|支給額|もらえる額|費用|how much|amount|\bcost|\bfees?\b", re.I
-        ),
+        re.compile(r"いくら|幾ら|金額|何円|なんえん|支給額|もらえる額|費用"),
         re.compile(r"[0-9０-９][0-9０-９,，]*\s*(万)?円|無料|自己負担"),
     ),
     "hours": (
-        re.compile(
-            r"何時|なんじ|何曜|なんよう|曜日|時間帯|じかんたい|開いて|あいて|開庁|受付時間|営業|hours|open|what time|which days?",
-            re.I,
-        ),
+        re.compile(r"何時|なんじ|何曜|なんよう|曜日|時間帯|じかんたい|開いて|あいて|開庁|受付時間|営業"),
         re.compile(r"[0-9０-９]+時|曜日|開庁|午前|午後"),
     ),
     "deadline": (
-        re.compile(
-            r"期限|いつまで|締め?切|しめきり|何日以内|何日まで|なんにち|どのくらい|どれくらい|deadline|by when|how long|"
-            r"until when|\bdue\b|how many days",
-            re.I,
-        ),
+        re.compile(r"期限|いつまで|締め?切|しめきり|何日以内|何日まで|なんにち|どのくらい|どれくらい"),
         re.compile(
             r"以内|まで|期限|[0-9０-９]+\s*(営業日|日|か月|ヶ月|カ月|年間|年以内|週間)|から[0-9０-９]+\s*年"
         ),
@@ -126,16 +116,14 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "penalty": (
         re.compile(
-            r"過ぎ|遅れ|おくれ|間に合わ|まにあわ|罰|過料|忘れ|わすれ|持って(いけ|行け|こられ|来られ)ない|"
-            r"late\b|miss(ed)? the|penalt|fine\b",
-            re.I,
+            r"過ぎ|遅れ|おくれ|間に合わ|まにあわ|罰|過料|忘れ|わすれ|持って(いけ|行け|こられ|来られ)ない"
         ),
         re.compile(r"過料|罰|遅れ|過ぎ|翌月分|減り|さかのぼ|後日|後で|あとで|あらためて|改めて"),
     ),
     "documents": (
         re.compile(
             r"何が必要|なにがひつよう|必要なもの|ひつようなもの|必要書類|持ち物|もちもの|持って(いく|行く)|書類|"
-            r"要りますか|いりますか|何を(送|持|用意|提出)|what (do i|to|should i) bring|documents?|what do i need|need to bring|"
+            r"要りますか|いりますか|何を(送|持|用意|提出)|"
             r"もって(いく|いき|いけ|くる|き)|(なに|何)を(おく|もっ|ようい|ていしゅつ)",  # a kana question asks the same
             re.I,
         ),
@@ -143,7 +131,7 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "place": (
         re.compile(
-            r"どこ|送り先|送付先|宛先|あてさき|where|which office|(窓口|まどぐち)(は|を)?(どこ|教えて|知りたい)|"
+            r"どこ|送り先|送付先|宛先|あてさき|(窓口|まどぐち)(は|を)?(どこ|教えて|知りたい)|"
             r"(何|なん)(番|ばん)の?(窓口|まどぐち)|(窓口|まどぐち)は(何|なん)(番|ばん)",
             re.I,
         ),
@@ -154,17 +142,12 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "apply": (
         re.compile(
-            r"申請方法|申し込み方|申込方法|どうやって|どうすれば|どのように|手続き方法|オンライン|郵送|電子申請|ネットで|"
-            r"how (do|can) i (apply|submit|register|file)|online|by (post|mail)",
-            re.I,
+            r"申請方法|申し込み方|申込方法|どうやって|どうすれば|どのように|手続き方法|オンライン|郵送|電子申請|ネットで"
         ),
         re.compile(r"オンライン|電子申請|郵送|窓口|申請|提出|届け出|マイナポータル"),
     ),
     "eligibility": (
-        re.compile(
-            r"対象|誰が|だれが|受けられますか|利用できますか|条件|何歳|なんさい|歳まで|eligible|who can|qualif",
-            re.I,
-        ),
+        re.compile(r"対象|誰が|だれが|受けられますか|利用できますか|条件|何歳|なんさい|歳まで"),
         re.compile(r"対象|方|人|場合|歳|以上|未満|世帯"),
     ),
     # 出せますか / いいですか / 必要ですか: the answer says can or cannot, needed or not
@@ -185,6 +168,10 @@ _PAGE_WORDS = {
     "郵便": "郵送",  # ゆうびんで おくる
 }
 QUESTION_KINDS.update(EXTRA_KINDS)  # English questions (bot.gist_en): a phone number asked
+# 'which days are busiest' asks the weekdays before the hours (bot.gist_en)
+_ORDER = [k for k in QUESTION_KINDS if k != "weekday"]
+_ORDER.insert(_ORDER.index("hours"), "weekday")
+QUESTION_KINDS = {k: QUESTION_KINDS[k] for k in _ORDER}
 # A quoted sentence is a full sentence: it ends like one (。/です/ます) and is long enough to carry an answer.
 _FULL_SENTENCE = re.compile(r"(です|ます|した|ません|ください|ない|る|だけ)[)）]?。?$")
 
@@ -346,7 +333,7 @@ class Asked:
 # (郵送でも申請できます for 郵送でも申請できますか)
 _YES_NO_MARK = re.compile(
     r"でき(ます|ません)|受け付け(ます|ません)|かまいません|不可|不要|必要(です|ありません|は(原則)?ありません)|"
-    r"使えません|出せ(ます|ません)|支給(します|しません|されません)"
+    r"使えません|出せ(ます|ません)|支給(します|しません|されません|されない)"
 )
 
 
@@ -357,6 +344,8 @@ _WH = re.compile(r"何|なに|なん|どこ|どう|どの|どれ|いつ|いく�
 def asks_yes_no(text: str) -> bool:
     """True when ``text`` asks can / may / must (出せますか, いいですか, 必要ですか), alone or beside another kind,
     with no question word (何を送ればいいですか asks what)."""
+    if is_english(text):  # 'do I still have to', 'is it ok if', 'can my mother-in-law take it' (bot.gist_en)
+        return english_yes_no(text)
     t = norm(text)
     return not _WH.search(t) and bool(QUESTION_KINDS["yesno"][0].search(t + " " + re.sub(r"\s+", "", t)))
 
@@ -666,11 +655,14 @@ class Answerer:
         q = (content_tokens(written) | en_words(question)) - self.ignored_nouns - _AMOUNT_WORDS
         q = frozenset(w for w in q if not w.isdigit())
         title = content_tokens(hit.title)
-        grams = {
-            g for g in _grams(written) - self._place_grams - _grams(hit.title) if not _AMOUNT_WORDS & set(g)
-        }
+        # an English question's Japanese terms are separate words: no run spans two of them (市役所 番 is no 所番)
+        pieces = written.split() if is_english(question) else [written]
+        said = set().union(*(_grams(x) for x in pieces))
+        grams = {g for g in said - self._place_grams - _grams(hit.title) if not _AMOUNT_WORDS & set(g)}
         # words only in a sentence that tells rather than asks (すんで います) weigh less
         asking = _asking(written)
+        if is_english(question) and (part := asked_part(question)) != question.strip():
+            asking = self.search_query(part)  # 'If I send it online, do I still have to go…': the rest tells
         told = q - content_tokens(asking)
         nouns = frozenset(noun_tokens(asking) - noun_tokens(hit.title) - self.ignored_nouns)
         # the question's own words (an English question's words naming the kind of answer asked are not): bot.gist_en
@@ -750,7 +742,8 @@ class Answerer:
         new = noun_tokens(body) - a.words - a.title - self.ignored_nouns
         numbers = set(re.findall(r"[0-9]+", norm(body))) - set(re.findall(r"[0-9]+", a.text))
         weight = 4 * len(shared) - 2 * len(shared & a.told)
-        says_yes_no = a.yesno and bool(_YES_NO_MARK.search(body))
+        # (a row under 【支給されないとき】 says 'not paid' for what it lists)
+        says_yes_no = a.yesno and bool(_YES_NO_MARK.search(body) or _YES_NO_MARK.search(above))
         # a yes/no answer counts even when it restates the question: in full when it has every word asked
         # (申請は郵送でも受け付けます for 郵送で申請できますか), a little when it misses some (夜間休日受付窓口ではこの
         # 申請はできません is about another 申請 than 児童手当の申請)
@@ -782,7 +775,7 @@ class Answerer:
             # answer states (a clock time, yen…): bot.gist_en
             # (the 【heading】 over the sentence counts: 【送り先】 heads the address, 【夜間開庁の内容】 its hours)
             # (words its page title has do not count: every sentence of the page is about them)
-            score += 5 * hint_weight(a.question, above + sent, a.page_title) + (
+            score += hint_score(a.question, above + sent, a.page_title) + (
                 4 if a.kinds and states_value(a.kinds[0], above + sent) else 0
             )
         return score
@@ -797,6 +790,9 @@ class Answerer:
         hits = self.relevant_hits(question, municipality, k=8)
         written = self.written(question)  # once per question, not once per passage
         kinds = question_kinds(f"{question} {written}")
+        if is_english(question) and (part := asked_part(question)) != question.strip():
+            # 'If I send it online, do I still have to go…' asks can or must, not how to apply online
+            kinds = question_kinds(f"{part} {self.written(part)}") or kinds
         query = self.search_query(question)
         nouns = (
             frozenset(

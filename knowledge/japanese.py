@@ -20,6 +20,8 @@ import unicodedata
 from functools import cache, lru_cache
 from typing import Any
 
+from knowledge.vocabulary import corrected, vocabulary
+
 _LOCK = threading.Lock()
 
 # Parts of speech that carry no search meaning (particles, auxiliaries, symbols, blanks).
@@ -600,50 +602,6 @@ class PlaceNames:
 # English questions searched with Japanese terms
 # ---------------------------------------------------------------------------------------------------------------
 
-# English words of residents' questions that no catalog name carries, with the Japanese words pages use for them.
-_EN_WORDS = {
-    "hours": "時間 曜日",
-    "open": "開いている",
-    "what time": "時間",
-    "consultation": "相談",
-    "consult": "相談",
-    "deadline": "期限",
-    "bring": "必要なもの",
-    "documents": "必要なもの",
-    "how much": "金額",
-    "amount": "金額",
-    "where": "窓口",
-    "online": "オンライン",
-    "by post": "郵送",
-    "by mail": "郵送",
-    "late": "遅れ",
-    "penalty": "過料",
-    "eligible": "対象",
-    "who can": "対象",
-    "birth": "出生",
-    "born": "出生",
-    "died": "死亡",
-    "death": "死亡",
-    "funeral": "葬祭費",
-    "nursery": "保育園",
-    "daycare": "保育園",
-    "moved": "転入",
-    "moving": "転入",
-    "move": "転入",
-    "marriage": "婚姻届",
-    "married": "婚姻届",
-    "divorce": "離婚届",
-    "pension": "年金",
-    "health insurance": "国民健康保険",
-    "child allowance": "児童手当",
-    "care": "介護",
-    "elderly": "高齢者",
-    "unemployment": "雇用保険",
-    "pregnant": "妊娠",
-    "pregnancy": "妊娠",
-    "residence certificate": "住民票",
-    "my number": "マイナンバー",
-}
 _EN_FILLER = frozenset(
     {"a", "an", "the", "of", "for", "to", "in", "on", "and", "or", "my", "your", "at", "by"}
 )
@@ -660,7 +618,8 @@ def _glossary(catalog: Any) -> list[tuple[frozenset[str], str]]:
         if en and len(words) >= 2 and ja and words not in pairs:
             pairs[words] = ja
 
-    for p in catalog.procedures.values():
+    # the municipalities' own programs too (出産費用の助成 / childbirth cost subsidy)
+    for p in [*catalog.procedures.values(), *(q for ov in catalog.overrides.values() for q in ov.programs)]:
         add(p.title.en, p.title.ja)
         for a in p.amounts:
             add(a.label.en, a.label.ja)
@@ -671,6 +630,16 @@ def _glossary(catalog: Any) -> list[tuple[frozenset[str], str]]:
     for e in catalog.events.values():
         add(e.name.en, e.name.ja)
     return sorted(pairs.items(), key=lambda kv: -len(kv[0]))
+
+
+def _catalog_words(catalog: Any) -> frozenset[str]:
+    """The English words of the catalog's names (procedures and programs, amounts, documents, offices, events)."""
+    programs = [q for ov in catalog.overrides.values() for q in ov.programs]
+    names = [p.title.en for p in [*catalog.procedures.values(), *programs]]
+    names += [a.label.en for p in catalog.procedures.values() for a in p.amounts]
+    names += [d.name.en for d in catalog.documents.values()] + [o.name.en for o in catalog.offices.values()]
+    names += [e.name.en for e in catalog.events.values()]
+    return frozenset(w for n in names if n for w in re.findall(r"[a-z]+", n.lower()))
 
 
 @lru_cache(maxsize=4096)
@@ -686,17 +655,23 @@ def is_english_query(text: str) -> bool:
 
 class EnglishTerms:
     """English questions are searched with the Japanese names of the catalog terms they use (procedures, amounts,
-    documents, offices, life events: 'funeral benefit' -> 葬祭費) plus a few words no name carries (hours ->
-    時間 曜日), and the place they name: Japanese pages then score as they do for a Japanese question."""
+    documents, offices, life events: 'funeral benefit' -> 葬祭費), then the words of the general civic vocabulary
+    (knowledge/vocabulary-en-ja.yaml: the kind asked, 'hours' -> 時間 曜日, and everyday words, 'by mail' -> 郵送),
+    and the place they name: Japanese pages then score as they do for a Japanese question."""
 
-    def __init__(self, pairs: list[tuple[frozenset[str], str]]) -> None:
-        self.pairs = pairs + [(en_words(en), ja) for en, ja in _EN_WORDS.items()]
+    def __init__(
+        self, pairs: list[tuple[frozenset[str], str]], lexicon: frozenset[str] = frozenset()
+    ) -> None:
+        self.pairs = pairs
+        # the English words of the names and the vocabulary: a word one letter off one of them is read as it
+        self.lexicon = lexicon | vocabulary().lexicon
 
     @classmethod
     def from_catalog(cls, catalog: Any) -> EnglishTerms:
-        return cls(_glossary(catalog))
+        return cls(_glossary(catalog), _catalog_words(catalog))
 
     def terms(self, query: str) -> list[str]:
+        query = corrected(query, self.lexicon)  # 'birth registation', 'child alowance'
         words = en_words(query)
         # a name of five or more words is used when all its words but one are asked ('child support allowance for
         # single parents' names 'Child support allowance for single-parent families')
@@ -705,6 +680,7 @@ class EnglishTerms:
             for en, ja in self.pairs
             if en and (en <= words or (len(en & words) >= 4 and len(en - words) <= 1))
         ]
+        terms += vocabulary().search_japanese(query)
         return list(dict.fromkeys(t for t in terms if not any(t != o and t in o for o in terms)))
 
     def augment(self, query: str, places: PlaceNames | None = None) -> str:
