@@ -45,6 +45,7 @@ from knowledge.japanese import (
     has_kanji,
     has_spaced_kana,
     is_english,
+    is_english_query,
     norm,
     noun_tokens,
 )
@@ -965,8 +966,9 @@ class Answerer:
     def _match_procedure(
         self, text: str, bundle: Bundle, municipality: str | None, event_date: dt.date | None
     ) -> PlannedItem | None:
-        """The procedure the message names: a bundle item first, else any catalog procedure named by its title."""
-        t = compact(text)
+        """The procedure the message names: a bundle item first, else any catalog procedure named by its title (an
+        English message also by the Japanese names its words stand for: 'late elderly … funeral benefit')."""
+        t = compact(text + " " + " ".join(self.english.terms(text)) if is_english_query(text) else text)
         toks = _name_words(text)
         pairs = _pairs(t)
 

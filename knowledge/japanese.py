@@ -675,13 +675,24 @@ class EnglishTerms:
         words = en_words(query)
         # a name of five or more words is used when all its words but one are asked ('child support allowance for
         # single parents' names 'Child support allowance for single-parent families')
+        vocab = vocabulary().search_japanese(query)
         terms = [
-            ja
+            ja if en <= words else self._sibling(ja, vocab)
             for en, ja in self.pairs
             if en and (en <= words or (len(en & words) >= 4 and len(en - words) <= 1))
         ]
-        terms += vocabulary().search_japanese(query)
+        terms += vocab
         return list(dict.fromkeys(t for t in terms if not any(t != o and t in o for o in terms)))
+
+    def _sibling(self, name: str, vocab: list[str]) -> str:
+        """A name matched with one word missing yields to the catalog name of the same thing (its head after the last
+        の) that the question's own words name: 'late elderly health insurance … funeral benefit' misses only
+        'national' of 'National Health Insurance funeral benefit', but says 後期高齢者医療, so 後期高齢者医療の葬祭費."""
+        head = name.rsplit("の", 1)[-1]
+        for other in sorted({ja for _, ja in self.pairs}):
+            if other != name and other.endswith(head) and any(v in other and v not in name for v in vocab):
+                return other
+        return name
 
     def augment(self, query: str, places: PlaceNames | None = None) -> str:
         """``query`` + its Japanese terms (at most four) and the Japanese name of the place it names."""
