@@ -39,12 +39,14 @@ COUNT_OF = {"has_children": "children_count"}
 
 @dataclass(frozen=True)
 class Implied:
-    """``then`` follows from what is known when ``when`` holds (and ``then`` is still unknown)."""
+    """``then`` follows from what is known when ``when`` holds (and ``then`` is still unknown); with ``scope``,
+    only for the person that event is about (the facts of the person who died, see ``EVENT_PERSON_FACTS``)."""
 
     when: Callable[[dict[str, Any]], bool]
     then: dict[str, Any]
     why: str
     source: str | None = None
+    scope: str | None = None
 
 
 IMPLIED: tuple[Implied, ...] = (
@@ -69,14 +71,25 @@ IMPLIED: tuple[Implied, ...] = (
         "everyone aged 75 or over leaves NHI or employee insurance for 後期高齢者医療制度 (高齢者医療確保法50条)",
         "https://yamanashi-iryoukouiki.jp/?p=4407",  # 山梨県後期高齢者医療広域連合, verified 2026-12-07
     ),
+    Implied(
+        lambda f: f.get("joining_national_pension") is True,
+        {"pension": "national"},
+        "「国民年金に切り替えます」: the pension then stands as the National Pension; the concierge does not ask it",
+    ),
+    Implied(
+        lambda f: f.get("pension") == "receiving",
+        {"received_pension": True},
+        "「年金暮らしの母が亡くなりました」: the person who died was receiving a pension",
+        scope="death",
+    ),
 )
 
 
-def implied_facts(facts: dict[str, Any]) -> dict[str, Any]:
-    """The facts that follow from ``facts`` and are not yet known."""
+def implied_facts(facts: dict[str, Any], scope: str | None = None) -> dict[str, Any]:
+    """The facts that follow from ``facts`` (those of ``scope``'s person, None: the resident) not yet known."""
     out: dict[str, Any] = {}
     for rule in IMPLIED:
-        if rule.when(facts):
+        if rule.scope in (None, scope) and rule.when(facts):
             out.update({k: v for k, v in rule.then.items() if facts.get(k) is None and k not in out})
     return out
 
@@ -277,8 +290,12 @@ def _take_facts(
         set_fact(state, k, v, owner)
     if "foreign-resident" in state.events and state.facts.get("nationality") is None:
         state.facts["nationality"] = "foreign"  # the event is a foreign national settling in Tokyo
+    if u.japanese_family and "birth" in state.events:
+        # a child one of whose parents is Japanese at the birth is Japanese (国籍法2条1号): in a birth the
+        # nationality is the baby's, and it needs no status of residence ("my wife is Japanese, I'm American")
+        state.facts["nationality"] = "japanese"
     for ev in [None, *state.event_facts]:
-        for k, v in implied_facts(facts_for(state, ev)).items():
+        for k, v in implied_facts(facts_for(state, ev), ev).items():
             set_fact(state, k, v, ev)
 
 

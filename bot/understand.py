@@ -135,10 +135,25 @@ _LEAVING = re.compile(
 _RETURN_HOME = re.compile(r"帰国|きこく")
 _BACK = re.compile(r"戻|もど|帰|かえ[っりる]|\b(back|return(ed|ing)?)\b")
 _RETURNED = re.compile(r"(帰国|きこく)\s*(し(まし)?た|して|済)|から\s*(帰国|きこく)")
+_LIVES_NOW = re.compile(
+    r"(今|いま|現在|げんざい)\s*(は|も)?[\s、,]*[^。.!?！？]{0,16}?((住んで|すんで|暮らして|くらして)\s*(い|お)(ます|る)|在住(です)?)"
+    r"|\b(currently|now) (live|living|based)\b|\bi live in [a-z\- ]+ (now|at the moment)\b"
+)
+# a member of the family said to be a Japanese national (the nationality fact itself stays the resident's)
+_JAPANESE_FAMILY = re.compile(
+    r"\b(wife|husband|spouse|partner|mother|father|mom|mum|dad|one of us)\s*(is|was|'s)\s+(a\s+)?japanese\b"
+    r"|(夫|妻|主人|旦那|嫁|父|母|おっと|つま)(は|が)\s*(日本人|日本国籍|にほんじん|にほんこくせき)"
+)
 _CAME = re.compile(r"来|き(ま|た)|越|こし|移|うつ|転居|転勤|moved|came|relocated")
-_SKIP_WORD = r"(スキップ|すきっぷ|わからない|分からない|わかりません|分かりません|答えたくない|skip|i don.t know|not sure|pass)"
+_SKIP_WORD = (
+    r"(スキップ|すきっぷ|わからない|分からない|わかりません|分かりません|わかんない|分かんない|知らない|しらない"
+    r"|知りません|しりません|不明|答えたくない|skip|i don.t know|don.t know|not sure|unsure|no idea|pass)"
+)
+# words around "I don't know" that say nothing more: 「ちょっとわからないです」「よくわかりません」 "I'm not sure"
+_SKIP_BEFORE = r"((ちょっと|よく|まだ|うーん|えーと|えっと|ごめんなさい|すみません|sorry|hmm|um|honestly|i'?m|i am|we'?re|we are)[\s,、…]*)*"
+_SKIP_AFTER = r"(\s*(です|ですね|ですが|ね|なあ|なぁ|yet|really|sorry))*"
 _SKIP = re.compile(
-    rf"^{_SKIP_WORD}(\s*[・/／]\s*{_SKIP_WORD})?[。.!！]?$"
+    rf"^{_SKIP_BEFORE}{_SKIP_WORD}(\s*[・/／]\s*{_SKIP_WORD})?{_SKIP_AFTER}[\s。.!！…]*$"
 )  # also the label 「わからない・スキップ」
 _NEW_TOPIC = re.compile(r"それと|あと|ほかに|他に|それから|also|another thing|and also")
 _YES = re.compile(r"^(はい|うん|ええ|そうです|あります|ある|持っています|もっています|yes|yeah|yep|i do)")
@@ -151,6 +166,10 @@ _NO = re.compile(
 _KANA_PEOPLE = {"ひとり": 1, "ふたり": 2, "さんにん": 3, "よにん": 4, "ごにん": 5}
 _PEOPLE_WORDS = re.compile(
     rf"({'|'.join(_KANA_PEOPLE)})(?!親|おや|ぐらし|暮らし|っこ|っ子)|([{''.join(KANJI_NUM)}])人(?!親|暮らし|っ子)"
+)
+# an age or a count written in kanji numerals: 「八十二歳」 -> 「82歳」, 「十二人」 -> 「12人」 (one-digit counts above)
+_KANJI_COUNT = re.compile(
+    r"[一二三四五六七八九十百]*[十百][一二三四五六七八九十百]*(?=\s*(?:歳|才|さい|人|にん))"
 )
 _EN_COUNT = {k: v for k, v in EN_NUM.items() if " " not in k and k not in ("a", "an")}
 _EN_COUNT_WORDS = re.compile(rf"\b({'|'.join(_EN_COUNT)})\b")
@@ -165,16 +184,29 @@ def unspaced(text: str) -> str:
     return _JA_GAP.sub("", text)
 
 
-def counted(text: str) -> str:
-    """``text`` (normalised) with people and numbers said in words as digits, for the number facts.
+def kanji_count(word: str) -> int:
+    """A number in kanji numerals up to 999: 「八十二」 -> 82, 「百」 -> 100, 「十五」 -> 15."""
+    total, digit = 0, 0
+    for ch in word:
+        if ch in ("十", "百"):
+            total += (digit or 1) * (10 if ch == "十" else 100)
+            digit = 0
+        else:
+            digit = KANJI_NUM[ch]
+    return total + digit
 
-    >>> counted("子どもは ふたり います"), counted("we have two kids"), counted("ひとり親です")
-    ('子どもは 2人 います', 'we have 2 kids', 'ひとり親です')
+
+def counted(text: str) -> str:
+    """``text`` (normalised) with people, ages and numbers said in words as digits, for the number facts.
+
+    >>> counted("子どもは ふたり います"), counted("we have two kids"), counted("ひとり親です"), counted("母は八十二歳")
+    ('子どもは 2人 います', 'we have 2 kids', 'ひとり親です', '母は82歳')
     """
 
     def people(m: re.Match[str]) -> str:
         return f"{_KANA_PEOPLE[m.group(1)] if m.group(1) else KANJI_NUM[m.group(2)]}人"
 
+    text = _KANJI_COUNT.sub(lambda m: str(kanji_count(m.group())), text)
     return _EN_COUNT_WORDS.sub(lambda m: str(_EN_COUNT[m.group(1)]), _PEOPLE_WORDS.sub(people, text))
 
 
@@ -222,6 +254,7 @@ class Understanding:
     new_topic: bool = False
     mentions: list[Mention] = field(default_factory=list)
     places: dict[PlaceRole, str] = field(default_factory=dict)  # role -> name of a place outside Tokyo
+    japanese_family: bool = False  # someone of the family is said to be Japanese ("my wife is Japanese")
 
 
 _NEGATED = re.compile(
@@ -231,11 +264,11 @@ _NEGATED = re.compile(
 
 # 「国民健康保険に入ります」, "I will join NHI": a plan to join, not the insurance the person is in now
 _JOINING_AFTER = re.compile(
-    r"^\s*(に|へ)(は)?(これから)?\s*(入ります|入る|入ろう|入りたい|はいります|はいる|加入します|加入する|加入予定|加入したい|"
+    r"^\s*((と|や|・)[^。、,]{1,12}?)?(に|へ)(は)?(これから)?\s*(入ります|入る|入ろう|入りたい|はいります|はいる|加入します|加入する|加入予定|加入したい|"
     r"切り替え|切替え|きりかえ)"
 )
 _JOINING_BEFORE = re.compile(
-    r"(join|joining|switch(ing)? to|enrol(l)?(ing)? in|sign(ing)? up for)\s+(the\s+)?$"
+    r"(join|joining|switch(ing)? to|enrol(l)?(ing)? in|sign(ing)? up for)\s+(the\s+)?([a-z ]{1,40}\s(and|&)\s+(the\s+)?)?$"
 )
 
 
@@ -739,7 +772,7 @@ class Understander:
             if fact.type != "choice" or (only and fact.id != only):
                 continue
             for opt in fact.options:
-                for label in (opt.ja, opt.en, *opt.synonyms):
+                for label in (opt.ja, opt.en, opt.easy, *opt.synonyms):
                     w = norm(label or "")
                     if len(w) >= 2 and w in t:
                         found.add(w)
@@ -805,7 +838,11 @@ class Understander:
         """The option ``t`` names: one of its labels exactly ("From abroad"), else the longest label it contains
         affirmed ("abroad" lies inside "from abroad" and loses to it)."""
         labels = [
-            (unspaced(norm(x)), o.value) for o in options for x in (o.value, o.ja, o.en, *o.synonyms) if x
+            (unspaced(norm(x)), o.value)
+            for o in options
+            # the easy label also as the widget sends it back, without its bracketed part (strip_readings)
+            for x in (o.value, o.ja, o.en, o.easy, strip_readings(o.easy or ""), *o.synonyms)
+            if x
         ]
         exact = [value for label, value in labels if label == t]
         if exact:
@@ -848,6 +885,7 @@ class Understander:
         u.date = parse_date(text, today)
         others = frozenset(f for ev in u.events for f in EVENT_PERSON_FACTS.get(ev, ()))
         u.facts = {**u.facts, **self.parse_facts(text, others)}
+        u.japanese_family = u.facts.get("nationality") == "japanese" or bool(_JAPANESE_FAMILY.search(tn))
         self._move_ends(u, t)
         tokyo = [m.code for m in u.mentions if m.code not in (OUTSIDE, ABROAD)]
         if u.move_to and u.move_to not in (OUTSIDE, ABROAD):
@@ -948,7 +986,10 @@ class Understander:
             u.move_from = froms[0] if froms else (here if tos else None)
             u.move_to = tos[0] if tos else (here if froms else None)
             if not (u.move_from or u.move_to) and here:
-                u.move_to = here
+                # 「来月引っ越します。いまは中野区に住んでいます」: where they live now is the origin of a move yet to
+                # come; after a move (or said without "now") it is the destination
+                now_origin = _LIVES_NOW.search(t) and not told_as_past(_LIVES_NOW.sub(" ", t))
+                u.move_from, u.move_to = (here, None) if now_origin else (None, here)
             if "moving" not in u.events and u.move_from and u.move_to:
                 u.events.append("moving")
         if (

@@ -108,6 +108,7 @@ class FactOption(Strict):
     value: str
     ja: str
     en: str
+    easy: str | None = None  # the quick-reply label in やさしい日本語 (小学校 kanji, else kana)
     synonyms: list[str] = Field(default_factory=list)  # words residents use for this answer (ja and en)
 
 

@@ -1,0 +1,180 @@
+"""Facts given in free words, answers to the concierge's questions in free words, and やさしい日本語 choice labels
+(issue #14, evals/cases/dialogue-dev-3.yaml): each failed before the change it tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot import dialogue
+from bot.contract import ChatRequest, ChatResponse
+from bot.render import Renderer
+from bot.service import Concierge
+from bot.sessions import SessionState
+from bot.understand import Understander, counted, kanji_count
+from evals.metrics import non_easy_kanji
+from knowledge.catalog import Catalog
+
+TODAY = dt.date(2026, 12, 7)
+
+
+def talk(c: Concierge, *messages: str) -> list[ChatResponse]:
+    out: list[ChatResponse] = []
+    sid = None
+    for m in messages:
+        r = c.chat(ChatRequest(message=m, session_id=sid, today=TODAY))
+        sid = r.session_id
+        out.append(r)
+    return out
+
+
+def required(r: ChatResponse) -> set[str]:
+    return {p.id for p in r.procedures if not p.conditional}
+
+
+def asked(r: ChatResponse) -> set[str]:
+    return {q.fact for q in r.quick_replies}
+
+
+# ---- "I don't know" in free words is the skip ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    "message",
+    ["ちょっとわからないです", "よくわかりません", "まだ分からないです", "わかんない", "知りません", "I'm not sure",
+     "sorry, I don't know", "no idea", "We're not sure yet", "わからない・スキップ"],
+)  # fmt: skip
+def test_i_dont_know_in_free_words_is_a_skip(und: Understander, message: str) -> None:
+    assert und.parse(message, TODAY).skip
+
+
+@pytest.mark.parametrize(
+    "message", ["国保です", "ちょっと待ってください", "No", "わからないので教えてください"]
+)
+def test_an_answer_or_a_request_is_not_a_skip(und: Understander, message: str) -> None:
+    assert not und.parse(message, TODAY).skip
+
+
+@pytest.mark.parametrize("answer", ["ちょっとわからないです", "よくわかりません"])
+def test_a_question_answered_i_dont_know_is_not_asked_again(concierge: Concierge, answer: str) -> None:
+    first, after = talk(concierge, "12月3日に品川区で子どもが生まれました", answer)
+    assert "insurance" in asked(first)
+    assert "insurance" not in asked(after)
+    assert {"nhi-enrollment", "baby-employee-insurance"}.isdisjoint(required(after))
+
+
+# ---- numbers in kanji -----------------------------------------------------------------------------------------
+def test_kanji_numbers_are_counted() -> None:
+    assert [kanji_count(w) for w in ("八十二", "十五", "百", "三十")] == [82, 15, 100, 30]
+    assert counted("母は八十二歳です") == "母は82歳です"
+    assert counted("一人暮らしの父") == "一人暮らしの父"  # a way of living, not a count
+
+
+def test_an_age_in_kanji_is_the_persons_age(concierge: Concierge) -> None:
+    (r,) = talk(concierge, "母は八十二歳です。介護が必要になりました。大田区に住んでいます")
+    assert r.facts.get("person_age") == 82
+    assert "care-certification" in required(r) and "person_age" not in asked(r)
+
+
+# ---- pensions said in free words ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "message",
+    [
+        "年金暮らしの母が12月2日に亡くなりました。板橋区です",
+        "父は年金生活でしたが、12月3日に亡くなりました。北区です",
+    ],
+)
+def test_a_pensioner_who_died_was_receiving_a_pension(concierge: Concierge, message: str) -> None:
+    (r,) = talk(concierge, message)
+    assert r.facts.get("received_pension") is True
+    assert "unpaid-pension-claim" in required(r) and "received_pension" not in asked(r)
+
+
+def test_receiving_a_pension_implies_received_pension_only_for_the_person_who_died() -> None:
+    assert dialogue.implied_facts({"pension": "receiving"}) == {}
+    assert dialogue.implied_facts({"pension": "receiving"}, "death") == {"received_pension": True}
+
+
+def test_switching_to_the_national_pension_after_a_job_loss(concierge: Concierge) -> None:
+    (r,) = talk(
+        concierge, "11月30日に会社を辞めました。国民健康保険と国民年金に切り替えます。世田谷区に住む35歳です"
+    )
+    assert r.facts.get("joining_nhi") is True and r.facts.get("joining_national_pension") is True
+    # 「国民健康保険と…に切り替えます」 is a plan, not the insurance now
+    assert r.facts.get("insurance") != "national"
+    assert {"nhi-enrollment", "national-pension-enrollment"} <= required(r)
+    assert "pension" not in asked(r)
+
+
+def test_joining_the_national_pension_and_nhi_after_a_divorce(concierge: Concierge) -> None:
+    (r,) = talk(
+        concierge,
+        "12月1日に離婚しました。夫の扶養から外れるので、国民年金と国民健康保険に入ります。世田谷区です",
+    )
+    assert {"national-pension-enrollment", "nhi-enrollment"} <= required(r)
+    assert asked(r).isdisjoint({"pension", "insurance"})
+
+
+def test_joining_the_national_pension_in_english(und: Understander) -> None:
+    facts = und.parse("I will switch to national health insurance and national pension", TODAY).facts
+    assert facts.get("joining_nhi") is True and facts.get("joining_national_pension") is True
+    assert "insurance" not in facts and "pension" not in facts
+
+
+# ---- a baby with one Japanese parent is Japanese (国籍法2条1号) --------------------------------------------------
+@pytest.mark.parametrize(
+    "message",
+    [
+        "My wife is Japanese and I'm American. Our son was born on 3 December in Minato.",
+        "12月3日に江東区で長男が生まれました。夫は中国籍で、私は日本人です",
+    ],
+)
+def test_a_mixed_couples_baby_needs_no_status_of_residence(concierge: Concierge, message: str) -> None:
+    (r,) = talk(concierge, message)
+    assert r.facts.get("nationality") == "japanese"
+    assert "status-of-residence-birth" not in required(r)
+
+
+def test_two_foreign_parents_baby_needs_a_status_of_residence(concierge: Concierge) -> None:
+    (r,) = talk(concierge, "We are both Vietnamese nationals. Our baby was born on 3 December in Shinjuku.")
+    assert r.facts.get("nationality") == "foreign" and "status-of-residence-birth" in required(r)
+
+
+# ---- where the resident lives now is the origin of a move still to come -------------------------------------
+def test_where_one_lives_now_is_the_origin_of_a_coming_move(concierge: Concierge) -> None:
+    first, after = talk(
+        concierge, "12月14日に ひっこしを します。 いまは 中野区に すんで います", "杉並区 です"
+    )
+    assert first.move_from == "中野区" and "move_to" in asked(first)
+    assert (after.move_from, after.move_to) == ("中野区", "杉並区")
+    assert after.lang == "easy"
+
+
+def test_a_place_lived_in_after_a_past_move_is_the_destination(und: Understander) -> None:
+    u = und.parse("先週引っ越しました。いまは杉並区に住んでいます", TODAY)
+    assert u.move_to == "131156" and u.move_from is None
+
+
+def test_a_posting_abroad_from_where_one_lived(concierge: Concierge) -> None:
+    (r,) = talk(concierge, "12月1日に海外赴任しました。目黒区に住んでいました")
+    assert r.move_from == "目黒区" and r.move_to == "海外"
+    assert any(p.id == "moving-abroad-notice" for p in r.procedures)
+
+
+# ---- やさしい日本語 choice labels ------------------------------------------------------------------------------
+def test_every_choice_option_has_an_easy_label_in_school_kanji(catalog: Catalog) -> None:
+    for fact in catalog.facts.values():
+        for opt in fact.options:
+            assert opt.easy, (fact.id, opt.value)
+            assert non_easy_kanji(opt.easy) == [], (fact.id, opt.value)
+
+
+def test_easy_quick_replies_use_the_easy_labels_and_are_understood(
+    catalog: Catalog, und: Understander
+) -> None:
+    labels = Renderer(catalog, "easy", TODAY).quick_replies(
+        "insurance", SessionState(id="s", events=["birth"])
+    )
+    by_value = {q.value: q.label for q in labels}
+    assert by_value["employee"] == "会社の けんこうほけん"
+    for opt in catalog.facts["insurance"].options:
+        assert und.parse_answer("insurance", by_value[opt.value], TODAY) == opt.value
