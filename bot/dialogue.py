@@ -56,6 +56,11 @@ IMPLIED: tuple[Implied, ...] = (
         "「子どもが2人います」: the household has children; the concierge does not ask again",
     ),
     Implied(
+        lambda f: f.get("single_parent") is True,
+        {"has_children": True},
+        "「シングルマザーです」: someone raising children as a single parent has children; not asked again",
+    ),
+    Implied(
         lambda f: f.get("children_count") == 0,
         {"has_children": False},
         "no children in the household",
@@ -216,6 +221,9 @@ def _answer_pending(
             return True, None
     if value is None:
         said_something = u.events or u.facts or u.mentions or u.date or u.intents - {"question"}
+        if u.unsure and not said_something:
+            state.skipped.append(pending)  # "no idea, my husband handles that": not known, not asked again
+            return True, None
         return False, None if said_something else pending
     if pending == "event_date":
         set_date(state, value, [])

@@ -37,9 +37,18 @@ OUTSIDE = "outside"  # elsewhere in Japan
 ABROAD = "abroad"
 # role of a country word that names a nationality, not a place (ベトナム人, 外国籍)
 NATIONALITY: Final = "nationality"
+# where someone works, not where they live or file (「品川区の会社に勤めています」, "I work in Shinagawa")
+WORK: Final = "work"
+_NOT_PLACES = (NATIONALITY, WORK)
+_WORK_AFTER = re.compile(
+    r"^(の|で|に)?\s*(働|はたら|勤め|つとめ|勤務|きんむ|通勤|つうきん|会社|かいしゃ|職場|しょくば|オフィス|おふぃす)"
+)
+_WORK_BEFORE = re.compile(
+    r"(\b(work|working|works|job|office|commute|commuting)\s+(is\s+)?(in|at|to)|(勤務先|職場|会社|勤め先)\s*(は|が))\s*$"
+)
 # What a place word is to the message: the origin of a move (from), its destination (to), where the resident lives
 # (here), a move inside it (within), or a nationality, not a place (NATIONALITY).
-Role = Literal["from", "to", "here", "within", "nationality"]
+Role = Literal["from", "to", "here", "within", "nationality", "work"]
 # the roles a place outside Tokyo is named under (Understanding.places)
 PlaceRole = Literal["here", "from", "to"]
 # what a message asks (or, for claim, states: a period as the rule); the names of _INTENTS and "claim"
@@ -155,6 +164,10 @@ _SKIP_AFTER = r"(\s*(です|ですね|ですが|ね|なあ|なぁ|yet|really|sor
 _SKIP = re.compile(
     rf"^{_SKIP_BEFORE}{_SKIP_WORD}(\s*[・/／]\s*{_SKIP_WORD})?{_SKIP_AFTER}[\s。.!！…]*$"
 )  # also the label 「わからない・スキップ」
+# "no idea, my husband handles that": "I don't know" first, then words that give nothing else (dialogue decides)
+_UNSURE_LEAD = re.compile(rf"^{_SKIP_BEFORE}{_SKIP_WORD}\s*[,、。.!！…]")
+_COPULA_END = re.compile(r"\s*(です|でした|ですね|だよ|だ|です よ)?\s*[。.!！]*$")
+_KANJI_NUMERAL = re.compile(r"[一二三四五六七八九十百]+")
 _NEW_TOPIC = re.compile(r"それと|あと|ほかに|他に|それから|also|another thing|and also")
 _YES = re.compile(r"^(はい|うん|ええ|そうです|あります|ある|持っています|もっています|yes|yeah|yep|i do)")
 _NO = re.compile(
@@ -251,6 +264,9 @@ class Understanding:
     facts: dict[str, Any] = field(default_factory=dict)
     intents: set[Intent] = field(default_factory=set)
     skip: bool = False
+    unsure: bool = (
+        False  # the message starts with "I don't know" and goes on ("no idea, my husband handles it")
+    )
     new_topic: bool = False
     mentions: list[Mention] = field(default_factory=list)
     places: dict[PlaceRole, str] = field(default_factory=dict)  # role -> name of a place outside Tokyo
@@ -258,7 +274,7 @@ class Understanding:
 
 
 _NEGATED = re.compile(
-    r"^[^。、.,]{0,8}?(ていない|ていません|てない|ていなかった|ませんでした|ません|ない|なかった|not)"
+    r"^[^。、.,]{0,8}?(ていない|ていません|てない|ていなかった|ませんでした|ません|ない|なかった|(では|じゃ)なく|not)"
 )
 
 
@@ -633,7 +649,7 @@ class Understander:
 
     def find_places(self, text: str) -> list[Mention]:
         """Municipalities and places outside Tokyo named in ``text`` (nationality words such as 外国籍 excluded)."""
-        return [m for m in self._place_hits(text) if m.role != NATIONALITY]
+        return [m for m in self._place_hits(text) if m.role not in _NOT_PLACES]
 
     def _place_hits(self, text: str) -> list[Mention]:
         """Every place word, a country used as a nationality (ベトナム人, 外国籍, がいこくじん) with role NATIONALITY."""
@@ -716,8 +732,11 @@ class Understander:
     def _role(t: str, i: int, j: int) -> Role:
         after = t[j : j + 14].lstrip(" 　")
         before = t[max(0, i - 12) : i]
-        if _PERSON_LIVES.match(re.sub(r"^(区|市|町|村|都|府|県|道)", "", after)):
+        bare = re.sub(r"^(区|市|町|村|都|府|県|道)", "", after)
+        if _PERSON_LIVES.match(bare):
             return "here"  # 「大阪市に住む父が亡くなりました」: where the person lives
+        if _WORK_AFTER.match(bare.lstrip()) or _WORK_BEFORE.search(before):
+            return WORK
         after = re.sub(
             r"^(区|市|町|村|都|府|県|道|city|ward|-ku|-shi|く|し|ちょう|まち|むら|そん|けん)", "", after
         ).lstrip()
@@ -814,8 +833,8 @@ class Understander:
             places = self.find_places(text)
             return places[0].code if places else None
         if fact.type == "date":
-            d = parse_date(text, today)
-            return d if d else None
+            # 「3日です」: a bare day said as the answer (the copula after it is no part of the date)
+            return parse_date(text, today) or parse_date(_COPULA_END.sub("", t), today)
         if fact.type == "choice":
             return self._choice(fact.options, unspaced(t))
         if fact.type == "bool":
@@ -828,8 +847,10 @@ class Understander:
                 return True
             return None
         if fact.type == "int":
-            if m := re.search(r"\d+", counted(t)):
-                return int(m.group(0))
+            # 「八十二です」: a number in kanji numerals when no digit is said
+            numbers = counted(t)
+            if m := re.search(r"\d+", numbers) or _KANJI_NUMERAL.search(numbers):
+                return int(m.group(0)) if m.group(0).isdigit() else kanji_count(m.group(0))
             return None
         return None
 
@@ -870,13 +891,14 @@ class Understander:
         u = Understanding(text=text, lang=lang or ("en" if is_english(text) else "ja"))
         t = norm(text).strip()
         u.skip = bool(_SKIP.match(t))
+        u.unsure = u.skip or bool(_UNSURE_LEAD.match(t))
         u.new_topic = bool(_NEW_TOPIC.search(t))
         u.intents = {name for name, pat in _INTENTS.items() if pat.search(t)}
         if claimed_period(text):
             u.intents.add("claim")
         u.events = self.detect_events(text)
         hits = self._place_hits(text)
-        u.mentions = [m for m in hits if m.role != NATIONALITY]
+        u.mentions = [m for m in hits if m.role not in _NOT_PLACES]
         tn = norm(_strip_accents(text))
         if self._foreign_nationality(tn) or any(
             m.role == NATIONALITY or (m.code == ABROAD and _FROM_COUNTRY.search(tn[: m.start])) for m in hits

@@ -178,3 +178,82 @@ def test_easy_quick_replies_use_the_easy_labels_and_are_understood(
     assert by_value["employee"] == "会社の けんこうほけん"
     for opt in catalog.facts["insurance"].options:
         assert und.parse_answer("insurance", by_value[opt.value], TODAY) == opt.value
+
+
+# ---- second batch (dialogue-dev-3.yaml d3b-*) ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("message", "insurance"),
+    [
+        ("私は主人の扶養です", "dependent"),
+        ("I'm on my husband's insurance", "dependent"),
+        ("夫は公務員で、共済組合の保険です", "employee"),
+        ("うちは国保じゃなくて社保です", "employee"),  # 「国保じゃなくて」 denies 国保
+        ("国保ではなく、会社の保険です", "employee"),
+    ],
+)
+def test_insurance_in_residents_words(und: Understander, message: str, insurance: str) -> None:
+    assert und.parse(message, TODAY).facts.get("insurance") == insurance
+
+
+def test_part_time_work_is_employment(und: Understander) -> None:
+    assert und.parse("私はパートです", TODAY).facts.get("employment") == "employee"
+
+
+@pytest.mark.parametrize(
+    ("fact", "answer", "value"),
+    [("person_age", "八十二です", 82), ("person_age", "82歳", 82), ("youngest_child_age", "一番下は3歳", 3)],
+)
+def test_number_answers_in_kanji(und: Understander, fact: str, answer: str, value: int) -> None:
+    assert und.parse_answer(fact, answer, TODAY) == value
+
+
+@pytest.mark.parametrize("answer", ["3日です", "みっかです"])
+def test_a_bare_day_answers_the_date_question(und: Understander, answer: str) -> None:
+    day = und.parse_answer("event_date", answer, TODAY)
+    assert day is not None and day.date == dt.date(2026, 12, 3)
+
+
+def test_i_dont_know_followed_by_nothing_else_skips_the_question(concierge: Concierge) -> None:
+    first, after = talk(
+        concierge, "Our baby was born on 3 December in Taito.", "no idea, my husband handles that"
+    )
+    assert "insurance" in asked(first) and "insurance" not in asked(after)
+    assert after.life_events == ["birth"]
+
+
+def test_i_dont_know_before_a_question_is_not_a_skip(und: Understander) -> None:
+    u = und.parse("わからないので教えてください", TODAY)
+    assert not u.skip and not u.unsure
+
+
+def test_a_retired_pensioner_who_died_is_a_death_not_a_retirement(concierge: Concierge) -> None:
+    (r,) = talk(concierge, "My grandfather, a retired pensioner, died on 2 December in Adachi.")
+    assert r.life_events == ["death"] and r.facts.get("received_pension") is True
+
+
+# ---- where one works is not where one lives; a single parent has children ------------------------------------
+@pytest.mark.parametrize(
+    ("message", "municipality"),
+    [
+        ("We live in Kawasaki but I work in Shinagawa.", "outside"),
+        ("品川区の会社に勤めています。世田谷区に住んでいます", "131121"),
+        ("勤務先は港区です", None),
+        ("中野区で働いています", None),
+    ],
+)
+def test_a_workplace_is_not_where_one_lives(
+    und: Understander, message: str, municipality: str | None
+) -> None:
+    assert und.parse(message, TODAY).municipality == municipality
+
+
+def test_a_birth_filed_where_one_lives_not_where_one_works(concierge: Concierge) -> None:
+    (r,) = talk(concierge, "Our baby was born on 2 December. We live in Kawasaki but I work in Shinagawa.")
+    assert r.municipality is None  # outside Tokyo: not 品川区
+    assert not any(p.id.startswith("shinagawa-") for p in r.procedures)
+
+
+def test_a_single_parent_is_not_asked_about_children(concierge: Concierge) -> None:
+    (r,) = talk(concierge, "12月1日に離婚しました。練馬区です。シングルマザーとして子どもを育てています")
+    assert r.facts.get("has_children") is True and "has_children" not in asked(r)
+    assert dialogue.implied_facts({"single_parent": True}) == {"has_children": True}
