@@ -27,7 +27,16 @@ from bot.dates import EN_NUM, KANJI_NUM, ParsedDate, parse_date, told_as_past
 from bot.planner import EVENT_PERSON_FACTS
 from bot.render import strip_readings
 from knowledge.catalog import Catalog, default_catalog
-from knowledge.japanese import compact, content_tokens, en_words, has_kanji, is_english, norm, word_spans
+from knowledge.japanese import (
+    analyze,
+    compact,
+    content_tokens,
+    en_words,
+    has_kanji,
+    is_english,
+    norm,
+    word_spans,
+)
 from knowledge.models import Unit
 
 PLACES = Path(__file__).with_name("data") / "places.yaml"
@@ -174,6 +183,44 @@ _NO = re.compile(
     r"^(いいえ|いや|ううん|ありません|ない|いない|いません|なし|持っていません|もっていません|違い|ちがい|違う|ちがう"
     r"|no|nope|none|nobody|no one|i don.t)"
 )
+
+# A yes/no question answered with its verb (「持ってます」「飼ってません」「変わります」「もらってなかったです」) or in
+# English words ("we do", "of course", "she didn't"): only verbs, auxiliaries, particles and adverbs, no noun
+_ANSWER_POS = frozenset({"動詞", "助動詞", "助詞", "副詞", "形容詞", "感動詞", "補助記号", "空白", "接続詞"})
+_JA_NEGATION = re.compile(r"ない|ません|なかった|なく|ず|ぬ")
+# a request, a wish or not knowing is no yes/no answer (「ちょっと待ってください」「わかりません」)
+_JA_NOT_ANSWER = re.compile(
+    r"ください|下さい|くれ|ちょうだい|ましょう|たい|ほしい|待って|まって|わから|分から|わかり|分かり|わかん|分かん|知ら|知り|しら|しり"
+)
+_EN_YES_WORDS = re.compile(
+    r"^(sure|of course|correct|right|that's right|definitely|absolutely|i think so|probably"
+    r"|(i|we|he|she|they) (do|did|does|have|has|had|am|are|is|was|were|will)\b(?!\s*(not|n't)))"
+)
+_EN_NO_WORDS = re.compile(
+    r"^(not really|never|no way|i don't think so"
+    r"|(i|we|he|she|they) (don't|didn't|doesn't|do not|did not|does not|haven't|hasn't|hadn't|have not|has not"
+    r"|am not|aren't|isn't|wasn't|weren't|won't|are not|is not|was not|were not))"
+)
+
+
+def predicate_answer(text: str) -> bool | None:
+    """A yes/no answer said with the question's verb or plain English words, or None (a noun, a question).
+
+    >>> predicate_answer("持ってます"), predicate_answer("飼ってません"), predicate_answer("国保です")
+    (True, False, None)
+    """
+    t = norm(text).strip().rstrip("。.!！")
+    if _INTENTS["question"].search(t) or _JA_NOT_ANSWER.search(t):
+        return None
+    if t.isascii():
+        return True if _EN_YES_WORDS.match(t) else False if _EN_NO_WORDS.match(t) else None
+    tokens = analyze(unicodedata.normalize("NFKC", unspaced(text)))
+    if not tokens or any(pos not in _ANSWER_POS for _s, _f, pos, _sub in tokens):
+        return None
+    if not any(pos in ("動詞", "形容詞") for _s, _f, pos, _sub in tokens):
+        return None
+    return not _JA_NEGATION.search(t)
+
 
 # people counted in words, read as digits for the number facts: 「ふたり」「二人」「さんにん」 -> 「2人」, "two kids" -> "2 kids"
 _KANA_PEOPLE = {"ひとり": 1, "ふたり": 2, "さんにん": 3, "よにん": 4, "ごにん": 5}
@@ -845,7 +892,7 @@ class Understander:
                 return False
             if _YES.match(t):
                 return True
-            return None
+            return predicate_answer(t)
         if fact.type == "int":
             # 「八十二です」: a number in kanji numerals when no digit is said
             numbers = counted(t)

@@ -257,3 +257,41 @@ def test_a_single_parent_is_not_asked_about_children(concierge: Concierge) -> No
     (r,) = talk(concierge, "12月1日に離婚しました。練馬区です。シングルマザーとして子どもを育てています")
     assert r.facts.get("has_children") is True and "has_children" not in asked(r)
     assert dialogue.implied_facts({"single_parent": True}) == {"has_children": True}
+
+
+# ---- a yes/no question answered with its verb ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("fact", "answer", "value"),
+    [
+        ("has_my_number_card", "持ってます", True),
+        ("has_my_number_card", "持ってないです", False),
+        ("has_dog", "かってません", False),
+        ("changes_surname", "変わります", True),
+        ("changes_surname", "変わらないです", False),
+        ("received_pension", "もらってなかったです", False),
+        ("estate_has_debts", "たぶんある", True),
+        ("dependants_under_75", "入れてます", True),
+        ("has_my_number_card", "We do", True),
+        ("has_my_number_card", "of course", True),
+        ("has_dog", "we don't", False),
+        ("has_my_number_card", "国保です", None),  # a noun: another answer, not a yes
+        ("has_my_number_card", "ちょっと待ってください", None),
+        ("has_my_number_card", "どうすればいいですか", None),
+    ],
+)
+def test_a_yes_no_question_answered_with_its_verb(
+    und: Understander, fact: str, answer: str, value: bool | None
+) -> None:
+    assert und.parse_answer(fact, answer, TODAY) is value
+
+
+def test_a_verb_answer_is_kept_and_not_asked_again(concierge: Concierge) -> None:
+    first, after = talk(
+        concierge, "12月20日に75歳になります。年金をもらっています。大田区に住んでいます", "入れてないです"
+    )
+    assert "dependants_under_75" in asked(first)
+    assert after.facts.get("dependants_under_75") is False and "dependants_under_75" not in asked(after)
+
+
+def test_turn_75_in_english_is_the_age(und: Understander) -> None:
+    assert und.parse("I'll turn 75 on 20 December. I live in Machida.", TODAY).facts.get("person_age") == 75
