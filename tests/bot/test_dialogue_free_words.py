@@ -295,3 +295,17 @@ def test_a_verb_answer_is_kept_and_not_asked_again(concierge: Concierge) -> None
 
 def test_turn_75_in_english_is_the_age(und: Understander) -> None:
     assert und.parse("I'll turn 75 on 20 December. I live in Machida.", TODAY).facts.get("person_age") == 75
+
+
+# ---- third batch (dialogue-dev-3.yaml d3c-*) -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("message", "drives"),
+    [("運転免許は持っていません", False), ("I don't drive", False), ("運転免許を持っています", True)],
+)
+def test_a_driving_licence_said_either_way(und: Understander, message: str, drives: bool) -> None:
+    assert und.parse(message, TODAY).facts.get("drives") is drives
+
+
+@pytest.mark.parametrize("message", ["I'm now a single dad.", "I'm a single mom", "シングルファザーです"])
+def test_single_parents_in_everyday_words(und: Understander, message: str) -> None:
+    assert und.parse(message, TODAY).facts.get("single_parent") is True
