@@ -818,6 +818,8 @@ class Understander:
                     out[fact.id] = False
                 elif any(_pattern(p).search(t) for p in fact.says_yes):
                     out[fact.id] = True
+            elif fact.type == "int" and any(_pattern(p).search(t) for p in fact.zero):
+                out[fact.id] = 0
             elif (
                 fact.type == "int"
                 and (n := _number(fact.number, numbers, others_only=fact.id in about_other)) is not None
@@ -925,7 +927,8 @@ class Understander:
         words = yaml.safe_load(PLACES.read_text(encoding="utf-8"))["demonyms"]
         names = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
         return re.compile(
-            rf"\b(?:i'?m|i am|we'?re|we are|(?:he|she) (?:is|was)|(?:he|she)'s|(?:are|were) both)\s+(?:an? )?"
+            rf"\b(?:i'?m|i am|we'?re|we are|(?:he|she) (?:is|was)|(?:he|she)'s|(?:are|were) both"
+            rf"|(?:wife|husband|spouse|partner) (?:is|was))\s+(?:an? )?"
             rf"(?:{names})\b|\b(?!japanese\b)[a-z]+ (?:national|citizen)\b(?! (?:health|pension|insurance))"
             rf"|\bcitizen of (?!japan\b)[a-z]+|\b(?:{names}) (?:passport|nationality)\b"
         )

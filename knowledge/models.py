@@ -122,6 +122,9 @@ class Fact(Strict):
     says_yes: list[str] = Field(default_factory=list)  # bool: patterns meaning true
     says_no: list[str] = Field(default_factory=list)  # bool: patterns meaning false
     number: list[str] = Field(default_factory=list)  # int: patterns whose first group is the number
+    zero: list[str] = Field(
+        default_factory=list
+    )  # int: patterns meaning the number is 0 (「一人暮らしでした」)
 
 
 class Condition(Strict):

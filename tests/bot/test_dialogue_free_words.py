@@ -309,3 +309,32 @@ def test_a_driving_licence_said_either_way(und: Understander, message: str, driv
 @pytest.mark.parametrize("message", ["I'm now a single dad.", "I'm a single mom", "シングルファザーです"])
 def test_single_parents_in_everyday_words(und: Understander, message: str) -> None:
     assert und.parse(message, TODAY).facts.get("single_parent") is True
+
+
+# ---- more facts in everyday words ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("message", "facts"),
+    [
+        ("父が亡くなりました。父は一人暮らしでした", {"household_members_remaining": 0}),
+        ("He lived alone.", {"household_members_remaining": 0}),
+        ("一番下の子は3歳です", {"youngest_child_age": 3}),
+        ("Our youngest is 2.", {"youngest_child_age": 2}),
+        ("子どもはまだいません", {"has_children": False}),
+        ("I'm a full-time employee.", {"employment": "employee"}),
+        ("She was not receiving any pension.", {"received_pension": False}),
+        ("父は持ち家でした", {"estate_has_real_estate": True}),
+        ("My wife is Filipino.", {"nationality": "foreign"}),
+    ],
+)
+def test_more_facts_in_everyday_words(und: Understander, message: str, facts: dict[str, object]) -> None:
+    got = und.parse(message, TODAY).facts
+    assert {k: got.get(k) for k in facts} == facts
+
+
+def test_a_person_who_lived_alone_leaves_no_household_head_question(concierge: Concierge) -> None:
+    (r,) = talk(
+        concierge,
+        "12月2日に父が亡くなりました。一人暮らしでした。国民健康保険で、年金をもらっていました。足立区です",
+    )
+    assert "household_head" not in asked(r)
+    assert "death-household-head-change" not in {p.id for p in r.procedures}
