@@ -213,6 +213,11 @@ def _answer_pending(
                 pending
             )  # 「札幌市から」 to "where to?": the other end; this one is asked again
         return True, None
+    other = state.move_from if pending == "move_to" else state.move_to
+    if pending in ("move_to", "move_from") and other and u.facts.get("move_scope") == "within":
+        setattr(state, pending, other)  # 「同じ区内です」: both ends are the municipality already known
+        set_fact(state, "move_scope", "within", None)
+        return True, None
     value = und.parse_answer(pending, u.text, today)
     if value is None and pending in COUNT_OF:
         count = und.parse_answer(COUNT_OF[pending], u.text, today)

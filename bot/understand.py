@@ -88,8 +88,17 @@ _OUTSIDE_WORDS = (
     "とうきょうとがい",
     "とうきょうとのそと",
     "とうきょうとの そと",
+    "東京都以外",
+    "東京以外",
+    "東京都じゃない",
+    "東京都ではない",
+    "東京じゃない",
+    "東京ではない",
+    "とうきょうとじゃない",
+    "とうきょうじゃない",
     "outside tokyo",
     "outside of tokyo",
+    "not in tokyo",
     "outside the tokyo area",
 )
 _COUNTY_NAME = re.compile(r"^.+?郡.+[町村]$")

@@ -338,3 +338,16 @@ def test_a_person_who_lived_alone_leaves_no_household_head_question(concierge: C
     )
     assert "household_head" not in asked(r)
     assert "death-household-head-change" not in {p.id for p in r.procedures}
+
+
+# ---- places answered in words -------------------------------------------------------------------------------
+@pytest.mark.parametrize("answer", ["東京都じゃないです", "東京以外です", "not in Tokyo"])
+def test_not_tokyo_answers_the_municipality_as_outside(und: Understander, answer: str) -> None:
+    assert und.parse_answer("municipality", answer, TODAY) == "outside"
+
+
+def test_same_ward_answers_where_to(concierge: Concierge) -> None:
+    first, after = talk(concierge, "12月14日に渋谷区から引っ越します", "同じ区内です")
+    assert "move_to" in asked(first)
+    assert (after.move_from, after.move_to) == ("渋谷区", "渋谷区")
+    assert after.facts.get("move_scope") == "within" and "move_to" not in asked(after)
