@@ -849,7 +849,8 @@ class Understander:
             if fact.type != "choice" or (only and fact.id != only):
                 continue
             for opt in fact.options:
-                for label in (opt.ja, opt.en, opt.easy, *opt.synonyms):
+                # the words that only answer the question count when the message answers it (``only``)
+                for label in (opt.ja, opt.en, opt.easy, *opt.synonyms, *(opt.answers if only else ())):
                     w = norm(label or "")
                     if len(w) >= 2 and w in t:
                         found.add(w)
@@ -894,7 +895,14 @@ class Understander:
             # 「3日です」: a bare day said as the answer (the copula after it is no part of the date)
             return parse_date(text, today) or parse_date(_COPULA_END.sub("", t), today)
         if fact.type == "choice":
-            return self._choice(fact.options, unspaced(t))
+            value = self._choice(fact.options, unspaced(t))
+            if (
+                value is None
+                and fact_id == "nationality"
+                and any(m.code == ABROAD for m in self._place_hits(text))
+            ):
+                value = "foreign"  # 「韓国です」 to 「国籍は日本ですか？」: another country
+            return value
         if fact.type == "bool":
             parsed = self.parse_facts(text).get(fact_id)
             if parsed is not None:
@@ -915,19 +923,23 @@ class Understander:
     @staticmethod
     def _choice(options: list[Any], t: str) -> Any:
         """The option ``t`` names: one of its labels exactly ("From abroad"), else the longest label it contains
-        affirmed ("abroad" lies inside "from abroad" and loses to it)."""
+        affirmed ("abroad" lies inside "from abroad" and loses to it), else the option a plain yes / no stands for
+        (「はい」 to 「国籍は日本ですか？」)."""
         labels = [
             (unspaced(norm(x)), o.value)
             for o in options
             # the easy label also as the widget sends it back, without its bracketed part (strip_readings)
-            for x in (o.value, o.ja, o.en, o.easy, strip_readings(o.easy or ""), *o.synonyms)
+            for x in (o.value, o.ja, o.en, o.easy, strip_readings(o.easy or ""), *o.synonyms, *o.answers)
             if x
         ]
         exact = [value for label, value in labels if label == t]
         if exact:
             return exact[0]
         found = [(len(label), value) for label, value in labels if label and _affirmed(label, t)]
-        return max(found, key=lambda x: x[0])[1] if found else None
+        if found:
+            return max(found, key=lambda x: x[0])[1]
+        said = "no" if _NO.match(t) else "yes" if _YES.match(t) else None
+        return next((o.value for o in options if said and o.yes_no == said), None)
 
     @cached_property
     def _foreign_national(self) -> re.Pattern[str]:

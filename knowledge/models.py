@@ -110,6 +110,9 @@ class FactOption(Strict):
     en: str
     easy: str | None = None  # the quick-reply label in やさしい日本語 (小学校 kanji, else kana)
     synonyms: list[str] = Field(default_factory=list)  # words residents use for this answer (ja and en)
+    # words that answer the question with this option but state nothing unprompted ("company" to "which insurance?")
+    answers: list[str] = Field(default_factory=list)
+    yes_no: Literal["yes", "no"] | None = None  # a plain yes / no to the question means this option
 
 
 class Fact(Strict):

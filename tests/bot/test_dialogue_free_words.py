@@ -351,3 +351,44 @@ def test_same_ward_answers_where_to(concierge: Concierge) -> None:
     assert "move_to" in asked(first)
     assert (after.move_from, after.move_to) == ("渋谷区", "渋谷区")
     assert after.facts.get("move_scope") == "within" and "move_to" not in asked(after)
+
+
+# ---- choice questions answered in free words -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("fact", "answer", "value"),
+    [
+        ("nationality", "はい", "japanese"),  # 「国籍は日本ですか？」 is a yes/no question
+        ("nationality", "いいえ", "foreign"),
+        ("nationality", "No, I'm Korean", "foreign"),
+        ("nationality", "韓国です", "foreign"),
+        ("nationality", "日本", "japanese"),
+        ("insurance", "The company one", "employee"),
+        ("insurance", "共済です", "employee"),
+        ("insurance", "75歳以上の保険", "late_elderly"),
+        ("pension", "もらってます", "receiving"),
+        ("pension", "company pension", "employee"),
+        ("employment", "働いていません", "unemployed"),
+        ("employment", "パート", "employee"),
+        ("employment", "I'm retired", "unemployed"),
+        ("move_scope", "都内", "tokyo_to_tokyo"),
+        ("move_scope", "within Tokyo", "tokyo_to_tokyo"),
+        ("insurance", "はい", None),  # a yes says nothing about which insurance
+    ],
+)
+def test_choice_answers_in_free_words(und: Understander, fact: str, answer: str, value: str | None) -> None:
+    assert und.parse_answer(fact, answer, TODAY) == value
+
+
+def test_answer_words_are_read_only_as_answers(und: Understander) -> None:
+    assert "insurance" not in und.parse("I work for a company", TODAY).facts  # "company" only answers
+
+
+def test_im_retired_answering_the_work_question_is_no_retirement(concierge: Concierge) -> None:
+    first, after = talk(concierge, "父の介護が必要になりました。父は80歳、杉並区です", "I'm retired")
+    assert "employment" in asked(first)
+    assert after.life_events == ["care"] and after.facts.get("employment") == "unemployed"
+
+
+def test_english_national_pension_and_my_number_cards(und: Understander) -> None:
+    facts = und.parse("We have NHI and the national pension, and we have My Number cards.", TODAY).facts
+    assert facts.get("pension") == "national" and facts.get("has_my_number_card") is True
