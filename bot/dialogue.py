@@ -77,6 +77,11 @@ IMPLIED: tuple[Implied, ...] = (
         "https://yamanashi-iryoukouiki.jp/?p=4407",  # 山梨県後期高齢者医療広域連合, verified 2026-12-07
     ),
     Implied(
+        lambda f: f.get("pension") == "national",
+        {"joining_national_pension": False},
+        "someone already in the National Pension has nothing to join (「国民年金です」 at retirement)",
+    ),
+    Implied(
         lambda f: f.get("joining_national_pension") is True,
         {"pension": "national"},
         "「国民年金に切り替えます」: the pension then stands as the National Pension; the concierge does not ask it",

@@ -392,3 +392,8 @@ def test_im_retired_answering_the_work_question_is_no_retirement(concierge: Conc
 def test_english_national_pension_and_my_number_cards(und: Understander) -> None:
     facts = und.parse("We have NHI and the national pension, and we have My Number cards.", TODAY).facts
     assert facts.get("pension") == "national" and facts.get("has_my_number_card") is True
+
+
+def test_already_in_the_national_pension_has_nothing_to_join() -> None:
+    assert dialogue.implied_facts({"pension": "national"}) == {"joining_national_pension": False}
+    assert dialogue.implied_facts({"joining_national_pension": True}) == {"pension": "national"}
