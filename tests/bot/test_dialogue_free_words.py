@@ -397,3 +397,21 @@ def test_english_national_pension_and_my_number_cards(und: Understander) -> None
 def test_already_in_the_national_pension_has_nothing_to_join() -> None:
     assert dialogue.implied_facts({"pension": "national"}) == {"joining_national_pension": False}
     assert dialogue.implied_facts({"joining_national_pension": True}) == {"pension": "national"}
+
+
+@pytest.mark.parametrize(
+    ("fact", "answer", "value"),
+    [
+        ("employment", "じえいぎょう です", "self_employed"),
+        ("employment", "しごとは して いません", "unemployed"),
+        ("move_scope", "おなじ くの なか", "within"),
+        ("move_scope", "とうきょうの ほかの く", "tokyo_to_tokyo"),
+        ("move_scope", "がいこく から", "from_abroad"),
+        ("move_scope", "がいこくへ", "abroad"),
+        ("move_scope", "from overseas", "from_abroad"),
+    ],
+)
+def test_choice_answers_in_kana_and_plain_words(
+    und: Understander, fact: str, answer: str, value: str
+) -> None:
+    assert und.parse_answer(fact, answer, TODAY) == value
