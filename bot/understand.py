@@ -163,8 +163,8 @@ _RETURN_HOME = re.compile(r"帰国|きこく")
 _BACK = re.compile(r"戻|もど|帰|かえ[っりる]|\b(back|return(ed|ing)?)\b")
 _RETURNED = re.compile(r"(帰国|きこく)\s*(し(まし)?た|して|済)|から\s*(帰国|きこく)")
 _LIVES_NOW = re.compile(
-    r"(今|いま|現在|げんざい)\s*(は|も)?[\s、,]*[^。.!?！？]{0,16}?((住んで|すんで|暮らして|くらして)\s*(い|お)(ます|る)|在住(です)?)"
-    r"|\b(currently|now) (live|living|based)\b|\bi live in [a-z\- ]+ (now|at the moment)\b"
+    r"((今|いま|現在|げんざい)\s*(は|も)?[\s、,]*[^。.!?！？]{0,16}?)?((住んで|すんで|暮らして|くらして)\s*(い|お)(ます|る)"
+    r"|在住(です)?)|\b(currently|now) (live|living|based|in)\b|\b(i|we) (live|are living) in [a-z\- ]+( now| at the moment)?"
 )
 # a member of the family said to be a Japanese national (the nationality fact itself stays the resident's)
 _JAPANESE_FAMILY = re.compile(

@@ -415,3 +415,20 @@ def test_choice_answers_in_kana_and_plain_words(
     und: Understander, fact: str, answer: str, value: str
 ) -> None:
     assert und.parse_answer(fact, answer, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("message", "origin"),
+    [
+        ("来月引っ越します。中野区に住んでいます", True),
+        ("We are moving on 14 December. We currently live in Nakano.", True),
+        ("Moving on 14 Dec, currently in Nakano", True),
+        ("先週引っ越しました。中野区に住んでいます", False),
+        ("We moved on 1 December. We live in Nakano.", False),
+    ],
+)
+def test_where_one_lives_is_the_origin_only_of_a_move_still_to_come(
+    und: Understander, message: str, origin: bool
+) -> None:
+    u = und.parse(message, TODAY)
+    assert (u.move_from, u.move_to) == (("131148", None) if origin else (None, "131148"))
