@@ -432,3 +432,9 @@ def test_where_one_lives_is_the_origin_only_of_a_move_still_to_come(
 ) -> None:
     u = und.parse(message, TODAY)
     assert (u.move_from, u.move_to) == (("131148", None) if origin else (None, "131148"))
+
+
+def test_not_single_and_an_age_after_and(und: Understander) -> None:
+    assert und.parse("会社の保険で、シングルではありません", TODAY).facts.get("single_parent") is False
+    assert und.parse("He had company insurance and was 70.", TODAY).facts.get("person_age") == 70
+    assert "person_age" not in und.parse("The deadline is 14 days and is 14 days", TODAY).facts
