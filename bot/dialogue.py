@@ -39,12 +39,14 @@ COUNT_OF = {"has_children": "children_count"}
 
 @dataclass(frozen=True)
 class Implied:
-    """``then`` follows from what is known when ``when`` holds (and ``then`` is still unknown)."""
+    """``then`` follows from what is known when ``when`` holds (and ``then`` is still unknown); with ``scope``,
+    only for the person that event is about (the facts of the person who died, see ``EVENT_PERSON_FACTS``)."""
 
     when: Callable[[dict[str, Any]], bool]
     then: dict[str, Any]
     why: str
     source: str | None = None
+    scope: str | None = None
 
 
 IMPLIED: tuple[Implied, ...] = (
@@ -52,6 +54,11 @@ IMPLIED: tuple[Implied, ...] = (
         lambda f: isinstance(f.get("children_count"), int) and f["children_count"] >= 1,
         {"has_children": True},
         "「子どもが2人います」: the household has children; the concierge does not ask again",
+    ),
+    Implied(
+        lambda f: f.get("single_parent") is True,
+        {"has_children": True},
+        "「シングルマザーです」: someone raising children as a single parent has children; not asked again",
     ),
     Implied(
         lambda f: f.get("children_count") == 0,
@@ -74,14 +81,30 @@ IMPLIED: tuple[Implied, ...] = (
         "everyone aged 75 or over leaves NHI or employee insurance for 後期高齢者医療制度 (高齢者医療確保法50条)",
         "https://yamanashi-iryoukouiki.jp/?p=4407",  # 山梨県後期高齢者医療広域連合, verified 2026-12-07
     ),
+    Implied(
+        lambda f: f.get("pension") == "national",
+        {"joining_national_pension": False},
+        "someone already in the National Pension has nothing to join (「国民年金です」 at retirement)",
+    ),
+    Implied(
+        lambda f: f.get("joining_national_pension") is True,
+        {"pension": "national"},
+        "「国民年金に切り替えます」: the pension then stands as the National Pension; the concierge does not ask it",
+    ),
+    Implied(
+        lambda f: f.get("pension") == "receiving",
+        {"received_pension": True},
+        "「年金暮らしの母が亡くなりました」: the person who died was receiving a pension",
+        scope="death",
+    ),
 )
 
 
-def implied_facts(facts: dict[str, Any]) -> dict[str, Any]:
-    """The facts that follow from ``facts`` and are not yet known."""
+def implied_facts(facts: dict[str, Any], scope: str | None = None) -> dict[str, Any]:
+    """The facts that follow from ``facts`` (those of ``scope``'s person, None: the resident) not yet known."""
     out: dict[str, Any] = {}
     for rule in IMPLIED:
-        if rule.when(facts):
+        if rule.scope in (None, scope) and rule.when(facts):
             out.update({k: v for k, v in rule.then.items() if facts.get(k) is None and k not in out})
     return out
 
@@ -234,6 +257,11 @@ def _answer_pending(
                 pending
             )  # 「札幌市から」 to "where to?": the other end; this one is asked again
         return True, None
+    other = state.move_from if pending == "move_to" else state.move_to
+    if pending in ("move_to", "move_from") and other and u.facts.get("move_scope") == "within":
+        setattr(state, pending, other)  # 「同じ区内です」: both ends are the municipality already known
+        set_fact(state, "move_scope", "within", None)
+        return True, None
     value = und.parse_answer(pending, u.text, today, past=events_tense(state))
     if value is None and pending in COUNT_OF:
         count = und.parse_answer(COUNT_OF[pending], u.text, today)
@@ -242,6 +270,9 @@ def _answer_pending(
             return True, None
     if value is None:
         said_something = u.events or u.facts or u.mentions or u.date or u.intents - {"question"}
+        if u.unsure and not said_something:
+            state.skipped.append(pending)  # "no idea, my husband handles that": not known, not asked again
+            return True, None
         return False, None if said_something else pending
     if pending == "event_date":
         set_date(state, value, [])
@@ -316,8 +347,12 @@ def _take_facts(
         set_fact(state, k, v, owner)
     if "foreign-resident" in state.events and state.facts.get("nationality") is None:
         state.facts["nationality"] = "foreign"  # the event is a foreign national settling in Tokyo
+    if u.japanese_family and "birth" in state.events:
+        # a child one of whose parents is Japanese at the birth is Japanese (国籍法2条1号): in a birth the
+        # nationality is the baby's, and it needs no status of residence ("my wife is Japanese, I'm American")
+        state.facts["nationality"] = "japanese"
     for ev in [None, *state.event_facts]:
-        for k, v in implied_facts(facts_for(state, ev)).items():
+        for k, v in implied_facts(facts_for(state, ev), ev).items():
             set_fact(state, k, v, ev)
 
 

@@ -40,7 +40,7 @@ from bot.provenance_view import confirmed, local_online_url, source_refs, unconf
 from knowledge.catalog import Catalog
 from knowledge.deadlines import closure_reason
 from knowledge.japanese import KANJI, KANJI_CHAR, is_english, reading_pairs, to_hiragana
-from knowledge.models import LANGS, Lang, Source, Text
+from knowledge.models import LANGS, FactOption, Lang, Source, Text
 from knowledge.provenance import badge_text
 
 if TYPE_CHECKING:
@@ -521,6 +521,15 @@ class Renderer:
         without the readings, see :func:`strip_readings`)."""
         return with_readings(ja) if self.lang == "easy" else ja
 
+    def option_label(self, option: FactOption) -> str:
+        """A choice's quick-reply label: English, the option's やさしい日本語 wording (else its Japanese with
+        readings), or Japanese."""
+        if self.lang == "en":
+            return option.en
+        if self.lang == "easy":
+            return option.easy or self.answer_label(option.ja)
+        return option.ja
+
     def date(self, day: dt.date) -> str:
         return format_date(day, self.lang, self.today)
 
@@ -804,10 +813,7 @@ class Renderer:
         skip = QuickReply(fact=question, label=self.msg("quick.skip"), value="skip")
         if fact.type == "choice":
             opts = [
-                QuickReply(
-                    fact=question, label=o.en if self.lang == "en" else self.answer_label(o.ja), value=o.value
-                )
-                for o in fact.options
+                QuickReply(fact=question, label=self.option_label(o), value=o.value) for o in fact.options
             ]
             return [*opts[: MAX_QUICK_REPLIES - 1], skip]
         if fact.type == "bool":

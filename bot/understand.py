@@ -36,7 +36,16 @@ from bot.dates import (
 from bot.planner import EVENT_PERSON_FACTS
 from bot.render import strip_readings
 from knowledge.catalog import Catalog, default_catalog
-from knowledge.japanese import compact, content_tokens, en_words, has_kanji, is_english, norm, word_spans
+from knowledge.japanese import (
+    analyze,
+    compact,
+    content_tokens,
+    en_words,
+    has_kanji,
+    is_english,
+    norm,
+    word_spans,
+)
 from knowledge.models import Unit
 
 PLACES = Path(__file__).with_name("data") / "places.yaml"
@@ -46,9 +55,18 @@ OUTSIDE = "outside"  # elsewhere in Japan
 ABROAD = "abroad"
 # role of a country word that names a nationality, not a place (ベトナム人, 外国籍)
 NATIONALITY: Final = "nationality"
+# where someone works, not where they live or file (「品川区の会社に勤めています」, "I work in Shinagawa")
+WORK: Final = "work"
+_NOT_PLACES = (NATIONALITY, WORK)
+_WORK_AFTER = re.compile(
+    r"^(の|で|に)?\s*(働|はたら|勤め|つとめ|勤務|きんむ|通勤|つうきん|会社|かいしゃ|職場|しょくば|オフィス|おふぃす)"
+)
+_WORK_BEFORE = re.compile(
+    r"(\b(work|working|works|job|office|commute|commuting)\s+(is\s+)?(in|at|to)|(勤務先|職場|会社|勤め先)\s*(は|が))\s*$"
+)
 # What a place word is to the message: the origin of a move (from), its destination (to), where the resident lives
 # (here), a move inside it (within), or a nationality, not a place (NATIONALITY).
-Role = Literal["from", "to", "here", "within", "nationality"]
+Role = Literal["from", "to", "here", "within", "nationality", "work"]
 # the roles a place outside Tokyo is named under (Understanding.places)
 PlaceRole = Literal["here", "from", "to"]
 # what a message asks (or, for claim, states: a period as the rule); the names of _INTENTS and "claim"
@@ -88,8 +106,17 @@ _OUTSIDE_WORDS = (
     "とうきょうとがい",
     "とうきょうとのそと",
     "とうきょうとの そと",
+    "東京都以外",
+    "東京以外",
+    "東京都じゃない",
+    "東京都ではない",
+    "東京じゃない",
+    "東京ではない",
+    "とうきょうとじゃない",
+    "とうきょうじゃない",
     "outside tokyo",
     "outside of tokyo",
+    "not in tokyo",
     "outside the tokyo area",
 )
 _COUNTY_NAME = re.compile(r"^.+?郡.+[町村]$")
@@ -164,11 +191,30 @@ _LEAVING = re.compile(
 _RETURN_HOME = re.compile(r"帰国|きこく")
 _BACK = re.compile(r"戻|もど|帰|かえ[っりる]|\b(back|return(ed|ing)?)\b")
 _RETURNED = re.compile(r"(帰国|きこく)\s*(し(まし)?た|して|済)|から\s*(帰国|きこく)")
+_LIVES_NOW = re.compile(
+    r"((今|いま|現在|げんざい)\s*(は|も)?[\s、,]*[^。.!?！？]{0,16}?)?((住んで|すんで|暮らして|くらして)\s*(い|お)(ます|る)"
+    r"|在住(です)?)|\b(currently|now) (live|living|based|in)\b|\b(i|we) (live|are living) in [a-z\- ]+( now| at the moment)?"
+)
+# a member of the family said to be a Japanese national (the nationality fact itself stays the resident's)
+_JAPANESE_FAMILY = re.compile(
+    r"\b(wife|husband|spouse|partner|mother|father|mom|mum|dad|one of us)\s*(is|was|'s)\s+(a\s+)?japanese\b"
+    r"|(夫|妻|主人|旦那|嫁|父|母|おっと|つま)(は|が)\s*(日本人|日本国籍|にほんじん|にほんこくせき)"
+)
 _CAME = re.compile(r"来|き(ま|た)|越|こし|移|うつ|転居|転勤|moved|came|relocated")
-_SKIP_WORD = r"(スキップ|すきっぷ|わからない|分からない|わかりません|分かりません|答えたくない|skip|i don.t know|not sure|pass)"
+_SKIP_WORD = (
+    r"(スキップ|すきっぷ|わからない|分からない|わかりません|分かりません|わかんない|分かんない|知らない|しらない"
+    r"|知りません|しりません|不明|答えたくない|skip|i don.t know|don.t know|not sure|unsure|no idea|pass)"
+)
+# words around "I don't know" that say nothing more: 「ちょっとわからないです」「よくわかりません」 "I'm not sure"
+_SKIP_BEFORE = r"((ちょっと|よく|まだ|うーん|えーと|えっと|ごめんなさい|すみません|sorry|hmm|um|honestly|i'?m|i am|we'?re|we are)[\s,、…]*)*"
+_SKIP_AFTER = r"(\s*(です|ですね|ですが|ね|なあ|なぁ|yet|really|sorry))*"
 _SKIP = re.compile(
-    rf"^{_SKIP_WORD}(\s*[・/／]\s*{_SKIP_WORD})?[。.!！]?$"
+    rf"^{_SKIP_BEFORE}{_SKIP_WORD}(\s*[・/／]\s*{_SKIP_WORD})?{_SKIP_AFTER}[\s。.!！…]*$"
 )  # also the label 「わからない・スキップ」
+# "no idea, my husband handles that": "I don't know" first, then words that give nothing else (dialogue decides)
+_UNSURE_LEAD = re.compile(rf"^{_SKIP_BEFORE}{_SKIP_WORD}\s*[,、。.!！…]")
+_COPULA_END = re.compile(r"\s*(です|でした|ですね|だよ|だ|です よ)?\s*[。.!！]*$")
+_KANJI_NUMERAL = re.compile(r"[一二三四五六七八九十百]+")
 _NEW_TOPIC = re.compile(r"それと|あと|ほかに|他に|それから|also|another thing|and also")
 _YES = re.compile(r"^(はい|うん|ええ|そうです|あります|ある|持っています|もっています|yes|yeah|yep|i do)")
 _NO = re.compile(
@@ -176,10 +222,52 @@ _NO = re.compile(
     r"|no|nope|none|nobody|no one|i don.t)"
 )
 
+# A yes/no question answered with its verb (「持ってます」「飼ってません」「変わります」「もらってなかったです」) or in
+# English words ("we do", "of course", "she didn't"): only verbs, auxiliaries, particles and adverbs, no noun
+_ANSWER_POS = frozenset({"動詞", "助動詞", "助詞", "副詞", "形容詞", "感動詞", "補助記号", "空白", "接続詞"})
+_JA_NEGATION = re.compile(r"ない|ません|なかった|なく|ず|ぬ")
+# a request, a wish or not knowing is no yes/no answer (「ちょっと待ってください」「わかりません」)
+_JA_NOT_ANSWER = re.compile(
+    r"ください|下さい|くれ|ちょうだい|ましょう|たい|ほしい|待って|まって|わから|分から|わかり|分かり|わかん|分かん|知ら|知り|しら|しり"
+)
+_EN_YES_WORDS = re.compile(
+    r"^(sure|of course|correct|right|that's right|definitely|absolutely|i think so|probably"
+    r"|(i|we|he|she|they) (do|did|does|have|has|had|am|are|is|was|were|will)\b(?!\s*(not|n't)))"
+)
+_EN_NO_WORDS = re.compile(
+    r"^(not really|never|no way|i don't think so"
+    r"|(i|we|he|she|they) (don't|didn't|doesn't|do not|did not|does not|haven't|hasn't|hadn't|have not|has not"
+    r"|am not|aren't|isn't|wasn't|weren't|won't|are not|is not|was not|were not))"
+)
+
+
+def predicate_answer(text: str) -> bool | None:
+    """A yes/no answer said with the question's verb or plain English words, or None (a noun, a question).
+
+    >>> predicate_answer("持ってます"), predicate_answer("飼ってません"), predicate_answer("国保です")
+    (True, False, None)
+    """
+    t = norm(text).strip().rstrip("。.!！")
+    if _INTENTS["question"].search(t) or _JA_NOT_ANSWER.search(t):
+        return None
+    if t.isascii():
+        return True if _EN_YES_WORDS.match(t) else False if _EN_NO_WORDS.match(t) else None
+    tokens = analyze(unicodedata.normalize("NFKC", unspaced(text)))
+    if not tokens or any(pos not in _ANSWER_POS for _s, _f, pos, _sub in tokens):
+        return None
+    if not any(pos in ("動詞", "形容詞") for _s, _f, pos, _sub in tokens):
+        return None
+    return not _JA_NEGATION.search(t)
+
+
 # people counted in words, read as digits for the number facts: 「ふたり」「二人」「さんにん」 -> 「2人」, "two kids" -> "2 kids"
 _KANA_PEOPLE = {"ひとり": 1, "ふたり": 2, "さんにん": 3, "よにん": 4, "ごにん": 5}
 _PEOPLE_WORDS = re.compile(
     rf"({'|'.join(_KANA_PEOPLE)})(?!親|おや|ぐらし|暮らし|っこ|っ子)|([{''.join(KANJI_NUM)}])人(?!親|暮らし|っ子)"
+)
+# an age or a count written in kanji numerals: 「八十二歳」 -> 「82歳」, 「十二人」 -> 「12人」 (one-digit counts above)
+_KANJI_COUNT = re.compile(
+    r"[一二三四五六七八九十百]*[十百][一二三四五六七八九十百]*(?=\s*(?:歳|才|さい|人|にん))"
 )
 _EN_COUNT = {k: v for k, v in EN_NUM.items() if " " not in k and k not in ("a", "an")}
 _EN_COUNT_WORDS = re.compile(rf"\b({'|'.join(_EN_COUNT)})\b")
@@ -194,16 +282,29 @@ def unspaced(text: str) -> str:
     return _JA_GAP.sub("", text)
 
 
-def counted(text: str) -> str:
-    """``text`` (normalised) with people and numbers said in words as digits, for the number facts.
+def kanji_count(word: str) -> int:
+    """A number in kanji numerals up to 999: 「八十二」 -> 82, 「百」 -> 100, 「十五」 -> 15."""
+    total, digit = 0, 0
+    for ch in word:
+        if ch in ("十", "百"):
+            total += (digit or 1) * (10 if ch == "十" else 100)
+            digit = 0
+        else:
+            digit = KANJI_NUM[ch]
+    return total + digit
 
-    >>> counted("子どもは ふたり います"), counted("we have two kids"), counted("ひとり親です")
-    ('子どもは 2人 います', 'we have 2 kids', 'ひとり親です')
+
+def counted(text: str) -> str:
+    """``text`` (normalised) with people, ages and numbers said in words as digits, for the number facts.
+
+    >>> counted("子どもは ふたり います"), counted("we have two kids"), counted("ひとり親です"), counted("母は八十二歳")
+    ('子どもは 2人 います', 'we have 2 kids', 'ひとり親です', '母は82歳')
     """
 
     def people(m: re.Match[str]) -> str:
         return f"{_KANA_PEOPLE[m.group(1)] if m.group(1) else KANJI_NUM[m.group(2)]}人"
 
+    text = _KANJI_COUNT.sub(lambda m: str(kanji_count(m.group())), text)
     return _EN_COUNT_WORDS.sub(lambda m: str(_EN_COUNT[m.group(1)]), _PEOPLE_WORDS.sub(people, text))
 
 
@@ -250,23 +351,27 @@ class Understanding:
     facts: dict[str, Any] = field(default_factory=dict)
     intents: set[Intent] = field(default_factory=set)
     skip: bool = False
+    unsure: bool = (
+        False  # the message starts with "I don't know" and goes on ("no idea, my husband handles it")
+    )
     new_topic: bool = False
     mentions: list[Mention] = field(default_factory=list)
     places: dict[PlaceRole, str] = field(default_factory=dict)  # role -> name of a place outside Tokyo
+    japanese_family: bool = False  # someone of the family is said to be Japanese ("my wife is Japanese")
 
 
 _NEGATED = re.compile(
-    r"^[^。、.,]{0,8}?(ていない|ていません|てない|ていなかった|ませんでした|ません|ない|なかった|not)"
+    r"^[^。、.,]{0,8}?(ていない|ていません|てない|ていなかった|ませんでした|ません|ない|なかった|(では|じゃ)なく|not)"
 )
 
 
 # 「国民健康保険に入ります」, "I will join NHI": a plan to join, not the insurance the person is in now
 _JOINING_AFTER = re.compile(
-    r"^\s*(に|へ)(は)?(これから)?\s*(入ります|入る|入ろう|入りたい|はいります|はいる|加入します|加入する|加入予定|加入したい|"
+    r"^\s*((と|や|・)[^。、,]{1,12}?)?(に|へ)(は)?(これから)?\s*(入ります|入る|入ろう|入りたい|はいります|はいる|加入します|加入する|加入予定|加入したい|"
     r"切り替え|切替え|きりかえ)"
 )
 _JOINING_BEFORE = re.compile(
-    r"(join|joining|switch(ing)? to|enrol(l)?(ing)? in|sign(ing)? up for)\s+(the\s+)?$"
+    r"(join|joining|switch(ing)? to|enrol(l)?(ing)? in|sign(ing)? up for)\s+(the\s+)?([a-z ]{1,40}\s(and|&)\s+(the\s+)?)?$"
 )
 
 
@@ -708,7 +813,7 @@ class Understander:
 
     def find_places(self, text: str) -> list[Mention]:
         """Municipalities and places outside Tokyo named in ``text`` (nationality words such as 外国籍 excluded)."""
-        return [m for m in self._place_hits(text) if m.role != NATIONALITY]
+        return [m for m in self._place_hits(text) if m.role not in _NOT_PLACES]
 
     def _place_hits(self, text: str) -> list[Mention]:
         """Every place word, a country used as a nationality (ベトナム人, 外国籍, がいこくじん) with role NATIONALITY."""
@@ -847,8 +952,11 @@ class Understander:
     def _role(t: str, i: int, j: int) -> Role:
         after = t[j : j + 14].lstrip(" 　")
         before = t[max(0, i - 12) : i]
-        if _PERSON_LIVES.match(re.sub(r"^(区|市|町|村|都|府|県|道)", "", after)):
+        bare = re.sub(r"^(区|市|町|村|都|府|県|道)", "", after)
+        if _PERSON_LIVES.match(bare):
             return "here"  # 「大阪市に住む父が亡くなりました」: where the person lives
+        if _WORK_AFTER.match(bare.lstrip()) or _WORK_BEFORE.search(before):
+            return WORK
         after = re.sub(
             r"^(区|市|町|村|都|府|県|道|city|ward|-ku|-shi|く|し|ちょう|まち|むら|そん|けん)", "", after
         ).lstrip()
@@ -883,6 +991,8 @@ class Understander:
                     out[fact.id] = False
                 elif any(_pattern(p).search(t) for p in fact.says_yes):
                     out[fact.id] = True
+            elif fact.type == "int" and any(_pattern(p).search(t) for p in fact.zero):
+                out[fact.id] = 0
             elif (
                 fact.type == "int"
                 and (n := _number(fact.number, numbers, others_only=fact.id in about_other)) is not None
@@ -903,7 +1013,8 @@ class Understander:
             if fact.type != "choice" or (only and fact.id != only):
                 continue
             for opt in fact.options:
-                for label in (opt.ja, opt.en, *opt.synonyms):
+                # the words that only answer the question count when the message answers it (``only``)
+                for label in (opt.ja, opt.en, opt.easy, *opt.synonyms, *(opt.answers if only else ())):
                     w = norm(label or "")
                     if len(w) >= 2 and w in t:
                         found.add(w)
@@ -947,10 +1058,18 @@ class Understander:
             places = self.find_places(text)
             return places[0].code if places else None
         if fact.type == "date":
-            d = parse_date(text, today, **_tense_kwargs(text, past))
-            return d if d else None
+            # 「3日です」: a bare day said as the answer (the copula after it is no part of the date)
+            kw = _tense_kwargs(text, past)
+            return parse_date(text, today, **kw) or parse_date(_COPULA_END.sub("", t), today, **kw)
         if fact.type == "choice":
-            return self._choice(fact.options, unspaced(t))
+            value = self._choice(fact.options, unspaced(t))
+            if (
+                value is None
+                and fact_id == "nationality"
+                and any(m.code == ABROAD for m in self._place_hits(text))
+            ):
+                value = "foreign"  # 「韓国です」 to 「国籍は日本ですか？」: another country
+            return value
         if fact.type == "bool":
             parsed = self.parse_facts(text).get(fact_id)
             if parsed is not None:
@@ -959,25 +1078,35 @@ class Understander:
                 return False
             if _YES.match(t):
                 return True
-            return None
+            return predicate_answer(t)
         if fact.type == "int":
-            if m := re.search(r"\d+", counted(t)):
-                return int(m.group(0))
+            # 「八十二です」: a number in kanji numerals when no digit is said
+            numbers = counted(t)
+            if m := re.search(r"\d+", numbers) or _KANJI_NUMERAL.search(numbers):
+                return int(m.group(0)) if m.group(0).isdigit() else kanji_count(m.group(0))
             return None
         return None
 
     @staticmethod
     def _choice(options: list[Any], t: str) -> Any:
         """The option ``t`` names: one of its labels exactly ("From abroad"), else the longest label it contains
-        affirmed ("abroad" lies inside "from abroad" and loses to it)."""
+        affirmed ("abroad" lies inside "from abroad" and loses to it), else the option a plain yes / no stands for
+        (「はい」 to 「国籍は日本ですか？」)."""
         labels = [
-            (unspaced(norm(x)), o.value) for o in options for x in (o.value, o.ja, o.en, *o.synonyms) if x
+            (unspaced(norm(x)), o.value)
+            for o in options
+            # the easy label also as the widget sends it back, without its bracketed part (strip_readings)
+            for x in (o.value, o.ja, o.en, o.easy, strip_readings(o.easy or ""), *o.synonyms, *o.answers)
+            if x
         ]
         exact = [value for label, value in labels if label == t]
         if exact:
             return exact[0]
         found = [(len(label), value) for label, value in labels if label and _affirmed(label, t)]
-        return max(found, key=lambda x: x[0])[1] if found else None
+        if found:
+            return max(found, key=lambda x: x[0])[1]
+        said = "no" if _NO.match(t) else "yes" if _YES.match(t) else None
+        return next((o.value for o in options if said and o.yes_no == said), None)
 
     @cached_property
     def _foreign_national(self) -> re.Pattern[str]:
@@ -986,7 +1115,8 @@ class Understander:
         words = yaml.safe_load(PLACES.read_text(encoding="utf-8"))["demonyms"]
         names = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
         return re.compile(
-            rf"\b(?:i'?m|i am|we'?re|we are|(?:he|she) (?:is|was)|(?:he|she)'s|(?:are|were) both)\s+(?:an? )?"
+            rf"\b(?:i'?m|i am|we'?re|we are|(?:he|she) (?:is|was)|(?:he|she)'s|(?:are|were) both"
+            rf"|(?:wife|husband|spouse|partner) (?:is|was))\s+(?:an? )?"
             rf"(?:{names})\b|\b(?!japanese\b)[a-z]+ (?:national|citizen)\b(?! (?:health|pension|insurance))"
             rf"|\bcitizen of (?!japan\b)[a-z]+|\b(?:{names}) (?:passport|nationality)\b"
         )
@@ -999,6 +1129,7 @@ class Understander:
         u = Understanding(text=text, lang=lang or ("en" if is_english(text) else "ja"))
         t = norm(text).strip()
         u.skip = bool(_SKIP.match(t))
+        u.unsure = u.skip or bool(_UNSURE_LEAD.match(t))
         u.new_topic = bool(_NEW_TOPIC.search(t))
         u.intents = {name for name, pat in _INTENTS.items() if pat.search(t)}
         if claimed_period(text):
@@ -1009,7 +1140,7 @@ class Understander:
             a.span() for a in _ARRIVED.finditer(tn)
         ]  # "residence card at Narita": the airport, no place
         hits = [h for h in self._place_hits(text) if not any(a <= h.start and h.end <= b for a, b in landed)]
-        u.mentions = [m for m in hits if m.role != NATIONALITY]
+        u.mentions = [m for m in hits if m.role not in _NOT_PLACES]
         if self._foreign_nationality(tn) or any(
             m.role == NATIONALITY or (m.code == ABROAD and _FROM_COUNTRY.search(tn[: m.start])) for m in hits
         ):
@@ -1019,6 +1150,7 @@ class Understander:
             self._death_dates(u, text, today)
         others = frozenset(f for ev in u.events for f in EVENT_PERSON_FACTS.get(ev, ()))
         u.facts = {**u.facts, **self.parse_facts(text, others)}
+        u.japanese_family = u.facts.get("nationality") == "japanese" or bool(_JAPANESE_FAMILY.search(tn))
         self._move_ends(u, t)
         tokyo = [m.code for m in u.mentions if m.code not in (OUTSIDE, ABROAD)]
         if u.move_to and u.move_to not in (OUTSIDE, ABROAD):
@@ -1132,7 +1264,10 @@ class Understander:
             u.move_from = froms[0] if froms else (here if tos else None)
             u.move_to = tos[0] if tos else (here if froms else None)
             if not (u.move_from or u.move_to) and here:
-                u.move_to = here
+                # 「来月引っ越します。いまは中野区に住んでいます」: where they live now is the origin of a move yet to
+                # come; after a move (or said without "now") it is the destination
+                now_origin = _LIVES_NOW.search(t) and not told_as_past(_LIVES_NOW.sub(" ", t))
+                u.move_from, u.move_to = (here, None) if now_origin else (None, here)
             if "moving" not in u.events and u.move_from and u.move_to:
                 u.events.append("moving")
         if (

@@ -108,7 +108,11 @@ class FactOption(Strict):
     value: str
     ja: str
     en: str
+    easy: str | None = None  # the quick-reply label in やさしい日本語 (小学校 kanji, else kana)
     synonyms: list[str] = Field(default_factory=list)  # words residents use for this answer (ja and en)
+    # words that answer the question with this option but state nothing unprompted ("company" to "which insurance?")
+    answers: list[str] = Field(default_factory=list)
+    yes_no: Literal["yes", "no"] | None = None  # a plain yes / no to the question means this option
 
 
 class Fact(Strict):
@@ -121,6 +125,9 @@ class Fact(Strict):
     says_yes: list[str] = Field(default_factory=list)  # bool: patterns meaning true
     says_no: list[str] = Field(default_factory=list)  # bool: patterns meaning false
     number: list[str] = Field(default_factory=list)  # int: patterns whose first group is the number
+    zero: list[str] = Field(
+        default_factory=list
+    )  # int: patterns meaning the number is 0 (「一人暮らしでした」)
 
 
 class Condition(Strict):

@@ -300,15 +300,20 @@ def test_every_message_has_three_languages_and_easy_is_easy() -> None:
         assert consistent(texts["en"], "en"), (key, texts["en"])
 
 
-def test_easy_quick_replies_carry_readings(catalog: Catalog) -> None:
+def test_easy_quick_replies_use_the_options_easy_wording(catalog: Catalog) -> None:
     state = SessionState(id="t", events=["birth"])
     labels = [q.label for q in Renderer(catalog, "easy", TODAY).quick_replies("insurance", state)]
-    assert "家族の扶養（ふよう）に入っている" in labels
-    assert (
-        strip_readings("家族の扶養（ふよう）に入っている") == "家族の扶養に入っている"
-    )  # what the widget sends
-    assert "国民健康保険" in labels  # 小学校 kanji only: as it is
+    # the option's やさしい日本語 wording (FactOption.easy), not its Japanese with readings
+    assert "かぞくの ふように 入って いる" in labels
+    assert "家族の扶養（ふよう）に入っている" not in labels
     assert all(not hard_kanji(x) for x in labels)
+
+
+def test_an_easy_choice_without_its_own_wording_falls_back_to_readings(catalog: Catalog) -> None:
+    option = catalog.facts["insurance"].options[-1].model_copy(update={"easy": None})
+    label = Renderer(catalog, "easy", TODAY).option_label(option)
+    assert label == "家族の扶養（ふよう）に入っている"
+    assert strip_readings(label) == "家族の扶養に入っている"  # what the widget sends
 
 
 def test_catalog_easy_texts_are_used(catalog: Catalog) -> None:

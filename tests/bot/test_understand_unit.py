@@ -141,9 +141,10 @@ def test_role_literal_covers_every_role_found(und: Understander) -> None:
         "中野区内で引っ越しました",
         "世田谷区に住んでいます",
         "ベトナム人です",
+        "品川区の会社に勤めています",
     ]
     found = {m.role for t in texts for m in und._place_hits(t)}
-    assert found == set(get_args(Role))  # from, to, within, here, nationality: each one reached
+    assert found == set(get_args(Role))  # from, to, within, here, nationality, work: each one reached
 
 
 # ---- facts ---------------------------------------------------------------------------------------------------
