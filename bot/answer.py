@@ -871,9 +871,8 @@ class Answerer:
 
     def _pages_naming(self, question: str, written: str, passages: list[Hit]) -> set[str]:
         """The pages of ``passages`` whose title, headings or text write a procedure name the question writes (a 3+
-        kanji part of a catalog title: 出生届, 児童手当, 葬祭費); none for English questions (bot.gist_en)."""
-        if is_english(question):
-            return set()
+        kanji part of a catalog title: 出生届, 児童手当, 葬祭費); an English question writes the Japanese catalog names
+        its words stand for (``written``: 'child rearing allowance' -> 児童育成手当)."""
         names = [part for part in self._title_parts if part in compact(written)]
         return {
             h.url

@@ -254,3 +254,18 @@ def test_a_label_picks_the_line_of_a_page_not_the_page(pages_concierge: Concierg
     r = ask(pages_concierge, "東村山市に転出届を郵送するときの送り先を教えてください")
     assert r.citations and r.citations[0].url == URL["higashimurayama"], r.citations
     assert "189-8501" in r.reply, r.reply
+
+
+def test_an_english_question_names_the_page_of_the_procedure_its_words_stand_for(answerer: Answerer) -> None:
+    """'child rearing allowance' stands for 児童育成手当: the page that writes it is the page the question names,
+    as 児童育成手当はいくら names it in Japanese (a page of another allowance does not)."""
+    ikusei = _hit(
+        "東京都が定める手当です。", "児童育成手当", url="https://www.city.example.lg.jp/ikusei.html"
+    )
+    other = _hit(
+        "・金額：対象児童1人につき2万円",
+        "物価高対応子育て応援手当",
+        url="https://www.city.example.lg.jp/o.html",
+    )
+    for q in ("How much is the child rearing allowance per month?", "児童育成手当は月いくらですか"):
+        assert answerer._pages_naming(q, answerer.written(q), [ikusei, other]) == {ikusei.url}
