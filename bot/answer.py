@@ -839,6 +839,9 @@ class Answerer:
                 scored[same] = (max(score, page_score), rank, hit, quote)
         if not scored:
             return []
+        # a question that names a procedure is answered from the pages about it when any was found: another
+        # allowance's 2万円 is no answer to 児童育成手当はいくら (the catalog may still answer it)
+        scored = [x for x in scored if x[2].url in naming] or scored
         # the best answer first (search order breaks ties)
         scored.sort(key=lambda x: (-x[0], -x[1]))
         out = [citation(self.catalog, scored[0][2], scored[0][3], municipality)]

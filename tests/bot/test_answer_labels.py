@@ -191,6 +191,8 @@ PAGES = [
     "mitaka-shussei",
     "mitaka-tennyu",
     "higashimurayama-tennyu-tokurei",
+    "hamura-ikusei-teate",
+    "hamura-bukkadaka-kosodate-teate",
 ]
 URL = {
     "tachikawa-shussei": "http://www.city.tachikawa.lg.jp/shimin/kurashi/jumintoroku/kosekitodoke/shussho.html",
@@ -199,6 +201,7 @@ URL = {
     "mitaka-shussei": "https://www.city.mitaka.lg.jp/c_service/000/000307.html",
     "mitaka-tennyu": "https://www.city.mitaka.lg.jp/c_service/000/000321.html",
     "higashimurayama": "http://www.city.higashimurayama.tokyo.jp/kurashi/koseki/tennyu/tennyuutokurei.html",
+    "hamura-ikusei": "https://www.city.hamura.tokyo.jp/0000000167.html",
 }
 
 
@@ -269,3 +272,15 @@ def test_an_english_question_names_the_page_of_the_procedure_its_words_stand_for
     )
     for q in ("How much is the child rearing allowance per month?", "児童育成手当は月いくらですか"):
         assert answerer._pages_naming(q, answerer.written(q), [ikusei, other]) == {ikusei.url}
+
+
+def test_a_question_naming_a_procedure_is_answered_from_its_pages(pages_concierge: Concierge) -> None:
+    """羽村市's 児童育成手当 page states no amount; the 物価高対応子育て応援手当 page's 2万円 is another allowance's, so it
+    is not quoted as the answer (before: it was, beside the catalog's own amount)."""
+    for q in (
+        "Hamura: how much is the child rearing allowance per month?",
+        "羽村市の児童育成手当は月いくらですか",
+    ):
+        r = ask(pages_concierge, q)
+        assert r.citations and r.citations[0].url == URL["hamura-ikusei"], r.citations
+        assert "2万円" not in r.reply and "20,000" not in r.reply, r.reply
