@@ -3,25 +3,35 @@ x a few places (a ward, a city, a move between two, a move from outside Tokyo), 
 questions with the quick replies it offers, every text shown checked with the evaluation's own language check
 (:func:`evals.metrics.language_problems`).
 
+The catalog sweep (:func:`catalog_sweep`, ``--catalog``) renders without a conversation everything the catalog can
+show in ``en`` and ``easy``: every event in every municipality (moves between them, from and to outside Tokyo and
+abroad) on dates that make items fresh, overdue, ahead and moved past closed days; every card as planned, as
+required and as conditional; checklist, milestones, the summary reply with its overdue notes, calendar text;
+every question per event and its quick replies; every message of the catalogue.
+
     python -m evals.language_sweep            # print each violation and the count
     python -m evals.language_sweep --events birth,death --turns 3
+    python -m evals.language_sweep --catalog  # the whole catalog rendered directly
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import string
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.contract import ChatRequest, ChatResponse
-from bot.render import strip_readings
+from bot.contract import ChatRequest, ChatResponse, ProcedureOut
+from bot.planner import Bundle, PlannedItem, plan_bundle
+from bot.render import ABROAD, MESSAGES, OUTSIDE, Renderer, strip_readings
 from bot.service import Concierge, build_concierge
+from bot.sessions import SessionState
 from evals import metrics as M
-from knowledge.catalog import Catalog
-from knowledge.models import LifeEvent
+from knowledge.catalog import Catalog, load_catalog
+from knowledge.models import Lang, LifeEvent
 from knowledge.settings import get_settings
 
 TODAY = dt.date(2026, 12, 7)
@@ -208,13 +218,173 @@ def sweep(
     return out
 
 
+# ---- the catalog sweep: every event, procedure, fact and message rendered directly (no conversation) ---------
+SAMPLE_PLACES = (
+    "世田谷区",
+    "八王子市",
+    "檜原村",
+)  # a ward, a city, a village: every event on every sweep date
+# event dates relative to TODAY: the day before (most deadlines ahead), long past (every item overdue, its late
+# note), ahead (windows before a move or a birth), across the year-end closure and 秋分の日 (moved deadlines)
+SWEEP_DATES = (
+    TODAY - dt.timedelta(days=1),
+    TODAY - dt.timedelta(days=400),
+    TODAY + dt.timedelta(days=30),
+    dt.date(2026, 12, 18),
+    dt.date(2026, 9, 9),
+)
+SweepText = tuple[str, str]  # (where it is shown, the text)
+
+
+def _variants(item: PlannedItem, catalog: Catalog) -> list[PlannedItem]:
+    """The item as planned, and as a required and a conditional card (its why and its 'might apply if')."""
+    facts = sorted({f for c in item.conditions for f in c.facts()} | set(item.unknown))
+    facts = [f for f in facts if f in catalog.facts] or list(catalog.facts)[:2]
+    return [
+        item,
+        replace(item, status="applies", unknown=[]),
+        replace(item, status="maybe", unknown=facts),
+    ]
+
+
+def card_texts(r: Renderer, card: ProcedureOut) -> Iterator[SweepText]:
+    """A card's shown texts and, when it is dated, its calendar event (summary and description lines)."""
+    resp = ChatResponse(session_id="sweep", reply="", procedures=[card], lang=r.lang)
+    yield from shown_fields(resp)
+    if card.deadline and card.deadline.late:
+        yield f"card[{card.id}].late", card.deadline.late
+    if card.unconfirmed:
+        yield f"card[{card.id}].unconfirmed", card.unconfirmed
+    if card.deadline and card.deadline.due:
+        yield f"calendar[{card.id}].summary", r.calendar_summary(card)
+        for line in r.calendar_procedure(card):
+            if not line.startswith(r.msg("cal.source")):  # a page's own title, quoted (checked apart)
+                yield f"calendar[{card.id}].description", line
+
+
+def bundle_texts(r: Renderer, state: SessionState, bundle: Bundle) -> Iterator[SweepText]:
+    """Everything one planned bundle shows: every card in its three variants (with calendar text), the
+    checklist, the milestones (with calendar text), the summary reply with its overdue notes, and the title."""
+    cat = r.catalog
+    cards = [r.procedure(v) for it in bundle.items for v in _variants(it, cat)]
+    for card in cards:
+        yield from card_texts(r, card)
+    for d in r.checklist(bundle):
+        yield "checklist", d
+    for m in r.milestones(bundle, state.municipality):
+        yield "milestone.title", m.title
+        yield "milestone.text", m.text or ""
+        for line in r.calendar_milestone(m):
+            if not line.startswith(r.msg("cal.source")):
+                yield "calendar.milestone", line
+    applied = [r.procedure(it) for it in bundle.items]
+    yield "reply", r.summary(state, applied, [])
+    yield "title", r.title(state.events, state.municipality)
+
+
+def _state(event: str, code: str | None, day: dt.date, move: tuple[str, str] | None = None) -> SessionState:
+    if move:
+        return SessionState(
+            id="sweep",
+            events=[event],
+            municipality=move[1],
+            move_from=move[0],
+            move_to=move[1],
+            event_date=day,
+        )
+    return SessionState(id="sweep", events=[event], municipality=code, event_date=day)
+
+
+def _plan(cat: Catalog, s: SessionState, today: dt.date) -> Bundle:
+    return plan_bundle(
+        cat,
+        s.events,
+        {},
+        municipality=s.municipality,
+        move_from=s.move_from,
+        move_to=s.move_to,
+        event_date=s.event_date,
+        today=today,
+    )
+
+
+def sweep_states(cat: Catalog) -> Iterator[SessionState]:
+    """Every event x every municipality (one date), x the sample places x every sweep date; moves between
+    neighbouring municipalities in the list, and from and to outside Tokyo and abroad."""
+    codes = sorted(cat.municipalities)
+    samples = [m.code for n in SAMPLE_PLACES if (m := cat.municipality_by_name(n))]
+    for eid in sorted(cat.events):
+        for i, code in enumerate(codes):
+            move = (code, codes[(i + 1) % len(codes)]) if eid == "moving" else None
+            yield _state(eid, code, SWEEP_DATES[0], move)
+        for code in samples:
+            for day in SWEEP_DATES:
+                yield _state(eid, code, day)
+    for code in samples:
+        for move in ((OUTSIDE, code), (code, OUTSIDE), (ABROAD, code), (code, ABROAD)):
+            for day in SWEEP_DATES:
+                yield _state("moving", None, day, move)
+
+
+def fact_texts(r: Renderer) -> Iterator[SweepText]:
+    """Every question the concierge can ask (per event) and its quick replies; every procedure on its own."""
+    cat = r.catalog
+    state = SessionState(id="sweep", municipality=r.catalog.municipality_by_name("世田谷区").code)  # type: ignore[union-attr]
+    for fid in sorted(cat.facts):
+        for eid in sorted(cat.events):
+            yield f"question[{fid}/{eid}]", r.question(fid, [eid])
+        for q in r.quick_replies(fid, state):
+            yield f"quick_reply[{fid}]", q.label
+        label = cat.facts[fid].label
+        if label:
+            yield f"fact_label[{fid}]", r.text(label)
+
+
+def message_texts(lang: Lang) -> Iterator[SweepText]:
+    """Every message of the catalogue with its placeholders filled by a neutral mark."""
+    for key, by_lang in MESSAGES.items():
+        names = [f for _, f, _, _ in string.Formatter().parse(by_lang[lang]) if f]
+        yield f"message[{key}]", by_lang[lang].format(**dict.fromkeys(names, "X"))
+
+
+def catalog_sweep(cat: Catalog, langs: Iterable[Lang] = ("en", "easy")) -> list[Violation]:
+    """Render everything the catalog can show without a conversation in each language and check every text
+    with the evaluation's language check; each (field kind, text) is reported once."""
+    out: list[Violation] = []
+    seen: set[tuple[str, str]] = set()
+    for lang in langs:
+        r = Renderer(cat, lang, today=TODAY)
+        texts: list[tuple[str, Iterable[SweepText]]] = [("messages", message_texts(lang))]
+        texts.append(("facts", fact_texts(r)))
+        for s in sweep_states(cat):
+            name = f"{s.events[0]}@{s.move_from or ''}>{s.municipality or s.move_to}/{s.event_date}"
+            texts.append((name, bundle_texts(r, s, _plan(cat, s, TODAY))))
+        for name, shown in texts:
+            for field, text in shown:
+                if not text or (lang, text) in seen:
+                    continue
+                seen.add((lang, text))
+                if problems := M.language_problems([text], lang) + style_problems(text, lang):
+                    out.append(Violation(f"{lang}:{name}", 0, field, text, problems))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--events", default="", help="comma-separated event ids (default: all)")
     ap.add_argument("--styles", default=",".join(LANGS))
     ap.add_argument("--turns", type=int, default=4)
     ap.add_argument("--offsets", type=int, default=1, help="how many quick-reply choices to rotate through")
+    ap.add_argument(
+        "--catalog", action="store_true", help="render the whole catalog directly (no conversation)"
+    )
     args = ap.parse_args(argv)
+    if args.catalog:
+        found = catalog_sweep(load_catalog())
+        for v in found:
+            print(v)
+        print(f"{len(found)} violations")
+        return 1 if found else 0
     with tempfile.TemporaryDirectory() as tmp:
         c = build_concierge(get_settings(data_dir=Path(tmp)), with_pages=False)
         events = [e for e in args.events.split(",") if e] or None
