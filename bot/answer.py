@@ -30,7 +30,7 @@ from bot.gist_en import (
 )
 from bot.planner import Bundle, PlannedItem
 from bot.provenance_view import citation, local_online_url, reply_note
-from bot.render import msg, with_readings
+from bot.render import Renderer, msg, with_readings
 from bot.understand import claimed_period
 from knowledge.catalog import Catalog
 from knowledge.check import is_official
@@ -894,9 +894,15 @@ class Answerer:
     def where_to_ask(self, municipality: str | None, lang: Lang) -> str:
         m = self.catalog.municipalities.get(municipality or "")
         if m and m.phone:
-            return f"{m.en} (main line {m.phone})" if lang == "en" else f"{m.name}（代表 {m.phone}）"
+            return (
+                f"{m.en} (main line {m.phone})"
+                if lang == "en"
+                else f"{_name(m.name, lang)}（代表 {m.phone}）"
+            )
         if m and m.website:
-            return f"{m.en} ({m.website})" if lang == "en" else f"{m.name}（{m.website}）"
+            return f"{m.en} ({m.website})" if lang == "en" else f"{_name(m.name, lang)}（{m.website}）"
+        if lang == "easy":
+            return msg("not_covered.office", lang)
         return "your ward or city office" if lang == "en" else "お住まいの区市町村の窓口"
 
     def no_match_text(self, query: str, municipality: str | None, lang: Lang) -> str:
@@ -1065,7 +1071,9 @@ class Answerer:
         if not parts:
             parts, quoted = self._page_parts(u.text, item, municipality, kinds, lang)
         if parts and (note := reply_note(self.catalog, p, item.municipality, intents, lang)):
-            parts.append(note)  # a fact resting only on non-official pages is not stated as settled
+            parts.append(
+                _name(note, lang)
+            )  # a fact resting only on non-official pages is not stated as settled
         return ("\n".join(parts), item, quoted) if parts else None
 
     def _claim_parts(self, u: Understanding, item: PlannedItem, lang: Lang) -> list[str]:
@@ -1074,44 +1082,45 @@ class Answerer:
         claimed = _claimed_rule(u.text) if "claim" in u.intents else None
         if not (p.deadline and claimed and claimed != (p.deadline.length, p.deadline.unit)):
             return []
-        title, rule = p.title.get(lang), p.deadline.text.get(lang)
+        r = Renderer(self.catalog, lang)
         # the resident's number is not repeated: only the rule from the catalog is stated
-        if lang == "en":
-            return [f"Please note: that is not the deadline for {title}. The rule is: {rule}."]
-        return [f"ご注意ください：{title}の期限はお書きの期間とは違います。正しくは「{rule}」です。"]
+        return [r.msg("answer.claim", title=r.procedure_title(p.title), rule=r.text(p.deadline.text))]
 
     def _timing_parts(self, u: Understanding, item: PlannedItem, intents: set[str], lang: Lang) -> list[str]:
         """The deadline (computed when the event date is known) and when the procedure opens."""
-        p, title, out = item.procedure, item.procedure.title.get(lang), []
+        r = Renderer(self.catalog, lang)
+        p, title, out = item.procedure, r.procedure_title(item.procedure.title), []
         if "deadline" in intents or "claim" in u.intents:
             if item.due:
-                out.append(f"{title}: {item.due.explanation(lang)}")
+                out.append(f"{title}: {_due_text(r, item)}")
             elif p.deadline:
-                out.append(f"{title}: {p.deadline.text.get(lang)}")
+                out.append(f"{title}: {r.text(p.deadline.text)}")
             else:
-                none = "no legal deadline is set." if lang == "en" else "法律で決まった期限はありません。"
-                out.append(f"{title}: {none}")
+                out.append(f"{title}: {r.msg('answer.no_deadline')}")
         if "opens" in u.intents and p.opens:  # 「転出届はいつから出せますか」: the catalog's opening rule
-            out.append(
-                f"{title}: " + (item.opens.explanation(lang) if item.opens else p.opens.text.get(lang))
-            )
+            if item.opens:
+                opens = (
+                    r.msg("opens.easy", date=r.date(item.opens.due))
+                    if lang == "easy"
+                    else item.opens.explanation(lang)
+                )
+            else:
+                opens = r.text(p.opens.text)
+            out.append(f"{title}: {opens}")
         return out
 
     def _amount_text(self, text: str, item: PlannedItem, lang: Lang) -> str:
         """The amounts asked (第3子以降 -> that line), each with its source, or that the catalog has none."""
-        p = item.procedure
+        p, r = item.procedure, Renderer(self.catalog, lang)
         if not p.amounts:
-            return "the catalog states no amount." if lang == "en" else "金額の情報はありません。"
+            return r.msg("answer.no_amount")
 
         def source(a: Any) -> str:
-            if not a.sources:
-                return ""
-            return f" (source: {a.sources[0].title})" if lang == "en" else f"（出典：{a.sources[0].title}）"
+            return r.msg("answer.source", title=_name(a.sources[0].title, lang)) if a.sources else ""
 
-        per = "({})" if lang == "en" else "（{}）"
-        return msg("list.sep", lang).join(
-            f"{a.label.get(lang)} {_yen(a.yen, lang)}"
-            + (per.format(a.per.get(lang)) if a.per else "")
+        return r.msg("list.sep").join(
+            f"{r.text(a.label)} {_yen(a.yen, lang)}"
+            + (r.msg("answer.per", per=r.text(a.per)) if a.per else "")
             + source(a)
             for a in _asked_amounts(text, p.amounts)
         )
@@ -1120,36 +1129,31 @@ class Answerer:
         self, text: str, item: PlannedItem, intents: set[str], kinds: list[str], lang: Lang
     ) -> list[str]:
         """The catalog's amount, documents, office and who is eligible, as far as they are asked."""
-        p, title, out = item.procedure, item.procedure.title.get(lang), []
+        r = Renderer(self.catalog, lang)
+        p, title, out = item.procedure, r.procedure_title(item.procedure.title), []
         if "amount" in intents:
             out.append(f"{title}: {self._amount_text(text, item, lang)}")
         if "documents" in intents:
-            docs = [
-                self.catalog.documents[d].name.get(lang) for d in p.documents if d in self.catalog.documents
-            ]
+            docs = [r.document(d) for d in p.documents if d in self.catalog.documents]
             if docs:
-                out.append(
-                    f"{title}: "
-                    + ("bring " if lang == "en" else "必要なもの：")
-                    + msg("list.sep", lang).join(docs)
-                )
+                out.append(f"{title}: " + r.msg("answer.bring") + r.msg("list.sep").join(docs))
         if "place" in intents:
-            out.append(f"{title}: " + self.catalog.office_name(p.office, item.municipality).get(lang))
+            out.append(f"{title}: " + r.office(p.office, item.municipality))
         if "eligibility" in kinds and p.who:
-            out.append(f"{title}: " + ("who: " if lang == "en" else "対象：") + p.who.get(lang))
+            out.append(f"{title}: " + r.msg("answer.who") + r.text(p.who))
         return out
 
     def _online_parts(self, u: Understanding, item: PlannedItem, lang: Lang) -> list[str]:
         """Where the procedure can be done online, or that no online option is listed."""
         if "online" not in u.intents:
             return []
-        p, title = item.procedure, item.procedure.title.get(lang)
+        r = Renderer(self.catalog, lang)
+        p, title = item.procedure, r.procedure_title(item.procedure.title)
         # another municipality's page is no online option of this resident (the same rule as on the cards)
         url = local_online_url(self.catalog, p.online.url if p.online else None, item.municipality)
         if url:
-            return [f"{title}: " + ("online at " if lang == "en" else "オンライン：") + url]
-        none = "no online option is listed." if lang == "en" else "オンライン手続きの情報はありません。"
-        return [f"{title}: {none}"]
+            return [f"{title}: " + r.msg("answer.online") + url]
+        return [f"{title}: {r.msg('answer.no_online')}"]
 
     def _page_parts(
         self, text: str, item: PlannedItem, municipality: str | None, kinds: list[str], lang: Lang
@@ -1157,7 +1161,8 @@ class Answerer:
         """What the catalog has no field for (opening hours, a late-filing penalty, how to apply by post…),
         answered from the page sentence that carries it (with that page's citation); a late filing without such a
         sentence gets the rule and whom to ask."""
-        p, title = item.procedure, item.procedure.title.get(lang)
+        r = Renderer(self.catalog, lang)
+        p, title = item.procedure, r.procedure_title(item.procedure.title)
         page_kinds = [
             kd for kd in kinds if kd in ("hours", "penalty", "apply") and not (kd == "apply" and p.online)
         ]
@@ -1168,10 +1173,8 @@ class Answerer:
         if cite:
             return [f"{title}: {_page_quote(cite, lang)}"], [cite]
         if "penalty" in page_kinds and p.deadline:  # what happens when late: the rule, and whom to ask
-            ask, rule = self.where_to_ask(local, lang), p.deadline.text.get(lang)
-            if lang == "en":
-                return [f"{title}: the deadline is: {rule}. If it has passed, please ask {ask}."], []
-            return [f"{title}: 期限は「{rule}」です。過ぎてしまった場合は{ask}にご相談ください。"], []
+            ask, rule = self.where_to_ask(local, lang), r.text(p.deadline.text)
+            return [f"{title}: " + r.msg("answer.penalty", rule=rule, ask=ask)], []
         return [], []
 
     def _page_answer(self, question: str, municipality: str | None, kinds: list[str]) -> Citation | None:
@@ -1180,6 +1183,19 @@ class Answerer:
         if cites and any(QUESTION_KINDS[kd][1].search(cites[0].snippet) for kd in kinds):
             return cites[0]
         return None
+
+
+def _name(text: str, lang: Lang) -> str:
+    """A name or note as written in Japanese (a place, a page title, an office); in やさしい日本語 with readings."""
+    return with_readings(text) if lang == "easy" else text
+
+
+def _due_text(r: Renderer, item: PlannedItem) -> str:
+    """The computed due date as the card says it (in やさしい日本語 the card's own words: 「…までに だして ください」)."""
+    assert item.due is not None
+    if r.lang == "easy" and (deadline := r.deadline(item)) and deadline.explanation:
+        return deadline.explanation
+    return item.due.explanation(r.lang)
 
 
 def _page_quote(cite: Citation, lang: Lang) -> str:

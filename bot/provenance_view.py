@@ -30,6 +30,12 @@ FACT_NAMES = {
     "deadline": ("期限", "deadline"),
     "window": ("窓口", "window"),
 }
+FACT_NAMES_EASY = {
+    "details": "てつづきの ないよう",
+    "amount": "お金",
+    "deadline": "きげん",
+    "window": "まどぐち",
+}
 
 
 def provenance(cat: Catalog, url: str) -> Provenance:
@@ -176,6 +182,12 @@ def unconfirmed_note(cat: Catalog, proc: Procedure, code: str | None, lang: Lang
             f"Not confirmed on an official page ({names}: the sources are unofficial). "
             f"Please confirm with {where}."
         )
+    if lang == "easy":  # the caller adds readings to the names in ``where`` (bot.render.with_readings)
+        names = "・".join(FACT_NAMES_EASY[f] for f in facts)
+        return (
+            f"{names}は、公式の ページで まだ たしかめて いません（でどころは 公式では ない "
+            f"ページ です）。{where}で きいて ください。"
+        )
     names = "・".join(FACT_NAMES[f][0] for f in facts)
     return f"{names}は公式ページで確認できていません（出典は非公式の情報です）。{where}でご確認ください。"
 
@@ -226,6 +238,9 @@ def reply_note(
     if lang == "en":
         names = ", ".join(FACT_NAMES[f][1] for f in facts)
         return f"Note: the {names} above could not be confirmed on an official page. Please confirm with {where}."
+    if lang == "easy":  # the caller adds readings to the names in ``where``
+        names = "・".join(FACT_NAMES_EASY[f] for f in facts)
+        return f"※ 上の {names}は、公式の ページで まだ たしかめて いません。{where}で きいて ください。"
     names = "・".join(FACT_NAMES[f][0] for f in facts)
     return f"※上の{names}は公式ページで確認できていません。{where}でご確認ください。"
 

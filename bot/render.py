@@ -40,7 +40,7 @@ from bot.provenance_view import confirmed, local_online_url, source_refs, unconf
 from knowledge.catalog import Catalog
 from knowledge.deadlines import closure_reason
 from knowledge.japanese import KANJI, KANJI_CHAR, is_english, reading_pairs, to_hiragana
-from knowledge.models import LANGS, FactOption, Lang, Source, Text
+from knowledge.models import LANGS, FactOption, Lang, Procedure, Source, Text
 from knowledge.provenance import badge_text
 
 if TYPE_CHECKING:
@@ -80,6 +80,37 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "On what date did this happen (or will it happen): {events}? e.g. 20 November",
     },
     "summary.late": {"ja": "※ {title}：{late}", "easy": "※ {title}：{late}", "en": "Note on {title}: {late}"},
+    # the answer to a question about one named procedure (bot.answer.Answerer.specific_answer)
+    "answer.claim": {
+        "ja": "ご注意ください：{title}の期限はお書きの期間とは違います。正しくは「{rule}」です。",
+        "easy": "ちゅうい：{title}の きげんは、書いて ある 日の 数と ちがいます。ただしくは「{rule}」です。",
+        "en": "Please note: that is not the deadline for {title}. The rule is: {rule}.",
+    },
+    "answer.no_deadline": {
+        "ja": "法律で決まった期限はありません。",
+        "easy": "きまった きげんは ありません。",
+        "en": "no legal deadline is set.",
+    },
+    "answer.no_amount": {
+        "ja": "金額の情報はありません。",
+        "easy": "お金の じょうほうは ありません。",
+        "en": "the catalog states no amount.",
+    },
+    "answer.source": {"ja": "（出典：{title}）", "easy": "（でどころ：{title}）", "en": " (source: {title})"},
+    "answer.per": {"ja": "（{per}）", "easy": "（{per}）", "en": "({per})"},
+    "answer.bring": {"ja": "必要なもの：", "easy": "もって いく もの：", "en": "bring "},
+    "answer.who": {"ja": "対象：", "easy": "できる 人：", "en": "who: "},
+    "answer.online": {"ja": "オンライン：", "easy": "オンライン：", "en": "online at "},
+    "answer.no_online": {
+        "ja": "オンライン手続きの情報はありません。",
+        "easy": "オンラインで できるか どうかの じょうほうは ありません。",
+        "en": "no online option is listed.",
+    },
+    "answer.penalty": {
+        "ja": "期限は「{rule}」です。過ぎてしまった場合は{ask}にご相談ください。",
+        "easy": "きげんは「{rule}」です。すぎて しまったら {ask}に そうだん して ください。",
+        "en": "the deadline is: {rule}. If it has passed, please ask {ask}.",
+    },
     "summary.overdue": {
         "ja": "（期限を過ぎています）",
         "easy": "。きげんが すぎて います",
@@ -363,9 +394,10 @@ def plural(n: int, word: str) -> str:
 _KANJI = KANJI_CHAR
 _HIRAGANA = re.compile(r"[\u3041-\u3096]")
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30faー]")
-# kanji a kana-only writer still uses: place names (世田谷区, 大阪府, 八王子市) and counters after digits (12月3日, 80歳)
+# kanji a kana-only writer still uses: place names (世田谷区, せたがや区, 大阪府, 八王子市) and counters after digits
+# (12月3日, 80歳)
 _NAME_KANJI = re.compile(
-    rf"[{KANJI}]{{1,5}}[都道府県区市町村](?![{KANJI}])|(?<=\d)[年月日歳才人](?![{KANJI}])"
+    rf"(?:[{KANJI}]{{1,5}}|[\u3041-\u3096]{{2,6}})[都道府県区市町村](?![{KANJI}])|(?<=\d)[年月日歳才人](?![{KANJI}])"
 )
 _COPULA = re.compile(
     r"\s*(です|でした|だ|になります)?\s*[。.!！]?\s*$"
@@ -386,19 +418,30 @@ def detect_lang(text: str) -> Lang:
     if kana >= 2 and kanji == 0 and _HIRAGANA.search(text):
         return "easy"
     gaps = len(_JA_SPACE.findall(text))  # phrases spaced (分かち書き), the mark of やさしい日本語
-    if kana >= 6 and gaps and kanji * 5 <= kana:
-        return "easy"
+    plain = len(
+        _KANJI.findall(_NAME_KANJI.sub("", text))
+    )  # a place name or a date is a name, not a hard word
+    if kana >= 6 and gaps and plain * 5 <= kana:
+        return "easy"  # 「にんしん した。せたがや区 です。12月1日」
     if kana >= 6 and gaps >= 3 and kanji * 2 <= kana:
         return "easy"  # 「せたがや区 から 渋谷区 に ひっこし」: place names in kanji, the rest spaced kana
     # やさしい日本語 with simple kanji: phrases spaced (分かち書き, at least three gaps), only 小学校 kanji, more kana
-    # than kanji ('子どもが 生まれました。 何日までに 出しますか')
+    # than kanji besides place names ('子どもが 生まれました。 何日までに 出しますか', '子どもが 来年 小学校に
+    # 入ります。 日野市 です')
     simple = all(ch in SIMPLE_KANJI for ch in _KANJI.findall(text))
-    if simple and kana >= 6 and kanji <= kana and gaps >= 3:
+    if simple and kana >= 6 and plain <= kana and gaps >= 3:
         return "easy"
     # kana-only but for a place name and dates, unspaced: 「こどもがうまれました。世田谷区にすんでいます」
     if kana >= 8 and _HIRAGANA.search(text) and not _KANJI.search(_NAME_KANJI.sub("", text)):
         return "easy"
     return "ja"
+
+
+# one romanised name, as a resident answers "which ward?" ("Shibuya", "Minato-ku", "Hachioji city"): an answer
+_ONE_NAME = re.compile(
+    r"\s*[A-Za-z]+(?:[- ](?:ku|shi|machi|mura|cho|son|city|ward|town|village))?\s*[.!]?\s*$", re.I
+)
+_LANGUAGE_WORD = re.compile(r"english|eigo", re.I)  # "English": a request for the language, not a place
 
 
 def choose_lang(requested: str | None, message: str, previous: str | None, turns: int) -> Lang:
@@ -409,8 +452,9 @@ def choose_lang(requested: str | None, message: str, previous: str | None, turns
     detected = detect_lang(message)
     if turns and previous in LANGS and previous != detected:
         letters = sum(ch.isalpha() for ch in message)
-        if detected == "en":
-            return "en" if letters >= 4 else previous  # type: ignore[return-value]  # "OK", "yes" keep it
+        if detected == "en":  # "OK", "yes" and a bare place name ("Shibuya", "Minato-ku") keep it
+            bare = letters < 4 or (_ONE_NAME.match(message) and not _LANGUAGE_WORD.search(message))
+            return previous if bare else "en"  # type: ignore[return-value]
         if previous == "en" and not _KANA.search(_COPULA.sub("", message)):
             return (
                 "en"  # 「世田谷区」, 11/20, 「世田谷区です」, 「国民健康保険です」: an answer, not a switch
@@ -712,8 +756,14 @@ class Renderer:
             life_event=event.id if event else None,
             step=item.step,
             visit=visit_key(item),
-            unconfirmed=unconfirmed_note(self.catalog, p, code, "en" if self.lang == "en" else "ja"),
+            unconfirmed=self.unconfirmed(p, code),
         )
+
+    def unconfirmed(self, p: Procedure, code: str | None) -> str | None:
+        """The card's note that its facts rest only on non-official pages; in やさしい日本語 easy words, the
+        names in it (office, municipality) with readings."""
+        note = unconfirmed_note(self.catalog, p, code, self.lang)
+        return with_readings(note) if note and self.lang == "easy" else note
 
     def checklist(self, bundle: Bundle) -> list[str]:
         return [self.document(d) for d in bundle.checklist]
@@ -929,9 +979,8 @@ class Renderer:
                 lines.append(f"    {p.conditional}")
             if p.online_url:
                 lines.append(f"    {self.msg('text.online')}{colon}{p.online_url}")
-            if p.unconfirmed:
-                note = with_readings(p.unconfirmed) if self.lang == "easy" else p.unconfirmed
-                lines.append(f"    ※ {note}")
+            if p.unconfirmed:  # in やさしい日本語 already with readings (Renderer.unconfirmed)
+                lines.append(f"    ※ {p.unconfirmed}")
             for s in p.sources[:2]:  # with its badge and publisher, as the widget shows it
                 who = f"・{s.publisher}" if s.publisher and self.lang != "easy" else ""
                 badge = f"[{s.badge}{who}] " if s.badge else ""

@@ -553,6 +553,11 @@ def _tense_differs(comp: str, flat: str, span: tuple[int, int]) -> bool:
     )
 
 
+def _latin_letter(ch: str) -> bool:
+    """A letter of the Latin script ('' and kana or kanji are not: they end a romaji word)."""
+    return ch.isascii() and ch.isalpha()
+
+
 def _one_edit(a: str, b: str) -> bool:
     """True when ``a`` and ``b`` differ by exactly one substitution, insertion or deletion."""
     if a == b or abs(len(a) - len(b)) > 1:
@@ -830,8 +835,8 @@ class Understander:
                 j = i + len(surface)
                 if any(taken[i:j]):
                     continue
-                if latin and ((i > 0 and t[i - 1].isalpha()) or (j < len(t) and t[j].isalpha())):
-                    continue
+                if latin and (_latin_letter(t[i - 1 : i]) or _latin_letter(t[j : j + 1])):
+                    continue  # a part of a longer word; 「shibuyaで」: kana beside a romaji name is a boundary
                 if _STATION_AFTER.match(t, j):
                     continue  # 渋谷駅 is a station, not 渋谷区
                 if surface in self._katakana_only and not re.fullmatch(r"[ァ-ヶー]+", script[i:j]):

@@ -308,10 +308,10 @@ def _plan(cat: Catalog, s: SessionState, today: dt.date) -> Bundle:
     )
 
 
-def sweep_states(cat: Catalog) -> Iterator[SessionState]:
-    """Every event x every municipality (one date), x the sample places x every sweep date; moves between
-    neighbouring municipalities in the list, and from and to outside Tokyo and abroad."""
-    codes = sorted(cat.municipalities)
+def sweep_states(cat: Catalog, every_municipality: bool = True) -> Iterator[SessionState]:
+    """Every event x every municipality (one date; ``every_municipality``), x the sample places x every sweep
+    date; moves between neighbouring municipalities in the list, and from and to outside Tokyo and abroad."""
+    codes = sorted(cat.municipalities) if every_municipality else []
     samples = [m.code for n in SAMPLE_PLACES if (m := cat.municipality_by_name(n))]
     for eid in sorted(cat.events):
         for i, code in enumerate(codes):
@@ -347,7 +347,9 @@ def message_texts(lang: Lang) -> Iterator[SweepText]:
         yield f"message[{key}]", by_lang[lang].format(**dict.fromkeys(names, "X"))
 
 
-def catalog_sweep(cat: Catalog, langs: Iterable[Lang] = ("en", "easy")) -> list[Violation]:
+def catalog_sweep(
+    cat: Catalog, langs: Iterable[Lang] = ("en", "easy"), every_municipality: bool = True
+) -> list[Violation]:
     """Render everything the catalog can show without a conversation in each language and check every text
     with the evaluation's language check; each (field kind, text) is reported once."""
     out: list[Violation] = []
@@ -356,7 +358,7 @@ def catalog_sweep(cat: Catalog, langs: Iterable[Lang] = ("en", "easy")) -> list[
         r = Renderer(cat, lang, today=TODAY)
         texts: list[tuple[str, Iterable[SweepText]]] = [("messages", message_texts(lang))]
         texts.append(("facts", fact_texts(r)))
-        for s in sweep_states(cat):
+        for s in sweep_states(cat, every_municipality):
             name = f"{s.events[0]}@{s.move_from or ''}>{s.municipality or s.move_to}/{s.event_date}"
             texts.append((name, bundle_texts(r, s, _plan(cat, s, TODAY))))
         for name, shown in texts:
@@ -369,6 +371,63 @@ def catalog_sweep(cat: Catalog, langs: Iterable[Lang] = ("en", "easy")) -> list[
     return out
 
 
+# ---- the question sweep: a direct question about every procedure of every event ------------------------------
+# what a resident asks about a procedure they name (deadline, what to bring, how much, where), in each style
+QUESTIONS = {
+    "en": (
+        "What is the deadline for the {t}?",
+        "What do I need to bring for the {t}?",
+        "How much is the {t}?",
+        "Where do I apply for the {t}?",
+    ),
+    "easy": (
+        "{t}は いつまで ですか",
+        "{t}に なにが ひつよう ですか",
+        "{t}は いくら ですか",
+        "{t}は どこで できますか",
+    ),
+}
+
+
+def procedure_phrase(cat: Catalog, proc_id: str, code: str | None, style: str) -> str:
+    """How a resident names a procedure: its English title, else its Japanese name as the window calls it (the
+    official name is what an easy-Japanese writer has on the letter: 出生届)."""
+    title = cat.procedure(proc_id, code).title
+    if style == "en":
+        return (title.en or title.ja).rstrip(".")
+    return title.ja.split("（")[0]
+
+
+def ask_procedures(c: Concierge, event: LifeEvent, style: str, place: Place) -> list[Violation]:
+    """The event told once (with its date), then every procedure of its bundle asked about in each way."""
+    lang: Lang = "en" if style == "en" else "easy"
+    date = FREE_ANSWERS[style][1]
+    first = f"{first_message(event, style, place)}{', ' if style == 'en' else '。'}{date}"
+    opened = c.chat(ChatRequest(message=first, today=TODAY))
+    out = check(opened, lang, f"{event.id}/{style}/{place.key}", 0)
+    for card in opened.procedures:
+        phrase = procedure_phrase(c.catalog, card.id, opened.municipality_code, style)
+        for n, template in enumerate(QUESTIONS["en" if style == "en" else "easy"]):
+            resp = c.chat(
+                ChatRequest(message=template.format(t=phrase), session_id=opened.session_id, today=TODAY)
+            )
+            out += check(resp, lang, f"{event.id}/{style}/{card.id}/q{n}", 1)
+    return out
+
+
+def question_sweep(
+    c: Concierge, events: Iterable[str] | None = None, styles: Iterable[str] = ("en", "easy")
+) -> list[Violation]:
+    """Every event's procedures asked about directly, in each style, in a ward."""
+    ids = list(events) if events else sorted(c.catalog.events)
+    return [
+        v
+        for eid in ids
+        for style in styles
+        for v in ask_procedures(c, c.catalog.events[eid], style, PLACES[0])
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--events", default="", help="comma-separated event ids (default: all)")
@@ -378,7 +437,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--catalog", action="store_true", help="render the whole catalog directly (no conversation)"
     )
+    ap.add_argument("--questions", action="store_true", help="ask about every procedure of every event")
     args = ap.parse_args(argv)
+    if args.questions:
+        with tempfile.TemporaryDirectory() as tmp:
+            c = build_concierge(get_settings(data_dir=Path(tmp)), with_pages=False)
+            events = [e for e in args.events.split(",") if e] or None
+            found = question_sweep(c, events, [x for x in args.styles.split(",") if x != "kana"])
+        for v in found:
+            print(v)
+        print(f"{len(found)} violations")
+        return 1 if found else 0
     if args.catalog:
         found = catalog_sweep(load_catalog())
         for v in found:

@@ -272,6 +272,12 @@ def test_detect_lang(text: str, lang: str) -> None:
         (None, "OK", "ja", 2, "ja"),
         (None, "yes", "ja", 2, "ja"),
         (None, "Can you answer in English?", "ja", 2, "en"),
+        # a bare romanised place name answers the question; it does not switch a Japanese conversation
+        (None, "Shibuya", "ja", 2, "ja"),
+        (None, "Minato-ku", "easy", 2, "easy"),
+        (None, "hachioji city", "ja", 2, "ja"),
+        (None, "English", "ja", 2, "en"),
+        (None, "Shibuya please", "ja", 2, "en"),
     ],
 )
 def test_choose_lang(
