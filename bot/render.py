@@ -405,13 +405,22 @@ _COPULA = re.compile(
 _JA_SPACE = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff][ \u3000]+(?=[\u3041-\u30ff\u4e00-\u9fff])")
 
 
+_EN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _english_with_terms(text: str) -> bool:
+    """An English sentence that names Japanese terms ('What is 児童手当?', 'Where do I get the 母子手帳?'): two
+    English words or more, and Japanese only as names (kanji and katakana, no hiragana of a Japanese sentence)."""
+    return len(_EN_WORD.findall(text)) >= 2 and not _HIRAGANA.search(text)
+
+
 def detect_lang(text: str) -> Lang:
     """``en`` for English; ``easy`` for kana-only or やさしい日本語 (mostly hiragana, phrases spaced); else ``ja``.
 
     >>> detect_lang("あかちゃん うまれた"), detect_lang("子どもが生まれました"), detect_lang("We moved")
     ('easy', 'ja', 'en')
     """
-    if is_english(text):
+    if is_english(text) or _english_with_terms(text):
         return "en"
     kana = len(_KANA.findall(text))
     kanji = len(_KANJI.findall(text))

@@ -51,6 +51,19 @@ def test_ordinary_japanese_with_a_place_name_stays_japanese(message: str) -> Non
     assert detect_lang(message) == "ja"
 
 
+@pytest.mark.parametrize(
+    "message", ["What is 児童手当?", "Where do I get the 母子手帳 in 世田谷区?", "住民票 for Shibuya"]
+)
+def test_english_naming_japanese_terms_is_english(message: str) -> None:
+    """A Japanese word in an English message does not switch the reply to Japanese."""
+    assert detect_lang(message) == "en"
+
+
+@pytest.mark.parametrize("message", ["住民票", "出生届 Setagaya", "12月3日にbabyが生まれました"])
+def test_japanese_naming_an_english_word_is_not_english(message: str) -> None:
+    assert detect_lang(message) != "en"
+
+
 # ---- a romaji place name inside a Japanese message -------------------------------------------------------------
 def test_romaji_ward_beside_kana_is_the_ward(und: Understander, catalog: Catalog) -> None:
     u = und.parse("12月3日にShibuyaで長女が生まれました。手続きを教えてください。", TODAY)
