@@ -1,0 +1,85 @@
+"""Closed days and past-due deadlines through the real concierge (issue #14, closed-dev-3.yaml): an arrival's date
+told as "living there since", the 5-day dependant notices that do not move past closed days, and what a card says
+when a deadline that does not move ends on a closed day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.contract import ChatRequest, ChatResponse
+from bot.service import Concierge
+from bot.understand import Understander
+
+D = dt.date
+
+
+def ask(c: Concierge, message: str, today: dt.date) -> ChatResponse:
+    return c.chat(ChatRequest(message=message, today=today))
+
+
+def _due(r: ChatResponse, proc: str) -> dt.date | None:
+    p = next(p for p in r.procedures if p.id == proc)
+    return p.deadline.due if p.deadline else None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ベトナムから来日しました。12月20日から足立区に住んでいます",
+        "インドから来日しました。12月20日から練馬区に住んでいます",
+    ],
+)
+def test_the_one_date_of_an_arrival_is_the_arrivals(und: Understander, text: str) -> None:
+    u = und.parse(text, D(2026, 12, 22))
+    assert set(u.events) == {"foreign-resident", "moving"}
+    assert {ev: d.date if d else None for ev, d in u.event_dates.items()} == {
+        "foreign-resident": D(2026, 12, 20),
+        "moving": D(2026, 12, 20),
+    }
+
+
+def test_an_arrival_told_as_living_since_gets_its_moved_deadline(concierge: Concierge) -> None:
+    # before: the date was nobody's, the 転入 card had no due date and the reply asked for the date again
+    r = ask(concierge, "ベトナムから来日しました。12月20日から足立区に住んでいます", D(2026, 12, 22))
+    # Sun 12/20: 14 days from 12/21 -> Sun 2027-01-03 (12/29-1/3 closure) -> Mon 1/4
+    assert _due(r, "moving-in-from-abroad") == D(2027, 1, 4)
+    assert "日付を教えてください" not in r.reply, r.reply
+
+
+def test_an_arrival_with_another_event_does_not_take_an_unowned_date(und: Understander) -> None:
+    # a birth told too: the date might be either's, so none of them takes it (each is asked for)
+    u = und.parse(
+        "ベトナムから来日しました。子どもが生まれました。12月20日から足立区に住んでいます", D(2026, 12, 22)
+    )
+    assert set(u.events) == {"birth", "foreign-resident", "moving"}
+    assert u.event_dates == {"birth": None, "foreign-resident": None, "moving": None}
+
+
+@pytest.mark.parametrize(
+    ("message", "today", "proc", "due"),
+    [
+        # Wed 9/16: 5 days from 9/17 -> Mon 9/21 (敬老の日), not moved
+        ("昨日結婚しました。夫の会社の健康保険の扶養に入ります。文京区です", D(2026, 9, 17), "spouse-dependent-enrollment", D(2026, 9, 21)),
+        # Sat 12/26: 5 days from 12/27 -> Thu 12/31 (closure), not moved
+        ("昨日、目黒区で子どもが生まれました。夫の会社の健康保険に入っています", D(2026, 12, 27), "baby-employee-insurance", D(2026, 12, 31)),
+    ],
+)  # fmt: skip
+def test_the_dependant_notices_do_not_move_and_say_so(
+    concierge: Concierge, message: str, today: dt.date, proc: str, due: dt.date
+) -> None:
+    r = ask(concierge, message, today)
+    p = next(p for p in r.procedures if p.id == proc)
+    assert p.deadline and p.deadline.due == due
+    assert "出典で確認できていない" in (p.deadline.explanation or "")
+    assert "前の開庁日" in (p.deadline.explanation or "")
+
+
+def test_a_past_dependant_notice_is_overdue_and_the_registration_is_not(concierge: Concierge) -> None:
+    # the issue: 「赤ちゃんを会社の健康保険の扶養に入れる：12月5日まで」 shown as ahead on 12-07
+    r = ask(concierge, "11月30日に渋谷区で子どもが生まれました。会社の健康保険に入っています", D(2026, 12, 7))
+    baby = next(p for p in r.procedures if p.id == "baby-employee-insurance")
+    reg = next(p for p in r.procedures if p.id == "birth-registration")
+    assert baby.deadline and baby.deadline.due == D(2026, 12, 5) and baby.deadline.overdue
+    assert reg.deadline and reg.deadline.due == D(2026, 12, 14) and not reg.deadline.overdue
