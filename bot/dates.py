@@ -621,6 +621,9 @@ _FUTURE = re.compile(
     r"ます(?!た)|予定|よてい|つもり|こと[にと](なり|なっ|し)|決ま[りっ]|きま[りっ]"
     r"|日\s*[にへ]\s*(なり|なっ|変更|変わ|かわ|延び|のび|ずれ)"
     r"|\b(will|going to|plan|planning|are moving|am moving|decided to|have to|due to)\b"
+    # contracted and other present-progressive futures: "we're moving on the 20th", "I'm retiring", "we'll move"
+    r"|\b(we|i|they|you|he|she)['’]ll\b"
+    r"|\b(we['’]re|i['’]m|they['’]re|he['’]s|she['’]s|is|are|am)\s+(moving|relocating|leaving|retiring)\b"
 )
 
 

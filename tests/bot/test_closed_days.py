@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from bot.contract import ChatRequest, ChatResponse
+from bot.dates import parse_date
 from bot.service import Concierge
 from bot.understand import Understander
 
@@ -83,3 +84,28 @@ def test_a_past_dependant_notice_is_overdue_and_the_registration_is_not(concierg
     reg = next(p for p in r.procedures if p.id == "birth-registration")
     assert baby.deadline and baby.deadline.due == D(2026, 12, 5) and baby.deadline.overdue
     assert reg.deadline and reg.deadline.due == D(2026, 12, 14) and not reg.deadline.overdue
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        # a contracted future: before, "we're moving on the 20th" told on 12/1 was read as 11/20 (a move in the past)
+        ("We're moving from Nerima to Itabashi on the 20th.", D(2027, 12, 20)),
+        ("We’re moving on the 20th.", D(2027, 12, 20)),
+        ("I'm retiring on the 20th.", D(2027, 12, 20)),
+        ("We'll move on the 20th.", D(2027, 12, 20)),
+        # a contraction that tells no future keeps the past reading
+        ("I'm a foreign national. I arrived on the 20th.", D(2027, 11, 20)),
+        ("We moved on the 20th.", D(2027, 11, 20)),
+    ],
+)
+def test_a_contracted_future_reads_the_day_ahead(text: str, day: dt.date) -> None:
+    got = parse_date(text, D(2027, 12, 1))
+    assert got is not None and got.date == day
+
+
+def test_a_move_told_with_a_contraction_gets_its_moved_deadlines(concierge: Concierge) -> None:
+    r = ask(concierge, "We're moving from Nerima to Itabashi on the 20th. We have two kids.", D(2027, 12, 1))
+    # Mon 12/20: 14 days from 12/21 -> Mon 2028-01-03 (closure) -> Tue 1/4; allowance transfer 15 days -> Tue 1/4
+    assert _due(r, "moving-in-notice") == D(2028, 1, 4)
+    assert _due(r, "child-allowance-transfer") == D(2028, 1, 4)
