@@ -753,6 +753,7 @@ _LEARNED_EN = re.compile(
 # where the words about the learning begin (JA, before the verb) or end (EN, after it)
 _LEARNED_FROM = re.compile(r".*(?:と|って|のを|ことを|の(?:は|が)|[、,。.])", re.S)
 _LEARNED_TO = re.compile(r"(?:\bthat\b|[,;.!?]|$)")
+_LEARNED_IS = re.compile(r"の(?:は|が)")  # 「知ったのは12月3日です」
 
 
 @dataclass(frozen=True)
@@ -790,6 +791,9 @@ def learned_date(text: str, today: dt.date) -> Learned | None:
         head = _LEARNED_FROM.match(t, 0, m.start())
         start = head.end() if head else 0
         span = (start, m.end())
+        if _LEARNED_IS.match(t, m.end()):  # 「それを知ったのは12月3日です」: the day follows the verb
+            end = _CLAUSE_END.search(t, m.end())
+            span = (start, end.start() if end else len(t))
     elif m := _LEARNED_EN.search(t):
         tail = _LEARNED_TO.search(t, m.end())
         span = (m.start(), tail.start() if tail else len(t))

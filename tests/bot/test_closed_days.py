@@ -109,3 +109,35 @@ def test_a_move_told_with_a_contraction_gets_its_moved_deadlines(concierge: Conc
     # Mon 12/20: 14 days from 12/21 -> Mon 2028-01-03 (closure) -> Tue 1/4; allowance transfer 15 days -> Tue 1/4
     assert _due(r, "moving-in-notice") == D(2028, 1, 4)
     assert _due(r, "child-allowance-transfer") == D(2028, 1, 4)
+
+
+def test_the_day_learned_told_after_the_verb_counts(concierge: Concierge) -> None:
+    # before: 「知ったのは12月3日です」 gave no day learned, so the 7 days ran from 11/1 and the notice showed as past
+    r = ask(
+        concierge,
+        "父は11月1日に亡くなっていましたが、それを知ったのは12月3日です。台東区です",
+        D(2026, 12, 7),
+    )
+    death = next(p for p in r.procedures if p.id == "death-registration")
+    # Thu 12/3 is day 1: day 7 Wed 12/9, ahead
+    assert death.deadline and death.deadline.due == D(2026, 12, 9) and not death.deadline.overdue
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [("国民年金にも切り替えます", "joining_national_pension"), ("国民健康保険にも入ります", "joining_nhi")],
+)
+def test_joining_told_with_mo_is_understood(und: Understander, text: str, fact: str) -> None:
+    assert und.parse_facts(f"10月31日に退職しました。{text}").get(fact) is True
+
+
+def test_past_nhi_and_pension_after_a_job_loss_are_overdue(concierge: Concierge) -> None:
+    r = ask(
+        concierge,
+        "10月31日に退職しました。国民健康保険に入ります。国民年金にも切り替えます。中野区です",
+        D(2026, 12, 7),
+    )
+    for proc in ("nhi-enrollment", "national-pension-enrollment"):
+        p = next(p for p in r.procedures if p.id == proc)
+        # Sat 10/31: 14 days from 11/1 -> Sat 11/14 -> Mon 11/16, past on 12/7
+        assert p.deadline and p.deadline.due == D(2026, 11, 16) and p.deadline.overdue
