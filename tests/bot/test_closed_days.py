@@ -141,3 +141,31 @@ def test_past_nhi_and_pension_after_a_job_loss_are_overdue(concierge: Concierge)
         p = next(p for p in r.procedures if p.id == proc)
         # Sat 10/31: 14 days from 11/1 -> Sat 11/14 -> Mon 11/16, past on 12/7
         assert p.deadline and p.deadline.due == D(2026, 11, 16) and p.deadline.overdue
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "day"),
+    [
+        ("敬老の日に父が亡くなりました", D(2026, 9, 23), D(2026, 9, 21)),  # Happy Monday, this year
+        ("文化の日に子どもが生まれました", D(2027, 11, 5), D(2027, 11, 3)),
+        ("成人の日に世田谷区から中野区へ引っ越しました", D(2027, 1, 12), D(2027, 1, 11)),
+        ("こどもの日に品川区で子どもが生まれました", D(2027, 5, 6), D(2027, 5, 5)),
+        ("クリスマスイブに入籍しました", D(2026, 12, 26), D(2026, 12, 24)),
+        ("スポーツの日に生まれました", D(2026, 10, 20), D(2026, 10, 12)),
+        ("We moved on Culture Day.", D(2027, 1, 5), D(2026, 11, 3)),  # told as past: last year's
+        (
+            "敬老の日に引っ越します",
+            D(2026, 12, 7),
+            D(2027, 9, 20),
+        ),  # still to come: next year's (Happy Monday)
+    ],
+)
+def test_a_day_named_as_a_holiday_is_read(text: str, today: dt.date, day: dt.date) -> None:
+    got = parse_date(text, today)
+    assert got is not None and got.date == day and not got.approximate
+
+
+def test_a_death_on_a_named_holiday_gets_its_moved_deadline(concierge: Concierge) -> None:
+    # before: 「敬老の日に」 gave no date and no deadline; Mon 9/21 is day 1: day 7 Sun 9/27 -> Mon 9/28
+    r = ask(concierge, "敬老の日に父が亡くなりました。練馬区です", D(2026, 9, 23))
+    assert _due(r, "death-registration") == D(2026, 9, 28)
