@@ -169,3 +169,32 @@ def test_a_death_on_a_named_holiday_gets_its_moved_deadline(concierge: Concierge
     # before: 「敬老の日に」 gave no date and no deadline; Mon 9/21 is day 1: day 7 Sun 9/27 -> Mon 9/28
     r = ask(concierge, "敬老の日に父が亡くなりました。練馬区です", D(2026, 9, 23))
     assert _due(r, "death-registration") == D(2026, 9, 28)
+
+
+@pytest.mark.parametrize(
+    ("message", "lang", "words"),
+    [
+        ("10月6日に杉並区から中野区へ引っ越します", None, ["9月22日から出せます", "窓口では9月24日からです"]),
+        (
+            "I am moving from Suginami to Nakano on October 6.",
+            "en",
+            ["from 22 September 2026", "at the counter from 24 September 2026"],
+        ),
+        ("10がつ6にちに すぎなみくから なかのくへ ひっこします", None, ["まどぐちでは 9月24日からです"]),
+    ],
+)
+def test_a_window_opening_on_a_closed_day_names_the_counters_first_day(
+    concierge: Concierge, message: str, lang: str | None, words: list[str]
+) -> None:
+    # Tue 10/6: the 転出届 opens 14 days before, Tue 9/22 (国民の休日, then 秋分の日 9/23): counters from Thu 9/24
+    r = concierge.chat(ChatRequest(message=message, today=D(2026, 9, 1), lang=lang))
+    p = next(p for p in r.procedures if p.id == "moving-out-notice")
+    assert p.deadline and p.deadline.opens == D(2026, 9, 22)
+    for w in words:
+        assert w in (p.deadline.explanation or ""), p.deadline.explanation
+
+
+def test_a_window_opening_on_an_open_day_says_nothing_more(concierge: Concierge) -> None:
+    r = ask(concierge, "10月1日に渋谷区から港区へ引っ越す予定です", D(2026, 9, 10))
+    p = next(p for p in r.procedures if p.id == "moving-out-notice")
+    assert p.deadline and "窓口では" not in (p.deadline.explanation or "")
