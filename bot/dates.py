@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from knowledge.deadlines import add_months as _add_months
+from knowledge.deadlines import named_holiday
 from knowledge.japanese import norm
 
 ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925, "r": 2018, "h": 1988, "s": 1925}
@@ -385,6 +386,50 @@ def _new_year(m: re.Match[str], today: dt.date) -> Found:
     return _nearest_year(1, 1, today), not m.group(1)
 
 
+# A day told by its name (normalised text: katakana is hiragana): the national holidays, as the holiday calendar
+# names them, and Christmas (Eve); 「体育の日」 is the old name of スポーツの日.
+_HOLIDAY_WORDS: dict[str, str] = {
+    "成人の日": r"成人の日|coming[- ]of[- ]age day",
+    "建国記念の日": r"建国記念の?日|national foundation day",
+    "天皇誕生日": r"天皇誕生日|emperor'?s birthday",
+    "春分の日": r"春分の日|vernal equinox day",
+    "昭和の日": r"昭和の日|showa day",
+    "憲法記念日": r"憲法記念日|constitution (?:memorial )?day",
+    "みどりの日": r"みどりの日|greenery day",
+    "こどもの日": r"(?:こども|子ども|子供)の日|children'?s day",
+    "海の日": r"海の日|marine day",
+    "山の日": r"山の日|mountain day",
+    "敬老の日": r"敬老の日|respect[- ]for[- ](?:the[- ])?aged day",
+    "秋分の日": r"秋分の日|autumnal equinox day",
+    "スポーツの日": r"すぽーつの日|体育の日|sports day",
+    "文化の日": r"文化の日|culture day",
+    "勤労感謝の日": r"勤労感謝の日|labou?r thanksgiving day",
+}
+_FIXED_NAMED_DAYS = {
+    "くりすますいぶ": (12, 24),
+    "christmas eve": (12, 24),
+    "くりすます": (12, 25),
+    "christmas": (12, 25),
+}
+_HOLIDAY_RE = "|".join(f"(?P<h{i}>{p})" for i, p in enumerate(_HOLIDAY_WORDS.values()))
+_NAMED_DAY = re.compile(
+    rf"{_HOLIDAY_RE}|(?P<fixed>くりすますいぶ|くりすます|christmas eve|christmas)(?:\s*day)?"
+)
+
+
+def _named_day_in(m: re.Match[str], year: int) -> dt.date | None:
+    """The day a holiday's (or Christmas's) name stands for in ``year``."""
+    if m.group("fixed"):
+        return _safe(year, *_FIXED_NAMED_DAYS[m.group("fixed")])
+    index = next(i for i in range(len(_HOLIDAY_WORDS)) if m.group(f"h{i}"))
+    return named_holiday(list(_HOLIDAY_WORDS)[index], year)
+
+
+def _named_day(m: re.Match[str], today: dt.date) -> Found:
+    """「敬老の日に」, 「クリスマスイブに」, "on Culture Day": that day in the year nearest today (exact)."""
+    return _nearest([_named_day_in(m, today.year + k) for k in (-1, 0, 1)], today), False
+
+
 def _month_only(m: re.Match[str], today: dt.date) -> Found:
     """「11月に」 (the nearest such month), 「昨年の12月に」: a month without its day, from its 1st (the earliest
     deadline it can give) and said to be approximate."""
@@ -536,6 +581,7 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(rf"\b(end|late|beginning|early|mid)[- ]?(?:of\s+)?({_EN_MONTH_WORDS})\b"), _en_named_month_edge),
     (re.compile(rf"(?:({_YEARS_JA})の?)?(年末|年の瀬|大晦日)|({_YEARS_JA})(末|の暮れ)"), _year_end),
     (re.compile(r"(元日|元旦|new year'?s day)|年明け|としあけ|年始"), _new_year),
+    (_NAMED_DAY, _named_day),
     (re.compile(rf"{_YEAR_PREFIX}(?<![\d/.\-])(\d{{1,2}})\s*月\s*(?=に|ごろ|頃|中に|の(?:こと|時|とき))"), _month_only),
     (re.compile(r"\b(last|this|next|past)\s+weekend\b"), _en_weekend),
     (re.compile(rf"({_WEEKS_JA})"), _loose_week),
@@ -621,6 +667,9 @@ _FUTURE = re.compile(
     r"ます(?!た)|予定|よてい|つもり|こと[にと](なり|なっ|し)|決ま[りっ]|きま[りっ]"
     r"|日\s*[にへ]\s*(なり|なっ|変更|変わ|かわ|延び|のび|ずれ)"
     r"|\b(will|going to|plan|planning|are moving|am moving|decided to|have to|due to)\b"
+    # contracted and other present-progressive futures: "we're moving on the 20th", "I'm retiring", "we'll move"
+    r"|\b(we|i|they|you|he|she)['’]ll\b"
+    r"|\b(we['’]re|i['’]m|they['’]re|he['’]s|she['’]s|is|are|am)\s+(moving|relocating|leaving|retiring)\b"
 )
 
 
@@ -670,6 +719,8 @@ def _before_today(m: re.Match[str], resolve: Resolver, day: dt.date) -> dt.date:
         return day  # a year was said
     if resolve is _bare_weekday:
         return day - dt.timedelta(days=7)
+    if resolve is _named_day:
+        return _named_day_in(m, day.year - 1) or day
     if resolve in (_md, _numeric_md, _new_year, _month_only, _named_month_edge, _en_dmy, _en_mdy):
         return _safe(day.year - 1, day.month, day.day) or day
     for back in (1, 2):
@@ -690,11 +741,15 @@ _NEAREST_RESOLVERS: tuple[Resolver, ...] = (
     _month_only,
     _named_month_edge,
     _new_year,
+    _named_day,
 )
 
 
-def _after_today(resolve: Resolver, day: dt.date) -> dt.date:
-    """A day of the month alone that is still to come (「25日に引っ越します」 told on 12月26日): next month's."""
+def _after_today(m: re.Match[str], resolve: Resolver, day: dt.date) -> dt.date:
+    """A day of the month alone that is still to come (「25日に引っ越します」 told on 12月26日): next month's; a named
+    day still to come (「敬老の日に引っ越します」 told in December): next year's."""
+    if resolve is _named_day:
+        return _named_day_in(m, day.year + 1) or day
     if resolve in (_day_only, _en_day_only):
         first = _add_months(day.replace(day=1), 1)
         return _safe(first.year, first.month, day.day) or day
@@ -711,7 +766,7 @@ def _found(t: str, today: dt.date, told_past: bool, told_future: bool) -> list[t
             if day is not None and day > today and told_past and resolve in _NEAREST_RESOLVERS:
                 day = _before_today(m, resolve, day)
             elif day is not None and day < today and told_future:
-                day = _after_today(resolve, day)
+                day = _after_today(m, resolve, day)
             if day is not None:
                 found.append(
                     (m.start(), -len(m.group(0).strip()), ParsedDate(day, approximate, m.group(0).strip()))
@@ -750,6 +805,7 @@ _LEARNED_EN = re.compile(
 # where the words about the learning begin (JA, before the verb) or end (EN, after it)
 _LEARNED_FROM = re.compile(r".*(?:と|って|のを|ことを|の(?:は|が)|[、,。.])", re.S)
 _LEARNED_TO = re.compile(r"(?:\bthat\b|[,;.!?]|$)")
+_LEARNED_IS = re.compile(r"の(?:は|が)")  # 「知ったのは12月3日です」
 
 
 @dataclass(frozen=True)
@@ -787,6 +843,9 @@ def learned_date(text: str, today: dt.date) -> Learned | None:
         head = _LEARNED_FROM.match(t, 0, m.start())
         start = head.end() if head else 0
         span = (start, m.end())
+        if _LEARNED_IS.match(t, m.end()):  # 「それを知ったのは12月3日です」: the day follows the verb
+            end = _CLAUSE_END.search(t, m.end())
+            span = (start, end.start() if end else len(t))
     elif m := _LEARNED_EN.search(t):
         tail = _LEARNED_TO.search(t, m.end())
         span = (m.start(), tail.start() if tail else len(t))

@@ -38,7 +38,7 @@ from bot.contract import (
 from bot.planner import OPTIONAL_TAG, Bundle, PlannedItem, visit_key
 from bot.provenance_view import confirmed, local_online_url, source_refs, unconfirmed_note
 from knowledge.catalog import Catalog
-from knowledge.deadlines import closure_reason
+from knowledge.deadlines import closure_reason, next_open_day
 from knowledge.japanese import KANJI, KANJI_CHAR, is_english, reading_pairs, to_hiragana
 from knowledge.models import LANGS, FactOption, Lang, Procedure, Source, Text
 from knowledge.provenance import badge_text
@@ -231,6 +231,11 @@ MESSAGES: dict[str, dict[Lang, str]] = {
         "ja": "{date}から出せます。",
         "easy": "{date}から だせます。",
         "en": "Can be filed from {date}. ",
+    },
+    "window.closed": {
+        "ja": "{date}は{reason}のため、窓口では{open}からです。",
+        "easy": "{date}は まどぐちが やすみです。まどぐちでは {open}からです。",
+        "en": "Offices are closed on {date}, {reason}; at the counter from {open}. ",
     },
     "window.after": {
         "ja": "引っ越した後なら、",
@@ -691,6 +696,15 @@ class Renderer:
         p, opens = item.procedure, item.opens
         assert p.opens is not None and p.deadline is not None and opens is not None
         head = self.msg("window.move" if p.opens.trigger == "move" else "window", date=self.date(opens.due))
+        if reason := closure_reason(
+            opens.due
+        ):  # the legal first day is a closed day: the counter's first day
+            head += self.msg(
+                "window.closed",
+                date=self.date(opens.due),
+                reason=reason[1] if self.lang == "en" else reason[0],
+                open=self.date(next_open_day(opens.due)),
+            )
         if p.deadline.length > 0 and p.opens.trigger == "move":
             head += self.msg("window.after")
         return head + explanation

@@ -595,10 +595,14 @@ def _pattern(catalog_pattern: str) -> re.Pattern[str]:
 
 def _arrival_is_the_move(u: Understanding) -> None:
     """Arriving from abroad told as both a foreign resident settling in and a move (「ネパールから きました。12月3日に
-    日本に きました」) is one arrival: the date said for either is the other's too."""
+    日本に きました」) is one arrival: the date said for either is the other's too. When the message tells nothing
+    else, a date no clause of either holds is the arrival's (「ベトナムから来日しました。12月20日から足立区に住んで
+    います」: living there since the 20th)."""
     if u.move_from != ABROAD or not {"moving", "foreign-resident"} <= set(u.events):
         return
     said = u.event_dates.get("foreign-resident") or u.event_dates.get("moving")
+    if said is None and set(u.events) == {"moving", "foreign-resident"}:
+        said = u.date
     if said is not None:
         u.event_dates["moving"] = u.event_dates["foreign-resident"] = said
 

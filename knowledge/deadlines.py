@@ -64,6 +64,11 @@ def _japan_holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("JP", years=[year], language="ja")
 
 
+def named_holiday(name: str, year: int) -> dt.date | None:
+    """The day of the national holiday called ``name`` (its Japanese name, e.g. 「敬老の日」) in ``year``, or None."""
+    return next((day for day, n in _japan_holidays(year).items() if n == name), None)
+
+
 def _office_calendar() -> OfficeCalendar:
     from knowledge.catalog import default_catalog  # the packaged calendar.yaml (sourced like every fact)
 

@@ -60,7 +60,8 @@ DUE_CASES: list[tuple[str, list[str], dict[str, Any], dt.date, dict[str, dt.date
     ("death-renunciation", ["death"], {"estate_has_debts": True}, D(2026, 10, 9), {"inheritance-renunciation": D(2027, 1, 9), "inheritance-limited-acceptance": D(2027, 1, 9)}),
     ("divorce-mediation", ["divorce"], {}, D(2027, 4, 26), {"divorce-registration": D(2027, 5, 6)}),
     ("job-loss-year-end", ["job-loss"], {"insurance": "employee"}, D(2027, 12, 10), {"voluntary-continuation-health-insurance": D(2028, 1, 4), "nhi-enrollment": D(2027, 12, 24)}),
-    ("marriage-dependent", ["marriage"], {"insurance": "dependent"}, D(2027, 12, 25), {"spouse-dependent-enrollment": D(2028, 1, 4), "nhi-withdrawal": D(2028, 1, 11)}),
+    # 扶養 5 days: no official page states a closed-day rule (gaps/closed-day-extensions.md): Thu 12/30 stays
+    ("marriage-dependent", ["marriage"], {"insurance": "dependent"}, D(2027, 12, 25), {"spouse-dependent-enrollment": D(2027, 12, 30), "nhi-withdrawal": D(2028, 1, 11)}),
     ("turning-75-dependants", ["turning-75"], {"dependants_under_75": True}, D(2027, 9, 6), {"nhi-enrollment": D(2027, 9, 21)}),
 ]  # fmt: skip
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from knowledge.catalog import default_catalog
-from knowledge.deadlines import closure_reason, compute_due, is_overdue
+from knowledge.deadlines import closure_reason, compute_due, is_overdue, named_holiday
 
 CATALOG = default_catalog()
 PROCEDURES = [
@@ -80,3 +80,34 @@ def test_a_deadline_on_the_day_itself_never_moves() -> None:
     sunday = compute_due(rule, dt.date(2026, 12, 20))
     assert sunday.due == dt.date(2026, 12, 20) and "前の開庁日まで" in sunday.explanation_ja
     assert compute_due(rule, dt.date(2026, 12, 18)).explanation_ja == "期限は当日の2026年12月18日（金）"
+
+
+@pytest.mark.parametrize(
+    ("name", "year", "day"),
+    [
+        ("敬老の日", 2026, dt.date(2026, 9, 21)),  # Happy Monday: the third Monday of September
+        ("敬老の日", 2027, dt.date(2027, 9, 20)),
+        ("スポーツの日", 2026, dt.date(2026, 10, 12)),
+        ("春分の日", 2027, dt.date(2027, 3, 21)),
+        ("国民の休日", 2026, dt.date(2026, 9, 22)),
+        ("体育の日", 2026, None),  # the old name: not a holiday's name since 2020
+    ],
+)
+def test_named_holiday(name: str, year: int, day: dt.date | None) -> None:
+    assert named_holiday(name, year) == day
+
+
+@pytest.mark.parametrize(
+    ("proc_id", "event", "due"),
+    [
+        # 2026-12-07 decision: the two 5-day dependant notices do not move (no official page states it)
+        ("spouse-dependent-enrollment", dt.date(2026, 12, 26), dt.date(2026, 12, 31)),
+        ("baby-employee-insurance", dt.date(2026, 12, 26), dt.date(2026, 12, 31)),
+    ],
+)
+def test_dependant_notices_do_not_move(proc_id: str, event: dt.date, due: dt.date) -> None:
+    rule = CATALOG.procedures[proc_id].deadline
+    assert rule is not None and not rule.extend
+    got = compute_due(rule, event)
+    assert got.due == due and not got.extended
+    assert "出典で確認できていない" in got.explanation("ja")
