@@ -174,6 +174,8 @@ QUESTION_KINDS["phone"] = (
     re.compile(QUESTION_KINDS["phone"][0].pattern + r"|(電話|でんわ).{0,16}(番号|ばんごう)"),
     QUESTION_KINDS["phone"][1],
 )
+# 何曜日が混みますか / なんようび: the weekdays asked before the hours (English: bot.gist_en)
+QUESTION_KINDS["weekday"] = (re.compile(r"何曜|なんよう"), QUESTION_KINDS["weekday"][1])
 # 'which days are busiest' asks the weekdays before the hours (bot.gist_en)
 _ORDER = [k for k in QUESTION_KINDS if k != "weekday"]
 _ORDER.insert(_ORDER.index("hours"), "weekday")
@@ -280,6 +282,13 @@ def _whole_list(item: str, text: str) -> str:
     items = next((b for b in blocks if item in b), [item])
     joined = "、".join(x.lstrip("・").rstrip("。") for x in items)
     return joined if len(items) > 1 and len(joined) <= SNIPPET_CHARS else item
+
+
+def _day_named(sent: str, asked: str) -> int:
+    """A line naming the day of the week the question names (| 区民課 | 第1・第3・第5土曜日 午前9時… | for 土曜日も
+    申しこめますか) answers before one about other days (| 国保給付係 | 月曜日から金曜日 … |)."""
+    days = set(re.findall(r"[月火水木金土日]曜", asked))
+    return 4 if days and days & set(re.findall(r"[月火水木金土日]曜", sent)) else 0
 
 
 def _with_yes_no_heading(item: str, above: str) -> str:
@@ -738,7 +747,7 @@ class Answerer:
         if (
             not a.kinds or is_english(a.question) or a.yesno
         ):  # 原本が要りますか: can/must, not the 必要なもの row
-            return 0
+            return 0 if is_english(a.question) else _day_named(sent, a.text)
         head = _HEADING.match(sent)
         body = sent[head.end() :] if head else sent
         words = a.words - a.title - content_tokens(body)
@@ -752,7 +761,8 @@ class Answerer:
         named = (
             noun_tokens(case.group(1)) - self.ignored_nouns - _GENERIC_QUOTE_NOUNS if case else frozenset()
         )
-        return weight - (4 if named and not named & (a.words | a.nouns) else 0) + self._row_case(body, a)
+        case_or_day = self._row_case(body, a) + _day_named(body, a.text)
+        return weight - (4 if named and not named & (a.words | a.nouns) else 0) + case_or_day
 
     def _row_case(self, body: str, a: Asked) -> int:
         """A table row whose label names a case the question states (「| 外国籍の方 | 転入する全員の在留カード… |」 for
@@ -760,6 +770,10 @@ class Answerer:
         naming a kind of answer (届出期間, 必要なもの) is no case."""
         cells = [c.strip() for c in body.strip("| ").split("|")] if body.startswith("|") else []
         if len(cells) < 2 or any(p.search(cells[0]) for p in _LABELS.values()):
+            return 0
+        if QUESTION_KINDS["place"][1].search(
+            cells[0]
+        ):  # | 国保年金課国保給付係（…） | names a place, not a case
             return 0
         named = noun_tokens(cells[0]) - self.ignored_nouns - _GENERIC_QUOTE_NOUNS - a.title
         return 4 if named & (a.words | a.nouns) else 0

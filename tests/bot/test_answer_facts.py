@@ -151,3 +151,20 @@ def test_kana_and_easy_questions_get_the_line_asked(pages_concierge: Concierge) 
     # before: the item alone (・子どもが…里親に委託されているとき。), not saying it is not paid
     r = ask(pages_concierge, "羽村市の児童育成手当は、子どもが里親に委託されているときももらえますか")
     assert "【支給されないとき】子どもが" in r.reply, r.reply
+
+
+def test_what_weekday_is_asked_before_the_hours() -> None:
+    # before: ['hours'] and the 午前11時から午後2時 line answered 何曜日が こみますか
+    assert question_kinds("西東京市の 市役所の まどぐちは 何曜日が こみますか。")[0] == "weekday"
+    assert question_kinds("ひがしやまとしの やかん かいちょうは なんようび ですか")[0] == "weekday"
+
+
+def test_the_row_of_the_day_asked_answers(answerer: Answerer) -> None:
+    text = (
+        "【申請の場所と時間】年末年始（12月29日から1月3日）と祝日は休みです。\n"
+        "| 国保年金課国保給付係（区役所東棟2階） | 月曜日から金曜日 午前8時30分から午後5時 |\n"
+        "| 区民課（区役所東棟1階） | 第1・第3・第5土曜日 午前9時から午後5時 |"
+    )
+    hit = Hit("u#0", text, "https://www.city.suginami.tokyo.jp/s.html", "亡くなったとき（葬祭費）", 1.0)
+    sent, _ = answerer._sentence("杉並区の国保の葬祭費は土曜日も申しこめますか。", hit)
+    assert "土曜日" in sent, sent  # before: the 国保給付係 row (shares 国保 with the question)
