@@ -128,7 +128,10 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"もって(いく|いき|いけ|くる|き)|(なに|何)を(おく|もっ|ようい|ていしゅつ)",  # a kana question asks the same
             re.I,
         ),
-        re.compile(r"必要なもの|持ち物|持って|証明書|確認書類|通帳|印鑑|カード|被保険者証|申請書"),
+        # (何を送りますか: what is enclosed in the envelope, 返信用封筒を同封してください)
+        re.compile(
+            r"必要なもの|持ち物|持って|証明書|確認書類|通帳|印鑑|カード|被保険者証|申請書|同封|添付して"
+        ),
     ),
     "place": (
         re.compile(

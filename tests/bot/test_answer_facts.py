@@ -168,3 +168,17 @@ def test_the_row_of_the_day_asked_answers(answerer: Answerer) -> None:
     hit = Hit("u#0", text, "https://www.city.suginami.tokyo.jp/s.html", "亡くなったとき（葬祭費）", 1.0)
     sent, _ = answerer._sentence("杉並区の国保の葬祭費は土曜日も申しこめますか。", hit)
     assert "土曜日" in sent, sent  # before: the 国保給付係 row (shares 国保 with the question)
+
+
+def test_what_to_send_is_the_line_of_what_is_enclosed(answerer: Answerer) -> None:
+    text = (
+        "【転出の手続きは郵送でもできます】国立市からほかの市へ引っ越すときに必要な転出証明書は、郵送で受け取る"
+        "ことができます。\n郵送で申請するときは、転出届書、請求する本人の身分証明書（運転免許証、保険証など）の"
+        "コピー、切手を貼った返信用封筒を必ず同封してください。"
+    )
+    hit = Hit(
+        "u#0", text, "https://www.city.kunitachi.tokyo.jp/k.html", "転出・転入・転居・世帯変更等の届け", 1.0
+    )
+    q = "国立市から 引越します。 転出証明書を ゆうびんで もらいたいです。 何を 送りますか。"
+    sent, _ = answerer._sentence(q, hit)
+    assert "返信用封筒" in sent, sent  # before: the lead restating 転出証明書は、郵送で受け取ることができます
