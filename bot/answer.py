@@ -128,7 +128,10 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"もって(いく|いき|いけ|くる|き)|(なに|何)を(おく|もっ|ようい|ていしゅつ)",  # a kana question asks the same
             re.I,
         ),
-        re.compile(r"必要なもの|持ち物|持って|証明書|確認書類|通帳|印鑑|カード|被保険者証|申請書"),
+        # (何を送りますか: what is enclosed in the envelope, 返信用封筒を同封してください)
+        re.compile(
+            r"必要なもの|持ち物|持って|証明書|確認書類|通帳|印鑑|カード|被保険者証|申請書|同封|添付して"
+        ),
     ),
     "place": (
         re.compile(
@@ -169,6 +172,13 @@ _PAGE_WORDS = {
     "郵便": "郵送",  # ゆうびんで おくる
 }
 QUESTION_KINDS.update(EXTRA_KINDS)  # English questions (bot.gist_en): a phone number asked
+# 電話したいです。番号を教えて / でんわ ばんごうは: the number asked apart from the word 電話
+QUESTION_KINDS["phone"] = (
+    re.compile(QUESTION_KINDS["phone"][0].pattern + r"|(電話|でんわ).{0,16}(番号|ばんごう)"),
+    QUESTION_KINDS["phone"][1],
+)
+# 何曜日が混みますか / なんようび: the weekdays asked before the hours (English: bot.gist_en)
+QUESTION_KINDS["weekday"] = (re.compile(r"何曜|なんよう"), QUESTION_KINDS["weekday"][1])
 # 'which days are busiest' asks the weekdays before the hours (bot.gist_en)
 _ORDER = [k for k in QUESTION_KINDS if k != "weekday"]
 _ORDER.insert(_ORDER.index("hours"), "weekday")
@@ -277,6 +287,21 @@ def _whole_list(item: str, text: str) -> str:
     return joined if len(items) > 1 and len(joined) <= SNIPPET_CHARS else item
 
 
+def _day_named(sent: str, asked: str) -> int:
+    """A line naming the day of the week the question names (| 区民課 | 第1・第3・第5土曜日 午前9時… | for 土曜日も
+    申しこめますか) answers before one about other days (| 国保給付係 | 月曜日から金曜日 … |)."""
+    days = set(re.findall(r"[月火水木金土日]曜", asked))
+    return 4 if days and days & set(re.findall(r"[月火水木金土日]曜", sent)) else 0
+
+
+def _with_yes_no_heading(item: str, above: str) -> str:
+    """A list item quoted for a yes/no question with the heading that says yes or no for it (【支給されないとき】子どもが
+    里親に委託されているとき。): the item alone states a case, not the answer."""
+    if not item.startswith("・") or not above or _YES_NO_MARK.search(item) or not _YES_NO_MARK.search(above):
+        return item
+    return f"{above}{item.lstrip('・')}"
+
+
 def _says_more(new_words: frozenset[str]) -> bool:
     """True when words a sentence adds to the question's include one with content: a kanji or katakana word of
     two or more characters that is not a generic one (必要, 場合, ほか…)."""
@@ -293,6 +318,13 @@ def _says_more(new_words: frozenset[str]) -> bool:
 _ASKS_TIME = re.compile(r"何時|なんじ|何曜|なんよう|時間|いつ|what time|hours|which days?", re.I)
 
 
+# A day of the week or a closed day named as the case asked about (日曜日のときは, 土曜日だったら), not as hours asked
+_DAY_AS_CASE = re.compile(
+    r"(曜日|ようび|土日|どにち|休日|祝日|閉庁日|(休み|やすみ)の\s*(日|ひ))\s*(の|に|が)?\s*"
+    r"(とき|場合|ばあい|なら|だったら|にあたる)"
+)
+
+
 def question_kinds(text: str) -> list[str]:
     """What ``text`` asks (amount, hours, deadline, penalty, documents, place, apply, eligibility, else yes/no),
     by priority."""
@@ -307,6 +339,8 @@ def question_kinds(text: str) -> list[str]:
         kinds.remove("yesno")  # 何時まで開いていますか asks the hours, not yes or no
     if "penalty" in kinds and "deadline" in kinds:
         kinds.remove("deadline")  # 期限を過ぎたら？ asks what happens after the deadline
+    if "hours" in kinds and "deadline" in kinds and _DAY_AS_CASE.search(t) and not _ASKS_TIME.search(t):
+        kinds.remove("hours")  # 期限の日が日曜日のときは？ names a day as the case, and asks the deadline
     if kinds[:1] == ["hours"] and "place" in kinds and not _ASKS_TIME.search(t):
         kinds.remove("place")  # 夜間開庁で市民課は何番窓口: 開庁 names the topic, 何番 asks the place
         kinds.insert(0, "place")
@@ -631,6 +665,10 @@ class Answerer:
         extra = [page for said, page in _PAGE_WORDS.items() if said in text and page not in text]
         # よるに (やさしい日本語, kana) is the pages' 夜間
         extra += ["夜間"] if re.search(r"(^|\s)よる(に|は|の|も|でも)", text) and "夜間" not in text else []
+        # さいごの ひ / 最後の日 (of a period) is the pages' 期限 (14日目が閉庁日のときは、次の開庁日が期限)
+        extra += ["期限"] if re.search(r"(さいご|最後)の\s*(ひ|日)", text) and "期限" not in text else []
+        # …が日曜日のときは: a day the office is closed, the pages' 閉庁日 (14日目が閉庁日のときは…)
+        extra += ["閉庁日"] if _DAY_AS_CASE.search(text) and "閉庁日" not in text else []
         # 土よう日 (やさしい日本語) is the pages' 土曜日; 3人目の子 is their 第3子
         text = re.sub(r"([月火水木金土日])よう(び|日)", r"\1曜日", text)
         extra += [f"第{n}子" for n in re.findall(r"([0-9０-９])人目", text) if f"第{n}子" not in text]
@@ -670,7 +708,7 @@ class Answerer:
         own = without_kind_words(written) if is_english(question) else written
         text = norm(f"{question} {own}")
         asked = Asked(q, grams, title, kinds, question, text, told, asks_yes_no(asking), nouns, hit.title)
-        best, best_key, page_best = "", (-1, False), -1
+        best, best_key, page_best, best_above = "", (-1, False), -1, ""
         # the chunk's own section heads its first lines (a chunk may begin with the items under 【必要なもの】)
         own_heading = (hit.heading or "").split(" > ")[-1]
         heading = f"【{own_heading}】" if own_heading and own_heading != hit.title else ""
@@ -695,12 +733,14 @@ class Answerer:
                 # on a tie, the sentence carrying the kind of answer asked (午前11時から午後2時 for 何時ごろ)
                 key = (line_score, bool(kinds) and bool(QUESTION_KINDS[kinds[0]][1].search(sent)))
                 if key > best_key:
-                    best, best_key = sent, key
+                    best, best_key, best_above = sent, key, here or heading
         # between pages, the one whose title names what is asked ranks first (in Japanese a title word weighs as a
         # sentence's own: 転入の手続きは何番の窓口 is asked of the 転入届 page, not of the 出生届 page's 1階9番窓口)
         per_title_word = 2 if is_english(question) else 4
         if kinds[:1] == ["documents"] and not is_english(question) and not asked.yesno:
             best = _whole_list(best, hit.text)  # 何が要りますか: the list, not one item of it
+        if asked.yesno and not is_english(question):
+            best = _with_yes_no_heading(best, best_above)
         return best[:SNIPPET_CHARS], page_best + per_title_word * len(q & title), best_key[0]
 
     def _line_weight(self, sent: str, a: Asked, above: str) -> int:
@@ -710,7 +750,7 @@ class Answerer:
         if (
             not a.kinds or is_english(a.question) or a.yesno
         ):  # 原本が要りますか: can/must, not the 必要なもの row
-            return 0
+            return 0 if is_english(a.question) else _day_named(sent, a.text)
         head = _HEADING.match(sent)
         body = sent[head.end() :] if head else sent
         words = a.words - a.title - content_tokens(body)
@@ -724,7 +764,22 @@ class Answerer:
         named = (
             noun_tokens(case.group(1)) - self.ignored_nouns - _GENERIC_QUOTE_NOUNS if case else frozenset()
         )
-        return weight - (4 if named and not named & (a.words | a.nouns) else 0)
+        case_or_day = self._row_case(body, a) + _day_named(body, a.text)
+        return weight - (4 if named and not named & (a.words | a.nouns) else 0) + case_or_day
+
+    def _row_case(self, body: str, a: Asked) -> int:
+        """A table row whose label names a case the question states (「| 外国籍の方 | 転入する全員の在留カード… |」 for
+        外国籍の人が転入するときは何がいりますか) answers before the general row (「| 必要なもの | 転出証明書… |」); a label
+        naming a kind of answer (届出期間, 必要なもの) is no case."""
+        cells = [c.strip() for c in body.strip("| ").split("|")] if body.startswith("|") else []
+        if len(cells) < 2 or any(p.search(cells[0]) for p in _LABELS.values()):
+            return 0
+        if QUESTION_KINDS["place"][1].search(
+            cells[0]
+        ):  # | 国保年金課国保給付係（…） | names a place, not a case
+            return 0
+        named = noun_tokens(cells[0]) - self.ignored_nouns - _GENERIC_QUOTE_NOUNS - a.title
+        return 4 if named & (a.words | a.nouns) else 0
 
     def _sentence_score(self, sent: str, a: Asked, section: str = "", above: str = "") -> int:
         """How well ``sent`` answers the question ``a``: the question's own words weigh most (not those of the page
@@ -1037,6 +1092,12 @@ class Answerer:
         if ranked and ranked[0][0] >= 1:
             return ranked[0][2]
         return None
+
+    def match_procedure(
+        self, text: str, bundle: Bundle, municipality: str | None, event_date: dt.date | None
+    ) -> PlannedItem | None:
+        """The procedure ``text`` names (see :meth:`_match_procedure`): for bot.answer_facts."""
+        return self._match_procedure(text, bundle, municipality, event_date)
 
     def specific_answer(
         self,

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot import dialogue
-from bot.answer import Answerer, question_kinds, with_quoted
+from bot.answer import Answerer, FreeAnswer, question_kinds, with_quoted
+from bot.answer_facts import fact_answer
 from bot.contract import ChatRequest, ChatResponse, ProcedureOut
 from bot.dates import today_jst
 from bot.planner import Bundle, PlannedItem, plan_bundle
@@ -183,10 +184,18 @@ class Concierge:
         if lang == "easy" and not ans.citations:
             reply = self.renderer(lang).not_covered(state.municipality)
         named = None
-        if u.intents - {"question"} and self.answerer.names_a_procedure(u.text):
+        # when is it paid / until what age / an income limit: the page's sentence stating it, else that the page does
+        # not say it and the catalog's (bot.answer_facts)
+        fact = fact_answer(answerer, u.text, ans.citations, self._local(state), lang, state.event_date)
+        if fact is None and u.intents - {"question"} and self.answerer.names_a_procedure(u.text):
             empty = Bundle(items=[], milestones=[], checklist=[], decisive={})
             named = answerer.specific_answer(u, empty, self._local(state), lang, state.event_date)
-        if named:  # "葬祭費の申請期限は？": the catalog's rule first, the pages' words after it
+        if fact:
+            reply = fact[0]
+            item = fact[1]
+            named = (fact[0], item, fact[2]) if item else None
+            ans = FreeAnswer(ans.reply, [*fact[2], *ans.citations])
+        elif named:  # "葬祭費の申請期限は？": the catalog's rule first, the pages' words after it
             reply = named[0] + ("\n" + ans.reply if ans.citations else "")
         return ChatResponse(
             session_id=state.id,
