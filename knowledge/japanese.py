@@ -403,7 +403,30 @@ def reading_pairs(text: str) -> list[tuple[str, str]]:
         return []
     tok = _tokenizer()
     with _LOCK:
-        return [(m.surface(), to_hiragana(m.reading_form())) for m in tok.tokenize(text[:16_000])]
+        pairs = [(m.surface(), to_hiragana(m.reading_form())) for m in tok.tokenize(text[:16_000])]
+        return _known_compounds(tok, pairs)
+
+
+def _known_compounds(tok: Any, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Join two one-kanji morphemes when the dictionary knows the two kanji as one word.
+
+    In context Sudachi may read a lone kanji as a word of its own: 偶数月 comes out 偶(たま)/数/月, while 偶数 alone
+    is one word, ぐうすう. Caller holds ``_LOCK``.
+    """
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(pairs):
+        pair = pairs[i]
+        nxt = pairs[i + 1][0] if i + 1 < len(pairs) else ""
+        if len(pair[0]) == 1 == len(nxt) and KANJI_CHAR.match(pair[0]) and KANJI_CHAR.match(nxt):
+            joined = list(tok.tokenize(pair[0] + nxt))
+            if len(joined) == 1:
+                out.append((joined[0].surface(), to_hiragana(joined[0].reading_form())))
+                i += 2
+                continue
+        out.append(pair)
+        i += 1
+    return out
 
 
 class KanaReadings:

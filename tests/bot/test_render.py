@@ -299,6 +299,12 @@ def test_readings_follow_words_with_harder_kanji() -> None:
     assert strip_readings(with_readings("すこやか福祉センターと戸籍謄本")) == "すこやか福祉センターと戸籍謄本"
 
 
+def test_a_word_the_dictionary_knows_is_read_whole_even_when_split_in_context() -> None:
+    # Sudachi reads 偶数月 as 偶(たま)/数/月; 偶数 is one dictionary word, ぐうすう
+    assert with_readings("偶数月に支給します").startswith("偶数月（ぐうすう")
+    assert with_readings("被保険者") == "被保険者（ひほけんしゃ）"
+
+
 def test_every_message_has_three_languages_and_easy_is_easy() -> None:
     for key, texts in MESSAGES.items():
         assert set(texts) == {"ja", "easy", "en"}, key
