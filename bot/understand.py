@@ -358,6 +358,9 @@ class Understanding:
     mentions: list[Mention] = field(default_factory=list)
     places: dict[PlaceRole, str] = field(default_factory=dict)  # role -> name of a place outside Tokyo
     japanese_family: bool = False  # someone of the family is said to be Japanese ("my wife is Japanese")
+    # facts of the event's person said by the resident of themselves in a sentence of their own (「私は国民健康保険
+    # です。夫は会社の健康保険でした」 in a death): the resident's, not the person's (see ``own_facts``)
+    own_facts: dict[str, Any] = field(default_factory=dict)
 
 
 _NEGATED = re.compile(
@@ -438,21 +441,36 @@ def _stated_choice(options: list[Any], t: str) -> Any:
 
 _FIRST_PERSON_BEFORE = re.compile(r"((私|わたし|僕|ぼく|自分|俺|おれ)(は|も)|\b(i'?m|i am))\s*$")
 _FIRST_PERSON_MATCH = re.compile(r"(i'?m|i am)\b")
+# a number said of a child or grandchild of the resident (「息子（20歳）」「長女は17歳」, "my son, 20"): in a message
+# about someone else's event (a death, care) it is that child's age, not the person's
+_CHILD_BEFORE = re.compile(
+    r"(息子|むすこ|娘|むすめ|長男|長女|次男|次女|三男|三女|子ども|子供|こども|孫|まご|\b(son|daughter|grandson|"
+    r"granddaughter|grandchild|kid|child))\s*(は|が|も|,)?\s*\(?\s*$"
+)
+# the events whose person is never the one writing: 「私は50歳」 is not the age of the person who died
+NOT_THE_WRITER: Final = frozenset({"death"})
+# a sentence the resident says of themselves (「私は国民健康保険です」, "I'm 68 and get a pension")
+_OWN_SENTENCE = re.compile(
+    r"^\s*((私|わたし|僕|ぼく|俺|おれ|あたし|自分)(自身)?(は|も)|(i'?m|i am|i have|i've|i get|i receive|i work)\b)"
+)
 
 
-def _number(patterns: list[str], t: str, *, others_only: bool) -> int | None:
+def _number(patterns: list[str], t: str, *, others_only: bool, own_ok: bool = True) -> int | None:
     """The first number a fact's patterns find in ``t``; with ``others_only`` a number said of the resident
-    themselves (「私は50歳」, "I'm 45") counts only when no other person's number is said."""
+    themselves (「私は50歳」, "I'm 45") counts only when no other person's number is said (never without
+    ``own_ok``), and a child's age (「息子（20歳）」) never."""
     own: int | None = None
     for p in patterns:
         for m in _pattern(p).finditer(t):
+            if others_only and _CHILD_BEFORE.search(t[: m.start()]):
+                continue
             first_person = _FIRST_PERSON_MATCH.match(m.group()) or _FIRST_PERSON_BEFORE.search(t[: m.start()])
             if not (others_only and first_person):
                 return int(m.group(1))
-            own = int(m.group(1)) if own is None else own
+            own = int(m.group(1)) if own is None or not own_ok else own
             if not others_only:
                 break
-    return own
+    return own if own_ok else None
 
 
 def _whole(comp: str, spaced: str) -> bool:
@@ -976,9 +994,12 @@ class Understander:
             return "to"
         return "here"
 
-    def parse_facts(self, text: str, about_other: frozenset[str] = frozenset()) -> dict[str, Any]:
+    def parse_facts(
+        self, text: str, about_other: frozenset[str] = frozenset(), not_own: frozenset[str] = frozenset()
+    ) -> dict[str, Any]:
         """The facts ``text`` states; a fact in ``about_other`` describes someone other than the resident (the
-        age of the person who died or needs care), so the resident's own 「私は50歳」 / "I'm 45" yields to it."""
+        age of the person who died or needs care), so the resident's own 「私は50歳」 / "I'm 45" yields to it (and
+        is not that person's at all for a fact in ``not_own``: the person who died is not the one writing)."""
         t = unspaced(norm(text))
         numbers = counted(t)  # people and numbers said in words, as digits (for the int facts)
         out: dict[str, Any] = {}
@@ -995,10 +1016,39 @@ class Understander:
                 out[fact.id] = 0
             elif (
                 fact.type == "int"
-                and (n := _number(fact.number, numbers, others_only=fact.id in about_other)) is not None
+                and (
+                    n := _number(
+                        fact.number,
+                        numbers,
+                        others_only=fact.id in about_other,
+                        own_ok=fact.id not in not_own,
+                    )
+                )
+                is not None
             ):
                 out[fact.id] = n
         return out
+
+    def own_facts(
+        self, facts: dict[str, Any], text: str, others: frozenset[str], not_own: frozenset[str]
+    ) -> dict[str, Any]:
+        """The facts of another person's event (``others``) the resident says of themselves in sentences of their
+        own: 「私は国民健康保険です。夫は会社の健康保険に入っていました」 in a death (the insurance of the person
+        who died is the employee one). They are taken out of ``facts`` (in place; the other sentences' value
+        stays) when the person cannot be the one writing (``not_own``) or the other sentences say it too."""
+        sentences = [x for x in _SENTENCE.split(text) if x.strip()]
+        mine = [x for x in sentences if _OWN_SENTENCE.match(norm(x))]
+        if not others or not mine or len(mine) == len(sentences):
+            return {}
+        theirs = self.parse_facts(" ".join(x for x in sentences if x not in mine), others, not_own)
+        said = self.parse_facts(" ".join(mine))
+        own = {k: v for k, v in said.items() if k in others and (k in not_own or k in theirs)}
+        for k in own:
+            if k in theirs:
+                facts[k] = theirs[k]
+            else:
+                facts.pop(k, None)
+        return own
 
     def fact_phrases(self, text: str, only: str | None = None, *, yes_no: bool = False) -> list[str]:
         """The words in ``text`` that state a choice fact's value (「後期高齢者医療制度」), longest first; with
@@ -1149,7 +1199,11 @@ class Understander:
         if not u.events or "death" in u.events:
             self._death_dates(u, text, today)
         others = frozenset(f for ev in u.events for f in EVENT_PERSON_FACTS.get(ev, ()))
-        u.facts = {**u.facts, **self.parse_facts(text, others)}
+        not_own = frozenset(
+            f for ev in u.events if ev in NOT_THE_WRITER for f in EVENT_PERSON_FACTS.get(ev, ())
+        )
+        u.facts = {**u.facts, **self.parse_facts(text, others, not_own)}
+        u.own_facts = self.own_facts(u.facts, text, others, not_own)
         u.japanese_family = u.facts.get("nationality") == "japanese" or bool(_JAPANESE_FAMILY.search(tn))
         self._move_ends(u, t)
         tokyo = [m.code for m in u.mentions if m.code not in (OUTSIDE, ABROAD)]
