@@ -449,6 +449,14 @@ _CHILD_BEFORE = re.compile(
 )
 # the events whose person is never the one writing: 「私は50歳」 is not the age of the person who died
 NOT_THE_WRITER: Final = frozenset({"death"})
+# a sentence told of a family member (its subject): 「父は定年退職したあと年金暮らしでした」
+_FAMILY_SUBJECT = re.compile(
+    r"^\s*(?:(?:うちの|私の|わたしの)?(父|母|夫|妻|祖父|祖母|義父|義母|主人|兄|姉|弟|妹|おやじ|おふくろ|お父さん|お母さん|"
+    r"おじいさん|おばあさん|ちち|はは|おっと|つま)(?:は|が|も))|^\s*(?:my |our )?(father|mother|husband|wife|dad|"
+    r"mom|mum|grandfather|grandmother|grandpa|grandma)\b"
+)
+# what a person's life held before they died: told of the person who died, these are not events of the resident
+DECEASEDS_PAST: Final = frozenset({"retirement", "job-loss", "care", "turning-65", "turning-75"})
 # a sentence the resident says of themselves (「私は国民健康保険です」, "I'm 68 and get a pension")
 _OWN_SENTENCE = re.compile(
     r"^\s*((私|わたし|僕|ぼく|俺|おれ|あたし|自分)(自身)?(は|も)|(i'?m|i am|i have|i've|i get|i receive|i work)\b)"
@@ -471,6 +479,12 @@ def _number(patterns: list[str], t: str, *, others_only: bool, own_ok: bool = Tr
             if not others_only:
                 break
     return own if own_ok else None
+
+
+def _subject(sentence: str) -> str | None:
+    """The family member a (normalised) sentence is told of (「父は…」 -> 父), or None."""
+    m = _FAMILY_SUBJECT.match(sentence)
+    return (m.group(1) or m.group(2)) if m else None
 
 
 def _whole(comp: str, spaced: str) -> bool:
@@ -754,6 +768,24 @@ class Understander:
         return out
 
     # ---- parts ----------------------------------------------------------------------------------------------
+    def _without_deceaseds_past(self, text: str, events: list[str]) -> list[str]:
+        """``events`` less those told, in a message about a death, in the past of the person who died: a sentence
+        whose subject is a family member (「父は定年退職したあと年金暮らしでした。12月3日に亡くなりました」) when
+        the death is told of that member, or of no one named. A retirement told of someone else stays."""
+        if "death" not in events or not DECEASEDS_PAST & set(events):
+            return events
+        sentences = [norm(x) for x in _SENTENCE.split(text) if x.strip()]
+        deaths = [x for x in sentences if "death" in self.detect_events(x)]
+        died = {_subject(x) for x in deaths}
+        dropped: set[str] = set()
+        for x in sentences:
+            who = _subject(x)
+            if who is None or not told_as_past(x) or not (who in died or None in died):
+                continue
+            dropped |= DECEASEDS_PAST & set(self.detect_events(x))
+        kept = {ev for x in sentences if _subject(x) is None for ev in self.detect_events(x)} - {"death"}
+        return [ev for ev in events if ev not in dropped - kept]
+
     def detect_events(self, text: str) -> list[str]:
         """Events whose name or synonym appears (as a string, or all its content words) in ``text``.
 
@@ -1184,7 +1216,7 @@ class Understander:
         u.intents = {name for name, pat in _INTENTS.items() if pat.search(t)}
         if claimed_period(text):
             u.intents.add("claim")
-        u.events = self.detect_events(text)
+        u.events = self._without_deceaseds_past(text, self.detect_events(text))
         tn = norm(_strip_accents(text))
         landed = [
             a.span() for a in _ARRIVED.finditer(tn)

@@ -83,7 +83,20 @@ def test_the_deceaseds_late_elderly_insurance_is_not_turning_75(concierge: Conci
      ("No pets.", "has_dog", False),
      ("ペットはいません", "has_dog", False),
      ("不動産はありません。借金もありません", "estate_has_debts", False),
-     ("専業主婦です", "employment", "unemployed")],
+     ("専業主婦です", "employment", "unemployed"),
+     ("派遣で働いています", "employment", "employee"),
+     ("子供なしです", "has_children", False),
+     ("18歳以下の子はいません", "has_children", False),
+     ("永住者です", "nationality", "foreign"),
+     ("I have a residence card.", "nationality", "foreign"),
+     ("We have two dogs.", "has_dog", True),
+     ("すみません、犬はもういません", "has_dog", False),
+     ("ペーパードライバーですが免許はあります", "drives", True),
+     ("免許は返納しました", "drives", False),
+     ("くるまの めんきょは ありません", "drives", False),
+     ("マイナカードは持ってます", "has_my_number_card", True),
+     ("母はもう介護認定を受けています", "care_certified", True),
+     ("まだ認定は受けていません", "care_certified", False)],
 )  # fmt: skip
 def test_a_fact_in_free_words_is_read(und: Understander, message: str, fact: str, value: object) -> None:
     assert und.parse_facts(message).get(fact) == value
@@ -153,3 +166,21 @@ def test_no_pets_drops_the_dog_step_and_its_question(concierge: Concierge) -> No
     (r,) = talk(concierge, "ペットはいません。12月14日に北区から板橋区へ引っ越します")
     assert r.facts.get("has_dog") is False
     assert "dog-registration-change" not in listed(r) and "has_dog" not in asked(r)
+
+
+# ---- a fact of the person who died is no event, and no age ------------------------------------------------------
+def test_the_deceaseds_retirement_is_not_the_residents_event(und: Understander) -> None:
+    u = und.parse("父は定年退職したあと年金暮らしでした。12月3日に亡くなりました。練馬区", TODAY)
+    assert u.events == ["death"]
+
+
+def test_a_retirement_the_resident_tells_of_themselves_stays(und: Understander) -> None:
+    u = und.parse("父が12月3日に亡くなりました。私は11月末で定年退職しました。練馬区", TODAY)
+    assert set(u.events) == {"death", "retirement"}
+
+
+@pytest.mark.parametrize(
+    "message", ["父は65歳から年金をもらっていました。12月2日に亡くなりました", "65歳以上の母の介護"]
+)
+def test_an_age_from_which_is_not_the_persons_age(und: Understander, message: str) -> None:
+    assert "person_age" not in und.parse(message, TODAY).facts
