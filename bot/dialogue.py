@@ -127,7 +127,8 @@ def _events_of(
         return []
     phrases = und.fact_phrases(u.text, only=answer_fact)
     if in_conversation:
-        phrases += und.procedure_phrases(u.text)
+        # a procedure's name, or the words of a yes/no fact (「ひとり親です」 is the fact, not a divorce)
+        phrases += und.procedure_phrases(u.text) + und.bool_phrases(u.text)
     if not phrases:
         return list(u.events)
     rest = und.without(u.text, phrases)

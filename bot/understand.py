@@ -481,6 +481,33 @@ def _number(patterns: list[str], t: str, *, others_only: bool, own_ok: bool = Tr
     return own if own_ok else None
 
 
+# the people said to remain in the household after a death, listed with と: 「家には私と息子（20歳）が残っています」
+_PERSON = r"(私|わたし|僕|ぼく|妻|夫|主人|母|父|義母|義父|祖母|祖父|兄|姉|弟|妹|息子|むすこ|娘|むすめ|長男|長女|次男|次女|孫|まご)"
+_AGED = r"(?:\((\d{1,3})\s*(?:歳|才|さい)\))?"
+_LISTED_REMAINING = re.compile(
+    rf"({_PERSON}{_AGED}(?:と{_PERSON}{_AGED})+)(?:の\d+人)?(?:が|は|で)?\s*(?:残|のこ)"
+)
+_CHILD_WORDS = frozenset(["息子", "むすこ", "娘", "むすめ", "長男", "長女", "次男", "次女", "孫", "まご"])
+REMAINING = "household_members_remaining"  # the fact a list of the people who remain states (aged 15 or over)
+
+
+def remaining_members(t: str) -> int | None:
+    """How many people aged 15 or over a (normalised) message lists as remaining in the household (「私と息子（20歳）
+    が残っています」 -> 2); None when none is listed or a child's age is not said (it decides the count)."""
+    m = _LISTED_REMAINING.search(t)
+    if m is None:
+        return None
+    count = 0
+    for who, age in re.findall(rf"{_PERSON}{_AGED}", m.group(1)):
+        if age:
+            count += int(age) >= 15
+        elif who in _CHILD_WORDS:
+            return None
+        else:
+            count += 1
+    return count
+
+
 def _subject(sentence: str) -> str | None:
     """The family member a (normalised) sentence is told of (「父は…」 -> 父), or None."""
     m = _FAMILY_SUBJECT.match(sentence)
@@ -1059,6 +1086,9 @@ class Understander:
                 is not None
             ):
                 out[fact.id] = n
+        listed = remaining_members(numbers) if REMAINING in self.catalog.facts else None
+        if listed is not None and REMAINING not in out:
+            out[REMAINING] = listed
         return out
 
     def own_facts(
@@ -1100,6 +1130,18 @@ class Understander:
                     w = norm(label or "")
                     if len(w) >= 2 and w in t:
                         found.add(w)
+        return sorted(found, key=len, reverse=True)
+
+    def bool_phrases(self, text: str) -> list[str]:
+        """The words in ``text`` that state a yes/no fact (「ひとり親です」 -> 「ひとり親」), longest first."""
+        t = norm(text)
+        found = {
+            m.group()
+            for fact in self.catalog.facts.values()
+            if fact.type == "bool"
+            for p in (*fact.says_yes, *fact.says_no)
+            if (m := _pattern(p).search(t)) and compact(m.group())
+        }
         return sorted(found, key=len, reverse=True)
 
     def procedure_phrases(self, text: str) -> list[str]:

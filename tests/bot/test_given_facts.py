@@ -184,3 +184,33 @@ def test_a_retirement_the_resident_tells_of_themselves_stays(und: Understander) 
 )
 def test_an_age_from_which_is_not_the_persons_age(und: Understander, message: str) -> None:
     assert "person_age" not in und.parse(message, TODAY).facts
+
+
+@pytest.mark.parametrize(
+    ("message", "count"),
+    [("家には私と息子（20歳）が残っています", 2),
+     ("家には私と母が残っています", 2),
+     ("私と長女(17歳)と次男(10歳)が残ります", 2)],
+)  # fmt: skip
+def test_the_people_listed_as_remaining_are_counted(und: Understander, message: str, count: int) -> None:
+    assert und.parse_facts(message)["household_members_remaining"] == count
+
+
+def test_a_child_of_unknown_age_leaves_the_count_open(und: Understander) -> None:
+    assert "household_members_remaining" not in und.parse_facts("家には私と息子が残っています")
+
+
+def test_a_yes_no_fact_mid_conversation_is_no_event(concierge: Concierge) -> None:
+    _first, after = talk(concierge, "12月4日に子どもが生まれました。杉並区です", "国保です。ひとり親です")
+    assert after.life_events == ["birth"]
+    assert after.facts.get("single_parent") is True and after.facts.get("insurance") == "national"
+    assert {"nhi-enrollment", "child-support-allowance"} <= required(after)
+
+
+@pytest.mark.parametrize(
+    ("message", "fact", "value"),
+    [("He never filed a tax return.", "deceased_tax_return", False),
+     ("My husband, the head of the household, died.", "household_head", True)],
+)  # fmt: skip
+def test_more_english_wordings(und: Understander, message: str, fact: str, value: object) -> None:
+    assert und.parse_facts(message).get(fact) == value
