@@ -210,7 +210,9 @@ def test_a_yes_no_fact_mid_conversation_is_no_event(concierge: Concierge) -> Non
 @pytest.mark.parametrize(
     ("message", "fact", "value"),
     [("He never filed a tax return.", "deceased_tax_return", False),
-     ("My husband, the head of the household, died.", "household_head", True)],
+     ("My husband, the head of the household, died.", "household_head", True),
+     ("My wife, who is 72, is a dependant on my company health insurance.", "dependants_under_75", True),
+     ("車の運転はしません", "drives", False)],
 )  # fmt: skip
 def test_more_english_wordings(und: Understander, message: str, fact: str, value: object) -> None:
     assert und.parse_facts(message).get(fact) == value
