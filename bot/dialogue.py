@@ -19,6 +19,7 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,9 +27,9 @@ from typing import Any
 from bot.dates import ParsedDate, parse_date, tense, told_as_correction
 from bot.planner import EVENT_PERSON_FACTS, Bundle, scoped_facts
 from bot.sessions import SessionState
-from bot.understand import ABROAD, OUTSIDE, Understander, Understanding
+from bot.understand import ABROAD, OUTSIDE, Understander, Understanding, counted
 from knowledge.catalog import Catalog
-from knowledge.japanese import compact
+from knowledge.japanese import compact, norm
 
 # The order in which unknown facts usually change a bundle most (ties in the decisive count break this way).
 FIRST_QUESTIONS = ("move_to", "move_from", "municipality", "event_date")
@@ -126,7 +127,8 @@ def _events_of(
         return []
     phrases = und.fact_phrases(u.text, only=answer_fact)
     if in_conversation:
-        phrases += und.procedure_phrases(u.text)
+        # a procedure's name, or the words of a yes/no fact (「ひとり親です」 is the fact, not a divorce)
+        phrases += und.procedure_phrases(u.text) + und.bool_phrases(u.text)
     if not phrases:
         return list(u.events)
     rest = und.without(u.text, phrases)
@@ -166,6 +168,7 @@ def merge(
             {k: d.date for k, d in (("learned", u.learned), ("funeral", u.funeral)) if d}
         )
     _take_facts(state, u, events, pending, pending_event)
+    _take_corrected_count(catalog, state, u)
     return Merged(answered and not events, not_understood)
 
 
@@ -345,6 +348,11 @@ def _take_facts(
         if k == "insurance" and pending != "insurance" and facts_for(state, owner).get(k) is not None:
             continue  # an answered insurance is not overwritten by a word elsewhere in a later message
         set_fact(state, k, v, owner)
+    for k, v in u.own_facts.items():
+        # said by the resident of themselves: theirs, not the event's person's (kept when another event of the
+        # conversation asks it of the resident: the resident's insurance in a birth next to a death)
+        if any(k not in EVENT_PERSON_FACTS.get(ev, ()) for ev in state.events):
+            set_fact(state, k, v, None)
     if "foreign-resident" in state.events and state.facts.get("nationality") is None:
         state.facts["nationality"] = "foreign"  # the event is a foreign national settling in Tokyo
     if u.japanese_family and "birth" in state.events:
@@ -354,6 +362,29 @@ def _take_facts(
     for ev in [None, *state.event_facts]:
         for k, v in implied_facts(facts_for(state, ev), ev).items():
             set_fact(state, k, v, ev)
+
+
+_BARE_COUNT = re.compile(r"(\d+)\s*(?:人|にん)")
+
+
+def _take_corrected_count(catalog: Catalog, state: SessionState, u: Understanding) -> None:
+    """「すみません、3人でした」: a correction naming only a number of people puts right the one count of people
+    known (the children, the household members who remain); with none or several known, it is not guessed."""
+    if u.facts or not told_as_correction(u.text):
+        return
+    said = _BARE_COUNT.search(counted(norm(u.text)))
+    if said is None:
+        return
+    counts = {f.id for f in catalog.facts.values() if f.type == "int" and any("人" in p for p in f.number)}
+    known = [
+        (ev, k)
+        for ev, facts in [(None, state.facts), *state.event_facts.items()]
+        for k in counts
+        if facts.get(k) is not None
+    ]
+    if len({k for _, k in known}) == 1:
+        ev, k = known[0]
+        set_fact(state, k, int(said.group(1)), ev)
 
 
 # ---- facts scoped to the person an event is about --------------------------------------------------------------

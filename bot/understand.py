@@ -358,6 +358,9 @@ class Understanding:
     mentions: list[Mention] = field(default_factory=list)
     places: dict[PlaceRole, str] = field(default_factory=dict)  # role -> name of a place outside Tokyo
     japanese_family: bool = False  # someone of the family is said to be Japanese ("my wife is Japanese")
+    # facts of the event's person said by the resident of themselves in a sentence of their own (「私は国民健康保険
+    # です。夫は会社の健康保険でした」 in a death): the resident's, not the person's (see ``own_facts``)
+    own_facts: dict[str, Any] = field(default_factory=dict)
 
 
 _NEGATED = re.compile(
@@ -438,21 +441,77 @@ def _stated_choice(options: list[Any], t: str) -> Any:
 
 _FIRST_PERSON_BEFORE = re.compile(r"((私|わたし|僕|ぼく|自分|俺|おれ)(は|も)|\b(i'?m|i am))\s*$")
 _FIRST_PERSON_MATCH = re.compile(r"(i'?m|i am)\b")
+# a number said of a child or grandchild of the resident (「息子（20歳）」「長女は17歳」, "my son, 20"): in a message
+# about someone else's event (a death, care) it is that child's age, not the person's
+_CHILD_BEFORE = re.compile(
+    r"(息子|むすこ|娘|むすめ|長男|長女|次男|次女|三男|三女|子ども|子供|こども|孫|まご|\b(son|daughter|grandson|"
+    r"granddaughter|grandchild|kid|child))\s*(は|が|も|,)?\s*\(?\s*$"
+)
+# the events whose person is never the one writing: 「私は50歳」 is not the age of the person who died
+NOT_THE_WRITER: Final = frozenset({"death"})
+# a sentence told of a family member (its subject): 「父は定年退職したあと年金暮らしでした」
+_FAMILY_SUBJECT = re.compile(
+    r"^\s*(?:(?:うちの|私の|わたしの)?(父|母|夫|妻|祖父|祖母|義父|義母|主人|兄|姉|弟|妹|おやじ|おふくろ|お父さん|お母さん|"
+    r"おじいさん|おばあさん|ちち|はは|おっと|つま)(?:は|が|も))|^\s*(?:my |our )?(father|mother|husband|wife|dad|"
+    r"mom|mum|grandfather|grandmother|grandpa|grandma)\b"
+)
+# what a person's life held before they died: told of the person who died, these are not events of the resident
+DECEASEDS_PAST: Final = frozenset({"retirement", "job-loss", "care", "turning-65", "turning-75"})
+# a sentence the resident says of themselves (「私は国民健康保険です」, "I'm 68 and get a pension")
+_OWN_SENTENCE = re.compile(
+    r"^\s*((私|わたし|僕|ぼく|俺|おれ|あたし|自分)(自身)?(は|も)|(i'?m|i am|i have|i've|i get|i receive|i work)\b)"
+)
 
 
-def _number(patterns: list[str], t: str, *, others_only: bool) -> int | None:
+def _number(patterns: list[str], t: str, *, others_only: bool, own_ok: bool = True) -> int | None:
     """The first number a fact's patterns find in ``t``; with ``others_only`` a number said of the resident
-    themselves (「私は50歳」, "I'm 45") counts only when no other person's number is said."""
+    themselves (「私は50歳」, "I'm 45") counts only when no other person's number is said (never without
+    ``own_ok``), and a child's age (「息子（20歳）」) never."""
     own: int | None = None
     for p in patterns:
         for m in _pattern(p).finditer(t):
+            if others_only and _CHILD_BEFORE.search(t[: m.start()]):
+                continue
             first_person = _FIRST_PERSON_MATCH.match(m.group()) or _FIRST_PERSON_BEFORE.search(t[: m.start()])
             if not (others_only and first_person):
                 return int(m.group(1))
-            own = int(m.group(1)) if own is None else own
+            own = int(m.group(1)) if own is None or not own_ok else own
             if not others_only:
                 break
-    return own
+    return own if own_ok else None
+
+
+# the people said to remain in the household after a death, listed with と: 「家には私と息子（20歳）が残っています」
+_PERSON = r"(私|わたし|僕|ぼく|妻|夫|主人|母|父|義母|義父|祖母|祖父|兄|姉|弟|妹|息子|むすこ|娘|むすめ|長男|長女|次男|次女|孫|まご)"
+_AGED = r"(?:\((\d{1,3})\s*(?:歳|才|さい)\))?"
+_LISTED_REMAINING = re.compile(
+    rf"({_PERSON}{_AGED}(?:と{_PERSON}{_AGED})+)(?:の\d+人)?(?:が|は|で)?\s*(?:残|のこ)"
+)
+_CHILD_WORDS = frozenset(["息子", "むすこ", "娘", "むすめ", "長男", "長女", "次男", "次女", "孫", "まご"])
+REMAINING = "household_members_remaining"  # the fact a list of the people who remain states (aged 15 or over)
+
+
+def remaining_members(t: str) -> int | None:
+    """How many people aged 15 or over a (normalised) message lists as remaining in the household (「私と息子（20歳）
+    が残っています」 -> 2); None when none is listed or a child's age is not said (it decides the count)."""
+    m = _LISTED_REMAINING.search(t)
+    if m is None:
+        return None
+    count = 0
+    for who, age in re.findall(rf"{_PERSON}{_AGED}", m.group(1)):
+        if age:
+            count += int(age) >= 15
+        elif who in _CHILD_WORDS:
+            return None
+        else:
+            count += 1
+    return count
+
+
+def _subject(sentence: str) -> str | None:
+    """The family member a (normalised) sentence is told of (「父は…」 -> 父), or None."""
+    m = _FAMILY_SUBJECT.match(sentence)
+    return (m.group(1) or m.group(2)) if m else None
 
 
 def _whole(comp: str, spaced: str) -> bool:
@@ -745,6 +804,24 @@ class Understander:
         return out
 
     # ---- parts ----------------------------------------------------------------------------------------------
+    def _without_deceaseds_past(self, text: str, events: list[str]) -> list[str]:
+        """``events`` less those told, in a message about a death, in the past of the person who died: a sentence
+        whose subject is a family member (「父は定年退職したあと年金暮らしでした。12月3日に亡くなりました」) when
+        the death is told of that member, or of no one named. A retirement told of someone else stays."""
+        if "death" not in events or not DECEASEDS_PAST & set(events):
+            return events
+        sentences = [norm(x) for x in _SENTENCE.split(text) if x.strip()]
+        deaths = [x for x in sentences if "death" in self.detect_events(x)]
+        died = {_subject(x) for x in deaths}
+        dropped: set[str] = set()
+        for x in sentences:
+            who = _subject(x)
+            if who is None or not told_as_past(x) or not (who in died or None in died):
+                continue
+            dropped |= DECEASEDS_PAST & set(self.detect_events(x))
+        kept = {ev for x in sentences if _subject(x) is None for ev in self.detect_events(x)} - {"death"}
+        return [ev for ev in events if ev not in dropped - kept]
+
     def detect_events(self, text: str) -> list[str]:
         """Events whose name or synonym appears (as a string, or all its content words) in ``text``.
 
@@ -985,9 +1062,12 @@ class Understander:
             return "to"
         return "here"
 
-    def parse_facts(self, text: str, about_other: frozenset[str] = frozenset()) -> dict[str, Any]:
+    def parse_facts(
+        self, text: str, about_other: frozenset[str] = frozenset(), not_own: frozenset[str] = frozenset()
+    ) -> dict[str, Any]:
         """The facts ``text`` states; a fact in ``about_other`` describes someone other than the resident (the
-        age of the person who died or needs care), so the resident's own 「私は50歳」 / "I'm 45" yields to it."""
+        age of the person who died or needs care), so the resident's own 「私は50歳」 / "I'm 45" yields to it (and
+        is not that person's at all for a fact in ``not_own``: the person who died is not the one writing)."""
         t = unspaced(norm(text))
         numbers = counted(t)  # people and numbers said in words, as digits (for the int facts)
         out: dict[str, Any] = {}
@@ -1004,10 +1084,42 @@ class Understander:
                 out[fact.id] = 0
             elif (
                 fact.type == "int"
-                and (n := _number(fact.number, numbers, others_only=fact.id in about_other)) is not None
+                and (
+                    n := _number(
+                        fact.number,
+                        numbers,
+                        others_only=fact.id in about_other,
+                        own_ok=fact.id not in not_own,
+                    )
+                )
+                is not None
             ):
                 out[fact.id] = n
+        listed = remaining_members(numbers) if REMAINING in self.catalog.facts else None
+        if listed is not None and REMAINING not in out:
+            out[REMAINING] = listed
         return out
+
+    def own_facts(
+        self, facts: dict[str, Any], text: str, others: frozenset[str], not_own: frozenset[str]
+    ) -> dict[str, Any]:
+        """The facts of another person's event (``others``) the resident says of themselves in sentences of their
+        own: 「私は国民健康保険です。夫は会社の健康保険に入っていました」 in a death (the insurance of the person
+        who died is the employee one). They are taken out of ``facts`` (in place; the other sentences' value
+        stays) when the person cannot be the one writing (``not_own``) or the other sentences say it too."""
+        sentences = [x for x in _SENTENCE.split(text) if x.strip()]
+        mine = [x for x in sentences if _OWN_SENTENCE.match(norm(x))]
+        if not others or not mine or len(mine) == len(sentences):
+            return {}
+        theirs = self.parse_facts(" ".join(x for x in sentences if x not in mine), others, not_own)
+        said = self.parse_facts(" ".join(mine))
+        own = {k: v for k, v in said.items() if k in others and (k in not_own or k in theirs)}
+        for k in own:
+            if k in theirs:
+                facts[k] = theirs[k]
+            else:
+                facts.pop(k, None)
+        return own
 
     def fact_phrases(self, text: str, only: str | None = None, *, yes_no: bool = False) -> list[str]:
         """The words in ``text`` that state a choice fact's value (「後期高齢者医療制度」), longest first; with
@@ -1027,6 +1139,18 @@ class Understander:
                     w = norm(label or "")
                     if len(w) >= 2 and w in t:
                         found.add(w)
+        return sorted(found, key=len, reverse=True)
+
+    def bool_phrases(self, text: str) -> list[str]:
+        """The words in ``text`` that state a yes/no fact (「ひとり親です」 -> 「ひとり親」), longest first."""
+        t = norm(text)
+        found = {
+            m.group()
+            for fact in self.catalog.facts.values()
+            if fact.type == "bool"
+            for p in (*fact.says_yes, *fact.says_no)
+            if (m := _pattern(p).search(t)) and compact(m.group())
+        }
         return sorted(found, key=len, reverse=True)
 
     def procedure_phrases(self, text: str) -> list[str]:
@@ -1143,7 +1267,7 @@ class Understander:
         u.intents = {name for name, pat in _INTENTS.items() if pat.search(t)}
         if claimed_period(text):
             u.intents.add("claim")
-        u.events = self.detect_events(text)
+        u.events = self._without_deceaseds_past(text, self.detect_events(text))
         tn = norm(_strip_accents(text))
         landed = [
             a.span() for a in _ARRIVED.finditer(tn)
@@ -1158,7 +1282,11 @@ class Understander:
         if not u.events or "death" in u.events:
             self._death_dates(u, text, today)
         others = frozenset(f for ev in u.events for f in EVENT_PERSON_FACTS.get(ev, ()))
-        u.facts = {**u.facts, **self.parse_facts(text, others)}
+        not_own = frozenset(
+            f for ev in u.events if ev in NOT_THE_WRITER for f in EVENT_PERSON_FACTS.get(ev, ())
+        )
+        u.facts = {**u.facts, **self.parse_facts(text, others, not_own)}
+        u.own_facts = self.own_facts(u.facts, text, others, not_own)
         u.japanese_family = u.facts.get("nationality") == "japanese" or bool(_JAPANESE_FAMILY.search(tn))
         self._move_ends(u, t)
         tokyo = [m.code for m in u.mentions if m.code not in (OUTSIDE, ABROAD)]

@@ -21,6 +21,7 @@ and the law before looking at the bot's output::
         lang_after: 1               # ... only the replies to turns with this index and later (the resident switched)
         not_asked: [insurance]      # facts.yaml ids never asked (quick reply, follow-up or the question's text)
         known: {insurance: national}   # the response's `facts` hold these values
+        unknown: [person_age]       # ... and do not hold these (a fact said of someone else is not taken)
         required: [birth-registration]          # listed without a `conditional` note
         not_required: [dog-registration-change] # absent, or listed as conditional
         overdue: [baby-employee-insurance]      # listed and marked past due (flag or words)
@@ -93,6 +94,8 @@ class Expect(_Strict):
     asks: list[str] = Field(default_factory=list)  # facts.yaml ids the final reply asks about
     # the final response's `facts` hold these values
     known: dict[str, str | int | bool] = Field(default_factory=dict)
+    # the final response's `facts` do not hold these (「息子（20歳）」 is not the age of the person who died)
+    unknown: list[str] = Field(default_factory=list)
     required: list[str] = Field(default_factory=list)  # listed and not marked conditional
     not_required: list[str] = Field(default_factory=list)  # absent, or listed with a `conditional` note
     overdue: list[str] = Field(default_factory=list)  # listed and marked as past its deadline
@@ -199,7 +202,9 @@ def validate_cases(cases: list[Case], catalog: Catalog) -> list[str]:
                 problems.append(f"{where}: {label} {value!r} is neither a catalog name nor outside/abroad")
         if set(e.asks) & set(e.not_asked):
             problems.append(f"{where}: a fact both asked and not asked")
-        for fid in [*e.not_asked, *e.known, *e.asks]:
+        if set(e.known) & set(e.unknown):
+            problems.append(f"{where}: a fact both known and unknown")
+        for fid in [*e.not_asked, *e.known, *e.asks, *e.unknown]:
             if fid not in catalog.facts:
                 problems.append(f"{where}: unknown fact {fid!r}")
         if set(e.required) & set(e.not_required):

@@ -351,6 +351,9 @@ def _score_dialogue(
             r.failures.append(f"fact {fid} not taken (want {value})")
         elif _known(taken[fid]) != _known(value):
             r.failures.append(f"fact {fid} = {taken[fid]!r}, want {value!r}")
+    for fid in e.unknown:
+        if taken.get(fid) is not None:
+            r.failures.append(f"fact {fid} = {taken[fid]!r} taken, want it unknown")
 
 
 def _score_language(r: CaseResult, case: Case, responses: list[ChatResponse]) -> None:

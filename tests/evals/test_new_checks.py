@@ -162,6 +162,19 @@ def test_known_facts(catalog) -> None:
     assert not _score(case, _resp(facts={"insurance": "employee", "person_age": 75}), catalog).passed
 
 
+def test_unknown_facts(catalog) -> None:
+    """``unknown``: a fact said of someone else (「息子（20歳）」 in a death) is not taken."""
+    from evals.cases import validate_cases
+
+    case = _case(["母が亡くなりました。家には私と息子（20歳）が残っています"], unknown=["person_age"])
+    assert _score(case, _resp(facts={"household_members_remaining": 2}), catalog).passed
+    r = _score(case, _resp(facts={"person_age": 20}), catalog)
+    assert r.failures == ["fact person_age = 20 taken, want it unknown"]
+    both = _case(known={"person_age": 20}, unknown=["person_age", "no_such_fact"])
+    text = "\n".join(validate_cases([both], catalog))
+    assert "both known and unknown" in text and "unknown fact 'no_such_fact'" in text
+
+
 def test_required_and_not_required(catalog) -> None:
     case = _case(required=["death-registration"], not_required=["inheritance-renunciation"])
     good = _resp(
