@@ -97,6 +97,16 @@ IMPLIED: tuple[Implied, ...] = (
         "「年金暮らしの母が亡くなりました」: the person who died was receiving a pension",
         scope="death",
     ),
+    Implied(
+        lambda f: f.get("keeps_married_surname") is True,
+        {"changes_surname": False},
+        "「今の名字を使い続けます」: the surname does not change at the divorce (戸籍法77条の2の届)",
+    ),
+    Implied(
+        lambda f: f.get("changes_surname") is True,
+        {"keeps_married_surname": False},
+        "「旧姓に戻ります」: going back to the former surname is not keeping the married one",
+    ),
 )
 
 

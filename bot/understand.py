@@ -78,7 +78,10 @@ _NATIONAL_BEFORE = re.compile(
 # 「フィリピン出身の妻」: where someone comes from, not where anything happened (and no nationality either)
 _ORIGIN_AFTER = re.compile(r"\s*(出身|しゅっしん)")
 # "I'm from India and moved to Koto": a country someone is from says they are a foreign national (still a place)
-_FROM_COUNTRY = re.compile(r"\b(i'?m|i am|we'?re|we are|i come|we come)\s+from\s*$")
+# "I'm from Vietnam", "I came to Japan from the Philippines" (a return is said "came back"): a foreign national
+_FROM_COUNTRY = re.compile(
+    r"\b((i'?m|i am|we'?re|we are|i come|we come)|(came|moved|come) to japan)\s+from(\s+the)?\s*$"
+)
 
 # A place word followed by these names a station or a railway line, not a municipality (渋谷駅, Shibuya Station).
 _STATION_AFTER = re.compile(r"(駅|えき|線|せん\b)|\s*station\b")
@@ -182,8 +185,16 @@ _ARRIVED = re.compile(
     r"|(在留(カード|かーど)|ざいりゅうかーど|residence card)[^。.]{0,30}?(空港|くうこう|成田|羽田|airport|narita|haneda)"
     r"|(空港|くうこう|airport)[^。.]{0,20}?(在留(カード|かーど)|ざいりゅうかーど|residence card)"
 )
+# the residence card received (「在留カードをもらって、12月2日から中野区に」): a foreign resident settling in has arrived;
+# apart from _ARRIVED, whose matches also mark the airport named with the card as no place
+_CARD_RECEIVED = re.compile(
+    r"(在留(カード|かーど)|ざいりゅうかーど)\s*(を|が)?\s*(もらっ|受け取っ|うけとっ|交付され|こうふされ)"
+    r"|(got|received|was (given|issued)) (my|a|our) residence cards?"
+)
 _LEAVING = re.compile(
     r"日本を\s*(出|離れ|はなれ|去)|にほんを\s*(で|はなれ)|出国(し|する|します|予定)|しゅっこく"
+    # 「もう日本には戻りません」: not coming back (after 帰国して, which alone reads as a return)
+    r"|(日本|にほん)(に|へ)\s*(は)?\s*(もう)?\s*(戻|もど|帰|かえ)(りません|らない|るつもりはない)"
     r"|(母国|本国|自分の国|じぶんのくに)に\s*(帰|かえ|戻|もど)"
     r"|leav(e|ing) japan|mov(e|ing) (out of japan|abroad|overseas)|(posted|transferred|relocating) (abroad|overseas)"
     r"|(going|moving|returning|heading) (back )?(to my )?(home country|back to my country|home for good)"
@@ -966,13 +977,13 @@ class Understander:
                 return "here"  # 「ちばけんに すむ ははに」
         if re.match(r"(内|の中|のなか)", after) or re.search(r"within\s*$", before):
             return "within"
-        if re.match(r"(から|より)", after) or re.search(r"(from|out of|leaving|leave)\s*$", before):
+        if re.match(r"(から|より)", after) or re.search(r"(from|out of|leaving|leave)(\s+the)?\s*$", before):
             return "from"
         if re.match(r"(に|で)?(住んで|すんで|在住|暮らして|くらして)", after) or re.search(
             r"(live|living) in\s*$", before
         ):
             return "here"
-        if re.match(r"(へ|に)", after) or re.search(r"(to|into)\s*$", before):
+        if re.match(r"(へ|に)", after) or re.search(r"(to|into)(\s+the)?\s*$", before):
             return "to"
         return "here"
 
@@ -1233,7 +1244,8 @@ class Understander:
         foreign = u.facts.get("nationality") == "foreign"
         if _RETURN_HOME.search(t) and not (froms or tos):
             # 帰国: a foreign national going home leaves Japan; anyone else comes back from abroad
-            (tos if foreign and not _RETURNED.search(t) else froms).append(ABROAD)
+            going = foreign and (not _RETURNED.search(t) or bool(_LEAVING.search(t)))
+            (tos if going else froms).append(ABROAD)
         if _LEAVING.search(t) and not tos:
             tos = [ABROAD]  # 「日本を離れます」, "leaving Japan": a move abroad from where they live
         if (
@@ -1277,7 +1289,12 @@ class Understander:
             and "foreign-resident" not in u.events
         ):
             u.events.append("foreign-resident")
-        if "foreign-resident" in u.events and u.move_from is None and _ARRIVED.search(t):
+        if (
+            "foreign-resident" in u.events
+            and u.move_from is None
+            and (_ARRIVED.search(t) or _CARD_RECEIVED.search(t))
+        ):
             u.move_from = ABROAD  # 「来日しました」: arrived from abroad, not from somewhere in Japan
             if heres and not u.move_to:
-                u.move_to = heres[0]
+                # where they live now, not the country they came from said without "from" (「フィリピンの…」)
+                u.move_to = next((c for c in heres if c != ABROAD), heres[0])
