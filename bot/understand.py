@@ -79,6 +79,13 @@ _NATIONAL_BEFORE = re.compile(
 _ORIGIN_AFTER = re.compile(r"\s*(出身|しゅっしん)")
 # "I'm from India and moved to Koto": a country someone is from says they are a foreign national (still a place)
 # "I'm from Vietnam", "I came to Japan from the Philippines" (a return is said "came back"): a foreign national
+# 「母国に帰ります」, "going back to Vietnam", "my home country": someone whose country is not Japan
+_GOING_HOME = re.compile(
+    r"(母国|本国|祖国|自分の国|じぶんのくに)\s*(に|へ)\s*(帰|かえ|戻|もど)|\bmy home country\b"
+)
+_BACK_TO_COUNTRY = re.compile(
+    r"\b(go|going|goes|move|moving|return|returning|head|heading) back to(\s+the)?\s*$"
+)
 _FROM_COUNTRY = re.compile(
     r"\b((i'?m|i am|we'?re|we are|i come|we come)|(came|moved|come) to japan)\s+from(\s+the)?\s*$"
 )
@@ -180,7 +187,7 @@ def claimed_period(text: str) -> tuple[int, Unit] | None:
 
 
 _ARRIVED = re.compile(
-    r"来日|日本に\s*(来|き)|にほんに\s*(き|来)|入国|上陸|arrived in japan|moved to japan|came to japan|new to japan|just arrived"
+    r"来日|日本に\s*(来|き)|にほんに\s*(き|来)|(日本|にほん)に\s*(引っ越|引越|ひっこ|移住|いじゅう|移り住)|入国|上陸|arrived in japan|moved to japan|came to japan|new to japan|just arrived"
     # the residence card is handed over at the airport on landing (空港, 成田, 羽田)
     r"|(在留(カード|かーど)|ざいりゅうかーど|residence card)[^。.]{0,30}?(空港|くうこう|成田|羽田|airport|narita|haneda)"
     r"|(空港|くうこう|airport)[^。.]{0,20}?(在留(カード|かーど)|ざいりゅうかーど|residence card)"
@@ -1152,8 +1159,17 @@ class Understander:
         ]  # "residence card at Narita": the airport, no place
         hits = [h for h in self._place_hits(text) if not any(a <= h.start and h.end <= b for a, b in landed)]
         u.mentions = [m for m in hits if m.role not in _NOT_PLACES]
-        if self._foreign_nationality(tn) or any(
-            m.role == NATIONALITY or (m.code == ABROAD and _FROM_COUNTRY.search(tn[: m.start])) for m in hits
+        if (
+            self._foreign_nationality(tn)
+            or _GOING_HOME.search(tn)
+            or any(
+                m.role == NATIONALITY
+                or (
+                    m.code == ABROAD
+                    and (_FROM_COUNTRY.search(tn[: m.start]) or _BACK_TO_COUNTRY.search(tn[: m.start]))
+                )
+                for m in hits
+            )
         ):
             u.facts.setdefault("nationality", "foreign")  # 「ベトナム人です」: a foreign national
         u.date = parse_date(text, today)

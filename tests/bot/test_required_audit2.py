@@ -167,6 +167,23 @@ def test_an_arrival_said_in_other_words_is_an_arrival_from_abroad(und: Understan
     assert (u.move_from, u.move_to) == (ABROAD, "131211")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "母国に帰ります。12月28日に出国します。江東区に住んでいます",
+        "I'm going back to Vietnam for good on 25 December. I live in Ota.",
+    ],
+)
+def test_going_back_to_ones_own_country_is_said_by_a_foreign_national(und: Understander, text: str) -> None:
+    u = und.parse(text, TODAY)
+    assert u.facts.get("nationality") == "foreign" and u.move_to == ABROAD
+
+
+def test_moving_to_japan_is_an_arrival(und: Understander) -> None:
+    u = und.parse("ベトナム人です。12月1日から葛飾区に住んでいます。日本に引っ越してきました", TODAY)
+    assert "foreign-resident" in u.events and (u.move_from, u.move_to) == (ABROAD, "131229")
+
+
 def test_a_foreign_national_going_home_for_good_leaves_japan(und: Understander) -> None:
     u = und.parse("ベトナム国籍です。12月25日に帰国して、もう日本には戻りません。北区に住んでいます", TODAY)
     assert u.events == ["moving"] and u.move_to == ABROAD
