@@ -361,6 +361,9 @@ def _take_facts(
         # a child one of whose parents is Japanese at the birth is Japanese (国籍法2条1号): in a birth the
         # nationality is the baby's, and it needs no status of residence ("my wife is Japanese, I'm American")
         state.facts["nationality"] = "japanese"
+    if u.japanese_family and "death" in state.events and u.facts.get("nationality") != "japanese":
+        # 「私は外国籍です。日本人の夫が亡くなりました」: the deceased was Japanese and had no residence card to return
+        state.event_facts.setdefault("death", {})["nationality"] = "japanese"
     for ev in [None, *state.event_facts]:
         for k, v in implied_facts(facts_for(state, ev), ev).items():
             set_fact(state, k, v, ev)

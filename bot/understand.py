@@ -198,6 +198,9 @@ _CARD_RECEIVED = re.compile(
     r"(在留(カード|かーど)|ざいりゅうかーど)\s*(を|が)?\s*(もらっ|受け取っ|うけとっ|交付され|こうふされ)"
     r"|(got|received|was (given|issued)) (my|a|our) residence cards?"
 )
+# "I'm from Nepal. I arrived on 2 December": arrived, said by a foreign national with no other event (a baby's
+# "arrived" is a birth, so the bare word alone never starts the arrival)
+_ARRIVED_BARE = re.compile(r"\b(i|we) (just |recently )?arrived\b|\bi'?ve (just )?arrived\b")
 _LEAVING = re.compile(
     r"日本を\s*(出|離れ|はなれ|去)|にほんを\s*(で|はなれ)|出国(し|する|します|予定)|しゅっこく"
     # 「もう日本には戻りません」: not coming back (after 帰国して, which alone reads as a return)
@@ -216,7 +219,9 @@ _LIVES_NOW = re.compile(
 # a member of the family said to be a Japanese national (the nationality fact itself stays the resident's)
 _JAPANESE_FAMILY = re.compile(
     r"\b(wife|husband|spouse|partner|mother|father|mom|mum|dad|one of us)\s*(is|was|'s)\s+(a\s+)?japanese\b"
+    r"|\bjapanese (wife|husband|spouse|partner|mother|father|mom|mum|dad)\b"
     r"|(夫|妻|主人|旦那|嫁|父|母|おっと|つま)(は|が)\s*(日本人|日本国籍|にほんじん|にほんこくせき)"
+    r"|(日本人|日本国籍|にほんじん)の\s*(夫|妻|主人|旦那|父|母|おっと|つま|ちち|はは)"
 )
 _CAME = re.compile(r"来|き(ま|た)|越|こし|移|うつ|転居|転勤|moved|came|relocated")
 _SKIP_WORD = (
@@ -608,10 +613,11 @@ def _pattern(catalog_pattern: str) -> re.Pattern[str]:
 
 def _arrival_is_the_move(u: Understanding) -> None:
     """Arriving from abroad told as both a foreign resident settling in and a move (「ネパールから きました。12月3日に
-    日本に きました」) is one arrival: the date said for either is the other's too."""
+    日本に きました」) is one arrival: the date said for either is the other's too, and the message's one date when
+    neither has its own ("I'm from Nepal. I arrived on 2 December")."""
     if u.move_from != ABROAD or not {"moving", "foreign-resident"} <= set(u.events):
         return
-    said = u.event_dates.get("foreign-resident") or u.event_dates.get("moving")
+    said = u.event_dates.get("foreign-resident") or u.event_dates.get("moving") or u.date
     if said is not None:
         u.event_dates["moving"] = u.event_dates["foreign-resident"] = said
 
@@ -1178,6 +1184,8 @@ class Understander:
         others = frozenset(f for ev in u.events for f in EVENT_PERSON_FACTS.get(ev, ()))
         u.facts = {**u.facts, **self.parse_facts(text, others)}
         u.japanese_family = u.facts.get("nationality") == "japanese" or bool(_JAPANESE_FAMILY.search(tn))
+        if not u.events and u.facts.get("nationality") == "foreign" and _ARRIVED_BARE.search(tn):
+            u.events.append("foreign-resident")  # "I'm from Nepal. I arrived on 2 December"
         self._move_ends(u, t)
         tokyo = [m.code for m in u.mentions if m.code not in (OUTSIDE, ABROAD)]
         if u.move_to and u.move_to not in (OUTSIDE, ABROAD):
@@ -1257,7 +1265,8 @@ class Understander:
         if within and not (froms or tos):
             froms, tos = within[:1], within[:1]
         heres += [c for c in within if c not in heres]
-        foreign = u.facts.get("nationality") == "foreign"
+        # a foreign resident settling in (留学生) is a foreign national: their 帰国 is leaving Japan
+        foreign = u.facts.get("nationality") == "foreign" or "foreign-resident" in u.events
         if _RETURN_HOME.search(t) and not (froms or tos):
             # 帰国: a foreign national going home leaves Japan; anyone else comes back from abroad
             going = foreign and (not _RETURNED.search(t) or bool(_LEAVING.search(t)))
@@ -1308,7 +1317,7 @@ class Understander:
         if (
             "foreign-resident" in u.events
             and u.move_from is None
-            and (_ARRIVED.search(t) or _CARD_RECEIVED.search(t))
+            and (_ARRIVED.search(t) or _CARD_RECEIVED.search(t) or _ARRIVED_BARE.search(t))
         ):
             u.move_from = ABROAD  # 「来日しました」: arrived from abroad, not from somewhere in Japan
             if heres and not u.move_to:

@@ -235,3 +235,33 @@ def test_a_58_year_old_needing_care_is_asked_about_the_cause(concierge: Concierg
     cert = next(p for p in r.procedures if p.id == "care-certification")
     assert cert.conditional
     assert "特定疾病" in " ".join([r.reply, *r.follow_up, *(q.label for q in r.quick_replies)])
+
+
+def test_a_foreign_resident_whose_japanese_husband_died_returns_no_residence_card(
+    concierge: Concierge,
+) -> None:
+    r = concierge.chat(
+        ChatRequest(
+            message="I'm a foreign national. My Japanese husband died on December 3 in Ota.", today=TODAY
+        )
+    )
+    ids = {p.id for p in r.procedures}
+    assert "death-registration" in ids and "residence-card-return-death" not in ids
+
+
+def test_arrived_said_by_a_foreign_national_is_an_arrival_with_its_date(concierge: Concierge) -> None:
+    r = concierge.chat(
+        ChatRequest(message="I'm from Nepal. I arrived on 2 December and live in Shinjuku.", today=TODAY)
+    )
+    arrival = next(p for p in r.procedures if p.id == "moving-in-from-abroad")
+    assert not arrival.conditional and arrival.deadline is not None
+    assert arrival.deadline.due == dt.date(2026, 12, 16)
+
+
+def test_a_babys_arrival_is_still_a_birth(und: Understander) -> None:
+    assert und.parse("Our baby arrived on December 2. We live in Shibuya.", TODAY).events == ["birth"]
+
+
+def test_a_students_going_home_is_leaving_japan(und: Understander) -> None:
+    u = und.parse("留学生です。3月に卒業して帰国します。文京区に住んでいます", TODAY)
+    assert u.move_to == ABROAD and u.events == ["moving"]
