@@ -1283,7 +1283,10 @@ class Understander:
             # goes there (coming back says so: 戻りました, back)
             (froms if _BACK.search(t) else tos).append(ABROAD)
         if tos == [ABROAD] and (foreign or _LEAVING.search(t)) and "moving" in self.catalog.events:
-            # a foreigner leaving Japan is not settling in Tokyo: the move abroad is the event
+            # a foreigner leaving Japan is not settling in Tokyo: the move abroad is the event (a 留学生 going home
+            # stays a foreign national once the event that said so is gone)
+            if foreign:
+                u.facts.setdefault("nationality", "foreign")
             u.events = [*(ev for ev in u.events if ev not in ("foreign-resident", "moving")), "moving"]
         if froms and heres and not (tos or u.events) and _CAME.search(t) and "moving" in self.catalog.events:
             tos = heres[:1]  # 「神奈川県から来ました。今は町田市に住んでいます」: a move from there to here
