@@ -98,6 +98,16 @@ IMPLIED: tuple[Implied, ...] = (
         "「年金暮らしの母が亡くなりました」: the person who died was receiving a pension",
         scope="death",
     ),
+    Implied(
+        lambda f: f.get("keeps_married_surname") is True,
+        {"changes_surname": False},
+        "「今の名字を使い続けます」: the surname does not change at the divorce (戸籍法77条の2の届)",
+    ),
+    Implied(
+        lambda f: f.get("changes_surname") is True,
+        {"keeps_married_surname": False},
+        "「旧姓に戻ります」: going back to the former surname is not keeping the married one",
+    ),
 )
 
 
@@ -359,6 +369,9 @@ def _take_facts(
         # a child one of whose parents is Japanese at the birth is Japanese (国籍法2条1号): in a birth the
         # nationality is the baby's, and it needs no status of residence ("my wife is Japanese, I'm American")
         state.facts["nationality"] = "japanese"
+    if u.japanese_family and "death" in state.events and u.facts.get("nationality") != "japanese":
+        # 「私は外国籍です。日本人の夫が亡くなりました」: the deceased was Japanese and had no residence card to return
+        state.event_facts.setdefault("death", {})["nationality"] = "japanese"
     for ev in [None, *state.event_facts]:
         for k, v in implied_facts(facts_for(state, ev), ev).items():
             set_fact(state, k, v, ev)

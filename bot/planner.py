@@ -240,9 +240,10 @@ EVENT_PERSON_FACTS: dict[str, frozenset[str]] = {
             "received_pension",
             "household_head",
             "household_members_remaining",
+            "had_employee_pension",
         }
     ),
-    "care": frozenset({"person_age"}),
+    "care": frozenset({"person_age", "specified_disease"}),
 }
 
 

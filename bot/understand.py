@@ -78,7 +78,17 @@ _NATIONAL_BEFORE = re.compile(
 # 「フィリピン出身の妻」: where someone comes from, not where anything happened (and no nationality either)
 _ORIGIN_AFTER = re.compile(r"\s*(出身|しゅっしん)")
 # "I'm from India and moved to Koto": a country someone is from says they are a foreign national (still a place)
-_FROM_COUNTRY = re.compile(r"\b(i'?m|i am|we'?re|we are|i come|we come)\s+from\s*$")
+# "I'm from Vietnam", "I came to Japan from the Philippines" (a return is said "came back"): a foreign national
+# 「母国に帰ります」, "going back to Vietnam", "my home country": someone whose country is not Japan
+_GOING_HOME = re.compile(
+    r"(母国|本国|祖国|自分の国|じぶんのくに)\s*(に|へ)\s*(帰|かえ|戻|もど)|\bmy home country\b"
+)
+_BACK_TO_COUNTRY = re.compile(
+    r"\b(go|going|goes|move|moving|return|returning|head|heading) back to(\s+the)?\s*$"
+)
+_FROM_COUNTRY = re.compile(
+    r"\b((i'?m|i am|we'?re|we are|i come|we come)|(came|moved|come) to japan)\s+from(\s+the)?\s*$"
+)
 
 # A place word followed by these names a station or a railway line, not a municipality (渋谷駅, Shibuya Station).
 _STATION_AFTER = re.compile(r"(駅|えき|線|せん\b)|\s*station\b")
@@ -177,13 +187,24 @@ def claimed_period(text: str) -> tuple[int, Unit] | None:
 
 
 _ARRIVED = re.compile(
-    r"来日|日本に\s*(来|き)|にほんに\s*(き|来)|入国|上陸|arrived in japan|moved to japan|came to japan|new to japan|just arrived"
+    r"来日|日本に\s*(来|き)|にほんに\s*(き|来)|(日本|にほん)に\s*(引っ越|引越|ひっこ|移住|いじゅう|移り住)|入国|上陸|arrived in japan|moved to japan|came to japan|new to japan|just arrived"
     # the residence card is handed over at the airport on landing (空港, 成田, 羽田)
     r"|(在留(カード|かーど)|ざいりゅうかーど|residence card)[^。.]{0,30}?(空港|くうこう|成田|羽田|airport|narita|haneda)"
     r"|(空港|くうこう|airport)[^。.]{0,20}?(在留(カード|かーど)|ざいりゅうかーど|residence card)"
 )
+# the residence card received (「在留カードをもらって、12月2日から中野区に」): a foreign resident settling in has arrived;
+# apart from _ARRIVED, whose matches also mark the airport named with the card as no place
+_CARD_RECEIVED = re.compile(
+    r"(在留(カード|かーど)|ざいりゅうかーど)\s*(を|が)?\s*(もらっ|受け取っ|うけとっ|交付され|こうふされ)"
+    r"|(got|received|was (given|issued)) (my|a|our) residence cards?"
+)
+# "I'm from Nepal. I arrived on 2 December": arrived, said by a foreign national with no other event (a baby's
+# "arrived" is a birth, so the bare word alone never starts the arrival)
+_ARRIVED_BARE = re.compile(r"\b(i|we) (just |recently )?arrived\b|\bi'?ve (just )?arrived\b")
 _LEAVING = re.compile(
     r"日本を\s*(出|離れ|はなれ|去)|にほんを\s*(で|はなれ)|出国(し|する|します|予定)|しゅっこく"
+    # 「もう日本には戻りません」: not coming back (after 帰国して, which alone reads as a return)
+    r"|(日本|にほん)(に|へ)\s*(は)?\s*(もう)?\s*(戻|もど|帰|かえ)(りません|らない|るつもりはない)"
     r"|(母国|本国|自分の国|じぶんのくに)に\s*(帰|かえ|戻|もど)"
     r"|leav(e|ing) japan|mov(e|ing) (out of japan|abroad|overseas)|(posted|transferred|relocating) (abroad|overseas)"
     r"|(going|moving|returning|heading) (back )?(to my )?(home country|back to my country|home for good)"
@@ -198,7 +219,9 @@ _LIVES_NOW = re.compile(
 # a member of the family said to be a Japanese national (the nationality fact itself stays the resident's)
 _JAPANESE_FAMILY = re.compile(
     r"\b(wife|husband|spouse|partner|mother|father|mom|mum|dad|one of us)\s*(is|was|'s)\s+(a\s+)?japanese\b"
+    r"|\bjapanese (wife|husband|spouse|partner|mother|father|mom|mum|dad)\b"
     r"|(夫|妻|主人|旦那|嫁|父|母|おっと|つま)(は|が)\s*(日本人|日本国籍|にほんじん|にほんこくせき)"
+    r"|(日本人|日本国籍|にほんじん)の\s*(夫|妻|主人|旦那|父|母|おっと|つま|ちち|はは)"
 )
 _CAME = re.compile(r"来|き(ま|た)|越|こし|移|うつ|転居|転勤|moved|came|relocated")
 _SKIP_WORD = (
@@ -1052,13 +1075,13 @@ class Understander:
                 return "here"  # 「ちばけんに すむ ははに」
         if re.match(r"(内|の中|のなか)", after) or re.search(r"within\s*$", before):
             return "within"
-        if re.match(r"(から|より)", after) or re.search(r"(from|out of|leaving|leave)\s*$", before):
+        if re.match(r"(から|より)", after) or re.search(r"(from|out of|leaving|leave)(\s+the)?\s*$", before):
             return "from"
         if re.match(r"(に|で)?(住んで|すんで|在住|暮らして|くらして)", after) or re.search(
             r"(live|living) in\s*$", before
         ):
             return "here"
-        if re.match(r"(へ|に)", after) or re.search(r"(to|into)\s*$", before):
+        if re.match(r"(へ|に)", after) or re.search(r"(to|into)(\s+the)?\s*$", before):
             return "to"
         return "here"
 
@@ -1274,8 +1297,17 @@ class Understander:
         ]  # "residence card at Narita": the airport, no place
         hits = [h for h in self._place_hits(text) if not any(a <= h.start and h.end <= b for a, b in landed)]
         u.mentions = [m for m in hits if m.role not in _NOT_PLACES]
-        if self._foreign_nationality(tn) or any(
-            m.role == NATIONALITY or (m.code == ABROAD and _FROM_COUNTRY.search(tn[: m.start])) for m in hits
+        if (
+            self._foreign_nationality(tn)
+            or _GOING_HOME.search(tn)
+            or any(
+                m.role == NATIONALITY
+                or (
+                    m.code == ABROAD
+                    and (_FROM_COUNTRY.search(tn[: m.start]) or _BACK_TO_COUNTRY.search(tn[: m.start]))
+                )
+                for m in hits
+            )
         ):
             u.facts.setdefault("nationality", "foreign")  # 「ベトナム人です」: a foreign national
         u.date = parse_date(text, today)
@@ -1288,6 +1320,8 @@ class Understander:
         u.facts = {**u.facts, **self.parse_facts(text, others, not_own)}
         u.own_facts = self.own_facts(u.facts, text, others, not_own)
         u.japanese_family = u.facts.get("nationality") == "japanese" or bool(_JAPANESE_FAMILY.search(tn))
+        if not u.events and u.facts.get("nationality") == "foreign" and _ARRIVED_BARE.search(tn):
+            u.events.append("foreign-resident")  # "I'm from Nepal. I arrived on 2 December"
         self._move_ends(u, t)
         tokyo = [m.code for m in u.mentions if m.code not in (OUTSIDE, ABROAD)]
         if u.move_to and u.move_to not in (OUTSIDE, ABROAD):
@@ -1367,10 +1401,12 @@ class Understander:
         if within and not (froms or tos):
             froms, tos = within[:1], within[:1]
         heres += [c for c in within if c not in heres]
-        foreign = u.facts.get("nationality") == "foreign"
+        # a foreign resident settling in (留学生) is a foreign national: their 帰国 is leaving Japan
+        foreign = u.facts.get("nationality") == "foreign" or "foreign-resident" in u.events
         if _RETURN_HOME.search(t) and not (froms or tos):
             # 帰国: a foreign national going home leaves Japan; anyone else comes back from abroad
-            (tos if foreign and not _RETURNED.search(t) else froms).append(ABROAD)
+            going = foreign and (not _RETURNED.search(t) or bool(_LEAVING.search(t)))
+            (tos if going else froms).append(ABROAD)
         if _LEAVING.search(t) and not tos:
             tos = [ABROAD]  # 「日本を離れます」, "leaving Japan": a move abroad from where they live
         if (
@@ -1383,7 +1419,10 @@ class Understander:
             # goes there (coming back says so: 戻りました, back)
             (froms if _BACK.search(t) else tos).append(ABROAD)
         if tos == [ABROAD] and (foreign or _LEAVING.search(t)) and "moving" in self.catalog.events:
-            # a foreigner leaving Japan is not settling in Tokyo: the move abroad is the event
+            # a foreigner leaving Japan is not settling in Tokyo: the move abroad is the event (a 留学生 going home
+            # stays a foreign national once the event that said so is gone)
+            if foreign:
+                u.facts.setdefault("nationality", "foreign")
             u.events = [*(ev for ev in u.events if ev not in ("foreign-resident", "moving")), "moving"]
         if froms and heres and not (tos or u.events) and _CAME.search(t) and "moving" in self.catalog.events:
             tos = heres[:1]  # 「神奈川県から来ました。今は町田市に住んでいます」: a move from there to here
@@ -1414,7 +1453,12 @@ class Understander:
             and "foreign-resident" not in u.events
         ):
             u.events.append("foreign-resident")
-        if "foreign-resident" in u.events and u.move_from is None and _ARRIVED.search(t):
+        if (
+            "foreign-resident" in u.events
+            and u.move_from is None
+            and (_ARRIVED.search(t) or _CARD_RECEIVED.search(t) or _ARRIVED_BARE.search(t))
+        ):
             u.move_from = ABROAD  # 「来日しました」: arrived from abroad, not from somewhere in Japan
             if heres and not u.move_to:
-                u.move_to = heres[0]
+                # where they live now, not the country they came from said without "from" (「フィリピンの…」)
+                u.move_to = next((c for c in heres if c != ABROAD), heres[0])
