@@ -1,0 +1,273 @@
+"""A battery of date wordings (issue #14, h-dates3): one row per (text, today, expected date or None).
+
+Every expected value was worked out by hand before the parser ran on these rows. Readings decided here:
+- a month/day or a day alone without a year is its nearest occurrence; one that would lie ahead is taken from before
+  today when the text tells the event as past (生まれました, died), and one already gone from ahead when it is planned;
+- a month alone (「11月に」) is that month's 1st (the code documents it: the earliest deadline it can give, said to be
+  approximate); a month alone still to come (「引っ越しは来月です」, "next month") gives no date: the day is asked;
+- 上旬 = the 5th, 中旬 = the 15th, 下旬 = the 25th, 初め/月初 = the 1st, 末 / 最後の日 = the last day;
+  年末 / 去年の暮れ = 31 December, 年明け = 1 January (all but 末 approximate);
+- "last Friday" / 先週の金曜 = the Friday of the week before this one (weeks start on Monday; the rows use todays on
+  which that is also the latest Friday); "this past Monday" = the latest Monday before today; "next Friday" is
+  checked on a Saturday (the coming Friday, also next week's); "over the weekend" = the Saturday of the latest
+  weekend (past) or of the coming one (planned); "in two weeks" = today + 14 days;
+- "earlier this month" gives no date, and numbers that are not dates (ages, counts, amounts, periods, times,
+  addresses, room layouts) give none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.dates import parse_date
+
+D = dt.date
+MON = D(2026, 12, 7)  # Monday
+JAN = D(2027, 1, 5)  # Tuesday, just after the year end
+LEAP = D(2028, 3, 1)  # Wednesday, the day after a leap day
+MAR = D(2026, 3, 31)  # Tuesday, a month end
+SAT = D(2025, 3, 1)  # Saturday, the day after 28 February of a common year
+
+ROWS: list[tuple[str, dt.date, dt.date | None]] = [
+    # ---- absolute, every separator, full-width digits, kanji numerals ----------------------------------------
+    ("2026年11月23日に長女が生まれました", MON, D(2026, 11, 23)),
+    ("2026/11/23に生まれました", MON, D(2026, 11, 23)),
+    ("2026-11-23に父が亡くなりました", MON, D(2026, 11, 23)),
+    ("2026.11.23に引っ越しました", MON, D(2026, 11, 23)),
+    ("2026 年 11 月 23 日に生まれました", MON, D(2026, 11, 23)),
+    ("２０２６年１１月２３日に生まれました", MON, D(2026, 11, 23)),
+    ("２０２６／１１／２３に生まれました", MON, D(2026, 11, 23)),
+    ("二〇二六年十一月二十三日に生まれました", MON, D(2026, 11, 23)),
+    ("十二月三日に父が亡くなりました", MON, D(2026, 12, 3)),
+    ("十一月三十日に生まれました", MON, D(2026, 11, 30)),
+    ("十二月三日に父が亡くなりました", JAN, D(2026, 12, 3)),
+    ("１２月３日に生まれました", MON, D(2026, 12, 3)),
+    ("１１／３０に生まれました", MON, D(2026, 11, 30)),
+    ("11/30に生まれました", MON, D(2026, 11, 30)),
+    ("30/11に生まれました", MON, D(2026, 11, 30)),
+    ("11.30に生まれました", MON, D(2026, 11, 30)),
+    ("11-30に生まれました", MON, D(2026, 11, 30)),
+    ("11/30に生まれました", JAN, D(2026, 11, 30)),
+    ("11月30日", MON, D(2026, 11, 30)),
+    ("12月25日に生まれました", MON, D(2025, 12, 25)),
+    ("12月25日に引っ越す予定です", MON, D(2026, 12, 25)),
+    ("12月20日に生まれました", JAN, D(2026, 12, 20)),
+    ("1月3日に亡くなりました", JAN, D(2027, 1, 3)),
+    ("昨年12月20日に父が亡くなりました", MON, D(2025, 12, 20)),
+    ("3日に生まれました", MON, D(2026, 12, 3)),
+    ("25日に亡くなりました", MON, D(2026, 11, 25)),
+    ("二十五日に生まれました", MON, D(2026, 11, 25)),
+    ("ついたちに引っ越しました", MON, D(2026, 12, 1)),
+    ("3日に生まれました", JAN, D(2027, 1, 3)),
+    ("30日に亡くなりました", JAN, D(2026, 12, 30)),
+    ("2月29日に生まれました", LEAP, D(2028, 2, 29)),
+    ("2025年2月29日に生まれました", MON, None),
+    ("11月31日に生まれました", MON, None),
+    # ---- eras ------------------------------------------------------------------------------------------------
+    ("令和8年11月20日に生まれました", MON, D(2026, 11, 20)),
+    ("令和８年１１月２０日", MON, D(2026, 11, 20)),
+    ("令和七年十二月一日に亡くなりました", MON, D(2025, 12, 1)),
+    ("R8.11.20に生まれました", MON, D(2026, 11, 20)),
+    ("R8/11/20", MON, D(2026, 11, 20)),
+    ("H30.4.1から住んでいます", MON, D(2018, 4, 1)),
+    ("平成30年4月1日に転入しました", MON, D(2018, 4, 1)),
+    ("令和元年5月1日に結婚しました", MON, D(2019, 5, 1)),
+    ("平成元年1月8日", MON, D(1989, 1, 8)),
+    ("昭和50年3月3日生まれの母", MON, D(1975, 3, 3)),
+    ("れいわ8ねん11がつ20にちに うまれました", MON, D(2026, 11, 20)),
+    # ---- a month alone: its 1st (documented), approximate -----------------------------------------------------
+    ("11月に父が亡くなりました", MON, D(2026, 11, 1)),
+    ("去年の11月に退職しました", MON, D(2025, 11, 1)),
+    # ---- kana-only -------------------------------------------------------------------------------------------
+    ("12がつ3にちに うまれました", MON, D(2026, 12, 3)),
+    ("じゅうにがつ みっかに うまれました", MON, D(2026, 12, 3)),
+    ("じゅういちがつ にじゅうよっかに なくなりました", MON, D(2026, 11, 24)),
+    ("きのう うまれました", MON, D(2026, 12, 6)),
+    ("おととい なくなりました", MON, D(2026, 12, 5)),
+    ("さきおととい うまれました", MON, D(2026, 12, 4)),
+    ("みっかまえに なくなりました", MON, D(2026, 12, 4)),
+    ("いっしゅうかんまえに ひっこしました", MON, D(2026, 11, 30)),
+    ("せんしゅうの きんようびに うまれました", MON, D(2026, 12, 4)),
+    ("せんげつまつに なくなりました", MON, D(2026, 11, 30)),
+    ("らいげつの とおかに ひっこします", MON, D(2027, 1, 10)),
+    ("らいげつの 10かに ひっこします", MON, D(2027, 1, 10)),
+    ("きょねんの くれに なくなりました", MON, D(2025, 12, 31)),
+    ("けさ うまれました", MON, D(2026, 12, 7)),
+    ("ゆうべ なくなりました", MON, D(2026, 12, 6)),
+    ("さくや なくなりました", MON, D(2026, 12, 6)),
+    ("せんげつの さいごの ひに ちちが なくなりました", MON, D(2026, 11, 30)),
+    ("こんげつの さいごの ひに ひっこします", MON, D(2026, 12, 31)),
+    ("ねんまつに ひっこします", MON, D(2026, 12, 31)),
+    ("らいしゅうの げつようびに ひっこします", MON, D(2026, 12, 14)),
+    ("ふつかまえに うまれました", JAN, D(2027, 1, 3)),
+    # ---- やさしい日本語 --------------------------------------------------------------------------------------
+    ("きのう 子どもが 生まれました", MON, D(2026, 12, 6)),
+    ("3日 まえに 父が なくなりました", MON, D(2026, 12, 4)),
+    ("1しゅうかん まえに ひっこしました", MON, D(2026, 11, 30)),
+    ("2かげつ まえに 日本に 来ました", MON, D(2026, 10, 7)),
+    ("せんげつの 15日に 子どもが 生まれました", MON, D(2026, 11, 15)),
+    ("らいしゅうの きんようびに ひっこします", MON, D(2026, 12, 18)),
+    ("先月の 最後の 日に 父が 亡くなりました", MON, D(2026, 11, 30)),
+    ("12月 3日に 赤ちゃんが 生まれました", MON, D(2026, 12, 3)),
+    # ---- relative, kanji -------------------------------------------------------------------------------------
+    ("昨日亡くなりました", MON, D(2026, 12, 6)),
+    ("昨日生まれました", JAN, D(2027, 1, 4)),
+    ("昨日生まれました", LEAP, D(2028, 2, 29)),
+    ("昨日生まれました", SAT, D(2025, 2, 28)),
+    ("一昨日母が亡くなりました", MON, D(2026, 12, 5)),
+    ("一昨日生まれました", LEAP, D(2028, 2, 28)),
+    ("おととい生まれました", JAN, D(2027, 1, 3)),
+    ("さきおととい亡くなりました", JAN, D(2027, 1, 2)),
+    ("5日前に生まれました", JAN, D(2026, 12, 31)),
+    ("十日前に亡くなりました", MON, D(2026, 11, 27)),
+    ("2週間前に引っ越しました", MON, D(2026, 11, 23)),
+    ("二週間前に引っ越しました", MON, D(2026, 11, 23)),
+    ("2週間前に引っ越しました", JAN, D(2026, 12, 22)),
+    ("1週間前に生まれました", LEAP, D(2028, 2, 23)),
+    ("3か月前に退職しました", MON, D(2026, 9, 7)),
+    ("3ヶ月前に退職しました", MON, D(2026, 9, 7)),
+    ("1か月前に生まれました", MAR, D(2026, 2, 28)),
+    ("1か月前に生まれました", LEAP, D(2028, 2, 1)),
+    ("半月前に退職しました", MON, D(2026, 11, 22)),
+    ("先週の金曜に亡くなりました", MON, D(2026, 12, 4)),
+    ("先週の金曜日に生まれました", JAN, D(2027, 1, 1)),
+    ("先週の火曜に生まれました", LEAP, D(2028, 2, 22)),
+    ("先々週の月曜に引っ越しました", MON, D(2026, 11, 23)),
+    ("先々週の土曜日に引っ越しました", JAN, D(2026, 12, 26)),
+    ("今週の月曜に生まれました", MON, D(2026, 12, 7)),
+    ("今週の月曜日に亡くなりました", JAN, D(2027, 1, 4)),
+    ("先月末に娘が生まれました", MON, D(2026, 11, 30)),
+    ("先月末に生まれました", MAR, D(2026, 2, 28)),
+    ("先月末に生まれました", LEAP, D(2028, 2, 29)),
+    ("先月末に亡くなりました", JAN, D(2026, 12, 31)),
+    ("先月の末日に亡くなりました", MAR, D(2026, 2, 28)),
+    ("今月初めに引っ越しました", MON, D(2026, 12, 1)),
+    ("今月初めに引っ越しました", SAT, D(2025, 3, 1)),
+    ("先月初めに退職しました", MON, D(2026, 11, 1)),
+    ("先月の月初に退職しました", MON, D(2026, 11, 1)),
+    ("先月上旬に引っ越しました", MON, D(2026, 11, 5)),
+    ("先月中旬に引っ越しました", MON, D(2026, 11, 15)),
+    ("先月中旬に引っ越しました", JAN, D(2026, 12, 15)),
+    ("先月下旬に退職しました", MON, D(2026, 11, 25)),
+    ("11月下旬に生まれました", MON, D(2026, 11, 25)),
+    ("2月末に亡くなりました", LEAP, D(2028, 2, 29)),
+    ("2月末に亡くなりました", SAT, D(2025, 2, 28)),
+    ("先月の15日に生まれました", JAN, D(2026, 12, 15)),
+    ("先月の二十日に生まれました", MON, D(2026, 11, 20)),
+    ("先月の29日に生まれました", LEAP, D(2028, 2, 29)),
+    ("先月の30日に生まれました", LEAP, None),
+    ("去年の暮れに父が亡くなりました", MON, D(2025, 12, 31)),
+    ("去年の暮れに亡くなりました", JAN, D(2026, 12, 31)),
+    ("昨年末に亡くなりました", JAN, D(2026, 12, 31)),
+    ("年明けに父が亡くなりました", JAN, D(2027, 1, 1)),
+    ("元日に生まれました", JAN, D(2027, 1, 1)),
+    ("大晦日に亡くなりました", JAN, D(2026, 12, 31)),
+    ("今朝生まれました", MON, D(2026, 12, 7)),
+    ("昨夜亡くなりました", LEAP, D(2028, 2, 29)),
+    ("昨晩亡くなりました", MON, D(2026, 12, 6)),
+    ("75歳の父が昨日亡くなりました", MON, D(2026, 12, 6)),
+    ("2人目の子が3日に生まれました", MON, D(2026, 12, 3)),
+    ("14日以内に出すんですよね。子どもは5日に生まれました", MON, D(2026, 12, 5)),
+    # ---- English ---------------------------------------------------------------------------------------------
+    ("My father died yesterday.", MON, D(2026, 12, 6)),
+    ("She was born yesterday", JAN, D(2027, 1, 4)),
+    ("My mother passed away the day before yesterday.", MON, D(2026, 12, 5)),
+    ("My baby was born last Friday.", MON, D(2026, 12, 4)),
+    ("My baby was born last Friday.", JAN, D(2027, 1, 1)),
+    ("He died this past Monday.", JAN, D(2027, 1, 4)),
+    ("He died this past Monday.", MON, D(2026, 11, 30)),
+    ("We moved a week ago.", MON, D(2026, 11, 30)),
+    ("We moved two weeks ago.", MON, D(2026, 11, 23)),
+    ("We moved two weeks ago.", JAN, D(2026, 12, 22)),
+    ("She was born a week ago", LEAP, D(2028, 2, 23)),
+    ("My husband died earlier this month.", MON, None),
+    ("My son was born on the 3rd.", MON, D(2026, 12, 3)),
+    ("My baby was born on the 20th.", MON, D(2026, 11, 20)),
+    ("My baby was born on the 20th.", JAN, D(2026, 12, 20)),
+    ("My son was born Nov. 30th", MON, D(2026, 11, 30)),
+    ("My daughter was born on 30/11.", MON, D(2026, 11, 30)),
+    ("Born 11/30", MON, D(2026, 11, 30)),
+    ("My father died on 30 November 2026.", MON, D(2026, 11, 30)),
+    ("She was born December 1, 2026.", MON, D(2026, 12, 1)),
+    ("Born 30/11/2026", MON, D(2026, 11, 30)),
+    ("My father died on Dec 3rd", MON, D(2026, 12, 3)),
+    ("My father died at the end of last month.", MON, D(2026, 11, 30)),
+    ("My father died at the end of last month.", LEAP, D(2028, 2, 29)),
+    ("My father died at the end of last month.", JAN, D(2026, 12, 31)),
+    ("She was born on New Year's Day.", JAN, D(2027, 1, 1)),
+    ("We move on New Year's Day", MON, D(2027, 1, 1)),
+    ("My mother died three days ago.", MON, D(2026, 12, 4)),
+    ("My grandmother died a couple of days ago", MON, D(2026, 12, 5)),
+    ("She died a month ago", MON, D(2026, 11, 7)),
+    ("We moved over the weekend.", MON, D(2026, 12, 5)),
+    ("We moved over the weekend.", JAN, D(2027, 1, 2)),
+    ("We moved in over the weekend", MAR, D(2026, 3, 28)),
+    ("He passed away last night", MON, D(2026, 12, 6)),
+    ("My wife gave birth this morning", MON, D(2026, 12, 7)),
+    ("My father died on the first of this month", MON, D(2026, 12, 1)),
+    ("My father died on the last day of last month", MON, D(2026, 11, 30)),
+    # ---- planned (future) ------------------------------------------------------------------------------------
+    ("来月の10日に引っ越します", MON, D(2027, 1, 10)),
+    ("来月10日に引っ越します", JAN, D(2027, 2, 10)),
+    ("来週の金曜に引っ越します", MON, D(2026, 12, 18)),
+    ("来週の金曜日に引っ越す予定です", JAN, D(2027, 1, 15)),
+    ("再来週の月曜に引っ越します", MON, D(2026, 12, 21)),
+    ("明日引っ越します", MON, D(2026, 12, 8)),
+    ("明後日引っ越します", MAR, D(2026, 4, 2)),
+    ("3日後に引っ越します", MAR, D(2026, 4, 3)),
+    ("1か月後に引っ越します", MAR, D(2026, 4, 30)),
+    ("来月の1日に引っ越します", MAR, D(2026, 4, 1)),
+    ("来月末に引っ越します", JAN, D(2027, 2, 28)),
+    ("来月末に引っ越します", D(2028, 1, 15), D(2028, 2, 29)),
+    ("年明けに引っ越す予定です", MON, D(2027, 1, 1)),
+    ("We are moving next Friday.", SAT, D(2025, 3, 7)),
+    ("We are moving this Friday.", MON, D(2026, 12, 11)),
+    ("We will move in two weeks.", MON, D(2026, 12, 21)),
+    ("We are moving in 2 weeks", JAN, D(2027, 1, 19)),
+    ("We will move over the weekend.", MON, D(2026, 12, 12)),
+    ("We will move on the 15th of next month.", MON, D(2027, 1, 15)),
+    ("We are moving on the 15th of next month.", LEAP, D(2028, 4, 15)),
+    ("We are moving the day after tomorrow", MON, D(2026, 12, 9)),
+    ("引っ越しは来月です", MON, None),
+    ("来月引っ越します", MON, None),
+    ("ひっこしは らいげつです", MON, None),
+    ("We are moving next month.", MON, None),
+    # ---- numbers that are not dates --------------------------------------------------------------------------
+    ("75歳の母が入院しました", MON, None),
+    ("80さいの ちちが います", MON, None),
+    ("子どもが2人います", MON, None),
+    ("5人家族です", MON, None),
+    ("家賃は7万円です", MON, None),
+    ("出生届は14日以内ですよね", MON, None),
+    ("30日以内でいいですよね", MON, None),
+    ("14日間入院しました", MON, None),
+    ("10時に区役所に行きます", MON, None),
+    ("3丁目5番に住んでいます", MON, None),
+    ("世田谷区2-3-4に住んでいます", MON, None),
+    ("2LDKに住んでいます", MON, None),
+    ("電話は03-1234-5678です", MON, None),
+    ("2回目の手続きです", MON, None),
+    ("3か月分の保険料を払いました", MON, None),
+    ("第2子が生まれました", MON, None),
+    ("月に2回通っています", MON, None),
+    ("1.5万円かかりました", MON, None),
+    ("ひとりで 2人の こどもを そだてています", MON, None),
+    ("I have 2 kids", MON, None),
+    ("My father is 75", MON, None),
+    ("Rent is 70,000 yen", MON, None),
+    ("Can I file within 14 days?", MON, None),
+    ("The office opens at 8:30", MON, None),
+]
+
+
+@pytest.mark.parametrize(("text", "today", "expected"), ROWS, ids=[f"{i:03d}" for i in range(len(ROWS))])
+def test_battery(text: str, today: dt.date, expected: dt.date | None) -> None:
+    got = parse_date(text, today)
+    assert (got.date if got else None) == expected, f"{text!r} on {today}: {got}"
+
+
+def test_battery_size() -> None:
+    assert len(ROWS) >= 150
+    assert len({(t, d) for t, d, _ in ROWS}) == len(ROWS)  # no row twice
