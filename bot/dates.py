@@ -52,7 +52,8 @@ KANA_WORDS = {
     "らいしゅう": "来週", "きょねん": "去年", "さくねん": "昨年", "ことし": "今年", "らいねん": "来年",
     "ねんまつ": "年末", "おおみそか": "大晦日", "げつようび": "月曜日", "かようび": "火曜日",
     "すいようび": "水曜日", "もくようび": "木曜日", "きんようび": "金曜日", "どようび": "土曜日",
-    "にちようび": "日曜日", "ほんじつ": "本日", "いっしゅうかん": "1週間", "にしゅうかん": "2週間",
+    "にちようび": "日曜日", "ほんじつ": "本日", "せんしゅうまつ": "先週末", "こんしゅうまつ": "今週末",
+    "らいしゅうまつ": "来週末", "しゅうまつ": "週末", "いっしゅうかん": "1週間", "にしゅうかん": "2週間",
     "さんしゅうかん": "3週間", "いっかげつ": "1か月", "にかげつ": "2か月", "さんかげつ": "3か月", "はんとし": "半年",
     "はんつき": "半月", "いちがつ": "1月", "にがつ": "2月", "さんがつ": "3月", "しがつ": "4月", "ごがつ": "5月",
     "ろくがつ": "6月", "しちがつ": "7月", "はちがつ": "8月", "くがつ": "9月", "じゅうがつ": "10月",
@@ -90,7 +91,8 @@ _KANA_DAY_NUMBER = re.compile(
 )
 # a kana day right after a month (「12月 いつか」 -> 「12月5日」)
 _MONTH_KANA_DAY = re.compile(
-    r"月\s*(ついたち|ふつか|みっか|よっか|いつか|むいか|なのか|ようか|ここのか|とおか|はつか)"
+    r"月\s*(の\s*)?(?:(ついたち|ふつか|みっか|よっか|いつか|むいか|なのか|ようか|ここのか|とおか|はつか)|(\d{1,2})\s*か)"
+    r"(?![月げヶヵ]|\s*(?:まえ|前|あと|後|かん|間))"
 )
 
 MONTH_SHIFT = {"先々月": -2, "先月": -1, "前月": -1, "今月": 0, "当月": 0, "来月": 1, "翌月": 1, "再来月": 2}
@@ -263,7 +265,18 @@ def _edge_of(first: dt.date, edge: str) -> Found:
     """A day of the month ``first`` named by an edge word: 末/末日 (exactly the last day), 下旬, 初め …"""
     if edge in _EDGE_DAY:
         return first.replace(day=_EDGE_DAY[edge]), True
-    return _month_last(first), edge not in ("末日", "末", "まつ", "月末", "月末日")
+    return _month_last(first), edge not in (
+        "末日",
+        "末",
+        "まつ",
+        "月末",
+        "月末日",
+    ) and not _LAST_DAY.fullmatch(edge)
+
+
+# the month's last day in words (「最後の日」「最終日」, kana 「さいごの ひ」): exactly the last day
+_LAST_DAY_WORDS = r"最後の\s*日|最終日|さいご\s*の\s*(?:ひ(?!っ)|日)|さいしゅうび"
+_LAST_DAY = re.compile(_LAST_DAY_WORDS)
 
 
 def _prefix_year(m: re.Match[str], today: dt.date) -> int | None:
@@ -408,8 +421,10 @@ def _loose_week(m: re.Match[str], today: dt.date) -> Found:
 
 
 def _loose_month(m: re.Match[str], today: dt.date) -> Found:
+    """先月 alone: the same day last month, a stand-in said to be approximate; 来月 alone (「引っ越しは来月です」) gives no
+    date: any day of that month could be meant, so the day is asked rather than deadlines shown from a guess."""
     shift = MONTH_SHIFT[m.group(1)]
-    return (_month_first(today, shift) if shift > 0 else _add_months(today, shift)), True
+    return (None if shift > 0 else _add_months(today, shift)), True
 
 
 def _day_only(m: re.Match[str], today: dt.date) -> Found:
@@ -485,14 +500,39 @@ def _en_day_only(m: re.Match[str], today: dt.date) -> Found:
 
 
 def _en_loose(m: re.Match[str], today: dt.date) -> Found:
+    """ "last week" / "next week": a week away; "last month": the same day last month (approximate); "next month"
+    alone gives no date (see :func:`_loose_month`)."""
     shift = EN_SHIFT[m.group(1)]
     if m.group(2) == "week":
         return today + dt.timedelta(days=7 * shift), True
-    return (_month_first(today, shift) if shift > 0 else _add_months(today, shift)), True
+    return (None if shift > 0 else _add_months(today, shift)), True
 
 
 def _en_year_end(m: re.Match[str], today: dt.date) -> Found:
     return _nearest_year(12, 31, today), "eve" not in m.group(0)
+
+
+def _latest_weekday(m: re.Match[str], today: dt.date) -> Found:
+    """ "this past Monday": the latest such day before today."""
+    wd = EN_WEEKDAYS[m.group(1)]
+    return today - dt.timedelta(days=(today.weekday() - wd - 1) % 7 + 1), False
+
+
+def _the_weekend(m: re.Match[str], today: dt.date) -> Found:
+    """ "over the weekend", 「週末に」: the Saturday of this week (approximate); told as past, the latest weekend's
+    (see :func:`_before_today`), planned when already gone, the next one (:func:`_after_today`)."""
+    return _week_day(today, 0, 5), True
+
+
+def _in_n(m: re.Match[str], today: dt.date) -> Found:
+    """ "in two weeks", "in 3 days", "in a month": that long from today (a week or more: approximate)."""
+    unit = m.group(2)
+    return _shift(today, _num(m.group(1)), unit), unit != "day"
+
+
+def _no_date(m: re.Match[str], today: dt.date) -> Found:
+    """Words that name a time without a day ("earlier this month"): no date, and none read from inside them."""
+    return None, False
 
 
 # ---- the table -----------------------------------------------------------------------------------------------
@@ -513,7 +553,7 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])"), _numeric_md),
     (re.compile(rf"(?<![\d.\-])(\d{{1,2}})[.\-](\d{{1,2}})(?![\d.\-]){_DAY_TAIL}"), _numeric_md),
     (re.compile(rf"({_MONTHS_JA})の?\s*{_N}\s*日{_NOT_PERIOD}"), _month_word_day),
-    (re.compile(rf"({_MONTHS_JA})の?\s*(月末日|月末|月初め|月はじめ|月初|月頭|月半ば|末日|末|まつ|すえ|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば|なかごろ)"), _month_edge),
+    (re.compile(rf"({_MONTHS_JA})の?\s*({_LAST_DAY_WORDS}|月末日|月末|月初め|月はじめ|月初|月頭|月半ば|末日|末|まつ|すえ|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば|なかごろ)"), _month_edge),
     (re.compile(rf"({_WEEKS_JA})の?\s*([月火水木金土日])\s*曜"), _week_weekday),
     (re.compile(rf"({_WEEKS_JA})の?(?:末|土日|週末)"), _weekend),
     (re.compile(r"来週(?:明け|あけ)|週明け|しゅうあけ"), _week_start),
@@ -527,14 +567,14 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(rf"半年{_HEDGE}\s*{_AGO}"), _half_year),
     (re.compile(r"さきおととい|一昨昨日"), _fixed(-3)),
     (re.compile(r"一昨日|おととい|おとつい|いっさくじつ|day before yesterday"), _fixed(-2)),
-    (re.compile(r"昨日|きのう|さくじつ|昨夜|昨晩|ゆうべ|yesterday|last night"), _fixed(-1)),
+    (re.compile(r"昨日|きのう|さくじつ|昨夜|昨晩|ゆうべ|(?<![ぁ-ん])さく(?:や|ばん)|yesterday|last night"), _fixed(-1)),
     (re.compile(r"明後日|あさって|day after tomorrow"), _fixed(2)),
     (re.compile(r"明日|あした|あす|tomorrow"), _fixed(1)),
     (re.compile(r"今日|きょう|本日|今朝|(?<![ぁ-ん])けさ|先ほど|さっき|たった今|today|this morning|earlier today"), _fixed(0)),
     (re.compile(rf"(数|すう|2\s*[、,・~〜-]\s*3|二\s*[、,・~〜-]?\s*三)\s*日{_HEDGE}\s*(前|まえ)"), lambda m, t: (t - dt.timedelta(days=3), True)),
-    (re.compile(rf"{_YEAR_PREFIX}(?<!\d)(\d{{1,2}})\s*月\s*の?\s*(末日|末|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば)"), _named_month_edge),
+    (re.compile(rf"{_YEAR_PREFIX}(?<!\d)(\d{{1,2}})\s*月\s*の?\s*({_LAST_DAY_WORDS}|末日|末|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば)"), _named_month_edge),
     (re.compile(rf"\b(end|late|beginning|early|mid)[- ]?(?:of\s+)?({_EN_MONTH_WORDS})\b"), _en_named_month_edge),
-    (re.compile(rf"(?:({_YEARS_JA})の?)?(年末|年の瀬|大晦日)|({_YEARS_JA})(末|の暮れ)"), _year_end),
+    (re.compile(rf"(?:({_YEARS_JA})の?)?(年末|年の瀬|年の暮れ|としのくれ|としのせ|大晦日)|({_YEARS_JA})(末|の\s*(?:暮れ|くれ))"), _year_end),
     (re.compile(r"(元日|元旦|new year'?s day)|年明け|としあけ|年始"), _new_year),
     (re.compile(rf"{_YEAR_PREFIX}(?<![\d/.\-])(\d{{1,2}})\s*月\s*(?=に|ごろ|頃|中に|の(?:こと|時|とき))"), _month_only),
     (re.compile(r"\b(last|this|next|past)\s+weekend\b"), _en_weekend),
@@ -543,7 +583,11 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(rf"(?<![\d月後第毎])(?:(\d{{1,2}})\s*日|(ついたち|{'|'.join(KANA_DAYS)})(?:にち)?){_NOT_PERIOD}{_DAY_TAIL}"), _day_only),
     (re.compile(rf"(?:\bthe\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH_WORDS})\.?(?:,?\s+(\d{{4}}))?\b"), _en_dmy),
     (re.compile(rf"\b({_EN_MONTH_WORDS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b"), _en_mdy),
-    (re.compile(r"\b(last|this|next|past|previous|coming)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"), _en_week_day),
+    (re.compile(r"\b(last|this|next|previous|coming)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"), _en_week_day),
+    (re.compile(r"\bpast\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"), _latest_weekday),
+    (re.compile(r"\b(?:over|on|at|during)\s+the\s+weekend\b|(?<![先今来々週])(?:週末|土日)(?=\s*(?:に|の間|のあいだ|中に|、|,))"), _the_weekend),
+    (re.compile(rf"\bin\s+(\d{{1,3}}|{_EN_NUM_WORDS})\s+(day|week|fortnight|month|year)s?\b(?:'?\s*time)?"), _in_n),
+    (re.compile(r"\b(?:earlier|later|sometime|some time)\s+(?:this|last|next)\s+(?:week|month|year)\b"), _no_date),
     (re.compile(rf"\b(about|around|roughly|some|almost|nearly|over)?\s*\b(\d{{1,3}}|{_EN_NUM_WORDS})\s+(day|week|fortnight|month|year)s?\s+(ago|before|later|from now)"), _en_n_ago),
     (re.compile(r"(?:\bon\s+)?\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+(?:of\s+)?(last|this|next|previous)\s+week\b"), _en_weekday_of_week),
     (re.compile(r"(?:\bon\s+)?\b(?:the\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+before\s+last\b"), _weekday_before_last),
@@ -587,9 +631,15 @@ def _normalise(text: str) -> str:
     )
     t = _KANA_DAY_NUMBER.sub(_kana_day_number, t)
     t = _KANA_WORDS.sub(lambda m: KANA_WORDS[m.group(0)], t)
-    t = _MONTH_KANA_DAY.sub(lambda m: f"月{KANA_DAYS.get(m.group(1), 1)}日", t)
+    t = _MONTH_KANA_DAY.sub(_month_kana_day, t)
     t = _ORDINAL_DAY.sub(_ordinal_day, t)
-    return t.replace("the past", "last").replace("the previous", "last")
+    return t.replace("this past", "past").replace("the past", "last").replace("the previous", "last")
+
+
+def _month_kana_day(m: re.Match[str]) -> str:
+    """「12月 いつか」 -> 「12月5日」, 「来月の とおか」 -> 「来月の10日」, 「来月の 10か」 -> 「来月の10日」."""
+    day = int(m.group(3)) if m.group(3) else KANA_DAYS.get(m.group(2), 1)  # ついたち: the 1st
+    return f"月{m.group(1) or ''}{day}日"
 
 
 def _ordinal_day(m: re.Match[str]) -> str:
@@ -668,7 +718,7 @@ def _before_today(m: re.Match[str], resolve: Resolver, day: dt.date) -> dt.date:
         resolve in (_en_dmy, _en_mdy) and m.group(3)
     ):
         return day  # a year was said
-    if resolve is _bare_weekday:
+    if resolve in (_bare_weekday, _the_weekend):
         return day - dt.timedelta(days=7)
     if resolve in (_md, _numeric_md, _new_year, _month_only, _named_month_edge, _en_dmy, _en_mdy):
         return _safe(day.year - 1, day.month, day.day) or day
@@ -683,6 +733,7 @@ _NEAREST_RESOLVERS: tuple[Resolver, ...] = (
     _md,
     _numeric_md,
     _bare_weekday,
+    _the_weekend,
     _en_dmy,
     _en_mdy,
     _day_only,
@@ -698,13 +749,17 @@ def _after_today(resolve: Resolver, day: dt.date) -> dt.date:
     if resolve in (_day_only, _en_day_only):
         first = _add_months(day.replace(day=1), 1)
         return _safe(first.year, first.month, day.day) or day
+    if resolve is _the_weekend:
+        return day + dt.timedelta(days=7)
     return day
 
 
 def _found(t: str, today: dt.date, told_past: bool, told_future: bool) -> list[tuple[int, int, ParsedDate]]:
     """Every date the normalised text mentions, as (start, -length, date), the past-told ones moved back and a
-    day alone told as still to come moved ahead."""
+    day alone told as still to come moved ahead. Words that resolve to no date (「先月の30日」 in February, "earlier
+    this month", 来月 alone) leave none of their parts read on their own (not 先月, 30日 or "this month")."""
     found: list[tuple[int, int, ParsedDate]] = []
+    dead: list[tuple[int, int]] = []
     for pattern, resolve in RULES:
         for m in pattern.finditer(t):
             day, approximate = resolve(m, today)
@@ -712,11 +767,13 @@ def _found(t: str, today: dt.date, told_past: bool, told_future: bool) -> list[t
                 day = _before_today(m, resolve, day)
             elif day is not None and day < today and told_future:
                 day = _after_today(resolve, day)
-            if day is not None:
-                found.append(
-                    (m.start(), -len(m.group(0).strip()), ParsedDate(day, approximate, m.group(0).strip()))
-                )
-    return found
+            if day is None:
+                dead.append(m.span())
+                continue
+            found.append(
+                (m.start(), -len(m.group(0).strip()), ParsedDate(day, approximate, m.group(0).strip()))
+            )
+    return [f for f in found if not any(s <= f[0] and f[0] - f[1] <= e for s, e in dead)]
 
 
 def _refined(
