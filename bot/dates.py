@@ -57,7 +57,8 @@ KANA_WORDS = {
     "さんしゅうかん": "3週間", "いっかげつ": "1か月", "にかげつ": "2か月", "さんかげつ": "3か月", "はんとし": "半年",
     "はんつき": "半月", "いちがつ": "1月", "にがつ": "2月", "さんがつ": "3月", "しがつ": "4月", "ごがつ": "5月",
     "ろくがつ": "6月", "しちがつ": "7月", "はちがつ": "8月", "くがつ": "9月", "じゅうがつ": "10月",
-    "じゅういちがつ": "11月", "じゅうにがつ": "12月",
+    "じゅういちがつ": "11月", "じゅうにがつ": "12月", "れいわ": "令和", "へいせい": "平成", "しょうわ": "昭和",
+    "がんねん": "元年",
 }  # fmt: skip
 _KANA_WORDS = re.compile("|".join(sorted(KANA_WORDS, key=len, reverse=True)))
 # English ordinal words for a day of the month ("December first", "the third of last month")
@@ -251,6 +252,8 @@ _EDGE_DAY = {
     "上旬": 5,
     "初旬": 5,
     "中旬": 15,
+    "中ごろ": 15,
+    "中頃": 15,
     "下旬": 25,
     "なかごろ": 15,
     "半ば": 15,
@@ -325,12 +328,17 @@ _EVENT_VERB = re.compile(
 _SENTENCE_END = re.compile(r"[。.!?！？]")
 
 
-def _asked_about(m: re.Match[str]) -> bool:
-    """The words ``m`` found are in a question that tells no event (a question about that day, not an event date)."""
+def _sentence(m: re.Match[str]) -> str:
+    """The sentence the words ``m`` found are in."""
     t = m.string
     start = max((e.end() for e in _SENTENCE_END.finditer(t, 0, m.start())), default=0)
     end = e.end() if (e := _SENTENCE_END.search(t, m.end())) else len(t)
-    sentence = t[start:end]
+    return t[start:end]
+
+
+def _asked_about(m: re.Match[str]) -> bool:
+    """The words ``m`` found are in a question that tells no event (a question about that day, not an event date)."""
+    sentence = _sentence(m)
     return bool(_QUESTION_END.search(sentence.rstrip("。. "))) and not _EVENT_VERB.search(sentence)
 
 
@@ -520,12 +528,21 @@ def _latest_weekday(m: re.Match[str], today: dt.date) -> Found:
 
 def _the_weekend(m: re.Match[str], today: dt.date) -> Found:
     """ "over the weekend", 「週末に」: the Saturday of this week (approximate); told as past, the latest weekend's
-    (see :func:`_before_today`), planned when already gone, the next one (:func:`_after_today`)."""
-    return _week_day(today, 0, 5), True
+    (see :func:`_before_today`), planned when already gone, the next one (:func:`_after_today`). Not in a
+    question about the weekend (「週末に出せますか」)."""
+    return (None, False) if _asked_about(m) else (_week_day(today, 0, 5), True)
+
+
+# words of a filing period ("file in 14 days", "the deadline is in 14 days"): "in N days" there is no date
+_FILING = re.compile(r"\b(?:file|filed|filing|submit|register|apply|notify|report|claim|deadline|within)\b")
 
 
 def _in_n(m: re.Match[str], today: dt.date) -> Found:
-    """ "in two weeks", "in 3 days", "in a month": that long from today (a week or more: approximate)."""
+    """ "in two weeks", "in 3 days", "in a month": that long from today (a week or more: approximate); not in a
+    question or words about a filing period ("Do I have to file in 14 days?")."""
+    sentence = _sentence(m)
+    if _QUESTION_END.search(sentence.rstrip("。. ")) or _FILING.search(sentence):
+        return None, False
     unit = m.group(2)
     return _shift(today, _num(m.group(1)), unit), unit != "day"
 
@@ -536,11 +553,11 @@ def _no_date(m: re.Match[str], today: dt.date) -> Found:
 
 
 # ---- the table -----------------------------------------------------------------------------------------------
-_AGO = r"(前|まえ|後|あと)"
+_AGO = r"(前|まえ|後|あと|ご(?=に|\s|、|,|。|です|$))"
 # a year said before a month: 去年の / 2025年 / 令和7年 (groups 1-4, see _prefix_year)
 _YEAR_PREFIX = rf"(?:({_YEARS_JA})の?\s*|(\d{{4}})\s*年\s*|(令和|平成|昭和)\s*(\d{{1,2}}|元)\s*年\s*)?"
 # what may follow a day given alone (「25日に」「25日です」「25日の夜」), so that 「25日間」「25日分」 are not dates
-_DAY_TAIL = r"(?=\s*(?:に|ごろ|頃|の日|の(?:朝|夜|夕方|午前|午後|深夜|明け方)|です(?!か|よ|ね|っけ)|でした|だった|、|,|。|\(|生|亡|死|引|$))"
+_DAY_TAIL = r"(?=\s*(?:に(?!\s*[\d一二三四五六七八九十何]+\s*(?:回|度|錠|粒|包|杯|時間|件|本|枚|個))|ごろ|頃|の日|の(?:朝|夜|夕方|午前|午後|深夜|明け方)|です(?!か|よ|ね|っけ)|でした|だった|、|,|。|\(|生|亡|死|引|$))"
 _NOT_PERIOD = (
     r"(?!\s*(?:以内|いない|間|かん|以上|目|め|分|ぶん|経|たって|から数え|ほど|くらい|ぐらい|前|まえ|後|あと))"
 )
@@ -553,7 +570,7 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])"), _numeric_md),
     (re.compile(rf"(?<![\d.\-])(\d{{1,2}})[.\-](\d{{1,2}})(?![\d.\-]){_DAY_TAIL}"), _numeric_md),
     (re.compile(rf"({_MONTHS_JA})の?\s*{_N}\s*日{_NOT_PERIOD}"), _month_word_day),
-    (re.compile(rf"({_MONTHS_JA})の?\s*({_LAST_DAY_WORDS}|月末日|月末|月初め|月はじめ|月初|月頭|月半ば|末日|末|まつ|すえ|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば|なかごろ)"), _month_edge),
+    (re.compile(rf"({_MONTHS_JA})の?\s*({_LAST_DAY_WORDS}|月末日|月末|月初め|月はじめ|月初|月頭|月半ば|末日|末|まつ|すえ|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば|なかごろ|中ごろ|中頃)"), _month_edge),
     (re.compile(rf"({_WEEKS_JA})の?\s*([月火水木金土日])\s*曜"), _week_weekday),
     (re.compile(rf"({_WEEKS_JA})の?(?:末|土日|週末)"), _weekend),
     (re.compile(r"来週(?:明け|あけ)|週明け|しゅうあけ"), _week_start),
@@ -572,10 +589,10 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(r"明日|あした|あす|tomorrow"), _fixed(1)),
     (re.compile(r"今日|きょう|本日|今朝|(?<![ぁ-ん])けさ|先ほど|さっき|たった今|today|this morning|earlier today"), _fixed(0)),
     (re.compile(rf"(数|すう|2\s*[、,・~〜-]\s*3|二\s*[、,・~〜-]?\s*三)\s*日{_HEDGE}\s*(前|まえ)"), lambda m, t: (t - dt.timedelta(days=3), True)),
-    (re.compile(rf"{_YEAR_PREFIX}(?<!\d)(\d{{1,2}})\s*月\s*の?\s*({_LAST_DAY_WORDS}|末日|末|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば)"), _named_month_edge),
+    (re.compile(rf"{_YEAR_PREFIX}(?<!\d)(\d{{1,2}})\s*月\s*の?\s*({_LAST_DAY_WORDS}|末日|末|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば|中ごろ|中頃)"), _named_month_edge),
     (re.compile(rf"\b(end|late|beginning|early|mid)[- ]?(?:of\s+)?({_EN_MONTH_WORDS})\b"), _en_named_month_edge),
     (re.compile(rf"(?:({_YEARS_JA})の?)?(年末|年の瀬|年の暮れ|としのくれ|としのせ|大晦日)|({_YEARS_JA})(末|の\s*(?:暮れ|くれ))"), _year_end),
-    (re.compile(r"(元日|元旦|new year'?s day)|年明け|としあけ|年始"), _new_year),
+    (re.compile(r"(元日|元旦|new year'?s day)|年明け|としあけ|年始|(?:お)?正月|おしょうがつ"), _new_year),
     (re.compile(rf"{_YEAR_PREFIX}(?<![\d/.\-])(\d{{1,2}})\s*月\s*(?=に|ごろ|頃|中に|の(?:こと|時|とき))"), _month_only),
     (re.compile(r"\b(last|this|next|past)\s+weekend\b"), _en_weekend),
     (re.compile(rf"({_WEEKS_JA})"), _loose_week),
@@ -588,10 +605,10 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(r"\b(?:over|on|at|during)\s+the\s+weekend\b|(?<![先今来々週])(?:週末|土日)(?=\s*(?:に|の間|のあいだ|中に|、|,))"), _the_weekend),
     (re.compile(rf"\bin\s+(\d{{1,3}}|{_EN_NUM_WORDS})\s+(day|week|fortnight|month|year)s?\b(?:'?\s*time)?"), _in_n),
     (re.compile(r"\b(?:earlier|later|sometime|some time)\s+(?:this|last|next)\s+(?:week|month|year)\b"), _no_date),
-    (re.compile(rf"\b(about|around|roughly|some|almost|nearly|over)?\s*\b(\d{{1,3}}|{_EN_NUM_WORDS})\s+(day|week|fortnight|month|year)s?\s+(ago|before|later|from now)"), _en_n_ago),
+    (re.compile(rf"\b(about|around|roughly|some|almost|nearly|over)?\s*\b(\d{{1,3}}|{_EN_NUM_WORDS})\s+(day|week|fortnight|month|year)s?\s+(ago|before|later|from now|from today)"), _en_n_ago),
     (re.compile(r"(?:\bon\s+)?\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+(?:of\s+)?(last|this|next|previous)\s+week\b"), _en_weekday_of_week),
     (re.compile(r"(?:\bon\s+)?\b(?:the\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+before\s+last\b"), _weekday_before_last),
-    (re.compile(rf"(?:\bon\s+|^\s*)(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(?!,?\s*(?:the\s+)?\d|,?\s*(?:{_EN_MONTH_WORDS})\b)"), _bare_weekday),
+    (re.compile(rf"(?:\bon\s+|^\s*|\b(?:died|born|moved|away|left|arrived|birth)\s+)(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(?!,?\s*(?:the\s+)?\d|,?\s*(?:{_EN_MONTH_WORDS})\b)"), _bare_weekday),
     (re.compile(r"(?:the\s+)?(end|beginning|start|last day|first day)\s+of\s+(last|this|next)\s+month"), _en_month_edge),
     (re.compile(r"(?:the\s+)?(end|beginning|start|last day|first day)\s+of\s+(?:the)\s+month"), _en_this_month_edge),
     (re.compile(r"\b(early|mid|late)[- ]?(?:in\s+)?(last|this|next)\s+month\b"), _en_shifted_month_edge),
