@@ -377,6 +377,28 @@ ROWS += [
     ("It costs 1,000 yen", MON, None),
 ]
 
+# a third round (a month's edge without a month word: this month's, or last month's when told as past and still
+# ahead; a numeric day/month in an English message that reads both ways: the reading nearer to today)
+ROWS += [
+    ("月初めに引っ越しました", MON, D(2026, 12, 1)),
+    ("月末に引っ越します", MON, D(2026, 12, 31)),
+    ("月末に亡くなりました", MON, D(2026, 11, 30)),
+    ("げつまつに ひっこします", MON, D(2026, 12, 31)),
+    ("He died at the end of the month", MON, D(2026, 11, 30)),
+    ("We move at the end of the month", MON, D(2026, 12, 31)),
+    ("今月3日に生まれました", MON, D(2026, 12, 3)),
+    ("先月28日の夜中に父が亡くなりました", MON, D(2026, 11, 28)),
+    ("3日の朝に生まれました", MON, D(2026, 12, 3)),
+    ("日曜の朝に生まれました", MON, D(2026, 12, 6)),
+    ("ちょうど1週間前に亡くなりました", MON, D(2026, 11, 30)),
+    ("10日あまり前に亡くなりました", MON, D(2026, 11, 27)),
+    ("1週間と2日前に亡くなりました", MON, D(2026, 11, 28)),
+    ("My baby was born on 3/12", MON, D(2026, 12, 3)),
+    ("Born 12/3", MON, D(2026, 12, 3)),
+    ("We move on 20/12", MON, D(2026, 12, 20)),
+    ("3/12に生まれました", MON, D(2026, 3, 12)),
+]
+
 
 @pytest.mark.parametrize(("text", "today", "expected"), ROWS, ids=[f"{i:03d}" for i in range(len(ROWS))])
 def test_battery(text: str, today: dt.date, expected: dt.date | None) -> None:
