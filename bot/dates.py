@@ -58,7 +58,7 @@ KANA_WORDS = {
     "はんつき": "半月", "いちがつ": "1月", "にがつ": "2月", "さんがつ": "3月", "しがつ": "4月", "ごがつ": "5月",
     "ろくがつ": "6月", "しちがつ": "7月", "はちがつ": "8月", "くがつ": "9月", "じゅうがつ": "10月",
     "じゅういちがつ": "11月", "じゅうにがつ": "12月", "れいわ": "令和", "へいせい": "平成", "しょうわ": "昭和",
-    "がんねん": "元年",
+    "がんねん": "元年", "げつまつ": "月末",
 }  # fmt: skip
 _KANA_WORDS = re.compile("|".join(sorted(KANA_WORDS, key=len, reverse=True)))
 # English ordinal words for a day of the month ("December first", "the third of last month")
@@ -111,7 +111,7 @@ YEAR_SHIFT = {
 EN_SHIFT = {"last": -1, "past": -1, "previous": -1, "this": 0, "next": 1, "coming": 1}
 
 _N = r"(\d{1,3}|[一二三四五六七八九十]{1,3})"
-_HEDGE = r"(ほど|くらい|ぐらい|位|ばかり|ちょっと|ちょうど|近く)?"
+_HEDGE = r"(ほど|くらい|ぐらい|位|ばかり|ちょっと|ちょうど|近く|あまり|余り|強|弱)?"
 _MONTHS_JA = "|".join(sorted(MONTH_SHIFT, key=len, reverse=True))
 _WEEKS_JA = "|".join(sorted(WEEK_SHIFT, key=len, reverse=True))
 _YEARS_JA = "|".join(sorted(YEAR_SHIFT, key=len, reverse=True))
@@ -223,9 +223,16 @@ def _md(m: re.Match[str], today: dt.date) -> Found:
 
 def _numeric_md(m: re.Match[str], today: dt.date) -> Found:
     """「11/30」「11.30」 (month first, as in Japan) or, when the first number cannot be a month, "30/11" (day
-    first, as many residents from abroad write it): the nearest such day."""
+    first, as many residents from abroad write it): the nearest such day.
+    In an English message, where both readings are dates ("3/12": 3 December or 12 March), the one nearer to
+    today (writers from abroad put the day first as often as the month)."""
     a, b = int(m.group(1)), int(m.group(2))
+    if a <= 12 and b <= 12 and not _CJK.search(m.string):
+        return _nearest([_nearest_year(a, b, today), _nearest_year(b, a, today)], today), False
     return (_nearest_year(a, b, today) if a <= 12 else _nearest_year(b, a, today)), False
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
 def _numeric_dmy(m: re.Match[str], today: dt.date) -> Found:
@@ -547,6 +554,20 @@ def _in_n(m: re.Match[str], today: dt.date) -> Found:
     return _shift(today, _num(m.group(1)), unit), unit != "day"
 
 
+def _bare_month_edge(m: re.Match[str], today: dt.date) -> Found:
+    """「月末に」「月初めに」 without a month word: this month's (told as past and still ahead: last month's, see
+    :func:`_before_today`; planned and already gone: next month's, :func:`_after_today`). Not in a question that
+    tells no event (「月末までに出せばいいですか」)."""
+    return (None, False) if _asked_about(m) else _edge_of(today.replace(day=1), m.group(0).strip())
+
+
+def _compound_ago(m: re.Match[str], today: dt.date) -> Found:
+    """「1週間と2日前」「1か月と10日後」: both spans from today."""
+    sign = -1 if m.group(4) in ("前", "まえ") else 1
+    day = _shift(_shift(today, sign * _num(m.group(1)), m.group(2)), sign * _num(m.group(3)), "日")
+    return day, True
+
+
 def _no_date(m: re.Match[str], today: dt.date) -> Found:
     """Words that name a time without a day ("earlier this month"): no date, and none read from inside them."""
     return None, False
@@ -601,6 +622,8 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(rf"(?:\bthe\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH_WORDS})\.?(?:,?\s+(\d{{4}}))?\b"), _en_dmy),
     (re.compile(rf"\b({_EN_MONTH_WORDS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b"), _en_mdy),
     (re.compile(r"\b(last|this|next|previous|coming)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"), _en_week_day),
+    (re.compile(r"(?<![先今来翌前当々毎\d月])(?:月初め|月はじめ|月初|月頭|月末日|月末|月半ば)"), _bare_month_edge),
+    (re.compile(rf"{_N}\s*(週間|か月|ヶ月|ヵ月|年)\s*と\s*{_N}\s*日\s*{_AGO}"), _compound_ago),
     (re.compile(r"\bpast\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"), _latest_weekday),
     (re.compile(r"\b(?:over|on|at|during)\s+the\s+weekend\b|(?<![先今来々週])(?:週末|土日)(?=\s*(?:に|の間|のあいだ|中に|、|,))"), _the_weekend),
     (re.compile(rf"\bin\s+(\d{{1,3}}|{_EN_NUM_WORDS})\s+(day|week|fortnight|month|year)s?\b(?:'?\s*time)?"), _in_n),
@@ -737,6 +760,8 @@ def _before_today(m: re.Match[str], resolve: Resolver, day: dt.date) -> dt.date:
         return day  # a year was said
     if resolve in (_bare_weekday, _the_weekend):
         return day - dt.timedelta(days=7)
+    if resolve in (_bare_month_edge, _en_this_month_edge):
+        return _same_edge(day, -1)
     if resolve in (_md, _numeric_md, _new_year, _month_only, _named_month_edge, _en_dmy, _en_mdy):
         return _safe(day.year - 1, day.month, day.day) or day
     for back in (1, 2):
@@ -751,6 +776,8 @@ _NEAREST_RESOLVERS: tuple[Resolver, ...] = (
     _numeric_md,
     _bare_weekday,
     _the_weekend,
+    _bare_month_edge,
+    _en_this_month_edge,
     _en_dmy,
     _en_mdy,
     _day_only,
@@ -768,7 +795,15 @@ def _after_today(resolve: Resolver, day: dt.date) -> dt.date:
         return _safe(first.year, first.month, day.day) or day
     if resolve is _the_weekend:
         return day + dt.timedelta(days=7)
+    if resolve in (_bare_month_edge, _en_this_month_edge):
+        return _same_edge(day, 1)
     return day
+
+
+def _same_edge(day: dt.date, shift: int) -> dt.date:
+    """The same edge of the month ``shift`` months away (a month's last day: that month's last day)."""
+    first = _month_first(day, shift)
+    return _month_last(first) if day == _month_last(day) else _safe(first.year, first.month, day.day) or first
 
 
 def _found(t: str, today: dt.date, told_past: bool, told_future: bool) -> list[tuple[int, int, ParsedDate]]:
