@@ -401,6 +401,22 @@ ROWS += [
     ("毎月末に払っています", MON, None),
 ]
 
+# a fourth round: a month/day without a year told as still to come whose nearest occurrence is already past is
+# next year's (the mirror of the past-told rule); one with its year keeps it
+ROWS += [
+    ("7月1日に引っ越す予定です", MON, D(2027, 7, 1)),
+    ("6月30日に退職します", MON, D(2027, 6, 30)),
+    ("8月に引っ越す予定です", MON, D(2027, 8, 1)),
+    ("We will move on July 1", MON, D(2027, 7, 1)),
+    ("We will move on 1 July", MON, D(2027, 7, 1)),
+    ("7/1に引っ越します", MON, D(2027, 7, 1)),
+    ("7月下旬に引っ越す予定です", MON, D(2027, 7, 25)),
+    ("2026年7月1日に引っ越す予定でした", MON, D(2026, 7, 1)),
+    ("7月1日に引っ越しました", MON, D(2026, 7, 1)),
+    ("2月1日に亡くなりました", JAN, D(2026, 2, 1)),
+    ("3月1日に引っ越す予定です", MON, D(2027, 3, 1)),
+]
+
 
 @pytest.mark.parametrize(("text", "today", "expected"), ROWS, ids=[f"{i:03d}" for i in range(len(ROWS))])
 def test_battery(text: str, today: dt.date, expected: dt.date | None) -> None:
