@@ -751,18 +751,27 @@ def tense(text: str) -> bool | None:
     return True if told_as_past(text) else False if told_as_future(text) else None
 
 
+def _year_said(m: re.Match[str], resolve: Resolver, day: dt.date) -> bool:
+    """The words ``m`` found give their year (「去年の11月」「2025年11月末」 "1 July 2027")."""
+    return bool(
+        (resolve in (_month_only, _named_month_edge) and _prefix_year(m, day))
+        or (resolve in (_en_dmy, _en_mdy) and m.group(3))
+    )
+
+
+_YEARLY = (_md, _numeric_md, _new_year, _month_only, _named_month_edge, _en_dmy, _en_mdy)
+
+
 def _before_today(m: re.Match[str], resolve: Resolver, day: dt.date) -> dt.date:
     """A month/day or a day alone that already happened: the occurrence before ``day`` (last year's 12月25日
     told on 12月7日 of a birth; last month's 20th)."""
-    if (resolve in (_month_only, _named_month_edge) and _prefix_year(m, day)) or (
-        resolve in (_en_dmy, _en_mdy) and m.group(3)
-    ):
-        return day  # a year was said
+    if _year_said(m, resolve, day):
+        return day
     if resolve in (_bare_weekday, _the_weekend):
         return day - dt.timedelta(days=7)
     if resolve in (_bare_month_edge, _en_this_month_edge):
         return _same_edge(day, -1)
-    if resolve in (_md, _numeric_md, _new_year, _month_only, _named_month_edge, _en_dmy, _en_mdy):
+    if resolve in _YEARLY:
         return _safe(day.year - 1, day.month, day.day) or day
     for back in (1, 2):
         first = _add_months(day.replace(day=1), -back)
@@ -788,8 +797,13 @@ _NEAREST_RESOLVERS: tuple[Resolver, ...] = (
 )
 
 
-def _after_today(resolve: Resolver, day: dt.date) -> dt.date:
-    """A day of the month alone that is still to come (「25日に引っ越します」 told on 12月26日): next month's."""
+def _after_today(m: re.Match[str], resolve: Resolver, day: dt.date, today: dt.date, said: bool) -> dt.date:
+    """A day of the month alone that is still to come (「25日に引っ越します」 told on 12月26日): next month's; a
+    month/day without its year in a month already gone, when the text itself (``said``) tells it as still to
+    come (「7月1日に引っ越す予定です」 told in December): next year's (one in this month stays: 「12月上旬に引っ越し
+    ます」 told on 12月7日; an answer read in the tense of the events asked about keeps the nearest)."""
+    if said and resolve in _YEARLY and not _year_said(m, resolve, day) and day < today.replace(day=1):
+        return _safe(day.year + 1, day.month, day.day) or day
     if resolve in (_day_only, _en_day_only):
         first = _add_months(day.replace(day=1), 1)
         return _safe(first.year, first.month, day.day) or day
@@ -806,7 +820,9 @@ def _same_edge(day: dt.date, shift: int) -> dt.date:
     return _month_last(first) if day == _month_last(day) else _safe(first.year, first.month, day.day) or first
 
 
-def _found(t: str, today: dt.date, told_past: bool, told_future: bool) -> list[tuple[int, int, ParsedDate]]:
+def _found(
+    t: str, today: dt.date, told_past: bool, told_future: bool, said_future: bool = False
+) -> list[tuple[int, int, ParsedDate]]:
     """Every date the normalised text mentions, as (start, -length, date), the past-told ones moved back and a
     day alone told as still to come moved ahead. Words that resolve to no date (「先月の30日」 in February, "earlier
     this month", 来月 alone) leave none of their parts read on their own (not 先月, 30日 or "this month")."""
@@ -818,7 +834,7 @@ def _found(t: str, today: dt.date, told_past: bool, told_future: bool) -> list[t
             if day is not None and day > today and told_past and resolve in _NEAREST_RESOLVERS:
                 day = _before_today(m, resolve, day)
             elif day is not None and day < today and told_future:
-                day = _after_today(resolve, day)
+                day = _after_today(m, resolve, day, today, said_future)
             if day is None:
                 dead.append(m.span())
                 continue
@@ -916,12 +932,13 @@ def parse_date(
     A date read as the nearest occurrence (「12月25日」, "on the 20th") that lies ahead is taken from before today
     when the event is told as past (``past``; None: read from ``text`` itself, see :func:`told_as_past`); a day of
     the month alone already gone is taken from next month when the event is still to come (``future``; None:
-    read from ``text``, see :func:`told_as_future`). A later turn without a tense of its own (「25日です」)
+    read from ``text``, see :func:`told_as_future`), and a month/day in a month already gone from next year when
+    the text itself tells it as still to come (「7月1日に引っ越す予定です」 told in December). A later turn without a tense of its own (「25日です」)
     passes the tense the event was told in.
     """
     told_past = past if past is not None else told_as_past(text)
     told_future = not told_past and (future if future is not None else told_as_future(text))
-    found = _found(t := _normalise(text), today, told_past, told_future)
+    found = _found(t := _normalise(text), today, told_past, told_future, told_future and future is None)
     if not found:
         return None
     return _refined(t, min(found, key=lambda f: f[:2]), found)
