@@ -6,8 +6,10 @@ calendar dates (西暦, 令和/平成/昭和, month/day without a year -> the ne
 days (昨日, おととい, さきおととい, 3日前, 10日ほど前, 二週間前, みっかまえ), month and week words (先月末, 今月初め,
 先月の15日, 下旬, 先週の金曜, 来週の月曜, 先週末), the year end (年末, 昨年末, 大晦日), a bare day of the month
 (「2日に生まれました」, "on the 3rd" -> the nearest such day), kana spellings (きのう, せんげつ まつ) and English
-("last Friday", "two weeks ago", "the 15th of last month", "end of next month"). Hedged words (ほど, くらい, about)
-and whole weeks or months give an ``approximate`` date the reply asks to confirm.
+("last Friday", "this past Monday", "two weeks ago", "in two weeks", "over the weekend", "the 15th of last month",
+"end of next month"). Hedged words (ほど, くらい, about) and whole weeks or months give an ``approximate`` date the
+reply asks to confirm; a month still to come named alone (「引っ越しは来月です」, "next month") and "earlier this
+month" give none (the day is asked). tests/bot/test_dates_battery.py holds the wordings, one row each.
 
 Example::
 
