@@ -6,8 +6,10 @@ calendar dates (西暦, 令和/平成/昭和, month/day without a year -> the ne
 days (昨日, おととい, さきおととい, 3日前, 10日ほど前, 二週間前, みっかまえ), month and week words (先月末, 今月初め,
 先月の15日, 下旬, 先週の金曜, 来週の月曜, 先週末), the year end (年末, 昨年末, 大晦日), a bare day of the month
 (「2日に生まれました」, "on the 3rd" -> the nearest such day), kana spellings (きのう, せんげつ まつ) and English
-("last Friday", "two weeks ago", "the 15th of last month", "end of next month"). Hedged words (ほど, くらい, about)
-and whole weeks or months give an ``approximate`` date the reply asks to confirm.
+("last Friday", "this past Monday", "two weeks ago", "in two weeks", "over the weekend", "the 15th of last month",
+"end of next month"). Hedged words (ほど, くらい, about) and whole weeks or months give an ``approximate`` date the
+reply asks to confirm; a month still to come named alone (「引っ越しは来月です」, "next month") and "earlier this
+month" give none (the day is asked). tests/bot/test_dates_battery.py holds the wordings, one row each.
 
 Example::
 
@@ -53,11 +55,13 @@ KANA_WORDS = {
     "らいしゅう": "来週", "きょねん": "去年", "さくねん": "昨年", "ことし": "今年", "らいねん": "来年",
     "ねんまつ": "年末", "おおみそか": "大晦日", "げつようび": "月曜日", "かようび": "火曜日",
     "すいようび": "水曜日", "もくようび": "木曜日", "きんようび": "金曜日", "どようび": "土曜日",
-    "にちようび": "日曜日", "ほんじつ": "本日", "いっしゅうかん": "1週間", "にしゅうかん": "2週間",
+    "にちようび": "日曜日", "ほんじつ": "本日", "せんしゅうまつ": "先週末", "こんしゅうまつ": "今週末",
+    "らいしゅうまつ": "来週末", "しゅうまつ": "週末", "いっしゅうかん": "1週間", "にしゅうかん": "2週間",
     "さんしゅうかん": "3週間", "いっかげつ": "1か月", "にかげつ": "2か月", "さんかげつ": "3か月", "はんとし": "半年",
     "はんつき": "半月", "いちがつ": "1月", "にがつ": "2月", "さんがつ": "3月", "しがつ": "4月", "ごがつ": "5月",
     "ろくがつ": "6月", "しちがつ": "7月", "はちがつ": "8月", "くがつ": "9月", "じゅうがつ": "10月",
-    "じゅういちがつ": "11月", "じゅうにがつ": "12月",
+    "じゅういちがつ": "11月", "じゅうにがつ": "12月", "れいわ": "令和", "へいせい": "平成", "しょうわ": "昭和",
+    "がんねん": "元年", "げつまつ": "月末",
 }  # fmt: skip
 _KANA_WORDS = re.compile("|".join(sorted(KANA_WORDS, key=len, reverse=True)))
 # English ordinal words for a day of the month ("December first", "the third of last month")
@@ -91,7 +95,8 @@ _KANA_DAY_NUMBER = re.compile(
 )
 # a kana day right after a month (「12月 いつか」 -> 「12月5日」)
 _MONTH_KANA_DAY = re.compile(
-    r"月\s*(ついたち|ふつか|みっか|よっか|いつか|むいか|なのか|ようか|ここのか|とおか|はつか)"
+    r"月\s*(の\s*)?(?:(ついたち|ふつか|みっか|よっか|いつか|むいか|なのか|ようか|ここのか|とおか|はつか)|(\d{1,2})\s*か)"
+    r"(?![月げヶヵ]|\s*(?:まえ|前|あと|後|かん|間))"
 )
 
 MONTH_SHIFT = {"先々月": -2, "先月": -1, "前月": -1, "今月": 0, "当月": 0, "来月": 1, "翌月": 1, "再来月": 2}
@@ -109,7 +114,7 @@ YEAR_SHIFT = {
 EN_SHIFT = {"last": -1, "past": -1, "previous": -1, "this": 0, "next": 1, "coming": 1}
 
 _N = r"(\d{1,3}|[一二三四五六七八九十]{1,3})"
-_HEDGE = r"(ほど|くらい|ぐらい|位|ばかり|ちょっと|ちょうど|近く)?"
+_HEDGE = r"(ほど|くらい|ぐらい|位|ばかり|ちょっと|ちょうど|近く|あまり|余り|強|弱)?"
 _MONTHS_JA = "|".join(sorted(MONTH_SHIFT, key=len, reverse=True))
 _WEEKS_JA = "|".join(sorted(WEEK_SHIFT, key=len, reverse=True))
 _YEARS_JA = "|".join(sorted(YEAR_SHIFT, key=len, reverse=True))
@@ -221,9 +226,16 @@ def _md(m: re.Match[str], today: dt.date) -> Found:
 
 def _numeric_md(m: re.Match[str], today: dt.date) -> Found:
     """「11/30」「11.30」 (month first, as in Japan) or, when the first number cannot be a month, "30/11" (day
-    first, as many residents from abroad write it): the nearest such day."""
+    first, as many residents from abroad write it): the nearest such day.
+    In an English message, where both readings are dates ("3/12": 3 December or 12 March), the one nearer to
+    today (writers from abroad put the day first as often as the month)."""
     a, b = int(m.group(1)), int(m.group(2))
+    if a <= 12 and b <= 12 and not _CJK.search(m.string):
+        return _nearest([_nearest_year(a, b, today), _nearest_year(b, a, today)], today), False
     return (_nearest_year(a, b, today) if a <= 12 else _nearest_year(b, a, today)), False
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
 def _numeric_dmy(m: re.Match[str], today: dt.date) -> Found:
@@ -250,6 +262,8 @@ _EDGE_DAY = {
     "上旬": 5,
     "初旬": 5,
     "中旬": 15,
+    "中ごろ": 15,
+    "中頃": 15,
     "下旬": 25,
     "なかごろ": 15,
     "半ば": 15,
@@ -264,7 +278,18 @@ def _edge_of(first: dt.date, edge: str) -> Found:
     """A day of the month ``first`` named by an edge word: 末/末日 (exactly the last day), 下旬, 初め …"""
     if edge in _EDGE_DAY:
         return first.replace(day=_EDGE_DAY[edge]), True
-    return _month_last(first), edge not in ("末日", "末", "まつ", "月末", "月末日")
+    return _month_last(first), edge not in (
+        "末日",
+        "末",
+        "まつ",
+        "月末",
+        "月末日",
+    ) and not _LAST_DAY.fullmatch(edge)
+
+
+# the month's last day in words (「最後の日」「最終日」, kana 「さいごの ひ」): exactly the last day
+_LAST_DAY_WORDS = r"最後の\s*日|最終日|さいご\s*の\s*(?:ひ(?!っ)|日)|さいしゅうび"
+_LAST_DAY = re.compile(_LAST_DAY_WORDS)
 
 
 def _prefix_year(m: re.Match[str], today: dt.date) -> int | None:
@@ -313,12 +338,17 @@ _EVENT_VERB = re.compile(
 _SENTENCE_END = re.compile(r"[。.!?！？]")
 
 
-def _asked_about(m: re.Match[str]) -> bool:
-    """The words ``m`` found are in a question that tells no event (a question about that day, not an event date)."""
+def _sentence(m: re.Match[str]) -> str:
+    """The sentence the words ``m`` found are in."""
     t = m.string
     start = max((e.end() for e in _SENTENCE_END.finditer(t, 0, m.start())), default=0)
     end = e.end() if (e := _SENTENCE_END.search(t, m.end())) else len(t)
-    sentence = t[start:end]
+    return t[start:end]
+
+
+def _asked_about(m: re.Match[str]) -> bool:
+    """The words ``m`` found are in a question that tells no event (a question about that day, not an event date)."""
+    sentence = _sentence(m)
     return bool(_QUESTION_END.search(sentence.rstrip("。. "))) and not _EVENT_VERB.search(sentence)
 
 
@@ -453,8 +483,10 @@ def _loose_week(m: re.Match[str], today: dt.date) -> Found:
 
 
 def _loose_month(m: re.Match[str], today: dt.date) -> Found:
+    """先月 alone: the same day last month, a stand-in said to be approximate; 来月 alone (「引っ越しは来月です」) gives no
+    date: any day of that month could be meant, so the day is asked rather than deadlines shown from a guess."""
     shift = MONTH_SHIFT[m.group(1)]
-    return (_month_first(today, shift) if shift > 0 else _add_months(today, shift)), True
+    return (None if shift > 0 else _add_months(today, shift)), True
 
 
 def _day_only(m: re.Match[str], today: dt.date) -> Found:
@@ -530,22 +562,70 @@ def _en_day_only(m: re.Match[str], today: dt.date) -> Found:
 
 
 def _en_loose(m: re.Match[str], today: dt.date) -> Found:
+    """ "last week" / "next week": a week away; "last month": the same day last month (approximate); "next month"
+    alone gives no date (see :func:`_loose_month`)."""
     shift = EN_SHIFT[m.group(1)]
     if m.group(2) == "week":
         return today + dt.timedelta(days=7 * shift), True
-    return (_month_first(today, shift) if shift > 0 else _add_months(today, shift)), True
+    return (None if shift > 0 else _add_months(today, shift)), True
 
 
 def _en_year_end(m: re.Match[str], today: dt.date) -> Found:
     return _nearest_year(12, 31, today), "eve" not in m.group(0)
 
 
+def _latest_weekday(m: re.Match[str], today: dt.date) -> Found:
+    """ "this past Monday": the latest such day before today."""
+    wd = EN_WEEKDAYS[m.group(1)]
+    return today - dt.timedelta(days=(today.weekday() - wd - 1) % 7 + 1), False
+
+
+def _the_weekend(m: re.Match[str], today: dt.date) -> Found:
+    """ "over the weekend", 「週末に」: the Saturday of this week (approximate); told as past, the latest weekend's
+    (see :func:`_before_today`), planned when already gone, the next one (:func:`_after_today`). Not in a
+    question about the weekend (「週末に出せますか」)."""
+    return (None, False) if _asked_about(m) else (_week_day(today, 0, 5), True)
+
+
+# words of a filing period ("file in 14 days", "the deadline is in 14 days"): "in N days" there is no date
+_FILING = re.compile(r"\b(?:file|filed|filing|submit|register|apply|notify|report|claim|deadline|within)\b")
+
+
+def _in_n(m: re.Match[str], today: dt.date) -> Found:
+    """ "in two weeks", "in 3 days", "in a month": that long from today (a week or more: approximate); not in a
+    question or words about a filing period ("Do I have to file in 14 days?")."""
+    sentence = _sentence(m)
+    if _QUESTION_END.search(sentence.rstrip("。. ")) or _FILING.search(sentence):
+        return None, False
+    unit = m.group(2)
+    return _shift(today, _num(m.group(1)), unit), unit != "day"
+
+
+def _bare_month_edge(m: re.Match[str], today: dt.date) -> Found:
+    """「月末に」「月初めに」 without a month word: this month's (told as past and still ahead: last month's, see
+    :func:`_before_today`; planned and already gone: next month's, :func:`_after_today`). Not in a question that
+    tells no event (「月末までに出せばいいですか」)."""
+    return (None, False) if _asked_about(m) else _edge_of(today.replace(day=1), m.group(0).strip())
+
+
+def _compound_ago(m: re.Match[str], today: dt.date) -> Found:
+    """「1週間と2日前」「1か月と10日後」: both spans from today."""
+    sign = -1 if m.group(4) in ("前", "まえ") else 1
+    day = _shift(_shift(today, sign * _num(m.group(1)), m.group(2)), sign * _num(m.group(3)), "日")
+    return day, True
+
+
+def _no_date(m: re.Match[str], today: dt.date) -> Found:
+    """Words that name a time without a day ("earlier this month"): no date, and none read from inside them."""
+    return None, False
+
+
 # ---- the table -----------------------------------------------------------------------------------------------
-_AGO = r"(前|まえ|後|あと)"
+_AGO = r"(前|まえ|後|あと|ご(?=に|\s|、|,|。|です|$))"
 # a year said before a month: 去年の / 2025年 / 令和7年 (groups 1-4, see _prefix_year)
 _YEAR_PREFIX = rf"(?:({_YEARS_JA})の?\s*|(\d{{4}})\s*年\s*|(令和|平成|昭和)\s*(\d{{1,2}}|元)\s*年\s*)?"
 # what may follow a day given alone (「25日に」「25日です」「25日の夜」), so that 「25日間」「25日分」 are not dates
-_DAY_TAIL = r"(?=\s*(?:に|ごろ|頃|の日|の(?:朝|夜|夕方|午前|午後|深夜|明け方)|です(?!か|よ|ね|っけ)|でした|だった|、|,|。|\(|生|亡|死|引|$))"
+_DAY_TAIL = r"(?=\s*(?:に(?!\s*[\d一二三四五六七八九十何]+\s*(?:回|度|錠|粒|包|杯|時間|件|本|枚|個))|ごろ|頃|の日|の(?:朝|夜|夕方|午前|午後|深夜|明け方)|です(?!か|よ|ね|っけ)|でした|だった|、|,|。|\(|生|亡|死|引|$))"
 _NOT_PERIOD = (
     r"(?!\s*(?:以内|いない|間|かん|以上|目|め|分|ぶん|経|たって|から数え|ほど|くらい|ぐらい|前|まえ|後|あと))"
 )
@@ -558,7 +638,7 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])"), _numeric_md),
     (re.compile(rf"(?<![\d.\-])(\d{{1,2}})[.\-](\d{{1,2}})(?![\d.\-]){_DAY_TAIL}"), _numeric_md),
     (re.compile(rf"({_MONTHS_JA})の?\s*{_N}\s*日{_NOT_PERIOD}"), _month_word_day),
-    (re.compile(rf"({_MONTHS_JA})の?\s*(月末日|月末|月初め|月はじめ|月初|月頭|月半ば|末日|末|まつ|すえ|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば|なかごろ)"), _month_edge),
+    (re.compile(rf"({_MONTHS_JA})の?\s*({_LAST_DAY_WORDS}|月末日|月末|月初め|月はじめ|月初|月頭|月半ば|末日|末|まつ|すえ|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば|なかごろ|中ごろ|中頃)"), _month_edge),
     (re.compile(rf"({_WEEKS_JA})の?\s*([月火水木金土日])\s*曜"), _week_weekday),
     (re.compile(rf"({_WEEKS_JA})の?(?:末|土日|週末)"), _weekend),
     (re.compile(r"来週(?:明け|あけ)|週明け|しゅうあけ"), _week_start),
@@ -572,15 +652,15 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(rf"半年{_HEDGE}\s*{_AGO}"), _half_year),
     (re.compile(r"さきおととい|一昨昨日"), _fixed(-3)),
     (re.compile(r"一昨日|おととい|おとつい|いっさくじつ|day before yesterday"), _fixed(-2)),
-    (re.compile(r"昨日|きのう|さくじつ|昨夜|昨晩|ゆうべ|yesterday|last night"), _fixed(-1)),
+    (re.compile(r"昨日|きのう|さくじつ|昨夜|昨晩|ゆうべ|(?<![ぁ-ん])さく(?:や|ばん)|yesterday|last night"), _fixed(-1)),
     (re.compile(r"明後日|あさって|day after tomorrow"), _fixed(2)),
     (re.compile(r"明日|あした|あす|tomorrow"), _fixed(1)),
     (re.compile(r"今日|きょう|本日|今朝|(?<![ぁ-ん])けさ|先ほど|さっき|たった今|today|this morning|earlier today"), _fixed(0)),
     (re.compile(rf"(数|すう|2\s*[、,・~〜-]\s*3|二\s*[、,・~〜-]?\s*三)\s*日{_HEDGE}\s*(前|まえ)"), lambda m, t: (t - dt.timedelta(days=3), True)),
-    (re.compile(rf"{_YEAR_PREFIX}(?<!\d)(\d{{1,2}})\s*月\s*の?\s*(末日|末|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば)"), _named_month_edge),
+    (re.compile(rf"{_YEAR_PREFIX}(?<!\d)(\d{{1,2}})\s*月\s*の?\s*({_LAST_DAY_WORDS}|末日|末|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば|中ごろ|中頃)"), _named_month_edge),
     (re.compile(rf"\b(end|late|beginning|early|mid)[- ]?(?:of\s+)?({_EN_MONTH_WORDS})\b"), _en_named_month_edge),
-    (re.compile(rf"(?:({_YEARS_JA})の?)?(年末|年の瀬|大晦日)|({_YEARS_JA})(末|の暮れ)"), _year_end),
-    (re.compile(r"(元日|元旦|new year'?s day)|年明け|としあけ|年始"), _new_year),
+    (re.compile(rf"(?:({_YEARS_JA})の?)?(年末|年の瀬|年の暮れ|としのくれ|としのせ|大晦日)|({_YEARS_JA})(末|の\s*(?:暮れ|くれ))"), _year_end),
+    (re.compile(r"(元日|元旦|new year'?s day)|年明け|としあけ|年始|(?:お)?正月|おしょうがつ"), _new_year),
     (_NAMED_DAY, _named_day),
     (re.compile(rf"{_YEAR_PREFIX}(?<![\d/.\-])(\d{{1,2}})\s*月\s*(?=に|ごろ|頃|中に|の(?:こと|時|とき))"), _month_only),
     (re.compile(r"\b(last|this|next|past)\s+weekend\b"), _en_weekend),
@@ -589,11 +669,17 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(rf"(?<![\d月後第毎])(?:(\d{{1,2}})\s*日|(ついたち|{'|'.join(KANA_DAYS)})(?:にち)?){_NOT_PERIOD}{_DAY_TAIL}"), _day_only),
     (re.compile(rf"(?:\bthe\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH_WORDS})\.?(?:,?\s+(\d{{4}}))?\b"), _en_dmy),
     (re.compile(rf"\b({_EN_MONTH_WORDS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b"), _en_mdy),
-    (re.compile(r"\b(last|this|next|past|previous|coming)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"), _en_week_day),
-    (re.compile(rf"\b(about|around|roughly|some|almost|nearly|over)?\s*\b(\d{{1,3}}|{_EN_NUM_WORDS})\s+(day|week|fortnight|month|year)s?\s+(ago|before|later|from now)"), _en_n_ago),
+    (re.compile(r"\b(last|this|next|previous|coming)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"), _en_week_day),
+    (re.compile(r"(?<![先今来翌前当々毎\d月])(?:月初め|月はじめ|月初|月頭|月末日|月末|月半ば)"), _bare_month_edge),
+    (re.compile(rf"{_N}\s*(週間|か月|ヶ月|ヵ月|年)\s*と\s*{_N}\s*日\s*{_AGO}"), _compound_ago),
+    (re.compile(r"\bpast\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"), _latest_weekday),
+    (re.compile(r"\b(?:over|on|at|during)\s+the\s+weekend\b|(?<![先今来々週])(?:週末|土日)(?=\s*(?:に|の間|のあいだ|中に|、|,))"), _the_weekend),
+    (re.compile(rf"\bin\s+(\d{{1,3}}|{_EN_NUM_WORDS})\s+(day|week|fortnight|month|year)s?\b(?:'?\s*time)?"), _in_n),
+    (re.compile(r"\b(?:earlier|later|sometime|some time)\s+(?:this|last|next)\s+(?:week|month|year)\b"), _no_date),
+    (re.compile(rf"\b(about|around|roughly|some|almost|nearly|over)?\s*\b(\d{{1,3}}|{_EN_NUM_WORDS})\s+(day|week|fortnight|month|year)s?\s+(ago|before|later|from now|from today)"), _en_n_ago),
     (re.compile(r"(?:\bon\s+)?\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+(?:of\s+)?(last|this|next|previous)\s+week\b"), _en_weekday_of_week),
     (re.compile(r"(?:\bon\s+)?\b(?:the\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+before\s+last\b"), _weekday_before_last),
-    (re.compile(rf"(?:\bon\s+|^\s*)(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(?!,?\s*(?:the\s+)?\d|,?\s*(?:{_EN_MONTH_WORDS})\b)"), _bare_weekday),
+    (re.compile(rf"(?:\bon\s+|^\s*|\b(?:died|born|moved|away|left|arrived|birth)\s+)(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(?!,?\s*(?:the\s+)?\d|,?\s*(?:{_EN_MONTH_WORDS})\b)"), _bare_weekday),
     (re.compile(r"(?:the\s+)?(end|beginning|start|last day|first day)\s+of\s+(last|this|next)\s+month"), _en_month_edge),
     (re.compile(r"(?:the\s+)?(end|beginning|start|last day|first day)\s+of\s+(?:the)\s+month"), _en_this_month_edge),
     (re.compile(r"\b(early|mid|late)[- ]?(?:in\s+)?(last|this|next)\s+month\b"), _en_shifted_month_edge),
@@ -633,9 +719,15 @@ def _normalise(text: str) -> str:
     )
     t = _KANA_DAY_NUMBER.sub(_kana_day_number, t)
     t = _KANA_WORDS.sub(lambda m: KANA_WORDS[m.group(0)], t)
-    t = _MONTH_KANA_DAY.sub(lambda m: f"月{KANA_DAYS.get(m.group(1), 1)}日", t)
+    t = _MONTH_KANA_DAY.sub(_month_kana_day, t)
     t = _ORDINAL_DAY.sub(_ordinal_day, t)
-    return t.replace("the past", "last").replace("the previous", "last")
+    return t.replace("this past", "past").replace("the past", "last").replace("the previous", "last")
+
+
+def _month_kana_day(m: re.Match[str]) -> str:
+    """「12月 いつか」 -> 「12月5日」, 「来月の とおか」 -> 「来月の10日」, 「来月の 10か」 -> 「来月の10日」."""
+    day = int(m.group(3)) if m.group(3) else KANA_DAYS.get(m.group(2), 1)  # ついたち: the 1st
+    return f"月{m.group(1) or ''}{day}日"
 
 
 def _ordinal_day(m: re.Match[str]) -> str:
@@ -710,18 +802,29 @@ def tense(text: str) -> bool | None:
     return True if told_as_past(text) else False if told_as_future(text) else None
 
 
+def _year_said(m: re.Match[str], resolve: Resolver, day: dt.date) -> bool:
+    """The words ``m`` found give their year (「去年の11月」「2025年11月末」 "1 July 2027")."""
+    return bool(
+        (resolve in (_month_only, _named_month_edge) and _prefix_year(m, day))
+        or (resolve in (_en_dmy, _en_mdy) and m.group(3))
+    )
+
+
+_YEARLY = (_md, _numeric_md, _new_year, _month_only, _named_month_edge, _en_dmy, _en_mdy)
+
+
 def _before_today(m: re.Match[str], resolve: Resolver, day: dt.date) -> dt.date:
     """A month/day or a day alone that already happened: the occurrence before ``day`` (last year's 12月25日
     told on 12月7日 of a birth; last month's 20th)."""
-    if (resolve in (_month_only, _named_month_edge) and _prefix_year(m, day)) or (
-        resolve in (_en_dmy, _en_mdy) and m.group(3)
-    ):
-        return day  # a year was said
-    if resolve is _bare_weekday:
+    if _year_said(m, resolve, day):
+        return day
+    if resolve in (_bare_weekday, _the_weekend):
         return day - dt.timedelta(days=7)
     if resolve is _named_day:
         return _named_day_in(m, day.year - 1) or day
-    if resolve in (_md, _numeric_md, _new_year, _month_only, _named_month_edge, _en_dmy, _en_mdy):
+    if resolve in (_bare_month_edge, _en_this_month_edge):
+        return _same_edge(day, -1)
+    if resolve in _YEARLY:
         return _safe(day.year - 1, day.month, day.day) or day
     for back in (1, 2):
         first = _add_months(day.replace(day=1), -back)
@@ -734,6 +837,9 @@ _NEAREST_RESOLVERS: tuple[Resolver, ...] = (
     _md,
     _numeric_md,
     _bare_weekday,
+    _the_weekend,
+    _bare_month_edge,
+    _en_this_month_edge,
     _en_dmy,
     _en_mdy,
     _day_only,
@@ -745,33 +851,54 @@ _NEAREST_RESOLVERS: tuple[Resolver, ...] = (
 )
 
 
-def _after_today(m: re.Match[str], resolve: Resolver, day: dt.date) -> dt.date:
-    """A day of the month alone that is still to come (「25日に引っ越します」 told on 12月26日): next month's; a named
-    day still to come (「敬老の日に引っ越します」 told in December): next year's."""
+def _after_today(m: re.Match[str], resolve: Resolver, day: dt.date, today: dt.date, said: bool) -> dt.date:
+    """A day of the month alone that is still to come (「25日に引っ越します」 told on 12月26日): next month's; a
+    month/day without its year in a month already gone, when the text itself (``said``) tells it as still to
+    come (「7月1日に引っ越す予定です」 told in December): next year's (one in this month stays: 「12月上旬に引っ越し
+    ます」 told on 12月7日; an answer read in the tense of the events asked about keeps the nearest).
+    A named day still to come (「敬老の日に引っ越します」 told in December): next year's."""
     if resolve is _named_day:
         return _named_day_in(m, day.year + 1) or day
+    if said and resolve in _YEARLY and not _year_said(m, resolve, day) and day < today.replace(day=1):
+        return _safe(day.year + 1, day.month, day.day) or day
     if resolve in (_day_only, _en_day_only):
         first = _add_months(day.replace(day=1), 1)
         return _safe(first.year, first.month, day.day) or day
+    if resolve is _the_weekend:
+        return day + dt.timedelta(days=7)
+    if resolve in (_bare_month_edge, _en_this_month_edge):
+        return _same_edge(day, 1)
     return day
 
 
-def _found(t: str, today: dt.date, told_past: bool, told_future: bool) -> list[tuple[int, int, ParsedDate]]:
+def _same_edge(day: dt.date, shift: int) -> dt.date:
+    """The same edge of the month ``shift`` months away (a month's last day: that month's last day)."""
+    first = _month_first(day, shift)
+    return _month_last(first) if day == _month_last(day) else _safe(first.year, first.month, day.day) or first
+
+
+def _found(
+    t: str, today: dt.date, told_past: bool, told_future: bool, said_future: bool = False
+) -> list[tuple[int, int, ParsedDate]]:
     """Every date the normalised text mentions, as (start, -length, date), the past-told ones moved back and a
-    day alone told as still to come moved ahead."""
+    day alone told as still to come moved ahead. Words that resolve to no date (「先月の30日」 in February, "earlier
+    this month", 来月 alone) leave none of their parts read on their own (not 先月, 30日 or "this month")."""
     found: list[tuple[int, int, ParsedDate]] = []
+    dead: list[tuple[int, int]] = []
     for pattern, resolve in RULES:
         for m in pattern.finditer(t):
             day, approximate = resolve(m, today)
             if day is not None and day > today and told_past and resolve in _NEAREST_RESOLVERS:
                 day = _before_today(m, resolve, day)
             elif day is not None and day < today and told_future:
-                day = _after_today(m, resolve, day)
-            if day is not None:
-                found.append(
-                    (m.start(), -len(m.group(0).strip()), ParsedDate(day, approximate, m.group(0).strip()))
-                )
-    return found
+                day = _after_today(m, resolve, day, today, said_future)
+            if day is None:
+                dead.append(m.span())
+                continue
+            found.append(
+                (m.start(), -len(m.group(0).strip()), ParsedDate(day, approximate, m.group(0).strip()))
+            )
+    return [f for f in found if not any(s <= f[0] and f[0] - f[1] <= e for s, e in dead)]
 
 
 def _refined(
@@ -866,12 +993,13 @@ def parse_date(
     A date read as the nearest occurrence (「12月25日」, "on the 20th") that lies ahead is taken from before today
     when the event is told as past (``past``; None: read from ``text`` itself, see :func:`told_as_past`); a day of
     the month alone already gone is taken from next month when the event is still to come (``future``; None:
-    read from ``text``, see :func:`told_as_future`). A later turn without a tense of its own (「25日です」)
+    read from ``text``, see :func:`told_as_future`), and a month/day in a month already gone from next year when
+    the text itself tells it as still to come (「7月1日に引っ越す予定です」 told in December). A later turn without a tense of its own (「25日です」)
     passes the tense the event was told in.
     """
     told_past = past if past is not None else told_as_past(text)
     told_future = not told_past and (future if future is not None else told_as_future(text))
-    found = _found(t := _normalise(text), today, told_past, told_future)
+    found = _found(t := _normalise(text), today, told_past, told_future, told_future and future is None)
     if not found:
         return None
     return _refined(t, min(found, key=lambda f: f[:2]), found)

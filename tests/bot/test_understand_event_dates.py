@@ -25,7 +25,9 @@ D = dt.date
 # (message, {event: its own date, or None for an event named without one})
 EVENT_DATES: list[tuple[str, dict[str, dt.date | None]]] = [
     ("3日前に父が亡くなりました。来月1日に世田谷区から杉並区へ引っ越します", {"death": D(2026, 12, 4), "moving": D(2027, 1, 1)}),
-    ("世田谷区の父が亡くなり、来月杉並区へ引っ越します", {"death": None, "moving": D(2027, 1, 1)}),
+    # 来月 alone gives no date (h-dates3: its day is asked, no deadline from a guessed day)
+    ("世田谷区の父が亡くなり、来月杉並区へ引っ越します", {"death": None, "moving": None}),
+    ("世田谷区の父が亡くなり、来月1日に杉並区へ引っ越します", {"death": None, "moving": D(2027, 1, 1)}),
     (
         "My mother died yesterday, and we are moving from Setagaya to Nerima on 20 December.",
         {"death": D(2026, 12, 6), "moving": D(2026, 12, 20)},
@@ -37,9 +39,11 @@ EVENT_DATES: list[tuple[str, dict[str, dt.date | None]]] = [
     ("母が亡くなったのは11月28日で、引っ越しは来月10日です。世田谷区から練馬区へ移ります", {"death": D(2026, 11, 28), "moving": D(2027, 1, 10)}),
     ("結婚して、中野区から練馬区に引っ越します。引っ越しは12月12日です", {"marriage": None, "moving": D(2026, 12, 12)}),
     # clauses joined without a comma (ので, ため, so)
-    ("父が亡くなったので来月引っ越します", {"death": None, "moving": D(2027, 1, 1)}),
-    ("3日前に父が亡くなったため来月世田谷区から杉並区へ引っ越します", {"death": D(2026, 12, 4), "moving": D(2027, 1, 1)}),
-    ("My father died last Friday so we are moving to Suginami next month", {"death": D(2026, 12, 4), "moving": D(2027, 1, 1)}),
+    ("父が亡くなったので来月1日に引っ越します", {"death": None, "moving": D(2027, 1, 1)}),
+    ("3日前に父が亡くなったため来月世田谷区から杉並区へ引っ越します", {"death": D(2026, 12, 4), "moving": None}),
+    ("3日前に父が亡くなったため来月上旬に世田谷区から杉並区へ引っ越します", {"death": D(2026, 12, 4), "moving": D(2027, 1, 5)}),
+    ("My father died last Friday so we are moving to Suginami next month", {"death": D(2026, 12, 4), "moving": None}),
+    ("My father died last Friday so we are moving to Suginami on the 1st of next month", {"death": D(2026, 12, 4), "moving": D(2027, 1, 1)}),
 ]  # fmt: skip
 
 
@@ -79,7 +83,7 @@ def _due(catalog: Catalog, state: SessionState, proc: str) -> dt.date | None:
 
 def test_an_undated_event_never_borrows_and_is_asked_for(catalog: Catalog, und: Understander) -> None:
     state = SessionState(id="t")
-    _merge(catalog, und, state, "世田谷区の父が亡くなり、来月杉並区へ引っ越します")
+    _merge(catalog, und, state, "世田谷区の父が亡くなり、来月1日に杉並区へ引っ越します")
     assert state.event_dates == {"moving": D(2027, 1, 1)}
     assert _due(catalog, state, "death-registration") is None
     assert _due(catalog, state, "moving-in-notice") == D(2027, 1, 15)
@@ -148,7 +152,7 @@ def test_a_past_deadline_in_another_year_shows_the_year(concierge: Concierge) ->
 
 
 def test_the_reply_asks_the_date_of_the_event_without_one(concierge: Concierge) -> None:
-    r = ask(concierge, "世田谷区の父が亡くなり、来月杉並区へ引っ越します")
+    r = ask(concierge, "世田谷区の父が亡くなり、来月1日に杉並区へ引っ越します")
     death = next(p for p in r.procedures if p.id == "death-registration")
     assert death.deadline is None or death.deadline.due is None
     assert "家族が亡くなったときの日付を教えてください" in r.reply, r.reply
@@ -174,9 +178,9 @@ def test_a_saved_bundle_keeps_each_events_date(tmp_path: Path) -> None:
 
 def test_an_approximate_date_of_one_event_is_asked_for_by_name(catalog: Catalog, und: Understander) -> None:
     state = SessionState(id="t")
-    _merge(catalog, und, state, "3日前に世田谷区の父が亡くなり、来月杉並区へ引っ越します")
-    assert state.event_dates == {"death": D(2026, 12, 4), "moving": D(2027, 1, 1)}
-    assert (state.event_date, state.date_approximate) == (D(2027, 1, 1), True)
+    _merge(catalog, und, state, "3日前に世田谷区の父が亡くなり、来月上旬に杉並区へ引っ越します")
+    assert state.event_dates == {"death": D(2026, 12, 4), "moving": D(2027, 1, 5)}
+    assert (state.event_date, state.date_approximate) == (D(2027, 1, 5), True)
     assert not state.known("event_date")
     assert dialogue.asked_for(state, "event_date") == ["moving"]
     state.pending = "event_date"
