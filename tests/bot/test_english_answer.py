@@ -170,7 +170,7 @@ def test_general_civic_words_are_read_as_the_pages_write_them() -> None:
     v = vocabulary()
     assert "住所の異動" in v.japanese("can I do my change of address there?")
     assert "詳しい" in v.japanese("where can I see the list of the specified diseases?")
-    assert "ないと" in v.japanese("What happens if I never apply?")
+    assert "ないと、" in v.japanese("What happens if I never apply?")
     assert "スタンプ印" in v.japanese("can I use a shachihata?")
     assert "翻訳" in v.japanese("do I need a translation of the certificate?")
 
@@ -230,3 +230,17 @@ def test_a_page_whose_title_names_what_is_asked_weighs_between_pages() -> None:
         title_score(q, MITAKA_CARD) == 6
     )  # マイナンバーカード and 受け取り: named by the title, not its sentences
     assert title_score(q, "018サポートについてのよくある質問") == 0
+
+
+KOGANEI = (
+    "【里帰り出産の方は申請忘れに注意】里帰り出産で小金井市以外に出生届を出しても、その市役所では児童手当の申請はでき"
+    "ません。児童手当の申請は住民登録がある市区町村でしかできないので、別に小金井市に申請してください。\n"
+    "【申請（認定請求）が必要です】申請して市の認定を受けないと、児童手当を受け取る権利は生まれません。"
+)
+
+
+def test_what_happens_if_i_never_apply_is_the_sentence_saying_what_follows(answerer: Answerer) -> None:
+    # 'if I don't apply' is the pages' …ないと、 (not any ない: できないので); before, the two sentences tied and the
+    # one search ranked first (the 里帰り section) was quoted
+    q = "What happens if I never apply for the child allowance in Koganei?"
+    assert "権利は生まれません" in answerer._sentence(q, _hit(KOGANEI, "児童手当の支給を受けるためには"))[0]
