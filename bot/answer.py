@@ -18,22 +18,15 @@ from typing import TYPE_CHECKING, Any
 from bot.contract import Citation
 from bot.gist_en import (
     EXTRA_KINDS,
-    KIND_WORDS,
     asked_part,
     catalog_names,
-    english_answer,
+    english_gist,
     english_kinds,
-    english_summary,
     english_yes_no,
-    gist_parts,
     hint_score,
     japanese_hints,
     states_value,
-    title_score,
     without_kind_words,
-)
-from bot.gist_en import (
-    english_gist as english_gist,  # (tests read it here)
 )
 from bot.planner import Bundle, PlannedItem
 from bot.provenance_view import citation, local_online_url, reply_note
@@ -189,7 +182,6 @@ QUESTION_KINDS["weekday"] = (re.compile(r"何曜|なんよう"), QUESTION_KINDS[
 # 'which days are busiest' asks the weekdays before the hours (bot.gist_en)
 _ORDER = [k for k in QUESTION_KINDS if k != "weekday"]
 _ORDER.insert(_ORDER.index("hours"), "weekday")
-_ORDER.insert(_ORDER.index("eligibility"), _ORDER.pop(_ORDER.index("age")))  # 'until what age does … pay
 QUESTION_KINDS = {k: QUESTION_KINDS[k] for k in _ORDER}
 # A quoted sentence is a full sentence: it ends like one (。/です/ます) and is long enough to carry an answer.
 _FULL_SENTENCE = re.compile(r"(です|ます|した|ません|ください|ない|る|だけ)[)）]?。?$")
@@ -247,19 +239,16 @@ def names_kind(sent: str, kinds: list[str], above: str = "") -> bool:
     )
 
 
-def label_weight(
-    sent: str, kinds: list[str], words: AbstractSet[str], above: str = "", value: bool = True
-) -> int:
+def label_weight(sent: str, kinds: list[str], words: AbstractSet[str], above: str = "") -> int:
     """How much a line says it gives the first kind of answer asked: its label names that kind, it states that
-    kind's value (〒…, a clock time, yen, a document needed; not with ``value`` False: an English question's
-    score counts the value already), and the heading it stands under has the question's words (a little: every
-    line of the section has them; a table row's own label is its text, counted already)."""
+    kind's value (〒…, a clock time, yen, a document needed), and the heading it stands under has the question's
+    words (a little: every line of the section has them; a table row's own label is its text, counted already)."""
     if not kinds:
         return 0
     named = names_kind(sent, kinds, above)
     # (an item of the list a 必要なもの heading stands over is a document to bring)
     item = named and kinds[0] == "documents" and sent.startswith("・")
-    weight = 4 if value and (_states(kinds[0], sent) or item) else 0
+    weight = 4 if _states(kinds[0], sent) or item else 0
     if named:
         # more when the question writes the label's own name (送り先は？ over 【送り先】)
         pattern, labels = _LABELS[kinds[0]], " ".join(_labels(sent, above))
@@ -755,21 +744,20 @@ class Answerer:
             best = _whole_list(best, hit.text)  # 何が要りますか: the list, not one item of it
         if asked.yesno and not is_english(question):
             best = _with_yes_no_heading(best, best_above)
-        page_best += title_score(question, hit.title) if is_english(question) else 0  # bot.gist_en
         return best[:SNIPPET_CHARS], page_best + per_title_word * len(q & title), best_key[0]
 
     def _line_weight(self, sent: str, a: Asked, above: str) -> int:
-        """What picks a line of a page for a question: its label naming the kind asked, the value it states
-        (:func:`label_weight`; an English question's score counts the value: bot.gist_en); less when it only names the kind
+        """What picks a line of a page for a question in Japanese (English ones: bot.gist_en, in the score): its
+        label naming the kind asked, the value it states (:func:`label_weight`); less when it only names the kind
         (窓口に行く, 時間に余裕をもって) and states no value of it (〒…, 1階12番窓口, 午前9時, 7万円)."""
-        if not a.kinds or a.yesno:  # 原本が要りますか: can/must, not the 必要なもの row
+        if (
+            not a.kinds or is_english(a.question) or a.yesno
+        ):  # 原本が要りますか: can/must, not the 必要なもの row
             return 0 if is_english(a.question) else _day_named(sent, a.text)
         head = _HEADING.match(sent)
         body = sent[head.end() :] if head else sent
         words = a.words - a.title - content_tokens(body)
-        if is_english(a.question):  # the words naming the kind asked are not the resident's (bot.gist_en)
-            words -= KIND_WORDS
-        weight = label_weight(sent, a.kinds, words, above, value=not is_english(a.question))
+        weight = label_weight(sent, a.kinds, words, above)
         kind = a.kinds[0]
         marks = [m.group(0) for m in QUESTION_KINDS[kind][1].finditer(norm(body)) if m.group(0) not in a.text]
         weight -= 2 if kind in _VALUED and marks and not _states(kind, body) else 0
@@ -1003,45 +991,22 @@ class Answerer:
                     "出来事を教えていただければ、必要な手続きをまとめてご案内します。"
                 )
             return FreeAnswer(reply)
-        return FreeAnswer("\n".join(self.quote_lines(cites, lang, question)), cites)
+        return FreeAnswer("\n".join(self.quote_lines(cites, lang)), cites)
 
-    def asked_kinds(self, question: str) -> list[str]:
-        """The kinds of answer ``question`` asks, as :meth:`citations` reads them (an English question's opening
-        condition set aside: 'If I send it online, do I still have to go…' asks can or must)."""
-        kinds = question_kinds(f"{question} {self.written(question)}")
-        if is_english(question) and (part := asked_part(question)) != question.strip():
-            kinds = question_kinds(f"{part} {self.written(part)}") or kinds
-        return kinds
-
-    def _english_quote_line(
-        self, c: Citation, quote: str, kind: str, kinds: list[str], first: bool, question: str
-    ) -> str:
-        """An English reply line: first the English sentence that answers what was asked, from the quoted sentence
-        only ('The amount is 70,000 yen.', or that the passage does not state it), then which page says it and the
-        Japanese sentence. No number the page does not state is said ('2.5万円' is not '50,000 yen')."""
-        lead = english_answer(kinds, quote, self.en_names, asked_part(question))
-        if unsupported_numbers(lead, quote, c.title) or (not first and lead.startswith("The quoted passage")):
-            lead = ""  # (a second quote answers another part: it is not said to miss the first)
-        facts, words = gist_parts(quote, self.en_names)
-        facts = [f for f in facts if not unsupported_numbers(f, quote, c.title)]
-        # (with the answer said first, only the names the sentence uses: its numbers are in the answer or the quote)
-        said = english_summary([] if lead else facts, words)
-        # the Japanese title and sentence stand in brackets (「…」; inner 「」 become 『』)
-        inner = quote.replace("「", "『").replace("」", "』")
-        line = f"According to {kind} (「{c.title}」, in Japanese; linked below), {said}: 「{inner}」"
-        return f"{lead} {line}" if lead else line
-
-    def quote_lines(self, cites: list[Citation], lang: Lang, question: str = "") -> list[str]:
+    def quote_lines(self, cites: list[Citation], lang: Lang) -> list[str]:
         """The reply lines for page quotes: what the page states and which page (its link travels in the
-        citation); in English first the sentence answering ``question``. A page that is not a government one (a
-        company, a blog, a cache) is named as such, never as official."""
+        citation). A page that is not a government one (a company, a blog, a cache) is named as such, never as
+        official."""
         lines = []
-        kinds = self.asked_kinds(question) if question and lang == "en" else []
-        for n, c in enumerate(cites[:2]):
+        for c in cites[:2]:
             official = c.kind in OFFICIAL_KINDS if c.kind else is_official(c.url, self.catalog)
             copy = c.kind == "copy-of-official"
             quote = _plain(c.snippet)
             if lang == "en":  # (a Japanese line quotes the page's own sentence and title: nothing to check)
+                # a fact stating a number the page does not state is never said ('2.5万円' is not '50,000 yen')
+                facts = english_gist(quote, self.en_names).split("; ")
+                gist = "; ".join(f for f in facts if f and not unsupported_numbers(f, quote, c.title))
+                said = f"it states {gist}" if gist else "it says"
                 kind = (
                     "the official page"
                     if official
@@ -1049,7 +1014,11 @@ class Answerer:
                     if copy
                     else "the page (not an official site)"
                 )
-                lines.append(self._english_quote_line(c, quote, kind, kinds, n == 0, question))
+                # the Japanese title and sentence stand in brackets (「…」; inner 「」 become 『』)
+                inner = quote.replace("「", "『").replace("」", "』")
+                lines.append(
+                    f"According to {kind} (「{c.title}」, in Japanese; linked below), {said}: 「{inner}」"
+                )
             else:
                 # who published it and its badge, as on the cards: （世田谷区・公式）, （example.com・非公式・要確認）
                 # (a private site's publisher is only its host name: the badge says enough)

@@ -32,8 +32,6 @@ EXTRA_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "months": (re.compile(r"(?!)"), re.compile(r"[0-9０-９]+月")),
     # 'which days are busiest', 'what day of the week is it open': the answer names weekdays (月曜日や金曜日)
     "weekday": (re.compile(r"(?!)"), re.compile(r"[月火水木金土日]曜")),
-    # 'until what age': the answer names an age (18歳, 高校生年代)
-    "age": (re.compile(r"(?!)"), re.compile(r"[0-9０-９]+\s*歳|高校生年代")),
     "phone": (
         re.compile(r"電話番号|でんわばんごう|問い合わせ先"),
         re.compile(r"電話|\d{2,4}[-‐－ー]\d{2,4}[-‐－ー]\d{3,4}"),
@@ -89,8 +87,7 @@ _CONDITION = re.compile(
 
 def asked_part(question: str) -> str:
     """An English question without the conditions it opens a sentence with ('If I send the moving-out online, do I
-    still have to go…' asks 'do I still have to go…'): a condition tells the situation, the rest asks. (A sentence
-    that tells — 'We are both Vietnamese.', 'The 14th day is a Sunday.' — stays: it is often what is asked about.)"""
+    still have to go…' asks 'do I still have to go…'): a condition tells the situation, the rest asks."""
     return _CONDITION.sub(" ", question).strip()
 
 
@@ -103,13 +100,6 @@ def hint_score(question: str, sentence: str, title: str = "") -> int:
     return 5 * asked + 2 * (words - asked) + 2 * (hint_weight(question, sentence, title) - words)
 
 
-def title_score(question: str, title: str) -> int:
-    """Between pages, the weight of the things an English question asks about by name (予約, 受け取り, 夜間) that a
-    page's title names: a sentence does not count them on that page (every sentence of it is about them), so the
-    page about them would otherwise lose to another page whose one sentence names them in passing."""
-    return 3 * hint_weight(asked_part(question), title, topics=False)
-
-
 # The value an answer of a kind states (a clock time, a sum of yen, a counted period, a phone number): a sentence
 # that states it answers more than one that only names the topic (土曜日の市民課では… vs 土曜日 午前8時30分から…).
 _VALUES: dict[str, re.Pattern[str]] = {
@@ -120,15 +110,10 @@ _VALUES: dict[str, re.Pattern[str]] = {
     # place: an address, a floor or a numbered window, a named section, the facility the form comes from (not a
     # sentence that only says 窓口に行く)
     "place": re.compile(
-        r"〒\s*\d{3}-\d{4}|\d+\s*階|\d+\s*番窓口|窓口\s*\d+\s*番|[課係](（[^）]*）)?$|[課係]\s|出産した(施設|病院)|"
-        # the office or room where it is done (庁舎管理室で受け付け, 子育て支援課に申請)
-        r"(室|課|係|センター|出張所|事務所|支所)(（[^）]*）)?(で|へ|に)(受け付|受付|申請|提出|届|出して|手続)"
+        r"〒\s*\d{3}-\d{4}|\d+\s*階|\d+\s*番窓口|窓口\s*\d+\s*番|[課係](（[^）]*）)?$|[課係]\s|出産した(施設|病院)"
     ),
     "phone": re.compile(r"\d{2,4}[-‐－]\d{2,4}[-‐－]\d{3,4}"),
     "months": re.compile(r"\d+月[・、]\d+月"),
-    # date: the day or the condition from which (翌月20日, 当日, 「完了」になってから, 受け取った日)
-    "date": re.compile(r"\d+月\d+日|翌|当日|になってから|以降|受け取った日|さかのぼ"),
-    "age": re.compile(r"\d+\s*歳|高校生年代"),
     # documents: a sentence that says what to bring or send (a 必要なもの row, お持ちください), not one that only
     # names a card in passing (在留カードを持って転入の届出をすると…)
     "documents": re.compile(
@@ -191,16 +176,12 @@ def _times(t: str) -> list[str]:
     i = 0
     while i < len(found):
         _, end, said = found[i]
-        step = (
-            2
-            if i + 1 < len(found) and re.fullmatch(r"\s*(から|～|~|-|－)\s*", t[end : found[i + 1][0]])
-            else 1
-        )
-        if step == 2:
-            said, end = f"{said} to {found[i + 1][2]}", found[i + 1][1]
-        # （正午から午後1時を除く）: the time is an exception, not an opening time
-        out.append(f"except {said}" if re.match(r"\s*(まで)?を除", t[end:]) else said)
-        i += step
+        if i + 1 < len(found) and re.fullmatch(r"\s*(から|～|~|-|－)\s*", t[end : found[i + 1][0]]):
+            out.append(f"{said} to {found[i + 1][2]}")
+            i += 2
+        else:
+            out.append(said)
+            i += 1
     return list(dict.fromkeys(out))
 
 
@@ -219,7 +200,7 @@ def _weekdays(t: str) -> list[str]:
 
 
 def _periods(t: str) -> list[str]:
-    out = _rough_periods(t)
+    out = []
     pattern = (
         r"(\d+)\s*(時間|週間|日|か月|ヶ月|カ月|ヵ月|年|週)(以内|間|程度|ほど|以上|を過ぎ|を経過|で時効)?"
     )
@@ -236,21 +217,6 @@ def _periods(t: str) -> list[str]:
             out.append(f"after {m.group(1)} {unit}")
         else:
             out.append(f"{_SAY_PERIOD[m.group(3)]} {m.group(1)} {unit}")
-    return out
-
-
-def _rough_periods(t: str) -> list[str]:
-    """How long something takes as the page writes it roughly: 約1か月 -> 'about 1 month', 1〜2週間前後 -> '1 to 2
-    weeks' (a period with 以内/間/程度 is read by :func:`_periods`)."""
-    out = []
-    unit = r"(週間|日|か月|ヶ月|カ月|ヵ月|年)"
-    for m in re.finditer(rf"(\d+)\s*[〜~～-]\s*(\d+)\s*{unit}(?!以内|間|程度|前(?!後)|後|目)", t):
-        out.append(f"{m.group(1)} to {m.group(2)} {_UNITS.get(m.group(3), 'months')}")
-    for m in re.finditer(rf"約\s*(\d+)\s*{unit}(?!以内|間|程度|ほど|以上|前|後|目)", t):
-        one = m.group(1) == "1"
-        out.append(
-            f"about {m.group(1)} {_UNITS.get(m.group(2), 'months').rstrip('s') if one else _UNITS.get(m.group(2), 'months')}"
-        )
     return out
 
 
@@ -298,213 +264,12 @@ def english_gist(sentence: str, names: Iterable[tuple[str, str]] = ()) -> str:
     floors and phone numbers, then the names it uses (``names``: (Japanese, English) pairs such as the catalog's,
     with :data:`GLOSSARY`). Nothing is added: '5万円' -> '50,000 yen', '14日以内' -> 'within 14 days',
     '午前9時から午後6時' -> '9:00 a.m. to 6:00 p.m.' (never 18:00)."""
-    facts, words = gist_parts(sentence, names)
-    return "; ".join(dict.fromkeys([*facts, *words]))
-
-
-def gist_parts(sentence: str, names: Iterable[tuple[str, str]] = ()) -> tuple[list[str], list[str]]:
-    """(the facts ``sentence`` states in English: amounts, times, weekdays, periods, ages, dates, counts, floors,
-    phone numbers; the English names of the words it uses), as :func:`english_gist` says them."""
     raw = unicodedata.normalize("NFKC", sentence)
     t = raw.lower()
     facts = [*_amounts(t), *_times(t), *_weekdays(t), *_periods(t), *_ages(t), *_dates_and_counts(t)]
     glossary = {**dict(names), **GLOSSARY}  # the glossary's plain words before a procedure's title
     words = _names(raw, glossary.items())
-    return list(dict.fromkeys(facts)), [w for w in words if w not in facts]
-
-
-def english_summary(facts: list[str], words: list[str]) -> str:
-    """What a sentence states and names, as English words rather than a list: 'it states 70,000 yen and names the
-    funeral benefit and National Health Insurance'; 'it says' when it states and names nothing the glossary has."""
-    said = []
-    if facts:
-        said.append(f"it states {_join(facts)}")
-    if words:
-        said.append(("and names " if facts else "it names ") + _join(words))
-    return " ".join(said) or "it says"
-
-
-# ---- the English sentence that answers ------------------------------------------------------------------------
-
-# What an English reply calls the answer of each kind it states ("The amount is …", "The quoted passage does not
-# state the amount")
-_KIND_NAMES = {
-    "phone": "phone number",
-    "count": "number",
-    "amount": "amount",
-    "age": "ages named",
-    "weekday": "days",
-    "hours": "hours",
-    "months": "months",
-    "deadline": "time limit",
-    "date": "date",
-    "place": "place",
-    "documents": "documents",
-}
-# What a sentence says for a yes/no question, by the kind of question (can I / do I have to / is there): (yes, no)
-# in the pages' words. 'Do I still have to go' is not answered by 連絡できます (that says can, not must).
-_YES_NO_SAID: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
-    "need": (
-        re.compile(r"必要(です|になります|があります)|が必要"),
-        re.compile(r"不要|必要(は|が)?(原則)?(ありません|ない)|要りません"),
-    ),
-    "exist": (re.compile(r"(が|は)あります"), re.compile(r"ありません|なくなり|廃止")),
-    "can": (
-        re.compile(
-            r"でき(ます|る)|かまいません|受け付けます|受け付けています|出せます|(?<!不)可能です|"
-            r"支給(します|されます)|もらえます|受け取れます|開庁しています"
-        ),
-        re.compile(
-            r"でき(ません|ない)|不可|使えません|扱いません|受け付け(られ|てい)?ません|出せません|支給(しません|されません)|"
-            r"出ません|やめ|廃止"
-        ),
-    ),
-}
-# How an English yes/no question asks: must / need (do I have to, do I need, is it required), is there, can / may
-_YES_NO_ASKS = {
-    "need": re.compile(
-        r"\b(do|does|did) (i|we|he|she|they|you) (still )?(have|need) to\b|\bmust\b|\b(do|does|did) (i|we|you) need\b|"
-        r"\b(required|necessary|needed)\b",
-        re.I,
-    ),
-    "exist": re.compile(r"\b(is|are) there\b", re.I),
-    "can": re.compile(
-        r"\b(can|could|may)\b|\bis it (ok|okay|alright|all right|possible|fine)\b|\ballowed\b|\bopen\b|"
-        r"\b(does|do|will) .{0,40}\b(pay|accept)",
-        re.I,
-    ),
-}
-# A numbered window (1階8番窓口, 3階14番): said as 'window 8'; an office or room named where it is done (子ども家庭課,
-# 庁舎管理室): said as the page writes it
-_WINDOW = re.compile(r"(\d+)\s*番(?!地)(?:窓口)?")
-_OFFICE = re.compile(r"[一-龥々ァ-ヶー]{2,12}?(?:課|係|センター|出張所|事務所|室|支所|窓口)(?![一-龥])")
-
-
-def _phones(t: str) -> list[str]:
-    return [f[len("phone ") :] for f in _dates_and_counts(t) if f.startswith("phone ")]
-
-
-def _place(raw: str, t: str) -> list[str]:
-    """Where, as the sentence states it: the postal address, floors, numbered windows, the offices it names."""
-    address = [m.group(0).strip() for m in re.finditer(r"〒\s*\d{3}-\d{4}[^。、]*", raw)]
-    if address:  # the postal address names the office it goes to
-        return address
-    out = [f for f in _dates_and_counts(t) if f.endswith(" floor")]
-    out += [f"window {m.group(1)}" for m in _WINDOW.finditer(t)]
-    offices = [m.group(0) for m in _OFFICE.finditer(raw)]
-    out += [o for o in offices if not any(o != x and o in x for x in offices)]
-    return list(dict.fromkeys(out))
-
-
-def _stated(kind: str, raw: str, t: str, names: dict[str, str]) -> list[str]:
-    """The values of ``kind`` the sentence states, in English (every number one of the sentence's)."""
-    if kind == "phone":
-        return _phones(t)
-    if kind == "amount":
-        return _amounts(t)
-    if kind == "age":  # the ages the sentence names, and the stage of life it names (高校生年代)
-        ages = [f"{n}" for n in dict.fromkeys(re.findall(r"(\d+)\s*歳", t))]
-        stages = _names(raw, [(ja, en) for ja, en in names.items() if ja in ("高校生年代", "年度末")])
-        said = _join(ages) if ages else ""
-        return (
-            [f"{said} ({', '.join(stages)})" if said and stages else said or ", ".join(stages)]
-            if ages or stages
-            else []
-        )
-    if kind in ("hours", "weekday"):
-        days = _weekdays(t)
-        return [*_times(t), *days] if kind == "hours" else days
-    if kind == "months":
-        return [d for d in _dates_and_counts(t) if d in MONTHS_EN]
-    if kind == "count":
-        return [
-            f for f in _dates_and_counts(t) if re.match(r"\d+ (sheets|copies|kinds|times|people)$", f)
-        ] + [f"{m.group(1)} digits" for m in re.finditer(r"(\d+)\s*桁", t)]
-    if kind in ("deadline", "date"):
-        return [*(_periods(t) if kind == "deadline" else []), *_next_days(raw, t, names)]
-    if kind == "place":
-        return _place(raw, t)
-    if kind == "documents":
-        return _names(raw, [(ja, en) for ja, en in names.items() if _DOCUMENT.search(ja)])
-    return []
-
-
-def _next_days(raw: str, t: str, names: dict[str, str]) -> list[str]:
-    """The days a sentence names by the day before: 翌月20日 -> 'the 20th of the following month', 翌日まで -> 'the
-    next day', 次の開庁日 / 翌開庁日 -> 'the next business day', and the dates it writes (6月15日)."""
-    out = [
-        f"the {d} of the following month"
-        for d in (_ordinal(int(n)) for n in re.findall(r"翌月\s*(\d+)\s*日", t))
-    ]
-    out += [d for d in _dates_and_counts(t) if re.match(r"\d+ [A-Z]", d)]
-    out += ["the next day"] if re.search(r"翌日(まで|が|に)", raw) else []
-    return out + [
-        en for ja, en in names.items() if ja in ("翌開庁日", "次の開庁日", "休み明けの日") and ja in raw
-    ]
-
-
-# A Japanese name of a thing to bring or send (a certificate, a card, a handbook, a seal, a copy)
-_DOCUMENT = re.compile(r"(証|書|カード|手帳|印鑑|通帳|状|写し|コピー|原本|書類|パスポート)$")
-
-
-def english_answer(
-    kinds: list[str], sentence: str, names: Iterable[tuple[str, str]] = (), question: str = ""
-) -> str:
-    """One English sentence that answers the first kind asked from ``sentence`` alone ('The amount is 70,000 yen.',
-    'The time limit is within 14 days.', 'The place is 1st floor, window 8, 市民課.', 'No: not possible.'), or says
-    plainly that the sentence does not state it; '' when nothing is asked that a sentence states. Every number is
-    the sentence's (as :func:`english_gist`)."""
-    raw = unicodedata.normalize("NFKC", sentence)
-    t = raw.lower()
-    glossary = {**dict(names), **GLOSSARY}
-    for kind in kinds:
-        if kind == "yesno":
-            return _yes_no(question, raw, glossary)
-        if kind not in _KIND_NAMES:
-            continue
-        values = _stated(kind, raw, t, glossary)
-        name = _KIND_NAMES[kind]
-        if not values:  # (a value said only in Japanese — 「完了」になってから — is left to the quote)
-            return "" if states_value(kind, raw) else f"The quoted passage does not state the {name}."
-        if kind == "hours":
-            return _hours(raw, t, glossary)
-        if kind == "place":
-            return f"The place is {', '.join(values)}."
-        verb = "are" if len(values) > 1 or name.split()[0].endswith("s") else "is"
-        return f"The {name} {verb} {_join(values)}."
-    return ""
-
-
-def _hours(raw: str, t: str, glossary: dict[str, str]) -> str:
-    """'The hours are 8:30 a.m. to 5:00 p.m., except noon to 1:00 p.m. (days named: weekdays, the 2nd and 4th
-    Saturday).' — the times, then the days the sentence names; 'The days named are …' when it names no time."""
-    opening = [v for v in _times(t) if not v.startswith("except ")]
-    times = [_join(opening), *(v for v in _times(t) if v.startswith("except "))] if opening else []
-    days = _weekdays(t) + _names(
-        raw, [(ja, en) for ja, en in glossary.items() if re.search(r"平日|休日|祝日|夜間|年末年始", ja)]
-    )
-    days = list(dict.fromkeys(days))
-    if times:
-        return f"The hours are {', '.join(times)}" + (f" (days named: {', '.join(days)})." if days else ".")
-    return f"The days named are {_join(days)}." if days else ""
-
-
-def _yes_no(question: str, raw: str, glossary: dict[str, str]) -> str:
-    """'In short: no (not possible).' or 'In short: yes.' when the sentence answers the way the question asks (can
-    I -> can / cannot, do I have to -> needed / not needed, is there -> there is / is not) one way only; '' else."""
-    for how, asks in _YES_NO_ASKS.items():
-        if not asks.search(question):
-            continue
-        yes_pat, no_pat = _YES_NO_SAID[how]
-        yes, no = bool(yes_pat.search(raw)), bool(no_pat.search(raw))
-        if yes == no:
-            return ""
-        said = _names(
-            raw, [(ja, en) for ja, en in glossary.items() if (no_pat if no else yes_pat).search(ja)]
-        )
-        tail = f" ({_join(said)})" if said else ""
-        return f"In short: {'no' if no else 'yes'}{tail}."
-    return ""
+    return "; ".join(dict.fromkeys([*facts, *words]))
 
 
 def program_names(catalog: Any) -> list[tuple[str, str]]:

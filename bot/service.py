@@ -254,7 +254,7 @@ class Concierge:
         answer = specific[0] if specific else None
         if citations and ("question" in u.intents or question_kinds(self.answerer.written(u.text))):
             # a question about the event is answered in the reply from its page, not only by the bundle
-            quote = self.answerer.quote_lines(citations[:1], lang, u.text)[0]
+            quote = self.answerer.quote_lines(citations[:1], lang)[0]
             if not answer or citations[0].snippet.rstrip("。")[:40] not in answer:
                 answer = f"{answer}\n{quote}" if answer else quote
         if specific and all(p.id != specific[1].procedure.id for p in procs):
