@@ -326,6 +326,25 @@ _DAY_AS_CASE = re.compile(
 )
 
 
+# 「何をすればいいですか」 / 'what do I need to do?': the question a bundle answers, not one a page's sentence does
+_WHAT_TO_DO = re.compile(
+    r"(何|なに)を\s*(すれば|したら|しなければ|しないと|する(の|べき))|どう\s*(すれば|したら)|"
+    r"(どんな|どういう|何の|なんの)\s*(手続き|てつづき)|(手続き|てつづき)(は|を)?\s*(何|なに|教えて|おしえて)|"
+    r"\bwhat (do|should|must) (i|we) (need to |have to )?do\b|\bwhat (are )?the (next )?steps\b|"
+    r"\bwhat procedures\b|\bwhere do (i|we) start\b|\bwhat now\b",
+    re.I,
+)
+
+
+def asks_what_to_do(text: str) -> str | None:
+    """The sentence of ``text`` that asks what to do about its event as a whole (the bundle is its answer), if any:
+    'What do I need to do?' of 'Our baby was born … . What do I need to do?'."""
+    for sentence in re.split(r"(?<=[。．？！?!\n])|(?<=\.)\s", text):
+        if _WHAT_TO_DO.search(sentence):
+            return sentence
+    return None
+
+
 def question_kinds(text: str) -> list[str]:
     """What ``text`` asks (amount, hours, deadline, penalty, documents, place, apply, eligibility, else yes/no),
     by priority."""

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot import dialogue
-from bot.answer import Answerer, FreeAnswer, question_kinds, with_quoted
+from bot.answer import Answerer, FreeAnswer, asks_what_to_do, question_kinds, with_quoted
 from bot.answer_facts import fact_answer
 from bot.contract import ChatRequest, ChatResponse, ProcedureOut
 from bot.dates import today_jst
@@ -238,21 +238,29 @@ class Concierge:
         rendered = r.bundle(bundle, state.events, state.municipality, state.move_from, state.move_to)
         procs = list(rendered.procedures)
         follow_up = [r.question(question, dialogue.asked_for(state, question))] if question else []
+        # pages are searched for questions; a message that only tells a life event, or asks what to do about it as a
+        # whole (何をすればいいですか, 'what do I need to do?'), is answered by the bundle
+        names = self.answerer.names_a_procedure(u.text)
+        asking = asks_what_to_do(
+            u.text
+        )  # the sentence that asks; the event told before it names no procedure
+        whole = bool(u.events) and asking is not None and not self.answerer.names_a_procedure(asking)
         specific = (
             answerer.specific_answer(u, bundle, self._local(state), lang, state.event_date)
-            if u.intents
+            if u.intents and not whole
             else None
         )
-        # pages are searched for questions; a message that only tells a life event is answered by the bundle
+        # 何日以内に / どこに / 出せますか
+        kinds = [] if whole else question_kinds(self.answerer.written(u.text))
         asks = (
-            bool(u.intents - {"question"})
+            (bool(u.intents - {"question"}) and not whole)
             or not (u.events or answered)
-            or ("question" in u.intents and (not u.events or self.answerer.names_a_procedure(u.text)))
-            or bool(question_kinds(self.answerer.written(u.text)))  # 何日以内に / どこに / 出せますか
+            or ("question" in u.intents and (not u.events or names))
+            or bool(kinds)
         )
         citations = answerer.citations(u.text, self._local(state)) if asks else []
         answer = specific[0] if specific else None
-        if citations and ("question" in u.intents or question_kinds(self.answerer.written(u.text))):
+        if citations and (("question" in u.intents and not whole) or kinds):
             # a question about the event is answered in the reply from its page, not only by the bundle
             quote = self.answerer.quote_lines(citations[:1], lang)[0]
             if not answer or citations[0].snippet.rstrip("。")[:40] not in answer:

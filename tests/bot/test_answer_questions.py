@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import english_gist, question_kinds, unsupported_numbers
+from bot.answer import asks_what_to_do, english_gist, question_kinds, unsupported_numbers
 from bot.contract import ChatRequest, ChatResponse
 from bot.service import Concierge, build_concierge
 from ingest.pipeline import run_ingest
@@ -474,3 +474,31 @@ def test_kana_questions_ask_for_documents_as_kanji_ones_do() -> None:
     assert "documents" in question_kinds("なにを おくれば いいですか")
     assert "documents" in question_kinds("出生届を出すとき何を持っていきますか")
     assert "documents" not in question_kinds("まどぐちは なんじまで あいて いますか")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "12月5日に世田谷区で子どもが生まれました。何をすればいいですか？",
+        "Our baby was born on 5 December in Setagaya. What do I need to do?",
+        "せたがやくで 12月5日に こどもが うまれました。なにを すれば いいですか",
+    ],
+)
+def test_asking_what_to_do_about_the_event_is_answered_by_the_bundle_not_a_quote(
+    concierge: Concierge, message: str
+) -> None:
+    # 'what do I need to do?' asks for the bundle; a sentence quoted from a page (a benefit's condition, a
+    # window's hours) put before it answered nothing and could mislead
+    r = ask(concierge, message)
+    assert r.procedures, r.reply
+    assert "ページによると" not in r.reply and "According to the page" not in r.reply, r.reply
+    assert not question_kinds("What do I need to do?") or question_kinds("What do I need to do?") == ["yesno"]
+    assert asks_what_to_do(message)
+    assert (
+        asks_what_to_do("Our baby was born on 5 December. What do I need to do?") == "What do I need to do?"
+    )
+
+
+def test_a_question_about_one_procedure_is_still_answered_from_its_page(concierge: Concierge) -> None:
+    r = ask(concierge, "12月5日に世田谷区で子どもが生まれました。出生届はどこに出しますか？")
+    assert not asks_what_to_do("出生届はどこに出しますか") and r.citations, r.reply
