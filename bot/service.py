@@ -241,9 +241,8 @@ class Concierge:
         # pages are searched for questions; a message that only tells a life event, or asks what to do about it as a
         # whole (何をすればいいですか, 'what do I need to do?'), is answered by the bundle
         names = self.answerer.names_a_procedure(u.text)
-        asking = asks_what_to_do(
-            u.text
-        )  # the sentence that asks; the event told before it names no procedure
+        # the sentence that asks; the event told before it names no procedure ('Our baby was born …')
+        asking = asks_what_to_do(u.text)
         whole = bool(u.events) and asking is not None and not self.answerer.names_a_procedure(asking)
         specific = (
             answerer.specific_answer(u, bundle, self._local(state), lang, state.event_date)
