@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from bot_support import asked, required, talk
 
 from bot import dialogue
-from bot.contract import ChatRequest, ChatResponse
 from bot.render import Renderer
 from bot.service import Concierge
 from bot.sessions import SessionState
@@ -17,24 +17,6 @@ from evals.metrics import non_easy_kanji
 from knowledge.catalog import Catalog
 
 TODAY = dt.date(2026, 12, 7)
-
-
-def talk(c: Concierge, *messages: str) -> list[ChatResponse]:
-    out: list[ChatResponse] = []
-    sid = None
-    for m in messages:
-        r = c.chat(ChatRequest(message=m, session_id=sid, today=TODAY))
-        sid = r.session_id
-        out.append(r)
-    return out
-
-
-def required(r: ChatResponse) -> set[str]:
-    return {p.id for p in r.procedures if not p.conditional}
-
-
-def asked(r: ChatResponse) -> set[str]:
-    return {q.fact for q in r.quick_replies}
 
 
 # ---- "I don't know" in free words is the skip ---------------------------------------------------------------

@@ -5,29 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from bot_support import conditional, required, talk
 
-from bot.contract import ChatRequest, ChatResponse
+from bot.contract import ChatRequest
 from bot.service import Concierge
 
 TODAY = dt.date(2026, 12, 7)
-
-
-def talk(c: Concierge, *messages: str, **kw: object) -> list[ChatResponse]:
-    out: list[ChatResponse] = []
-    sid = None
-    for m in messages:
-        r = c.chat(ChatRequest(message=m, session_id=sid, today=TODAY, **kw))  # type: ignore[arg-type]
-        sid = r.session_id
-        out.append(r)
-    return out
-
-
-def required(r: ChatResponse) -> set[str]:
-    return {p.id for p in r.procedures if not p.conditional}
-
-
-def conditional(r: ChatResponse) -> set[str]:
-    return {p.id for p in r.procedures if p.conditional}
 
 
 # ---- reading the message -----------------------------------------------------------------------------------
