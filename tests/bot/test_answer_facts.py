@@ -9,20 +9,17 @@ few of those pages with the real pipeline and the default embedding model."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
+from bot_support import eval_pages_concierge
 
 from bot.answer import Answerer, _with_yes_no_heading, question_kinds
 from bot.answer_facts import asked_fact, states_fact
 from bot.contract import ChatRequest, ChatResponse
-from bot.service import Concierge, build_concierge
-from evals.answer_eval import PAGES_DIR
-from ingest.pipeline import run_ingest
+from bot.service import Concierge
 from knowledge.catalog import Catalog
 from knowledge.japanese import KanaReadings
 from knowledge.retrieval_types import Hit
-from knowledge.settings import get_settings
 
 TODAY = dt.date(2026, 12, 7)
 
@@ -106,15 +103,7 @@ PAGES = [
 
 @pytest.fixture(scope="module")
 def pages_concierge(tmp_path_factory: pytest.TempPathFactory) -> Concierge:
-    root = tmp_path_factory.mktemp("facts")
-    (root / "pages").mkdir()
-    for slug in PAGES:
-        shutil.copyfile(PAGES_DIR / f"{slug}.html", root / "pages" / f"{slug}.html")
-    # restated official pages that claim their canonical URLs (as `concierge eval --answers` trusts them)
-    settings = get_settings(data_dir=root / "var", ingest={"directory_hosts": {str(root / "pages"): ["*"]}})
-    rec = run_ingest(settings, [str(root / "pages")], progress=False)
-    assert rec.status == "ok", rec.summary()
-    return build_concierge(settings)
+    return eval_pages_concierge(tmp_path_factory.mktemp("facts"), PAGES)
 
 
 def ask(c: Concierge, message: str) -> ChatResponse:

@@ -9,18 +9,15 @@ a few of those pages with the real pipeline and the default embedding model."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
+from bot_support import eval_pages_concierge
 
 from bot.answer import Answerer, _states, _whole_list, label_weight, names_kind, question_kinds
 from bot.contract import ChatRequest, ChatResponse
-from bot.service import Concierge, build_concierge
-from evals.answer_eval import PAGES_DIR
-from ingest.pipeline import run_ingest
+from bot.service import Concierge
 from knowledge.catalog import Catalog
 from knowledge.retrieval_types import Hit
-from knowledge.settings import get_settings
 
 TODAY = dt.date(2026, 12, 7)
 
@@ -207,15 +204,7 @@ URL = {
 
 @pytest.fixture(scope="module")
 def pages_concierge(tmp_path_factory: pytest.TempPathFactory) -> Concierge:
-    root = tmp_path_factory.mktemp("labels")
-    (root / "pages").mkdir()
-    for slug in PAGES:
-        shutil.copyfile(PAGES_DIR / f"{slug}.html", root / "pages" / f"{slug}.html")
-    # restated official pages that claim their canonical URLs (as `concierge eval --answers` trusts them)
-    settings = get_settings(data_dir=root / "var", ingest={"directory_hosts": {str(root / "pages"): ["*"]}})
-    rec = run_ingest(settings, [str(root / "pages")], progress=False)
-    assert rec.status == "ok", rec.summary()
-    return build_concierge(settings)
+    return eval_pages_concierge(tmp_path_factory.mktemp("labels"), PAGES)
 
 
 def ask(c: Concierge, message: str) -> ChatResponse:
