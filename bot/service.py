@@ -240,7 +240,6 @@ class Concierge:
         follow_up = [r.question(question, dialogue.asked_for(state, question))] if question else []
         # pages are searched for questions; a message that only tells a life event, or asks what to do about it as a
         # whole (何をすればいいですか, 'what do I need to do?'), is answered by the bundle
-        names = self.answerer.names_a_procedure(u.text)
         # the sentence that asks; the event told before it names no procedure ('Our baby was born …')
         asking = asks_what_to_do(u.text)
         whole = bool(u.events) and asking is not None and not self.answerer.names_a_procedure(asking)
@@ -254,7 +253,7 @@ class Concierge:
         asks = (
             (bool(u.intents - {"question"}) and not whole)
             or not (u.events or answered)
-            or ("question" in u.intents and (not u.events or names))
+            or ("question" in u.intents and (not u.events or self.answerer.names_a_procedure(u.text)))
             or bool(kinds)
         )
         citations = answerer.citations(u.text, self._local(state)) if asks else []
