@@ -49,10 +49,14 @@ PAGES_DIR = ANSWERS_DIR / "pages"
 QUESTIONS = ANSWERS_DIR / "questions.yaml"
 LANGS = SCRIPTS  # results are reported per question script
 SPLITS = ("dev", "heldout", "all")
-# Held-out questions written blind in a later batch (ids ending -hN, session 6): reported on their own as well, so a
-# held-out set nobody has seen stays measurable after the first one was seen while tuning.
+# Held-out questions written blind in later batches, reported on their own as well, so a held-out set nobody has
+# seen stays measurable after an earlier one was seen while tuning: ids ending -hN (session 6), -gN (session 8, on 12
+# pages added with it).
 FRESH_BATCH = "heldout-fresh"
-FRESH_ID = re.compile(r"-h\d+$")
+BLIND_BATCHES: dict[str, re.Pattern[str]] = {
+    FRESH_BATCH: re.compile(r"-h\d+$"),
+    "heldout-blind-2026-12-08": re.compile(r"-g\d+$"),
+}
 TODAY = dt.date(2026, 12, 7)  # the reference date every question is asked on (fixed: replies are comparable)
 
 # (key, label, kind): ratio = higher is better, rate = lower is better
@@ -231,7 +235,7 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def summarize(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """``{split: {lang: metrics}}`` for split in dev/heldout/all (and the fresh held-out batch when asked) and lang in
+    """``{split: {lang: metrics}}`` for split in dev/heldout/all (and each blind held-out batch present) and lang in
     ja/kana/en/all."""
     out: dict[str, dict[str, Any]] = {}
     for s in SPLITS:
@@ -240,12 +244,13 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             lang: aggregate([r for r in in_split if lang == "all" or r["lang"] == lang])
             for lang in (*LANGS, "all")
         }
-    fresh = [r for r in rows if FRESH_ID.search(r["id"])]
-    if fresh:
-        out[FRESH_BATCH] = {
-            lang: aggregate([r for r in fresh if lang == "all" or r["lang"] == lang])
-            for lang in (*LANGS, "all")
-        }
+    for name, id_pattern in BLIND_BATCHES.items():
+        batch = [r for r in rows if r["split"] == "heldout" and id_pattern.search(r["id"])]
+        if batch:
+            out[name] = {
+                lang: aggregate([r for r in batch if lang == "all" or r["lang"] == lang])
+                for lang in (*LANGS, "all")
+            }
     return out
 
 

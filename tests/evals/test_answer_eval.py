@@ -76,12 +76,15 @@ def test_the_fresh_held_out_batch_is_reported_on_its_own() -> None:
         _row("a-en-h3", "heldout", "en", True),
         _row("b-ja-h5", "heldout", "ja", True),
         _row("b-ja-2", "dev", "ja", False),
+        _row("c-kana-g3", "heldout", "kana", False),
     ]
     summary = A.summarize(rows)
     fresh = summary[A.FRESH_BATCH]
     assert fresh["all"]["questions"] == 2 and fresh["all"]["answered_rate"] == 1.0
     assert fresh["en"]["questions"] == 1 and fresh["kana"]["questions"] == 0
-    assert summary["heldout"]["all"]["answered_rate"] == pytest.approx(2 / 3)
+    assert summary["heldout"]["all"]["answered_rate"] == pytest.approx(2 / 4)
+    blind = summary["heldout-blind-2026-12-08"]
+    assert blind["all"]["questions"] == 1 and blind["kana"]["answered_rate"] == 0.0
     assert f"[{A.FRESH_BATCH}]" in A.format_tables(summary)
     assert A.FRESH_BATCH not in A.summarize(rows[:1])
 
