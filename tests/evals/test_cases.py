@@ -30,6 +30,7 @@ def test_the_set_covers_what_it_promises(cases, catalog) -> None:
     # dev grows with the cases written before each fix (session 5: 216 -> 474; session 7: 784 -> 1,275); the
     # held-out part stays large enough to report: three sets, 312 cases, written blind. Session 7 wrote no new
     # held-out set, so the share fell under a quarter; the next round of behaviour changes starts with one.
+    # Session 8 starts with one: heldout-2026-12c.yaml, 120 cases written blind, half of them with exact due dates.
     assert len(heldout) >= 300 and len(heldout) * 6 >= len(cases)
     assert 20 <= sum(c.quick for c in cases) <= 40
     assert {e for c in cases for e in (c.expect.life_events or [])} == set(catalog.events)
@@ -156,3 +157,23 @@ def test_the_session_6_heldout_set_loads_and_covers_its_categories(cases, catalo
     assert sum(bool(x.not_required) for x in e) >= 8
     assert {x.lang for x in e} >= {"ja", "easy", "en"}
     assert sum(bool(x.due) for x in e) >= 60
+
+
+def test_the_session_8_heldout_set_loads_and_covers_its_categories(cases, catalog) -> None:
+    """evals/cases/heldout-2026-12c.yaml: written blind on 2026-12-08 (session 8) before that session's bot changes
+    were merged, with the emphasis on due dates: every case held out and never quick, over every life event and
+    style, and exact due dates for every dated rule of the catalog in at least half of the cases."""
+    new = _issue_14_heldout(cases, catalog, "heldout-2026-12c.yaml", at_least=110)
+    assert {e for c in new for e in (c.expect.life_events or c.expect.life_events_ok)} == set(catalog.events)
+    assert {"colloquial", "kana", "easy", "english", "typo"} <= {c.style for c in new}
+    assert len({c.today for c in new}) >= 10
+    assert sum(c.multi_turn for c in new) >= 10
+    e = [c.expect for c in new]
+    assert sum(x.outside_tokyo for x in e) >= 10
+    assert sum(bool(x.overdue) for x in e) >= 10
+    assert sum(bool(x.not_asked) for x in e) >= 15
+    assert sum(bool(x.not_required) for x in e) >= 8
+    assert {x.lang for x in e} >= {"ja", "easy", "en"}
+    assert sum(bool(x.due) for x in e) >= 55
+    dated = {pid for pid, p in catalog.procedures.items() if p.deadline}
+    assert dated <= {pid for x in e for pid in x.due}
