@@ -24,6 +24,8 @@ PROCEDURES = [
         ("child-allowance", dt.date(2027, 12, 18), dt.date(2028, 1, 4)),  # 1/2 in the year-end closure
         ("birth-registration", dt.date(2026, 11, 23), dt.date(2026, 12, 7)),
         ("nhi-funeral-benefit", dt.date(2026, 1, 1), dt.date(2028, 1, 4)),  # 2 years end 1/1 -> after 1/3
+        # a notice to 厚生労働大臣 (行政機関の休日に関する法律2条): 10 days end on Saturday 12/12 -> Monday
+        ("pension-death-notice", dt.date(2026, 12, 2), dt.date(2026, 12, 14)),
     ],
 )
 def test_closed_day_examples(proc_id: str, event: dt.date, due: dt.date) -> None:
