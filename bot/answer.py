@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -329,8 +330,10 @@ _DAY_AS_CASE = re.compile(
 # 「何をすればいいですか」 / 'what do I need to do?': the question a bundle answers, not one a page's sentence does
 _WHAT_TO_DO = re.compile(
     r"(何|なに)を\s*(すれば|したら|しなければ|しないと|する(の|べき))|どう\s*(すれば|したら)|"
-    r"(どんな|どういう|何の|なんの)\s*(手続き|てつづき)|(手続き|てつづき)(は|を)?\s*(何|なに|教えて|おしえて)|"
-    r"\bwhat (do|should|must) (i|we) (need to |have to )?do\b|\bwhat (are )?the (next )?steps\b|"
+    r"(どんな|どういう|何の|なんの)\s*(手続き|てつづき)|(手続き|てつづき)(は|を)?\s*(何|なに|教えて|おしえて|ご教示|知りたい)|"
+    r"(何|なに)を\s*(出せば|出したら|だせば|届け出れば|とどけでれば)|"
+    r"\bwhat (do|should|must) (i|we) (need to |have to )?(do|file|submit|register)\b|"
+    r"\bwhat (needs|has) to be (done|filed|submitted)\b|\bwhat (are )?the (next )?steps\b|"
     r"\bwhat procedures\b|\bwhere do (i|we) start\b|\bwhat now\b",
     re.I,
 )
@@ -584,6 +587,21 @@ def place_words(catalog: Catalog) -> frozenset[str]:
     for m in catalog.municipalities.values():
         out |= content_tokens(m.name) | noun_tokens(m.name) | en_words(m.en) | {m.name, m.name[:-1]}
     return frozenset(out)
+
+
+# a sentence that asks: ends in か / ？ / ?, or carries a question word
+_ASKS = re.compile(
+    r"(か|かな|？|\?)\s*$|いくら|いつ|どこ|何|なに|どう|\b(how|what|when|where|which|can|do|does|is|are)\b"
+)
+
+
+def _asking_sentence(text: str) -> str | None:
+    """The last sentence of a message of several that asks something, or None (one sentence, or none asks)."""
+    parts = [x.strip() for x in re.split(r"(?<=[。．！？!?\n])|(?<=\.)\s+", text) if x.strip()]
+    if len(parts) < 2:
+        return None
+    asking = [x for x in parts if _ASKS.search(x.lower())]
+    return asking[-1] if asking else None
 
 
 class Answerer:
@@ -1052,7 +1070,23 @@ class Answerer:
         self, text: str, bundle: Bundle, municipality: str | None, event_date: dt.date | None
     ) -> PlannedItem | None:
         """The procedure the message names: a bundle item first, else any catalog procedure named by its title (an
-        English message also by the Japanese names its words stand for: 'late elderly … funeral benefit')."""
+        English message also by the Japanese names its words stand for: 'late elderly … funeral benefit'). In a
+        message of several sentences, a procedure the asking sentence names comes before one only the others name
+        (「…後期高齢者医療制度に入っていました。葬祭費はもらえますか」 asks of 葬祭費, not of joining the scheme)."""
+        score = self._title_scorer(text)
+        asking = _asking_sentence(text)
+        if asking is not None:
+            on_asking = self._title_scorer(asking)
+            whole = score
+
+            def score(title_ja: str, title_en: str | None, proc_id: str) -> float:
+                s = whole(title_ja, title_en, proc_id)
+                return s + 100.0 if s >= 10 and on_asking(title_ja, title_en, proc_id) >= 10 else s
+
+        return self._ranked_procedure(score, bundle, municipality, event_date)
+
+    def _title_scorer(self, text: str) -> Callable[[str, str | None, str], float]:
+        """How strongly ``text`` names a procedure of titles (ja, en) and id: ≥ 10 named, ≥ 1 some words of it."""
         t = compact(text + " " + " ".join(self.english.terms(text)) if is_english_query(text) else text)
         toks = _name_words(text)
         pairs = _pairs(t)
@@ -1087,6 +1121,17 @@ class Answerer:
                         best = max(best, float(len(overlap)))
             return best
 
+        return score
+
+    def _ranked_procedure(
+        self,
+        score: Callable[[str, str | None, str], float],
+        bundle: Bundle,
+        municipality: str | None,
+        event_date: dt.date | None,
+    ) -> PlannedItem | None:
+        """The best-named procedure by ``score``: a bundle item first, unless one outside the bundle is named
+        better."""
         ranked = sorted(
             (
                 (score(it.procedure.title.ja, it.procedure.title.en, it.procedure.id), n, it)

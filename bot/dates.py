@@ -752,11 +752,13 @@ def _ordinal_day(m: re.Match[str]) -> str:
 _PAST = re.compile(
     r"ました|でした|(?<![ま])した(?![いら])|[っん]だ(?!ら|ろ)|った(?!ら)|だった"
     r"|\b(died|passed away|was born|were born|gave birth|had (a|our|my) (baby|son|daughter)|moved|lost)\b"
+    r"|\b(arrived|came|returned|got (married|divorced)|married|divorced|quit|retired|left|entered|registered)\b"
 )
 # (引っ越すことになりました, 辞めることにしました, 日が決まりました, 27日になりました: a plan told in the past tense is
 # still to come)
 _FUTURE = re.compile(
-    r"ます(?!た)|予定|よてい|つもり|こと[にと](なり|なっ|し)|決ま[りっ]|きま[りっ]"
+    # (住んでいます, 入っています: a state now, not a plan)
+    r"(?<![てで]い)ます(?!た)|予定|よてい|つもり|こと[にと](なり|なっ|し)|決ま[りっ]|きま[りっ]"
     r"|日\s*[にへ]\s*(なり|なっ|変更|変わ|かわ|延び|のび|ずれ)"
     r"|\b(will|going to|plan|planning|are moving|am moving|decided to|have to|due to)\b"
     # contracted and other present-progressive futures: "we're moving on the 20th", "I'm retiring", "we'll move"
@@ -795,6 +797,18 @@ def told_as_future(text: str) -> bool:
     """The message tells of something still to come (and of nothing that already happened)."""
     t = norm(text)
     return bool(_FUTURE.search(t)) and not _PAST.search(t)
+
+
+# Where one clause of a message ends: a sentence end, 「、」 or 「が、」「けど」, and English ", and" / " and " / "but"
+_CLAUSE_END = re.compile(r"[。．！？!?;\n、]|\.(?:\s|$)|が、|けど|けれど|,?\s+(?:and|but)\s+")
+
+
+def _clause_tense(t: str, start: int, end: int) -> bool | None:
+    """The tense of the clause of ``t`` around ``t[start:end]`` (「11月15日に帰国して…まだしていません」, "I arrived
+    on November 30 and will join …": each date in the tense of its own clause), None when that clause has none."""
+    left = max((m.end() for m in _CLAUSE_END.finditer(t, 0, start)), default=0)
+    right = _CLAUSE_END.search(t, end)
+    return tense(t[left : right.start() if right else len(t)])
 
 
 def tense(text: str) -> bool | None:
@@ -878,20 +892,29 @@ def _same_edge(day: dt.date, shift: int) -> dt.date:
 
 
 def _found(
-    t: str, today: dt.date, told_past: bool, told_future: bool, said_future: bool = False
+    t: str,
+    today: dt.date,
+    told_past: bool,
+    told_future: bool,
+    said_future: bool = False,
+    by_clause: bool = False,
 ) -> list[tuple[int, int, ParsedDate]]:
     """Every date the normalised text mentions, as (start, -length, date), the past-told ones moved back and a
-    day alone told as still to come moved ahead. Words that resolve to no date (「先月の30日」 in February, "earlier
-    this month", 来月 alone) leave none of their parts read on their own (not 先月, 30日 or "this month")."""
+    day alone told as still to come moved ahead (``by_clause``: in the tense of the date's own clause when it has
+    one). Words that resolve to no date (「先月の30日」 in February, "earlier this month", 来月 alone) leave none of
+    their parts read on their own (not 先月, 30日 or "this month")."""
     found: list[tuple[int, int, ParsedDate]] = []
     dead: list[tuple[int, int]] = []
     for pattern, resolve in RULES:
         for m in pattern.finditer(t):
             day, approximate = resolve(m, today)
-            if day is not None and day > today and told_past and resolve in _NEAREST_RESOLVERS:
+            past, future, said = told_past, told_future, said_future
+            if by_clause and (own := _clause_tense(t, *m.span())) is not None:
+                past, future, said = own, not own, not own
+            if day is not None and day > today and past and resolve in _NEAREST_RESOLVERS:
                 day = _before_today(m, resolve, day)
-            elif day is not None and day < today and told_future:
-                day = _after_today(m, resolve, day, today, said_future)
+            elif day is not None and day < today and future:
+                day = _after_today(m, resolve, day, today, said)
             if day is None:
                 dead.append(m.span())
                 continue
@@ -999,7 +1022,10 @@ def parse_date(
     """
     told_past = past if past is not None else told_as_past(text)
     told_future = not told_past and (future if future is not None else told_as_future(text))
-    found = _found(t := _normalise(text), today, told_past, told_future, told_future and future is None)
+    t = _normalise(text)
+    found = _found(
+        t, today, told_past, told_future, told_future and future is None, past is None and future is None
+    )
     if not found:
         return None
     return _refined(t, min(found, key=lambda f: f[:2]), found)

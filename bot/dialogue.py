@@ -260,9 +260,15 @@ def _answer_pending(
         state.skipped.append(pending)
         return True, None
     if pending in ("move_to", "move_from") and u.mentions:
-        # "杉並区から中野区です": roles decide, whichever end was asked about
+        # "杉並区から中野区です": roles decide, whichever end was asked about; a place without a role is the end
+        # asked about, or the other end when another place was marked as the asked one (「渋谷区から福岡市です」
+        # to "where from?": 福岡市 is where to)
+        asked = "to" if pending == "move_to" else "from"
+        unmarked = "from" if asked == "to" else "to"
+        if not any(m.role == asked for m in u.mentions):
+            unmarked = asked
         for m in u.mentions:
-            role = m.role if m.role in ("from", "to") else "to" if pending == "move_to" else "from"
+            role = m.role if m.role in ("from", "to") else unmarked
             setattr(state, f"move_{role}", m.code)
             _name(state, role, m.name)
         if getattr(state, pending) is None and pending not in state.retry:

@@ -21,7 +21,7 @@ from bot.answer import Answerer, FreeAnswer, asks_what_to_do, question_kinds, wi
 from bot.answer_facts import fact_answer
 from bot.contract import ChatRequest, ChatResponse, ProcedureOut
 from bot.dates import today_jst
-from bot.planner import Bundle, PlannedItem, plan_bundle
+from bot.planner import Bundle, PlannedItem, move_scope, plan_bundle
 from bot.render import Renderer, choose_lang
 from bot.sessions import SessionState
 from bot.stores import SessionStoreLike
@@ -218,6 +218,10 @@ class Concierge:
 
     def _public_facts(self, state: SessionState) -> dict[str, Any]:
         out: dict[str, Any] = dialogue.known_facts(state)
+        if "moving" in state.events and out.get("move_scope") is None:
+            # the kind of move follows from its two ends (渋谷区 -> 福岡市: out of Tokyo), as the planner reads it
+            if scope := move_scope(state.move_from, state.move_to):
+                out["move_scope"] = scope
         if state.event_date:
             out["event_date"] = state.event_date.isoformat()
         return out

@@ -128,6 +128,20 @@ _OUTSIDE_WORDS = (
     "outside of tokyo",
     "not in tokyo",
     "outside the tokyo area",
+    # another prefecture, said from Tokyo (「東京から他の道府県へ」 — the quick reply's own words — 「県外に」)
+    "他の道府県",
+    "ほかの道府県",
+    "他道府県",
+    "他の県",
+    "ほかの県",
+    "他県",
+    "他府県",
+    "県外",
+    "たけん",
+    "けんがい",
+    "another prefecture",
+    "other prefecture",
+    "a different prefecture",
 )
 _COUNTY_NAME = re.compile(r"^.+?郡.+[町村]$")
 _ADDRESS_HYPHEN = re.compile(r"-(?!(shi|machi|cho|mura|son|city|town)\b)")
@@ -200,7 +214,10 @@ _CARD_RECEIVED = re.compile(
 )
 # "I'm from Nepal. I arrived on 2 December": arrived, said by a foreign national with no other event (a baby's
 # "arrived" is a birth, so the bare word alone never starts the arrival)
-_ARRIVED_BARE = re.compile(r"\b(i|we) (just |recently )?arrived\b|\bi'?ve (just )?arrived\b")
+_ARRIVED_BARE = re.compile(
+    r"\b(i|we) (just |recently )?arrived\b|\bi'?ve (just )?arrived\b"
+    r"|\b(i|we) (just |recently )?(came|moved) to japan\b|\b(i|we) (entered|landed in) japan\b"
+)
 _LEAVING = re.compile(
     r"日本を\s*(出|離れ|はなれ|去)|にほんを\s*(で|はなれ)|出国(し|する|します|予定)|しゅっこく"
     # 「もう日本には戻りません」: not coming back (after 帰国して, which alone reads as a return)
@@ -332,6 +349,8 @@ def counted(text: str) -> str:
 
 
 # sentences and the clauses in them (for the date said about each event of a message)
+# a humble する after a noun (誕生いたしました, 転居致します, 退職いたした): read as the plain し
+_HUMBLE_SURU = re.compile(r"(?<=[一-龥])(?:いた|致)し(?=[ますたて])")
 _SENTENCE = re.compile(r"(?<=[。．！？!?\n])|(?<=\.)\s+")
 _CLAUSE = re.compile(r"[、，,;；]|ので|(?<=た)ため|けれど(?:も)?|けど|\b(?:because|so|and then)\b")
 
@@ -846,11 +865,13 @@ class Understander:
         return [ev for ev in events if ev not in dropped - kept]
 
     def detect_events(self, text: str) -> list[str]:
-        """Events whose name or synonym appears (as a string, or all its content words) in ``text``.
+        """Events whose name or synonym appears (as a string, or all its content words) in ``text``, humble verb
+        forms read plain (誕生いたしました as 誕生しました, 退職致しました as 退職しました).
 
         A match that lies inside a longer match of another event yields to it (定年退職 is retirement, not the
         退職 of job loss).
         """
+        text = _HUMBLE_SURU.sub("し", text)
         flat = compact(text)
         spaced = norm(text)
         toks = content_tokens(text)

@@ -81,13 +81,13 @@ def test_quasi_final_return_milestone_moves_past_the_holiday() -> None:
 
 # ---- a deadline not known to move ------------------------------------------------------------------------------
 def test_unmoved_deadline_on_a_closed_day_says_act_earlier() -> None:
-    # pension death notice: 10 days from the day after Wed 12/2 -> Sat 12/12; no source says it moves
-    b = plan_bundle(
-        CATALOG, ["death"], {}, municipality=SETAGAYA, event_date=dt.date(2026, 12, 2), today=TODAY
-    )
-    item = b.by_id("pension-death-notice")
-    assert item and item.due and item.due.due == dt.date(2026, 12, 12) and closure_reason(item.due.due)
-    texts = {lang: Renderer(CATALOG, lang, TODAY).deadline(item) for lang in ("ja", "easy", "en")}  # type: ignore[arg-type]
+    # the employer's 5-day notice for a newborn dependant: 5 days from the day after Mon 11/30 -> Sat 12/5; the
+    # health insurers' pages give no closed-day rule (the pensioner death notice moves: a notice to 厚生労働大臣)
+    day = dt.date(2026, 11, 30)
+    b = plan_bundle(CATALOG, ["birth"], {}, municipality=SETAGAYA, event_date=day, today=day)
+    item = b.by_id("baby-employee-insurance")
+    assert item and item.due and item.due.due == dt.date(2026, 12, 5) and closure_reason(item.due.due)
+    texts = {lang: Renderer(CATALOG, lang, day).deadline(item) for lang in ("ja", "easy", "en")}  # type: ignore[arg-type]
     assert "前の開庁日まで" in (texts["ja"].explanation or "")  # type: ignore[union-attr]
     assert "まえの あいて いる 日まで" in (texts["easy"].explanation or "")  # type: ignore[union-attr]
     assert "open day before" in (texts["en"].explanation or "")  # type: ignore[union-attr]

@@ -1,0 +1,88 @@
+"""Faults found when issue #14's first held-out set was retired to dev (session 8): each test failed before the
+change it tests (evals/cases/dev-retired-heldout-2026-12.yaml)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from bot_support import asked, listed, talk
+
+from bot.dates import parse_date
+from bot.service import Concierge
+from bot.understand import Understander
+
+TODAY = dt.date(2026, 12, 7)
+
+
+# ---- each date in the tense of its own clause -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("message", "want"),
+    [
+        # "arrived" is past although "will join" later in the message is not
+        ("I arrived on November 30 and live in Koganei. I will join National Health Insurance.", dt.date(2026, 11, 30)),
+        # 住んでいます is a state now, not a plan; the return is past
+        ("11月15日にロンドンから帰国して目黒区に住んでいますが、転入の手続きをまだしていません", dt.date(2026, 11, 15)),
+        ("I came to Japan on November 1, but I haven't registered yet.", dt.date(2026, 11, 1)),
+        # a plan stays ahead
+        ("7月1日に引っ越す予定です", dt.date(2027, 7, 1)),
+        ("We will move on November 30 and our baby was born in May.", dt.date(2027, 11, 30)),
+    ],
+)  # fmt: skip
+def test_a_date_takes_the_tense_of_its_own_clause(message: str, want: dt.date) -> None:
+    found = parse_date(message, TODAY)
+    assert found is not None and found.date == want
+
+
+# ---- words of a first message -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("message", "event"),
+    [
+        ("12月4日に長女が誕生いたしました。新宿区在住です。", "birth"),
+        ("父が昨日死去いたしました", "death"),
+        ("I'm a foreign national. I came to Japan on November 1 and live in Sumida.", "foreign-resident"),
+        ("先月入国した留学生です", "foreign-resident"),
+    ],
+)
+def test_humble_forms_and_arrival_words_tell_the_event(und: Understander, message: str, event: str) -> None:
+    assert event in und.parse(message, TODAY).events
+
+
+def test_no_pension_is_read_and_not_asked_again(concierge: Concierge) -> None:
+    r = talk(
+        concierge,
+        "I'm an international student from Nepal, 22 years old. I arrived on November 30 and live in Koganei. "
+        "I have no pension and will join National Health Insurance.",
+    )[-1]
+    assert r.facts.get("pension") == "none"
+    assert "pension" not in asked(r)
+    due = {p.id: p.deadline.due for p in r.procedures if p.deadline}
+    assert due["moving-in-from-abroad"] == dt.date(2026, 12, 14)
+
+
+# ---- the procedure the asking sentence names ---------------------------------------------------------------------
+def test_the_asking_sentence_names_the_procedure(concierge: Concierge) -> None:
+    r = talk(
+        concierge,
+        "港区に住んでいた祖父が亡くなりました。後期高齢者医療制度に入っていました。葬祭費はもらえますか",
+    )[-1]
+    assert "70,000円" in r.reply
+    assert "late-elderly-medical-enrollment" not in listed(r)  # the dead grandfather does not join the scheme
+
+
+# ---- a move out of Tokyo told in free words -----------------------------------------------------------------------
+def test_another_prefecture_and_both_ends_in_one_answer(concierge: Concierge) -> None:
+    first, second, third = talk(
+        concierge, "引っ越しの手続きを教えて", "東京から他の道府県へ", "渋谷区から福岡市です"
+    )
+    assert "move_to" in asked(first) and "move_to" not in asked(second)
+    assert third.facts.get("move_scope") == "out_of_tokyo"
+    assert "moving-out-notice" in listed(third)
+    assert "change-of-address-notice" not in listed(third)
+
+
+def test_what_do_we_have_to_file_is_answered_by_the_bundle(concierge: Concierge) -> None:
+    r = talk(
+        concierge, "My wife gave birth last Friday. We live in Koto. What do we have to file?", today=TODAY
+    )[-1]
+    assert r.reply.startswith("Birth of a child")
