@@ -218,10 +218,10 @@ class Concierge:
 
     def _public_facts(self, state: SessionState) -> dict[str, Any]:
         out: dict[str, Any] = dialogue.known_facts(state)
-        if "moving" in state.events and out.get("move_scope") is None:
-            # the kind of move follows from its two ends (渋谷区 -> 福岡市: out of Tokyo), as the planner reads it
-            if scope := move_scope(state.move_from, state.move_to):
-                out["move_scope"] = scope
+        # the kind of move follows from its two ends (渋谷区 -> 福岡市: out of Tokyo), as the planner reads it
+        scope = move_scope(state.move_from, state.move_to) if "moving" in state.events else None
+        if scope and out.get("move_scope") is None:
+            out["move_scope"] = scope
         if state.event_date:
             out["event_date"] = state.event_date.isoformat()
         return out
