@@ -265,3 +265,29 @@ def test_saved_plan_links_subscribe_and_follow_the_panel(server: ServerThread, p
     printed = page.request.get(str(saved.locator("a.print").get_attribute("href")))
     assert printed.ok and '<html lang="en"' in printed.text()
     shot(page, "36-widget-saved-links-english", page.locator(".panel"))
+
+
+# the demo page's own text (the widget lives in a shadow root and is checked above); links and names marked with
+# another lang attribute (日本語 on the English page, the municipality's name in the other script) are left out
+PAGE_TEXT_JS = """() => {
+  const copy = document.body.cloneNode(true);
+  copy.querySelectorAll('script, #life-event-concierge').forEach(n => n.remove());
+  copy.querySelectorAll('[lang]').forEach(n => { if (n.lang !== document.documentElement.lang) n.remove(); });
+  return copy.textContent;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["ja", "easy", "en"])
+def test_demo_page_speaks_the_language_it_is_asked_in(server: ServerThread, page, lang: str) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.goto(f"{server.url}/?lang={lang}")
+    expect(page.locator("html")).to_have_attribute("lang", "en" if lang == "en" else "ja")
+    text = page.evaluate(PAGE_TEXT_JS)
+    assert not M.language_problems([text], lang), M.language_problems([text], lang)
+    expect(page.locator(".launcher")).to_contain_text(
+        {"ja": "手続きコンシェルジュ", "easy": "てつづきの あんない", "en": "Procedure concierge"}[lang]
+    )
+    others = page.locator(".util a[lang]")  # the other languages, each named in itself
+    expect(others).to_have_count(2)
+    shot(page, f"37-demo-page-{lang}")
