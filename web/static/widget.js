@@ -35,7 +35,8 @@
       milestones: "この先の予定", pages: "参考ページ", save: "保存・カレンダー・印刷", saving: "保存しています…",
       saved: "保存しました。バンドル番号", open: "バンドルを開く", ics: "カレンダーに追加（.ics）",
       feed: "カレンダーを購読", feedUrl: "購読用のアドレス（カレンダーアプリに貼り付け）", copy: "コピー",
-      copied: "コピーしました", print: "印刷用ページ", error: "エラーが発生しました。", you: "あなた",
+      copied: "コピーしました", print: "印刷用ページ",
+      switched: "ここからは日本語でお答えします（上のご案内は前の言語のままです）。", error: "エラーが発生しました。", you: "あなた",
       bot: "コンシェルジュ", noDeadline: "期限の定めなし", quick: "回答の候補", skip: "スキップ",
       network: "サーバーに接続できませんでした。時間をおいてもう一度お試しください。", opens: "受付開始",
       kind_official: "公式", kind_public: "公的機関", kind_private: "非公式・要確認", kind_copy: "保存コピー",
@@ -52,7 +53,8 @@
       milestones: "これからの よてい", pages: "さんこうの ページ", save: "ほぞん・カレンダー・いんさつ", saving: "ほぞん して います…",
       saved: "ほぞん しました。ばんごう", open: "まとめを ひらく", ics: "カレンダーに 入れる（.ics）",
       feed: "カレンダーを こうどく する", feedUrl: "こうどく する アドレス（カレンダーの アプリに はる）",
-      copy: "コピー", copied: "コピー しました", print: "いんさつ する ページ", error: "エラーが おきました。", you: "あなた",
+      copy: "コピー", copied: "コピー しました", print: "いんさつ する ページ",
+      switched: "ここからは やさしい にほんごで こたえます（上の あんないは まえの ことばの ままです）。", error: "エラーが おきました。", you: "あなた",
       bot: "あんない", noDeadline: "きげんは ありません", quick: "こたえの れい", skip: "スキップ",
       network: "サーバーに つながりません。すこし まって、もう 一ど ためして ください。", opens: "はじまる 日",
       kind_official: "こうしき", kind_public: "おおやけの きかん", kind_private: "こうしきでは ない・たしかめて ください",
@@ -69,7 +71,8 @@
       milestones: "Coming up", pages: "Pages", save: "Save / calendar / print", saving: "Saving…",
       saved: "Saved. Plan code", open: "Open the plan", ics: "Add to calendar (.ics)",
       feed: "Subscribe to the calendar", feedUrl: "Feed address (paste it into your calendar app)", copy: "Copy",
-      copied: "Copied", print: "Printable page", error: "Something went wrong.", you: "You",
+      copied: "Copied", print: "Printable page",
+      switched: "From now on I answer in English (the plan above stays in the language it was written in).", error: "Something went wrong.", you: "You",
       bot: "Concierge", noDeadline: "No legal deadline", quick: "Suggested answers", skip: "skip",
       network: "Could not reach the server. Please try again in a moment.", opens: "Opens",
       kind_official: "Official", kind_public: "Public body", kind_private: "Unofficial – please confirm",
@@ -453,6 +456,12 @@
   }
 
   // ---- open / close / restart / language --------------------------------------------------------------------
+  // a switch in the middle of a conversation: what is shown stays as written; say that the next reply follows
+  function switchedNote() {
+    var last = log.lastElementChild;
+    if (last && last.classList.contains("note")) last.remove();
+    scrollToEnd(addMessage("note", t("switched"), null, null, "switched"));  // not counted as a reply
+  }
   function greet() {
     log.textContent = "";
     plan.textContent = "";
@@ -487,6 +496,7 @@
       chosen = true;
       applyLabels();
       if (!state.session) greet();
+      else switchedNote();
       b.focus();
     });
   });
