@@ -248,7 +248,9 @@ def test_saved_plan_links_subscribe_and_follow_the_panel(server: ServerThread, p
     open_widget(page, server.url + "/")
     say(page, "世田谷区で子どもが生まれました", 2)
     page.locator('.lang[data-lang="en"]').click()  # the resident switches after the plan is shown
-    expect(page.locator(".msg.note")).to_contain_text("From now on I answer in English")  # the plan stays as written
+    expect(page.locator(".msg.note")).to_contain_text(
+        "From now on I answer in English"
+    )  # the plan stays as written
     page.locator(".save-btn").click()
     saved = page.locator(".saved")
     expect(saved).to_be_focused()
