@@ -98,6 +98,8 @@ def test_an_english_first_message_turns_every_widget_string_english(server: Serv
     assert not bad, bad
     statuses = page.evaluate("window.__statusTexts")
     assert statuses and not [s for s in statuses if M.has_japanese(s)], statuses  # "Preparing the answer…"
+    heard = page.locator(".sources a").evaluate_all("ns => ns.map(n => n.getAttribute('aria-label'))")
+    assert heard and all(h.endswith(")") for h in heard), heard  # "title (Official; page states no date)"
     shot(page, "30-widget-auto-english-desktop")
 
 

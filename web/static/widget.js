@@ -143,7 +143,7 @@
     var sep = state.lang === "en" ? "; " : "・";
     var info = [kindLabel(kind)].concat(s.reference ? [t("reference")] : [], s.publisher ? [s.publisher] : [], [date]).join(sep);
     var a = link(s.url, s.title);
-    a.setAttribute("aria-label", s.title + "（" + info + "）");
+    a.setAttribute("aria-label", s.title + (state.lang === "en" ? " (" + info + ")" : "（" + info + "）"));
     var parts = [el("span", { class: "badge kind-" + kind, "aria-hidden": "true", text: kindLabel(kind) })];
     if (s.reference) parts.push(el("span", { class: "badge ref", "aria-hidden": "true", text: t("reference") }));
     parts.push(a);
