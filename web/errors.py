@@ -21,6 +21,9 @@ class ErrorBody(BaseModel):
     message_ja: str = Field(
         "", description="Additive: the same in Japanese, for Japanese pages (the widget shows it)."
     )
+    message_easy: str = Field(
+        "", description="Additive: the same in やさしい日本語 (short, kana or 小学校 kanji), for easy pages."
+    )
     details: list[dict[str, Any]] = Field(default_factory=list, description="Per-field problems (422).")
 
 
@@ -73,6 +76,37 @@ MESSAGES_JA: dict[str, str] = {
     "internal_error": "システムでエラーが起きました。時間をおいて、もう一度お試しください。",
 }
 DEFAULT_MESSAGE_JA = "エラーが発生しました。時間をおいて、もう一度お試しください。"
+# The same in やさしい日本語 (a page or resident using easy Japanese): phrases spaced, kana or 小学校 kanji only.
+_WAIT_EASY = "すこし まって から、もう 一ど ためして ください。"
+MESSAGES_EASY: dict[str, str] = {
+    "message_too_long": "メッセージが ながすぎます。みじかく して、もう 一ど おくって ください。",
+    "empty_message": "なにも 書いて いません。あった ことを 書いて ください（れい：子どもが うまれました）。",
+    "body_too_large": "おくった ものが 大きすぎます。みじかく して、もう 一ど おくって ください。",
+    "invalid_request": "おくった ものを よめませんでした。ページを もう 一ど ひらいて、ためして ください。",
+    "rate_limited": "みじかい あいだに たくさん おくりました。" + _WAIT_EASY,
+    "timeout": "こたえを 作るのに 時間が かかりすぎました。もう 一ど ためして ください。",
+    "pages_unavailable": (
+        "いまは 区や 市の ページを さがせません。この しつもんには こたえられません。"
+        "子どもが うまれた、ひっこし、かぞくが なくなった ときの てつづきの あんないは つかえます。"
+        + _WAIT_EASY
+    ),
+    "not_found": "見つかりませんでした。ばんごうを たしかめるか、はじめから やりなおして ください。",
+    "expired": "つかえる きかんが おわりました。はじめから やりなおして、もう 一ど ほぞん して ください。",
+    "no_life_event": "まだ てつづきが ないので、ほぞん できません。さきに あった ことを 書いて ください。",
+    "unknown_municipality": "その 区や 市、町、村は 見つかりませんでした。",
+    "unknown_life_event": "その できごとは 見つかりませんでした。",
+    "unknown_procedure": "その てつづきは 見つかりませんでした。",
+    "invalid_text": "よめない 文字が あります。もう 一ど 書いて ください。",
+    "mistyped": "ばんごうが ちがう ようです。もう 一ど たしかめて 入れて ください。",
+    "storage_unavailable": "いまは ほぞん できません。" + _WAIT_EASY,
+    "console_disabled": "この 画面は つかえない せってい です。",
+    "host_not_allowed": "この アドレスからは つかえません。",
+    "unauthorized": "ログインが ひつようです。",
+    "forbidden": "この ページを ひらく ことは できません。",
+    "method_not_allowed": "この そうさは できません。",
+    "internal_error": "システムで エラーが おきました。" + _WAIT_EASY,
+}
+DEFAULT_MESSAGE_EASY = "エラーが おきました。" + _WAIT_EASY
 
 
 def error_response(
@@ -88,6 +122,7 @@ def error_response(
             code=code,
             message=message,
             message_ja=MESSAGES_JA.get(code, DEFAULT_MESSAGE_JA),
+            message_easy=MESSAGES_EASY.get(code, DEFAULT_MESSAGE_EASY),
             details=details or [],
         )
     )

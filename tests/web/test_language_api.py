@@ -59,6 +59,20 @@ def test_errors_carry_a_japanese_message(make_client: AppFactory) -> None:
     assert missing.status_code == 404 and "見つかりませんでした" in missing.json()["error"]["message_ja"]
 
 
+def test_errors_carry_an_easy_japanese_message(make_client: AppFactory) -> None:
+    """Every error code has a やさしい日本語 message (kana or 小学校 kanji), for easy pages and kana-only writers."""
+    from web.errors import DEFAULT_MESSAGE_EASY, MESSAGES_EASY, MESSAGES_JA
+
+    assert set(MESSAGES_EASY) == set(MESSAGES_JA)
+    for code, text in [*MESSAGES_EASY.items(), ("default", DEFAULT_MESSAGE_EASY)]:
+        assert JAPANESE.search(text) and not hard_kanji(text), (code, text)
+    c = make_client(server={"max_message_chars": 20})
+    err = c.post("/api/chat", json={"message": "こどもが うまれました。" * 5}).json()["error"]
+    assert err["message_easy"] == MESSAGES_EASY["message_too_long"] != err["message_ja"]
+    missing = c.get("/api/bundles/ABCD2345").json()["error"]
+    assert missing["message_easy"] == MESSAGES_EASY["not_found"]
+
+
 def test_saved_bundle_keeps_easy_and_renders_in_each_language(make_client: AppFactory) -> None:
     c = make_client()
     chat = c.post(

@@ -147,6 +147,9 @@ LABELS: dict[str, dict[str, str]] = {
         "sources": "出典",
         "reference": "参考：他の区市町村のページ",
         "unconfirmed": "公式ページで未確認",
+        "page_date": "ページの日付",
+        "no_deadline": "期限の定めなし",
+        "no_page_date": "ページに日付の記載なし",
         "more_sources": "ほか{}件の出典",
         "qr": "スマートフォンで読み取ると、このバンドルを開けます",
         "privacy": "このページには氏名・連絡先などの個人情報は含まれていません。窓口で提示するか、コールセンターでバンドル番号をお伝えください。",
@@ -184,6 +187,9 @@ LABELS: dict[str, dict[str, str]] = {
         "none": "（なし）",
         "reference": "さんこう：ほかの 区や 市の ページ",
         "unconfirmed": "こうしきの ページで たしかめて いません",
+        "page_date": "ページの 日づけ",
+        "no_deadline": "きげんは ありません",
+        "no_page_date": "ページに 日づけが ありません",
         "more_sources": "ほかに {}この でどころ",
     },
     "en": {
@@ -207,6 +213,9 @@ LABELS: dict[str, dict[str, str]] = {
         "sources": "Sources",
         "reference": "For reference: another municipality's page",
         "unconfirmed": "not confirmed on an official page",
+        "page_date": "page dated",
+        "no_deadline": "No legal deadline",
+        "no_page_date": "page states no date",
         "more_sources": "{} more sources",
         "qr": "Scan with a phone to open this plan",
         "privacy": "This page holds no name or contact details. Show it at the window, or read the plan code to the call center.",
@@ -219,12 +228,19 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def render_bundle_page(view: BundleOut, *, staff: bool = False) -> str:
-    """The printable A4 HTML of a bundle (also what the staff console can show for ``/staff/bundles/{code}``)."""
+# the marks around a source's badge and details: full-width in Japanese, ASCII in English
+MARKS = {"ja": ("［", "］", "（", "・", "）", "："), "en": ("[", "]", " (", "; ", ")", ": ")}
+
+
+def render_bundle_page(view: BundleOut, *, staff: bool = False, municipality: str | None = None) -> str:
+    """The printable A4 HTML of a bundle (also what the staff console can show for ``/staff/bundles/{code}``);
+    ``municipality``: its name in the bundle's language (default: the Japanese name the bundle carries)."""
     tokyo = dt.timezone(dt.timedelta(hours=9))
     return _env.get_template("bundle_print.html").render(
         view=view,
         t=LABELS.get(view.lang, LABELS["ja"]),
+        marks=MARKS["en" if view.lang == "en" else "ja"],
+        municipality=municipality or view.municipality,
         fmt_date=lambda day: format_date(day, view.lang),
         qr=Markup(qr_svg(view.links["url"])),
         created=view.created.astimezone(tokyo).date(),
@@ -245,7 +261,11 @@ def bundle_page(
 ) -> HTMLResponse:
     """Open ``code`` and render its page; 404/410 as JSON errors. For the staff console's ``/staff/bundles/{code}``."""
     view = _open(svc, code, lang, base, client)
-    return HTMLResponse(render_bundle_page(view, staff=staff), headers={"Cache-Control": "no-store"})
+    muni = svc.catalog.municipalities.get(view.municipality_code or "")
+    name = muni.en if muni and view.lang == "en" else None
+    return HTMLResponse(
+        render_bundle_page(view, staff=staff, municipality=name), headers={"Cache-Control": "no-store"}
+    )
 
 
 # ---- routes -------------------------------------------------------------------------------------------------

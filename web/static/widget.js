@@ -34,7 +34,9 @@
       maybe: "条件によっては必要な手続き", applies: "必要な手続き", checklist: "持ち物チェックリスト（まとめて）",
       milestones: "この先の予定", pages: "参考ページ", save: "保存・カレンダー・印刷", saving: "保存しています…",
       saved: "保存しました。バンドル番号", open: "バンドルを開く", ics: "カレンダーに追加（.ics）",
-      feed: "カレンダーを購読", print: "印刷用ページ", error: "エラーが発生しました。", you: "あなた",
+      feed: "カレンダーを購読", feedUrl: "購読用のアドレス（カレンダーアプリに貼り付け）", copy: "コピー",
+      copied: "コピーしました", print: "印刷用ページ",
+      switched: "ここからは日本語でお答えします（上のご案内は前の言語のままです）。", error: "エラーが発生しました。", you: "あなた",
       bot: "コンシェルジュ", noDeadline: "期限の定めなし", quick: "回答の候補", skip: "スキップ",
       network: "サーバーに接続できませんでした。時間をおいてもう一度お試しください。", opens: "受付開始",
       kind_official: "公式", kind_public: "公的機関", kind_private: "非公式・要確認", kind_copy: "保存コピー",
@@ -50,7 +52,9 @@
       maybe: "ひつような ときが ある てつづき", applies: "する てつづき", checklist: "もって いく もの（まとめ）",
       milestones: "これからの よてい", pages: "さんこうの ページ", save: "ほぞん・カレンダー・いんさつ", saving: "ほぞん して います…",
       saved: "ほぞん しました。ばんごう", open: "まとめを ひらく", ics: "カレンダーに 入れる（.ics）",
-      feed: "カレンダーを こうどく する", print: "いんさつ する ページ", error: "エラーが おきました。", you: "あなた",
+      feed: "カレンダーを こうどく する", feedUrl: "こうどく する アドレス（カレンダーの アプリに はる）",
+      copy: "コピー", copied: "コピー しました", print: "いんさつ する ページ",
+      switched: "ここからは やさしい にほんごで こたえます（上の あんないは まえの ことばの ままです）。", error: "エラーが おきました。", you: "あなた",
       bot: "あんない", noDeadline: "きげんは ありません", quick: "こたえの れい", skip: "スキップ",
       network: "サーバーに つながりません。すこし まって、もう 一ど ためして ください。", opens: "はじまる 日",
       kind_official: "こうしき", kind_public: "おおやけの きかん", kind_private: "こうしきでは ない・たしかめて ください",
@@ -66,7 +70,9 @@
       maybe: "Might also apply", applies: "Procedures to do", checklist: "What to bring (once each)",
       milestones: "Coming up", pages: "Pages", save: "Save / calendar / print", saving: "Saving…",
       saved: "Saved. Plan code", open: "Open the plan", ics: "Add to calendar (.ics)",
-      feed: "Subscribe to the calendar", print: "Printable page", error: "Something went wrong.", you: "You",
+      feed: "Subscribe to the calendar", feedUrl: "Feed address (paste it into your calendar app)", copy: "Copy",
+      copied: "Copied", print: "Printable page",
+      switched: "From now on I answer in English (the plan above stays in the language it was written in).", error: "Something went wrong.", you: "You",
       bot: "Concierge", noDeadline: "No legal deadline", quick: "Suggested answers", skip: "skip",
       network: "Could not reach the server. Please try again in a moment.", opens: "Opens",
       kind_official: "Official", kind_public: "Public body", kind_private: "Unofficial – please confirm",
@@ -75,7 +81,19 @@
     }
   };
   var READINGS = /（[\u3041-\u3096ー・ ]+）/g;  // the kana readings bot/render.py adds after harder kanji
-  function t(key) { return T[state.lang][key]; }
+  function t(key, lang) { return T[lang || state.lang][key]; }
+  function htmlLang(lang) { return lang === "en" ? "en" : "ja"; }
+  // Until the page or the resident picks a language, the server detects it from each message and the panel follows
+  // the reply. What the panel shows before a reply (the "thinking" line, an error) follows the writing, by the
+  // server's first rules: no Japanese script at all is English, kana without kanji is やさしい日本語.
+  var JAPANESE_SCRIPT = /[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]/;
+  var KANJI = /[\u3400-\u9fff\uf900-\ufaff]/;
+  function writtenLang(text) {
+    if (chosen) return state.lang;
+    if (!JAPANESE_SCRIPT.test(text)) return /[A-Za-z]{2}/.test(text) ? "en" : state.lang;
+    if (!KANJI.test(text) && /[\u3041-\u3096]/.test(text)) return "easy";
+    return state.lang === "easy" ? "easy" : "ja";
+  }
   // "窓口：" / "Office: " and "必要な手続き（3）" / "Procedures to do (3)": no full-width marks in English
   function label(key) { return t(key) + (state.lang === "en" ? ": " : "："); }
   function counted(key, n) { return t(key) + (state.lang === "en" ? " (" + n + ")" : "（" + n + "）"); }
@@ -102,10 +120,18 @@
       return u.protocol === "https:" || u.protocol === "http:" ? u.href : null;
     } catch (e) { return null; }
   }
-  function link(url, text) {
+  function link(url, text, cls) {
     var href = safeUrl(url);
     if (!href) return el("span", { text: text });
-    return el("a", { href: href, target: "_blank", rel: "noopener noreferrer", text: text });
+    return el("a", { href: href, target: "_blank", rel: "noopener noreferrer", class: cls || null, text: text });
+  }
+  // a page of the saved plan opens in the panel's language
+  function inPanelLang(url) {
+    var href = safeUrl(url);
+    if (!href) return url;
+    var u = new URL(href);
+    u.searchParams.set("lang", state.lang);
+    return u.href;
   }
   // ---- provenance: a visible badge per source and the page's own date; screen readers hear both --------------
   var KIND_KEY = { municipal: "kind_official", metropolitan: "kind_official", national: "kind_official",
@@ -117,7 +143,7 @@
     var sep = state.lang === "en" ? "; " : "・";
     var info = [kindLabel(kind)].concat(s.reference ? [t("reference")] : [], s.publisher ? [s.publisher] : [], [date]).join(sep);
     var a = link(s.url, s.title);
-    a.setAttribute("aria-label", s.title + "（" + info + "）");
+    a.setAttribute("aria-label", s.title + (state.lang === "en" ? " (" + info + ")" : "（" + info + "）"));
     var parts = [el("span", { class: "badge kind-" + kind, "aria-hidden": "true", text: kindLabel(kind) })];
     if (s.reference) parts.push(el("span", { class: "badge ref", "aria-hidden": "true", text: t("reference") }));
     parts.push(a);
@@ -173,7 +199,9 @@
   root.appendChild(panel);
 
   function applyLabels() {
-    panel.setAttribute("lang", state.lang === "en" ? "en" : "ja");
+    panel.setAttribute("lang", htmlLang(state.lang));
+    // what the widget already wrote (the greeting, speaker labels, buttons in the plan) follows the new language
+    root.querySelectorAll("[data-t]").forEach(function (n) { n.textContent = t(n.dataset.t) + (n.dataset.suffix || ""); });
     launcherText.textContent = t("launcher");
     titleEl.textContent = t("title");
     langGroup.setAttribute("aria-label", t("langGroup"));
@@ -188,10 +216,13 @@
   }
 
   // ---- messages -----------------------------------------------------------------------------------------
-  function addMessage(who, text, kind) {
+  // text in ``lang`` when it differs from the panel's (the resident's writing, an error before the first reply);
+  // ``key``: the widget's own text (the greeting), rewritten when the language changes
+  function addMessage(who, text, kind, lang, key) {
+    var speaker = who === "user" ? "you" : "bot";
     var msg = el("div", { class: "msg " + who + (kind ? " " + kind : "") }, [
-      el("span", { class: "sr-only", text: (who === "user" ? t("you") : t("bot")) + ": " }),
-      el("p", { text: text })
+      el("span", { class: "sr-only", "data-t": speaker, "data-suffix": ": ", text: t(speaker) + ": " }),
+      el("p", { "data-t": key || null, lang: lang && lang !== state.lang ? htmlLang(lang) : null, text: text })
     ]);
     if (kind === "error") msg.setAttribute("role", "alert");
     log.appendChild(msg);
@@ -199,6 +230,7 @@
   }
   function scrollToEnd(node) {
     (node || log.lastElementChild || scroller).scrollIntoView({ block: "nearest" });
+    return node;
   }
 
   function card(p) {
@@ -284,7 +316,7 @@
     }
     if (procs.length) {
       var saveBox = el("div", { class: "save" });
-      var saveBtn = el("button", { type: "button", class: "secondary save-btn", text: t("save") });
+      var saveBtn = el("button", { type: "button", class: "secondary save-btn", "data-t": "save", text: t("save") });
       saveBtn.addEventListener("click", function () { saveBundle(saveBtn, saveBox); });
       saveBox.appendChild(saveBtn);
       plan.appendChild(saveBox);
@@ -297,7 +329,7 @@
       var b = el("button", { type: "button", class: "chip", text: q.label, "data-value": q.value });
       b.addEventListener("click", function () {
         // やさしい日本語 labels carry kana readings (扶養（ふよう）); the answer is sent without them
-        send(q.value === "skip" ? (state.lang === "en" ? "skip" : "スキップ") : q.label.replace(READINGS, ""));
+        send(q.value === "skip" ? (state.lang === "en" ? "skip" : "スキップ") : q.label.replace(READINGS, ""), false);
       });
       quick.appendChild(b);
     });
@@ -305,12 +337,11 @@
   }
 
   // ---- network ------------------------------------------------------------------------------------------
-  // the server's error message in the widget's language (message_ja on Japanese pages), else our own words
-  function errorText(body, fallback) {
+  // the server's error message in ``lang`` (message_ja / message_easy on Japanese pages), else our own words
+  function errorText(body, lang) {
     var e = body && body.error;
-    if (!e) return fallback;
-    var text = state.lang === "en" ? e.message : e.message_ja;
-    return typeof text === "string" && text ? text : fallback;
+    var text = e && (lang === "en" ? e.message : (lang === "easy" && e.message_easy) || e.message_ja);
+    return typeof text === "string" && text ? text : t("error", lang);
   }
   function post(path, payload) {
     return fetch(API + path, {
@@ -321,20 +352,33 @@
     });
   }
 
-  function setBusy(busy) {
+  function setBusy(busy, lang) {
     state.busy = busy;
     panel.setAttribute("aria-busy", busy ? "true" : "false");
     sendBtn.disabled = busy;
-    status.textContent = busy ? t("thinking") : "";
+    status.setAttribute("lang", htmlLang(lang || state.lang));
+    status.textContent = busy ? t("thinking", lang) : "";
+  }
+  // after a reply: the input (to type on), except after a tap on a touch screen, where the on-screen keyboard would
+  // cover the reply; there the reply itself takes focus
+  var TOUCH = window.matchMedia ? window.matchMedia("(pointer: coarse)") : { matches: false };
+  function focusAfter(reply, fromInput) {
+    if (reply && !fromInput && TOUCH.matches) {
+      reply.setAttribute("tabindex", "-1");
+      reply.focus({ preventScroll: true });
+    } else {
+      input.focus({ preventScroll: true });
+    }
   }
 
-  function send(text) {
+  function send(text, fromInput) {
     text = (text || "").trim();
     if (!text || state.busy) return;
-    addMessage("user", text);
+    var lang = writtenLang(text);
+    addMessage("user", text, null, lang);
     input.value = "";
     renderQuick([]);
-    setBusy(true);
+    setBusy(true, lang);
     var payload = { message: text };
     if (chosen) payload.lang = state.lang;
     if (state.session) payload.session_id = state.session;
@@ -342,8 +386,7 @@
     post("/api/chat", payload).then(function (res) {
       setBusy(false);
       if (!res.ok || !res.body) {
-        scrollToEnd(addMessage("bot", errorText(res.body, t("error")), "error"));
-        return;
+        return scrollToEnd(addMessage("bot", errorText(res.body, lang), "error", lang));
       }
       var resp = res.body;
       state.session = resp.session_id;
@@ -355,10 +398,32 @@
       renderPlan(resp);
       renderQuick(resp.quick_replies);
       scrollToEnd(msg);
+      return msg;
     }, function () {
       setBusy(false);
-      scrollToEnd(addMessage("bot", t("network"), "error"));
-    }).then(function () { input.focus(); });
+      return scrollToEnd(addMessage("bot", t("network", lang), "error", lang));
+    }).then(function (reply) { focusAfter(reply, fromInput); });
+  }
+
+  // the feed as webcal:// (a calendar app subscribes instead of importing once) and its https address to paste
+  function subscribeLink(url) {
+    var href = safeUrl(url);
+    if (!href) return el("span", { text: t("feed") });
+    return el("a", { href: href.replace(/^https?:/, "webcal:"), class: "feed", text: t("feed") });
+  }
+  function feedAddress(url) {
+    var href = safeUrl(url);
+    if (!href) return null;
+    var field = el("input", { class: "feed-url", type: "text", readonly: "", value: href, dir: "ltr", spellcheck: "false" });
+    field.addEventListener("focus", function () { field.select(); });
+    var copy = el("button", { type: "button", class: "secondary copy", text: t("copy") });
+    copy.addEventListener("click", function () {
+      field.select();  // without the clipboard API the address is selected, to copy by hand
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(href).then(function () { copy.textContent = t("copied"); }, function () {});
+      }
+    });
+    return el("div", { class: "feed-box" }, [el("label", null, [el("span", { text: t("feedUrl") }), field]), copy]);
   }
 
   function saveBundle(btn, box) {
@@ -368,18 +433,19 @@
     post("/api/bundles", { session_id: state.session }).then(function (res) {
       btn.remove();
       if (!res.ok || !res.body) {
-        box.appendChild(el("p", { class: "error", role: "alert", text: errorText(res.body, t("error")) }));
+        box.appendChild(el("p", { class: "error", role: "alert", text: errorText(res.body, state.lang) }));
         return;
       }
       var b = res.body;
       var links = el("ul", { class: "save-links" }, [
-        el("li", null, [link(b.print_url, t("print"))]),
-        el("li", null, [link(b.ics_url, t("ics"))]),
-        el("li", null, [link(b.feed_url, t("feed"))]),
-        el("li", null, [link(b.url, t("open"))])
+        el("li", null, [link(inPanelLang(b.print_url), t("print"), "print")]),
+        el("li", null, [link(b.ics_url, t("ics"), "ics")]),
+        el("li", null, [subscribeLink(b.feed_url)]),
+        el("li", null, [link(inPanelLang(b.url), t("open"), "open")])
       ]);
       var result = el("div", { class: "saved", role: "status", tabindex: "-1" }, [
-        el("p", null, [t("saved") + " ", el("strong", { class: "code", text: b.display_code || b.code })]), links
+        el("p", null, [t("saved") + " ", el("strong", { class: "code", text: b.display_code || b.code })]), links,
+        feedAddress(b.feed_url)
       ]);
       box.appendChild(result);
       result.focus();
@@ -390,11 +456,17 @@
   }
 
   // ---- open / close / restart / language --------------------------------------------------------------------
+  // a switch in the middle of a conversation: what is shown stays as written; say that the next reply follows
+  function switchedNote() {
+    var last = log.lastElementChild;
+    if (last && last.classList.contains("note")) last.remove();
+    scrollToEnd(addMessage("note", t("switched"), null, null, "switched"));  // not counted as a reply
+  }
   function greet() {
     log.textContent = "";
     plan.textContent = "";
     renderQuick([]);
-    addMessage("bot", t("greeting"));
+    addMessage("bot", t("greeting"), "greeting", null, "greeting");
   }
   function openPanel() {
     state.open = true;
@@ -424,15 +496,17 @@
       chosen = true;
       applyLabels();
       if (!state.session) greet();
+      else switchedNote();
       b.focus();
     });
   });
   panel.addEventListener("keydown", function (e) {
-    if (e.key === "Escape") { e.preventDefault(); closePanel(); }
+    // Escape while a Japanese IME converts cancels the conversion, not the panel
+    if (e.key === "Escape" && !e.isComposing && e.keyCode !== 229) { e.preventDefault(); closePanel(); }
   });
   form.addEventListener("submit", function (e) {
     e.preventDefault();
-    send(input.value);
+    send(input.value, true);
   });
 
   applyLabels();
