@@ -95,7 +95,7 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"[0-9０-９一二三四五六七八九十]+\s*(点|通|枚|人|回|か所|箇所|つ|桁)"),
     ),
     "amount": (
-        re.compile(r"いくら|幾ら|金額|何円|なんえん|支給額|もらえる額|費用"),
+        re.compile(r"いくら|幾ら|金額|何円|なんえん|何万|なんまん|支給額|もらえる額|費用|無料|タダ|ただで"),
         re.compile(r"[0-9０-９][0-9０-９,，]*\s*(万)?円|無料|自己負担"),
     ),
     "hours": (
@@ -103,7 +103,11 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"[0-9０-９]+時|曜日|開庁|午前|午後"),
     ),
     "deadline": (
-        re.compile(r"期限|いつまで|締め?切|しめきり|何日以内|何日まで|なんにち|どのくらい|どれくらい"),
+        # (何日かかりますか / 何か月 / どのぐらい: how long it takes is a period too)
+        re.compile(
+            r"期限|いつまで|締め?切|しめきり|何日以内|何日まで|なんにち|どのくらい|どれくらい|どのぐらい|どれぐらい|"
+            r"何日(くらい|ぐらい|ほど)?(かか|で)|何(か|ヶ|カ|ケ)月|なんかげつ|何週間|なんしゅうかん"
+        ),
         re.compile(
             r"以内|まで|期限|[0-9０-９]+\s*(営業日|日|か月|ヶ月|カ月|年間|年以内|週間)|から[0-9０-９]+\s*年"
         ),
@@ -143,7 +147,7 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "place": (
         re.compile(
-            r"どこ|送り先|送付先|宛先|あてさき|(窓口|まどぐち)(は|を)?(どこ|教えて|知りたい)|"
+            r"どこ|どちら(に|で|へ)|送り先|送付先|宛先|あてさき|(窓口|まどぐち)(は|を)?(どこ|教えて|知りたい)|"
             r"(何|なん)(番|ばん)の?(窓口|まどぐち)|(窓口|まどぐち)は(何|なん)(番|ばん)",
             re.I,
         ),
@@ -282,9 +286,9 @@ def _states(kind: str, sent: str) -> bool:
 
 
 # A sentence that opens with the case it is about: 「未納があるときは」「外国で生まれた場合は」
-# (the case is the sentence's opening clause: no comma or bracket in it — 6月15日…（15日が土日祝日のときは… opens with
-# a date, not a case)
-_CASE = re.compile(r"^・?([^、。（(]{2,40}?)(とき|場合)(は|には|でも)、?")
+# (the case is the sentence's opening clause, not one in brackets: 6月15日・10月15日…（15日が土日祝日のときは… opens
+# with dates, not a case)
+_CASE = re.compile(r"^・?([^。（(]{2,40}?)(とき|場合)(は|には|でも)、?")
 
 
 def _whole_list(item: str, text: str) -> str:

@@ -138,3 +138,16 @@ def test_the_night_is_when_the_office_is_closed_unless_an_opening_is_asked(answe
     assert "夜間" in written and "宿直" in written
     opening = answerer.written("東大和市の 夜間 開庁で 市民課は 何番 窓口 ですか")
     assert "宿直" not in opening  # an evening opening is office hours, not the desk after them
+
+
+def test_more_wordings_find_their_kind() -> None:
+    # how long it takes, in days, months or weeks, is a period (before: no kind, or only yes/no)
+    assert question_kinds("マイナンバーカードは何日くらいかかりますか")[0] == "deadline"
+    assert question_kinds("交付まで何か月かかる？")[0] == "deadline"
+    assert question_kinds("how long does it take to get the card?")[0] == "deadline"
+    assert question_kinds("how far in advance can I file the moving-out notice?")[0] == "deadline"
+    # どちらに is a polite どこに; 何万円 / 無料 ask an amount; who files or signs asks the person
+    assert question_kinds("どちらに提出すればいいですか") == ["place"]
+    assert question_kinds("葬祭費は何万円ですか") == ["amount"]
+    assert question_kinds("is it free to get the card?")[0] == "amount"
+    assert question_kinds("Who has to sign the birth registration?")[0] == "eligibility"
