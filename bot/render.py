@@ -874,7 +874,7 @@ class Renderer:
         """One source in a calendar description: its badge (公式 / 公的機関 / 非公式・要確認 / 保存コピー), whether it is
         another municipality's page, its publisher and the date the page states (never the check date); in English
         the Japanese page title stands once in brackets after the URL."""
-        badge = badge_text(s.kind or "private", s.page_date, s.reference, "en" if self.lang == "en" else "ja")
+        badge = badge_text(s.kind or "private", s.page_date, s.reference, self.lang)
         who = f" — {s.publisher}" if s.publisher else ""
         return f"{self.msg('cal.source')} [{badge}]{who}: {self._titled(s.title, s.url)}"
 

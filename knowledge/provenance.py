@@ -212,7 +212,15 @@ def kind_label(kind: str, lang: str = "ja") -> str:
         "copy-of-official": "Stored copy",
         "private": "Unofficial – please confirm",
     }
-    table = en if lang == "en" else ja
+    easy = {  # やさしい日本語: kana or 小学校 kanji
+        "municipal": "公式",
+        "metropolitan": "公式",
+        "national": "公式",
+        "public-body": "おおやけの きかん",
+        "copy-of-official": "ほぞんした コピー",
+        "private": "公式では ない・たしかめて ください",
+    }
+    table = en if lang == "en" else easy if lang == "easy" else ja
     return table.get(kind, table["private"])
 
 
@@ -230,17 +238,27 @@ def parse_page_date(text: str) -> dt.date | None:
         return None
 
 
-REFERENCE_LABEL = {"ja": "参考：他の区市町村のページ", "en": "For reference: another municipality's page"}
+REFERENCE_LABEL = {
+    "ja": "参考：他の区市町村のページ",
+    "easy": "さんこう：ほかの 区や 市の ページ",
+    "en": "For reference: another municipality's page",
+}
 
 
 def reference_label(lang: str = "ja") -> str:
-    return REFERENCE_LABEL["en" if lang == "en" else "ja"]
+    return REFERENCE_LABEL.get(lang, REFERENCE_LABEL["ja"])
 
 
 def page_date_label(day: dt.date | None, lang: str = "ja") -> str:
     """The page's own date as shown next to a source; says so when the page states none (never the check day)."""
     if lang == "en":
         return f"page dated {day.isoformat()}" if day else "page states no date"
+    if lang == "easy":
+        return (
+            f"ページの 日づけ {day.year}年{day.month}月{day.day}日"
+            if day
+            else "ページに 日づけは 書いて ありません"
+        )
     return f"ページの日付 {day.year}年{day.month}月{day.day}日" if day else "ページに日付の記載なし"
 
 

@@ -95,6 +95,17 @@ def test_badge_words_for_every_kind_and_the_page_date() -> None:
         "公式・参考：他の区市町村のページ・ページの日付 2025年4月1日"
     )
     assert badge_text("private", None, lang="en") == "Unofficial – please confirm; page states no date"
+    # やさしい日本語 (an easy calendar feed or reply): kana or 小学校 kanji only, never the ordinary-Japanese words
+    from evals.metrics import non_easy_kanji
+
+    easy = badge_text("private", None, True, "easy")
+    assert (
+        easy
+        == "公式では ない・たしかめて ください・さんこう：ほかの 区や 市の ページ・ページに 日づけは 書いて ありません"
+    )
+    assert not non_easy_kanji(easy) and not non_easy_kanji(
+        badge_text("copy-of-official", dt.date(2025, 4, 1), lang="easy")
+    )
 
 
 def test_validity_filters_ended_and_future_schemes() -> None:
