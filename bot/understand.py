@@ -23,6 +23,7 @@ from typing import Any, Final, Literal
 import yaml
 
 from bot import gazetteer
+from bot.ages import child_ages, said_ages
 from bot.dates import (
     EN_NUM,
     KANJI_NUM,
@@ -292,6 +293,8 @@ _PEOPLE_WORDS = re.compile(
 _KANJI_COUNT = re.compile(
     r"[一二三四五六七八九十百]*[十百][一二三四五六七八九十百]*(?=\s*(?:歳|才|さい|人|にん))"
 )
+# a one-digit age in kanji: 「三歳と一歳の子ども」 -> 「3歳と1歳の子ども」 (not 「十三歳」, read whole above)
+_KANJI_AGE_DIGIT = re.compile(r"(?<![一二三四五六七八九十百何])([一二三四五六七八九])(?=\s*(?:歳|才))")
 _EN_COUNT = {k: v for k, v in EN_NUM.items() if " " not in k and k not in ("a", "an")}
 _EN_COUNT_WORDS = re.compile(rf"\b({'|'.join(_EN_COUNT)})\b")
 
@@ -328,6 +331,7 @@ def counted(text: str) -> str:
         return f"{_KANA_PEOPLE[m.group(1)] if m.group(1) else KANJI_NUM[m.group(2)]}人"
 
     text = _KANJI_COUNT.sub(lambda m: str(kanji_count(m.group())), text)
+    text = _KANJI_AGE_DIGIT.sub(lambda m: str(KANJI_NUM[m.group(1)]), text)
     return _EN_COUNT_WORDS.sub(lambda m: str(_EN_COUNT[m.group(1)]), _PEOPLE_WORDS.sub(people, text))
 
 
@@ -512,6 +516,32 @@ _LISTED_REMAINING = re.compile(
 )
 _CHILD_WORDS = frozenset(["息子", "むすこ", "娘", "むすめ", "長男", "長女", "次男", "次女", "孫", "まご"])
 REMAINING = "household_members_remaining"  # the fact a list of the people who remain states (aged 15 or over)
+# the facts several children's ages state (knowledge/data/facts.yaml): has_children is about those aged 18 or under
+PERSON_AGE, HAS_CHILDREN, CHILDREN_COUNT, YOUNGEST = (
+    "person_age",
+    "has_children",
+    "children_count",
+    "youngest_child_age",
+)
+CHILD_AGE_LIMIT = 18
+
+
+def _with_ages(text: str, today: dt.date) -> str:
+    """``text`` with birth years and birthdays said as ages (bot.ages.said_ages), on the day of the event it
+    tells when that is before ``today`` (the age of someone who died is the age at death); unchanged otherwise."""
+    plain = unicodedata.normalize("NFKC", text)
+    said = said_ages(plain, today)
+    if said == plain:
+        return text
+    day = parse_date(said, today)
+    return said_ages(plain, day.date) if day and day.date < today else said
+
+
+def _blanked(t: str, spans: list[tuple[int, int]]) -> str:
+    """``t`` with the ``spans`` (children's ages) blanked out: they are no other person's age."""
+    for i, j in spans:
+        t = t[:i] + " " * (j - i) + t[j:]
+    return t
 
 
 def remaining_members(t: str) -> int | None:
@@ -1093,6 +1123,7 @@ class Understander:
         is not that person's at all for a fact in ``not_own``: the person who died is not the one writing)."""
         t = unspaced(norm(text))
         numbers = counted(t)  # people and numbers said in words, as digits (for the int facts)
+        kids = child_ages(numbers)
         out: dict[str, Any] = {}
         for fact in self.catalog.facts.values():
             if fact.type == "choice":
@@ -1110,7 +1141,7 @@ class Understander:
                 and (
                     n := _number(
                         fact.number,
-                        numbers,
+                        _blanked(numbers, kids.spans) if fact.id == PERSON_AGE else numbers,
                         others_only=fact.id in about_other,
                         own_ok=fact.id not in not_own,
                     )
@@ -1121,6 +1152,18 @@ class Understander:
         listed = remaining_members(numbers) if REMAINING in self.catalog.facts else None
         if listed is not None and REMAINING not in out:
             out[REMAINING] = listed
+        return self._children_facts(out, kids.ages)
+
+    def _children_facts(self, out: dict[str, Any], ages: list[int]) -> dict[str, Any]:
+        """The facts several children's ages state (「5歳と2歳と0歳の子」): children aged 18 or under in the
+        household, how many, and the youngest one's age (each only when the catalog has the fact)."""
+        young = [a for a in ages if a <= CHILD_AGE_LIMIT]
+        if not young:
+            return out
+        said = {HAS_CHILDREN: True, CHILDREN_COUNT: len(young), YOUNGEST: min(ages)}
+        for fact, value in said.items():
+            if fact in self.catalog.facts and (fact == YOUNGEST or out.get(fact) is None):
+                out[fact] = value
         return out
 
     def own_facts(
@@ -1283,6 +1326,7 @@ class Understander:
     # ---- whole message --------------------------------------------------------------------------------------
     def parse(self, text: str, today: dt.date, lang: str | None = None) -> Understanding:
         u = Understanding(text=text, lang=lang or ("en" if is_english(text) else "ja"))
+        text = _with_ages(text, today)
         t = norm(text).strip()
         u.skip = bool(_SKIP.match(t))
         u.unsure = u.skip or bool(_UNSURE_LEAD.match(t))
