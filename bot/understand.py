@@ -218,6 +218,14 @@ _LIVES_NOW = re.compile(
     r"|在住(です)?)|\b(currently|now) (live|living|based|in)\b|\b(i|we) (live|are living) in [a-z\- ]+( now| at the moment)?"
 )
 # a member of the family said to be a Japanese national (the nationality fact itself stays the resident's)
+# both of a baby's parents told (as foreign, with a foreign nationality said): 「夫婦とも」「夫もベトナム人」「父親も
+# タイ国籍」「私たちはネパール人の夫婦です」, "we are both", "my husband and I are …"
+_BOTH_PARENTS = re.compile(
+    r"(夫婦|ふうふ|両親|りょうしん|父母|ふぼ|二人|ふたり)\s*(とも|ともに|共に)|(夫婦|ふうふ)\s*(です|で)"
+    r"|(夫|妻|主人|旦那|父親|母親|パートナー|おっと|つま|ちちおや|ははおや)\s*も"
+    r"|\bboth\b|\b(husband|wife|partner|spouse) and i\b|\bwe(?:'re| are) (?:an? )?[a-z]+ (?:nationals|citizens|couple)\b"
+)
+BOTH_PARENTS_FOREIGN = "both_parents_foreign"  # facts.yaml: no parent of the baby is Japanese (国籍法2条1号)
 _JAPANESE_FAMILY = re.compile(
     r"\b(wife|husband|spouse|partner|mother|father|mom|mum|dad|one of us)\s*(is|was|'s)\s+(a\s+)?japanese\b"
     r"|\bjapanese (wife|husband|spouse|partner|mother|father|mom|mum|dad)\b"
@@ -1364,6 +1372,8 @@ class Understander:
         u.facts = {**u.facts, **self.parse_facts(text, others, not_own)}
         u.own_facts = self.own_facts(u.facts, text, others, not_own)
         u.japanese_family = u.facts.get("nationality") == "japanese" or bool(_JAPANESE_FAMILY.search(tn))
+        if u.facts.get("nationality") == "foreign" and not u.japanese_family and _BOTH_PARENTS.search(tn):
+            u.facts.setdefault(BOTH_PARENTS_FOREIGN, True)  # a foreign nationality said of both parents
         if not u.events and u.facts.get("nationality") == "foreign" and _ARRIVED_BARE.search(tn):
             u.events.append("foreign-resident")  # "I'm from Nepal. I arrived on 2 December"
         self._move_ends(u, t)
