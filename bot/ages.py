@@ -43,6 +43,10 @@ _MONTH_NO = {name: i + 1 for i, name in enumerate(_MONTHS.split("|")[:12])} | {
 _KANJI_DIGITS = "〇一二三四五六七八九十百"
 # 享年 (the age at death), with or without 歳: 「享年82」「享年八十二」「きょうねん 82さい」
 _KYONEN = re.compile(rf"(享年|きょうねん)\s*(?P<n>\d{{1,3}}|[{_KANJI_DIGITS}]+)\s*(?:歳|才|さい)?")
+# 「今年で90になります」: an age reached this year, said without 歳
+_TURNS = re.compile(
+    r"(?P<lead>今年で|ことしで|もうすぐ|来月で|らいげつで)\s*(?P<n>\d{2,3})\s*(?:歳|才|さい)?\s*(?=に|と)"
+)
 # 「82で亡くなりました」: an age said with で before the death
 _AT_DEATH = re.compile(r"(?<![\d年月日])(?P<n>\d{2,3})\s*(?:で|にて)\s*(?=亡くな|なくな|死|他界|逝)")
 
@@ -102,6 +106,7 @@ def said_ages(t: str, ref: dt.date) -> str:
 
     t = _BORN_EN.sub(en, _BORN_JA.sub(ja, t))
     t = _KYONEN.sub(lambda m: f"享年{_kanji_number(m['n'])}歳", t)
+    t = _TURNS.sub(lambda m: f"{m['lead']}{m['n']}歳", t)
     return _AT_DEATH.sub(lambda m: f"{m['n']}歳で", t)
 
 
@@ -119,18 +124,24 @@ _CHILDREN_ARE = re.compile(
     rf"(?:子ども|子供|こども|(?<![息様弟猫])子)(?:たち)?\s*(?:は|が)\s*(?:\d+\s*(?:人|にん)\s*(?:で|いて)?\s*[、,]?\s*)?"
     rf"({_AGE}(?:{_AND}{_AGE})+)"
 )
-# 「8歳の息子と4歳の娘」 (each child with its own age), 「上の子は7歳、下の子は3歳」
+# 「8歳の息子と4歳の娘」 (each child with its own age), 「上の子は7歳、下の子は3歳」「長男10歳、長女7歳」
+# 「娘(3歳)と息子(1歳)」
 _ONE_CHILD = re.compile(
-    rf"{_AGE}\s*の\s*{_CHILD}|(?:上の子|下の子|真ん中の子|うえのこ|したのこ|長男|長女|次男|次女|三男|三女)"
-    rf"\s*(?:は|が)\s*{_AGE}"
+    rf"{_AGE}\s*の\s*{_CHILD}|(?:上の子|下の子|真ん中の子|うえのこ|したのこ|長男|長女|次男|次女|三男|三女|息子|"
+    rf"むすこ|娘|むすめ)\s*(?:は|が)?\s*[(（]?\s*{_AGE}"
 )
+_LIST = rf"{_AGE}(?:{_AND}{_AGE})+"
+# 「子供3人（10歳、7歳、2歳）」「息子が2人（5歳と3歳）」「二人の子ども（6歳と3歳）」: ages in brackets after the children
+_CHILDREN_BRACKETED = re.compile(rf"{_CHILD}[^。.!?！？(（]{{0,8}}[(（]\s*({_LIST})\s*[)）]")
+# 「2歳の双子」: two children of one age
+_TWINS = re.compile(rf"{_AGE}\s*の\s*(?:双子|ふたご)|(?:双子|ふたご)\s*(?:は|が)?\s*[(（]?\s*{_AGE}")
 # after a sentence that says there are children: 「子どもが います。6さいと 1さいです」
 _CHILDREN_SAID = re.compile(r"(?:子ども|子供|こども)(?:が|は)\s*(?:\d+\s*(?:人|にん)\s*)?(?:います|いる)")
 _AGES_ALONE = re.compile(rf"^\s*{_AGE}(?:{_AND}{_AGE})+\s*(?:です|だ)?")
 _EN_N = r"\d{1,2}"
 # "kids aged 3 and 7", "children aged 3, 5 and 7", "two kids, 4 and 9", "my kids are 3 and 7"
 _EN_CHILDREN = re.compile(
-    rf"(?i)\b(?:kids|children|sons|daughters|boys|girls)\b,?\s*(?:(?:are |who are )?aged |ages |are )?"
+    rf"(?i)\b(?:kids|children|sons|daughters|boys|girls)\b[,:]?\s*(?:(?:are |who are )?aged |ages |are )?"
     rf"({_EN_N}(?:\s*(?:,|and|&)\s*(?:and\s+)?{_EN_N})+)\b(?!\s*(?:yen|days?|weeks?|months?|%|st|nd|rd|th))"
 )
 # "a 5-year-old and a 2-year-old", "a 5 year old son"
@@ -153,13 +164,16 @@ def child_ages(t: str) -> ChildAges:
     """The ages of children listed in ``t`` (normalised, numbers in digits): several in one phrase, or one
     each with its own child word when more than one is said; empty when fewer than two are told apart."""
     out = ChildAges()
-    for pat in (_AGES_OF_CHILDREN, _CHILDREN_ARE, _EN_CHILDREN):
+    for pat in (_AGES_OF_CHILDREN, _CHILDREN_ARE, _CHILDREN_BRACKETED, _EN_CHILDREN):
         for m in pat.finditer(t):
             part = m.group(1) if pat is not _AGES_OF_CHILDREN else m.group()
             out.ages += _numbers(
                 re.sub(r"(?:子ども|子供|こども|子|こ)?\s*(?:は|が)?\s*\d+\s*(?:人|にん)", "", part)
             )
             out.spans.append(m.span())
+    for m in _TWINS.finditer(t):
+        out.ages += [int(next(g for g in m.groups() if g))] * 2
+        out.spans.append(m.span())
     if out.ages:
         return out
     one = [m for p in (_ONE_CHILD, _EN_YEAR_OLD) for m in p.finditer(t)]

@@ -27,6 +27,12 @@ TODAY = dt.date(2026, 12, 7)
         ("we have kids aged 3 and 7.", [3, 7]),
         ("i have 2 kids, 4 and 9.", [4, 9]),
         ("we have a 5-year-old and a 2-year-old.", [5, 2]),
+        ("子供3人（10歳、7歳、2歳）がいます", [10, 7, 2]),
+        ("息子が2人（5歳と3歳）います", [5, 3]),
+        ("長男10歳、長女7歳です", [10, 7]),
+        ("娘(3歳)と息子(1歳)がいます", [3, 1]),
+        ("2歳の双子がいます", [2, 2]),
+        ("i have 3 children: 10, 7 and 2.", [10, 7, 2]),
         # one age alone is not a list (the catalog's own patterns read it), nor is a parent's age
         ("娘は5歳です", []),
         ("母（82歳）の介護", []),
@@ -50,6 +56,7 @@ def test_child_ages(text: str, ages: list[int]) -> None:
         ("born on 5 May 1939", dt.date(2026, 12, 3), "aged 87"),
         ("父は享年八十二でした", TODAY, "父は享年82歳でした"),
         ("82で亡くなりました", TODAY, "82歳で亡くなりました"),
+        ("母は今年で90になります", TODAY, "母は今年で90歳になります"),
         # a birthday less than a year ago is the day of a birth, kept as a date
         ("2026年12月3日生まれの長女", TODAY, "2026年12月3日生まれの長女"),
     ],
