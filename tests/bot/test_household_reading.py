@@ -25,6 +25,8 @@ TODAY = dt.date(2026, 12, 7)
         ("父は運転はしませんでした", {"deceased_had_licence": False, "drives": None}),
         ("He didn't drive.", {"deceased_had_licence": False}),
         ("母は車の運転をしていました", {"deceased_had_licence": True}),
+        ("父は免許を返納していました", {"deceased_had_licence": False}),
+        ("免許は返納しました", {"drives": False, "deceased_had_licence": None}),  # the resident's own licence
         ("運転はしません", {"drives": False}),
         ("ペットは猫だけです", {"has_dog": False}),
         ("We only have a cat.", {"has_dog": False}),
