@@ -221,9 +221,9 @@ _LIVES_NOW = re.compile(
 # both of a baby's parents told (as foreign, with a foreign nationality said): 「夫婦とも」「夫もベトナム人」「父親も
 # タイ国籍」「私たちはネパール人の夫婦です」, "we are both", "my husband and I are …"
 _BOTH_PARENTS = re.compile(
-    r"(夫婦|ふうふ|両親|りょうしん|父母|ふぼ|二人|ふたり)\s*(とも|ともに|共に)|(夫婦|ふうふ)\s*(です|で)"
-    r"|(夫|妻|主人|旦那|父親|母親|パートナー|おっと|つま|ちちおや|ははおや)\s*も"
-    r"|\bboth\b|\b(husband|wife|partner|spouse) and i\b|\bwe(?:'re| are) (?:an? )?[a-z]+ (?:nationals|citizens|couple)\b"
+    r"(夫婦|ふうふ|両親|りょうしん|父母|ふぼ|二人|ふたり)\s*(とも|ともに|共に)|(人|籍|じん|せき)\s*の?\s*(夫婦|ふうふ)"
+    r"|(夫|妻|主人|旦那|父親|母親|パートナー|おっと|つま|ちちおや|ははおや)\s*も[^。.!?]{0,12}?(人|籍|じん|せき)"
+    r"|\b(are|were) both\b|\bboth (of us )?(are|were)\b|\bwe(?:'re| are) (?:an? )?[a-z]+ (?:nationals|citizens|couple)\b"
 )
 BOTH_PARENTS_FOREIGN = "both_parents_foreign"  # facts.yaml: no parent of the baby is Japanese (国籍法2条1号)
 _JAPANESE_FAMILY = re.compile(

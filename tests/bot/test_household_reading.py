@@ -38,6 +38,12 @@ TODAY = dt.date(2026, 12, 7)
         ("We are both Nepali nationals.", {"both_parents_foreign": True}),
         ("私は外国人です", {"nationality": "foreign", "both_parents_foreign": None}),
         ("夫婦とも日本人です", {"both_parents_foreign": None}),
+        ("ベトナム人夫婦です", {"both_parents_foreign": True}),
+        ("子どもの父親もタイ国籍です。私もタイ国籍です", {"both_parents_foreign": True}),
+        # another parent named without a nationality says nothing of the baby's
+        ("妻も喜んでいます。私はアメリカ人です", {"nationality": "foreign", "both_parents_foreign": None}),
+        ("We both work. I am American.", {"both_parents_foreign": None}),
+        ("夫婦で引っ越します。私は外国籍です", {"both_parents_foreign": None}),
     ],
 )
 def test_facts(und: Understander, text: str, facts: dict[str, Any]) -> None:
