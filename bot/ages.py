@@ -47,6 +47,13 @@ _KYONEN = re.compile(rf"(享年|きょうねん)\s*(?P<n>\d{{1,3}}|[{_KANJI_DIGI
 _TURNS = re.compile(
     r"(?P<lead>今年で|ことしで|もうすぐ|来月で|らいげつで)\s*(?P<n>\d{2,3})\s*(?:歳|才|さい)?\s*(?=に|と)"
 )
+# a baby's age in months is 0 (or more) years: 「生後3か月の娘」「3か月の息子」「娘は3か月です」 (not 「3か月前」)
+_MONTH_UNIT = r"(?:か月|ヶ月|カ月|ケ月|かげつ|箇月)"
+_BABY = r"(?:子ども|子供|こども|子|娘|むすめ|息子|むすこ|長男|長女|次男|次女|赤ちゃん|あかちゃん|赤ん坊)"
+_MONTHS_OLD = re.compile(
+    rf"生後\s*(?P<a>\d{{1,2}})\s*{_MONTH_UNIT}|(?P<b>\d{{1,2}})\s*{_MONTH_UNIT}(?=\s*の\s*{_BABY})"
+    rf"|(?P<lead>{_BABY}\s*(?:は|が)\s*)(?P<c>\d{{1,2}})\s*{_MONTH_UNIT}(?!\s*(?:前|まえ|後|ご|以内|たつ|経|間))"
+)
 # 「82で亡くなりました」: an age said with で before the death
 _AT_DEATH = re.compile(r"(?<![\d年月日])(?P<n>\d{2,3})\s*(?:で|にて)\s*(?=亡くな|なくな|死|他界|逝)")
 
@@ -107,6 +114,7 @@ def said_ages(t: str, ref: dt.date) -> str:
     t = _BORN_EN.sub(en, _BORN_JA.sub(ja, t))
     t = _KYONEN.sub(lambda m: f"享年{_kanji_number(m['n'])}歳", t)
     t = _TURNS.sub(lambda m: f"{m['lead']}{m['n']}歳", t)
+    t = _MONTHS_OLD.sub(lambda m: f"{m['lead'] or ''}{int(m['a'] or m['b'] or m['c']) // 12}歳", t)
     return _AT_DEATH.sub(lambda m: f"{m['n']}歳で", t)
 
 

@@ -57,6 +57,10 @@ def test_child_ages(text: str, ages: list[int]) -> None:
         ("父は享年八十二でした", TODAY, "父は享年82歳でした"),
         ("82で亡くなりました", TODAY, "82歳で亡くなりました"),
         ("母は今年で90になります", TODAY, "母は今年で90歳になります"),
+        # a baby's age in months is its age in years (0), not a period
+        ("生後3か月の娘がいます", TODAY, "0歳の娘がいます"),
+        ("娘は18か月です", TODAY, "娘は1歳です"),
+        ("3か月前に引っ越しました", TODAY, "3か月前に引っ越しました"),
         # a birthday less than a year ago is the day of a birth, kept as a date
         ("2026年12月3日生まれの長女", TODAY, "2026年12月3日生まれの長女"),
     ],

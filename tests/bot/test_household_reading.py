@@ -29,6 +29,9 @@ TODAY = dt.date(2026, 12, 7)
         ("免許は返納しました", {"drives": False, "deceased_had_licence": None}),  # the resident's own licence
         ("運転はしません", {"drives": False}),
         ("ペットは猫だけです", {"has_dog": False}),
+        ("チワワを飼っています", {"has_dog": True}),
+        ("子どもはみんな独立しました", {"has_children": False}),
+        ("Our kids are all grown up.", {"has_children": False}),
         ("We only have a cat.", {"has_dog": False}),
         ("病院で直接支払制度を使いました", {"direct_payment_used": True}),
         ("直接支払制度は使っていません", {"direct_payment_used": False}),
