@@ -30,6 +30,9 @@ TODAY = dt.date(2026, 12, 7)
         ("運転はしません", {"drives": False}),
         ("ペットは猫だけです", {"has_dog": False}),
         ("チワワを飼っています", {"has_dog": True}),
+        # one member left after a death: no 世帯主変更届 (it needs two or more aged 15+)
+        ("父が亡くなり、母が一人残りました", {"household_members_remaining": 1}),
+        ("夫が亡くなり、家族は私と子ども2人が残っています", {"household_members_remaining": None}),
         ("子どもはみんな独立しました", {"has_children": False}),
         ("Our kids are all grown up.", {"has_children": False}),
         ("We only have a cat.", {"has_dog": False}),
