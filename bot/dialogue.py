@@ -322,8 +322,12 @@ def _told_events(und: Understander, u: Understanding) -> list[str]:
     """The events a first message tells: an event read only from the words of a fact ("I'm a single mother",
     「後期高齢者医療制度に入っていました」) is that fact, not an event, when other words of the message tell another
     event ("I'm a single mother. My baby was born on 3 December"); told alone, or next to an event only inferred
-    from places (an arrival from Vietnam), it stays the event."""
+    from places (an arrival from Vietnam), it stays the event. So is an event read only from the name of a
+    procedure the message asks about (「子どもが生まれました。出産育児一時金はどうなりますか」: a question about the
+    grant, not a pregnancy)."""
     phrases = [w for w in und.fact_phrases(u.text, yes_no=True) if compact(w)]
+    if "question" in u.intents:
+        phrases += und.procedure_phrases(u.text)
     if len(u.events) < 2 or not phrases:
         return list(u.events)
     told = set(und.detect_events(und.without(u.text, phrases)))

@@ -241,6 +241,9 @@ EVENT_PERSON_FACTS: dict[str, frozenset[str]] = {
             "household_head",
             "household_members_remaining",
             "had_employee_pension",
+            # the deceased's residence card is returned only when the deceased was foreign; the resident's own
+            # 「私は外国籍です」 does not say it (residence-card-return-death)
+            "nationality",
         }
     ),
     "care": frozenset({"person_age", "specified_disease"}),
@@ -344,7 +347,7 @@ def plan_bundle(
             if key in items:
                 items[key].events.append(ev_id)
                 continue
-            day = _counted_from(catalog, proc_id, ev_date, event_dates, trigger_dates)
+            day = _counted_from(catalog, proc_id, ev_date, event_dates, trigger_dates, events)
             item = _plan_item(catalog, event, proc_id, when, after, at, where, ev_facts, day, today)
             if item is not None and abroad_events and ev_id in abroad_events:
                 _abroad_period(item, day, today)
@@ -384,16 +387,21 @@ def _counted_from(
     ev_date: dt.date | None,
     event_dates: dict[str, dt.date] | None,
     trigger_dates: dict[str, dt.date] | None = None,
+    events: list[str] | None = None,
 ) -> dt.date | None:
     """The date a procedure's deadline counts from: its event's date, but a deadline that runs from the move
-    (trigger ``move``) counts from the move's own date whichever event lists it (the 転入届 of a marriage), and
-    one that runs from the day the death became known or from the funeral (trigger ``learned``, ``funeral``)
-    from that day when the resident said it and it is not before the event."""
+    (trigger ``move``) counts from the move's own date whichever event lists it (the 転入届 of a marriage) — none
+    while the move of the conversation has no date of its own (「来月引っ越す予定で、先週結婚しました」: not the
+    wedding's) — and one that runs from the day the death became known or from the funeral (trigger ``learned``,
+    ``funeral``) from that day when the resident said it and it is not before the event."""
     proc = catalog.procedures.get(proc_id)
     if trigger_dates and proc and proc.deadline and (day := trigger_dates.get(proc.deadline.trigger)):
         return max(day, ev_date) if ev_date else day
-    if event_dates and "moving" in event_dates and proc and proc.deadline and proc.deadline.trigger == "move":
-        return event_dates["moving"]
+    if event_dates and proc and proc.deadline and proc.deadline.trigger == "move":
+        if "moving" in event_dates:
+            return event_dates["moving"]
+        if "moving" in (events or []):
+            return None
     return ev_date
 
 

@@ -23,6 +23,7 @@ from typing import Any, Final, Literal
 import yaml
 
 from bot import gazetteer
+from bot.ages import child_ages, said_ages
 from bot.dates import (
     EN_NUM,
     KANJI_NUM,
@@ -234,6 +235,14 @@ _LIVES_NOW = re.compile(
     r"|在住(です)?)|\b(currently|now) (live|living|based|in)\b|\b(i|we) (live|are living) in [a-z\- ]+( now| at the moment)?"
 )
 # a member of the family said to be a Japanese national (the nationality fact itself stays the resident's)
+# both of a baby's parents told (as foreign, with a foreign nationality said): 「夫婦とも」「夫もベトナム人」「父親も
+# タイ国籍」「私たちはネパール人の夫婦です」, "we are both", "my husband and I are …"
+_BOTH_PARENTS = re.compile(
+    r"(夫婦|ふうふ|両親|りょうしん|父母|ふぼ|二人|ふたり)\s*(とも|ともに|共に)|(人|籍|じん|せき)\s*の?\s*(夫婦|ふうふ)"
+    r"|(夫|妻|主人|旦那|父親|母親|パートナー|おっと|つま|ちちおや|ははおや)\s*も[^。.!?]{0,12}?(人|籍|じん|せき)"
+    r"|\b(are|were) both\b|\bboth (of us )?(are|were)\b|\bwe(?:'re| are) (?:an? )?[a-z]+ (?:nationals|citizens|couple)\b"
+)
+BOTH_PARENTS_FOREIGN = "both_parents_foreign"  # facts.yaml: no parent of the baby is Japanese (国籍法2条1号)
 _JAPANESE_FAMILY = re.compile(
     r"\b(wife|husband|spouse|partner|mother|father|mom|mum|dad|one of us)\s*(is|was|'s)\s+(a\s+)?japanese\b"
     r"|\bjapanese (wife|husband|spouse|partner|mother|father|mom|mum|dad)\b"
@@ -309,6 +318,8 @@ _PEOPLE_WORDS = re.compile(
 _KANJI_COUNT = re.compile(
     r"[一二三四五六七八九十百]*[十百][一二三四五六七八九十百]*(?=\s*(?:歳|才|さい|人|にん))"
 )
+# a one-digit age in kanji: 「三歳と一歳の子ども」 -> 「3歳と1歳の子ども」 (not 「十三歳」, read whole above)
+_KANJI_AGE_DIGIT = re.compile(r"(?<![一二三四五六七八九十百何])([一二三四五六七八九])(?=\s*(?:歳|才))")
 _EN_COUNT = {k: v for k, v in EN_NUM.items() if " " not in k and k not in ("a", "an")}
 _EN_COUNT_WORDS = re.compile(rf"\b({'|'.join(_EN_COUNT)})\b")
 
@@ -345,6 +356,7 @@ def counted(text: str) -> str:
         return f"{_KANA_PEOPLE[m.group(1)] if m.group(1) else KANJI_NUM[m.group(2)]}人"
 
     text = _KANJI_COUNT.sub(lambda m: str(kanji_count(m.group())), text)
+    text = _KANJI_AGE_DIGIT.sub(lambda m: str(KANJI_NUM[m.group(1)]), text)
     return _EN_COUNT_WORDS.sub(lambda m: str(_EN_COUNT[m.group(1)]), _PEOPLE_WORDS.sub(people, text))
 
 
@@ -531,6 +543,32 @@ _LISTED_REMAINING = re.compile(
 )
 _CHILD_WORDS = frozenset(["息子", "むすこ", "娘", "むすめ", "長男", "長女", "次男", "次女", "孫", "まご"])
 REMAINING = "household_members_remaining"  # the fact a list of the people who remain states (aged 15 or over)
+# the facts several children's ages state (knowledge/data/facts.yaml): has_children is about those aged 18 or under
+PERSON_AGE, HAS_CHILDREN, CHILDREN_COUNT, YOUNGEST = (
+    "person_age",
+    "has_children",
+    "children_count",
+    "youngest_child_age",
+)
+CHILD_AGE_LIMIT = 18
+
+
+def _with_ages(text: str, today: dt.date) -> str:
+    """``text`` with birth years and birthdays said as ages (bot.ages.said_ages), on the day of the event it
+    tells when that is before ``today`` (the age of someone who died is the age at death); unchanged otherwise."""
+    plain = unicodedata.normalize("NFKC", text)
+    said = said_ages(plain, today)
+    if said == plain:
+        return text
+    day = parse_date(said, today)
+    return said_ages(plain, day.date) if day and day.date < today else said
+
+
+def _blanked(t: str, spans: list[tuple[int, int]]) -> str:
+    """``t`` with the ``spans`` (children's ages) blanked out: they are no other person's age."""
+    for i, j in spans:
+        t = t[:i] + " " * (j - i) + t[j:]
+    return t
 
 
 def remaining_members(t: str) -> int | None:
@@ -1114,6 +1152,7 @@ class Understander:
         is not that person's at all for a fact in ``not_own``: the person who died is not the one writing)."""
         t = unspaced(norm(text))
         numbers = counted(t)  # people and numbers said in words, as digits (for the int facts)
+        kids = child_ages(numbers)
         out: dict[str, Any] = {}
         for fact in self.catalog.facts.values():
             if fact.type == "choice":
@@ -1131,7 +1170,7 @@ class Understander:
                 and (
                     n := _number(
                         fact.number,
-                        numbers,
+                        _blanked(numbers, kids.spans) if fact.id == PERSON_AGE else numbers,
                         others_only=fact.id in about_other,
                         own_ok=fact.id not in not_own,
                     )
@@ -1142,6 +1181,18 @@ class Understander:
         listed = remaining_members(numbers) if REMAINING in self.catalog.facts else None
         if listed is not None and REMAINING not in out:
             out[REMAINING] = listed
+        return self._children_facts(out, kids.ages)
+
+    def _children_facts(self, out: dict[str, Any], ages: list[int]) -> dict[str, Any]:
+        """The facts several children's ages state (「5歳と2歳と0歳の子」): children aged 18 or under in the
+        household, how many, and the youngest one's age (each only when the catalog has the fact)."""
+        young = [a for a in ages if a <= CHILD_AGE_LIMIT]
+        if not young:
+            return out
+        said = {HAS_CHILDREN: True, CHILDREN_COUNT: len(young), YOUNGEST: min(ages)}
+        for fact, value in said.items():
+            if fact in self.catalog.facts and (fact == YOUNGEST or out.get(fact) is None):
+                out[fact] = value
         return out
 
     def own_facts(
@@ -1304,6 +1355,7 @@ class Understander:
     # ---- whole message --------------------------------------------------------------------------------------
     def parse(self, text: str, today: dt.date, lang: str | None = None) -> Understanding:
         u = Understanding(text=text, lang=lang or ("en" if is_english(text) else "ja"))
+        text = _with_ages(text, today)
         t = norm(text).strip()
         u.skip = bool(_SKIP.match(t))
         u.unsure = u.skip or bool(_UNSURE_LEAD.match(t))
@@ -1341,6 +1393,8 @@ class Understander:
         u.facts = {**u.facts, **self.parse_facts(text, others, not_own)}
         u.own_facts = self.own_facts(u.facts, text, others, not_own)
         u.japanese_family = u.facts.get("nationality") == "japanese" or bool(_JAPANESE_FAMILY.search(tn))
+        if u.facts.get("nationality") == "foreign" and not u.japanese_family and _BOTH_PARENTS.search(tn):
+            u.facts.setdefault(BOTH_PARENTS_FOREIGN, True)  # a foreign nationality said of both parents
         if not u.events and u.facts.get("nationality") == "foreign" and _ARRIVED_BARE.search(tn):
             u.events.append("foreign-resident")  # "I'm from Nepal. I arrived on 2 December"
         self._move_ends(u, t)

@@ -70,7 +70,14 @@ def test_unknown_facts_make_items_conditional_with_the_deciding_facts() -> None:
     assert state(b, "nhi-enrollment") == ("maybe", ["insurance"])
     assert state(b, "baby-employee-insurance") == ("maybe", ["insurance"])
     assert state(b, "child-support-allowance") == ("maybe", ["single_parent"])
-    assert b.decisive == {"insurance": 2, "single_parent": 2}
+    assert state(b, "childbirth-lump-sum") == ("maybe", ["birth_cost_below_grant", "direct_payment_used"])
+    # the grant's facts are never asked (no event lists them): they decide one card each
+    assert b.decisive == {
+        "insurance": 2,
+        "single_parent": 2,
+        "direct_payment_used": 1,
+        "birth_cost_below_grant": 1,
+    }
     statuses = [i.status for i in b.items]
     assert set(statuses) == set(get_args(Status))
     assert statuses == sorted(statuses)  # every required item before every conditional one

@@ -167,7 +167,10 @@ def test_role_literal_covers_every_role_found(und: Understander) -> None:
         ("子どもは ふたり います", {"children_count": 2}),
         ("こどもが 2人 います", {"children_count": 2}),
         ("子どもが二人います", {"children_count": 2}),
-        ("We have two kids, aged 8 and 5", {"children_count": 2}),
+        (
+            "We have two kids, aged 8 and 5",
+            {"children_count": 2, "has_children": True, "youngest_child_age": 5},
+        ),
         ("I have one child", {"children_count": 1}),
         ("3人の子どもがいます", {"children_count": 3, "has_children": True}),
         ("こどもは 3にん います", {"children_count": 3}),
