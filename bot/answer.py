@@ -26,7 +26,6 @@ from bot.gist_en import (
     english_yes_no,
     hint_score,
     japanese_hints,
-    names_all,
     states_value,
     without_kind_words,
 )
@@ -96,7 +95,7 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"[0-9０-９一二三四五六七八九十]+\s*(点|通|枚|人|回|か所|箇所|つ|桁)"),
     ),
     "amount": (
-        re.compile(r"いくら|幾ら|金額|何円|なんえん|何万|なんまん|支給額|もらえる額|費用|無料|タダ|ただで"),
+        re.compile(r"いくら|幾ら|金額|何円|なんえん|支給額|もらえる額|費用"),
         re.compile(r"[0-9０-９][0-9０-９,，]*\s*(万)?円|無料|自己負担"),
     ),
     "hours": (
@@ -104,11 +103,7 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"[0-9０-９]+時|曜日|開庁|午前|午後"),
     ),
     "deadline": (
-        # (何日かかりますか / 何か月 / どのぐらい: how long it takes is a period too)
-        re.compile(
-            r"期限|いつまで|締め?切|しめきり|何日以内|何日まで|なんにち|どのくらい|どれくらい|どのぐらい|どれぐらい|"
-            r"何日(くらい|ぐらい|ほど)?(かか|で)|何(か|ヶ|カ|ケ)月|なんかげつ|何週間|なんしゅうかん"
-        ),
+        re.compile(r"期限|いつまで|締め?切|しめきり|何日以内|何日まで|なんにち|どのくらい|どれくらい"),
         re.compile(
             r"以内|まで|期限|[0-9０-９]+\s*(営業日|日|か月|ヶ月|カ月|年間|年以内|週間)|から[0-9０-９]+\s*年"
         ),
@@ -116,23 +111,16 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # いつの日付で受理 / 届出日はいつに: the day that counts
     "date": (
         re.compile(
-            r"いつ(に|の|から|付)|日付|届出日|何日に|なんにちに|いつ\s*(確認|かくにん|審査|しんさ|受理|じゅり|振り?込|ふりこ|届|とど|支給|しきゅう|"
-            r"もらえ|もらう|入金|にゅうきん|支払|しはら|払わ)"  # いつ もらえますか: when it is paid
+            r"いつ(に|の|から|付)|日付|届出日|何日に|なんにちに|いつ\s*(確認|かくにん|審査|しんさ|受理|じゅり|振り?込|ふりこ|届|とど|支給|しきゅう)"
         ),
-        # …になってから来てください / 以降: the condition or day from which it can be done (いつから); the month it is
-        # paid in (偶数月, 6月・10月・2月)
-        re.compile(
-            r"日(付)?(に|で|と|が)|さかのぼ|当日|翌|受け取った日|収受|届出日|になってから|以降|[0-9０-９]+月|偶数月"
-        ),
+        # …になってから来てください / 以降: the condition or day from which it can be done (いつから)
+        re.compile(r"日(付)?(に|で|と|が)|さかのぼ|当日|翌|受け取った日|収受|届出日|になってから|以降"),
     ),
     "penalty": (
         re.compile(
             r"過ぎ|遅れ|おくれ|間に合わ|まにあわ|罰|過料|忘れ|わすれ|持って(いけ|行け|こられ|来られ)ない"
         ),
-        # (…を受けないと、…権利は生まれません: what follows when it is not done)
-        re.compile(
-            r"過料|罰|遅れ|過ぎ|翌月分|減り|さかのぼ|後日|後で|あとで|あらためて|改めて|(ないと|なければ)、[^。]{0,40}ません"
-        ),
+        re.compile(r"過料|罰|遅れ|過ぎ|翌月分|減り|さかのぼ|後日|後で|あとで|あらためて|改めて"),
     ),
     "documents": (
         re.compile(
@@ -148,7 +136,7 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "place": (
         re.compile(
-            r"どこ|どちら(に|で|へ)|送り先|送付先|宛先|あてさき|(窓口|まどぐち)(は|を)?(どこ|教えて|知りたい)|"
+            r"どこ|送り先|送付先|宛先|あてさき|(窓口|まどぐち)(は|を)?(どこ|教えて|知りたい)|"
             r"(何|なん)(番|ばん)の?(窓口|まどぐち)|(窓口|まどぐち)は(何|なん)(番|ばん)",
             re.I,
         ),
@@ -165,10 +153,7 @@ QUESTION_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "eligibility": (
         re.compile(r"対象|誰が|だれが|受けられますか|利用できますか|条件|何歳|なんさい|歳まで"),
-        # (誰が申請しますか / who applies: the sentence whose subject files it, 里親が申請します)
-        re.compile(
-            r"対象|方|人|場合|歳|以上|未満|世帯|が(申請|請求|届け?出|受給)(し|す|で)|が受け取(れ|り|る)"
-        ),
+        re.compile(r"対象|方|人|場合|歳|以上|未満|世帯"),
     ),
     # 出せますか / いいですか / 必要ですか: the answer says can or cannot, needed or not
     "yesno": (
@@ -198,9 +183,6 @@ QUESTION_KINDS["weekday"] = (re.compile(r"何曜|なんよう"), QUESTION_KINDS[
 # 'which days are busiest' asks the weekdays before the hours (bot.gist_en)
 _ORDER = [k for k in QUESTION_KINDS if k != "weekday"]
 _ORDER.insert(_ORDER.index("hours"), "weekday")
-# 'until what age does … pay' asks an age before who is eligible (English only: 何歳まで stays eligibility)
-_ORDER.remove("age")
-_ORDER.insert(_ORDER.index("eligibility"), "age")
 QUESTION_KINDS = {k: QUESTION_KINDS[k] for k in _ORDER}
 # A quoted sentence is a full sentence: it ends like one (。/です/ます) and is long enough to carry an answer.
 _FULL_SENTENCE = re.compile(r"(です|ます|した|ません|ください|ない|る|だけ)[)）]?。?$")
@@ -287,9 +269,7 @@ def _states(kind: str, sent: str) -> bool:
 
 
 # A sentence that opens with the case it is about: 「未納があるときは」「外国で生まれた場合は」
-# (the case is the sentence's opening clause, not one in brackets: 6月15日・10月15日…（15日が土日祝日のときは… opens
-# with dates, not a case)
-_CASE = re.compile(r"^・?([^。（(]{2,40}?)(とき|場合)(は|には|でも)、?")
+_CASE = re.compile(r"^・?(.{2,40}?)(とき|場合)(は|には|でも)、?")
 
 
 def _whole_list(item: str, text: str) -> str:
@@ -311,23 +291,8 @@ def _whole_list(item: str, text: str) -> str:
 def _day_named(sent: str, asked: str) -> int:
     """A line naming the day of the week the question names (| 区民課 | 第1・第3・第5土曜日 午前9時… | for 土曜日も
     申しこめますか) answers before one about other days (| 国保給付係 | 月曜日から金曜日 … |)."""
-    days = _days(asked)
-    return 4 if days and days & _days(sent) else 0
-
-
-_WEEK = "月火水木金土日"
-
-
-def _days(text: str) -> set[str]:
-    """The days of the week ``text`` names: each 〇曜, a range (月曜日から金曜日 is 月…金), 平日 (月…金), 土日 / 土日祝."""
-    days = {f"{d}曜" for d in re.findall(r"([月火水木金土日])曜", text)}
-    for a, b in re.findall(r"([月火水木金土日])曜日?\s*(?:から|～|~|－|-)\s*([月火水木金土日])曜", text):
-        days |= {f"{d}曜" for d in _WEEK[_WEEK.index(a) : _WEEK.index(b) + 1]}
-    if "平日" in text:
-        days |= {f"{d}曜" for d in "月火水木金"}
-    if re.search(r"土日|週末", text):
-        days |= {"土曜", "日曜"}
-    return days
+    days = set(re.findall(r"[月火水木金土日]曜", asked))
+    return 4 if days and days & set(re.findall(r"[月火水木金土日]曜", sent)) else 0
 
 
 def _with_yes_no_heading(item: str, above: str) -> str:
@@ -353,15 +318,6 @@ def _says_more(new_words: frozenset[str]) -> bool:
 # A question word that asks a time or a day (not 開庁 / 開いている, which may only name the topic)
 _ASKS_CLOCK = re.compile(r"何時|なんじ|what time|until when", re.I)
 _ASKS_TIME = re.compile(r"何時|なんじ|何曜|なんよう|時間|いつ|what time|hours|which days?", re.I)
-
-
-# The pages' words for the time and the desk after office hours, and an evening opening (not after hours)
-AFTER_HOURS = ("宿直", "時間外", "閉庁時間")
-_OPENING = re.compile(r"開庁|開いて|あいて|かいちょう")
-
-
-# A question word or noun that asks what to bring (何を, 必要なもの, 書類): without one, どこに持っていけば asks a place
-_ASKS_WHAT = re.compile(r"何|なに|必要|ひつよう|書類|しょるい|持ち物|もちもの")
 
 
 # A day of the week or a closed day named as the case asked about (日曜日のときは, 土曜日だったら), not as hours asked
@@ -402,18 +358,14 @@ def question_kinds(text: str) -> list[str]:
     if is_english(text):  # 'on a Saturday' asks hours, 'can I mail it' how to apply (bot.gist_en)
         more = set(english_kinds(text)) - set(kinds)
         kinds = [k for k in QUESTION_KINDS if k in kinds or k in more]
-    if "yesno" in kinds and (len(kinds) > 1 or (not is_english(text) and _WH.search(t))):
-        kinds.remove("yesno")  # 何時まで開いていますか asks the hours, いつ もらえますか when: not yes or no
+    if len(kinds) > 1 and "yesno" in kinds:
+        kinds.remove("yesno")  # 何時まで開いていますか asks the hours, not yes or no
     if "weekday" in kinds and "hours" in kinds and _ASKS_CLOCK.search(t):
         kinds.remove("weekday")  # 何曜日の何時まで開いていますか asks the hours, which name the days
     if "penalty" in kinds and "deadline" in kinds:
         kinds.remove("deadline")  # 期限を過ぎたら？ asks what happens after the deadline
     if "hours" in kinds and "deadline" in kinds and _DAY_AS_CASE.search(t) and not _ASKS_TIME.search(t):
         kinds.remove("hours")  # 期限の日が日曜日のときは？ names a day as the case, and asks the deadline
-    if "documents" in kinds and "place" in kinds and not _ASKS_WHAT.search(t):
-        kinds.remove(
-            "documents"
-        )  # どこに持っていけば asks where it goes: 持っていく names the errand, not a document asked
     if kinds[:1] == ["hours"] and "place" in kinds and not _ASKS_TIME.search(t):
         kinds.remove("place")  # 夜間開庁で市民課は何番窓口: 開庁 names the topic, 何番 asks the place
         kinds.insert(0, "place")
@@ -752,12 +704,7 @@ class Answerer:
         # the word official pages use for what residents say (海外 -> 国外, コピー -> 写し) goes along
         extra = [page for said, page in _PAGE_WORDS.items() if said in text and page not in text]
         # よるに (やさしい日本語, kana) is the pages' 夜間
-        night = re.search(r"(^|\s)よる(に|は|の|も|でも)|よなか|夜中", text)
-        extra += ["夜間"] if night and "夜間" not in text else []
-        # the night is when the office is closed: the pages' desk for it is 宿直 / 時間外 / 閉庁時間 (not when the
-        # question asks an evening opening, 夜間開庁 / 夜に開いている)
-        if (night or "夜間" in text) and not _OPENING.search(text):
-            extra += [w for w in AFTER_HOURS if w not in text]
+        extra += ["夜間"] if re.search(r"(^|\s)よる(に|は|の|も|でも)", text) and "夜間" not in text else []
         # さいごの ひ / 最後の日 (of a period) is the pages' 期限 (14日目が閉庁日のときは、次の開庁日が期限)
         extra += ["期限"] if re.search(r"(さいご|最後)の\s*(ひ|日)", text) and "期限" not in text else []
         # …が日曜日のときは: a day the office is closed, the pages' 閉庁日 (14日目が閉庁日のときは…)
@@ -839,35 +786,26 @@ class Answerer:
     def _line_weight(self, sent: str, a: Asked, above: str) -> int:
         """What picks a line of a page for a question in Japanese (English ones: bot.gist_en, in the score): its
         label naming the kind asked, the value it states (:func:`label_weight`); less when it only names the kind
-        (窓口に行く, 時間に余裕をもって) and states no value of it (〒…, 1階12番窓口, 午前9時, 7万円). In any language a
-        line about a case the question does not state weighs less (:meth:`_other_case`)."""
-        head = _HEADING.match(sent)
-        body = sent[head.end() :] if head else sent
-        other_case = 4 if self._other_case(body, a) else 0
+        (窓口に行く, 時間に余裕をもって) and states no value of it (〒…, 1階12番窓口, 午前9時, 7万円)."""
         if (
             not a.kinds or is_english(a.question) or a.yesno
         ):  # 原本が要りますか: can/must, not the 必要なもの row
-            return (0 if is_english(a.question) else _day_named(sent, a.text)) - other_case
+            return 0 if is_english(a.question) else _day_named(sent, a.text)
+        head = _HEADING.match(sent)
+        body = sent[head.end() :] if head else sent
         words = a.words - a.title - content_tokens(body)
         weight = label_weight(sent, a.kinds, words, above)
         kind = a.kinds[0]
         marks = [m.group(0) for m in QUESTION_KINDS[kind][1].finditer(norm(body)) if m.group(0) not in a.text]
         weight -= 2 if kind in _VALUED and marks and not _states(kind, body) else 0
-        case_or_day = self._row_case(body, a) + _day_named(body, a.text)
-        return weight - other_case + case_or_day
-
-    def _other_case(self, body: str, a: Asked) -> bool:
-        """``body`` opens with a case the question does not state (国民健康保険料に未納があるときは…も必要です for 何が
-        要りますか; 退職後3か月以内に亡くなったときは… for 'died in a traffic accident, will they still pay'): it answers
-        another question."""
+        # a case the question does not state (国民健康保険料に未納があるときは…も必要です for 何が要りますか) answers
+        # another question
         case = _CASE.match(body)
-        # (the page title's words name its topic, not the case: 健康保険 on the 国民健康保険 page)
         named = (
-            noun_tokens(case.group(1)) - self.ignored_nouns - _GENERIC_QUOTE_NOUNS - a.title
-            if case
-            else set()
+            noun_tokens(case.group(1)) - self.ignored_nouns - _GENERIC_QUOTE_NOUNS if case else frozenset()
         )
-        return bool(named) and not named & (a.words | a.nouns)
+        case_or_day = self._row_case(body, a) + _day_named(body, a.text)
+        return weight - (4 if named and not named & (a.words | a.nouns) else 0) + case_or_day
 
     def _row_case(self, body: str, a: Asked) -> int:
         """A table row whose label names a case the question states (「| 外国籍の方 | 転入する全員の在留カード… |」 for
@@ -905,18 +843,10 @@ class Answerer:
         # a yes/no answer counts even when it restates the question: in full when it has every word asked
         # (申請は郵送でも受け付けます for 郵送で申請できますか), a little when it misses some (夜間休日受付窓口ではこの
         # 申請はできません is about another 申請 than 児童手当の申請)
-        # (an English question's words are each read as one of the pages' words for them)
-        every = (
-            names_all(a.question, body, a.page_title)
-            if is_english(a.question)
-            else a.nouns <= noun_tokens(body)
-        )
-        whole = says_yes_no and every
+        whole = says_yes_no and a.nouns <= noun_tokens(body)
         score = weight if numbers or _says_more(new) or whole else len(shared) + (4 if says_yes_no else 0)
         if says_yes_no and "yesno" not in a.kinds:  # 窓口に行く必要はありますか beside オンラインで: a little
             score += 2
-        if whole and not (numbers or _says_more(new)):
-            score += 4  # yes or no about just what the question names (保険証（ない場合は不要）): the answer itself
         if section:  # the words of the heading of its section say what the section is about: a little
             score += len((a.words - a.title - shared) & content_tokens(section))
         # the question's own wording (郵送, 土曜, 委任状, 公務員…) beyond the words already counted
@@ -979,10 +909,7 @@ class Answerer:
             page = pages.get(h.url, frozenset())
             # the quote is about what was asked: its page title or the sentence itself names it, or its page does
             # and the sentence carries the kind of answer asked (混みやすい時間帯 on the page about 市民課の窓口)
-            # (a question of no kind known, 'what do they want us to do instead', asks nothing a sentence could carry:
-            # its page naming what is asked is enough)
-            asked_kinds = [kd for kd in kinds if kd != "yesno"]
-            carries = not kinds or any(QUESTION_KINDS[kd][1].search(sent) for kd in asked_kinds)
+            carries = any(QUESTION_KINDS[kd][1].search(sent) for kd in kinds if kd != "yesno")
             # (the section heading over the passage names its topic too: 【出生届】 over 生まれた日から14日以内に…)
             if not sent or (
                 nouns

@@ -30,8 +30,6 @@ GLOSSARY: dict[str, str] = vocabulary().glossary
 EXTRA_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # 'in which months is it paid': the answer names months (毎年6月・10月・2月)
     "months": (re.compile(r"(?!)"), re.compile(r"[0-9０-９]+月")),
-    # 'until what age', 'how old': the answer names an age (18歳, 高校生年代 — the school year a child is in)
-    "age": (re.compile(r"(?!)"), re.compile(r"[0-9０-９]+\s*歳|高校生年代|中学生|小学生|年度末")),
     # 'which days are busiest', 'what day of the week is it open': the answer names weekdays (月曜日や金曜日)
     "weekday": (re.compile(r"(?!)"), re.compile(r"[月火水木金土日]曜")),
     "phone": (
@@ -58,8 +56,7 @@ def english_kinds(question: str) -> list[str]:
     return vocabulary().kinds_asked(question)
 
 
-# (not 'what if' / 'what about': they open a case, and the question that follows may still ask yes or no)
-_EN_WH = re.compile(r"\b(when|where|which|who|whom|whose|how|why)\b|\bwhat\b(?!\s+(if|about)\b)", re.I)
+_EN_WH = re.compile(r"\b(what|when|where|which|who|whom|whose|how|why)\b", re.I)
 
 
 def english_yes_no(question: str) -> bool:
@@ -86,28 +83,12 @@ def hint_weight(question: str, sentence: str, title: str = "", topics: bool = Tr
 _CONDITION = re.compile(
     r"(^|(?<=[.?!]\s))\s*(if|when|since|as|because|now that|after)\b[^,?.]{3,}?,\s*", re.I
 )
-# A condition inside the question without a comma ('is it true that if I use X I never have to go…'): it ends where
-# the clause asked begins, a subject and its verb ('I never have to', 'we still need'), or at a dash ('what if we
-# can't find the card - do I have to…')
-_INNER_CONDITION = re.compile(
-    r"\b(what\s+if|if|when)\b(?:(?!\s[-–—]\s)[^,?.]){3,60}?(\s[-–—]\s*|\s(?=(i|we|you|he|she|they)\s+(never|still|really|also|don'?t|do|"
-    r"have|need|must|can|cannot|can't|should|will|won'?t|get)\b))",
-    re.I,
-)
 
 
 def asked_part(question: str) -> str:
     """An English question without the conditions it opens a sentence with ('If I send the moving-out online, do I
     still have to go…' asks 'do I still have to go…'): a condition tells the situation, the rest asks."""
-    return _INNER_CONDITION.sub(" ", _CONDITION.sub(" ", question)).strip()
-
-
-def names_all(question: str, sentence: str, title: str = "") -> bool:
-    """True when ``sentence`` names every thing an English question names beyond its topics (each in one of the
-    pages' words for it: 保険証 or 被保険者証), its page ``title`` aside: a yes/no answer about all of it (亡くなった方の
-    保険証（ない場合は不要） for 'what if we can't find the insurance card - do I have to bring it')."""
-    named = [w for w in vocabulary().named(question, topics=False) if not any(_uses(title, x) for x in w)]
-    return bool(named) and all(any(_uses(sentence, x) for x in w) for w in named)
+    return _CONDITION.sub(" ", question).strip()
 
 
 def hint_score(question: str, sentence: str, title: str = "") -> int:
@@ -124,7 +105,6 @@ def hint_score(question: str, sentence: str, title: str = "") -> int:
 _VALUES: dict[str, re.Pattern[str]] = {
     "hours": re.compile(r"\d+\s*時|正午"),
     "weekday": re.compile(r"[月火水木金土日]曜"),
-    "age": re.compile(r"\d+\s*歳|高校生年代"),
     "amount": re.compile(r"\d[\d,]*\s*万?円"),
     "deadline": re.compile(r"\d+\s*(営業日|日|か月|ヶ月|カ月|年|週間)(以内|以上|間|まで|前)"),
     # place: an address, a floor or a numbered window, a named section, the facility the form comes from (not a
