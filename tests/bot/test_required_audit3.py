@@ -160,3 +160,16 @@ def test_chat_marks_the_claim_by_what_the_resident_said(concierge: Concierge) ->
         conditional("来月65歳になります。年金は65歳から受け取ります。杉並区です", "old-age-pension-claim")
         is False
     )
+
+
+def test_the_deciding_question_is_asked_and_answered(concierge: Concierge) -> None:
+    """Turning 65 with nothing else said: the deferral is the question that decides the claim; はい / いいえ answer it."""
+    first = concierge.chat(ChatRequest(message="来月65歳になります。世田谷区に住んでいます", today=TODAY))
+    assert any("繰り下げ" in q for q in first.follow_up)
+    no = concierge.chat(ChatRequest(message="いいえ", session_id=first.session_id, today=TODAY))
+    claim = {p.id: p for p in no.procedures}["old-age-pension-claim"]
+    assert not claim.conditional
+    again = concierge.chat(ChatRequest(message="来月65歳になります。世田谷区に住んでいます", today=TODAY))
+    yes = concierge.chat(ChatRequest(message="はい", session_id=again.session_id, today=TODAY))
+    assert "old-age-pension-claim" not in {p.id for p in yes.procedures}
+    assert "pension-deferral" in {p.id for p in yes.procedures}
