@@ -156,21 +156,24 @@ STATUS_CASES: list[tuple[str, list[str], dict[str, Any], set[str], set[str]]] = 
     # 所得税法125条 (only if the deceased had to file), 不動産登記法76条の2 (only an heir who acquires real estate)
     ("death-tax-and-land", ["death"], {"deceased_tax_return": True, "estate_has_real_estate": True}, {"quasi-final-tax-return", "inheritance-registration"}, set()),
     ("death-late-elderly", ["death"], {"insurance": "late_elderly"}, {"death-late-elderly-withdrawal", "late-elderly-funeral-benefit"}, set()),
-    ("care-none", ["care"], {}, {"community-support-consultation"}, {"care-certification", "care-certification-renewal", "family-care-leave-benefit"}),
+    # the consultation is a service nobody owes (required-audit-3.md): listed, never required
+    ("care-none", ["care"], {}, set(), {"care-certification", "care-certification-renewal", "family-care-leave-benefit"}),
     # the tax-deduction certificate only for a bedridden/dementia level that meets the standard (its summary): optional
     ("care-82", ["care"], {"person_age": 82}, {"care-certification"}, {"family-care-leave-benefit"}),
     ("divorce-none", ["divorce"], {}, {"divorce-registration"}, {"post-divorce-surname", "child-allowance-recipient-change", "child-support-allowance", "nhi-enrollment"}),
     ("foreign-none", ["foreign-resident"], {"move_scope": "from_abroad"}, {"moving-in-from-abroad", "my-number-notification"}, {"residence-card-address", "nhi-enrollment"}),
-    ("job-loss-none", ["job-loss"], {}, {"unemployment-benefit"}, {"voluntary-continuation-health-insurance", "nhi-enrollment", "national-pension-enrollment"}),
+    # the basic allowance only for a resident who looks for work (雇用保険法4条3項, required-audit-3.md)
+    ("job-loss-none", ["job-loss"], {}, {"resident-tax-after-leaving"}, {"unemployment-benefit", "voluntary-continuation-health-insurance", "nhi-enrollment", "national-pension-enrollment"}),
     ("marriage-none", ["marriage"], {}, {"marriage-registration"}, {"spouse-dependent-enrollment", "nhi-withdrawal", "my-number-card-name-change"}),
     ("moving-tokyo", ["moving"], {"move_scope": "tokyo_to_tokyo"}, {"moving-out-notice", "moving-in-notice"}, {
         "moving-online-onestop", "residence-card-address", "dog-registration-change", "nhi-withdrawal",
         "child-allowance-transfer", "school-transfer", "driving-licence-change"}),
-    ("nursery", ["nursery-entry"], {}, {"nursery-application"}, set()),
+    ("nursery", ["nursery-entry"], {}, {"nursery-application"}, set()),  # the fee waiver: optional, no filing of its own
     ("pregnancy", ["pregnancy"], {}, {"pregnancy-notification"}, set()),
     ("retirement-none", ["retirement"], {}, set(), {"voluntary-continuation-health-insurance", "unemployment-benefit", "old-age-pension-claim"}),
     ("school-entry", ["school-entry"], {}, {"school-enrollment-notice"}, set()),
-    ("turning-65", ["turning-65"], {}, {"care-insurance-first-insured"}, {"tokyo-silver-pass"}),
+    # the claim at 65 unless the pension is deferred (繰下げ, 国民年金法28条)
+    ("turning-65", ["turning-65"], {}, {"care-insurance-first-insured"}, {"old-age-pension-claim", "tokyo-silver-pass"}),
     ("turning-75", ["turning-75"], {}, {"late-elderly-medical-enrollment"}, {"nhi-enrollment", "tokyo-silver-pass"}),
 ]  # fmt: skip
 

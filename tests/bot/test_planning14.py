@@ -424,6 +424,10 @@ def test_two_events_in_one_message(
 def test_leaving_a_job_in_everyday_words(concierge: Concierge) -> None:
     (r,) = talk(concierge, "仕事を辞めました。杉並区に住んでいます。")
     assert r.life_events == ["job-loss"]
+    # the basic allowance is owed only by a resident who looks for work (雇用保険法4条3項; required-audit-3.md)
+    assert "unemployment-benefit" in [p.id for p in r.procedures]
+    assert "unemployment-benefit" not in required(r)
+    (r,) = talk(concierge, "仕事を辞めました。次の仕事を探しています。杉並区に住んでいます。")
     assert "unemployment-benefit" in required(r)
 
 
