@@ -311,7 +311,14 @@ def _named_month_edge(m: re.Match[str], today: dt.date) -> Found:
     return _edge_of(first, m.group(6)) if first else (None, False)
 
 
-_EN_EDGE = {"end": "末", "late": "下旬", "beginning": "初め", "early": "上旬", "mid": "中旬"}
+_EN_EDGE = {
+    "end": "末",
+    "late": "下旬",
+    "beginning": "初め",
+    "early": "上旬",
+    "mid": "中旬",
+    "middle": "中旬",
+}
 
 
 def _en_named_month_edge(m: re.Match[str], today: dt.date) -> Found:
@@ -658,7 +665,7 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(r"今日|きょう|本日|今朝|(?<![ぁ-ん])けさ|先ほど|さっき|たった今|today|this morning|earlier today"), _fixed(0)),
     (re.compile(rf"(数|すう|2\s*[、,・~〜-]\s*3|二\s*[、,・~〜-]?\s*三)\s*日{_HEDGE}\s*(前|まえ)"), lambda m, t: (t - dt.timedelta(days=3), True)),
     (re.compile(rf"{_YEAR_PREFIX}(?<!\d)(\d{{1,2}})\s*月\s*の?\s*({_LAST_DAY_WORDS}|末日|末|終わり|おわり|初め|はじめ|頭|上旬|初旬|中旬|下旬|半ば|中ごろ|中頃)"), _named_month_edge),
-    (re.compile(rf"\b(end|late|beginning|early|mid)[- ]?(?:of\s+)?({_EN_MONTH_WORDS})\b"), _en_named_month_edge),
+    (re.compile(rf"\b(end|late|beginning|early|mid|middle)[- ]?(?:of\s+)?({_EN_MONTH_WORDS})\b"), _en_named_month_edge),
     (re.compile(rf"(?:({_YEARS_JA})の?)?(年末|年の瀬|年の暮れ|としのくれ|としのせ|大晦日)|({_YEARS_JA})(末|の\s*(?:暮れ|くれ))"), _year_end),
     (re.compile(r"(元日|元旦|new year'?s day)|年明け|としあけ|年始|(?:お)?正月|おしょうがつ"), _new_year),
     (_NAMED_DAY, _named_day),
@@ -683,6 +690,7 @@ RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(r"(?:the\s+)?(end|beginning|start|last day|first day)\s+of\s+(last|this|next)\s+month"), _en_month_edge),
     (re.compile(r"(?:the\s+)?(end|beginning|start|last day|first day)\s+of\s+(?:the)\s+month"), _en_this_month_edge),
     (re.compile(r"\b(early|mid|late)[- ]?(?:in\s+)?(last|this|next)\s+month\b"), _en_shifted_month_edge),
+    (re.compile(r"\b(middle)\s+of\s+(last|this|next)\s+month\b"), _en_shifted_month_edge),
     (re.compile(r"(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\s+of\s+(last|this|next|previous)\s+month"), _en_month_day),
     (re.compile(r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:child|baby|son|daughter|kid|time|floor|grade))"), _en_day_only),
     (re.compile(r"\b(last|this|next|past)\s+(week|month)\b"), _en_loose),
@@ -891,6 +899,31 @@ def _same_edge(day: dt.date, shift: int) -> dt.date:
     return _month_last(first) if day == _month_last(day) else _safe(first.year, first.month, day.day) or first
 
 
+# A day counted from a date said (「12月5日の翌日」「…の前日」「…の3日後」, "the day after December 5", "two days before
+# the 3rd"): the offset applies to the date it names
+_JA_OFFSET = re.compile(
+    r"\s*の\s*(翌日|よくじつ|次の日|つぎの\s*ひ|前日|ぜんじつ|前の日|まえの\s*ひ|(\d+)\s*日(後|ご|前|まえ))"
+)
+_EN_OFFSET = re.compile(
+    r"\b(the day|(\d+|one|two|three|four|five|six|seven) days?)\s+(after|before)\s+(the\s+)?$"
+)
+_EN_COUNT = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
+
+def _offset_days(t: str, start: int, end: int) -> int:
+    """Days to add to the date ``t[start:end]`` names when the words around it count from it (0: none)."""
+    if ja := _JA_OFFSET.match(t, end):
+        word = ja.group(1)
+        if ja.group(2):
+            n = int(ja.group(2))
+            return n if ja.group(3) in ("後", "ご") else -n
+        return -1 if word[0] in "前ぜま" else 1
+    if en := _EN_OFFSET.search(t, max(0, start - 30), start):
+        n = 1 if en.group(1) == "the day" else _EN_COUNT.get(en.group(2)) or int(en.group(2))
+        return n if en.group(3) == "after" else -n
+    return 0
+
+
 def _found(
     t: str,
     today: dt.date,
@@ -915,6 +948,8 @@ def _found(
                 day = _before_today(m, resolve, day)
             elif day is not None and day < today and future:
                 day = _after_today(m, resolve, day, today, said)
+            if day is not None and not approximate and (shift := _offset_days(t, *m.span())):
+                day += dt.timedelta(days=shift)
             if day is None:
                 dead.append(m.span())
                 continue

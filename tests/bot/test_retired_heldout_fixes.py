@@ -86,3 +86,25 @@ def test_what_do_we_have_to_file_is_answered_by_the_bundle(concierge: Concierge)
         concierge, "My wife gave birth last Friday. We live in Koto. What do we have to file?", today=TODAY
     )[-1]
     assert r.reply.startswith("Birth of a child")
+
+
+# ---- a day counted from a date said; "the middle of" a month (a grammar sweep of date wordings, session 8) ------
+@pytest.mark.parametrize(
+    ("message", "want"),
+    [
+        ("He died the day after December 5.", dt.date(2026, 12, 6)),
+        ("He died the day before December 5.", dt.date(2026, 12, 4)),
+        ("He died two days after December 3.", dt.date(2026, 12, 5)),
+        ("父は12月5日の翌日に亡くなりました", dt.date(2026, 12, 6)),
+        ("父は12月5日の次の日に亡くなりました", dt.date(2026, 12, 6)),
+        ("父は12月5日の前日に亡くなりました", dt.date(2026, 12, 4)),
+        ("11月20日の3日後に生まれました", dt.date(2026, 11, 23)),
+        ("He died the day before yesterday.", dt.date(2026, 12, 7)),
+        ("He died in the middle of last month.", dt.date(2026, 11, 15)),
+        ("He died in the middle of November.", dt.date(2026, 11, 15)),
+        ("父は12月5日に亡くなりました", dt.date(2026, 12, 5)),
+    ],
+)
+def test_a_day_counted_from_a_date_and_the_middle_of_a_month(message: str, want: dt.date) -> None:
+    found = parse_date(message, dt.date(2026, 12, 9))
+    assert found is not None and found.date == want
