@@ -108,3 +108,20 @@ def test_what_do_we_have_to_file_is_answered_by_the_bundle(concierge: Concierge)
 def test_a_day_counted_from_a_date_and_the_middle_of_a_month(message: str, want: dt.date) -> None:
     found = parse_date(message, dt.date(2026, 12, 9))
     assert found is not None and found.date == want
+
+
+@pytest.mark.parametrize(
+    ("message", "age"),
+    [
+        ("65-year-old here, quitting my job", 65),
+        ("母（82）が要介護になりました", 82),
+        ("I am 64 years old and lost my job", 64),
+        ("平成10年生まれです。会社を辞めました", 27),  # born in 1998, the lowest age it can be on 2026-12-07
+    ],
+)
+def test_ages_in_more_wordings(und: Understander, message: str, age: int) -> None:
+    assert und.parse(message, TODAY).facts.get("person_age") == age
+
+
+def test_a_wifes_bracketed_age_is_not_the_person_concerned(und: Understander) -> None:
+    assert "person_age" not in und.parse("妻（38）と子ども2人がいます", TODAY).facts
