@@ -42,6 +42,8 @@ def test_a_date_takes_the_tense_of_its_own_clause(message: str, want: dt.date) -
         ("父が昨日死去いたしました", "death"),
         ("I'm a foreign national. I came to Japan on November 1 and live in Sumida.", "foreign-resident"),
         ("先月入国した留学生です", "foreign-resident"),
+        ("夫が急死しました", "death"),  # a sweep of event wordings (session 8): 急死・急逝・逝去, 新居に移りました
+        ("新居に移りました", "moving"),
     ],
 )
 def test_humble_forms_and_arrival_words_tell_the_event(und: Understander, message: str, event: str) -> None:
