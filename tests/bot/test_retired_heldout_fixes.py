@@ -42,7 +42,10 @@ def test_a_date_takes_the_tense_of_its_own_clause(message: str, want: dt.date) -
         ("父が昨日死去いたしました", "death"),
         ("I'm a foreign national. I came to Japan on November 1 and live in Sumida.", "foreign-resident"),
         ("先月入国した留学生です", "foreign-resident"),
-        ("夫が急死しました", "death"),  # a sweep of event wordings (session 8): 急死・急逝・逝去, 新居に移りました
+        (
+            "夫が急死しました",
+            "death",
+        ),  # a sweep of event wordings (session 8): 急死・急逝・逝去, 新居に移りました
         ("新居に移りました", "moving"),
     ],
 )
@@ -127,3 +130,16 @@ def test_ages_in_more_wordings(und: Understander, message: str, age: int) -> Non
 
 def test_a_wifes_bracketed_age_is_not_the_person_concerned(und: Understander) -> None:
     assert "person_age" not in und.parse("妻（38）と子ども2人がいます", TODAY).facts
+
+
+@pytest.mark.parametrize(
+    ("message", "fact", "value"),
+    [
+        ("健保組合に入っています", "insurance", "employee"),
+        ("しゃほ です", "insurance", "employee"),
+        ("I want to keep my married name after the divorce", "keeps_married_surname", True),
+    ],
+)
+def test_facts_in_more_wordings(und: Understander, message: str, fact: str, value: object) -> None:
+    """A sweep of insurance and surname wordings (session 8) missed these."""
+    assert und.parse(message, TODAY).facts.get(fact) == value
