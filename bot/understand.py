@@ -363,6 +363,10 @@ def counted(text: str) -> str:
 # sentences and the clauses in them (for the date said about each event of a message)
 # a humble する after a noun (誕生いたしました, 転居致します, 退職いたした): read as the plain し
 _HUMBLE_SURU = re.compile(r"(?<=[一-龥])(?:いた|致)し(?=[ますたて])")
+# a past state or habit (使っていました, 受けていた, 要介護でした, "was on care", "had been receiving")
+_PAST_STATE = re.compile(
+    r"て(い)?ました|ていた|でいました|でした$|でした。?$|\b(was|were|had been|used to)\b"
+)
 _SENTENCE = re.compile(r"(?<=[。．！？!?\n])|(?<=\.)\s+")
 _CLAUSE = re.compile(r"[、，,;；]|ので|(?<=た)ため|けれど(?:も)?|けど|\b(?:because|so|and then)\b")
 
@@ -894,12 +898,21 @@ class Understander:
         deaths = [x for x in sentences if "death" in self.detect_events(x)]
         died = {_subject(x) for x in deaths}
         dropped: set[str] = set()
-        for x in sentences:
+        theirs: set[int] = set()  # sentences told of the person who died
+        for i, x in enumerate(sentences):
             who = _subject(x)
-            if who is None or not told_as_past(x) or not (who in died or None in died):
+            # no subject, told as a past state right after the death (「母が亡くなりました。介護保険を使っていました」)
+            follows = who is None and i > 0 and sentences[i - 1] in deaths and bool(_PAST_STATE.search(x))
+            if not follows and (who is None or not told_as_past(x) or not (who in died or None in died)):
                 continue
+            theirs.add(i)
             dropped |= DECEASEDS_PAST & set(self.detect_events(x))
-        kept = {ev for x in sentences if _subject(x) is None for ev in self.detect_events(x)} - {"death"}
+        kept = {
+            ev
+            for i, x in enumerate(sentences)
+            if _subject(x) is None and i not in theirs
+            for ev in self.detect_events(x)
+        } - {"death"}
         return [ev for ev in events if ev not in dropped - kept]
 
     def detect_events(self, text: str) -> list[str]:

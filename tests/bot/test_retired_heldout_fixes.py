@@ -143,3 +143,19 @@ def test_a_wifes_bracketed_age_is_not_the_person_concerned(und: Understander) ->
 def test_facts_in_more_wordings(und: Understander, message: str, fact: str, value: object) -> None:
     """A sweep of insurance and surname wordings (session 8) missed these."""
     assert und.parse(message, TODAY).facts.get(fact) == value
+
+
+@pytest.mark.parametrize(
+    ("message", "events"),
+    [
+        ("母が亡くなりました。介護保険を使っていました", ["death"]),  # the care was the deceased's
+        ("父が亡くなりました。要介護3でした", ["death"]),
+        ("My mother died. She was receiving care.", ["death"]),
+        ("父が亡くなりました。母の介護が必要です", ["death", "care"]),  # a care need now is a new event
+        ("父が亡くなりました。会社を辞めました", ["death", "job-loss"]),
+    ],
+)
+def test_a_past_state_right_after_a_death_is_the_deceased(
+    und: Understander, message: str, events: list[str]
+) -> None:
+    assert sorted(und.parse(message, TODAY).events) == sorted(events)
