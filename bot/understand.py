@@ -575,12 +575,19 @@ def _blanked(t: str, spans: list[tuple[int, int]]) -> str:
     return t
 
 
+# a two-person household of the person who died and a grown-up (「母と二人暮らしでした」): one grown-up remains
+_TWO_PERSON_HOUSEHOLD = re.compile(
+    r"(母|父|妻|夫|祖母|祖父|私|わたし|姉|兄|弟|妹|はは|ちち|つま|おっと)と\s*(2\s*(人|にん)|二人|ふたり)\s*(暮らし|ぐらし)"
+)
+
+
 def remaining_members(t: str) -> int | None:
     """How many people aged 15 or over a (normalised) message lists as remaining in the household (「私と息子（20歳）
-    が残っています」 -> 2); None when none is listed or a child's age is not said (it decides the count)."""
+    が残っています」 -> 2, 「母と二人暮らしでした」 -> 1); None when none is listed or a child's age is not said (it
+    decides the count)."""
     m = _LISTED_REMAINING.search(t)
     if m is None:
-        return None
+        return 1 if _TWO_PERSON_HOUSEHOLD.search(t) else None
     count = 0
     for who, age in re.findall(rf"{_PERSON}{_AGED}", m.group(1)):
         if age:

@@ -159,3 +159,23 @@ def test_a_past_state_right_after_a_death_is_the_deceased(
     und: Understander, message: str, events: list[str]
 ) -> None:
     assert sorted(und.parse(message, TODAY).events) == sorted(events)
+
+
+@pytest.mark.parametrize(
+    ("message", "fact", "value"),
+    [  # a sweep of how residents state household, tax, debt, children and surname facts (session 8)
+        ("父が亡くなりました。母と二人暮らしでした", "household_members_remaining", 1),
+        ("父は自営業で毎年確定申告していました", "deceased_tax_return", True),
+        ("父は消費者金融から借りていました", "estate_has_debts", True),
+        ("父の借金が心配です", "estate_has_debts", True),
+        ("高校生の子がいます", "has_children", True),
+        ("結婚して夫の姓になります", "changes_surname", True),
+        ("I'll take my husband's surname", "changes_surname", True),
+        ("夫婦とも名字は変わりません", "changes_surname", False),
+        ("借金はありません", "estate_has_debts", False),
+    ],
+)
+def test_household_and_estate_facts_in_more_wordings(
+    und: Understander, message: str, fact: str, value: object
+) -> None:
+    assert und.parse(message, TODAY).facts.get(fact) == value
