@@ -1154,12 +1154,21 @@ class Understander:
                 return "here"  # 「ちばけんに すむ ははに」
         if re.match(r"(内|の中|のなか)", after) or re.search(r"within\s*$", before):
             return "within"
-        if re.match(r"(から|より)", after) or re.search(r"(from|out of|leaving|leave)(\s+the)?\s*$", before):
-            return "from"
+        if re.match(r"(から|より|→|->|⇒|=>|>)", after) or re.search(
+            r"(from|out of|leaving|leave)(\s+the)?\s*$", before
+        ):
+            return "from"  # 「杉並区→中野区」: the place before an arrow is the origin
         if re.match(r"(に|で)?(住んで|すんで|在住|暮らして|くらして)", after) or re.search(
             r"(live|living) in\s*$", before
         ):
             return "here"
+        wide = t[max(0, i - 40) : i]
+        if (
+            re.search(r"(→|->|⇒|=>|>)\s*$", before)
+            or re.search(r"(来月|来週|来年|らいげつ|らいしゅう|\d+\s*日|\d+\s*月)\s*から\s*$", before)
+            or re.search(r"\b(leaving|leave|left)\s+\S+(\s+\S+)?\s+for\s*$", wide)
+        ):
+            return "to"  # 「…→中野区」, 「来月から中野区です」 (a date's から), "leaving Nakano for Yokohama"
         if re.match(r"(へ|に)", after) or re.search(r"(to|into)(\s+the)?\s*$", before):
             return "to"
         return "here"

@@ -179,3 +179,24 @@ def test_household_and_estate_facts_in_more_wordings(
     und: Understander, message: str, fact: str, value: object
 ) -> None:
     assert und.parse(message, TODAY).facts.get(fact) == value
+
+
+@pytest.mark.parametrize(
+    ("message", "origin", "destination"),
+    [  # a sweep of how residents say the two ends of a move (session 8)
+        ("今は杉並区、来月から中野区です", "131156", "131148"),
+        ("杉並区→中野区", "131156", "131148"),
+        ("We're leaving Nakano for Yokohama", "131148", "outside"),
+        ("杉並区から中野区に引っ越します", "131156", "131148"),
+    ],
+)
+def test_the_ends_of_a_move_in_more_wordings(
+    und: Understander, message: str, origin: str, destination: str
+) -> None:
+    u = und.parse(message, TODAY)
+    assert (u.move_from, u.move_to) == (origin, destination) and "moving" in u.events
+
+
+def test_living_somewhere_since_a_month_is_no_move(und: Understander) -> None:
+    u = und.parse("子どもが生まれました。4月から中野区に住んでいます", TODAY)
+    assert u.events == ["birth"] and u.move_to is None and u.municipality == "131148"
