@@ -368,7 +368,12 @@ _PAST_STATE = re.compile(
     r"て(い)?ました|ていた|でいました|でした$|でした。?$|\b(was|were|had been|used to)\b"
 )
 _SENTENCE = re.compile(r"(?<=[。．！？!?\n])|(?<=\.)\s+")
-_CLAUSE = re.compile(r"[、，,;；]|ので|(?<=た)ため|けれど(?:も)?|けど|\b(?:because|so|and then)\b")
+_CLAUSE = re.compile(
+    r"[、，,;；]|ので|(?<=た)ため|けれど(?:も)?|けど|\b(?:because|so|and then|but)\b"
+    r"|\band\s+(?=(?:we|i|he|she|they|my|our|his|her)\b)"  # "married on Dec 1 and we moved … on Dec 5"
+)
+# 「同じ日に引っ越しました」, "on the same day": the date of the clause before
+_SAME_DAY = re.compile(r"同じ日|おなじ日|おなじひ|同日|その日|そのひ|\bthe same day\b|\bthat same day\b")
 
 
 def _clause_date(at: list[int], owners: list[set[str]], dates: list[ParsedDate | None]) -> ParsedDate | None:
@@ -1470,6 +1475,9 @@ class Understander:
             past = told_as_past(sentence)
             owners = [self._clause_events(c, events) for c in clauses]
             dates = [parse_date(c, today, past=past) for c in clauses]
+            for i in range(1, len(clauses)):
+                if dates[i] is None and _SAME_DAY.search(norm(clauses[i])):
+                    dates[i] = next((d for d in reversed(dates[:i]) if d is not None), None)
             for ev in events:
                 at = [i for i, own in enumerate(owners) if ev in own]
                 if at and out.get(ev) is None:

@@ -200,3 +200,31 @@ def test_the_ends_of_a_move_in_more_wordings(
 def test_living_somewhere_since_a_month_is_no_move(und: Understander) -> None:
     u = und.parse("子どもが生まれました。4月から中野区に住んでいます", TODAY)
     assert u.events == ["birth"] and u.move_to is None and u.municipality == "131148"
+
+
+@pytest.mark.parametrize(
+    ("message", "proc_id", "due"),
+    [  # a sweep of messages telling two events with their dates (session 8)
+        (
+            "12月1日に結婚し、同じ日に世田谷区から中野区に引っ越しました",
+            "moving-in-notice",
+            dt.date(2026, 12, 15),
+        ),
+        (
+            "I got married on Dec 1 and we moved from Setagaya to Nakano on Dec 5",
+            "moving-in-notice",
+            dt.date(2026, 12, 21),
+        ),
+        (
+            "12月1日に離婚して、12月4日に中野区から杉並区に引っ越しました",
+            "moving-in-notice",
+            dt.date(2026, 12, 18),
+        ),
+    ],
+)
+def test_each_event_takes_its_own_date(
+    concierge: Concierge, message: str, proc_id: str, due: dt.date
+) -> None:
+    r = talk(concierge, message)[-1]
+    dues = {p.id: p.deadline.due for p in r.procedures if p.deadline}
+    assert dues[proc_id] == due
