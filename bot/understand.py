@@ -370,7 +370,8 @@ _PAST_STATE = re.compile(
 _SENTENCE = re.compile(r"(?<=[。．！？!?\n])|(?<=\.)\s+")
 _CLAUSE = re.compile(
     r"[、，,;；]|ので|(?<=た)ため|けれど(?:も)?|けど|\b(?:because|so|and then|but)\b"
-    r"|\band\s+(?=(?:we|i|he|she|they|my|our|his|her)\b)"  # "married on Dec 1 and we moved … on Dec 5"
+    # "married on Dec 1 and we moved … on Dec 5", "… and will move … on January 20"
+    r"|\band\s+(?=(?:we|i|he|she|they|my|our|his|her|will|then|also|later)\b)"
 )
 # 「同じ日に引っ越しました」, "on the same day": the date of the clause before
 _SAME_DAY = re.compile(r"同じ日|おなじ日|おなじひ|同日|その日|そのひ|\bthe same day\b|\bthat same day\b")

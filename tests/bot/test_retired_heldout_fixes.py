@@ -220,6 +220,11 @@ def test_living_somewhere_since_a_month_is_no_move(und: Understander) -> None:
             "moving-in-notice",
             dt.date(2026, 12, 18),
         ),
+        (
+            "We're getting married on January 10 and will move from Meguro to Shinagawa on January 20",
+            "moving-in-notice",
+            dt.date(2027, 2, 3),
+        ),
     ],
 )
 def test_each_event_takes_its_own_date(
