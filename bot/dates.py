@@ -903,6 +903,7 @@ def _same_edge(day: dt.date, shift: int) -> dt.date:
 # the 3rd"): the offset applies to the date it names
 _JA_OFFSET = re.compile(
     r"\s*の\s*(翌日|よくじつ|次の日|つぎの\s*ひ|前日|ぜんじつ|前の日|まえの\s*ひ|(\d+)\s*日(後|ご|前|まえ))"
+    r"(?!\s*(から|まで|以内|いない))"  # 「12月20日の14日前から出せますか」: a window, the date stays the move's
 )
 _EN_OFFSET = re.compile(
     r"\b(the day|(\d+|one|two|three|four|five|six|seven) days?)\s+(after|before)\s+(the\s+)?$"

@@ -108,6 +108,7 @@ def test_what_do_we_have_to_file_is_answered_by_the_bundle(concierge: Concierge)
         ("He died in the middle of last month.", dt.date(2026, 11, 15)),
         ("He died in the middle of November.", dt.date(2026, 11, 15)),
         ("父は12月5日に亡くなりました", dt.date(2026, 12, 5)),
+        ("12月20日に引っ越します。12月20日の14日前から転出届を出せますか", dt.date(2026, 12, 20)),
     ],
 )
 def test_a_day_counted_from_a_date_and_the_middle_of_a_month(message: str, want: dt.date) -> None:
