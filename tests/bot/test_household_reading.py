@@ -9,12 +9,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from bot_support import conditional, listed, required, talk
 
 from bot.planner import _counted_from
 from bot.service import Concierge
 from bot.understand import Understander
 from knowledge.catalog import Catalog
-from tests.bot.bot_support import conditional, listed, required, talk
 
 TODAY = dt.date(2026, 12, 7)
 
